@@ -1,0 +1,3 @@
+module github.com/targetvision/targetvision
+
+go 1.26.8
