@@ -1,27 +1,54 @@
 // Package linalg holds the float32 matrix kernels that CLIP inference runs on.
 //
 // The pure-Go kernels are the specification; optimised (assembly) kernels are
-// selected at run time and tested against them.
+// selected at run time from the CPU's features and tested against them. Build
+// with -tags purego to use the pure-Go kernels everywhere.
+//
+// All matrices are dense and row-major. Slices may start anywhere (they need no
+// alignment) and may be longer than the matrix they hold; the functions panic
+// when one is too short, like an out-of-range index would.
 package linalg
 
 // MatMulTransB computes C = A·Bᵀ (+ C when accumulate is true) for row-major
 // A (m×k), B (n×k) and C (m×n). This is the shape of a neural-network linear
-// layer whose weights are stored [out, in], as Hugging Face checkpoints store them.
+// layer whose weights are stored [out, in], as Hugging Face checkpoints store them,
+// and it is the hot path of CLIP: both operands are read along k, so no packing is needed.
+// Large products are split over GOMAXPROCS goroutines.
 func MatMulTransB(c, a, b []float32, m, n, k int, accumulate bool) {
-	for i := 0; i < m; i++ {
-		ai := a[i*k : i*k+k]
-		ci := c[i*n : i*n+n]
-		for j := 0; j < n; j++ {
-			bj := b[j*k : j*k+k]
-			var s float32
-			for p, av := range ai {
-				s += av * bj[p]
-			}
-			if accumulate {
-				ci[j] += s
-			} else {
-				ci[j] = s
-			}
-		}
+	checkDims(len(c), len(a), len(b), m, n, k)
+	gemmTransB(c, a, b, m, n, k, n, k, k, accumulate)
+}
+
+// MatMul computes C = A·B (+ C when accumulate is true) for row-major A (m×k),
+// B (k×n) and C (m×n), as in attention's probabilities·V. B is transposed into
+// a scratch buffer so that the A·Bᵀ kernels do the work; for very few rows the
+// product is done as one Axpy per element of A instead.
+func MatMul(c, a, b []float32, m, n, k int, accumulate bool) {
+	checkDims(len(c), len(a), len(b), m, n, k)
+	gemmNoTrans(c, a, b, m, n, k, accumulate)
+}
+
+// Dot returns the inner product of a and b, which must have the same length.
+func Dot(a, b []float32) float32 {
+	if len(a) != len(b) {
+		panic("linalg: Dot of slices of different lengths")
+	}
+	return dotImpl(a, b)
+}
+
+// Axpy computes y += alpha·x; x and y must have the same length.
+func Axpy(alpha float32, x, y []float32) {
+	if len(x) != len(y) {
+		panic("linalg: Axpy of slices of different lengths")
+	}
+	axpyImpl(alpha, x, y)
+}
+
+func checkDims(lc, la, lb, m, n, k int) {
+	if m < 0 || n < 0 || k < 0 {
+		panic("linalg: negative dimension")
+	}
+	if la < m*k || lb < n*k || lc < m*n {
+		panic("linalg: slice shorter than its matrix")
 	}
 }

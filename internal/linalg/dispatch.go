@@ -1,0 +1,29 @@
+package linalg
+
+// The kernels in use, chosen once at start-up by the CPU's features
+// (see dispatch_amd64.go); tests swap them to cover every path.
+var (
+	activeTile = genericTile
+	dotImpl    = dotGo
+	axpyImpl   = axpyGo
+)
+
+// KernelName reports which tile kernel this process uses ("go", "avx512", …),
+// for logs and benchmark reports.
+func KernelName() string { return activeTile.name }
+
+// vecKernels pairs a Dot and an Axpy implementation of one instruction set.
+type vecKernels struct {
+	name string
+	dot  func(a, b []float32) float32
+	axpy func(alpha float32, x, y []float32)
+}
+
+func init() {
+	if t := asmTiles(); len(t) > 0 {
+		activeTile = t[0]
+	}
+	if v := asmVec(); len(v) > 0 {
+		dotImpl, axpyImpl = v[0].dot, v[0].axpy
+	}
+}

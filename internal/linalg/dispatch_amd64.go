@@ -1,0 +1,52 @@
+//go:build amd64 && !purego
+
+package linalg
+
+import "golang.org/x/sys/cpu"
+
+// Implemented in kernel_amd64.s.
+
+//go:noescape
+func tile4x4AVX512(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, accumulate bool)
+
+//go:noescape
+func dotAVX512(a, b *float32, n int) float32
+
+//go:noescape
+func axpyAVX512(alpha float32, x, y *float32, n int)
+
+var hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
+
+// asmTiles lists the assembly tile kernels this CPU can run, best first.
+func asmTiles() []tileKernel {
+	var ts []tileKernel
+	if hasAVX512 {
+		ts = append(ts, tileKernel{name: "avx512", mr: 4, nr: 4, fn: tile4x4AVX512})
+	}
+	return ts
+}
+
+// asmVec lists the assembly Dot/Axpy kernels this CPU can run, best first.
+func asmVec() []vecKernels {
+	var vs []vecKernels
+	if hasAVX512 {
+		vs = append(vs, vecKernels{name: "avx512", dot: dotAVX512Slice, axpy: axpyAVX512Slice})
+	}
+	return vs
+}
+
+func dotAVX512Slice(a, b []float32) float32 {
+	if len(a) == 0 {
+		return 0
+	}
+	_ = b[len(a)-1]
+	return dotAVX512(&a[0], &b[0], len(a))
+}
+
+func axpyAVX512Slice(alpha float32, x, y []float32) {
+	if len(x) == 0 {
+		return
+	}
+	_ = y[len(x)-1]
+	axpyAVX512(alpha, &x[0], &y[0], len(x))
+}

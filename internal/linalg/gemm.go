@@ -1,0 +1,223 @@
+package linalg
+
+import (
+	"runtime"
+	"sync"
+)
+
+// tileKernel computes one mr×nr tile of C = A·Bᵀ: the dot products of mr rows
+// of A (stride lda) with nr rows of B (stride ldb), each k long. Every one of
+// the mr and nr rows must be readable. The tile is stored into C (stride ldc),
+// or added to it when accumulate is true.
+//
+// Reading both operands along k is what lets MatMulTransB skip packing: a
+// linear layer's weights are already laid out for it.
+type tileKernel struct {
+	name   string
+	mr, nr int
+	fn     func(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, accumulate bool)
+}
+
+const (
+	// kcBlock bounds the k extent handled per kernel call so that the nr rows
+	// of B (nr·kcBlock·4 bytes) stay in L1 while the rows of A stream past.
+	// It is a multiple of 16 so that only the last block has a vector tail.
+	kcBlock = 1024
+	// l2Floats bounds the A block (mc rows × kc) kept hot in L2.
+	l2Floats = 128 << 10
+	// parallelMACs is the smallest product (m·n·k multiply-adds) that is
+	// split over goroutines; below it the goroutine hand-off costs more than it saves.
+	parallelMACs = 1 << 20
+	// maxTile bounds mr·nr over all kernels (the size of the edge scratch tile).
+	maxTile = 32
+)
+
+// gemmTransB computes C = A·Bᵀ (+C) with the active kernel; ldc, lda and ldb
+// are the row strides.
+func gemmTransB(c, a, b []float32, m, n, k, ldc, lda, ldb int, accumulate bool) {
+	gemmTransBWith(activeTile, c, a, b, m, n, k, ldc, lda, ldb, accumulate)
+}
+
+func gemmTransBWith(t tileKernel, c, a, b []float32, m, n, k, ldc, lda, ldb int, accumulate bool) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 {
+		if !accumulate {
+			for i := range m {
+				clear(c[i*ldc : i*ldc+n])
+			}
+		}
+		return
+	}
+	workers := runtime.GOMAXPROCS(0)
+	if workers <= 1 || m*n*k < parallelMACs {
+		gemmSerial(t, c, a, b, m, n, k, ldc, lda, ldb, accumulate)
+		return
+	}
+	// Split the dimension with more tiles into contiguous, tile-aligned ranges,
+	// one per goroutine; each goroutine then runs the serial blocked loop.
+	mTiles, nTiles := (m+t.mr-1)/t.mr, (n+t.nr-1)/t.nr
+	splitN := nTiles >= mTiles
+	tiles, step := mTiles, t.mr
+	if splitN {
+		tiles, step = nTiles, t.nr
+	}
+	workers = min(workers, tiles)
+	if workers <= 1 {
+		gemmSerial(t, c, a, b, m, n, k, ldc, lda, ldb, accumulate)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo := tiles * w / workers * step
+		hi := tiles * (w + 1) / workers * step
+		if splitN {
+			hi = min(hi, n)
+			if lo >= hi {
+				continue
+			}
+			wg.Go(func() {
+				gemmSerial(t, c[lo:], a, b[lo*ldb:], m, hi-lo, k, ldc, lda, ldb, accumulate)
+			})
+		} else {
+			hi = min(hi, m)
+			if lo >= hi {
+				continue
+			}
+			wg.Go(func() {
+				gemmSerial(t, c[lo*ldc:], a[lo*lda:], b, hi-lo, n, k, ldc, lda, ldb, accumulate)
+			})
+		}
+	}
+	wg.Wait()
+}
+
+var scratchPool = sync.Pool{New: func() any { return new([]float32) }}
+
+func getScratch(n int) *[]float32 {
+	p := scratchPool.Get().(*[]float32)
+	if cap(*p) < n {
+		*p = make([]float32, n)
+	}
+	*p = (*p)[:n]
+	return p
+}
+
+// gemmSerial is the blocked loop nest on one goroutine: k blocks (kcBlock),
+// then row blocks of A sized for L2, then nr rows of B (kept in L1) against
+// every mr rows of A in the block. Partial tiles at the bottom and right edges
+// read their missing rows from zero-padded copies and write through a scratch tile.
+func gemmSerial(t tileKernel, c, a, b []float32, m, n, k, ldc, lda, ldb int, accumulate bool) {
+	mr, nr := t.mr, t.nr
+	kc := min(k, kcBlock)
+	mc := max(mr, l2Floats/kc/mr*mr)
+	mFull, nFull := m/mr*mr, n/nr*nr
+
+	var aEdge, bEdge *[]float32
+	if mFull < m {
+		aEdge = getScratch(mr * kc)
+		clear(*aEdge)
+		defer scratchPool.Put(aEdge)
+	}
+	if nFull < n {
+		bEdge = getScratch(nr * kc)
+		clear(*bEdge)
+		defer scratchPool.Put(bEdge)
+	}
+	var tmp [maxTile]float32
+
+	for pc := 0; pc < k; pc += kc {
+		kcur := min(kc, k-pc)
+		acc := accumulate || pc > 0
+		if aEdge != nil {
+			for i := mFull; i < m; i++ {
+				copy((*aEdge)[(i-mFull)*kcur:(i-mFull+1)*kcur], a[i*lda+pc:i*lda+pc+kcur])
+			}
+		}
+		if bEdge != nil {
+			for j := nFull; j < n; j++ {
+				copy((*bEdge)[(j-nFull)*kcur:(j-nFull+1)*kcur], b[j*ldb+pc:j*ldb+pc+kcur])
+			}
+		}
+		for ic := 0; ic < m; ic += mc {
+			iEnd := min(ic+mc, m)
+			for jr := 0; jr < n; jr += nr {
+				bp, ldbx := &b[jr*ldb+pc], ldb
+				nv := nr
+				if jr >= nFull {
+					bp, ldbx = &(*bEdge)[0], kcur
+					nv = n - jr
+				}
+				for ir := ic; ir < iEnd; ir += mr {
+					ap, ldax := &a[ir*lda+pc], lda
+					mv := mr
+					if ir >= mFull {
+						ap, ldax = &(*aEdge)[0], kcur
+						mv = m - ir
+					}
+					if mv == mr && nv == nr {
+						t.fn(kcur, ap, ldax, bp, ldbx, &c[ir*ldc+jr], ldc, acc)
+						continue
+					}
+					t.fn(kcur, ap, ldax, bp, ldbx, &tmp[0], nr, false)
+					for i := range mv {
+						ci := c[(ir+i)*ldc+jr : (ir+i)*ldc+jr+nv]
+						ti := tmp[i*nr : i*nr+nv]
+						if acc {
+							for j, v := range ti {
+								ci[j] += v
+							}
+						} else {
+							copy(ci, ti)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// noTransRows is the number of rows of A below which MatMul does one Axpy per
+// element of A rather than transposing B.
+const noTransRows = 4
+
+func gemmNoTrans(c, a, b []float32, m, n, k int, accumulate bool) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if m < noTransRows || k == 0 {
+		for i := range m {
+			ci := c[i*n : i*n+n]
+			if !accumulate {
+				clear(ci)
+			}
+			for p, av := range a[i*k : i*k+k] {
+				axpyImpl(av, b[p*n:p*n+n], ci)
+			}
+		}
+		return
+	}
+	bt := getScratch(n * k)
+	transpose(*bt, b[:k*n], k, n)
+	gemmTransB(c, a, *bt, m, n, k, n, k, k, accumulate)
+	scratchPool.Put(bt)
+}
+
+// transpose writes the r×c row-major src into dst as c×r, in square blocks so
+// that both sides stay in cache.
+func transpose(dst, src []float32, r, c int) {
+	const blk = 32
+	for i0 := 0; i0 < r; i0 += blk {
+		i1 := min(i0+blk, r)
+		for j0 := 0; j0 < c; j0 += blk {
+			j1 := min(j0+blk, c)
+			for i := i0; i < i1; i++ {
+				row := src[i*c+j0 : i*c+j1]
+				for j, v := range row {
+					dst[(j0+j)*r+i] = v
+				}
+			}
+		}
+	}
+}

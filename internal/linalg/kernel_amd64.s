@@ -1,0 +1,295 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// Register use of tile4x4AVX512: the accumulator for A row i and B row j is
+// Z(4j+i), the current 16 floats of A row i are Z(16+i) and of B row j Z(20+j).
+// Rows of A are at AX, BX, CX, DX and rows of B at R8–R11, all indexed by the
+// byte offset SI.
+
+#define LOADS(op) \
+	op (AX)(SI*1), Z16; \
+	op (BX)(SI*1), Z17; \
+	op (CX)(SI*1), Z18; \
+	op (DX)(SI*1), Z19; \
+	op (R8)(SI*1), Z20; \
+	op (R9)(SI*1), Z21; \
+	op (R10)(SI*1), Z22; \
+	op (R11)(SI*1), Z23
+
+#define MLOADS \
+	VMOVUPS.Z (AX)(SI*1), K1, Z16; \
+	VMOVUPS.Z (BX)(SI*1), K1, Z17; \
+	VMOVUPS.Z (CX)(SI*1), K1, Z18; \
+	VMOVUPS.Z (DX)(SI*1), K1, Z19; \
+	VMOVUPS.Z (R8)(SI*1), K1, Z20; \
+	VMOVUPS.Z (R9)(SI*1), K1, Z21; \
+	VMOVUPS.Z (R10)(SI*1), K1, Z22; \
+	VMOVUPS.Z (R11)(SI*1), K1, Z23
+
+#define FMAS \
+	VFMADD231PS Z20, Z16, Z0; \
+	VFMADD231PS Z20, Z17, Z1; \
+	VFMADD231PS Z20, Z18, Z2; \
+	VFMADD231PS Z20, Z19, Z3; \
+	VFMADD231PS Z21, Z16, Z4; \
+	VFMADD231PS Z21, Z17, Z5; \
+	VFMADD231PS Z21, Z18, Z6; \
+	VFMADD231PS Z21, Z19, Z7; \
+	VFMADD231PS Z22, Z16, Z8; \
+	VFMADD231PS Z22, Z17, Z9; \
+	VFMADD231PS Z22, Z18, Z10; \
+	VFMADD231PS Z22, Z19, Z11; \
+	VFMADD231PS Z23, Z16, Z12; \
+	VFMADD231PS Z23, Z17, Z13; \
+	VFMADD231PS Z23, Z18, Z14; \
+	VFMADD231PS Z23, Z19, Z15
+
+// Reduction steps: each folds two vectors of partial sums into one.
+// HALF folds 512→256 bits per input (x in the low half of the result, y high).
+#define HALF(x, y, d) \
+	VSHUFF32X4 $0x44, y, x, Z24; \
+	VSHUFF32X4 $0xEE, y, x, Z25; \
+	VADDPS Z25, Z24, d
+
+// QUART folds 256→128 bits: result lanes hold x.lo, x.hi, y.lo, y.hi sums.
+#define QUART(x, y, d) \
+	VSHUFF32X4 $0x88, y, x, Z24; \
+	VSHUFF32X4 $0xDD, y, x, Z25; \
+	VADDPS Z25, Z24, d
+
+// func tile4x4AVX512(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, accumulate bool)
+TEXT ·tile4x4AVX512(SB), NOSPLIT, $0-57
+	MOVQ k+0(FP), R12
+	MOVQ R12, CX
+	ANDQ $15, CX
+	MOVL $1, R13
+	SHLL CX, R13
+	DECL R13
+	KMOVW R13, K1
+
+	MOVQ a+8(FP), AX
+	MOVQ lda+16(FP), DI
+	SHLQ $2, DI
+	LEAQ (AX)(DI*1), BX
+	LEAQ (BX)(DI*1), CX
+	LEAQ (CX)(DI*1), DX
+	MOVQ b+24(FP), R8
+	MOVQ ldb+32(FP), DI
+	SHLQ $2, DI
+	LEAQ (R8)(DI*1), R9
+	LEAQ (R9)(DI*1), R10
+	LEAQ (R10)(DI*1), R11
+
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+
+	XORQ SI, SI
+	MOVQ R12, DI
+	ANDQ $-16, DI
+	SHLQ $2, DI
+	JZ tail
+
+loop:
+	LOADS(VMOVUPS)
+	FMAS
+	ADDQ $64, SI
+	CMPQ SI, DI
+	JB   loop
+
+tail:
+	ANDQ $15, R12
+	JZ   reduce
+	MLOADS
+	FMAS
+
+reduce:
+	// Fold the 16 accumulators into Z0, whose float 4i+j is the sum for
+	// A row i and B row j: row i of the tile is 128-bit lane i.
+	HALF(Z0, Z1, Z0)
+	HALF(Z2, Z3, Z1)
+	HALF(Z4, Z5, Z2)
+	HALF(Z6, Z7, Z3)
+	HALF(Z8, Z9, Z4)
+	HALF(Z10, Z11, Z5)
+	HALF(Z12, Z13, Z6)
+	HALF(Z14, Z15, Z7)
+	QUART(Z0, Z1, Z0)
+	QUART(Z2, Z3, Z1)
+	QUART(Z4, Z5, Z2)
+	QUART(Z6, Z7, Z3)
+	VUNPCKLPD Z1, Z0, Z24
+	VUNPCKHPD Z1, Z0, Z25
+	VADDPS    Z25, Z24, Z0
+	VUNPCKLPD Z3, Z2, Z24
+	VUNPCKHPD Z3, Z2, Z25
+	VADDPS    Z25, Z24, Z1
+	VSHUFPS   $0x88, Z1, Z0, Z24
+	VSHUFPS   $0xDD, Z1, Z0, Z25
+	VADDPS    Z25, Z24, Z0
+
+	VEXTRACTF32X4 $1, Z0, X1
+	VEXTRACTF32X4 $2, Z0, X2
+	VEXTRACTF32X4 $3, Z0, X3
+	MOVQ c+40(FP), DI
+	MOVQ ldc+48(FP), SI
+	SHLQ $2, SI
+	LEAQ (DI)(SI*2), R8
+	MOVBLZX accumulate+56(FP), R12
+	TESTQ R12, R12
+	JZ   store
+	VADDPS (DI), X0, X0
+	VADDPS (DI)(SI*1), X1, X1
+	VADDPS (R8), X2, X2
+	VADDPS (R8)(SI*1), X3, X3
+
+store:
+	VMOVUPS X0, (DI)
+	VMOVUPS X1, (DI)(SI*1)
+	VMOVUPS X2, (R8)
+	VMOVUPS X3, (R8)(SI*1)
+	VZEROUPPER
+	RET
+
+// func dotAVX512(a, b *float32, n int) float32
+TEXT ·dotAVX512(SB), NOSPLIT, $0-28
+	MOVQ a+0(FP), AX
+	MOVQ b+8(FP), BX
+	MOVQ n+16(FP), CX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	XORQ SI, SI
+	MOVQ CX, DX
+	ANDQ $-64, DX
+	SHLQ $2, DX
+	JZ   dot16
+
+dot64:
+	VMOVUPS     (AX)(SI*1), Z4
+	VMOVUPS     64(AX)(SI*1), Z5
+	VMOVUPS     128(AX)(SI*1), Z6
+	VMOVUPS     192(AX)(SI*1), Z7
+	VFMADD231PS (BX)(SI*1), Z4, Z0
+	VFMADD231PS 64(BX)(SI*1), Z5, Z1
+	VFMADD231PS 128(BX)(SI*1), Z6, Z2
+	VFMADD231PS 192(BX)(SI*1), Z7, Z3
+	ADDQ $256, SI
+	CMPQ SI, DX
+	JB   dot64
+
+dot16:
+	MOVQ CX, DX
+	ANDQ $-16, DX
+	SHLQ $2, DX
+	CMPQ SI, DX
+	JAE  dottail
+
+dot16loop:
+	VMOVUPS     (AX)(SI*1), Z4
+	VFMADD231PS (BX)(SI*1), Z4, Z0
+	ADDQ $64, SI
+	CMPQ SI, DX
+	JB   dot16loop
+
+dottail:
+	ANDQ $15, CX
+	JZ   dotreduce
+	MOVL $1, DX
+	SHLL CX, DX
+	DECL DX
+	KMOVW DX, K1
+	VMOVUPS.Z   (AX)(SI*1), K1, Z4
+	VMOVUPS.Z   (BX)(SI*1), K1, Z5
+	VFMADD231PS Z5, Z4, Z1
+
+dotreduce:
+	VADDPS Z1, Z0, Z0
+	VADDPS Z3, Z2, Z2
+	VADDPS Z2, Z0, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPS Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VMOVHLPS X0, X0, X1
+	VADDPS X1, X0, X0
+	VMOVSHDUP X0, X1
+	VADDSS X1, X0, X0
+	VZEROUPPER
+	MOVSS X0, ret+24(FP)
+	RET
+
+// func axpyAVX512(alpha float32, x, y *float32, n int)
+TEXT ·axpyAVX512(SB), NOSPLIT, $0-32
+	VBROADCASTSS alpha+0(FP), Z0
+	MOVQ x+8(FP), AX
+	MOVQ y+16(FP), BX
+	MOVQ n+24(FP), CX
+	XORQ SI, SI
+	MOVQ CX, DX
+	ANDQ $-64, DX
+	SHLQ $2, DX
+	JZ   axpy16
+
+axpy64:
+	VMOVUPS     (BX)(SI*1), Z1
+	VMOVUPS     64(BX)(SI*1), Z2
+	VMOVUPS     128(BX)(SI*1), Z3
+	VMOVUPS     192(BX)(SI*1), Z4
+	VFMADD231PS (AX)(SI*1), Z0, Z1
+	VFMADD231PS 64(AX)(SI*1), Z0, Z2
+	VFMADD231PS 128(AX)(SI*1), Z0, Z3
+	VFMADD231PS 192(AX)(SI*1), Z0, Z4
+	VMOVUPS     Z1, (BX)(SI*1)
+	VMOVUPS     Z2, 64(BX)(SI*1)
+	VMOVUPS     Z3, 128(BX)(SI*1)
+	VMOVUPS     Z4, 192(BX)(SI*1)
+	ADDQ $256, SI
+	CMPQ SI, DX
+	JB   axpy64
+
+axpy16:
+	MOVQ CX, DX
+	ANDQ $-16, DX
+	SHLQ $2, DX
+	CMPQ SI, DX
+	JAE  axpytail
+
+axpy16loop:
+	VMOVUPS     (BX)(SI*1), Z1
+	VFMADD231PS (AX)(SI*1), Z0, Z1
+	VMOVUPS     Z1, (BX)(SI*1)
+	ADDQ $64, SI
+	CMPQ SI, DX
+	JB   axpy16loop
+
+axpytail:
+	ANDQ $15, CX
+	JZ   axpydone
+	MOVL $1, DX
+	SHLL CX, DX
+	DECL DX
+	KMOVW DX, K1
+	VMOVUPS.Z   (BX)(SI*1), K1, Z1
+	VMOVUPS.Z   (AX)(SI*1), K1, Z2
+	VFMADD231PS Z2, Z0, Z1
+	VMOVUPS     Z1, K1, (BX)(SI*1)
+
+axpydone:
+	VZEROUPPER
+	RET

@@ -1,0 +1,202 @@
+package linalg
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// refMatMulTransB is the naive definition, in float64, that every kernel is
+// checked against; bound is an error bound for float32 summation in any order.
+func refMatMulTransB(c, a, b []float32, m, n, k int, accumulate bool) (want, bound []float64) {
+	want, bound = make([]float64, m*n), make([]float64, m*n)
+	const eps = 1.0 / (1 << 23)
+	for i := range m {
+		for j := range n {
+			var s, abs float64
+			for p := range k {
+				t := float64(a[i*k+p]) * float64(b[j*k+p])
+				s += t
+				abs += math.Abs(t)
+			}
+			if accumulate {
+				s += float64(c[i*n+j])
+				abs += math.Abs(float64(c[i*n+j]))
+			}
+			want[i*n+j] = s
+			bound[i*n+j] = float64(k+4)*eps*abs + 1e-30
+		}
+	}
+	return want, bound
+}
+
+func randSlice(r *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(r.NormFloat64())
+	}
+	return s
+}
+
+// placed returns a copy of s at offset off inside a larger slice whose other
+// elements are sentinels, so writes outside the matrix are detected.
+func placed(s []float32, off int, sentinel float32) (whole, sub []float32) {
+	whole = make([]float32, off+len(s)+5)
+	for i := range whole {
+		whole[i] = sentinel
+	}
+	copy(whole[off:], s)
+	return whole, whole[off : off+len(s)]
+}
+
+func tileKernels() []tileKernel { return append([]tileKernel{genericTile}, asmTiles()...) }
+
+type shape struct{ m, n, k int }
+
+func testShapes() []shape {
+	var ss []shape
+	for _, m := range []int{1, 2, 3, 4, 5, 7, 9, 13} {
+		for _, n := range []int{1, 2, 3, 4, 5, 6, 8, 11} {
+			for _, k := range []int{1, 2, 3, 15, 16, 17, 31, 33, 64, 100} {
+				ss = append(ss, shape{m, n, k})
+			}
+		}
+	}
+	return append(ss,
+		shape{50, 67, 768},  // CLIP's 50 tokens, odd n
+		shape{33, 29, 1030}, // k crosses kcBlock with a vector tail
+		shape{5, 7, 2049},   // several k blocks
+		shape{64, 96, 300},  // split over n between goroutines
+		shape{301, 9, 400},  // split over m, several L2 row blocks
+		shape{0, 3, 4}, shape{3, 0, 4}, shape{3, 4, 0},
+	)
+}
+
+func checkMatMul(t *testing.T, name string, s shape, acc bool, got []float32, want, bound []float64) {
+	t.Helper()
+	for i, w := range want {
+		if d := math.Abs(float64(got[i]) - w); !(d <= bound[i]) {
+			t.Fatalf("%s %dx%dx%d acc=%v: C[%d,%d] = %g, want %g (bound %g)",
+				name, s.m, s.n, s.k, acc, i/s.n, i%s.n, got[i], w, bound[i])
+		}
+	}
+}
+
+func checkSentinels(t *testing.T, whole []float32, off, n int, sentinel float32, what string) {
+	t.Helper()
+	for i, v := range whole {
+		if (i < off || i >= off+n) && v != sentinel {
+			t.Fatalf("%s: element %d outside the matrix was overwritten", what, i)
+		}
+	}
+}
+
+func TestMatMulTransBKernels(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, tk := range tileKernels() {
+		for _, s := range testShapes() {
+			for _, acc := range []bool{false, true} {
+				off := (s.m + s.n + s.k) % 4 // misaligned by 0–3 floats
+				a, b, c0 := randSlice(r, s.m*s.k), randSlice(r, s.n*s.k), randSlice(r, s.m*s.n)
+				want, bound := refMatMulTransB(c0, a, b, s.m, s.n, s.k, acc)
+				_, as := placed(a, off, 7)
+				_, bs := placed(b, (off+1)%4, 7)
+				cw, cs := placed(c0, (off+2)%4, -99)
+				gemmTransBWith(tk, cs, as, bs, s.m, s.n, s.k, s.n, s.k, s.k, acc)
+				name := fmt.Sprintf("%s off=%d", tk.name, off)
+				checkMatMul(t, name, s, acc, cs, want, bound)
+				checkSentinels(t, cw, (off+2)%4, s.m*s.n, -99, name)
+			}
+		}
+	}
+}
+
+func TestMatMulTransBPublic(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	s := shape{50, 200, 768}
+	a, b, c := randSlice(r, s.m*s.k), randSlice(r, s.n*s.k), randSlice(r, s.m*s.n)
+	want, bound := refMatMulTransB(c, a, b, s.m, s.n, s.k, true)
+	MatMulTransB(c, a, b, s.m, s.n, s.k, true)
+	checkMatMul(t, KernelName(), s, true, c, want, bound)
+}
+
+func TestMatMul(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	saved := activeTile
+	defer func() { activeTile = saved }()
+	for _, tk := range tileKernels() {
+		activeTile = tk
+		for _, s := range append(testShapes(), shape{50, 64, 50}, shape{3, 40, 70}) {
+			for _, acc := range []bool{false, true} {
+				a, b, c := randSlice(r, s.m*s.k), randSlice(r, s.k*s.n), randSlice(r, s.m*s.n)
+				bt := make([]float32, s.n*s.k)
+				for p := range s.k {
+					for j := range s.n {
+						bt[j*s.k+p] = b[p*s.n+j]
+					}
+				}
+				want, bound := refMatMulTransB(c, a, bt, s.m, s.n, s.k, acc)
+				cw, cs := placed(c, 1, -99)
+				MatMul(cs, a, b, s.m, s.n, s.k, acc)
+				checkMatMul(t, "MatMul "+tk.name, s, acc, cs, want, bound)
+				checkSentinels(t, cw, 1, s.m*s.n, -99, "MatMul "+tk.name)
+			}
+		}
+	}
+}
+
+func TestPanicsOnShortSlices(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("no panic for a short slice")
+		}
+	}()
+	MatMulTransB(make([]float32, 6), make([]float32, 6), make([]float32, 5), 2, 3, 3, false)
+}
+
+func vecKernelSets() []vecKernels {
+	return append([]vecKernels{{name: "go", dot: dotGo, axpy: axpyGo}}, asmVec()...)
+}
+
+func TestDotAxpy(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	const eps = 1.0 / (1 << 23)
+	for _, vk := range vecKernelSets() {
+		for n := 0; n <= 300; n++ {
+			for off := range 4 {
+				x, y := randSlice(r, n), randSlice(r, n)
+				_, xs := placed(x, off, 5)
+				yw, ys := placed(y, (off+3)%4, 5)
+
+				var want, abs float64
+				for i := range n {
+					want += float64(x[i]) * float64(y[i])
+					abs += math.Abs(float64(x[i]) * float64(y[i]))
+				}
+				if got := vk.dot(xs, ys); math.Abs(float64(got)-want) > float64(n+2)*eps*abs {
+					t.Fatalf("%s Dot n=%d off=%d: got %g, want %g", vk.name, n, off, got, want)
+				}
+
+				alpha := float32(r.NormFloat64())
+				vk.axpy(alpha, xs, ys)
+				for i := range n {
+					w := float64(y[i]) + float64(alpha)*float64(x[i])
+					bound := 2 * eps * (math.Abs(float64(y[i])) + math.Abs(float64(alpha)*float64(x[i])))
+					if math.Abs(float64(ys[i])-w) > bound {
+						t.Fatalf("%s Axpy n=%d off=%d: y[%d] = %g, want %g", vk.name, n, off, i, ys[i], w)
+					}
+				}
+				checkSentinels(t, yw, (off+3)%4, n, 5, vk.name+" Axpy")
+			}
+		}
+	}
+	if Dot([]float32{1, 2, 3}, []float32{4, 5, 6}) != 32 {
+		t.Fatal("Dot([1 2 3], [4 5 6]) != 32")
+	}
+	y := []float32{1, 1}
+	Axpy(2, []float32{3, 4}, y)
+	if y[0] != 7 || y[1] != 9 {
+		t.Fatalf("Axpy: got %v, want [7 9]", y)
+	}
+}
