@@ -1,0 +1,238 @@
+package clip
+
+import (
+	"image"
+	"image/color"
+	"image/draw"
+	"math"
+)
+
+// ImageMean and ImageStd are the CLIP normalisation constants shared by the
+// OpenAI, open_clip (LAION) and Hugging Face pipelines.
+var (
+	ImageMean = [3]float32{0.48145466, 0.4578275, 0.40821073}
+	ImageStd  = [3]float32{0.26862954, 0.26130258, 0.27577711}
+)
+
+// Preprocess turns an already decoded and oriented image into the CLIP input
+// tensor: Pillow-exact bicubic resize of the short side to size, centre crop
+// size×size (torchvision rounding), alpha dropped after resizing a
+// premultiplied copy (as OpenAI's pipeline does), /255 and mean/std, laid out
+// CHW as float32 (length 3·size·size).
+func Preprocess(img image.Image, size int) []float32 {
+	pix, w, h, alpha := toNRGBA(img)
+	if alpha {
+		premultiply(pix)
+	}
+	// Resize short side to size, long side truncated (torchvision).
+	nw, nh := size, size
+	if w <= h {
+		nh = int(float64(size) * float64(h) / float64(w))
+	} else {
+		nw = int(float64(size) * float64(w) / float64(h))
+	}
+	left := int(math.RoundToEven(float64(nw-size) / 2))
+	top := int(math.RoundToEven(float64(nh-size) / 2))
+	// Only the output pixels that survive the crop are computed; each output
+	// pixel's coefficients are independent of the others, so this is exact.
+	out := resample(pix, w, h, nw, nh, left, top, size, size)
+	if alpha {
+		unpremultiply(out)
+	}
+	plane := size * size
+	t := make([]float32, 3*plane)
+	for i := 0; i < plane; i++ {
+		for c := 0; c < 3; c++ {
+			v := float32(out[4*i+c]) / 255
+			t[c*plane+i] = (v - ImageMean[c]) / ImageStd[c]
+		}
+	}
+	return t
+}
+
+// toNRGBA returns 8-bit non-premultiplied RGBA pixels and whether any pixel
+// is not fully opaque.
+func toNRGBA(img image.Image) (pix []uint8, w, h int, alpha bool) {
+	b := img.Bounds()
+	w, h = b.Dx(), b.Dy()
+	if n, ok := img.(*image.NRGBA); ok {
+		pix = make([]uint8, 4*w*h)
+		for y := 0; y < h; y++ {
+			off := n.PixOffset(b.Min.X, b.Min.Y+y)
+			copy(pix[4*w*y:4*w*(y+1)], n.Pix[off:off+4*w])
+		}
+	} else if o, ok := img.(interface{ Opaque() bool }); ok && o.Opaque() {
+		// Opaque: premultiplied and straight RGBA coincide; draw.Draw has
+		// fast paths for YCbCr (JPEG) and Gray.
+		dst := image.NewRGBA(image.Rect(0, 0, w, h))
+		draw.Draw(dst, dst.Bounds(), img, b.Min, draw.Src)
+		return dst.Pix, w, h, false
+	} else {
+		pix = make([]uint8, 4*w*h)
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				c := color.NRGBAModel.Convert(img.At(b.Min.X+x, b.Min.Y+y)).(color.NRGBA)
+				i := 4 * (y*w + x)
+				pix[i], pix[i+1], pix[i+2], pix[i+3] = c.R, c.G, c.B, c.A
+			}
+		}
+	}
+	for i := 3; i < len(pix); i += 4 {
+		if pix[i] != 255 {
+			return pix, w, h, true
+		}
+	}
+	return pix, w, h, false
+}
+
+// premultiply is Pillow's RGBA→RGBa conversion (MULDIV255).
+func premultiply(pix []uint8) {
+	for i := 0; i < len(pix); i += 4 {
+		a := uint32(pix[i+3])
+		for c := 0; c < 3; c++ {
+			t := uint32(pix[i+c])*a + 128
+			pix[i+c] = uint8((t + t>>8) >> 8)
+		}
+	}
+}
+
+// unpremultiply is Pillow's RGBa→RGBA conversion (rgba2rgbA).
+func unpremultiply(pix []uint8) {
+	for i := 0; i < len(pix); i += 4 {
+		a := uint32(pix[i+3])
+		if a == 0 || a == 255 {
+			continue
+		}
+		for c := 0; c < 3; c++ {
+			pix[i+c] = uint8(min(255, 255*uint32(pix[i+c])/a))
+		}
+	}
+}
+
+// bicubic is Pillow's cubic kernel with a = −0.5, written in its exact form.
+func bicubic(x float64) float64 {
+	const a = -0.5
+	if x < 0 {
+		x = -x
+	}
+	if x < 1 {
+		return ((a+2)*x-(a+3))*x*x + 1
+	}
+	if x < 2 {
+		return (((x-5)*x+8)*x - 4) * a
+	}
+	return 0
+}
+
+const precisionBits = 32 - 8 - 2
+
+// coeffs holds Pillow fixed-point resampling weights for some output indices.
+type coeffs struct {
+	xmin []int
+	k    [][]int32
+}
+
+// precompute reproduces Pillow's precompute_coeffs + normalize_coeffs_8bpc
+// for output indices [from, from+n) of a resize from in to out.
+func precompute(in, out, from, n int) coeffs {
+	scale := float64(in) / float64(out)
+	filterscale := max(scale, 1)
+	support := 2 * filterscale
+	ss := 1 / filterscale
+	c := coeffs{xmin: make([]int, n), k: make([][]int32, n)}
+	w := make([]float64, 0, int(math.Ceil(support))*2+1)
+	for i := 0; i < n; i++ {
+		xx := from + i
+		center := (float64(xx) + 0.5) * scale
+		xmin := max(int(center-support+0.5), 0)
+		xmax := min(int(center+support+0.5), in)
+		w = w[:0]
+		ww := 0.0
+		for x := xmin; x < xmax; x++ {
+			v := bicubic((float64(x) - center + 0.5) * ss)
+			w = append(w, v)
+			ww += v
+		}
+		k := make([]int32, len(w))
+		for j, v := range w {
+			if ww != 0 {
+				v /= ww
+			}
+			if v < 0 {
+				k[j] = int32(-0.5 + v*(1<<precisionBits))
+			} else {
+				k[j] = int32(0.5 + v*(1<<precisionBits))
+			}
+		}
+		c.xmin[i], c.k[i] = xmin, k
+	}
+	return c
+}
+
+func clip8(acc int32) uint8 {
+	v := acc >> precisionBits
+	if v < 0 {
+		return 0
+	}
+	if v > 255 {
+		return 255
+	}
+	return uint8(v)
+}
+
+// resample resizes 4-channel pixels (w×h → nw×nh) with Pillow's two-pass
+// bicubic (horizontal first, uint8 rounding between passes, a pass skipped
+// when its axis keeps its size) and returns only the window
+// [left, left+cw) × [top, top+ch) of the result.
+func resample(pix []uint8, w, h, nw, nh, left, top, cw, ch int) []uint8 {
+	// Vertical coefficients decide which source rows the horizontal pass needs.
+	var vc coeffs
+	y0, y1 := top, top+ch
+	if nh != h {
+		vc = precompute(h, nh, top, ch)
+		y0 = vc.xmin[0]
+		y1 = vc.xmin[ch-1] + len(vc.k[ch-1])
+	}
+	// Horizontal pass over rows [y0, y1).
+	rows := y1 - y0
+	tmp := make([]uint8, 4*cw*rows)
+	if nw != w {
+		hc := precompute(w, nw, left, cw)
+		for y := 0; y < rows; y++ {
+			src := pix[4*w*(y0+y):]
+			dst := tmp[4*cw*y:]
+			for x := 0; x < cw; x++ {
+				xmin, k := hc.xmin[x], hc.k[x]
+				var s0, s1, s2, s3 int32 = 1 << (precisionBits - 1), 1 << (precisionBits - 1), 1 << (precisionBits - 1), 1 << (precisionBits - 1)
+				for j, kv := range k {
+					p := src[4*(xmin+j):]
+					s0 += int32(p[0]) * kv
+					s1 += int32(p[1]) * kv
+					s2 += int32(p[2]) * kv
+					s3 += int32(p[3]) * kv
+				}
+				dst[4*x], dst[4*x+1], dst[4*x+2], dst[4*x+3] = clip8(s0), clip8(s1), clip8(s2), clip8(s3)
+			}
+		}
+	} else {
+		for y := 0; y < rows; y++ {
+			copy(tmp[4*cw*y:4*cw*(y+1)], pix[4*(w*(y0+y)+left):])
+		}
+	}
+	if nh == h {
+		return tmp
+	}
+	out := make([]uint8, 4*cw*ch)
+	for y := 0; y < ch; y++ {
+		ymin, k := vc.xmin[y]-y0, vc.k[y]
+		dst := out[4*cw*y:]
+		for x := 0; x < 4*cw; x++ {
+			var s int32 = 1 << (precisionBits - 1)
+			for j, kv := range k {
+				s += int32(tmp[4*cw*(ymin+j)+x]) * kv
+			}
+			dst[x] = clip8(s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,174 @@
+package clip
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/targetvision/targetvision/internal/linalg"
+)
+
+// matMulTransB is C = A·Bᵀ through the shared kernels.
+func matMulTransB(c, a, b []float32, m, n, k int) {
+	linalg.MatMulTransB(c, a, b, m, n, k, false)
+}
+
+type layerNorm struct {
+	g, b []float32
+	eps  float32
+}
+
+// apply normalises one row (dst may alias src), accumulating in float64 so
+// the result does not depend on summation order more than necessary.
+func (ln layerNorm) apply(dst, src []float32) {
+	var s float64
+	for _, v := range src {
+		s += float64(v)
+	}
+	mean := s / float64(len(src))
+	var vs float64
+	for _, v := range src {
+		d := float64(v) - mean
+		vs += d * d
+	}
+	inv := float32(1 / math.Sqrt(vs/float64(len(src))+float64(ln.eps)))
+	mf := float32(mean)
+	for i, v := range src {
+		dst[i] = (v-mf)*inv*ln.g[i] + ln.b[i]
+	}
+}
+
+func (ln layerNorm) rows(dst, src []float32, rows, d int) {
+	parallelFor(rows, 32, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			ln.apply(dst[r*d:(r+1)*d], src[r*d:(r+1)*d])
+		}
+	})
+}
+
+// block is one pre-norm residual block with q, k and v fused into one
+// [3D, D] weight so they cost one GEMM.
+type block struct {
+	ln1, ln2   layerNorm
+	wqkv, bqkv []float32
+	wo, bo     []float32
+	w1, b1     []float32
+	w2, b2     []float32
+}
+
+type tower struct {
+	layers []block
+	dim    int
+	heads  int
+	mlp    int
+	act    Activation
+}
+
+func addBias(x, bias []float32, rows int) {
+	n := len(bias)
+	parallelFor(rows, 64, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			row := x[r*n : (r+1)*n]
+			for j, b := range bias {
+				row[j] += b
+			}
+		}
+	})
+}
+
+// forward runs every block over x, which holds nseq sequences of T tokens
+// each ([nseq·T, D], row-major), in place. causal selects the text mask.
+func (tw *tower) forward(ctx context.Context, x []float32, nseq, T int, causal bool) error {
+	d, f := tw.dim, tw.mlp
+	rows := nseq * T
+	h := make([]float32, rows*d)
+	qkv := make([]float32, rows*3*d)
+	att := make([]float32, rows*d)
+	mid := make([]float32, rows*f)
+	for li := range tw.layers {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("clip: forward layer %d: %w", li, err)
+		}
+		b := &tw.layers[li]
+		b.ln1.rows(h, x, rows, d)
+		matMulTransB(qkv, h, b.wqkv, rows, 3*d, d)
+		addBias(qkv, b.bqkv, rows)
+		tw.attention(att, qkv, nseq, T, causal)
+		linalg.MatMulTransB(x, att, b.wo, rows, d, d, true)
+		addBias(x, b.bo, rows)
+
+		b.ln2.rows(h, x, rows, d)
+		matMulTransB(mid, h, b.w1, rows, f, d)
+		act := quickGELU
+		if tw.act == GELU {
+			act = gelu
+		}
+		b1 := b.b1
+		parallelFor(rows, 8, func(lo, hi int) {
+			for r := lo; r < hi; r++ {
+				row := mid[r*f : (r+1)*f]
+				for j, bv := range b1 {
+					row[j] = act(row[j] + bv)
+				}
+			}
+		})
+		linalg.MatMulTransB(x, mid, b.w2, rows, d, f, true)
+		addBias(x, b.b2, rows)
+	}
+	return nil
+}
+
+// attention computes multi-head self-attention for every (sequence, head)
+// pair in parallel. qkv rows hold [q | k | v]; out receives the concatenated
+// heads, ready for the output projection.
+func (tw *tower) attention(out, qkv []float32, nseq, T int, causal bool) {
+	d, H := tw.dim, tw.heads
+	hd := d / H
+	scale := float32(1 / math.Sqrt(float64(hd)))
+	parallelTasks(nseq*H, func(task int) {
+		s, hh := task/H, task%H
+		q := make([]float32, T*hd)
+		k := make([]float32, T*hd)
+		vt := make([]float32, hd*T)
+		for t := 0; t < T; t++ {
+			row := qkv[(s*T+t)*3*d:]
+			copy(q[t*hd:(t+1)*hd], row[hh*hd:(hh+1)*hd])
+			copy(k[t*hd:(t+1)*hd], row[d+hh*hd:d+(hh+1)*hd])
+			vrow := row[2*d+hh*hd : 2*d+(hh+1)*hd]
+			for j, v := range vrow {
+				vt[j*T+t] = v
+			}
+		}
+		sc := make([]float32, T*T)
+		matMulTransB(sc, q, k, T, T, hd)
+		for i := 0; i < T; i++ {
+			row := sc[i*T : (i+1)*T]
+			n := T
+			if causal {
+				n = i + 1
+			}
+			mx := float32(math.Inf(-1))
+			for j := 0; j < n; j++ {
+				row[j] *= scale
+				mx = max(mx, row[j])
+			}
+			var sum float32
+			for j := 0; j < n; j++ {
+				row[j] = expf(row[j] - mx)
+				sum += row[j]
+			}
+			inv := 1 / sum
+			for j := 0; j < n; j++ {
+				row[j] *= inv
+			}
+			for j := n; j < T; j++ {
+				row[j] = 0
+			}
+		}
+		o := make([]float32, T*hd)
+		matMulTransB(o, sc, vt, T, hd, T)
+		for t := 0; t < T; t++ {
+			copy(out[(s*T+t)*d+hh*hd:(s*T+t)*d+(hh+1)*hd], o[t*hd:(t+1)*hd])
+		}
+	})
+}
