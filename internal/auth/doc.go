@@ -1,0 +1,55 @@
+// Package auth holds TargetVision's account security primitives: password
+// hashing, signed session tokens and their cookie, cross-site request forgery
+// (CSRF) protection and rate limiting. It is a pure library: it knows nothing
+// about the store, and declares the one small interface it needs
+// (VersionLookup) so the HTTP layer can plug the store in.
+//
+// # Passwords
+//
+// Passwords are hashed with argon2id (RFC 9106) and stored as PHC strings
+// ("$argon2id$v=19$m=19456,t=2,p=1$salt$hash") so the parameters travel with
+// the hash and can be raised later: NeedsRehash tells the login handler when a
+// stored hash was made with weaker parameters than the current ones, and it
+// re-hashes the password it has just verified. Comparison is constant time.
+//
+// # Sessions
+//
+// A session is a stateless token, HMAC-SHA256 signed with a key derived (HKDF)
+// from the deployment's SECRET_KEY, carrying the user id, a random session id,
+// the issue and expiry times and the user's session version. Signing out
+// everywhere is done by bumping the user's session version in the store:
+// every token carrying an older version is then refused by Authenticate,
+// without a session table. The token travels in an HttpOnly, SameSite=Lax
+// cookie that is Secure whenever the request arrived over HTTPS.
+//
+// # CSRF
+//
+// State-changing requests (POST, PUT, PATCH, DELETE) are checked by Go's
+// net/http.CrossOriginProtection, which refuses a request whose Sec-Fetch-Site
+// header says it came from another site, or, for browsers too old to send that
+// header, whose Origin does not match the Host. We add no anti-CSRF token on
+// top, on purpose:
+//   - every browser TargetVision supports (all evergreen browsers since 2023)
+//     sends Sec-Fetch-Site, so a cross-site form post or fetch is identified
+//     by the browser itself and cannot be forged by the attacking page;
+//   - the session cookie is SameSite=Lax, so even a browser that sent neither
+//     header would not attach the session to a cross-site POST;
+//   - the web UI talks to the JSON API with same-origin fetch, so a token
+//     would add a round trip and state to every page for no extra protection.
+//
+// Requests that carry "Authorization: Bearer …" are exempt: browsers never
+// attach that header on their own, so such a request cannot be forged by
+// another site, and API clients (scripts, the CLI) send no Origin anyway.
+// Deployments behind a proxy that rewrites Host list their public origin in
+// CSRFConfig.TrustedOrigins.
+//
+// # Rate limits
+//
+// KeyedLimiter is a token bucket per key (golang.org/x/time/rate) kept in a
+// bounded LRU, so an attacker cycling through keys costs memory up to the
+// bound and no more. RateLimit turns it into HTTP middleware answering 429
+// with Retry-After and the API's JSON error body; LoginLimiter applies one
+// budget per client IP and one per account to sign-in attempts, so neither a
+// single address guessing many accounts nor many addresses guessing one
+// account get far.
+package auth

@@ -1,0 +1,234 @@
+package auth
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+)
+
+// lockedClock is a fakeClock safe for the limiter's concurrent use.
+type lockedClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *lockedClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *lockedClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func newClock() *lockedClock { return &lockedClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)} }
+
+func TestKeyedLimiterBurstAndRefill(t *testing.T) {
+	t.Parallel()
+	clock := newClock()
+	lim := NewKeyedLimiter(0.5, 3, 0, clock.Now) // one token per 2 s
+	for i := range 3 {
+		if ok, _ := lim.Allow("a"); !ok {
+			t.Fatalf("request %d within the burst refused", i+1)
+		}
+	}
+	ok, wait := lim.Allow("a")
+	if ok || wait != 2*time.Second {
+		t.Fatalf("after the burst: ok=%v wait=%v, want refused with 2s", ok, wait)
+	}
+	if ok, _ := lim.Allow("b"); !ok {
+		t.Fatal("another key shares the first key's budget")
+	}
+	clock.Advance(time.Second)
+	if ok, wait := lim.Allow("a"); ok || wait != time.Second {
+		t.Fatalf("half a refill later: ok=%v wait=%v, want refused with 1s (refusals must not spend tokens)", ok, wait)
+	}
+	clock.Advance(time.Second)
+	if ok, _ := lim.Allow("a"); !ok {
+		t.Fatal("refused after a full refill period")
+	}
+	lim.Reset("a")
+	for i := range 3 {
+		if ok, _ := lim.Allow("a"); !ok {
+			t.Fatalf("request %d after Reset refused", i+1)
+		}
+	}
+}
+
+func TestKeyedLimiterEvictsLeastRecentlyUsed(t *testing.T) {
+	t.Parallel()
+	lim := NewKeyedLimiter(0.001, 1, 2, newClock().Now)
+	lim.Allow("a")
+	lim.Allow("b")
+	lim.Allow("a") // a is now more recent than b
+	lim.Allow("c") // evicts b
+	if n := lim.Len(); n != 2 {
+		t.Fatalf("Len = %d, want 2", n)
+	}
+	if ok, _ := lim.Allow("a"); ok {
+		t.Fatal("a was evicted although recently used")
+	}
+	if ok, _ := lim.Allow("b"); !ok {
+		t.Fatal("b was kept although least recently used")
+	}
+}
+
+func TestRateLimitMiddleware(t *testing.T) {
+	t.Parallel()
+	clock := newClock()
+	lim := NewKeyedLimiter(1, 2, 0, clock.Now)
+	h := RateLimitWith(lim, RemoteIPKey)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusOK)
+	}))
+	do := func(addr string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodGet, "/api/v1/search?q=barn", nil)
+		r.RemoteAddr = addr
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w
+	}
+	for i := range 2 {
+		if w := do("192.0.2.1:1000"); w.Code != http.StatusOK {
+			t.Fatalf("request %d: status %d, want 200", i+1, w.Code)
+		}
+	}
+	w := do("192.0.2.1:2000") // same IP, other port
+	if w.Code != http.StatusTooManyRequests {
+		t.Fatalf("after the burst: status %d, want 429", w.Code)
+	}
+	if got := w.Header().Get("Retry-After"); got != "1" {
+		t.Fatalf("Retry-After %q, want 1", got)
+	}
+	var body struct {
+		Error struct{ Code, Message string } `json:"error"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
+		t.Fatalf("429 body %q is not JSON: %v", w.Body.String(), err)
+	}
+	if body.Error.Code != "rate_limited" || body.Error.Message == "" {
+		t.Fatalf("429 body %+v, want code rate_limited and a message", body)
+	}
+	if w := do("192.0.2.2:1000"); w.Code != http.StatusOK {
+		t.Fatalf("another IP: status %d, want 200", w.Code)
+	}
+	clock.Advance(time.Second)
+	if w := do("192.0.2.1:1000"); w.Code != http.StatusOK {
+		t.Fatalf("after refill: status %d, want 200", w.Code)
+	}
+}
+
+func TestRateLimitConstructor(t *testing.T) {
+	t.Parallel()
+	h := RateLimit(func(*http.Request) string { return "k" }, 0.01, 1)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	codes := make([]int, 0, 2)
+	for range 2 {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+		codes = append(codes, w.Code)
+	}
+	if codes[0] != http.StatusOK || codes[1] != http.StatusTooManyRequests {
+		t.Fatalf("statuses %v, want [200 429]", codes)
+	}
+}
+
+func TestIPKeys(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		remote     string
+		xff        []string
+		wantRemote string
+		wantFwd    string
+	}{
+		{"ipv4", "192.0.2.1:5000", nil, "192.0.2.1", "192.0.2.1"},
+		{"ipv6", "[2001:db8::1]:5000", nil, "2001:db8::1", "2001:db8::1"},
+		{"proxied", "10.0.0.1:5000", []string{"203.0.113.9"}, "10.0.0.1", "203.0.113.9"},
+		{"client-spoofed first entry", "10.0.0.1:5000", []string{"1.1.1.1, 203.0.113.9"}, "10.0.0.1", "203.0.113.9"},
+		{"two headers", "10.0.0.1:5000", []string{"1.1.1.1", "203.0.113.9"}, "10.0.0.1", "203.0.113.9"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := httptest.NewRequest(http.MethodGet, "/", nil)
+			r.RemoteAddr = tt.remote
+			for _, v := range tt.xff {
+				r.Header.Add("X-Forwarded-For", v)
+			}
+			if got := RemoteIPKey(r); got != tt.wantRemote {
+				t.Errorf("RemoteIPKey = %q, want %q", got, tt.wantRemote)
+			}
+			if got := ForwardedIPKey(r); got != tt.wantFwd {
+				t.Errorf("ForwardedIPKey = %q, want %q", got, tt.wantFwd)
+			}
+		})
+	}
+}
+
+func TestLoginLimiter(t *testing.T) {
+	t.Parallel()
+	clock := newClock()
+	l := NewLoginLimiter(LoginLimitConfig{PerIP: 4, PerAccount: 2, Now: clock.Now})
+
+	// Per account: two attempts from different addresses, then refused,
+	// whatever the address and the e-mail's case.
+	if err := l.Check("192.0.2.1", "ann@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Check("192.0.2.2", "ann@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	err := l.Check("192.0.2.3", " ANN@example.com")
+	var rl *RateLimitedError
+	if !errors.As(err, &rl) || rl.Scope != "account" || rl.RetryAfterSeconds() != 30 {
+		t.Fatalf("third attempt on one account = %v, want account limit with 30 s", err)
+	}
+	l.Succeeded("ann@example.com")
+	if err := l.Check("192.0.2.3", "ann@example.com"); err != nil {
+		t.Fatalf("after a successful sign-in the account budget must be restored: %v", err)
+	}
+
+	// Per IP: four attempts at different accounts, then refused.
+	for i, acct := range []string{"a@x", "b@x", "c@x", "d@x"} {
+		if err := l.Check("198.51.100.7", acct); err != nil {
+			t.Fatalf("attempt %d from one IP: %v", i+1, err)
+		}
+	}
+	err = l.Check("198.51.100.7", "e@x")
+	if !errors.As(err, &rl) || rl.Scope != "ip" || rl.RetryAfter != 15*time.Second {
+		t.Fatalf("fifth attempt from one IP = %v, want ip limit with 15 s", err)
+	}
+	// The refusal by IP did not spend e@x's budget.
+	for i := range 2 {
+		if err := l.Check("203.0.113.1", "e@x"); err != nil {
+			t.Fatalf("attempt %d on e@x from a fresh IP: %v", i+1, err)
+		}
+	}
+}
+
+func TestWriteRateLimitedRoundsUp(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		wait time.Duration
+		want string
+	}{
+		{0, "1"},
+		{time.Millisecond, "1"},
+		{time.Second, "1"},
+		{1500 * time.Millisecond, "2"},
+		{time.Minute, "60"},
+	}
+	for _, tt := range tests {
+		w := httptest.NewRecorder()
+		WriteRateLimited(w, tt.wait)
+		if got := w.Header().Get("Retry-After"); got != tt.want || w.Code != http.StatusTooManyRequests {
+			t.Errorf("WriteRateLimited(%v): %d Retry-After %q, want 429 %q", tt.wait, w.Code, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,316 @@
+package auth
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"crypto/hkdf"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Token errors returned by Sessions.Verify and Authenticate. Callers test
+// with errors.Is; all of them mean "treat the request as signed out".
+var (
+	// ErrTokenMalformed means the token is not of this package's shape.
+	ErrTokenMalformed = errors.New("auth: malformed session token")
+	// ErrTokenTampered means the signature does not match: the token was
+	// altered or signed with another key (a rotated SECRET_KEY).
+	ErrTokenTampered = errors.New("auth: session token signature mismatch")
+	// ErrTokenExpired means the token was genuine but its lifetime is over.
+	ErrTokenExpired = errors.New("auth: session token expired")
+	// ErrSessionRevoked means the token's session version is older than the
+	// user's current one: the user signed out everywhere (or was removed).
+	ErrSessionRevoked = errors.New("auth: session revoked")
+	// ErrNoSession means the request carried no session cookie or bearer token.
+	ErrNoSession = errors.New("auth: no session")
+)
+
+// DefaultSessionCookie is the session cookie's name when SessionConfig.CookieName is empty.
+const DefaultSessionCookie = "tv_session"
+
+// tokenPrefix versions the token format so it can change without old tokens
+// being misread: a token of another version is simply malformed.
+const tokenPrefix = "v1."
+
+// SessionConfig tunes Sessions. The zero value is valid.
+type SessionConfig struct {
+	// TTL is how long a token stays valid after it is issued. Default 30 days:
+	// a photographer signs in on their own machine and expects to stay so.
+	TTL time.Duration
+	// CookieName is the session cookie's name. Default DefaultSessionCookie.
+	CookieName string
+	// TrustForwardedProto makes the cookie Secure when X-Forwarded-Proto is
+	// "https". Set it only behind a reverse proxy that terminates TLS and
+	// overwrites the header; otherwise a client could claim HTTPS. Default false.
+	TrustForwardedProto bool
+	// Now is the clock. Default time.Now; tests pass a fixed clock.
+	Now func() time.Time
+}
+
+// Claims is what a session token says about its holder.
+type Claims struct {
+	// UserID is the signed-in user's id.
+	UserID int64 `json:"uid"`
+	// Version is the user's session version when the token was issued;
+	// bumping the stored version revokes every older token.
+	Version int64 `json:"ver"`
+	// SessionID is random per sign-in, so logs and audit can tell two
+	// sessions of one user apart without logging the token.
+	SessionID string `json:"sid"`
+	// IssuedAt and ExpiresAt are Unix seconds.
+	IssuedAt  int64 `json:"iat"`
+	ExpiresAt int64 `json:"exp"`
+}
+
+// Expires returns the expiry as a time.
+func (c Claims) Expires() time.Time { return time.Unix(c.ExpiresAt, 0) }
+
+// VersionLookup returns a user's current session version. The store
+// implements it; an error (such as "no such user") refuses the session.
+type VersionLookup interface {
+	SessionVersion(ctx context.Context, userID int64) (int64, error)
+}
+
+// Sessions issues and verifies signed session tokens and manages the cookie
+// that carries them.
+type Sessions struct {
+	key []byte
+	cfg SessionConfig
+}
+
+// minSecretLen is the shortest SECRET_KEY accepted: 128 bits of entropy.
+const minSecretLen = 16
+
+// NewSessions derives the signing key from secret (the deployment's
+// SECRET_KEY) with HKDF, so the same secret can key other purposes (token
+// encryption) without the keys being related.
+func NewSessions(secret []byte, cfg SessionConfig) (*Sessions, error) {
+	if len(secret) < minSecretLen {
+		return nil, fmt.Errorf("auth: session secret must be at least %d bytes, got %d", minSecretLen, len(secret))
+	}
+	key, err := hkdf.Key(sha256.New, secret, nil, "targetvision session token v1", sha256.Size)
+	if err != nil {
+		return nil, fmt.Errorf("auth: derive session key: %w", err)
+	}
+	cfg.TTL = cmp.Or(cfg.TTL, 30*24*time.Hour)
+	cfg.CookieName = cmp.Or(cfg.CookieName, DefaultSessionCookie)
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Sessions{key: key, cfg: cfg}, nil
+}
+
+// Issue returns a new token for userID at session version version.
+func (s *Sessions) Issue(userID, version int64) (string, Claims, error) {
+	sid := make([]byte, 16)
+	if _, err := rand.Read(sid); err != nil {
+		return "", Claims{}, fmt.Errorf("auth: session id: %w", err)
+	}
+	now := s.cfg.Now()
+	c := Claims{
+		UserID:    userID,
+		Version:   version,
+		SessionID: base64.RawURLEncoding.EncodeToString(sid),
+		IssuedAt:  now.Unix(),
+		ExpiresAt: now.Add(s.cfg.TTL).Unix(),
+	}
+	payload, err := json.Marshal(c)
+	if err != nil {
+		return "", Claims{}, fmt.Errorf("auth: encode claims: %w", err)
+	}
+	body := tokenPrefix + base64.RawURLEncoding.EncodeToString(payload)
+	return body + "." + base64.RawURLEncoding.EncodeToString(s.sign(body)), c, nil
+}
+
+// sign is HMAC-SHA256 over the token body, prefix included, so the version
+// prefix is authenticated too.
+func (s *Sessions) sign(body string) []byte {
+	m := hmac.New(sha256.New, s.key)
+	m.Write([]byte(body))
+	return m.Sum(nil)
+}
+
+// Verify checks token's signature and expiry and returns its claims. It does
+// not consult the store; Authenticate does, for the session version.
+func (s *Sessions) Verify(token string) (Claims, error) {
+	rest, ok := strings.CutPrefix(token, tokenPrefix)
+	if !ok {
+		return Claims{}, ErrTokenMalformed
+	}
+	payloadB64, sigB64, ok := strings.Cut(rest, ".")
+	if !ok {
+		return Claims{}, ErrTokenMalformed
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(sigB64)
+	if err != nil {
+		return Claims{}, fmt.Errorf("%w: signature encoding", ErrTokenMalformed)
+	}
+	// The signature is checked before the payload is parsed, so nothing an
+	// attacker wrote is decoded.
+	if !hmac.Equal(sig, s.sign(tokenPrefix+payloadB64)) {
+		return Claims{}, ErrTokenTampered
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(payloadB64)
+	if err != nil {
+		return Claims{}, fmt.Errorf("%w: payload encoding", ErrTokenMalformed)
+	}
+	var c Claims
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return Claims{}, fmt.Errorf("%w: payload: %w", ErrTokenMalformed, err)
+	}
+	if !s.cfg.Now().Before(c.Expires()) {
+		return Claims{}, ErrTokenExpired
+	}
+	return c, nil
+}
+
+// NeedsRefresh reports whether more than half of the token's lifetime has
+// passed, so an active user can be given a fresh token (sliding expiry)
+// while an idle one is signed out after TTL.
+func (s *Sessions) NeedsRefresh(c Claims) bool {
+	issued := time.Unix(c.IssuedAt, 0)
+	return s.cfg.Now().Sub(issued) > s.cfg.TTL/2
+}
+
+// Authenticate finds the request's session — a "Authorization: Bearer"
+// header if present, else the session cookie — verifies it and, when lookup
+// is not nil, checks the token's version against the user's current one.
+// It returns ErrNoSession when the request carries neither.
+func (s *Sessions) Authenticate(ctx context.Context, r *http.Request, lookup VersionLookup) (Claims, error) {
+	token := bearerToken(r)
+	if token == "" {
+		ck, err := r.Cookie(s.cfg.CookieName)
+		if err != nil || ck.Value == "" {
+			return Claims{}, ErrNoSession
+		}
+		token = ck.Value
+	}
+	c, err := s.Verify(token)
+	if err != nil {
+		return Claims{}, err
+	}
+	if lookup != nil {
+		current, err := lookup.SessionVersion(ctx, c.UserID)
+		if err != nil {
+			return Claims{}, fmt.Errorf("auth: session version of user %d: %w", c.UserID, err)
+		}
+		if c.Version != current {
+			return Claims{}, ErrSessionRevoked
+		}
+	}
+	return c, nil
+}
+
+// bearerToken returns the token of an "Authorization: Bearer …" header, or "".
+func bearerToken(r *http.Request) string {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(token)
+}
+
+// isHTTPS reports whether the client reached us over TLS: directly, or via a
+// trusted TLS-terminating proxy that says so in X-Forwarded-Proto.
+func (s *Sessions) isHTTPS(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	return s.cfg.TrustForwardedProto && strings.EqualFold(strings.TrimSpace(r.Header.Get("X-Forwarded-Proto")), "https")
+}
+
+// SetSessionCookie sets the session cookie carrying token: HttpOnly so page
+// scripts cannot read it, SameSite=Lax so other sites' POSTs do not carry it,
+// Secure when the request came over HTTPS (a plain-HTTP localhost install
+// must still be able to sign in), Path=/ and a lifetime of the token's TTL.
+func (s *Sessions) SetSessionCookie(w http.ResponseWriter, r *http.Request, token string) {
+	http.SetCookie(w, &http.Cookie{
+		Name:     s.cfg.CookieName,
+		Value:    token,
+		Path:     "/",
+		MaxAge:   int(s.cfg.TTL / time.Second),
+		Expires:  s.cfg.Now().Add(s.cfg.TTL),
+		HttpOnly: true,
+		Secure:   s.isHTTPS(r),
+		SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// ClearSessionCookie tells the browser to drop the session cookie. The
+// attributes match SetSessionCookie's, which browsers need to replace it.
+func (s *Sessions) ClearSessionCookie(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{
+		Name:     s.cfg.CookieName,
+		Value:    "",
+		Path:     "/",
+		MaxAge:   -1,
+		Expires:  time.Unix(0, 0),
+		HttpOnly: true,
+		Secure:   s.isHTTPS(r),
+		SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// claimsKey is the context key for the request's Claims.
+type claimsKey struct{}
+
+// WithClaims returns ctx carrying c; Middleware uses it, and handler tests
+// use it to fake a signed-in user.
+func WithClaims(ctx context.Context, c Claims) context.Context {
+	return context.WithValue(ctx, claimsKey{}, c)
+}
+
+// ClaimsFrom returns the signed-in user's claims, if Middleware found any.
+func ClaimsFrom(ctx context.Context) (Claims, bool) {
+	c, ok := ctx.Value(claimsKey{}).(Claims)
+	return c, ok
+}
+
+// Middleware authenticates each request and, when it carries a valid
+// session, stores the Claims in its context (see ClaimsFrom). Requests
+// without one pass through anonymous: pages such as /login must stay
+// reachable, and RequireUser guards the ones that need a user. A token that
+// is malformed, expired, tampered with or revoked also clears the cookie,
+// so the browser stops sending it.
+func (s *Sessions) Middleware(lookup VersionLookup, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := s.Authenticate(r.Context(), r, lookup)
+		switch {
+		case err == nil:
+			r = r.WithContext(WithClaims(r.Context(), c))
+		case errors.Is(err, ErrTokenMalformed), errors.Is(err, ErrTokenTampered),
+			errors.Is(err, ErrTokenExpired), errors.Is(err, ErrSessionRevoked):
+			if bearerToken(r) == "" {
+				s.ClearSessionCookie(w, r)
+			}
+		default:
+			// No session, or the version lookup failed (a store outage):
+			// anonymous for this request, but keep the cookie so a
+			// transient error does not sign the user out.
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// RequireUser answers 401 with the API's JSON error unless Middleware put
+// a signed-in user in the request's context.
+func RequireUser(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := ClaimsFrom(r.Context()); !ok {
+			writeJSONError(w, http.StatusUnauthorized, "unauthorized", "sign in first")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
