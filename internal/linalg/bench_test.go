@@ -1,0 +1,103 @@
+package linalg_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/targetvision/targetvision/internal/linalg"
+)
+
+// benchShape is a product written m×k·k×n, as CLIP's spec writes its layers.
+type benchShape struct{ m, k, n int }
+
+func (s benchShape) String() string { return fmt.Sprintf("%dx%dx%d", s.m, s.k, s.n) }
+
+// clipShapes are CLIP ViT-B/32's linear layers on one image (50 tokens) and on
+// a batch of 16 images (800 tokens).
+var clipShapes = []benchShape{
+	{m: 50, k: 768, n: 2304},  // attention QKV projection
+	{m: 50, k: 768, n: 3072},  // MLP fc1
+	{m: 800, k: 768, n: 2304}, // QKV projection, batch of 16
+}
+
+// gemmImpl is one implementation of C = A·Bᵀ under benchmark.
+type gemmImpl struct {
+	name string
+	fn   func(c, a, b []float32, m, n, k int, accumulate bool)
+	// setup, if set, runs before the timed loop (with GOMAXPROCS already set by -cpu).
+	setup func()
+}
+
+// benchImpls lists ours, with the kernel this CPU dispatches to, and the
+// pure-Go fallback; openblas_test.go adds OpenBLAS under -tags openblas.
+var benchImpls = []gemmImpl{
+	{name: "ours-" + linalg.KernelName(), fn: linalg.MatMulTransB},
+	{name: "ours-purego", fn: linalg.MatMulTransBGo},
+}
+
+func randSlice(r *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(r.NormFloat64())
+	}
+	return s
+}
+
+func reportGFLOPS(b *testing.B, s benchShape) {
+	flops := 2 * float64(s.m) * float64(s.n) * float64(s.k) * float64(b.N)
+	b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+// BenchmarkMatMulTransB runs every implementation on each CLIP shape, named
+// shape/implementation so that they sit next to each other in the output.
+func BenchmarkMatMulTransB(b *testing.B) {
+	for _, s := range clipShapes {
+		for _, im := range benchImpls {
+			b.Run(s.String()+"/"+im.name, func(b *testing.B) {
+				r := rand.New(rand.NewPCG(1, 1))
+				x, w, c := randSlice(r, s.m*s.k), randSlice(r, s.n*s.k), make([]float32, s.m*s.n)
+				if im.setup != nil {
+					im.setup()
+				}
+				im.fn(c, x, w, s.m, s.n, s.k, false) // warm up: page faults, thread start
+				for b.Loop() {
+					im.fn(c, x, w, s.m, s.n, s.k, false)
+				}
+				reportGFLOPS(b, s)
+			})
+		}
+	}
+}
+
+func BenchmarkMatMul(b *testing.B) {
+	// Attention probabilities·V for one head, and a 768-wide product.
+	for _, s := range []benchShape{{m: 50, k: 50, n: 64}, {m: 50, k: 768, n: 768}} {
+		b.Run(s.String(), func(b *testing.B) {
+			r := rand.New(rand.NewPCG(1, 1))
+			x, w, c := randSlice(r, s.m*s.k), randSlice(r, s.k*s.n), make([]float32, s.m*s.n)
+			for b.Loop() {
+				linalg.MatMul(c, x, w, s.m, s.n, s.k, false)
+			}
+			reportGFLOPS(b, s)
+		})
+	}
+}
+
+func BenchmarkDot768(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	x, y := randSlice(r, 768), randSlice(r, 768)
+	var s float32
+	for b.Loop() {
+		s += linalg.Dot(x, y)
+	}
+	_ = s
+}
+
+func BenchmarkAxpy768(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	x, y := randSlice(r, 768), randSlice(r, 768)
+	for b.Loop() {
+		linalg.Axpy(1e-3, x, y)
+	}
+}
