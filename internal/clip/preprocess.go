@@ -21,15 +21,18 @@ var (
 // CHW as float32 (length 3·size·size).
 func Preprocess(img image.Image, size int) []float32 {
 	pix, w, h, alpha := toNRGBA(img)
-	if alpha {
-		premultiply(pix)
-	}
 	// Resize short side to size, long side truncated (torchvision).
 	nw, nh := size, size
 	if w <= h {
 		nh = int(float64(size) * float64(h) / float64(w))
 	} else {
 		nw = int(float64(size) * float64(w) / float64(h))
+	}
+	// Pillow returns a plain copy when the size is unchanged, so only a real
+	// resize goes through premultiplied alpha.
+	alpha = alpha && (nw != w || nh != h)
+	if alpha {
+		premultiply(pix)
 	}
 	left := int(math.RoundToEven(float64(nw-size) / 2))
 	top := int(math.RoundToEven(float64(nh-size) / 2))
