@@ -1,0 +1,175 @@
+package photo
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	stddraw "image/draw"
+	"image/jpeg"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/image/draw"
+)
+
+// Default output sizes, used for the zero fields of Outputs.
+const (
+	// DefaultThumbEdge is the long edge of the grid thumbnail the web UI shows.
+	DefaultThumbEdge = 400
+	// DefaultRenditionEdge is the long edge of the analysis rendition, the
+	// same bound SmugMug renditions are fetched at, so local and SmugMug
+	// photos reach Claude and CLIP at the same size.
+	DefaultRenditionEdge = 2200
+)
+
+// JPEG qualities of the outputs: the rendition feeds models, so it keeps more
+// detail; the thumbnail is for eyes at small size.
+const (
+	thumbQuality     = 82
+	renditionQuality = 90
+)
+
+// Outputs says which derived files Process writes. An empty path skips that
+// output.
+type Outputs struct {
+	// ThumbPath receives a JPEG whose long edge is ThumbEdge (default
+	// DefaultThumbEdge), or the photo's own size if smaller: never upscaled.
+	ThumbPath string
+	ThumbEdge int
+	// RenditionPath receives a JPEG whose long edge is at most RenditionEdge
+	// (default DefaultRenditionEdge); never upscaled.
+	RenditionPath string
+	RenditionEdge int
+}
+
+// Process reads and decodes the file once and writes the requested
+// thumbnail and rendition, upright, each atomically (a temporary file in the
+// target directory renamed into place, so a reader never sees half a JPEG),
+// creating directories as needed. The rendition is resampled from the
+// original with Catmull-Rom and the thumbnail from the rendition, which
+// costs one full-resolution pass instead of two with no visible loss.
+func Process(ctx context.Context, path string, lim Limits, out Outputs) (Info, error) {
+	f, err := load(ctx, path, lim.withDefaults())
+	if err != nil {
+		return f.info, err
+	}
+	if out.ThumbPath == "" && out.RenditionPath == "" {
+		return f.info, nil
+	}
+	img, err := f.decode(ctx)
+	if err != nil {
+		return f.info, err
+	}
+	thumbEdge := cmpOr(out.ThumbEdge, DefaultThumbEdge)
+	rendEdge := cmpOr(out.RenditionEdge, DefaultRenditionEdge)
+
+	// The rendition is computed even when only the thumbnail is wanted,
+	// as long as it is a useful intermediate step (much bigger than the
+	// thumbnail but much smaller than the original).
+	base := img
+	if out.RenditionPath != "" || longEdge(img.Bounds()) > 2*rendEdge {
+		if err := ctx.Err(); err != nil {
+			return f.info, fmt.Errorf("photo: %s: %w", path, err)
+		}
+		base = resize(img, rendEdge)
+	}
+	base = flatten(orient(base, f.info.Orientation))
+	if out.RenditionPath != "" {
+		if err := writeJPEG(base, out.RenditionPath, renditionQuality); err != nil {
+			return f.info, fmt.Errorf("photo: %s: rendition: %w", path, err)
+		}
+	}
+	if out.ThumbPath != "" {
+		if err := ctx.Err(); err != nil {
+			return f.info, fmt.Errorf("photo: %s: %w", path, err)
+		}
+		if err := writeJPEG(resize(base, thumbEdge), out.ThumbPath, thumbQuality); err != nil {
+			return f.info, fmt.Errorf("photo: %s: thumbnail: %w", path, err)
+		}
+	}
+	return f.info, nil
+}
+
+func cmpOr(v, def int) int {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
+func longEdge(r image.Rectangle) int { return max(r.Dx(), r.Dy()) }
+
+// fitWithin returns the size of r scaled so its long edge is edge, keeping
+// the aspect ratio; sizes already within edge are returned unchanged.
+func fitWithin(r image.Rectangle, edge int) (w, h int) {
+	w, h = r.Dx(), r.Dy()
+	if w <= edge && h <= edge {
+		return w, h
+	}
+	if w >= h {
+		return edge, max(1, int((int64(h)*int64(edge)+int64(w)/2)/int64(w)))
+	}
+	return max(1, int((int64(w)*int64(edge)+int64(h)/2)/int64(h))), edge
+}
+
+// resize scales img so its long edge is at most edge with Catmull-Rom
+// (bicubic) resampling; an image already small enough is returned as is.
+func resize(img image.Image, edge int) image.Image {
+	b := img.Bounds()
+	w, h := fitWithin(b, edge)
+	if w == b.Dx() && h == b.Dy() {
+		return img
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	draw.CatmullRom.Scale(dst, dst.Rect, img, b, draw.Src, nil)
+	return dst
+}
+
+// flatten composites an image with transparency onto white, since JPEG has
+// no alpha and transparent pixels would otherwise turn black.
+func flatten(img image.Image) image.Image {
+	if o, ok := img.(interface{ Opaque() bool }); ok && o.Opaque() {
+		return img
+	}
+	b := img.Bounds()
+	dst := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	stddraw.Draw(dst, dst.Rect, image.NewUniform(color.White), image.Point{}, stddraw.Src)
+	stddraw.Draw(dst, dst.Rect, img, b.Min, stddraw.Over)
+	return dst
+}
+
+// writeJPEG encodes img to path atomically: it writes a temporary file in the
+// same directory and renames it over path. It does not fsync: outputs are
+// derived data that the indexer recreates if a crash loses them.
+func writeJPEG(img image.Image, path string, quality int) (err error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	bw := bufio.NewWriterSize(tmp, 64<<10)
+	if err := jpeg.Encode(bw, img, &jpeg.Options{Quality: quality}); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
