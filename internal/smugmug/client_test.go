@@ -3,7 +3,7 @@ package smugmug_test
 import (
 	"context"
 	"errors"
-		"os"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
