@@ -15,13 +15,28 @@ func dotAVX512(a, b *float32, n int) float32
 //go:noescape
 func axpyAVX512(alpha float32, x, y *float32, n int)
 
-var hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
+//go:noescape
+func tile3x4AVX2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, accumulate bool)
+
+//go:noescape
+func dotAVX2(a, b *float32, n int) float32
+
+//go:noescape
+func axpyAVX2(alpha float32, x, y *float32, n int)
+
+var (
+	hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
+	hasAVX2   = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+)
 
 // asmTiles lists the assembly tile kernels this CPU can run, best first.
 func asmTiles() []tileKernel {
 	var ts []tileKernel
 	if hasAVX512 {
 		ts = append(ts, tileKernel{name: "avx512", mr: 4, nr: 4, fn: tile4x4AVX512})
+	}
+	if hasAVX2 {
+		ts = append(ts, tileKernel{name: "avx2", mr: 3, nr: 4, fn: tile3x4AVX2})
 	}
 	return ts
 }
@@ -31,6 +46,9 @@ func asmVec() []vecKernels {
 	var vs []vecKernels
 	if hasAVX512 {
 		vs = append(vs, vecKernels{name: "avx512", dot: dotAVX512Slice, axpy: axpyAVX512Slice})
+	}
+	if hasAVX2 {
+		vs = append(vs, vecKernels{name: "avx2", dot: dotAVX2Slice, axpy: axpyAVX2Slice})
 	}
 	return vs
 }
@@ -49,4 +67,20 @@ func axpyAVX512Slice(alpha float32, x, y []float32) {
 	}
 	_ = y[len(x)-1]
 	axpyAVX512(alpha, &x[0], &y[0], len(x))
+}
+
+func dotAVX2Slice(a, b []float32) float32 {
+	if len(a) == 0 {
+		return 0
+	}
+	_ = b[len(a)-1]
+	return dotAVX2(&a[0], &b[0], len(a))
+}
+
+func axpyAVX2Slice(alpha float32, x, y []float32) {
+	if len(x) == 0 {
+		return
+	}
+	_ = y[len(x)-1]
+	axpyAVX2(alpha, &x[0], &y[0], len(x))
 }

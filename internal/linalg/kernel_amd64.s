@@ -293,3 +293,237 @@ axpytail:
 axpydone:
 	VZEROUPPER
 	RET
+
+// tile3x4AVX2 is the AVX2+FMA kernel for CPUs without AVX-512: 3 rows of A
+// (AX, BX, CX) by 4 rows of B (R8–R11). The accumulator for A row i and B row
+// j is Y(4i+j); A rows sit in Y12–Y14 and each B row passes through Y15.
+
+#define FMAS2(op, r0, r1, r2, rb) \
+	op (AX)(SI*1), r0; \
+	op (BX)(SI*1), r1; \
+	op (CX)(SI*1), r2; \
+	op (R8)(SI*1), rb; \
+	VFMADD231PS Y15, Y12, Y0; \
+	VFMADD231PS Y15, Y13, Y4; \
+	VFMADD231PS Y15, Y14, Y8; \
+	op (R9)(SI*1), rb; \
+	VFMADD231PS Y15, Y12, Y1; \
+	VFMADD231PS Y15, Y13, Y5; \
+	VFMADD231PS Y15, Y14, Y9; \
+	op (R10)(SI*1), rb; \
+	VFMADD231PS Y15, Y12, Y2; \
+	VFMADD231PS Y15, Y13, Y6; \
+	VFMADD231PS Y15, Y14, Y10; \
+	op (R11)(SI*1), rb; \
+	VFMADD231PS Y15, Y12, Y3; \
+	VFMADD231PS Y15, Y13, Y7; \
+	VFMADD231PS Y15, Y14, Y11
+
+// ROW2 sums accumulators y0..y3 into the low 128 bits of y0 as 4 floats.
+#define ROW2(y0, y1, y2, y3, x0, x1) \
+	VHADDPS y1, y0, y0; \
+	VHADDPS y3, y2, y2; \
+	VHADDPS y2, y0, y0; \
+	VEXTRACTF128 $1, y0, x1; \
+	VADDPS x1, x0, x0
+
+// func tile3x4AVX2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, accumulate bool)
+TEXT ·tile3x4AVX2(SB), NOSPLIT, $0-57
+	MOVQ k+0(FP), R12
+	MOVQ a+8(FP), AX
+	MOVQ lda+16(FP), DI
+	SHLQ $2, DI
+	LEAQ (AX)(DI*1), BX
+	LEAQ (BX)(DI*1), CX
+	MOVQ b+24(FP), R8
+	MOVQ ldb+32(FP), DI
+	SHLQ $2, DI
+	LEAQ (R8)(DI*1), R9
+	LEAQ (R9)(DI*1), R10
+	LEAQ (R10)(DI*1), R11
+
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+
+	XORQ SI, SI
+	MOVQ R12, DI
+	ANDQ $-8, DI
+	SHLQ $2, DI
+	JZ   tail2
+
+loop2:
+	FMAS2(VMOVUPS, Y12, Y13, Y14, Y15)
+	ADDQ $32, SI
+	CMPQ SI, DI
+	JB   loop2
+
+tail2:
+	// The last k%8 elements one at a time: VMOVSS zeroes the other lanes,
+	// so the same FMAs add the products to lane 0 only, reading nothing past k.
+	ANDQ $7, R12
+	JZ   reduce2
+
+tailloop2:
+	FMAS2(VMOVSS, X12, X13, X14, X15)
+	ADDQ $4, SI
+	DECQ R12
+	JNZ  tailloop2
+
+reduce2:
+	ROW2(Y0, Y1, Y2, Y3, X0, X1)
+	ROW2(Y4, Y5, Y6, Y7, X4, X5)
+	ROW2(Y8, Y9, Y10, Y11, X8, X9)
+	MOVQ c+40(FP), DI
+	MOVQ ldc+48(FP), SI
+	SHLQ $2, SI
+	MOVBLZX accumulate+56(FP), R12
+	TESTQ R12, R12
+	JZ   store2
+	VADDPS (DI), X0, X0
+	VADDPS (DI)(SI*1), X4, X4
+	VADDPS (DI)(SI*2), X8, X8
+
+store2:
+	VMOVUPS X0, (DI)
+	VMOVUPS X4, (DI)(SI*1)
+	VMOVUPS X8, (DI)(SI*2)
+	VZEROUPPER
+	RET
+
+// func dotAVX2(a, b *float32, n int) float32
+TEXT ·dotAVX2(SB), NOSPLIT, $0-28
+	MOVQ a+0(FP), AX
+	MOVQ b+8(FP), BX
+	MOVQ n+16(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ SI, SI
+	MOVQ CX, DX
+	ANDQ $-32, DX
+	SHLQ $2, DX
+	JZ   d2_8
+
+d2_32:
+	VMOVUPS     (AX)(SI*1), Y4
+	VMOVUPS     32(AX)(SI*1), Y5
+	VMOVUPS     64(AX)(SI*1), Y6
+	VMOVUPS     96(AX)(SI*1), Y7
+	VFMADD231PS (BX)(SI*1), Y4, Y0
+	VFMADD231PS 32(BX)(SI*1), Y5, Y1
+	VFMADD231PS 64(BX)(SI*1), Y6, Y2
+	VFMADD231PS 96(BX)(SI*1), Y7, Y3
+	ADDQ $128, SI
+	CMPQ SI, DX
+	JB   d2_32
+
+d2_8:
+	MOVQ CX, DX
+	ANDQ $-8, DX
+	SHLQ $2, DX
+	CMPQ SI, DX
+	JAE  d2_tail
+
+d2_8loop:
+	VMOVUPS     (AX)(SI*1), Y4
+	VFMADD231PS (BX)(SI*1), Y4, Y0
+	ADDQ $32, SI
+	CMPQ SI, DX
+	JB   d2_8loop
+
+d2_tail:
+	ANDQ $7, CX
+	JZ   d2_reduce
+
+d2_tailloop:
+	VMOVSS      (AX)(SI*1), X4
+	VMOVSS      (BX)(SI*1), X5
+	VFMADD231PS Y5, Y4, Y1
+	ADDQ $4, SI
+	DECQ CX
+	JNZ  d2_tailloop
+
+d2_reduce:
+	VADDPS Y1, Y0, Y0
+	VADDPS Y3, Y2, Y2
+	VADDPS Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VMOVHLPS X0, X0, X1
+	VADDPS X1, X0, X0
+	VMOVSHDUP X0, X1
+	VADDSS X1, X0, X0
+	VZEROUPPER
+	MOVSS X0, ret+24(FP)
+	RET
+
+// func axpyAVX2(alpha float32, x, y *float32, n int)
+TEXT ·axpyAVX2(SB), NOSPLIT, $0-32
+	VBROADCASTSS alpha+0(FP), Y0
+	MOVQ x+8(FP), AX
+	MOVQ y+16(FP), BX
+	MOVQ n+24(FP), CX
+	XORQ SI, SI
+	MOVQ CX, DX
+	ANDQ $-32, DX
+	SHLQ $2, DX
+	JZ   a2_8
+
+a2_32:
+	VMOVUPS     (BX)(SI*1), Y1
+	VMOVUPS     32(BX)(SI*1), Y2
+	VMOVUPS     64(BX)(SI*1), Y3
+	VMOVUPS     96(BX)(SI*1), Y4
+	VFMADD231PS (AX)(SI*1), Y0, Y1
+	VFMADD231PS 32(AX)(SI*1), Y0, Y2
+	VFMADD231PS 64(AX)(SI*1), Y0, Y3
+	VFMADD231PS 96(AX)(SI*1), Y0, Y4
+	VMOVUPS     Y1, (BX)(SI*1)
+	VMOVUPS     Y2, 32(BX)(SI*1)
+	VMOVUPS     Y3, 64(BX)(SI*1)
+	VMOVUPS     Y4, 96(BX)(SI*1)
+	ADDQ $128, SI
+	CMPQ SI, DX
+	JB   a2_32
+
+a2_8:
+	MOVQ CX, DX
+	ANDQ $-8, DX
+	SHLQ $2, DX
+	CMPQ SI, DX
+	JAE  a2_tail
+
+a2_8loop:
+	VMOVUPS     (BX)(SI*1), Y1
+	VFMADD231PS (AX)(SI*1), Y0, Y1
+	VMOVUPS     Y1, (BX)(SI*1)
+	ADDQ $32, SI
+	CMPQ SI, DX
+	JB   a2_8loop
+
+a2_tail:
+	ANDQ $7, CX
+	JZ   a2_done
+
+a2_tailloop:
+	VMOVSS      (BX)(SI*1), X1
+	VFMADD231SS (AX)(SI*1), X0, X1
+	VMOVSS      X1, (BX)(SI*1)
+	ADDQ $4, SI
+	DECQ CX
+	JNZ  a2_tailloop
+
+a2_done:
+	VZEROUPPER
+	RET
