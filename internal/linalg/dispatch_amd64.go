@@ -10,6 +10,9 @@ import "golang.org/x/sys/cpu"
 func tile4x4AVX512(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, accumulate bool)
 
 //go:noescape
+func tile2x8AVX512(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, accumulate bool)
+
+//go:noescape
 func dotAVX512(a, b *float32, n int) float32
 
 //go:noescape
@@ -33,7 +36,9 @@ var (
 func asmTiles() []tileKernel {
 	var ts []tileKernel
 	if hasAVX512 {
-		ts = append(ts, tileKernel{name: "avx512", mr: 4, nr: 4, fn: tile4x4AVX512})
+		ts = append(ts,
+			tileKernel{name: "avx512", mr: 2, nr: 8, fn: tile2x8AVX512},
+			tileKernel{name: "avx512-4x4", mr: 4, nr: 4, fn: tile4x4AVX512})
 	}
 	if hasAVX2 {
 		ts = append(ts, tileKernel{name: "avx2", mr: 3, nr: 4, fn: tile3x4AVX2})

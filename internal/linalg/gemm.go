@@ -3,6 +3,7 @@ package linalg
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // tileKernel computes one mr×nr tile of C = A·Bᵀ: the dot products of mr rows
@@ -28,6 +29,11 @@ const (
 	// parallelMACs is the smallest product (m·n·k multiply-adds) that is
 	// split over goroutines; below it the goroutine hand-off costs more than it saves.
 	parallelMACs = 1 << 20
+	// chunksPerWorker and minChunkMACs size the pieces that goroutines take
+	// from a shared counter: several per goroutine, none too small to pay
+	// for re-reading its share of the other operand.
+	chunksPerWorker = 4
+	minChunkMACs    = 1 << 18
 	// maxTile bounds mr·nr over all kernels (the size of the edge scratch tile).
 	maxTile = 32
 )
@@ -55,41 +61,45 @@ func gemmTransBWith(t tileKernel, c, a, b []float32, m, n, k, ldc, lda, ldb int,
 		gemmSerial(t, c, a, b, m, n, k, ldc, lda, ldb, accumulate)
 		return
 	}
-	// Split the dimension with more tiles into contiguous, tile-aligned ranges,
-	// one per goroutine; each goroutine then runs the serial blocked loop.
+	// Split the dimension with more tiles into tile-aligned chunks, several
+	// per goroutine, handed out from a shared counter: when another process
+	// holds one of the cores, the goroutines that do run take more chunks
+	// instead of the whole call waiting for one static half.
 	mTiles, nTiles := (m+t.mr-1)/t.mr, (n+t.nr-1)/t.nr
 	splitN := nTiles >= mTiles
-	tiles, step := mTiles, t.mr
+	tiles, step, other := mTiles, t.mr, n
 	if splitN {
-		tiles, step = nTiles, t.nr
+		tiles, step, other = nTiles, t.nr, m
 	}
-	workers = min(workers, tiles)
+	chunk := max(1, tiles/(workers*chunksPerWorker), minChunkMACs/(step*other*k))
+	chunks := (tiles + chunk - 1) / chunk
+	workers = min(workers, chunks)
 	if workers <= 1 {
 		gemmSerial(t, c, a, b, m, n, k, ldc, lda, ldb, accumulate)
 		return
 	}
-	var wg sync.WaitGroup
-	for w := range workers {
-		lo := tiles * w / workers * step
-		hi := tiles * (w + 1) / workers * step
-		if splitN {
-			hi = min(hi, n)
-			if lo >= hi {
-				continue
+	var next atomic.Int64
+	work := func() {
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= chunks {
+				return
 			}
-			wg.Go(func() {
+			lo := i * chunk * step
+			if splitN {
+				hi := min(lo+chunk*step, n)
 				gemmSerial(t, c[lo:], a, b[lo*ldb:], m, hi-lo, k, ldc, lda, ldb, accumulate)
-			})
-		} else {
-			hi = min(hi, m)
-			if lo >= hi {
-				continue
-			}
-			wg.Go(func() {
+			} else {
+				hi := min(lo+chunk*step, m)
 				gemmSerial(t, c[lo*ldc:], a[lo*lda:], b, hi-lo, n, k, ldc, lda, ldb, accumulate)
-			})
+			}
 		}
 	}
+	var wg sync.WaitGroup
+	for range workers - 1 {
+		wg.Go(work)
+	}
+	work() // the calling goroutine works too
 	wg.Wait()
 }
 

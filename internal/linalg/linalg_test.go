@@ -200,3 +200,28 @@ func TestDotAxpy(t *testing.T) {
 		t.Fatalf("Axpy: got %v, want [7 9]", y)
 	}
 }
+
+// TestTileKernelsEveryLength runs each tile kernel alone on one full tile for
+// every k up to 80 (every vector tail of 8 and 16 several times over) and every
+// misalignment of A, B and C.
+func TestTileKernelsEveryLength(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, tk := range tileKernels() {
+		for k := 1; k <= 80; k++ {
+			for off := range 4 {
+				for _, acc := range []bool{false, true} {
+					s := shape{tk.mr, tk.nr, k}
+					a, b, c0 := randSlice(r, s.m*k), randSlice(r, s.n*k), randSlice(r, s.m*s.n)
+					want, bound := refMatMulTransB(c0, a, b, s.m, s.n, k, acc)
+					_, as := placed(a, off, 7)
+					_, bs := placed(b, 3-off, 7)
+					cw, cs := placed(c0, (off+1)%4, -99)
+					tk.fn(k, &as[0], k, &bs[0], k, &cs[0], s.n, acc)
+					name := fmt.Sprintf("%s tile off=%d", tk.name, off)
+					checkMatMul(t, name, s, acc, cs, want, bound)
+					checkSentinels(t, cw, (off+1)%4, s.m*s.n, -99, name)
+				}
+			}
+		}
+	}
+}
