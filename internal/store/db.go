@@ -1,0 +1,257 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // database/sql driver "sqlite", pure Go
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Dialect names a database family.
+type Dialect string
+
+// The supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is the store on either dialect. It is safe for concurrent use.
+type DB struct {
+	db      *sql.DB
+	dialect Dialect
+	now     func() time.Time
+}
+
+// Options tune Open. The zero value is ready to use.
+type Options struct {
+	// Now is the clock; default time.Now. Tests move it to exercise leases.
+	Now func() time.Time
+	// SkipMigrate leaves the schema alone (the `migrate` command and tests of
+	// migrations use it); by default Open migrates to the latest version.
+	SkipMigrate bool
+}
+
+// Open connects to the store named by dsn: a postgres:// or postgresql:// URL
+// selects PostgreSQL, anything else is a path to the SQLite file (created with
+// its directory). Unless opts.SkipMigrate, pending migrations are applied.
+func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
+	s := &DB{now: opts.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	var err error
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		s.dialect = Postgres
+		s.db, err = sql.Open("pgx", dsn)
+		if err == nil {
+			s.db.SetMaxOpenConns(20)
+			s.db.SetMaxIdleConns(10)
+			s.db.SetConnMaxIdleTime(5 * time.Minute)
+		}
+	} else {
+		s.dialect = SQLite
+		if err := os.MkdirAll(filepath.Dir(dsn), 0o750); err != nil {
+			return nil, fmt.Errorf("store: create data dir: %w", err)
+		}
+		// WAL lets readers run beside the single writer; IMMEDIATE transactions
+		// take the write lock up front so two writers queue on busy_timeout
+		// instead of failing with SQLITE_BUSY on lock upgrade.
+		q := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		s.db, err = sql.Open("sqlite", "file:"+dsn+q)
+		if err == nil {
+			s.db.SetMaxOpenConns(8)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", s.dialect, err)
+	}
+	if err := s.db.PingContext(ctx); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("store: connect %s: %w", s.dialect, err)
+	}
+	if !opts.SkipMigrate {
+		if _, err := s.Migrate(ctx); err != nil {
+			s.db.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// Dialect reports which database this store runs on.
+func (s *DB) Dialect() Dialect { return s.dialect }
+
+// SQL exposes the connection pool for packages that own dialect-specific
+// queries of their own (the vector index, benchmarks). Scope by user there too.
+func (s *DB) SQL() *sql.DB { return s.db }
+
+// Close releases the connection pool.
+func (s *DB) Close() error { return s.db.Close() }
+
+// Ping checks that the database answers.
+func (s *DB) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}
+
+func (s *DB) migrator() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, "migrations/"+string(s.dialect))
+	if err != nil {
+		return nil, fmt.Errorf("store: migrations: %w", err)
+	}
+	d := goose.DialectSQLite3
+	if s.dialect == Postgres {
+		d = goose.DialectPostgres
+	}
+	p, err := goose.NewProvider(d, s.db, sub)
+	if err != nil {
+		return nil, fmt.Errorf("store: migrations: %w", err)
+	}
+	return p, nil
+}
+
+// Migrate applies pending migrations and returns how many ran. Concurrent
+// callers on Postgres are serialised by an advisory lock.
+func (s *DB) Migrate(ctx context.Context) (int, error) {
+	if s.dialect == Postgres {
+		conn, err := s.db.Conn(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("store: migrate: %w", err)
+		}
+		defer conn.Close()
+		const lockID = 7_461_726_765 // "targetvision" migrations
+		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", lockID); err != nil {
+			return 0, fmt.Errorf("store: migrate lock: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", lockID)
+	}
+	p, err := s.migrator()
+	if err != nil {
+		return 0, err
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: migrate: %w", err)
+	}
+	return len(res), nil
+}
+
+// Pending reports whether migrations remain to be applied (readiness checks).
+func (s *DB) Pending(ctx context.Context) (bool, error) {
+	p, err := s.migrator()
+	if err != nil {
+		return false, err
+	}
+	ok, err := p.HasPending(ctx)
+	if err != nil {
+		return false, fmt.Errorf("store: migration status: %w", err)
+	}
+	return ok, nil
+}
+
+// ts encodes a time for the dialect: NULL for the zero time; RFC 3339 UTC
+// text with fixed width on SQLite (so it sorts as it compares); time.Time on
+// Postgres.
+func (s *DB) ts(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	if s.dialect == SQLite {
+		return t.UTC().Format(sqliteTime)
+	}
+	return t.UTC()
+}
+
+const sqliteTime = "2006-01-02T15:04:05.000000Z"
+
+// nullTime scans either dialect's time encoding.
+type nullTime struct{ t *time.Time }
+
+func (n nullTime) Scan(v any) error {
+	switch x := v.(type) {
+	case nil:
+		*n.t = time.Time{}
+	case time.Time:
+		*n.t = x.UTC()
+	case string:
+		return n.parse(x)
+	case []byte:
+		return n.parse(string(x))
+	default:
+		return fmt.Errorf("store: cannot scan %T as time", v)
+	}
+	return nil
+}
+
+func (n nullTime) parse(s string) error {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return fmt.Errorf("store: bad time %q: %w", s, err)
+	}
+	*n.t = t.UTC()
+	return nil
+}
+
+// tm wraps a destination for Scan.
+func tm(t *time.Time) nullTime { return nullTime{t} }
+
+// isUnique reports whether err is a unique-constraint violation on either dialect.
+func isUnique(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
+}
+
+// notFound maps sql.ErrNoRows to ErrNotFound, wrapping everything else.
+func notFound(what string, err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: %s: %w", what, ErrNotFound)
+	}
+	return fmt.Errorf("store: %s: %w", what, err)
+}
+
+// inTx runs fn in a transaction, committing on nil and rolling back otherwise.
+func (s *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// placeholders returns "$from, $from+1, …" for n values.
+func placeholders(from, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "$%d", from+i)
+	}
+	return b.String()
+}

@@ -1,0 +1,544 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/targetvision/targetvision/internal/store"
+)
+
+// Opener opens a fresh, migrated, empty store for one test.
+type Opener func(t testing.TB, opts store.Options) *store.DB
+
+// Clock is a settable clock for lease and backoff tests.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock starts a clock at a fixed instant.
+func NewClock() *Clock { return &Clock{t: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)} }
+
+// Now reads the clock.
+func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+// Advance moves the clock forward.
+func (c *Clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+// Run is the conformance suite: every store dialect must pass all of it.
+func Run(t *testing.T, open Opener) {
+	t.Run("Users", func(t *testing.T) { t.Parallel(); testUsers(t, open(t, store.Options{})) })
+	t.Run("Sources", func(t *testing.T) { t.Parallel(); testSources(t, open(t, store.Options{})) })
+	t.Run("Photos", func(t *testing.T) { t.Parallel(); testPhotos(t, open(t, store.Options{})) })
+	t.Run("Filters", func(t *testing.T) { t.Parallel(); testFilters(t, open(t, store.Options{})) })
+	t.Run("TextSearch", func(t *testing.T) { t.Parallel(); testTextSearch(t, open(t, store.Options{})) })
+	t.Run("Embeddings", func(t *testing.T) { t.Parallel(); testEmbeddings(t, open(t, store.Options{})) })
+	t.Run("JobsLifecycle", func(t *testing.T) {
+		t.Parallel()
+		c := NewClock()
+		testJobsLifecycle(t, open(t, store.Options{Now: c.Now}), c)
+	})
+	t.Run("JobsConcurrentClaims", func(t *testing.T) { t.Parallel(); testJobsConcurrent(t, open(t, store.Options{})) })
+	t.Run("MigrateIdempotent", func(t *testing.T) {
+		t.Parallel()
+		db := open(t, store.Options{})
+		n, err := db.Migrate(t.Context())
+		if err != nil || n != 0 {
+			t.Fatalf("second migrate: ran %d, err %v; want 0, nil", n, err)
+		}
+		if p, err := db.Pending(t.Context()); err != nil || p {
+			t.Fatalf("pending after migrate = %v, %v", p, err)
+		}
+	})
+}
+
+func must[T any](t testing.TB) func(T, error) T {
+	return func(v T, err error) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}
+
+func noErr(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func wantNotFound(t testing.TB, err error, what string) {
+	t.Helper()
+	if !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("%s: got %v, want ErrNotFound", what, err)
+	}
+}
+
+func testUsers(t *testing.T, db *store.DB) {
+	ctx := t.Context()
+	d1 := must[store.User](t)(db.EnsureDefaultUser(ctx))
+	d2 := must[store.User](t)(db.EnsureDefaultUser(ctx))
+	if d1.ID != d2.ID || d1.Email != store.DefaultUserEmail || !d1.IsAdmin {
+		t.Fatalf("default user not stable: %+v %+v", d1, d2)
+	}
+	if n := must[int](t)(db.CountUsers(ctx)); n != 0 {
+		t.Fatalf("unclaimed default user counted: %d", n)
+	}
+	u := must[store.User](t)(db.CreateUser(ctx, " Ann@Example.com ", "hash", false))
+	if u.Email != "ann@example.com" {
+		t.Fatalf("email not normalised: %q", u.Email)
+	}
+	if _, err := db.CreateUser(ctx, "ANN@example.com", "h2", false); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("duplicate email: %v, want ErrConflict", err)
+	}
+	got := must[store.User](t)(db.UserByEmail(ctx, "ann@EXAMPLE.com"))
+	if got.ID != u.ID {
+		t.Fatalf("UserByEmail = %+v", got)
+	}
+	_, err := db.UserByID(ctx, 999999)
+	wantNotFound(t, err, "UserByID")
+
+	c := must[store.User](t)(db.ClaimDefaultUser(ctx, "owner@example.com", "pw"))
+	if c.ID != d1.ID || !c.IsAdmin || c.PasswordHash != "pw" {
+		t.Fatalf("claim kept id? %+v vs %+v", c, d1)
+	}
+	_, err = db.ClaimDefaultUser(ctx, "second@example.com", "pw")
+	wantNotFound(t, err, "second claim")
+}
+
+func twoUsers(t testing.TB, db *store.DB) (a, b store.User) {
+	ctx := context.Background()
+	a = must[store.User](t)(db.CreateUser(ctx, "a@example.com", "x", false))
+	b = must[store.User](t)(db.CreateUser(ctx, "b@example.com", "x", false))
+	return a, b
+}
+
+func testSources(t *testing.T, db *store.DB) {
+	ctx := t.Context()
+	a, b := twoUsers(t, db)
+	s1 := must[store.Source](t)(db.CreateSource(ctx, store.Source{UserID: a.ID, Kind: store.SourceLocal, Name: "/photos", Path: "/photos"}))
+	s2 := must[store.Source](t)(db.CreateSource(ctx, store.Source{UserID: a.ID, Kind: store.SourceLocal, Name: "/photos", Path: "/photos"}))
+	if s1.ID != s2.ID || s1.Status != store.SourceOK {
+		t.Fatalf("adding a folder twice made two sources: %d %d", s1.ID, s2.ID)
+	}
+	_, err := db.Source(ctx, b.ID, s1.ID)
+	wantNotFound(t, err, "other user's source")
+	wantNotFound(t, db.SetSourceStatus(ctx, b.ID, s1.ID, store.SourceError, "x", time.Time{}), "other user's status")
+
+	when := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	noErr(t, db.SetSourceStatus(ctx, a.ID, s1.ID, store.SourceError, "disk gone", when))
+	noErr(t, db.SetSourceCursor(ctx, a.ID, s1.ID, []byte(`{"c":1}`)))
+	noErr(t, db.SetSourceToken(ctx, a.ID, s1.ID, []byte{1, 2, 3}))
+	got := must[store.Source](t)(db.Source(ctx, a.ID, s1.ID))
+	if got.Status != store.SourceError || got.LastError != "disk gone" || !got.LastSyncedAt.Equal(when) ||
+		string(got.Cursor) != `{"c":1}` || !slices.Equal(got.Token, []byte{1, 2, 3}) {
+		t.Fatalf("source round trip: %+v", got)
+	}
+	if l := must[[]store.Source](t)(db.Sources(ctx, b.ID)); len(l) != 0 {
+		t.Fatalf("user b sees %d sources", len(l))
+	}
+	if l := must[[]store.Source](t)(db.AllSources(ctx)); len(l) != 1 {
+		t.Fatalf("AllSources = %d", len(l))
+	}
+}
+
+// fixture is a user with a source and an album.
+type fixture struct {
+	user   store.User
+	source store.Source
+	album  store.Album
+}
+
+func newFixture(t testing.TB, db *store.DB, email string) fixture {
+	ctx := context.Background()
+	var f fixture
+	f.user = must[store.User](t)(db.CreateUser(ctx, email, "x", false))
+	f.source = must[store.Source](t)(db.CreateSource(ctx, store.Source{UserID: f.user.ID, Kind: store.SourceLocal, Name: "/p", Path: "/p"}))
+	f.album = must[store.Album](t)(db.UpsertAlbum(ctx, store.Album{UserID: f.user.ID, SourceID: f.source.ID, Key: "trips", Name: "Summer Trips"}))
+	return f
+}
+
+func (f fixture) photo(key string) store.Photo {
+	return store.Photo{UserID: f.user.ID, SourceID: f.source.ID, AlbumID: f.album.ID, SourceKey: key, FileName: key, ContentHash: "h-" + key}
+}
+
+func testPhotos(t *testing.T, db *store.DB) {
+	ctx := t.Context()
+	f := newFixture(t, db, "a@example.com")
+	g := newFixture(t, db, "b@example.com")
+
+	p := f.photo("trips/IMG_0001.jpg")
+	p.Title, p.Caption, p.Keywords = "Lake", "Kids at the lake", []string{"lake", "summer"}
+	p.TakenAt = time.Date(2024, 7, 1, 18, 30, 0, 0, time.UTC)
+	p.Width, p.Height, p.Size, p.Format = 4000, 3000, 123456, "jpeg"
+	p.CameraMake, p.CameraModel, p.Lens, p.ExposureTime, p.FNumber, p.ISO, p.FocalLength = "Canon", "EOS 40D", "EF 50mm", "1/250", 2.8, 200, 50
+	p.GPS = &store.GPS{Lat: 47.5, Lon: -122.25}
+	got, changed, err := db.UpsertPhoto(ctx, p)
+	noErr(t, err)
+	if !changed || got.ID == 0 || got.Status != store.PhotoPending || got.AlbumName != "Summer Trips" {
+		t.Fatalf("insert: changed=%v %+v", changed, got)
+	}
+	p.ID, p.CreatedAt, p.UpdatedAt, p.Status, p.AlbumName = got.ID, got.CreatedAt, got.UpdatedAt, got.Status, got.AlbumName
+	if !reflect.DeepEqual(got, p) {
+		t.Fatalf("round trip:\n got %+v\nwant %+v", got, p)
+	}
+	_, changed, err = db.UpsertPhoto(ctx, p)
+	noErr(t, err)
+	if changed {
+		t.Fatal("same content reported as changed")
+	}
+	p.ContentHash = "h-new"
+	again, changed, err := db.UpsertPhoto(ctx, p)
+	noErr(t, err)
+	if !changed || again.ID != got.ID {
+		t.Fatalf("new content: changed=%v id %d→%d", changed, got.ID, again.ID)
+	}
+
+	_, err = db.Photo(ctx, g.user.ID, got.ID)
+	wantNotFound(t, err, "other user's photo")
+	if l := must[[]store.Photo](t)(db.PhotosByIDs(ctx, g.user.ID, []int64{got.ID})); len(l) != 0 {
+		t.Fatal("PhotosByIDs leaks another user's photo")
+	}
+	if l := must[[]store.Photo](t)(db.PhotosByHash(ctx, f.user.ID, "h-new")); len(l) != 1 || l[0].ID != got.ID {
+		t.Fatalf("PhotosByHash = %+v", l)
+	}
+	keys := must[map[string]int64](t)(db.SourceKeys(ctx, f.user.ID, f.source.ID))
+	if len(keys) != 1 || keys["trips/IMG_0001.jpg"] != got.ID {
+		t.Fatalf("SourceKeys = %v", keys)
+	}
+
+	noErr(t, db.MovePhoto(ctx, f.user.ID, got.ID, "other/IMG_0001.jpg", "IMG_0001.jpg", 0))
+	moved := must[store.Photo](t)(db.PhotoByKey(ctx, f.user.ID, f.source.ID, "other/IMG_0001.jpg"))
+	if moved.ID != got.ID || moved.AlbumID != 0 {
+		t.Fatalf("move: %+v", moved)
+	}
+	noErr(t, db.SetPhotoStatus(ctx, f.user.ID, got.ID, store.PhotoFailed, "corrupt"))
+	if c := must[map[string]int](t)(db.CountPhotos(ctx, f.user.ID)); c[store.PhotoFailed] != 1 {
+		t.Fatalf("CountPhotos = %v", c)
+	}
+	wantNotFound(t, db.DeletePhoto(ctx, g.user.ID, got.ID), "delete other user's photo")
+
+	noErr(t, db.SaveAIMetadata(ctx, store.AIMetadata{PhotoID: got.ID, UserID: f.user.ID, Model: "m", PromptVersion: "v1",
+		Description: "Two kids jump off a dock.", Keywords: []string{"dock", "jump"}, Colors: []string{"blue"}, PeopleCount: 2,
+		InputTokens: 100, OutputTokens: 50, CostUSD: 0.0005}))
+	wantNotFound(t, db.SaveAIMetadata(ctx, store.AIMetadata{PhotoID: got.ID, UserID: g.user.ID, Model: "m"}), "ai metadata for other user's photo")
+	m := must[store.AIMetadata](t)(db.AIMetadata(ctx, f.user.ID, got.ID))
+	if m.Description != "Two kids jump off a dock." || !slices.Equal(m.Keywords, []string{"dock", "jump"}) || m.PeopleCount != 2 || m.CostUSD != 0.0005 {
+		t.Fatalf("ai metadata round trip: %+v", m)
+	}
+	_, err = db.AIMetadata(ctx, g.user.ID, got.ID)
+	wantNotFound(t, err, "other user's ai metadata")
+
+	noErr(t, db.DeletePhoto(ctx, f.user.ID, got.ID))
+	_, err = db.Photo(ctx, f.user.ID, got.ID)
+	wantNotFound(t, err, "deleted photo")
+	if hits := must[[]store.TextHit](t)(db.SearchText(ctx, f.user.ID, store.TextQuery{Terms: []string{"dock"}})); len(hits) != 0 {
+		t.Fatalf("deleted photo still found: %v", hits)
+	}
+	wantNotFound(t, db.DeleteAlbum(ctx, g.user.ID, f.album.ID), "delete other user's album")
+}
+
+func testFilters(t *testing.T, db *store.DB) {
+	ctx := t.Context()
+	f := newFixture(t, db, "a@example.com")
+	other := must[store.Album](t)(db.UpsertAlbum(ctx, store.Album{UserID: f.user.ID, SourceID: f.source.ID, Key: "home", Name: "Home"}))
+	mk := func(key, camera string, taken time.Time, album int64, kw []string, gps bool) int64 {
+		p := f.photo(key)
+		p.CameraMake, p.CameraModel, p.TakenAt, p.AlbumID, p.Keywords = "Canon", camera, taken, album, kw
+		if gps {
+			p.GPS = &store.GPS{Lat: 1, Lon: 2}
+		}
+		got, _, err := db.UpsertPhoto(ctx, p)
+		noErr(t, err)
+		return got.ID
+	}
+	d := func(y int) time.Time { return time.Date(y, 6, 1, 0, 0, 0, 0, time.UTC) }
+	p1 := mk("a.jpg", "EOS 40D", d(2020), f.album.ID, []string{"Beach"}, true)
+	p2 := mk("b.jpg", "EOS R5", d(2022), other.ID, []string{"barn"}, false)
+	p3 := mk("c.jpg", "EOS R5", time.Time{}, f.album.ID, nil, false)
+	g := newFixture(t, db, "b@example.com")
+	mk2, _, err := db.UpsertPhoto(ctx, g.photo("a.jpg"))
+	noErr(t, err)
+
+	cases := []struct {
+		name string
+		f    store.Filter
+		want []int64
+	}{
+		{"all", store.Filter{}, []int64{p2, p1, p3}},
+		{"album by id", store.Filter{AlbumID: f.album.ID}, []int64{p1, p3}},
+		{"album by name", store.Filter{Album: "home"}, []int64{p2}},
+		{"camera", store.Filter{Camera: "r5"}, []int64{p2, p3}},
+		{"keyword case-insensitive", store.Filter{Keyword: "beach"}, []int64{p1}},
+		{"from", store.Filter{From: d(2021)}, []int64{p2}},
+		{"to", store.Filter{To: d(2021)}, []int64{p1}},
+		{"gps", store.Filter{HasGPS: true}, []int64{p1}},
+		{"source", store.Filter{SourceID: g.source.ID}, nil},
+	}
+	for _, c := range cases {
+		ps, total, err := db.ListPhotos(ctx, f.user.ID, c.f, 10, 0)
+		noErr(t, err)
+		var ids []int64
+		for _, p := range ps {
+			ids = append(ids, p.ID)
+		}
+		if !slices.Equal(ids, c.want) || total != len(c.want) {
+			t.Errorf("%s: got %v (total %d), want %v", c.name, ids, total, c.want)
+		}
+	}
+	ps, total, err := db.ListPhotos(ctx, f.user.ID, store.Filter{}, 1, 1)
+	noErr(t, err)
+	if total != 3 || len(ps) != 1 || ps[0].ID != p1 {
+		t.Fatalf("pagination: total %d, %+v", total, ps)
+	}
+	if ps, _, _ := db.ListPhotos(ctx, g.user.ID, store.Filter{}, 10, 0); len(ps) != 1 || ps[0].ID != mk2.ID {
+		t.Fatalf("user scoping in ListPhotos: %+v", ps)
+	}
+	albums := must[[]store.AlbumSummary](t)(db.Albums(ctx, f.user.ID))
+	if len(albums) != 2 || albums[0].Name != "Home" || albums[0].PhotoCount != 1 || albums[1].PhotoCount != 2 {
+		t.Fatalf("Albums = %+v", albums)
+	}
+}
+
+func testTextSearch(t *testing.T, db *store.DB) {
+	ctx := t.Context()
+	f := newFixture(t, db, "a@example.com")
+	g := newFixture(t, db, "b@example.com")
+	add := func(fx fixture, key, title, desc string) int64 {
+		p := fx.photo(key)
+		p.Title = title
+		got, _, err := db.UpsertPhoto(ctx, p)
+		noErr(t, err)
+		if desc != "" {
+			noErr(t, db.SaveAIMetadata(ctx, store.AIMetadata{PhotoID: got.ID, UserID: fx.user.ID, Model: "m", PromptVersion: "1", Description: desc}))
+		}
+		return got.ID
+	}
+	barn := add(f, "IMG_2041.jpg", "Red barn", "A red barn in snow at dusk.")
+	lake := add(f, "DSC_7781.jpg", "", "Kids jumping into a lake at sunset.")
+	both := add(f, "x.jpg", "Barn by the lake", "")
+	add(g, "g.jpg", "Red barn", "A red barn in snow.")
+
+	ids := func(hits []store.TextHit) []int64 {
+		var out []int64
+		for _, h := range hits {
+			out = append(out, h.PhotoID)
+		}
+		return out
+	}
+	search := func(q store.TextQuery) []int64 {
+		t.Helper()
+		return ids(must[[]store.TextHit](t)(db.SearchText(ctx, f.user.ID, q)))
+	}
+	sorted := func(xs ...int64) []int64 { slices.Sort(xs); return xs }
+	set := func(xs []int64) []int64 { return sorted(xs...) }
+
+	if got := search(store.TextQuery{Terms: []string{"barn"}}); !slices.Equal(set(got), sorted(barn, both)) {
+		t.Errorf("barn: %v", got)
+	}
+	if got := search(store.TextQuery{Terms: []string{"jump"}}); !slices.Equal(got, []int64{lake}) {
+		t.Errorf("stem/prefix jump: %v", got)
+	}
+	if got := search(store.TextQuery{Terms: []string{"2041"}}); !slices.Equal(got, []int64{barn}) {
+		t.Errorf("file-name part: %v", got)
+	}
+	if got := search(store.TextQuery{Terms: []string{"trips"}}); len(got) != 3 {
+		t.Errorf("album name: %v", got)
+	}
+	if got := search(store.TextQuery{Terms: []string{"barn", "snow"}}); len(got) != 2 || got[0] != barn {
+		t.Errorf("more matched terms rank first: %v (barn=%d)", got, barn)
+	}
+	if got := search(store.TextQuery{Phrases: []string{"red barn"}}); !slices.Equal(got, []int64{barn}) {
+		t.Errorf("phrase: %v", got)
+	}
+	if got := search(store.TextQuery{Terms: []string{"barn"}, Exclude: []string{"lake"}}); !slices.Equal(got, []int64{barn}) {
+		t.Errorf("exclude: %v", got)
+	}
+	if got := search(store.TextQuery{Exclude: []string{"lake"}}); len(got) != 0 {
+		t.Errorf("only exclusions must not search: %v", got)
+	}
+	if got := search(store.TextQuery{Terms: []string{"barn"}, Filter: store.Filter{Album: "nope"}}); len(got) != 0 {
+		t.Errorf("filter: %v", got)
+	}
+	if got := search(store.TextQuery{Terms: []string{`"); DROP TABLE photos; --`, "barn*", "NOT"}}); !slices.Equal(set(got), sorted(barn, both)) {
+		t.Errorf("hostile syntax is plain text: %v", got)
+	}
+	if got := search(store.TextQuery{Terms: []string{"barn"}, Limit: 1}); len(got) != 1 {
+		t.Errorf("limit: %v", got)
+	}
+}
+
+func testEmbeddings(t *testing.T, db *store.DB) {
+	ctx := t.Context()
+	f := newFixture(t, db, "a@example.com")
+	g := newFixture(t, db, "b@example.com")
+	p, _, err := db.UpsertPhoto(ctx, f.photo("a.jpg"))
+	noErr(t, err)
+	v := make([]float32, 512)
+	for i := range v {
+		v[i] = float32(math.Sin(float64(i))) / 16
+	}
+	noErr(t, db.SaveEmbedding(ctx, store.Embedding{PhotoID: p.ID, UserID: f.user.ID, Model: "clip", Vector: v}))
+	wantNotFound(t, db.SaveEmbedding(ctx, store.Embedding{PhotoID: p.ID, UserID: g.user.ID, Model: "clip", Vector: v}), "embedding for other user's photo")
+	got := must[[]float32](t)(db.Embedding(ctx, f.user.ID, p.ID, "clip"))
+	if !slices.Equal(got, v) {
+		t.Fatal("embedding round trip lost precision")
+	}
+	_, err = db.Embedding(ctx, g.user.ID, p.ID, "clip")
+	wantNotFound(t, err, "other user's embedding")
+	n := 0
+	noErr(t, db.ScanEmbeddings(ctx, "clip", func(uid, pid int64, vec []float32) error {
+		n++
+		if uid != f.user.ID || pid != p.ID || len(vec) != 512 {
+			t.Errorf("scan: %d %d %d", uid, pid, len(vec))
+		}
+		return nil
+	}))
+	if n != 1 {
+		t.Fatalf("scanned %d", n)
+	}
+}
+
+func testJobsLifecycle(t *testing.T, db *store.DB, clock *Clock) {
+	ctx := t.Context()
+	f := newFixture(t, db, "a@example.com")
+	j1, created, err := db.Enqueue(ctx, store.Job{UserID: f.user.ID, Kind: "embed", DedupeKey: "embed:1", Payload: []byte(`{"p":1}`)})
+	noErr(t, err)
+	if !created || j1.State != store.JobQueued {
+		t.Fatalf("enqueue: %+v", j1)
+	}
+	if _, created, _ := db.Enqueue(ctx, store.Job{UserID: f.user.ID, Kind: "embed", DedupeKey: "embed:1"}); created {
+		t.Fatal("duplicate dedupe key enqueued twice")
+	}
+	hi, _, err := db.Enqueue(ctx, store.Job{UserID: f.user.ID, Kind: "sync", Priority: 10, MaxAttempts: 2})
+	noErr(t, err)
+
+	if _, err := db.Claim(ctx, "w1", []string{"other"}, time.Minute); !errors.Is(err, store.ErrNoJob) {
+		t.Fatalf("claim of unknown kind: %v", err)
+	}
+	c := must[store.Job](t)(db.Claim(ctx, "w1", []string{"embed", "sync"}, time.Minute))
+	if c.ID != hi.ID || c.State != store.JobRunning || c.Attempts != 1 || c.LockedBy != "w1" {
+		t.Fatalf("priority first: %+v", c)
+	}
+	// Attempt 1 fails: back in 30s, not before.
+	noErr(t, db.Fail(ctx, c.ID, "w1", "boom", 30*time.Second, false))
+	if err := db.Complete(ctx, c.ID, "w1"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("complete of a job no longer held: %v", err)
+	}
+	c2 := must[store.Job](t)(db.Claim(ctx, "w1", []string{"embed", "sync"}, time.Minute))
+	if c2.ID != j1.ID || string(c2.Payload) != `{"p":1}` {
+		t.Fatalf("backed-off job claimed early: %+v", c2)
+	}
+	if _, err := db.Claim(ctx, "w2", []string{"embed", "sync"}, time.Minute); !errors.Is(err, store.ErrNoJob) {
+		t.Fatalf("nothing should be ready: %v", err)
+	}
+	clock.Advance(31 * time.Second)
+	c3 := must[store.Job](t)(db.Claim(ctx, "w2", []string{"sync"}, time.Minute))
+	if c3.ID != hi.ID || c3.Attempts != 2 {
+		t.Fatalf("retry: %+v", c3)
+	}
+	noErr(t, db.Fail(ctx, c3.ID, "w2", "boom again", time.Second, false))
+	failed := must[store.Job](t)(db.Job(ctx, f.user.ID, hi.ID))
+	if failed.State != store.JobFailed || failed.LastError != "boom again" {
+		t.Fatalf("out of attempts should fail for good: %+v", failed)
+	}
+	noErr(t, db.RetryJob(ctx, f.user.ID, hi.ID))
+	g := newFixture(t, db, "b@example.com")
+	wantNotFound(t, db.RetryJob(ctx, g.user.ID, hi.ID), "retry other user's job")
+	_, err = db.Job(ctx, g.user.ID, hi.ID)
+	wantNotFound(t, err, "other user's job")
+
+	// w1 still holds j1 (c2); its lease runs out → another worker takes it over.
+	clock.Advance(2 * time.Minute)
+	stolen := must[store.Job](t)(db.Claim(ctx, "w3", []string{"embed"}, time.Minute))
+	if stolen.ID != j1.ID || stolen.Attempts != 2 {
+		t.Fatalf("expired lease not reclaimed: %+v", stolen)
+	}
+	if err := db.Complete(ctx, j1.ID, "w1"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("stale worker completed a job it lost: %v", err)
+	}
+	noErr(t, db.Heartbeat(ctx, j1.ID, "w3", time.Minute))
+	n := must[int](t)(db.ReleaseWorker(ctx, "w3"))
+	if n != 1 {
+		t.Fatalf("released %d", n)
+	}
+	back := must[store.Job](t)(db.Claim(ctx, "w4", []string{"embed"}, time.Minute))
+	if back.ID != j1.ID || back.Attempts != 2 {
+		t.Fatalf("released job should keep its attempt count: %+v", back)
+	}
+	noErr(t, db.Snooze(ctx, back.ID, "w4", "waiting for API key", time.Hour))
+	clock.Advance(time.Hour + time.Second)
+	back = must[store.Job](t)(db.Claim(ctx, "w4", []string{"embed"}, time.Minute))
+	if back.Attempts != 2 || back.LastError != "waiting for API key" {
+		t.Fatalf("snooze should not count an attempt: %+v", back)
+	}
+	noErr(t, db.Complete(ctx, back.ID, "w4"))
+	counts := must[map[string]int](t)(db.JobCounts(ctx, f.user.ID))
+	if counts[store.JobDone] != 1 || counts[store.JobQueued] != 1 {
+		t.Fatalf("counts: %v", counts)
+	}
+	if _, created, _ := db.Enqueue(ctx, store.Job{UserID: f.user.ID, Kind: "embed", DedupeKey: "embed:1"}); !created {
+		t.Fatal("a done job must not block a new one with its key")
+	}
+	if l := must[[]store.Job](t)(db.Jobs(ctx, f.user.ID, store.JobDone, 10)); len(l) != 1 {
+		t.Fatalf("Jobs(done) = %d", len(l))
+	}
+	if l := must[[]store.Job](t)(db.Jobs(ctx, g.user.ID, "", 10)); len(l) != 0 {
+		t.Fatalf("other user sees %d jobs", len(l))
+	}
+}
+
+// testJobsConcurrent claims from several goroutines at once: every job must
+// be handed out exactly once.
+func testJobsConcurrent(t *testing.T, db *store.DB) {
+	ctx := t.Context()
+	f := newFixture(t, db, "a@example.com")
+	const jobs, workers = 60, 6
+	for i := range jobs {
+		_, _, err := db.Enqueue(ctx, store.Job{UserID: f.user.ID, Kind: "k", DedupeKey: fmt.Sprint("k", i)})
+		noErr(t, err)
+	}
+	var mu sync.Mutex
+	seen := map[int64]int{}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			name := fmt.Sprint("w", w)
+			for {
+				j, err := db.Claim(ctx, name, []string{"k"}, time.Minute)
+				if errors.Is(err, store.ErrNoJob) {
+					return
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				seen[j.ID]++
+				mu.Unlock()
+				if err := db.Complete(ctx, j.ID, name); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if len(seen) != jobs {
+		t.Fatalf("ran %d distinct jobs, want %d", len(seen), jobs)
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Fatalf("job %d ran %d times", id, n)
+		}
+	}
+}

@@ -1,0 +1,193 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"unicode"
+)
+
+// searchDoc is a photo's full-text document, one field per searchable column.
+type searchDoc struct {
+	title, caption, keywords, description, fileName, album, camera string
+}
+
+// refreshSearch rebuilds the full-text entry of one photo from the photo, its
+// album and its AI metadata. Every write that changes any of those calls it
+// in the same transaction, so search never sees a stale document.
+func (s *DB) refreshSearch(ctx context.Context, tx *sql.Tx, userID, photoID int64) error {
+	var d searchDoc
+	var kw, aiKW, objects, colors, scene, text, mk, model, lens string
+	err := tx.QueryRowContext(ctx, `SELECT p.title, p.caption, p.keywords, p.file_name, p.camera_make, p.camera_model, p.lens,
+		COALESCE(a.name, ''), COALESCE(m.description, ''), COALESCE(m.keywords, '[]'), COALESCE(m.objects, '[]'),
+		COALESCE(m.colors, '[]'), COALESCE(m.scene, ''), COALESCE(m.text_in_image, '')
+		FROM photos p LEFT JOIN albums a ON a.id = p.album_id LEFT JOIN ai_metadata m ON m.photo_id = p.id
+		WHERE p.user_id = $1 AND p.id = $2`, userID, photoID).Scan(
+		&d.title, &d.caption, &kw, &d.fileName, &mk, &model, &lens, &d.album, &d.description, &aiKW, &objects, &colors, &scene, &text)
+	if err != nil {
+		return notFound(fmt.Sprintf("search doc of photo %d", photoID), err)
+	}
+	var words []string
+	for _, l := range []string{kw, aiKW, objects, colors} {
+		var xs []string
+		if err := decodeList(l, &xs); err != nil {
+			return err
+		}
+		words = append(words, xs...)
+	}
+	d.keywords = strings.Join(words, " ; ")
+	d.description = strings.TrimSpace(d.description + " " + scene + " " + text)
+	d.fileName = splitWords(d.fileName)
+	d.camera = strings.TrimSpace(mk + " " + model + " " + lens)
+
+	if s.dialect == SQLite {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM photo_fts WHERE rowid = $1", photoID); err != nil {
+			return fmt.Errorf("store: refresh search %d: %w", photoID, err)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO photo_fts (rowid, title, caption, keywords, description, file_name, album, camera)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, photoID, d.title, d.caption, d.keywords, d.description, d.fileName, d.album, d.camera)
+	} else {
+		all := strings.Join([]string{d.title, d.caption, d.keywords, d.description, d.fileName, d.album, d.camera}, " ")
+		_, err = tx.ExecContext(ctx, `INSERT INTO photo_search (photo_id, user_id, doc, tsv) VALUES ($1, $2, $3,
+			setweight(to_tsvector('english', $4), 'A') || setweight(to_tsvector('english', $5), 'A') ||
+			setweight(to_tsvector('english', $6), 'B') || setweight(to_tsvector('english', $7), 'B') ||
+			setweight(to_tsvector('english', $8), 'B') ||
+			setweight(to_tsvector('simple', $9), 'C') || setweight(to_tsvector('simple', $10), 'C'))
+			ON CONFLICT (photo_id) DO UPDATE SET doc = excluded.doc, tsv = excluded.tsv`,
+			photoID, userID, strings.ToLower(all), d.title, d.keywords, d.caption, d.description, d.album, d.fileName, d.camera)
+	}
+	if err != nil {
+		return fmt.Errorf("store: refresh search %d: %w", photoID, err)
+	}
+	return nil
+}
+
+// splitWords turns "IMG_2018-07-25.jpg" into "IMG 2018 07 25 jpg" so every
+// part of a file name is a searchable word on both dialects.
+func splitWords(s string) string {
+	return strings.Join(Words(s), " ")
+}
+
+// Words splits text into lower-case runs of letters and digits: the unit of
+// the text query on both dialects (safe to embed in FTS5 and tsquery syntax).
+func Words(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+}
+
+// TextQuery is the text leg of a search, already parsed.
+type TextQuery struct {
+	// Terms match as word prefixes; any term may match (ranking rewards more).
+	Terms []string
+	// Phrases must appear as consecutive words.
+	Phrases []string
+	// Exclude drops photos containing any of these words.
+	Exclude []string
+	Filter  Filter
+	Limit   int
+}
+
+// TextHit is one photo found by the text leg, best first.
+type TextHit struct {
+	PhotoID int64
+	Score   float64 // higher is better; comparable only within one query
+}
+
+// SearchText runs the full-text leg for the user: FTS5 bm25 on SQLite,
+// weighted tsvector rank plus trigram word similarity (typos, partial words)
+// on Postgres. A query with no positive terms returns no hits.
+func (s *DB) SearchText(ctx context.Context, userID int64, q TextQuery) ([]TextHit, error) {
+	var pos []string
+	for _, t := range q.Terms {
+		pos = append(pos, Words(t)...)
+	}
+	var phrases [][]string
+	for _, ph := range q.Phrases {
+		if w := Words(ph); len(w) > 0 {
+			phrases = append(phrases, w)
+		}
+	}
+	var neg []string
+	for _, t := range q.Exclude {
+		neg = append(neg, Words(t)...)
+	}
+	if len(pos) == 0 && len(phrases) == 0 {
+		return nil, nil
+	}
+	if q.Limit <= 0 {
+		q.Limit = 100
+	}
+	cond, args := s.FilterSQL(userID, q.Filter)
+	var query string
+	if s.dialect == SQLite {
+		var alts []string
+		for _, w := range pos {
+			alts = append(alts, `"`+w+`"*`)
+		}
+		for _, ph := range phrases {
+			alts = append(alts, `"`+strings.Join(ph, " ")+`"`)
+		}
+		match := "(" + strings.Join(alts, " OR ") + ")"
+		for _, w := range neg {
+			match += ` NOT "` + w + `"`
+		}
+		args = append(args, match, q.Limit)
+		query = fmt.Sprintf(`SELECT f.rowid, -bm25(photo_fts, 5.0, 3.0, 4.0, 2.0, 2.0, 3.0, 2.0)
+			FROM photo_fts f JOIN photos p ON p.id = f.rowid
+			WHERE photo_fts MATCH $%d AND %s ORDER BY 2 DESC, f.rowid LIMIT $%d`, len(args)-1, cond, len(args))
+	} else {
+		var alts []string
+		for _, w := range pos {
+			alts = append(alts, "'"+w+"':*")
+		}
+		for _, ph := range phrases {
+			alts = append(alts, "("+strings.Join(quoteAll(ph), " <-> ")+")")
+		}
+		tsq := "(" + strings.Join(alts, " | ") + ")"
+		for _, w := range neg {
+			tsq += " & !'" + w + "'"
+		}
+		plain := strings.Join(append(append([]string{}, pos...), flatten(phrases)...), " ")
+		args = append(args, tsq, plain, q.Limit)
+		nq, np, nl := len(args)-2, len(args)-1, len(args)
+		trgm := fmt.Sprintf("$%d <%% s.doc", np)
+		if len(neg) > 0 {
+			// Exclusions must hold for typo matches too.
+			trgm = fmt.Sprintf("(%s AND NOT s.tsv @@ to_tsquery('english', %s))", trgm, "'"+strings.Join(neg, "' | '")+"'")
+		}
+		query = fmt.Sprintf(`SELECT s.photo_id, ts_rank_cd(s.tsv, to_tsquery('english', $%d)) + word_similarity($%d, s.doc) AS score
+			FROM photo_search s JOIN photos p ON p.id = s.photo_id
+			WHERE s.user_id = $1 AND %s AND (s.tsv @@ to_tsquery('english', $%d) OR %s)
+			ORDER BY score DESC, s.photo_id LIMIT $%d`, nq, np, cond, nq, trgm, nl)
+	}
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: text search: %w", err)
+	}
+	defer rows.Close()
+	var hits []TextHit
+	for rows.Next() {
+		var h TextHit
+		if err := rows.Scan(&h.PhotoID, &h.Score); err != nil {
+			return nil, fmt.Errorf("store: text search: %w", err)
+		}
+		hits = append(hits, h)
+	}
+	return hits, rows.Err()
+}
+
+func quoteAll(ws []string) []string {
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		out[i] = "'" + w + "'"
+	}
+	return out
+}
+
+func flatten(xss [][]string) []string {
+	var out []string
+	for _, xs := range xss {
+		out = append(out, xs...)
+	}
+	return out
+}

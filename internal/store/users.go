@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+const userCols = "id, email, password_hash, is_admin, created_at"
+
+func scanUser(row interface{ Scan(...any) error }, u *User) error {
+	return row.Scan(&u.ID, &u.Email, &u.PasswordHash, &u.IsAdmin, tm(&u.CreatedAt))
+}
+
+// EnsureDefaultUser returns the default local user, creating it on a fresh
+// store. The CLI works as this user until someone signs up on the web.
+func (s *DB) EnsureDefaultUser(ctx context.Context) (User, error) {
+	u, err := s.UserByEmail(ctx, DefaultUserEmail)
+	if err == nil {
+		return u, nil
+	}
+	u, err = s.CreateUser(ctx, DefaultUserEmail, "", true)
+	if err == nil || !isConflict(err) {
+		return u, err
+	}
+	return s.UserByEmail(ctx, DefaultUserEmail) // created concurrently
+}
+
+// CreateUser adds an account. The e-mail is stored lower-cased; a taken
+// e-mail is ErrConflict.
+func (s *DB) CreateUser(ctx context.Context, email, passwordHash string, isAdmin bool) (User, error) {
+	var u User
+	err := scanUser(s.db.QueryRowContext(ctx,
+		"INSERT INTO users (email, password_hash, is_admin, created_at) VALUES ($1, $2, $3, $4) RETURNING "+userCols,
+		normEmail(email), passwordHash, isAdmin, s.ts(s.now())), &u)
+	if isUnique(err) {
+		return User{}, fmt.Errorf("store: create user %s: %w", email, ErrConflict)
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("store: create user: %w", err)
+	}
+	return u, nil
+}
+
+// ClaimDefaultUser turns the unclaimed default user into the given account
+// (keeping its photos and sources), as the first web sign-up does. It fails
+// with ErrNotFound when there is no unclaimed default user.
+func (s *DB) ClaimDefaultUser(ctx context.Context, email, passwordHash string) (User, error) {
+	var u User
+	err := scanUser(s.db.QueryRowContext(ctx,
+		"UPDATE users SET email = $1, password_hash = $2, is_admin = $3 WHERE email = $4 AND password_hash = '' RETURNING "+userCols,
+		normEmail(email), passwordHash, true, DefaultUserEmail), &u)
+	if isUnique(err) {
+		return User{}, fmt.Errorf("store: claim default user: %w", ErrConflict)
+	}
+	if err != nil {
+		return User{}, notFound("claim default user", err)
+	}
+	return u, nil
+}
+
+// UserByEmail finds an account by e-mail (case-insensitive).
+func (s *DB) UserByEmail(ctx context.Context, email string) (User, error) {
+	var u User
+	err := scanUser(s.db.QueryRowContext(ctx, "SELECT "+userCols+" FROM users WHERE email = $1", normEmail(email)), &u)
+	if err != nil {
+		return User{}, notFound("user "+email, err)
+	}
+	return u, nil
+}
+
+// UserByID finds an account by id.
+func (s *DB) UserByID(ctx context.Context, id int64) (User, error) {
+	var u User
+	err := scanUser(s.db.QueryRowContext(ctx, "SELECT "+userCols+" FROM users WHERE id = $1", id), &u)
+	if err != nil {
+		return User{}, notFound(fmt.Sprintf("user %d", id), err)
+	}
+	return u, nil
+}
+
+// CountUsers counts accounts with a password (the default user does not count).
+func (s *DB) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM users WHERE password_hash <> ''").Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count users: %w", err)
+	}
+	return n, nil
+}
+
+func normEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
+
+func isConflict(err error) bool { return errors.Is(err, ErrConflict) }
