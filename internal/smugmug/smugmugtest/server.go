@@ -26,7 +26,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -135,6 +134,7 @@ type Request struct {
 	Method string
 	Path   string // raw path as sent
 	Query  url.Values
+	Token  string // oauth_token of the Authorization header, unverified
 }
 
 // Fault is an injected answer. Status 401, 404, 429, 5xx...; RetryAfter
@@ -550,6 +550,26 @@ func EveryOther(f Fault) func(Request) *Fault {
 	}
 }
 
+// FirstAttempt returns a fault function answering f to the first attempt
+// of every distinct request (same token, method, path and query) and
+// letting its retry through: exactly half of all requests fail, however
+// many clients run at once.
+func FirstAttempt(f Fault) func(Request) *Fault {
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	return func(r Request) *Fault {
+		key := r.Token + " " + r.Method + " " + r.Path + "?" + r.Query.Encode()
+		mu.Lock()
+		defer mu.Unlock()
+		if seen[key] {
+			delete(seen, key)
+			return nil
+		}
+		seen[key] = true
+		return &f
+	}
+}
+
 // SetMedia overrides the bytes served for renditions (nil restores the
 // generated JPEGs).
 func (s *Server) SetMedia(f func(imageKey, size string) (body []byte, contentType string)) {
@@ -637,7 +657,11 @@ func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 	}()
 
 	if fault != nil {
-		if f := fault(Request{N: idx + 1, Method: r.Method, Path: path, Query: query}); f != nil {
+		var token string
+		if oauth, err := parseAuthHeader(r.Header.Get("Authorization")); err == nil {
+			token = oauth.Get("oauth_token")
+		}
+		if f := fault(Request{N: idx + 1, Method: r.Method, Path: path, Query: query, Token: token}); f != nil {
 			s.writeFault(w, path, *f)
 			return
 		}
@@ -1311,14 +1335,4 @@ func JPEG(seed string) []byte {
 	var buf bytes.Buffer
 	_ = jpeg.Encode(&buf, img, &jpeg.Options{Quality: 80})
 	return buf.Bytes()
-}
-
-// sortedKeys is a helper for deterministic iteration in tests.
-func sortedKeys[M ~map[string]V, V any](m M) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
