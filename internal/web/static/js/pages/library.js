@@ -1,0 +1,109 @@
+// library.js — the library: albums on the side, a photo grid that loads the
+// next page when its end scrolls into view (IntersectionObserver), so large
+// libraries cost one page of thumbnails at a time.
+import { api, withQuery, describeError } from '../api.js';
+import { $, h, setStatus } from '../dom.js';
+import { photoCard, emptyState, errorState } from '../cards.js';
+
+const PAGE = 48;
+
+export async function initLibrary() {
+  const grid = $('library-grid');
+  const status = $('library-status');
+  const count = $('library-count');
+  const heading = $('library-heading');
+  const sentinel = $('library-sentinel');
+  const albumList = $('album-list');
+
+  let album = new URLSearchParams(location.search).get('album') || '';
+  let offset = 0;
+  let total = Infinity;
+  let loading = false;
+  let generation = 0; // bumped when the album changes, to drop stale pages
+
+  async function loadMore() {
+    if (loading || offset >= total) return;
+    loading = true;
+    const gen = generation;
+    grid.setAttribute('aria-busy', 'true');
+    setStatus(status, 'Loading…');
+    try {
+      const data = await api(withQuery('/api/v1/photos', { limit: PAGE, offset, album }));
+      if (gen !== generation) return;
+      const photos = data.photos || [];
+      for (const p of photos) grid.append(photoCard(p));
+      offset += photos.length;
+      total = photos.length === 0 ? offset : (data.total ?? Infinity);
+      count.textContent = Number.isFinite(total) ? `${total} ${total === 1 ? 'photo' : 'photos'}` : '';
+      if (offset === 0) {
+        grid.replaceChildren(emptyState(album ? 'This album is empty' : 'No photos yet',
+          album ? '' : 'Add a source on the Sources page and its photos appear here as they are indexed.', 'library-empty'));
+      }
+      setStatus(status, '');
+    } catch (err) {
+      if (gen !== generation) return;
+      total = offset; // stop the observer from retrying in a loop
+      grid.append(errorState(describeError(err), () => {
+        grid.querySelector('[data-testid=error-state]')?.remove();
+        total = Infinity;
+        loadMore();
+      }));
+      setStatus(status, 'Could not load photos.', 'error');
+    } finally {
+      if (gen === generation) {
+        loading = false;
+        grid.removeAttribute('aria-busy');
+        // The page may not fill the screen; keep loading while the
+        // sentinel is still visible.
+        if (offset < total && isVisible(sentinel)) loadMore();
+      }
+    }
+  }
+
+  function selectAlbum(id, name) {
+    album = id;
+    generation++;
+    loading = false;
+    offset = 0;
+    total = Infinity;
+    grid.replaceChildren();
+    heading.textContent = name || 'All photos';
+    history.replaceState(null, '', withQuery('/library', { album }));
+    for (const b of albumList.querySelectorAll('button')) {
+      b.setAttribute('aria-pressed', String(b.dataset.albumId === id));
+    }
+    loadMore();
+  }
+
+  function albumButton(id, name, n) {
+    return h('li', { class: 'shrink-0' },
+      h('button', {
+        type: 'button',
+        class: 'flex w-full items-center justify-between gap-3 rounded-md px-3 py-1.5 text-left text-sm hover:bg-slate-100 aria-pressed:bg-slate-200 aria-pressed:font-medium focus-visible:outline-2 focus-visible:outline-indigo-500 dark:hover:bg-slate-800 dark:aria-pressed:bg-slate-800',
+        dataset: { testid: 'album-item', albumId: id },
+        'aria-pressed': String(id === album),
+        onclick: () => selectAlbum(id, id ? name : ''),
+      }, h('span', { class: 'truncate' }, name), n === undefined ? null : h('span', { class: 'text-xs tabular-nums text-slate-500 dark:text-slate-400' }, String(n))));
+  }
+
+  albumList.replaceChildren(albumButton('', 'All photos'));
+  api('/api/v1/albums').then((data) => {
+    for (const a of data.albums || []) {
+      albumList.append(albumButton(String(a.id), a.name, a.photo_count));
+      if (String(a.id) === album) heading.textContent = a.name;
+    }
+  }).catch((err) => {
+    albumList.append(h('li', { class: 'px-3 py-1.5 text-sm text-red-600 dark:text-red-400', role: 'alert' }, `Albums unavailable: ${describeError(err)}`));
+  });
+
+  const observer = new IntersectionObserver((entries) => {
+    if (entries.some((e) => e.isIntersecting)) loadMore();
+  }, { rootMargin: '600px 0px' });
+  observer.observe(sentinel);
+  await loadMore();
+}
+
+function isVisible(el) {
+  const r = el.getBoundingClientRect();
+  return r.top < window.innerHeight + 600 && r.bottom > -600;
+}

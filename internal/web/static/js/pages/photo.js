@@ -1,0 +1,95 @@
+// photo.js — one photo: the large image, its description and keywords, the
+// EXIF details, a map link when it has a position, a link back to SmugMug,
+// and visually similar photos.
+import { api, describeError } from '../api.js';
+import { $, h, formatDate, setStatus } from '../dom.js';
+import { photoCard, emptyState, errorState } from '../cards.js';
+
+export async function initPhoto() {
+  const id = document.body.dataset.photoId;
+  await Promise.all([loadPhoto(id), loadSimilar(id)]);
+}
+
+async function loadPhoto(id) {
+  const status = $('photo-status');
+  let p;
+  try {
+    p = await api(`/api/v1/photos/${encodeURIComponent(id)}`);
+  } catch (err) {
+    setStatus(status, err.status === 404 ? 'This photo does not exist or is not yours.' : describeError(err), 'error');
+    return;
+  }
+  const title = p.title || p.file_name || 'Untitled';
+  document.title = `${title} · TargetVision`;
+  $('photo-title').textContent = title;
+  $('photo-album').textContent = [p.album, formatDate(p.taken_at)].filter(Boolean).join(' · ');
+  const img = $('photo-image');
+  img.alt = p.description || title;
+  if (p.width && p.height) {
+    img.width = p.width;
+    img.height = p.height;
+  }
+  img.src = p.image_url || p.thumbnail_url || '';
+  if (!img.src) img.hidden = true;
+  $('photo-caption').textContent = p.caption || '';
+  $('photo-description').textContent = p.description || 'Not described yet. It will be once the description job has run.';
+
+  const kw = $('photo-keywords');
+  kw.replaceChildren(...(p.keywords || []).map((k) => h('li', {},
+    h('a', {
+      href: `/search?q=${encodeURIComponent(k)}&keyword=${encodeURIComponent(k)}`,
+      class: 'inline-block rounded-full bg-slate-200 px-2.5 py-0.5 text-sm hover:bg-slate-300 dark:bg-slate-800 dark:hover:bg-slate-700',
+      dataset: { testid: 'photo-keyword' },
+    }, k))));
+  if (!kw.children.length) kw.append(h('li', { class: 'text-sm text-slate-500 dark:text-slate-400' }, 'None yet.'));
+
+  const ex = p.exposure || {};
+  const rows = [
+    ['File', p.file_name],
+    ['Taken', formatDate(p.taken_at, true)],
+    ['Size', p.width && p.height ? `${p.width} × ${p.height}` : ''],
+    ['Camera', p.camera],
+    ['Lens', p.lens],
+    ['Exposure', ex.time ? `${ex.time} s` : ''],
+    ['Aperture', ex.f_number ? `ƒ/${ex.f_number}` : ''],
+    ['ISO', ex.iso ? String(ex.iso) : ''],
+    ['Focal length', ex.focal_length ? `${ex.focal_length} mm` : ''],
+    ['Position', p.gps ? `${Number(p.gps.lat).toFixed(5)}, ${Number(p.gps.lon).toFixed(5)}` : ''],
+  ].filter(([, v]) => v);
+  $('photo-exif').tBodies[0].replaceChildren(...rows.map(([k, v]) => h('tr', { class: 'border-b border-slate-200 last:border-0 dark:border-slate-800' },
+    h('th', { scope: 'row', class: 'py-1 pr-4 text-left font-normal text-slate-500 dark:text-slate-400' }, k),
+    h('td', { class: 'py-1 break-all' }, v))));
+
+  const map = $('photo-map-link');
+  if (p.gps && Number.isFinite(Number(p.gps.lat)) && Number.isFinite(Number(p.gps.lon))) {
+    const lat = Number(p.gps.lat);
+    const lon = Number(p.gps.lon);
+    map.href = `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=15/${lat}/${lon}`;
+    map.hidden = false;
+  }
+  const sm = $('photo-smugmug-link');
+  if (p.web_url && /^https?:\/\//.test(p.web_url)) {
+    sm.href = p.web_url;
+    sm.hidden = false;
+  }
+  status.textContent = '';
+  status.hidden = true;
+  $('photo-detail').hidden = false;
+}
+
+async function loadSimilar(id) {
+  const grid = $('similar-photos');
+  const status = $('similar-status');
+  grid.setAttribute('aria-busy', 'true');
+  try {
+    const data = await api(`/api/v1/photos/${encodeURIComponent(id)}/similar`);
+    const hits = (data.results || []).filter((r) => String(r.photo_id) !== String(id));
+    grid.replaceChildren(...hits.map((r) => photoCard(r, { testid: 'similar-card' })));
+    if (!hits.length) grid.append(emptyState('No similar photos yet', 'They appear once more photos have embeddings.', 'similar-empty'));
+  } catch (err) {
+    grid.replaceChildren(errorState(describeError(err), () => loadSimilar(id)));
+  } finally {
+    grid.removeAttribute('aria-busy');
+    status.textContent = '';
+  }
+}

@@ -1,0 +1,159 @@
+// search.js — the search page: one box, results as you type (debounced),
+// filter chips, a grid of hits with their "why", paging by "Show more".
+// The query and filters live in the URL, so a search can be bookmarked,
+// shared and returned to with Back.
+import { api, withQuery, describeError, ApiError } from '../api.js';
+import { $, h, debounce, setStatus } from '../dom.js';
+import { photoCard, emptyState, errorState } from '../cards.js';
+
+const PAGE = 24;
+const DEBOUNCE_MS = 250;
+const FILTERS = [
+  { key: 'album', id: 'filter-album', label: 'Album' },
+  { key: 'from', id: 'filter-from', label: 'From' },
+  { key: 'to', id: 'filter-to', label: 'To' },
+  { key: 'camera', id: 'filter-camera', label: 'Camera' },
+  { key: 'keyword', id: 'filter-keyword', label: 'Keyword' },
+];
+
+export async function initSearch() {
+  const input = $('search-input');
+  const form = $('search-form');
+  const results = $('search-results');
+  const status = $('search-status');
+  const more = $('search-more');
+  const chips = $('filter-chips');
+  const filters = $('search-filters');
+
+  let controller = null;
+  let offset = 0;
+
+  const state = () => {
+    const s = { q: input.value.trim() };
+    for (const f of FILTERS) s[f.key] = $(f.id).value.trim();
+    return s;
+  };
+
+  // Restore the search from the URL.
+  const params = new URLSearchParams(location.search);
+  input.value = params.get('q') || '';
+  for (const f of FILTERS) $(f.id).value = params.get(f.key) || '';
+  if (FILTERS.some((f) => params.get(f.key))) filters.open = true;
+
+  const albumsReady = loadAlbums(params.get('album') || '');
+
+  function renderChips(s) {
+    chips.replaceChildren();
+    for (const f of FILTERS) {
+      if (!s[f.key]) continue;
+      let text = s[f.key];
+      if (f.key === 'album') {
+        const opt = $('filter-album').selectedOptions[0];
+        if (opt && opt.value) text = opt.dataset.name || opt.textContent;
+      }
+      chips.append(h('li', {},
+        h('button', {
+          type: 'button',
+          class: 'inline-flex items-center gap-1 rounded-full bg-indigo-100 px-3 py-1 text-sm text-indigo-900 hover:bg-indigo-200 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:bg-indigo-950 dark:text-indigo-100 dark:hover:bg-indigo-900',
+          dataset: { testid: 'filter-chip', filter: f.key },
+          'aria-label': `Remove filter ${f.label}: ${text}`,
+          onclick: () => {
+            $(f.id).value = '';
+            run();
+            input.focus();
+          },
+        }, `${f.label}: ${text}`, h('span', { 'aria-hidden': 'true', class: 'text-indigo-500' }, '×'))));
+    }
+  }
+
+  function syncURL(s) {
+    const url = withQuery('/search', s);
+    if (url !== location.pathname + location.search) history.replaceState(null, '', url);
+  }
+
+  async function run({ append = false } = {}) {
+    const s = state();
+    renderChips(s);
+    syncURL(s);
+    if (controller) controller.abort();
+    if (!s.q) {
+      controller = null;
+      results.replaceChildren(emptyState('Search your photos in plain words',
+        'Try “red barn in snow at dusk” or “kids on the beach”.', 'search-idle'));
+      setStatus(status, '');
+      more.hidden = true;
+      return;
+    }
+    controller = new AbortController();
+    const mine = controller;
+    if (!append) offset = 0;
+    results.setAttribute('aria-busy', 'true');
+    setStatus(status, 'Searching…');
+    try {
+      const data = await api(withQuery('/api/v1/search', { ...s, limit: PAGE, offset }), { signal: mine.signal });
+      if (mine !== controller) return;
+      const hits = data.results || [];
+      if (!append) results.replaceChildren();
+      for (const hit of hits) results.append(photoCard(hit, { testid: 'result-card' }));
+      offset += hits.length;
+      const total = data.total ?? offset;
+      if (offset === 0) {
+        results.replaceChildren(emptyState(`No photos match “${s.q}”`,
+          'Try fewer or different words, or remove a filter.', 'search-empty'));
+        setStatus(status, 'No results.');
+      } else {
+        setStatus(status, `${total} ${total === 1 ? 'photo' : 'photos'} · ${data.took_ms ?? '?'} ms`);
+      }
+      more.hidden = offset >= total || hits.length === 0;
+    } catch (err) {
+      if (err.name === 'AbortError' || mine !== controller) return;
+      if (err instanceof ApiError && err.status === 401) return location.assign('/login?next=' + encodeURIComponent(location.pathname + location.search));
+      results.replaceChildren(errorState(describeError(err), () => run()));
+      setStatus(status, 'Search failed.', 'error');
+      more.hidden = true;
+    } finally {
+      if (mine === controller) results.removeAttribute('aria-busy');
+    }
+  }
+
+  const runSoon = debounce(() => run(), DEBOUNCE_MS);
+  input.addEventListener('input', runSoon);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    run();
+  });
+  for (const f of FILTERS) {
+    const el = $(f.id);
+    el.addEventListener('change', () => run());
+    if (el.type === 'text') el.addEventListener('input', runSoon);
+  }
+  more.addEventListener('click', () => run({ append: true }));
+
+  // "/" jumps to the search box from anywhere on the page, as on most sites.
+  document.addEventListener('keydown', (e) => {
+    const t = e.target;
+    const typing = t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement;
+    if (e.key === '/' && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      e.preventDefault();
+      input.focus();
+      input.select();
+    }
+  });
+
+  await albumsReady;
+  await run();
+}
+
+/** loadAlbums fills the album filter; without albums the filter stays "Any". */
+async function loadAlbums(selected) {
+  const select = $('filter-album');
+  try {
+    const data = await api('/api/v1/albums');
+    for (const a of data.albums || []) {
+      select.append(h('option', { value: String(a.id), dataset: { name: a.name } }, `${a.name} (${a.photo_count})`));
+    }
+    select.value = selected;
+  } catch {
+    // The filter is optional; search still works without it.
+  }
+}

@@ -1,0 +1,119 @@
+// sources.js — where photos come from: the list of sources with their state,
+// "Sync now", the SmugMug connect link and (for admins) the form that adds a
+// folder on the server.
+import { api, describeError } from '../api.js';
+import { $, h, formatDate, setStatus } from '../dom.js';
+import { emptyState, errorState } from '../cards.js';
+
+const statusStyle = {
+  ok: 'bg-emerald-100 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200',
+  syncing: 'bg-sky-100 text-sky-900 dark:bg-sky-950 dark:text-sky-200',
+  error: 'bg-red-100 text-red-900 dark:bg-red-950 dark:text-red-200',
+  needs_reconnect: 'bg-amber-100 text-amber-900 dark:bg-amber-950 dark:text-amber-200',
+};
+
+export async function initSources({ me }) {
+  const form = $('add-source-form');
+  if (me && me.is_admin) {
+    form.hidden = false;
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      addSource();
+    });
+  } else {
+    $('add-source-admin-only').hidden = false;
+  }
+  // After the SmugMug redirect flow the server sends the user back here;
+  // show whatever it reported.
+  const params = new URLSearchParams(location.search);
+  if (params.get('error')) setStatus($('sources-status'), params.get('error'), 'error');
+  await loadSources();
+}
+
+async function loadSources() {
+  const list = $('source-list');
+  list.setAttribute('aria-busy', 'true');
+  try {
+    const data = await api('/api/v1/sources');
+    const sources = data.sources || [];
+    list.replaceChildren(...sources.map(sourceItem));
+    if (!sources.length) {
+      list.append(h('li', {}, emptyState('No sources yet', 'Connect SmugMug or add a folder to start indexing.', 'sources-empty')));
+    }
+  } catch (err) {
+    list.replaceChildren(h('li', {}, errorState(describeError(err), loadSources)));
+  } finally {
+    list.removeAttribute('aria-busy');
+  }
+}
+
+function sourceItem(s) {
+  const msg = h('p', { class: 'text-sm', role: 'status', 'aria-live': 'polite', dataset: { testid: 'source-sync-status' } });
+  const btn = h('button', {
+    type: 'button',
+    class: 'rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 disabled:opacity-50 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:border-slate-700 dark:hover:bg-slate-800',
+    dataset: { testid: 'source-sync' },
+    'aria-label': `Sync ${s.name} now`,
+    disabled: s.status === 'syncing',
+  }, 'Sync now');
+  btn.addEventListener('click', async () => {
+    btn.disabled = true;
+    setStatus(msg, 'Starting sync…');
+    try {
+      await api(`/api/v1/sources/${encodeURIComponent(s.id)}/sync`, { method: 'POST' });
+      setStatus(msg, 'Sync queued. Progress shows on the Activity page.');
+    } catch (err) {
+      setStatus(msg, describeError(err), 'error');
+      btn.disabled = false;
+    }
+  });
+  const details = [
+    s.kind === 'smugmug' ? 'SmugMug' : 'Local folder',
+    `${s.photo_count ?? 0} photos`,
+    s.last_synced_at ? `synced ${formatDate(s.last_synced_at, true)}` : 'never synced',
+  ].join(' · ');
+  return h('li', {
+    class: 'rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900',
+    dataset: { testid: 'source-item', sourceId: String(s.id), kind: s.kind },
+  },
+  h('div', { class: 'flex flex-wrap items-start justify-between gap-3' },
+    h('div', { class: 'min-w-0' },
+      h('p', { class: 'truncate font-medium', dataset: { testid: 'source-name' } }, s.name),
+      h('p', { class: 'text-sm text-slate-600 dark:text-slate-400' }, details)),
+    h('div', { class: 'flex items-center gap-2' },
+      h('span', {
+        class: `rounded-full px-2 py-0.5 text-xs font-medium ${statusStyle[s.status] || 'bg-slate-200 dark:bg-slate-800'}`,
+        dataset: { testid: 'source-status' },
+      }, (s.status || 'unknown').replace('_', ' ')),
+      s.status === 'needs_reconnect'
+        ? h('a', { href: '/smugmug/connect', class: 'text-sm font-medium text-indigo-600 hover:underline dark:text-indigo-400', dataset: { testid: 'source-reconnect' } }, 'Reconnect')
+        : null,
+      btn)),
+  s.last_error ? h('p', { class: 'mt-2 break-words text-sm text-red-700 dark:text-red-300', dataset: { testid: 'source-error' } }, s.last_error) : null,
+  msg);
+}
+
+async function addSource() {
+  const input = $('add-source-path');
+  const submit = $('add-source-submit');
+  const errEl = $('add-source-error');
+  const path = input.value.trim();
+  setStatus(errEl, '');
+  if (!path.startsWith('/')) {
+    setStatus(errEl, 'Enter an absolute path, starting with /.', 'error');
+    input.focus();
+    return;
+  }
+  submit.disabled = true;
+  try {
+    await api('/api/v1/sources', { method: 'POST', body: { kind: 'local', path } });
+    input.value = '';
+    setStatus($('sources-status'), `Added ${path}. Indexing starts in the background.`);
+    await loadSources();
+  } catch (err) {
+    setStatus(errEl, describeError(err), 'error');
+    input.focus();
+  } finally {
+    submit.disabled = false;
+  }
+}
