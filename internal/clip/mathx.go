@@ -4,6 +4,7 @@ import (
 	"math"
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // expf is a float32 exp accurate to about 2 ulp, several times faster than
@@ -13,14 +14,10 @@ func expf(x float32) float32 {
 		log2e = 1.44269504088896341
 		ln2hi = 0.693359375
 		ln2lo = -2.12194440e-4
+		magic = 12582912 // 1.5·2^23: adding and subtracting rounds to an integer
 	)
-	if x > 88.72 {
-		return float32(math.Inf(1))
-	}
-	if x < -87.33 {
-		return 0
-	}
-	n := float32(math.Floor(float64(x*log2e + 0.5)))
+	x = min(max(x, -87.3), 88.7)
+	n := (x*log2e + magic) - magic
 	r := x - n*ln2hi - n*ln2lo
 	p := 1 + r*(1+r*(0.5+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720))))))
 	return p * math.Float32frombits(uint32(int32(n)+127)<<23)
@@ -36,10 +33,6 @@ func erff(x float32) float32 {
 	y := 1 - (((((1.061405429*t-1.453152027)*t)+1.421413741)*t-0.284496736)*t+0.254829592)*t*expf(-x*x)
 	return sign * y
 }
-
-func quickGELU(x float32) float32 { return x / (1 + expf(-1.702*x)) }
-
-func gelu(x float32) float32 { return 0.5 * x * (1 + erff(x*0.70710678118654752)) }
 
 // parallelFor splits [0, n) into at most GOMAXPROCS contiguous ranges and
 // runs fn on each concurrently. Work below grain items runs inline.
@@ -65,31 +58,33 @@ func parallelFor(n, grain int, fn func(lo, hi int)) {
 // parallelTasks runs fn(i) for i in [0, n) on up to GOMAXPROCS goroutines,
 // handing out tasks one at a time (for uneven, coarse tasks).
 func parallelTasks(n int, fn func(i int)) {
+	parallelWorkers(n, func(_, i int) { fn(i) })
+}
+
+// parallelWorkers is parallelTasks that also tells fn which worker
+// (0 ≤ worker < GOMAXPROCS) runs the task, so workers can keep scratch space.
+func parallelWorkers(n int, fn func(worker, i int)) {
 	workers := min(runtime.GOMAXPROCS(0), n)
 	if workers <= 1 {
 		for i := 0; i < n; i++ {
-			fn(i)
+			fn(0, i)
 		}
 		return
 	}
 	var (
 		wg   sync.WaitGroup
-		mu   sync.Mutex
-		next int
+		next atomic.Int64
 	)
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
-				mu.Lock()
-				i := next
-				next++
-				mu.Unlock()
+				i := int(next.Add(1) - 1)
 				if i >= n {
 					return
 				}
-				fn(i)
+				fn(w, i)
 			}
 		}()
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 
 	"github.com/targetvision/targetvision/internal/linalg"
 )
@@ -85,6 +86,7 @@ func (tw *tower) forward(ctx context.Context, x []float32, nseq, T int, causal b
 	qkv := make([]float32, rows*3*d)
 	att := make([]float32, rows*d)
 	mid := make([]float32, rows*f)
+	heads := make([]float32, rows*3*d)
 	for li := range tw.layers {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("clip: forward layer %d: %w", li, err)
@@ -93,25 +95,13 @@ func (tw *tower) forward(ctx context.Context, x []float32, nseq, T int, causal b
 		b.ln1.rows(h, x, rows, d)
 		matMulTransB(qkv, h, b.wqkv, rows, 3*d, d)
 		addBias(qkv, b.bqkv, rows)
-		tw.attention(att, qkv, nseq, T, causal)
+		tw.attention(att, qkv, heads, nseq, T, causal)
 		linalg.MatMulTransB(x, att, b.wo, rows, d, d, true)
 		addBias(x, b.bo, rows)
 
 		b.ln2.rows(h, x, rows, d)
 		matMulTransB(mid, h, b.w1, rows, f, d)
-		act := quickGELU
-		if tw.act == GELU {
-			act = gelu
-		}
-		b1 := b.b1
-		parallelFor(rows, 8, func(lo, hi int) {
-			for r := lo; r < hi; r++ {
-				row := mid[r*f : (r+1)*f]
-				for j, bv := range b1 {
-					row[j] = act(row[j] + bv)
-				}
-			}
-		})
+		activate(mid, b.b1, rows, tw.act)
 		linalg.MatMulTransB(x, mid, b.w2, rows, d, f, true)
 		addBias(x, b.b2, rows)
 	}
@@ -119,27 +109,36 @@ func (tw *tower) forward(ctx context.Context, x []float32, nseq, T int, causal b
 }
 
 // attention computes multi-head self-attention for every (sequence, head)
-// pair in parallel. qkv rows hold [q | k | v]; out receives the concatenated
-// heads, ready for the output projection.
-func (tw *tower) attention(out, qkv []float32, nseq, T int, causal bool) {
+// pair in parallel. qkv rows hold [q | k | v]; heads is scratch of the same
+// size that receives q, k and v head-major ([3][nseq][H][T][hd]) so each
+// head's products are two small contiguous GEMMs; out receives the
+// concatenated heads, ready for the output projection.
+func (tw *tower) attention(out, qkv, heads []float32, nseq, T int, causal bool) {
 	d, H := tw.dim, tw.heads
 	hd := d / H
+	rows := nseq * T
 	scale := float32(1 / math.Sqrt(float64(hd)))
-	parallelTasks(nseq*H, func(task int) {
-		s, hh := task/H, task%H
-		q := make([]float32, T*hd)
-		k := make([]float32, T*hd)
-		vt := make([]float32, hd*T)
-		for t := 0; t < T; t++ {
-			row := qkv[(s*T+t)*3*d:]
-			copy(q[t*hd:(t+1)*hd], row[hh*hd:(hh+1)*hd])
-			copy(k[t*hd:(t+1)*hd], row[d+hh*hd:d+(hh+1)*hd])
-			vrow := row[2*d+hh*hd : 2*d+(hh+1)*hd]
-			for j, v := range vrow {
-				vt[j*T+t] = v
+	parallelFor(rows, 16, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			s, t := r/T, r%T
+			row := qkv[r*3*d : (r+1)*3*d]
+			for part := 0; part < 3; part++ {
+				for h := 0; h < H; h++ {
+					dst := heads[((part*nseq+s)*H+h)*T*hd+t*hd:]
+					copy(dst[:hd], row[part*d+h*hd:part*d+(h+1)*hd])
+				}
 			}
 		}
-		sc := make([]float32, T*T)
+	})
+	per := nseq * H * T * hd
+	scratch := make([][]float32, runtime.GOMAXPROCS(0))
+	parallelWorkers(nseq*H, func(worker, task int) {
+		if scratch[worker] == nil {
+			scratch[worker] = make([]float32, T*T+T*hd)
+		}
+		sc, o := scratch[worker][:T*T], scratch[worker][T*T:]
+		base := task * T * hd
+		q, k, v := heads[base:base+T*hd], heads[per+base:per+base+T*hd], heads[2*per+base:2*per+base+T*hd]
 		matMulTransB(sc, q, k, T, T, hd)
 		for i := 0; i < T; i++ {
 			row := sc[i*T : (i+1)*T]
@@ -165,10 +164,32 @@ func (tw *tower) attention(out, qkv []float32, nseq, T int, causal bool) {
 				row[j] = 0
 			}
 		}
-		o := make([]float32, T*hd)
-		matMulTransB(o, sc, vt, T, hd, T)
+		linalg.MatMul(o, sc, v, T, hd, T, false)
+		s, hh := task/H, task%H
 		for t := 0; t < T; t++ {
 			copy(out[(s*T+t)*d+hh*hd:(s*T+t)*d+(hh+1)*hd], o[t*hd:(t+1)*hd])
+		}
+	})
+}
+
+// activate adds the bias and applies the MLP nonlinearity to every row, with
+// the activation inlined in its own loop (it runs rows·4D times per layer).
+func activate(mid, bias []float32, rows int, act Activation) {
+	f := len(bias)
+	parallelFor(rows, 8, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			row := mid[r*f : (r+1)*f]
+			if act == GELU {
+				for j, bv := range bias {
+					v := row[j] + bv
+					row[j] = 0.5 * v * (1 + erff(v*0.70710678118654752))
+				}
+				continue
+			}
+			for j, bv := range bias {
+				v := row[j] + bv
+				row[j] = v / (1 + expf(-1.702*v))
+			}
 		}
 	})
 }
