@@ -1,0 +1,294 @@
+// Package config reads TargetVision's settings: flags > environment > .env
+// file > defaults, from one declarative table of variables (Vars), so the
+// README's configuration table, `--help` and the loader cannot drift apart.
+package config
+
+import (
+	"cmp"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/joho/godotenv"
+)
+
+// Config is the whole configuration. Field docs state the defaults.
+type Config struct {
+	// DataDir holds the SQLite file, thumbnails, renditions, models and the
+	// generated secret key. Default "./data".
+	DataDir string
+	// Addr is where `serve` listens. Default "127.0.0.1:8080".
+	Addr string
+	// DatabaseURL selects PostgreSQL; empty means the embedded SQLite file
+	// DataDir/targetvision.db.
+	DatabaseURL string
+	// SecretKey signs sessions and encrypts stored OAuth tokens. Empty means
+	// DataDir/secret.key, generated (mode 0600) on first run.
+	SecretKey string
+
+	SmugMugAPIKey    string
+	SmugMugAPISecret string
+	// SmugMugAPIBase default "https://api.smugmug.com"; SmugMugOAuthBase
+	// default "https://api.smugmug.com/services/oauth/1.0a". Tests point both
+	// at a local fake.
+	SmugMugAPIBase   string
+	SmugMugOAuthBase string
+	// SmugMugRPM is the per-account request budget. Default 100/minute.
+	SmugMugRPM int
+
+	AnthropicAPIKey  string
+	AnthropicBaseURL string // default the SDK's (https://api.anthropic.com)
+	// ClaudeModel default "claude-haiku-4-5" (see docs/cost.md).
+	ClaudeModel string
+	// MonthlyBudgetUSD caps Claude spend per user per calendar month. Default 10.
+	MonthlyBudgetUSD float64
+
+	// HFEndpoint is the model hub root. Default "https://huggingface.co".
+	HFEndpoint string
+	// CLIPModel is the hub repository of the CLIP checkpoint. Default
+	// "laion/CLIP-ViT-B-32-laion2B-s34B-b79K".
+	CLIPModel string
+
+	// MaxPixels refuses images whose header claims more pixels (decompression
+	// bombs). Default 100,000,000.
+	MaxPixels int64
+	// Workers is the number of concurrent pipeline workers. Default 2.
+	Workers int
+	// SyncInterval is how often `serve` re-syncs every source; 0 disables.
+	// Default 1h.
+	SyncInterval time.Duration
+	// SentryDSN enables error reporting to Sentry when set.
+	SentryDSN string
+	// LogLevel is debug, info, warn or error. Default info.
+	LogLevel string
+	// LogFormat is text or json; default text on a terminal, json otherwise.
+	LogFormat string
+}
+
+// Var is one setting: its environment name, default, help and whether it is
+// a secret (never printed).
+type Var struct {
+	Name    string
+	Default string
+	Help    string
+	Secret  bool
+	set     func(c *Config, v string) error
+	get     func(c *Config) string
+}
+
+func strVar(name, def, help string, secret bool, p func(*Config) *string) Var {
+	return Var{Name: name, Default: def, Help: help, Secret: secret,
+		set: func(c *Config, v string) error { *p(c) = v; return nil },
+		get: func(c *Config) string { return *p(c) }}
+}
+
+func intVar[T int | int64](name, def, help string, p func(*Config) *T) Var {
+	return Var{Name: name, Default: def, Help: help,
+		set: func(c *Config, v string) error {
+			n, err := strconv.ParseInt(strings.ReplaceAll(v, "_", ""), 10, 64)
+			if err != nil {
+				return errors.New("want a whole number")
+			}
+			*p(c) = T(n)
+			return nil
+		},
+		get: func(c *Config) string { return strconv.FormatInt(int64(*p(c)), 10) }}
+}
+
+// Vars lists every setting, in the order the README documents them.
+func Vars() []Var {
+	return []Var{
+		strVar("TARGETVISION_DATA", "./data", "data directory: SQLite file, thumbnails, models, secret key", false, func(c *Config) *string { return &c.DataDir }),
+		strVar("TARGETVISION_ADDR", "127.0.0.1:8080", "listen address of `serve`", false, func(c *Config) *string { return &c.Addr }),
+		strVar("DATABASE_URL", "", "PostgreSQL URL (postgres://…); unset = embedded SQLite in the data dir", true, func(c *Config) *string { return &c.DatabaseURL }),
+		strVar("SECRET_KEY", "", "signs sessions, encrypts stored OAuth tokens; unset = generated into DATA/secret.key", true, func(c *Config) *string { return &c.SecretKey }),
+		strVar("SMUGMUG_API_KEY", "", "SmugMug API key (consumer key)", false, func(c *Config) *string { return &c.SmugMugAPIKey }),
+		strVar("SMUGMUG_API_SECRET", "", "SmugMug API secret (consumer secret)", true, func(c *Config) *string { return &c.SmugMugAPISecret }),
+		strVar("SMUGMUG_API_BASE", "https://api.smugmug.com", "SmugMug API root", false, func(c *Config) *string { return &c.SmugMugAPIBase }),
+		strVar("SMUGMUG_OAUTH_BASE", "https://api.smugmug.com/services/oauth/1.0a", "SmugMug OAuth 1.0a endpoints root", false, func(c *Config) *string { return &c.SmugMugOAuthBase }),
+		intVar("SMUGMUG_REQUESTS_PER_MINUTE", "100", "client-side SmugMug rate limit per account", func(c *Config) *int { return &c.SmugMugRPM }),
+		strVar("ANTHROPIC_API_KEY", "", "Claude API key; unset = photos wait to be described", true, func(c *Config) *string { return &c.AnthropicAPIKey }),
+		strVar("ANTHROPIC_BASE_URL", "", "Claude API root (default the SDK's)", false, func(c *Config) *string { return &c.AnthropicBaseURL }),
+		strVar("CLAUDE_MODEL", "claude-haiku-4-5", "model that describes photos", false, func(c *Config) *string { return &c.ClaudeModel }),
+		{Name: "CLAUDE_MONTHLY_BUDGET_USD", Default: "10", Help: "monthly Claude spend cap per user, in dollars",
+			set: func(c *Config, s string) error {
+				f, err := strconv.ParseFloat(s, 64)
+				if err != nil || f < 0 {
+					return errors.New("want a non-negative number of dollars")
+				}
+				c.MonthlyBudgetUSD = f
+				return nil
+			},
+			get: func(c *Config) string { return strconv.FormatFloat(c.MonthlyBudgetUSD, 'f', -1, 64) }},
+		strVar("HF_ENDPOINT", "https://huggingface.co", "model hub root for `models pull`", false, func(c *Config) *string { return &c.HFEndpoint }),
+		strVar("TARGETVISION_CLIP_MODEL", "laion/CLIP-ViT-B-32-laion2B-s34B-b79K", "CLIP checkpoint (hub repository name)", false, func(c *Config) *string { return &c.CLIPModel }),
+		intVar("TARGETVISION_MAX_PIXELS", "100000000", "refuse images whose header claims more pixels", func(c *Config) *int64 { return &c.MaxPixels }),
+		intVar("TARGETVISION_WORKERS", "2", "concurrent pipeline workers per process", func(c *Config) *int { return &c.Workers }),
+		{Name: "TARGETVISION_SYNC_INTERVAL", Default: "1h", Help: "how often `serve` re-syncs every source (0 = never)",
+			set: func(c *Config, s string) error {
+				d, err := time.ParseDuration(s)
+				if err != nil || d < 0 {
+					return errors.New("want a duration such as 30m or 0")
+				}
+				c.SyncInterval = d
+				return nil
+			},
+			get: func(c *Config) string { return c.SyncInterval.String() }},
+		strVar("SENTRY_DSN", "", "report errors to Sentry when set", true, func(c *Config) *string { return &c.SentryDSN }),
+		strVar("TARGETVISION_LOG_LEVEL", "info", "debug, info, warn or error", false, func(c *Config) *string { return &c.LogLevel }),
+		strVar("TARGETVISION_LOG_FORMAT", "", "text or json (default: text on a terminal, json otherwise)", false, func(c *Config) *string { return &c.LogFormat }),
+	}
+}
+
+// Load builds the configuration from defaults, then the .env file at
+// dotenvPath (ignored when missing), then the environment via getenv.
+// Flags are applied afterwards by the caller with Set.
+func Load(getenv func(string) string, dotenvPath string) (Config, error) {
+	var c Config
+	dot := map[string]string{}
+	if dotenvPath != "" {
+		m, err := godotenv.Read(dotenvPath)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return Config{}, fmt.Errorf("config: read %s: %w", dotenvPath, err)
+		}
+		if m != nil {
+			dot = m
+		}
+	}
+	for _, v := range Vars() {
+		val := cmp.Or(getenv(v.Name), dot[v.Name], v.Default)
+		if err := v.set(&c, val); err != nil {
+			return Config{}, fmt.Errorf("config: %s=%q: %w", v.Name, redact(v, val), err)
+		}
+	}
+	return c, nil
+}
+
+// Set overrides one setting by its environment name (how flags apply).
+func (c *Config) Set(name, value string) error {
+	for _, v := range Vars() {
+		if v.Name == name {
+			if err := v.set(c, value); err != nil {
+				return fmt.Errorf("config: %s=%q: %w", name, redact(v, value), err)
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("config: unknown setting %s", name)
+}
+
+// Dump lists every setting as NAME=value with secrets redacted, for
+// diagnostics.
+func (c Config) Dump() []string {
+	var out []string
+	for _, v := range Vars() {
+		out = append(out, v.Name+"="+redact(v, v.get(&c)))
+	}
+	return out
+}
+
+func redact(v Var, val string) string {
+	if v.Secret && val != "" {
+		return "[redacted]"
+	}
+	return val
+}
+
+// Validate checks the settings that would otherwise fail late.
+func (c Config) Validate() error {
+	var errs []error
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("TARGETVISION_DATA must not be empty"))
+	}
+	if c.Workers < 1 || c.Workers > 64 {
+		errs = append(errs, fmt.Errorf("TARGETVISION_WORKERS=%d: want 1..64", c.Workers))
+	}
+	if c.MaxPixels < 1 {
+		errs = append(errs, fmt.Errorf("TARGETVISION_MAX_PIXELS=%d: want > 0", c.MaxPixels))
+	}
+	if c.SmugMugRPM < 1 {
+		errs = append(errs, fmt.Errorf("SMUGMUG_REQUESTS_PER_MINUTE=%d: want > 0", c.SmugMugRPM))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("TARGETVISION_LOG_LEVEL=%q: want debug, info, warn or error", c.LogLevel))
+	}
+	switch c.LogFormat {
+	case "", "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("TARGETVISION_LOG_FORMAT=%q: want text or json", c.LogFormat))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	return nil
+}
+
+// StoreDSN is what store.Open takes: the Postgres URL or the SQLite path.
+func (c Config) StoreDSN() string {
+	if c.DatabaseURL != "" {
+		return c.DatabaseURL
+	}
+	return filepath.Join(c.DataDir, "targetvision.db")
+}
+
+// Secret returns the master secret: SECRET_KEY if set, else the key file in
+// the data dir, generated with 32 random bytes (mode 0600) on first use.
+func (c Config) Secret() ([]byte, error) {
+	if c.SecretKey != "" {
+		if len(c.SecretKey) < 16 {
+			return nil, errors.New("config: SECRET_KEY must be at least 16 characters")
+		}
+		return []byte(c.SecretKey), nil
+	}
+	path := filepath.Join(c.DataDir, "secret.key")
+	b, err := os.ReadFile(path)
+	if err == nil {
+		key, derr := hex.DecodeString(strings.TrimSpace(string(b)))
+		if derr != nil || len(key) < 16 {
+			return nil, fmt.Errorf("config: %s is not a hex key; delete it to generate a new one (sessions and stored tokens will need renewing)", path)
+		}
+		return key, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("config: read secret key: %w", err)
+	}
+	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("config: create data dir: %w", err)
+	}
+	key := make([]byte, 32)
+	rand.Read(key)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return c.Secret() // another process won the race; use its key
+	}
+	if err != nil {
+		return nil, fmt.Errorf("config: create secret key: %w", err)
+	}
+	if _, err := f.WriteString(hex.EncodeToString(key) + "\n"); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("config: write secret key: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("config: write secret key: %w", err)
+	}
+	return key, nil
+}
+
+// Env returns one setting's current value by its environment name.
+func (c Config) Env(name string) string {
+	for _, v := range Vars() {
+		if v.Name == name {
+			return v.get(&c)
+		}
+	}
+	return ""
+}
