@@ -4,6 +4,9 @@ package linalg
 // (see dispatch_amd64.go); tests swap them to cover every path.
 var (
 	activeTile = genericTile
+	// transpose8x8 transposes one 8×8 block for MatMul's copy of B; nil
+	// means the pure-Go loop does the whole matrix.
+	transpose8x8 func(dst *float32, ldd int, src *float32, lds int)
 	dotImpl    = dotGo
 	axpyImpl   = axpyGo
 )
@@ -23,6 +26,7 @@ func init() {
 	if t := asmTiles(); len(t) > 0 {
 		activeTile = t[0]
 	}
+	transpose8x8 = asmTranspose8x8()
 	if v := asmVec(); len(v) > 0 {
 		dotImpl, axpyImpl = v[0].dot, v[0].axpy
 	}

@@ -22,6 +22,9 @@ func axpyAVX512(alpha float32, x, y *float32, n int)
 func tile3x4AVX2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, accumulate bool)
 
 //go:noescape
+func transpose8x8AVX(dst *float32, ldd int, src *float32, lds int)
+
+//go:noescape
 func dotAVX2(a, b *float32, n int) float32
 
 //go:noescape
@@ -44,6 +47,14 @@ func asmTiles() []tileKernel {
 		ts = append(ts, tileKernel{name: "avx2", mr: 3, nr: 4, fn: tile3x4AVX2})
 	}
 	return ts
+}
+
+// asmTranspose8x8 returns an assembly 8×8 block transpose, or nil.
+func asmTranspose8x8() func(dst *float32, ldd int, src *float32, lds int) {
+	if hasAVX2 {
+		return transpose8x8AVX
+	}
+	return nil
 }
 
 // asmVec lists the assembly Dot/Axpy kernels this CPU can run, best first.

@@ -7,3 +7,6 @@ func asmTiles() []tileKernel { return nil }
 
 // asmVec lists the assembly Dot/Axpy kernels this CPU can run: none in this build.
 func asmVec() []vecKernels { return nil }
+
+// asmTranspose8x8 returns an assembly 8×8 block transpose: none in this build.
+func asmTranspose8x8() func(dst *float32, ldd int, src *float32, lds int) { return nil }

@@ -215,14 +215,32 @@ func gemmNoTrans(c, a, b []float32, m, n, k int, accumulate bool) {
 }
 
 // transpose writes the r×c row-major src into dst as c×r, in square blocks so
-// that both sides stay in cache.
+// that both sides stay in cache, 8×8 blocks at a time when the CPU has a kernel for it.
 func transpose(dst, src []float32, r, c int) {
+	transposeWith(transpose8x8, dst, src, r, c)
+}
+
+func transposeWith(t8 func(dst *float32, ldd int, src *float32, lds int), dst, src []float32, r, c int) {
 	const blk = 32
 	for i0 := 0; i0 < r; i0 += blk {
 		i1 := min(i0+blk, r)
 		for j0 := 0; j0 < c; j0 += blk {
 			j1 := min(j0+blk, c)
-			for i := i0; i < i1; i++ {
+			i := i0
+			if t8 != nil {
+				for ; i+8 <= i1; i += 8 {
+					j := j0
+					for ; j+8 <= j1; j += 8 {
+						t8(&dst[j*r+i], r, &src[i*c+j], c)
+					}
+					for ii := i; ii < i+8; ii++ {
+						for jj := j; jj < j1; jj++ {
+							dst[jj*r+ii] = src[ii*c+jj]
+						}
+					}
+				}
+			}
+			for ; i < i1; i++ {
 				row := src[i*c+j0 : i*c+j1]
 				for j, v := range row {
 					dst[(j0+j)*r+i] = v

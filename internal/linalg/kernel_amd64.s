@@ -676,3 +676,63 @@ a2_tailloop:
 a2_done:
 	VZEROUPPER
 	RET
+
+// func transpose8x8AVX(dst *float32, ldd int, src *float32, lds int)
+// writes the transpose of the 8×8 block at src (row stride lds floats) to dst
+// (row stride ldd floats): unpack pairs of rows, shuffle quads, swap halves.
+TEXT ·transpose8x8AVX(SB), NOSPLIT, $0-32
+	MOVQ src+16(FP), AX
+	MOVQ lds+24(FP), BX
+	SHLQ $2, BX
+	LEAQ (BX)(BX*2), CX
+	LEAQ (AX)(BX*4), DX
+	VMOVUPS (AX), Y0
+	VMOVUPS (AX)(BX*1), Y1
+	VMOVUPS (AX)(BX*2), Y2
+	VMOVUPS (AX)(CX*1), Y3
+	VMOVUPS (DX), Y4
+	VMOVUPS (DX)(BX*1), Y5
+	VMOVUPS (DX)(BX*2), Y6
+	VMOVUPS (DX)(CX*1), Y7
+
+	VUNPCKLPS Y1, Y0, Y8
+	VUNPCKHPS Y1, Y0, Y9
+	VUNPCKLPS Y3, Y2, Y10
+	VUNPCKHPS Y3, Y2, Y11
+	VUNPCKLPS Y5, Y4, Y12
+	VUNPCKHPS Y5, Y4, Y13
+	VUNPCKLPS Y7, Y6, Y14
+	VUNPCKHPS Y7, Y6, Y15
+
+	VSHUFPS $0x44, Y10, Y8, Y0
+	VSHUFPS $0xEE, Y10, Y8, Y1
+	VSHUFPS $0x44, Y11, Y9, Y2
+	VSHUFPS $0xEE, Y11, Y9, Y3
+	VSHUFPS $0x44, Y14, Y12, Y4
+	VSHUFPS $0xEE, Y14, Y12, Y5
+	VSHUFPS $0x44, Y15, Y13, Y6
+	VSHUFPS $0xEE, Y15, Y13, Y7
+
+	MOVQ dst+0(FP), AX
+	MOVQ ldd+8(FP), BX
+	SHLQ $2, BX
+	LEAQ (BX)(BX*2), CX
+	LEAQ (AX)(BX*4), DX
+	VPERM2F128 $0x20, Y4, Y0, Y8
+	VPERM2F128 $0x20, Y5, Y1, Y9
+	VPERM2F128 $0x20, Y6, Y2, Y10
+	VPERM2F128 $0x20, Y7, Y3, Y11
+	VPERM2F128 $0x31, Y4, Y0, Y12
+	VPERM2F128 $0x31, Y5, Y1, Y13
+	VPERM2F128 $0x31, Y6, Y2, Y14
+	VPERM2F128 $0x31, Y7, Y3, Y15
+	VMOVUPS Y8, (AX)
+	VMOVUPS Y9, (AX)(BX*1)
+	VMOVUPS Y10, (AX)(BX*2)
+	VMOVUPS Y11, (AX)(CX*1)
+	VMOVUPS Y12, (DX)
+	VMOVUPS Y13, (DX)(BX*1)
+	VMOVUPS Y14, (DX)(BX*2)
+	VMOVUPS Y15, (DX)(CX*1)
+	VZEROUPPER
+	RET

@@ -225,3 +225,30 @@ func TestTileKernelsEveryLength(t *testing.T) {
 		}
 	}
 }
+
+func TestTranspose(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	kernels := map[string]func(dst *float32, ldd int, src *float32, lds int){"go": nil}
+	if transpose8x8 != nil {
+		kernels["asm"] = transpose8x8
+	}
+	for name, t8 := range kernels {
+		for rows := 1; rows <= 42; rows++ {
+			for cols := 1; cols <= 42; cols += 1 + cols/8 {
+				off := (rows + cols) % 4
+				src := randSlice(r, rows*cols)
+				_, ss := placed(src, off, 3)
+				dw, ds := placed(make([]float32, rows*cols), 3-off, -99)
+				transposeWith(t8, ds, ss, rows, cols)
+				for i := range rows {
+					for j := range cols {
+						if ds[j*rows+i] != src[i*cols+j] {
+							t.Fatalf("%s %dx%d: dst[%d,%d] = %g, want %g", name, rows, cols, j, i, ds[j*rows+i], src[i*cols+j])
+						}
+					}
+				}
+				checkSentinels(t, dw, 3-off, rows*cols, -99, name+" transpose")
+			}
+		}
+	}
+}
