@@ -7,8 +7,8 @@ var (
 	// transpose8x8 transposes one 8×8 block for MatMul's copy of B; nil
 	// means the pure-Go loop does the whole matrix.
 	transpose8x8 func(dst *float32, ldd int, src *float32, lds int)
-	dotImpl    = dotGo
-	axpyImpl   = axpyGo
+	dotImpl      = dotGo
+	axpyImpl     = axpyGo
 )
 
 // KernelName reports which tile kernel this process uses ("go", "avx512", …),
