@@ -1,0 +1,47 @@
+package cliptest_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/targetvision/targetvision/internal/clip"
+	"github.com/targetvision/targetvision/internal/clip/cliptest"
+)
+
+func TestWriteCheckpointDeterministic(t *testing.T) {
+	t.Parallel()
+	a, b, c := t.TempDir(), t.TempDir(), t.TempDir()
+	for dir, seed := range map[string]uint64{a: 1, b: 1, c: 2} {
+		if err := cliptest.WriteCheckpoint(dir, cliptest.Options{Seed: seed}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func(dir, name string) []byte {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	for _, f := range clip.Files {
+		if !bytes.Equal(read(a, f), read(b, f)) {
+			t.Errorf("%s differs between two writes with the same seed", f)
+		}
+	}
+	if bytes.Equal(read(a, "model.safetensors"), read(c, "model.safetensors")) {
+		t.Error("different seeds gave the same weights")
+	}
+	m, err := clip.Load(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Dim() != 16 || m.Name() != "cliptest/tiny" {
+		t.Errorf("Dim %d Name %q", m.Dim(), m.Name())
+	}
+	// The tokenizer files are the real CLIP vocabulary.
+	if ids := m.Tokenizer().Encode("a photo of a cat"); len(ids) != 7 || ids[5] != 2368 {
+		t.Errorf("ids %v", ids)
+	}
+}
