@@ -1,0 +1,135 @@
+package jobs_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/targetvision/targetvision/internal/jobs"
+	"github.com/targetvision/targetvision/internal/store"
+	"github.com/targetvision/targetvision/internal/store/storetest"
+)
+
+func setup(t *testing.T) (*store.DB, store.User) {
+	db := storetest.OpenSQLite(t, store.Options{})
+	u, err := db.EnsureDefaultUser(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, u
+}
+
+func fast() jobs.Config {
+	return jobs.Config{Workers: 2, Poll: 5 * time.Millisecond, BackoffBase: time.Millisecond, BackoffMax: 2 * time.Millisecond, Lease: time.Minute}
+}
+
+func TestOutcomes(t *testing.T) {
+	t.Parallel()
+	db, u := setup(t)
+	ctx := t.Context()
+	enq := func(kind string, max int) int64 {
+		j, _, err := db.Enqueue(ctx, store.Job{UserID: u.ID, Kind: kind, MaxAttempts: max})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return j.ID
+	}
+	ok := enq("ok", 3)
+	flaky := enq("flaky", 5)
+	broken := enq("broken", 3)
+	corrupt := enq("corrupt", 5)
+	panics := enq("panic", 5)
+	waiting := enq("wait", 5)
+
+	var flakyRuns, brokenRuns atomic.Int32
+	var events sync.Map
+	cfg := fast()
+	cfg.OnEvent = func(e jobs.Event) { events.Store(fmt.Sprint(e.Job.ID, e.State), true) }
+	r := jobs.New(db, cfg)
+	r.Handle("ok", func(context.Context, store.Job) error { return nil })
+	r.Handle("flaky", func(context.Context, store.Job) error {
+		if flakyRuns.Add(1) < 3 {
+			return errors.New("try again")
+		}
+		return nil
+	})
+	r.Handle("broken", func(context.Context, store.Job) error { brokenRuns.Add(1); return errors.New("always") })
+	r.Handle("corrupt", func(context.Context, store.Job) error { return jobs.Permanent(errors.New("bad jpeg")) })
+	r.Handle("panic", func(context.Context, store.Job) error { panic("boom") })
+	r.Handle("wait", func(context.Context, store.Job) error { return jobs.Snooze(errors.New("no key"), time.Hour) })
+
+	// Retries back off by milliseconds here; keep running until all settle.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if err := r.RunUntilIdle(ctx); err != nil {
+			t.Fatal(err)
+		}
+		c, _ := db.JobCounts(ctx, u.ID)
+		if c[store.JobQueued] == 1 || time.Now().After(deadline) { // only the snoozed job
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	want := map[int64]struct {
+		state    string
+		attempts int
+	}{
+		ok: {store.JobDone, 1}, flaky: {store.JobDone, 3}, broken: {store.JobFailed, 3},
+		corrupt: {store.JobFailed, 1}, panics: {store.JobFailed, 1}, waiting: {store.JobQueued, 0},
+	}
+	for id, w := range want {
+		j, err := db.Job(ctx, u.ID, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.State != w.state || j.Attempts != w.attempts {
+			t.Errorf("job %s: state %s attempts %d, want %s %d (%s)", j.Kind, j.State, j.Attempts, w.state, w.attempts, j.LastError)
+		}
+	}
+	if brokenRuns.Load() != 3 {
+		t.Errorf("broken ran %d times, want 3 (max attempts)", brokenRuns.Load())
+	}
+	if _, ok := events.Load(fmt.Sprint(corrupt, store.JobFailed)); !ok {
+		t.Error("no failed event for the permanent error")
+	}
+}
+
+// TestShutdownReleases cancels the runner while a job runs: the job goes
+// back to the queue without losing an attempt and another runner finishes it.
+func TestShutdownReleases(t *testing.T) {
+	t.Parallel()
+	db, u := setup(t)
+	j, _, _ := db.Enqueue(t.Context(), store.Job{UserID: u.ID, Kind: "slow"})
+	ctx, cancel := context.WithCancel(t.Context())
+	started := make(chan struct{})
+	r := jobs.New(db, fast())
+	r.Handle("slow", func(ctx context.Context, _ store.Job) error {
+		close(started)
+		<-ctx.Done()
+		return ctx.Err()
+	})
+	done := make(chan error)
+	go func() { done <- r.Run(ctx) }()
+	<-started
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	got, _ := db.Job(t.Context(), u.ID, j.ID)
+	if got.State != store.JobQueued || got.Attempts != 0 {
+		t.Fatalf("after shutdown: %+v", got)
+	}
+	r2 := jobs.New(db, fast())
+	r2.Handle("slow", func(context.Context, store.Job) error { return nil })
+	if err := r2.RunUntilIdle(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = db.Job(t.Context(), u.ID, j.ID)
+	if got.State != store.JobDone || got.Attempts != 1 {
+		t.Fatalf("after restart: %+v", got)
+	}
+}
