@@ -494,3 +494,26 @@ func TestDeepSyncEveryResumes(t *testing.T) {
 		t.Fatalf("after the deep sync: %+v", res)
 	}
 }
+
+// SmugMug's own window limit: the client pauses when X-RateLimit-Remaining
+// reaches 0 instead of running into 429s.
+func TestClientPausesAtServerWindowLimit(t *testing.T) {
+	t.Parallel()
+	fake := smugmugtest.New(t, smugmugtest.Options{RateLimit: 6, RateWindow: time.Second})
+	fake.AddUser("ansel", "")
+	fake.Generate("ansel", 2, func(int) int { return 250 })
+	cfg := fake.Config()
+	cfg.MaxRetryDelay = 3 * time.Second
+	a := newAccount(t, fake, cfg, "ansel", smugmug.SyncerConfig{})
+	a.sync(t, smugmug.SyncOptions{})
+	assertMirror(t, fake, a)
+	reqs := fake.Requests()
+	for _, r := range reqs {
+		if r.Status == 429 {
+			t.Fatalf("request %s?%s hit the server's limit", r.Path, r.Query)
+		}
+	}
+	if len(reqs) != 8 {
+		t.Fatalf("%d requests, want 8", len(reqs))
+	}
+}

@@ -53,6 +53,14 @@ type Options struct {
 	DefaultPageSize int
 	// MaxPageSize clamps count (RequestedCount reports the clamp). Default 100.
 	MaxPageSize int
+	// RateLimit, when positive, enforces SmugMug's window-based limit per
+	// user: at most RateLimit API requests per RateWindow (default 1m), the
+	// window starting with the first request after the previous one ended.
+	// Every API response then carries X-RateLimit-Remaining and
+	// X-RateLimit-Reset (Unix seconds), and excess requests get 429 with
+	// Retry-After in seconds.
+	RateLimit  int
+	RateWindow time.Duration
 	// Start is the fake's initial clock for SmugMug timestamps. Default
 	// 2024-01-01T00:00:00Z. The clock advances one second per change.
 	Start time.Time
@@ -80,6 +88,12 @@ type Server struct {
 	log       []RequestRecord
 	perPath   map[string]int
 	authorize string // nickname that approves authorize requests without username
+	windows   map[string]*rateWindow
+}
+
+type rateWindow struct {
+	start time.Time
+	n     int
 }
 
 type user struct {
@@ -170,6 +184,9 @@ func New(t testing.TB, opts Options) *Server {
 	if opts.MaxPageSize == 0 {
 		opts.MaxPageSize = 100
 	}
+	if opts.RateWindow == 0 {
+		opts.RateWindow = time.Minute
+	}
 	if opts.Start.IsZero() {
 		opts.Start = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
@@ -183,6 +200,7 @@ func New(t testing.TB, opts Options) *Server {
 		reqTokens: map[string]*pending{},
 		nonces:    map[string]time.Time{},
 		perPath:   map[string]int{},
+		windows:   map[string]*rateWindow{},
 	}
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	s.URL = s.ts.URL
@@ -978,6 +996,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, path string, q
 	rest := strings.TrimPrefix(path, "/api/v2")
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !s.rateAllow(w, who.nick) {
+		s.writeError(w, path, http.StatusTooManyRequests, "Too Many Requests")
+		return
+	}
 	switch {
 	case rest == "!authuser" && r.Method == http.MethodGet:
 		s.writeObject(w, path, query, "User", "User", s.userFields(s.users[who.nick]))
@@ -1040,6 +1062,34 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, path string, q
 	default:
 		s.writeError(w, path, http.StatusNotFound, "Not Found")
 	}
+}
+
+// rateAllow counts a request against nick's window and sets the rate
+// headers; false means the window is exhausted (429). Called with s.mu held.
+func (s *Server) rateAllow(w http.ResponseWriter, nick string) bool {
+	if s.opts.RateLimit <= 0 {
+		return true
+	}
+	now := time.Now()
+	win := s.windows[nick]
+	if win == nil || now.Sub(win.start) >= s.opts.RateWindow {
+		win = &rateWindow{start: now}
+		s.windows[nick] = win
+	}
+	end := win.start.Add(s.opts.RateWindow)
+	reset := end.Unix()
+	if end.After(time.Unix(reset, 0)) {
+		reset++ // round up: never tell a client to come back early
+	}
+	win.n++
+	w.Header().Set("X-RateLimit-Limit", strconv.Itoa(s.opts.RateLimit))
+	w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(max(s.opts.RateLimit-win.n, 0)))
+	w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(reset, 10))
+	if win.n > s.opts.RateLimit {
+		w.Header().Set("Retry-After", strconv.FormatInt(max(reset-now.Unix(), 1), 10))
+		return false
+	}
+	return true
 }
 
 // patchImage applies a write-back. Called with s.mu held.
