@@ -517,3 +517,39 @@ func TestClientPausesAtServerWindowLimit(t *testing.T) {
 		t.Fatalf("%d requests, want 8", len(reqs))
 	}
 }
+
+func TestSyncTransient404AndVanishingAlbum(t *testing.T) {
+	t.Parallel()
+	fake := smugmugtest.New(t, smugmugtest.Options{})
+	fake.AddUser("ansel", "")
+	keys := fake.Generate("ansel", 3, func(int) int { return 120 })
+	a := newAccount(t, fake, fake.Config(), "ansel", smugmug.SyncerConfig{})
+	a.sync(t, smugmug.SyncOptions{})
+	for _, k := range keys {
+		fake.AddImage(k, smugmugtest.Image{})
+	}
+	var once sync.Once
+	fake.SetFault(func(r smugmugtest.Request) *smugmugtest.Fault {
+		var f *smugmugtest.Fault
+		switch r.Path {
+		case "/api/v2/album/" + keys[0] + "!images": // SmugMug's intermittent mid-walk 404
+			if r.Query.Get("start") == "101" {
+				once.Do(func() { f = &smugmugtest.Fault{Status: 404} })
+			}
+		case "/api/v2/album/" + keys[1] + "!images": // deleted after the album list
+			f = &smugmugtest.Fault{Status: 404}
+		}
+		return f
+	})
+	res := a.sync(t, smugmug.SyncOptions{})
+	if res.AlbumsSynced != 3 || res.Images != 2*121 {
+		t.Fatalf("%+v", res)
+	}
+	fake.SetFault(nil)
+	fake.DeleteAlbum(keys[1])
+	res = a.sync(t, smugmug.SyncOptions{})
+	if res.AlbumsDeleted != 1 || res.ImagesDeleted != 120 {
+		t.Fatalf("%+v", res)
+	}
+	assertMirror(t, fake, a)
+}
