@@ -27,13 +27,6 @@ var exifHeader = []byte("Exif\x00\x00")
 // fields that could be read.
 func readMetadata(format string, data []byte) (info Info, warning string) {
 	info.Orientation = 1
-	raw := exifBlock(format, data)
-	if raw == nil {
-		return info, ""
-	}
-	if len(raw) < 8 || (string(raw[:4]) != "II*\x00" && string(raw[:4]) != "MM\x00*") {
-		return info, fmt.Sprintf("EXIF ignored: malformed EXIF block (%d bytes, no TIFF header)", len(raw))
-	}
 	defer func() {
 		// goexif indexes and multiplies values taken from the file; a
 		// hostile block must cost the metadata, never the process.
@@ -42,6 +35,13 @@ func readMetadata(format string, data []byte) (info Info, warning string) {
 			warning = fmt.Sprintf("EXIF ignored: parser panicked: %v", r)
 		}
 	}()
+	raw := exifBlock(format, data)
+	if raw == nil {
+		return info, ""
+	}
+	if len(raw) < 8 || (string(raw[:4]) != "II*\x00" && string(raw[:4]) != "MM\x00*") {
+		return info, fmt.Sprintf("EXIF ignored: malformed EXIF block (%d bytes, no TIFF header)", len(raw))
+	}
 	x, err := exif.Decode(bytes.NewReader(raw))
 	if x == nil {
 		if err == nil {

@@ -184,23 +184,34 @@ type file struct {
 
 // load reads the file, hashes it, reads its header and EXIF, and enforces the
 // limits. It is the first half of Inspect, Decode and Process.
-func load(ctx context.Context, path string, lim Limits) (f file, err error) {
-	f.path = path
+func load(ctx context.Context, path string, lim Limits) (file, error) {
 	if err := ctx.Err(); err != nil {
-		return f, fmt.Errorf("photo: %s: %w", path, err)
+		return file{path: path}, fmt.Errorf("photo: %s: %w", path, err)
 	}
 	data, err := readLimited(path, lim.MaxBytes)
 	if err != nil {
-		return f, err
+		return file{path: path}, err
 	}
-	f.data = data
+	if err := ctx.Err(); err != nil {
+		return file{path: path}, fmt.Errorf("photo: %s: %w", path, err)
+	}
+	return parse(path, data, lim)
+}
+
+// parse fills Info from the file's bytes and checks the declared size
+// against the limits, before anything is decoded. Any panic in the
+// container walking is reported as ErrCorrupt, like a decoder panic.
+func parse(path string, data []byte, lim Limits) (f file, err error) {
+	f.path, f.data = path, data
 	sum := sha256.Sum256(data)
 	f.info.Size = int64(len(data))
 	f.info.SHA256 = hex.EncodeToString(sum[:])
 	f.info.Orientation = 1
-	if err := ctx.Err(); err != nil {
-		return f, fmt.Errorf("photo: %s: %w", path, err)
-	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = decodeErr(path, panicError{r})
+		}
+	}()
 
 	cfg, format, err := decodeConfig(data)
 	f.info.Format = format

@@ -122,8 +122,9 @@ func resize(img image.Image, edge int) image.Image {
 	if w == b.Dx() && h == b.Dy() {
 		return img
 	}
+	img = shrinkFor(img, w, h)
 	dst := image.NewRGBA(image.Rect(0, 0, w, h))
-	draw.CatmullRom.Scale(dst, dst.Rect, img, b, draw.Src, nil)
+	draw.CatmullRom.Scale(dst, dst.Rect, img, img.Bounds(), draw.Src, nil)
 	return dst
 }
 
