@@ -20,7 +20,8 @@ var (
 // premultiplied copy (as OpenAI's pipeline does), /255 and mean/std, laid out
 // CHW as float32 (length 3·size·size).
 func Preprocess(img image.Image, size int) []float32 {
-	pix, w, h, alpha := toNRGBA(img)
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
 	// Resize short side to size, long side truncated (torchvision).
 	nw, nh := size, size
 	if w <= h {
@@ -28,17 +29,23 @@ func Preprocess(img image.Image, size int) []float32 {
 	} else {
 		nw = int(float64(size) * float64(w) / float64(h))
 	}
+	left := int(math.RoundToEven(float64(nw-size) / 2))
+	top := int(math.RoundToEven(float64(nh-size) / 2))
+	// Only the output pixels that survive the crop are computed (each output
+	// pixel's coefficients are independent of the others, so this is exact),
+	// and only the source pixels they read are converted.
+	hc := axisCoeffs(w, nw, left, size)
+	vc := axisCoeffs(h, nh, top, size)
+	x0, x1 := hc.span()
+	y0, y1 := vc.span()
+	pix, alpha := toNRGBA(img, image.Rect(b.Min.X+x0, b.Min.Y+y0, b.Min.X+x1, b.Min.Y+y1))
 	// Pillow returns a plain copy when the size is unchanged, so only a real
 	// resize goes through premultiplied alpha.
 	alpha = alpha && (nw != w || nh != h)
 	if alpha {
 		premultiply(pix)
 	}
-	left := int(math.RoundToEven(float64(nw-size) / 2))
-	top := int(math.RoundToEven(float64(nh-size) / 2))
-	// Only the output pixels that survive the crop are computed; each output
-	// pixel's coefficients are independent of the others, so this is exact.
-	out := resample(pix, w, h, nw, nh, left, top, size, size)
+	out := resample(pix, x1-x0, hc.shift(x0), vc.shift(y0), alpha)
 	if alpha {
 		unpremultiply(out)
 	}
@@ -53,28 +60,27 @@ func Preprocess(img image.Image, size int) []float32 {
 	return t
 }
 
-// toNRGBA returns 8-bit non-premultiplied RGBA pixels and whether any pixel
-// is not fully opaque.
-func toNRGBA(img image.Image) (pix []uint8, w, h int, alpha bool) {
-	b := img.Bounds()
-	w, h = b.Dx(), b.Dy()
+// toNRGBA returns the 8-bit non-premultiplied RGBA pixels of rectangle r of
+// img and whether any of them is not fully opaque.
+func toNRGBA(img image.Image, r image.Rectangle) (pix []uint8, alpha bool) {
+	w, h := r.Dx(), r.Dy()
 	if n, ok := img.(*image.NRGBA); ok {
 		pix = make([]uint8, 4*w*h)
 		for y := 0; y < h; y++ {
-			off := n.PixOffset(b.Min.X, b.Min.Y+y)
+			off := n.PixOffset(r.Min.X, r.Min.Y+y)
 			copy(pix[4*w*y:4*w*(y+1)], n.Pix[off:off+4*w])
 		}
 	} else if o, ok := img.(interface{ Opaque() bool }); ok && o.Opaque() {
 		// Opaque: premultiplied and straight RGBA coincide; draw.Draw has
 		// fast paths for YCbCr (JPEG) and Gray.
 		dst := image.NewRGBA(image.Rect(0, 0, w, h))
-		draw.Draw(dst, dst.Bounds(), img, b.Min, draw.Src)
-		return dst.Pix, w, h, false
+		draw.Draw(dst, dst.Bounds(), img, r.Min, draw.Src)
+		return dst.Pix, false
 	} else {
 		pix = make([]uint8, 4*w*h)
 		for y := 0; y < h; y++ {
 			for x := 0; x < w; x++ {
-				c := color.NRGBAModel.Convert(img.At(b.Min.X+x, b.Min.Y+y)).(color.NRGBA)
+				c := color.NRGBAModel.Convert(img.At(r.Min.X+x, r.Min.Y+y)).(color.NRGBA)
 				i := 4 * (y*w + x)
 				pix[i], pix[i+1], pix[i+2], pix[i+3] = c.R, c.G, c.B, c.A
 			}
@@ -82,10 +88,10 @@ func toNRGBA(img image.Image) (pix []uint8, w, h int, alpha bool) {
 	}
 	for i := 3; i < len(pix); i += 4 {
 		if pix[i] != 255 {
-			return pix, w, h, true
+			return pix, true
 		}
 	}
-	return pix, w, h, false
+	return pix, false
 }
 
 // premultiply is Pillow's RGBA→RGBa conversion (MULDIV255).
@@ -133,6 +139,41 @@ const precisionBits = 32 - 8 - 2
 type coeffs struct {
 	xmin []int
 	k    [][]int32
+	// identity marks an axis that keeps its size: Pillow skips that pass,
+	// and xmin[i] is then simply the source index of output i.
+	identity bool
+}
+
+// axisCoeffs returns the coefficients for outputs [from, from+n) of a
+// resize from in to out, or an identity mapping when in == out.
+func axisCoeffs(in, out, from, n int) coeffs {
+	if in != out {
+		return precompute(in, out, from, n)
+	}
+	c := coeffs{xmin: make([]int, n), identity: true}
+	for i := range c.xmin {
+		c.xmin[i] = from + i
+	}
+	return c
+}
+
+// span is the range of source indices the outputs read.
+func (c coeffs) span() (lo, hi int) {
+	last := len(c.xmin) - 1
+	if c.identity {
+		return c.xmin[0], c.xmin[last] + 1
+	}
+	return c.xmin[0], c.xmin[last] + len(c.k[last])
+}
+
+// shift re-bases the source indices for a buffer that starts at source index by.
+func (c coeffs) shift(by int) coeffs {
+	out := c
+	out.xmin = make([]int, len(c.xmin))
+	for i, v := range c.xmin {
+		out.xmin[i] = v - by
+	}
+	return out
 }
 
 // precompute reproduces Pillow's precompute_coeffs + normalize_coeffs_8bpc
@@ -183,46 +224,51 @@ func clip8(acc int32) uint8 {
 	return uint8(v)
 }
 
-// resample resizes 4-channel pixels (w×h → nw×nh) with Pillow's two-pass
-// bicubic (horizontal first, uint8 rounding between passes, a pass skipped
-// when its axis keeps its size) and returns only the window
-// [left, left+cw) × [top, top+ch) of the result.
-func resample(pix []uint8, w, h, nw, nh, left, top, cw, ch int) []uint8 {
-	// Vertical coefficients decide which source rows the horizontal pass needs.
-	var vc coeffs
-	y0, y1 := top, top+ch
-	if nh != h {
-		vc = precompute(h, nh, top, ch)
-		y0 = vc.xmin[0]
-		y1 = vc.xmin[ch-1] + len(vc.k[ch-1])
-	}
-	// Horizontal pass over rows [y0, y1).
+// resample applies Pillow's two-pass bicubic to 4-channel pixels (stride
+// w pixels) with precomputed horizontal and vertical coefficients whose
+// source indices are relative to pix: horizontal first, uint8 rounding
+// between passes, identity axes skipped. Without alpha the fourth channel
+// is not computed.
+func resample(pix []uint8, w int, hc, vc coeffs, alpha bool) []uint8 {
+	cw, ch := len(hc.xmin), len(vc.xmin)
+	y0, y1 := vc.span()
 	rows := y1 - y0
 	tmp := make([]uint8, 4*cw*rows)
-	if nw != w {
-		hc := precompute(w, nw, left, cw)
+	if !hc.identity {
 		for y := 0; y < rows; y++ {
 			src := pix[4*w*(y0+y):]
 			dst := tmp[4*cw*y:]
 			for x := 0; x < cw; x++ {
 				xmin, k := hc.xmin[x], hc.k[x]
 				var s0, s1, s2, s3 int32 = 1 << (precisionBits - 1), 1 << (precisionBits - 1), 1 << (precisionBits - 1), 1 << (precisionBits - 1)
-				for j, kv := range k {
-					p := src[4*(xmin+j):]
-					s0 += int32(p[0]) * kv
-					s1 += int32(p[1]) * kv
-					s2 += int32(p[2]) * kv
-					s3 += int32(p[3]) * kv
+				px := src[4*xmin : 4*(xmin+len(k))]
+				if alpha {
+					for j, kv := range k {
+						p := px[4*j : 4*j+4]
+						s0 += int32(p[0]) * kv
+						s1 += int32(p[1]) * kv
+						s2 += int32(p[2]) * kv
+						s3 += int32(p[3]) * kv
+					}
+				} else {
+					for j, kv := range k {
+						p := px[4*j : 4*j+3]
+						s0 += int32(p[0]) * kv
+						s1 += int32(p[1]) * kv
+						s2 += int32(p[2]) * kv
+					}
+					s3 = 255 << precisionBits
 				}
 				dst[4*x], dst[4*x+1], dst[4*x+2], dst[4*x+3] = clip8(s0), clip8(s1), clip8(s2), clip8(s3)
 			}
 		}
 	} else {
+		x0 := hc.xmin[0]
 		for y := 0; y < rows; y++ {
-			copy(tmp[4*cw*y:4*cw*(y+1)], pix[4*(w*(y0+y)+left):])
+			copy(tmp[4*cw*y:4*cw*(y+1)], pix[4*(w*(y0+y)+x0):])
 		}
 	}
-	if nh == h {
+	if vc.identity {
 		return tmp
 	}
 	out := make([]uint8, 4*cw*ch)
@@ -230,6 +276,10 @@ func resample(pix []uint8, w, h, nw, nh, left, top, cw, ch int) []uint8 {
 		ymin, k := vc.xmin[y]-y0, vc.k[y]
 		dst := out[4*cw*y:]
 		for x := 0; x < 4*cw; x++ {
+			if !alpha && x&3 == 3 {
+				dst[x] = 255
+				continue
+			}
 			var s int32 = 1 << (precisionBits - 1)
 			for j, kv := range k {
 				s += int32(tmp[4*cw*(ymin+j)+x]) * kv

@@ -193,3 +193,15 @@ func TestPreprocessImageTypesAgree(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkPreprocess2200 measures preprocessing of a SmugMug-size rendition.
+func BenchmarkPreprocess2200(b *testing.B) {
+	img := image.NewYCbCr(image.Rect(0, 0, 2200, 1467), image.YCbCrSubsampleRatio420)
+	for i := range img.Y {
+		img.Y[i] = uint8(i * 7)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		Preprocess(img, 224)
+	}
+}
