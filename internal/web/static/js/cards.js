@@ -60,7 +60,7 @@ export function photoCard(photo, { testid = 'photo-card' } = {}) {
     card.append(h('div', {
       id,
       role: 'tooltip',
-      class: 'pointer-events-none absolute inset-x-0 top-0 bg-black/80 p-2 text-xs leading-snug text-white opacity-0 transition-opacity group-hover:opacity-100 group-focus-visible:opacity-100',
+      class: 'pointer-events-none absolute inset-x-0 top-0 bg-black/80 p-2 text-xs leading-snug text-white opacity-0 transition-opacity group-hover:opacity-100 group-focus:opacity-100',
       dataset: { testid: 'result-why' },
     }, why));
   }

@@ -57,7 +57,7 @@ async function loadPhoto(id) {
     ['Position', p.gps ? `${Number(p.gps.lat).toFixed(5)}, ${Number(p.gps.lon).toFixed(5)}` : ''],
   ].filter(([, v]) => v);
   $('photo-exif').tBodies[0].replaceChildren(...rows.map(([k, v]) => h('tr', { class: 'border-b border-slate-200 last:border-0 dark:border-slate-800' },
-    h('th', { scope: 'row', class: 'py-1 pr-4 text-left font-normal text-slate-500 dark:text-slate-400' }, k),
+    h('th', { scope: 'row', class: 'w-28 whitespace-nowrap py-1 pr-4 text-left align-top font-normal text-slate-500 dark:text-slate-400' }, k),
     h('td', { class: 'py-1 break-all' }, v))));
 
   const map = $('photo-map-link');

@@ -27,6 +27,12 @@ export async function initSearch() {
 
   let controller = null;
   let offset = 0;
+  // lastKey is the query and filters of the results on screen (or being
+  // fetched); an event that changes nothing (a blur after typing, a
+  // repeated Enter) neither refetches nor re-renders, so the chip the user
+  // is clicking is not replaced under the pointer.
+  let lastKey = null;
+  let chipsKey = null;
 
   const state = () => {
     const s = { q: input.value.trim() };
@@ -43,6 +49,9 @@ export async function initSearch() {
   const albumsReady = loadAlbums(params.get('album') || '');
 
   function renderChips(s) {
+    const key = JSON.stringify(FILTERS.map((f) => s[f.key]));
+    if (key === chipsKey) return;
+    chipsKey = key;
     chips.replaceChildren();
     for (const f of FILTERS) {
       if (!s[f.key]) continue;
@@ -71,10 +80,13 @@ export async function initSearch() {
     if (url !== location.pathname + location.search) history.replaceState(null, '', url);
   }
 
-  async function run({ append = false } = {}) {
+  async function run({ append = false, force = false } = {}) {
     const s = state();
     renderChips(s);
     syncURL(s);
+    const key = JSON.stringify(s);
+    if (!append && !force && key === lastKey) return;
+    lastKey = key;
     if (controller) controller.abort();
     if (!s.q) {
       controller = null;
@@ -108,8 +120,9 @@ export async function initSearch() {
     } catch (err) {
       if (err.name === 'AbortError' || mine !== controller) return;
       if (err instanceof ApiError && err.status === 401) return location.assign('/login?next=' + encodeURIComponent(location.pathname + location.search));
-      results.replaceChildren(errorState(describeError(err), () => run()));
+      results.replaceChildren(errorState(describeError(err), () => run({ force: true })));
       setStatus(status, 'Search failed.', 'error');
+      lastKey = null;
       more.hidden = true;
     } finally {
       if (mine === controller) results.removeAttribute('aria-busy');
@@ -120,7 +133,7 @@ export async function initSearch() {
   input.addEventListener('input', runSoon);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    run();
+    run({ force: true });
   });
   for (const f of FILTERS) {
     const el = $(f.id);
