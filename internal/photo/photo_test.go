@@ -568,6 +568,48 @@ func TestProcess(t *testing.T) {
 	}
 }
 
+// TestProcessOutputErrors checks that a failed write is reported as an I/O
+// problem (not as a bad photo) and leaves no temporary file behind.
+func TestProcessOutputErrors(t *testing.T) {
+	t.Parallel()
+	src := filepath.Join(photos(t), "camera/r_sony.jpg")
+	dir := t.TempDir()
+	aFile := writeTemp(t, "plain", []byte("x"))
+	aDir := filepath.Join(dir, "taken")
+	if err := os.Mkdir(aDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		out   Outputs
+		inMsg string
+	}{
+		{"thumbnail dir is a file", Outputs{ThumbPath: filepath.Join(aFile, "t.jpg")}, "thumbnail"},
+		{"rendition path is a directory", Outputs{RenditionPath: aDir}, "rendition"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Process(t.Context(), src, Limits{}, tt.out)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if errors.Is(err, ErrCorrupt) || errors.Is(err, ErrUnsupported) || errors.Is(err, ErrTooLarge) {
+				t.Errorf("write failure %v reported as a bad photo", err)
+			}
+			if !strings.HasPrefix(err.Error(), "photo: "+src+": "+tt.inMsg) {
+				t.Errorf("message %q does not name the file and the output", err)
+			}
+		})
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 {
+		t.Errorf("left behind in %s: %v, want only the directory", dir, entries)
+	}
+}
+
 // TestProcessTransparency checks that transparent pixels become white in the
 // JPEG outputs rather than black.
 func TestProcessTransparency(t *testing.T) {
