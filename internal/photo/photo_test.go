@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"image"
 	"image/color"
+	"image/gif"
 	"image/jpeg"
 	"image/png"
 	"io"
@@ -17,6 +18,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/image/bmp"
+	"golang.org/x/image/tiff"
 )
 
 // photos returns the shared test photo directory, ../shared/testdata/photos
@@ -344,6 +348,39 @@ func TestDecodeFormats(t *testing.T) {
 				if hi-lo < 10 {
 					t.Errorf("decoded picture is flat (gray %.0f..%.0f)", lo, hi)
 				}
+			}
+		})
+	}
+}
+
+// TestDecodeGeneratedFormats covers the formats the shared photos lack:
+// files written by this test with the standard and x/image encoders.
+func TestDecodeGeneratedFormats(t *testing.T) {
+	t.Parallel()
+	src := gradient(64, 48)
+	encode := map[string]func(*bytes.Buffer) error{
+		"tiff": func(b *bytes.Buffer) error { return tiff.Encode(b, src, nil) },
+		"bmp":  func(b *bytes.Buffer) error { return bmp.Encode(b, src) },
+		"gif":  func(b *bytes.Buffer) error { return gif.Encode(b, src, nil) },
+		"png":  func(b *bytes.Buffer) error { return png.Encode(b, src) },
+	}
+	for format, enc := range encode {
+		t.Run(format, func(t *testing.T) {
+			t.Parallel()
+			var buf bytes.Buffer
+			if err := enc(&buf); err != nil {
+				t.Fatal(err)
+			}
+			path := writeTemp(t, "x."+format, buf.Bytes())
+			img, info, err := Decode(t.Context(), path, Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if info.Format != format || info.Width != 64 || info.Height != 48 || img.Bounds() != image.Rect(0, 0, 64, 48) {
+				t.Errorf("format %q, info %dx%d, bounds %v; want %s 64x48", info.Format, info.Width, info.Height, img.Bounds(), format)
+			}
+			if s := similarity(grid(img, 8, 6), grid(src, 8, 6)); s < samePicture {
+				t.Errorf("decoded picture differs from the encoded one (similarity %.3f)", s)
 			}
 		})
 	}
