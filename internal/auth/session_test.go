@@ -270,22 +270,26 @@ func TestMiddlewareAndRequireUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := s.Middleware(versions{9: 0}, RequireUser(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	protected := RequireUser(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, _ := ClaimsFrom(r.Context())
 		if c.UserID != 9 {
 			t.Errorf("handler saw user %d, want 9", c.UserID)
 		}
 		w.WriteHeader(http.StatusNoContent)
-	})))
+	}))
 	tests := []struct {
 		name        string
+		lookup      VersionLookup
 		cookie      string
 		wantStatus  int
 		wantCleared bool
 	}{
-		{"valid session", token, http.StatusNoContent, false},
-		{"no session", "", http.StatusUnauthorized, false},
-		{"tampered session", token[:len(token)-2] + "xx", http.StatusUnauthorized, true},
+		{"valid session", versions{9: 0}, token, http.StatusNoContent, false},
+		{"no session", versions{9: 0}, "", http.StatusUnauthorized, false},
+		{"tampered session", versions{9: 0}, token[:len(token)-2] + "xx", http.StatusUnauthorized, true},
+		{"signed out everywhere", versions{9: 1}, token, http.StatusUnauthorized, true},
+		// A store outage must not sign everybody out.
+		{"version lookup fails", versions{}, token, http.StatusUnauthorized, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -295,7 +299,7 @@ func TestMiddlewareAndRequireUser(t *testing.T) {
 				r.AddCookie(&http.Cookie{Name: DefaultSessionCookie, Value: tt.cookie})
 			}
 			w := httptest.NewRecorder()
-			h.ServeHTTP(w, r)
+			s.Middleware(tt.lookup, protected).ServeHTTP(w, r)
 			if w.Code != tt.wantStatus {
 				t.Fatalf("status %d, want %d", w.Code, tt.wantStatus)
 			}

@@ -572,3 +572,34 @@ func TestCSSCoversTemplateClasses(t *testing.T) {
 		t.Fatalf("checked only %d classes: the pattern no longer matches the templates", checked)
 	}
 }
+
+var (
+	controlRE = regexp.MustCompile(`<(input|select|textarea)\b[^>]*>`)
+	idAttrRE  = regexp.MustCompile(`\bid="([^"]+)"`)
+)
+
+// TestFormControlsHaveLabels checks that every form control in the
+// templates has a <label for> or an aria-label, so screen readers name it.
+func TestFormControlsHaveLabels(t *testing.T) {
+	t.Parallel()
+	var checked int
+	for name, text := range templateFiles(t) {
+		for _, ctl := range controlRE.FindAllString(text, -1) {
+			if strings.Contains(ctl, `type="hidden"`) || strings.Contains(ctl, "aria-label=") {
+				continue
+			}
+			checked++
+			id := idAttrRE.FindStringSubmatch(ctl)
+			if id == nil {
+				t.Errorf("%s: control without id or aria-label: %s", name, ctl)
+				continue
+			}
+			if !strings.Contains(text, `<label for="`+id[1]+`"`) {
+				t.Errorf("%s: #%s has no <label for>", name, id[1])
+			}
+		}
+	}
+	if checked < 10 {
+		t.Fatalf("checked %d controls: the pattern no longer matches the templates", checked)
+	}
+}
