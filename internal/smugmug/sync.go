@@ -38,13 +38,13 @@ type Store interface {
 
 	// UpsertImages inserts each image or updates every field of the image
 	// with the same ImageKey (AlbumKey included: that is how a move is
-	// stored) and clears its deleted mark. It returns, for each image in
-	// order, the AlbumKey the store held for it before the call, whether
-	// or not it was marked deleted, or "" if the image was unknown. The
-	// store decides from the changed fields (LastUpdated, Serial, MD5)
-	// whether the photo needs analysing again; the Syncer passes every
-	// listed image, changed or not.
-	UpsertImages(ctx context.Context, images []Image) (previousAlbumKeys []string, err error)
+	// stored) and clears its deleted mark, preferably in one transaction.
+	// It returns, for each image in order, the row as it was before the
+	// call: its AlbumKey and deleted mark, or the zero ImageBefore if the
+	// image was unknown. The store decides from the changed fields
+	// (LastUpdated, Serial, MD5) whether the photo needs analysing again;
+	// the Syncer passes every listed image, changed or not.
+	UpsertImages(ctx context.Context, images []Image) ([]ImageBefore, error)
 	// AlbumImageKeys returns the keys of the images not marked deleted
 	// whose AlbumKey is albumKey.
 	AlbumImageKeys(ctx context.Context, albumKey string) ([]string, error)
@@ -52,6 +52,12 @@ type Store interface {
 	// albumKey (an image meanwhile upserted into another album is left
 	// alone) and returns how many it marked.
 	DeleteImages(ctx context.Context, albumKey string, imageKeys []string) (int, error)
+}
+
+// ImageBefore is the stored state of an image before an upsert.
+type ImageBefore struct {
+	AlbumKey string // "" when the image was unknown
+	Deleted  bool
 }
 
 // Cursor is a source's sync state, owned by the Syncer and stored by the
@@ -215,13 +221,18 @@ func (s *Syncer) Sync(ctx context.Context, opts SyncOptions) (SyncResult, error)
 	}
 	report(0, "")
 
-	run := &albumRun{seen: map[string]string{}, deletedFrom: map[string]string{}}
+	run := &albumRun{seen: map[string]string{}, deletedFrom: map[string]string{}, unchanged: map[string]bool{}}
+	for _, a := range albums {
+		prev, known := cur.Albums[a.AlbumKey]
+		if known && prev.unchanged(a) && !(res.Deep && prev.SyncedAt.Before(cur.DeepStarted)) {
+			run.unchanged[a.AlbumKey] = true
+		}
+	}
 	for i, a := range albums {
 		if err := ctx.Err(); err != nil {
 			return res, fmt.Errorf("smugmug: sync: %w", err)
 		}
-		prev, known := cur.Albums[a.AlbumKey]
-		if known && prev.unchanged(a) && !(res.Deep && prev.SyncedAt.Before(cur.DeepStarted)) {
+		if run.unchanged[a.AlbumKey] {
 			res.AlbumsSkipped++
 			report(i+1, a.Name)
 			continue
@@ -298,6 +309,7 @@ func (s *Syncer) Sync(ctx context.Context, opts SyncOptions) (SyncResult, error)
 type albumRun struct {
 	seen        map[string]string // ImageKey → album it was listed in during this run
 	deletedFrom map[string]string // ImageKey → album it was deleted from during this run
+	unchanged   map[string]bool   // albums skipped in this run
 }
 
 // syncAlbum lists one album's images into the store. complete is false
@@ -345,17 +357,30 @@ func (s *Syncer) syncAlbum(ctx context.Context, a Album, run *albumRun, res *Syn
 		if len(prevs) != len(chunk) {
 			return false, fmt.Errorf("upsert images: store returned %d previous albums for %d images", len(prevs), len(chunk))
 		}
-		for i, p := range prevs {
-			key := chunk[i].ImageKey
+		var keep []Image
+		for i, before := range prevs {
+			key, p := chunk[i].ImageKey, before.AlbumKey
 			switch {
 			case p == "":
 				res.ImagesNew++
+			case p != a.AlbumKey && !before.Deleted && run.unchanged[p]:
+				// Its album did not change, so the image did not leave
+				// it: it is in both albums (collected). It stays where
+				// it was.
+				im := chunk[i]
+				im.AlbumKey = p
+				keep = append(keep, im)
 			case p != a.AlbumKey:
 				res.ImagesMoved++
 				if run.deletedFrom[key] == p {
 					res.ImagesDeleted-- // deleted from its old album earlier in this run: a move, not a delete
 					delete(run.deletedFrom, key)
 				}
+			}
+		}
+		if len(keep) > 0 {
+			if _, err := s.store.UpsertImages(ctx, keep); err != nil {
+				return false, fmt.Errorf("upsert images: %w", err)
 			}
 		}
 		res.Images += len(chunk)

@@ -553,3 +553,38 @@ func TestSyncTransient404AndVanishingAlbum(t *testing.T) {
 	}
 	assertMirror(t, fake, a)
 }
+
+func TestSyncCollectedImageStaysInItsAlbum(t *testing.T) {
+	t.Parallel()
+	fake := smugmugtest.New(t, smugmugtest.Options{})
+	fake.AddUser("ansel", "")
+	keys := fake.Generate("ansel", 3, func(int) int { return 5 })
+	a := newAccount(t, fake, fake.Config(), "ansel", smugmug.SyncerConfig{})
+	a.sync(t, smugmug.SyncOptions{})
+	st, _ := fake.AlbumState(keys[2])
+	x := st.Images[0]
+
+	// Collected into an earlier album: that album changes, the image's
+	// own album does not.
+	fake.CollectImage(x, keys[0])
+	res := a.sync(t, smugmug.SyncOptions{})
+	if res.ImagesMoved != 0 || res.AlbumsSynced != 1 || a.store.Images()[x].AlbumKey != keys[2] {
+		t.Fatalf("collect: %+v, stored in %s", res, a.store.Images()[x].AlbumKey)
+	}
+	assertMirror(t, fake, a)
+	fake.RemoveFromAlbum(x, keys[0])
+	res = a.sync(t, smugmug.SyncOptions{})
+	if res.ImagesDeleted != 0 || a.store.Images()[x].Deleted {
+		t.Fatalf("un-collect deleted the image: %+v", res)
+	}
+	assertMirror(t, fake, a)
+	// Deleting it removes it from every album.
+	fake.CollectImage(x, keys[1])
+	a.sync(t, smugmug.SyncOptions{})
+	fake.DeleteImage(x)
+	res = a.sync(t, smugmug.SyncOptions{})
+	if res.ImagesDeleted != 1 || !a.store.Images()[x].Deleted {
+		t.Fatalf("delete: %+v", res)
+	}
+	assertMirror(t, fake, a)
+}

@@ -133,20 +133,20 @@ func (m *MemStore) DeleteAlbum(ctx context.Context, albumKey string) error {
 }
 
 // UpsertImages implements smugmug.Store.
-func (m *MemStore) UpsertImages(ctx context.Context, images []smugmug.Image) ([]string, error) {
+func (m *MemStore) UpsertImages(ctx context.Context, images []smugmug.Image) ([]smugmug.ImageBefore, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.check("UpsertImages"); err != nil {
 		return nil, err
 	}
-	prev := make([]string, len(images))
+	prev := make([]smugmug.ImageBefore, len(images))
 	for i, im := range images {
 		row := m.images[im.ImageKey]
 		if row == nil {
 			row = &StoredImage{}
 			m.images[im.ImageKey] = row
 		} else {
-			prev[i] = row.AlbumKey
+			prev[i] = smugmug.ImageBefore{AlbumKey: row.AlbumKey, Deleted: row.Deleted}
 			delete(m.byAlbum[row.AlbumKey], im.ImageKey)
 		}
 		row.Image, row.Deleted = im, false

@@ -26,6 +26,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -414,17 +415,43 @@ func (s *Server) MoveImage(key, toAlbum string) {
 	im.AlbumKey = toAlbum
 }
 
-// DeleteImage deletes an image; its album's ImagesLastUpdated moves.
+// CollectImage shows an image in another album too (SmugMug's "collect"):
+// the same ImageKey is listed by both albums; the image's own album stays.
+func (s *Server) CollectImage(key, intoAlbum string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	to := s.albums[intoAlbum]
+	if s.images[key] == nil || to == nil {
+		panic("smugmugtest: bad collect")
+	}
+	to.Images = append(to.Images, key)
+	to.ImagesLastUpdated = s.tick()
+}
+
+// RemoveFromAlbum takes an image out of an album it was collected into.
+func (s *Server) RemoveFromAlbum(key, album string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.albums[album]
+	a.Images = remove(a.Images, key)
+	a.ImagesLastUpdated = s.tick()
+}
+
+// DeleteImage deletes an image from every album listing it; their
+// ImagesLastUpdated move.
 func (s *Server) DeleteImage(key string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	im := s.images[key]
-	if im == nil {
+	if s.images[key] == nil {
 		return
 	}
-	a := s.albums[im.AlbumKey]
-	a.Images = remove(a.Images, key)
-	a.ImagesLastUpdated = s.tick()
+	now := s.tick()
+	for _, a := range s.albums {
+		if slices.Contains(a.Images, key) {
+			a.Images = remove(a.Images, key)
+			a.ImagesLastUpdated = now
+		}
+	}
 	delete(s.images, key)
 }
 
@@ -446,7 +473,12 @@ func (s *Server) DeleteAlbum(key string) {
 		return
 	}
 	for _, ik := range a.Images {
-		delete(s.images, ik)
+		if im := s.images[ik]; im != nil && im.AlbumKey == key {
+			delete(s.images, ik)
+			for _, other := range s.albums {
+				other.Images = remove(other.Images, ik)
+			}
+		}
 	}
 	u := s.users[a.Owner]
 	u.albums = remove(u.albums, key)
@@ -488,14 +520,18 @@ func (s *Server) AlbumState(key string) (Album, bool) {
 	return cp, true
 }
 
-// Images returns snapshots of all images of nick's albums.
+// Images returns snapshots of all images of nick's albums, each once.
 func (s *Server) Images(nick string) []Image {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []Image
+	seen := map[string]bool{}
 	for _, ak := range s.users[nick].albums {
 		for _, ik := range s.albums[ak].Images {
-			out = append(out, *s.images[ik])
+			if !seen[ik] {
+				seen[ik] = true
+				out = append(out, *s.images[ik])
+			}
 		}
 	}
 	return out
@@ -1035,7 +1071,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, path string, q
 		case "images":
 			items := make([]map[string]any, 0, len(a.Images))
 			for _, ik := range a.Images {
-				items = append(items, s.imageFields(s.images[ik], true))
+				items = append(items, s.imageFields(s.images[ik], a.Key))
 			}
 			s.writeList(w, path, query, "AlbumImage", "Images from album", "AlbumImages", items)
 		default:
@@ -1051,7 +1087,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, path string, q
 		}
 		switch {
 		case sub == "" && r.Method == http.MethodGet:
-			s.writeObject(w, path, query, "Image", "Image by key", s.imageFields(im, false))
+			s.writeObject(w, path, query, "Image", "Image by key", s.imageFields(im, ""))
 		case sub == "" && r.Method == http.MethodPatch:
 			s.patchImage(w, r, path, query, who, im, body)
 		case sub == "sizedetails" && r.Method == http.MethodGet:
@@ -1128,7 +1164,7 @@ func (s *Server) patchImage(w http.ResponseWriter, r *http.Request, path string,
 	}
 	im.Patches++
 	im.LastUpdated = s.tick()
-	s.writeObject(w, path, query, "Image", "Image by key", s.imageFields(im, false))
+	s.writeObject(w, path, query, "Image", "Image by key", s.imageFields(im, ""))
 }
 
 func splitKeywords(s string) []string {
@@ -1164,7 +1200,8 @@ func (s *Server) albumFields(a *Album) map[string]any {
 	}
 }
 
-func (s *Server) imageFields(im *Image, inAlbum bool) map[string]any {
+// imageFields renders an Image, or an AlbumImage when listed in inAlbum.
+func (s *Server) imageFields(im *Image, inAlbum string) map[string]any {
 	ref := im.Key + "-" + strconv.Itoa(im.Serial)
 	hash := im.MD5[:8]
 	kw := splitKeywords(im.Keywords)
@@ -1190,8 +1227,8 @@ func (s *Server) imageFields(im *Image, inAlbum bool) map[string]any {
 	if !im.Taken.IsZero() {
 		m["DateTimeOriginal"] = ts(im.Taken)
 	}
-	if inAlbum {
-		m["Uri"] = "/api/v2/album/" + im.AlbumKey + "/image/" + ref
+	if inAlbum != "" {
+		m["Uri"] = "/api/v2/album/" + inAlbum + "/image/" + ref
 		m["Movable"] = true
 		m["Origin"] = "Album"
 	}
