@@ -83,7 +83,7 @@ func TestPickRenditions(t *testing.T) {
 	}{
 		{[]string{"ImageSizeThumb", "ImageSizeX3Large", "ImageSizeX4Large", "ImageSizeX5Large", "ImageSize4K"}, "x4", "th"},
 		{[]string{"ImageSizeThumb", "ImageSizeX3Large"}, "x3", "th"}, // album LargestSize caps it
-		{[]string{"ImageSizeX5Large", "ImageSize4K"}, "x5", "x5"},      // nothing ≤ 2200: the smallest
+		{[]string{"ImageSizeX5Large", "ImageSize4K"}, "x5", "x5"},    // nothing ≤ 2200: the smallest
 		{[]string{"ImageSizeX4Large", "ImageSizeMissing"}, "x4", "x4"},
 	}
 	for _, tt := range tests {
