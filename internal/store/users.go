@@ -92,3 +92,34 @@ func (s *DB) CountUsers(ctx context.Context) (int, error) {
 func normEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
 
 func isConflict(err error) bool { return errors.Is(err, ErrConflict) }
+
+// SessionVersion is the user's current session version: sessions signed
+// with an older one are revoked (sign out everywhere bumps it).
+func (s *DB) SessionVersion(ctx context.Context, userID int64) (int64, error) {
+	var v int64
+	if err := s.db.QueryRowContext(ctx, "SELECT session_version FROM users WHERE id = $1", userID).Scan(&v); err != nil {
+		return 0, notFound(fmt.Sprintf("session version of user %d", userID), err)
+	}
+	return v, nil
+}
+
+// BumpSessionVersion revokes every session of the user.
+func (s *DB) BumpSessionVersion(ctx context.Context, userID int64) error {
+	res, err := s.db.ExecContext(ctx, "UPDATE users SET session_version = session_version + 1 WHERE id = $1", userID)
+	return affected(res, err, fmt.Sprintf("bump session version of user %d", userID))
+}
+
+// UserSettings returns the user's settings JSON ("{}" when never set).
+func (s *DB) UserSettings(ctx context.Context, userID int64) ([]byte, error) {
+	var v string
+	if err := s.db.QueryRowContext(ctx, "SELECT settings FROM users WHERE id = $1", userID).Scan(&v); err != nil {
+		return nil, notFound(fmt.Sprintf("settings of user %d", userID), err)
+	}
+	return []byte(v), nil
+}
+
+// SetUserSettings replaces the user's settings JSON.
+func (s *DB) SetUserSettings(ctx context.Context, userID int64, settings []byte) error {
+	res, err := s.db.ExecContext(ctx, "UPDATE users SET settings = $1 WHERE id = $2", string(settings), userID)
+	return affected(res, err, fmt.Sprintf("set settings of user %d", userID))
+}

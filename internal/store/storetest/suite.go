@@ -107,6 +107,21 @@ func testUsers(t *testing.T, db *store.DB) {
 	_, err := db.UserByID(ctx, 999999)
 	wantNotFound(t, err, "UserByID")
 
+	v1 := must[int64](t)(db.SessionVersion(ctx, u.ID))
+	noErr(t, db.BumpSessionVersion(ctx, u.ID))
+	if v2 := must[int64](t)(db.SessionVersion(ctx, u.ID)); v2 != v1+1 {
+		t.Fatalf("session version %d → %d", v1, v2)
+	}
+	_, err = db.SessionVersion(ctx, 999999)
+	wantNotFound(t, err, "SessionVersion of unknown user")
+	if s := must[[]byte](t)(db.UserSettings(ctx, u.ID)); string(s) != "{}" {
+		t.Fatalf("default settings %q", s)
+	}
+	noErr(t, db.SetUserSettings(ctx, u.ID, []byte(`{"monthly_budget_usd":5}`)))
+	if s := must[[]byte](t)(db.UserSettings(ctx, u.ID)); string(s) != `{"monthly_budget_usd":5}` {
+		t.Fatalf("settings round trip %q", s)
+	}
+
 	c := must[store.User](t)(db.ClaimDefaultUser(ctx, "owner@example.com", "pw"))
 	if c.ID != d1.ID || !c.IsAdmin || c.PasswordHash != "pw" {
 		t.Fatalf("claim kept id? %+v vs %+v", c, d1)
