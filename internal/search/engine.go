@@ -1,0 +1,458 @@
+package search
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/golang-lru/v2/expirable"
+
+	"github.com/targetvision/targetvision/internal/store"
+)
+
+// TextEmbedder turns a query into a CLIP text embedding. *clip.Model is one.
+type TextEmbedder interface {
+	EmbedText(ctx context.Context, text string) ([]float32, error)
+	// Name is the model name embeddings are stored under.
+	Name() string
+}
+
+// Options configure New. The zero value searches by text only.
+type Options struct {
+	// Embedder embeds queries for the vector leg; nil means no model is
+	// installed and only the text leg runs.
+	Embedder TextEmbedder
+	// Model is the model name of the stored photo embeddings to compare
+	// against; default Embedder.Name(). Similar uses it even without an
+	// Embedder.
+	Model string
+	// Logger receives warnings (a failed query embedding degrades to the
+	// text leg); default slog.Default().
+	Logger *slog.Logger
+	// CacheSize is how many query embeddings are kept; default 1024.
+	CacheSize int
+	// CacheTTL is how long a cached query embedding lives; default 1 hour.
+	CacheTTL time.Duration
+	// Candidates is how deep each leg ranks before fusion; default 200. A
+	// page beyond it deepens both legs up to MaxCandidates.
+	Candidates int
+	// EfSearch is pgvector's hnsw.ef_search for the vector leg on Postgres
+	// (the HNSW candidate list: higher is better recall, slower); default
+	// 100, and never below the number of candidates asked for.
+	EfSearch int
+}
+
+// MaxCandidates bounds how deep a page can reach into the fused list.
+const MaxCandidates = 1000
+
+// rrfK is the reciprocal rank fusion constant of Cormack et al.
+const rrfK = 60
+
+func (o Options) withDefaults() Options {
+	if o.Model == "" && o.Embedder != nil {
+		o.Model = o.Embedder.Name()
+	}
+	o.Logger = cmp.Or(o.Logger, slog.Default())
+	o.CacheSize = cmp.Or(o.CacheSize, 1024)
+	o.CacheTTL = cmp.Or(o.CacheTTL, time.Hour)
+	o.Candidates = cmp.Or(o.Candidates, 200)
+	o.EfSearch = cmp.Or(o.EfSearch, 100)
+	return o
+}
+
+// Engine runs searches. It is safe for concurrent use; make one per process.
+type Engine struct {
+	db    *store.DB
+	opts  Options
+	log   *slog.Logger
+	cache *expirable.LRU[string, []float32]
+	vec   vectorIndex
+}
+
+// New returns an engine over db. On SQLite the in-process vector index loads
+// itself on first use (call Warm at start-up to pay that early).
+func New(db *store.DB, opts Options) *Engine {
+	opts = opts.withDefaults()
+	e := &Engine{
+		db:    db,
+		opts:  opts,
+		log:   opts.Logger,
+		cache: expirable.NewLRU[string, []float32](opts.CacheSize, nil, opts.CacheTTL),
+	}
+	if db.Dialect() == store.Postgres {
+		e.vec = &pgIndex{db: db, efSearch: opts.EfSearch}
+	} else {
+		e.vec = newMemIndex(db, opts.Logger)
+	}
+	return e
+}
+
+// Warm loads the vector index of the engine's model now rather than on the
+// first search (SQLite; a no-op on Postgres).
+func (e *Engine) Warm(ctx context.Context) error {
+	if e.opts.Model == "" {
+		return nil
+	}
+	return e.vec.warm(ctx, e.opts.Model)
+}
+
+// Request is one search.
+type Request struct {
+	// Query is the search box text; see ParseQuery for its syntax.
+	Query string
+	// Limit is the page size; default 20, at most 200.
+	Limit int
+	// Offset skips that many fused results.
+	Offset int
+	// Filter narrows both legs. Operators in Query fill the fields Filter
+	// leaves empty; a date range is the intersection of both.
+	Filter store.Filter
+}
+
+// Response is one page of results (DESIGN.md §2).
+type Response struct {
+	Query   string   `json:"query"`
+	TookMS  float64  `json:"took_ms"`
+	Total   int      `json:"total"`
+	Results []Result `json:"results"`
+}
+
+// Result is one photo found.
+type Result struct {
+	PhotoID int64 `json:"photo_id"`
+	// Score is the fused reciprocal-rank score (higher is better; for a
+	// similar-photos list, the cosine similarity; 0 for a filter-only list).
+	Score        float64    `json:"score"`
+	Title        string     `json:"title"`
+	ThumbnailURL string     `json:"thumbnail_url"`
+	WebURL       string     `json:"web_url"`
+	Description  string     `json:"description"`
+	Keywords     []string   `json:"keywords"`
+	TakenAt      *time.Time `json:"taken_at"`
+	Album        string     `json:"album"`
+	Why          Why        `json:"why"`
+}
+
+// Why explains a result: its 1-based rank in each leg (null when the leg did
+// not find it) and the query words found in the photo's text.
+type Why struct {
+	VectorRank   *int     `json:"vector_rank"`
+	TextRank     *int     `json:"text_rank"`
+	MatchedTerms []string `json:"matched_terms"`
+}
+
+// ThumbnailURL is where the API serves a photo's thumbnail.
+func ThumbnailURL(photoID int64) string {
+	return "/api/v1/photos/" + strconv.FormatInt(photoID, 10) + "/thumbnail"
+}
+
+// Search runs a query for the user.
+func (e *Engine) Search(ctx context.Context, userID int64, req Request) (Response, error) {
+	start := time.Now()
+	limit := req.Limit
+	if limit <= 0 {
+		limit = 20
+	}
+	limit = min(limit, 200)
+	offset := max(req.Offset, 0)
+	q := ParseQuery(req.Query)
+	f := mergeFilter(req.Filter, q.Filter)
+	resp := Response{Query: req.Query, Results: []Result{}}
+
+	if !q.HasText() {
+		photos, total, err := e.db.ListPhotos(ctx, userID, f, limit, offset)
+		if err != nil {
+			return Response{}, fmt.Errorf("search: list: %w", err)
+		}
+		ids := make([]int64, len(photos))
+		for i, p := range photos {
+			ids[i] = p.ID
+		}
+		res, err := e.hydrate(ctx, userID, ids, photos, nil)
+		if err != nil {
+			return Response{}, err
+		}
+		resp.Total, resp.Results = total, res
+		resp.TookMS = ms(time.Since(start))
+		return resp, nil
+	}
+
+	depth := min(max(e.opts.Candidates, offset+limit), MaxCandidates)
+	textHits, err := e.db.SearchText(ctx, userID, store.TextQuery{
+		Terms: q.Terms, Phrases: q.Phrases, Exclude: q.Exclude, Filter: f, Limit: depth,
+	})
+	if err != nil {
+		return Response{}, fmt.Errorf("search: text leg: %w", err)
+	}
+	vecHits, err := e.vectorLeg(ctx, userID, q, f, depth)
+	if err != nil {
+		return Response{}, err
+	}
+	fused := fuse(vecHits, textHits)
+	resp.Total = len(fused)
+	if offset >= len(fused) {
+		resp.TookMS = ms(time.Since(start))
+		return resp, nil
+	}
+	page := fused[offset:min(offset+limit, len(fused))]
+	ids := make([]int64, len(page))
+	for i, h := range page {
+		ids[i] = h.photoID
+	}
+	res, err := e.hydrate(ctx, userID, ids, nil, matchWords(q))
+	if err != nil {
+		return Response{}, err
+	}
+	for i := range res {
+		h := page[i]
+		res[i].Score = h.score
+		res[i].Why.VectorRank, res[i].Why.TextRank = h.vectorRank, h.textRank
+	}
+	resp.Results = dropMissing(res)
+	resp.TookMS = ms(time.Since(start))
+	return resp, nil
+}
+
+// vectorLeg ranks the user's photos by CLIP similarity to the query text.
+// Without a model, or if embedding fails, it finds nothing and the search
+// goes on with the text leg alone.
+func (e *Engine) vectorLeg(ctx context.Context, userID int64, q Query, f store.Filter, k int) ([]vecHit, error) {
+	if e.opts.Embedder == nil || q.Text == "" {
+		return nil, nil
+	}
+	qv, err := e.embed(ctx, q.Text)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("search: embed query: %w", ctx.Err())
+		}
+		e.log.WarnContext(ctx, "search: query embedding failed; text leg only", "err", err)
+		return nil, nil
+	}
+	hits, err := e.vec.search(ctx, vecQuery{userID: userID, model: e.opts.Model, vec: qv, k: k, filter: f})
+	if err != nil {
+		return nil, fmt.Errorf("search: vector leg: %w", err)
+	}
+	return hits, nil
+}
+
+// embed returns the query's embedding, from the cache when it can.
+func (e *Engine) embed(ctx context.Context, text string) ([]float32, error) {
+	key := e.opts.Model + "\x00" + strings.ToLower(strings.Join(strings.Fields(text), " "))
+	if v, ok := e.cache.Get(key); ok {
+		return v, nil
+	}
+	v, err := e.opts.Embedder.EmbedText(ctx, text)
+	if err != nil {
+		return nil, err
+	}
+	v = normalized(v)
+	e.cache.Add(key, v)
+	return v, nil
+}
+
+// Similar lists the user's photos whose image embedding is nearest to the
+// given photo's (the photo itself excluded), most similar first. A photo not
+// yet embedded has no similar photos; another user's photo is
+// store.ErrNotFound.
+func (e *Engine) Similar(ctx context.Context, userID, photoID int64, limit int) (Response, error) {
+	start := time.Now()
+	if limit <= 0 {
+		limit = 20
+	}
+	limit = min(limit, 200)
+	resp := Response{Results: []Result{}}
+	if _, err := e.db.Photo(ctx, userID, photoID); err != nil {
+		return Response{}, fmt.Errorf("search: similar: %w", err)
+	}
+	if e.opts.Model == "" {
+		resp.TookMS = ms(time.Since(start))
+		return resp, nil
+	}
+	v, err := e.db.Embedding(ctx, userID, photoID, e.opts.Model)
+	if errors.Is(err, store.ErrNotFound) {
+		resp.TookMS = ms(time.Since(start))
+		return resp, nil
+	}
+	if err != nil {
+		return Response{}, fmt.Errorf("search: similar: %w", err)
+	}
+	hits, err := e.vec.search(ctx, vecQuery{userID: userID, model: e.opts.Model, vec: normalized(v), k: limit + 1, exclude: photoID})
+	if err != nil {
+		return Response{}, fmt.Errorf("search: similar: %w", err)
+	}
+	hits = slices.DeleteFunc(hits, func(h vecHit) bool { return h.photoID == photoID })
+	hits = hits[:min(len(hits), limit)]
+	ids := make([]int64, len(hits))
+	for i, h := range hits {
+		ids[i] = h.photoID
+	}
+	res, err := e.hydrate(ctx, userID, ids, nil, nil)
+	if err != nil {
+		return Response{}, err
+	}
+	for i := range res {
+		rank := i + 1
+		res[i].Score = float64(hits[i].sim)
+		res[i].Why.VectorRank = &rank
+	}
+	resp.Results = dropMissing(res)
+	resp.Total = len(resp.Results)
+	resp.TookMS = ms(time.Since(start))
+	return resp, nil
+}
+
+// hydrate loads the photos (unless given) and their descriptions and builds
+// results in the order of ids. A photo deleted meanwhile yields a result
+// with PhotoID 0, which dropMissing removes.
+func (e *Engine) hydrate(ctx context.Context, userID int64, ids []int64, photos []store.Photo, words []string) ([]Result, error) {
+	if len(ids) == 0 {
+		return []Result{}, nil
+	}
+	if photos == nil {
+		var err error
+		photos, err = e.db.PhotosByIDs(ctx, userID, ids)
+		if err != nil {
+			return nil, fmt.Errorf("search: load photos: %w", err)
+		}
+	}
+	byID := make(map[int64]*store.Photo, len(photos))
+	for i := range photos {
+		byID[photos[i].ID] = &photos[i]
+	}
+	ai, err := e.db.AIMetadataFor(ctx, userID, ids)
+	if err != nil {
+		return nil, fmt.Errorf("search: load descriptions: %w", err)
+	}
+	out := make([]Result, len(ids))
+	for i, id := range ids {
+		p, ok := byID[id]
+		if !ok {
+			continue
+		}
+		m := ai[id]
+		r := Result{
+			PhotoID:      p.ID,
+			Title:        cmp.Or(p.Title, p.FileName),
+			ThumbnailURL: ThumbnailURL(p.ID),
+			WebURL:       p.WebURL,
+			Description:  cmp.Or(m.Description, p.Caption),
+			Keywords:     mergeKeywords(p.Keywords, m.Keywords),
+			Album:        p.AlbumName,
+			Why:          Why{MatchedTerms: matchedTerms(words, p, m)},
+		}
+		if !p.TakenAt.IsZero() {
+			t := p.TakenAt
+			r.TakenAt = &t
+		}
+		out[i] = r
+	}
+	return out, nil
+}
+
+func dropMissing(rs []Result) []Result {
+	return slices.DeleteFunc(rs, func(r Result) bool { return r.PhotoID == 0 })
+}
+
+// mergeKeywords is the owner's keywords followed by the AI's, without
+// case-insensitive duplicates.
+func mergeKeywords(own, ai []string) []string {
+	out := make([]string, 0, len(own)+len(ai))
+	seen := map[string]bool{}
+	for _, l := range [][]string{own, ai} {
+		for _, k := range l {
+			k = strings.TrimSpace(k)
+			lk := strings.ToLower(k)
+			if k == "" || seen[lk] {
+				continue
+			}
+			seen[lk] = true
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// matchWords is the distinct lower-case words of the query's terms and phrases.
+func matchWords(q Query) []string {
+	var out []string
+	for _, s := range append(append([]string{}, q.Terms...), q.Phrases...) {
+		for _, w := range store.Words(s) {
+			if !slices.Contains(out, w) {
+				out = append(out, w)
+			}
+		}
+	}
+	return out
+}
+
+// matchedTerms reports which query words occur in the photo's text fields, as
+// a word or a word prefix (the text leg matches prefixes too).
+func matchedTerms(words []string, p *store.Photo, m store.AIMetadata) []string {
+	out := []string{}
+	if len(words) == 0 {
+		return out
+	}
+	fields := []string{p.Title, p.Caption, p.FileName, p.AlbumName, p.CameraMake, p.CameraModel, p.Lens,
+		m.Description, m.Scene, m.TextInImage,
+		strings.Join(p.Keywords, " "), strings.Join(m.Keywords, " "), strings.Join(m.Objects, " "), strings.Join(m.Colors, " ")}
+	have := map[string]bool{}
+	for _, f := range fields {
+		for _, w := range store.Words(f) {
+			have[w] = true
+		}
+	}
+	for _, w := range words {
+		if have[w] {
+			out = append(out, w)
+			continue
+		}
+		for h := range have {
+			if strings.HasPrefix(h, w) {
+				out = append(out, w)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// mergeFilter fills base's empty fields from the query's operators; dates
+// intersect.
+func mergeFilter(base, q store.Filter) store.Filter {
+	f := base
+	f.Album = cmp.Or(f.Album, q.Album)
+	f.Camera = cmp.Or(f.Camera, q.Camera)
+	f.Keyword = cmp.Or(f.Keyword, q.Keyword)
+	if !q.From.IsZero() && (f.From.IsZero() || q.From.After(f.From)) {
+		f.From = q.From
+	}
+	if !q.To.IsZero() && (f.To.IsZero() || q.To.Before(f.To)) {
+		f.To = q.To
+	}
+	return f
+}
+
+func normalized(v []float32) []float32 {
+	var s float64
+	for _, x := range v {
+		s += float64(x) * float64(x)
+	}
+	out := make([]float32, len(v))
+	if s == 0 {
+		return out
+	}
+	inv := 1 / math.Sqrt(s)
+	for i, x := range v {
+		out[i] = float32(float64(x) * inv)
+	}
+	return out
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -1,0 +1,409 @@
+package search
+
+import (
+	"container/heap"
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"fmt"
+	"log/slog"
+	"math"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/targetvision/targetvision/internal/linalg"
+	"github.com/targetvision/targetvision/internal/store"
+)
+
+// memIndex is the vector leg on SQLite: an exact scan over vectors held in
+// memory, one contiguous float32 matrix per user (so a user's scan touches
+// only their rows and never sees another's), with a top-k heap per core.
+//
+// It keeps itself in step with the store without hooks: the embeddings
+// table's triggers append every insert, update and delete to embedding_log
+// (migration 00002), and before each query the index applies the entries
+// after the last one it saw — one indexed read when nothing changed. So
+// writes from any connection or process (the pipeline's workers, a CLI run
+// beside the server) are searchable at the next query. On start it loads
+// each model's vectors with one pass over the table.
+type memIndex struct {
+	db  *store.DB
+	log *slog.Logger
+
+	mu     sync.Mutex
+	models map[string]*modelIndex
+}
+
+func newMemIndex(db *store.DB, log *slog.Logger) *memIndex {
+	return &memIndex{db: db, log: log, models: map[string]*modelIndex{}}
+}
+
+// modelIndex holds the vectors of one model.
+type modelIndex struct {
+	model string
+
+	syncMu sync.Mutex // one catch-up at a time
+	loaded bool
+	seq    int64 // last embedding_log entry applied
+
+	mu    sync.RWMutex // guards the fields below
+	dim   int
+	users map[int64]*partition
+	owner map[int64]int64 // photo id → user id
+}
+
+// partition is one user's vectors: row i of vecs (dim floats, unit length)
+// belongs to photo ids[i].
+type partition struct {
+	ids  []int64
+	vecs []float32
+	pos  map[int64]int
+}
+
+func (m *memIndex) model(name string) *modelIndex {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	x, ok := m.models[name]
+	if !ok {
+		x = &modelIndex{model: name, users: map[int64]*partition{}, owner: map[int64]int64{}}
+		m.models[name] = x
+	}
+	return x
+}
+
+func (m *memIndex) warm(ctx context.Context, model string) error {
+	return m.catchUp(ctx, m.model(model))
+}
+
+// catchUp loads the model's vectors on first use and afterwards applies the
+// change log entries written since the last call.
+func (m *memIndex) catchUp(ctx context.Context, x *modelIndex) error {
+	x.syncMu.Lock()
+	defer x.syncMu.Unlock()
+	db := m.db.SQL()
+	var last int64
+	if err := db.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM embedding_log").Scan(&last); err != nil {
+		return fmt.Errorf("vector index: read change log: %w", err)
+	}
+	if x.loaded && last == x.seq {
+		return nil
+	}
+	if !x.loaded {
+		start := time.Now()
+		n, err := m.load(ctx, x)
+		if err != nil {
+			return err
+		}
+		x.loaded, x.seq = true, last
+		m.log.InfoContext(ctx, "search: vector index loaded", "model", x.model, "vectors", n, "took_ms", ms(time.Since(start)))
+		return nil
+	}
+	rows, err := db.QueryContext(ctx, `SELECT c.photo_id, e.user_id, e.vec
+		FROM (SELECT DISTINCT photo_id FROM embedding_log WHERE model = $1 AND seq > $2 AND seq <= $3) c
+		LEFT JOIN embeddings e ON e.photo_id = c.photo_id AND e.model = $1`, x.model, x.seq, last)
+	if err != nil {
+		return fmt.Errorf("vector index: read changes: %w", err)
+	}
+	defer rows.Close()
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for rows.Next() {
+		var pid int64
+		var uid sql.NullInt64
+		var blob []byte
+		if err := rows.Scan(&pid, &uid, &blob); err != nil {
+			return fmt.Errorf("vector index: read changes: %w", err)
+		}
+		if !uid.Valid {
+			x.remove(pid)
+			continue
+		}
+		m.put(x, uid.Int64, pid, blob)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("vector index: read changes: %w", err)
+	}
+	x.seq = last
+	return nil
+}
+
+// load reads all of a model's vectors in one pass over the table.
+func (m *memIndex) load(ctx context.Context, x *modelIndex) (int, error) {
+	rows, err := m.db.SQL().QueryContext(ctx, "SELECT user_id, photo_id, vec FROM embeddings WHERE model = $1", x.model)
+	if err != nil {
+		return 0, fmt.Errorf("vector index: load %s: %w", x.model, err)
+	}
+	defer rows.Close()
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	n := 0
+	for rows.Next() {
+		var uid, pid int64
+		var blob []byte
+		if err := rows.Scan(&uid, &pid, &blob); err != nil {
+			return 0, fmt.Errorf("vector index: load %s: %w", x.model, err)
+		}
+		m.put(x, uid, pid, blob)
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("vector index: load %s: %w", x.model, err)
+	}
+	return n, nil
+}
+
+// put decodes a stored vector (little-endian float32) and sets it as the
+// photo's, normalised. x.mu must be held.
+func (m *memIndex) put(x *modelIndex, userID, photoID int64, blob []byte) {
+	dim := len(blob) / 4
+	if dim == 0 || len(blob)%4 != 0 {
+		return
+	}
+	if x.dim == 0 {
+		x.dim = dim
+	}
+	if dim != x.dim {
+		m.log.Warn("search: embedding of unexpected dimension skipped", "model", x.model, "photo_id", photoID, "dim", dim, "want", x.dim)
+		return
+	}
+	if u, ok := x.owner[photoID]; ok && u != userID {
+		x.remove(photoID)
+	}
+	p := x.users[userID]
+	if p == nil {
+		p = &partition{pos: map[int64]int{}}
+		x.users[userID] = p
+	}
+	i, ok := p.pos[photoID]
+	if !ok {
+		i = len(p.ids)
+		p.ids = append(p.ids, photoID)
+		p.vecs = append(p.vecs, make([]float32, dim)...)
+		p.pos[photoID] = i
+		x.owner[photoID] = userID
+	}
+	row := p.vecs[i*dim : (i+1)*dim]
+	var s float64
+	for j := range row {
+		v := math.Float32frombits(binary.LittleEndian.Uint32(blob[4*j:]))
+		row[j] = v
+		s += float64(v) * float64(v)
+	}
+	if s > 0 {
+		inv := float32(1 / math.Sqrt(s))
+		for j := range row {
+			row[j] *= inv
+		}
+	}
+}
+
+// remove drops a photo's vector by moving the last row into its place.
+// x.mu must be held.
+func (x *modelIndex) remove(photoID int64) {
+	uid, ok := x.owner[photoID]
+	if !ok {
+		return
+	}
+	delete(x.owner, photoID)
+	p := x.users[uid]
+	i := p.pos[photoID]
+	last := len(p.ids) - 1
+	if i != last {
+		moved := p.ids[last]
+		p.ids[i] = moved
+		copy(p.vecs[i*x.dim:(i+1)*x.dim], p.vecs[last*x.dim:])
+		p.pos[moved] = i
+	}
+	p.ids = p.ids[:last]
+	p.vecs = p.vecs[:last*x.dim]
+	delete(p.pos, photoID)
+	if len(p.ids) == 0 {
+		delete(x.users, uid)
+	}
+}
+
+func (m *memIndex) search(ctx context.Context, q vecQuery) ([]vecHit, error) {
+	if len(q.vec) == 0 || q.k <= 0 {
+		return nil, nil
+	}
+	x := m.model(q.model)
+	if err := m.catchUp(ctx, x); err != nil {
+		return nil, err
+	}
+	if filterEmpty(q.filter) {
+		x.mu.RLock()
+		defer x.mu.RUnlock()
+		return x.scan(q.userID, q.vec, q.k, q.exclude, nil), nil
+	}
+	// A filtered query first ranks a few times k unfiltered and keeps the
+	// rows that pass: when at least k pass, they are exactly the filtered
+	// top k. Otherwise the filter is selective, and the scan runs again over
+	// the photos that pass it.
+	pre := max(8*q.k, 256)
+	x.mu.RLock()
+	n := x.size(q.userID)
+	cand := x.scan(q.userID, q.vec, pre, q.exclude, nil)
+	x.mu.RUnlock()
+	ids := make([]int64, len(cand))
+	for i, h := range cand {
+		ids[i] = h.photoID
+	}
+	pass, err := m.passing(ctx, q.userID, q.filter, ids)
+	if err != nil {
+		return nil, err
+	}
+	var out []vecHit
+	for _, h := range cand {
+		if pass[h.photoID] {
+			out = append(out, h)
+			if len(out) == q.k {
+				break
+			}
+		}
+	}
+	if len(out) == q.k || len(cand) >= n {
+		return out, nil
+	}
+	all, err := m.passing(ctx, q.userID, q.filter, nil)
+	if err != nil {
+		return nil, err
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.scan(q.userID, q.vec, q.k, q.exclude, all), nil
+}
+
+// passing returns which of ids (all of the user's photos when ids is nil)
+// pass the filter.
+func (m *memIndex) passing(ctx context.Context, userID int64, f store.Filter, ids []int64) (map[int64]bool, error) {
+	cond, args := m.db.FilterSQL(userID, f)
+	query := "SELECT p.id FROM photos p WHERE " + cond
+	if ids != nil {
+		if len(ids) == 0 {
+			return map[int64]bool{}, nil
+		}
+		// Ids are integers from the index: inline them rather than bind
+		// hundreds of parameters.
+		var b strings.Builder
+		for i, id := range ids {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(strconv.FormatInt(id, 10))
+		}
+		query += " AND p.id IN (" + b.String() + ")"
+	}
+	rows, err := m.db.SQL().QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("vector index: filter: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("vector index: filter: %w", err)
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
+
+func (x *modelIndex) size(userID int64) int {
+	if p := x.users[userID]; p != nil {
+		return len(p.ids)
+	}
+	return 0
+}
+
+// parallelRows is the partition size from which a scan is split over cores.
+const parallelRows = 16384
+
+// scan returns the k rows of the user most similar to q, best first,
+// skipping exclude and, when allow is non-nil, photos not in it. x.mu must
+// be held for reading.
+func (x *modelIndex) scan(userID int64, q []float32, k int, exclude int64, allow map[int64]bool) []vecHit {
+	p := x.users[userID]
+	if p == nil || len(q) != x.dim || k <= 0 {
+		return nil
+	}
+	n := len(p.ids)
+	workers := 1
+	if n >= parallelRows {
+		workers = min(runtime.GOMAXPROCS(0), n/(parallelRows/2))
+	}
+	heaps := make([]topK, workers)
+	var wg sync.WaitGroup
+	chunk := (n + workers - 1) / workers
+	for w := range workers {
+		lo, hi := w*chunk, min((w+1)*chunk, n)
+		wg.Go(func() {
+			h := topK{k: k}
+			dim := x.dim
+			for i := lo; i < hi; i++ {
+				id := p.ids[i]
+				if id == exclude || (allow != nil && !allow[id]) {
+					continue
+				}
+				h.offer(id, linalg.Dot(q, p.vecs[i*dim:(i+1)*dim]))
+			}
+			heaps[w] = h
+		})
+	}
+	wg.Wait()
+	all := heaps[0]
+	for _, h := range heaps[1:] {
+		for _, e := range h.items {
+			all.offer(e.photoID, e.sim)
+		}
+	}
+	return all.sorted()
+}
+
+// topK keeps the k best hits seen, as a min-heap on similarity (ties: the
+// higher photo id is worse, so results are deterministic).
+type topK struct {
+	k     int
+	items []vecHit
+}
+
+func worse(a, b vecHit) bool {
+	if a.sim != b.sim {
+		return a.sim < b.sim
+	}
+	return a.photoID > b.photoID
+}
+
+func (h *topK) Len() int           { return len(h.items) }
+func (h *topK) Less(i, j int) bool { return worse(h.items[i], h.items[j]) }
+func (h *topK) Swap(i, j int)      { h.items[i], h.items[j] = h.items[j], h.items[i] }
+func (h *topK) Push(v any)         { h.items = append(h.items, v.(vecHit)) }
+func (h *topK) Pop() any {
+	v := h.items[len(h.items)-1]
+	h.items = h.items[:len(h.items)-1]
+	return v
+}
+
+func (h *topK) offer(id int64, sim float32) {
+	v := vecHit{photoID: id, sim: sim}
+	if len(h.items) < h.k {
+		heap.Push(h, v)
+		return
+	}
+	if worse(h.items[0], v) {
+		h.items[0] = v
+		heap.Fix(h, 0)
+	}
+}
+
+// sorted empties the heap into a best-first slice.
+func (h *topK) sorted() []vecHit {
+	out := make([]vecHit, len(h.items))
+	for i := len(out) - 1; i >= 0; i-- {
+		out[i] = heap.Pop(h).(vecHit)
+	}
+	return out
+}

@@ -1,0 +1,114 @@
+package search
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/targetvision/targetvision/internal/store"
+)
+
+func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+
+func TestParseQuery(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want Query
+	}{
+		{"", Query{}},
+		{"   ", Query{}},
+		{"red barn", Query{Text: "red barn", Terms: []string{"red", "barn"}}},
+		{`"golden hour" lake`, Query{Text: "golden hour lake", Terms: []string{"lake"}, Phrases: []string{"golden hour"}}},
+		{`barn -people -"stop sign"`, Query{Text: "barn", Terms: []string{"barn"}, Exclude: []string{"people", "stop", "sign"}}},
+		{"camera:canon dog", Query{Text: "dog", Terms: []string{"dog"}, Filter: store.Filter{Camera: "canon"}}},
+		{`album:"Summer Trips" keyword:snow`, Query{Filter: store.Filter{Album: "Summer Trips", Keyword: "snow"}}},
+		{"ALBUM:Trips", Query{Filter: store.Filter{Album: "Trips"}}},
+		{"after:2019 before:2021-06", Query{Filter: store.Filter{From: day(2019, 1, 1), To: day(2021, 6, 1)}}},
+		{"after:2020-02-29", Query{Filter: store.Filter{From: day(2020, 2, 29)}}},
+		// Unparseable operators are plain text.
+		{"after:yesterday", Query{Text: "after:yesterday", Terms: []string{"after:yesterday"}}},
+		{"after:2021-02-30", Query{Text: "after:2021-02-30", Terms: []string{"after:2021-02-30"}}},
+		{"camera:", Query{Text: "camera:", Terms: []string{"camera:"}}},
+		{`album:""`, Query{Text: `album:""`, Terms: []string{`album:""`}}},
+		{"lens:50mm", Query{Text: "lens:50mm", Terms: []string{"lens:50mm"}}},
+		{"http://example.com", Query{Text: "http://example.com", Terms: []string{"http://example.com"}}},
+		// Stray quotes and dashes.
+		{`"unclosed phrase`, Query{Text: "unclosed phrase", Phrases: []string{"unclosed phrase"}}},
+		{`"" - -- x-ray`, Query{Text: "x-ray", Terms: []string{"x-ray"}}},
+		{"-", Query{}},
+		{`"   "`, Query{}},
+		{"state-of-the-art", Query{Text: "state-of-the-art", Terms: []string{"state-of-the-art"}}},
+		{"café\u00a0crème", Query{Text: "café crème", Terms: []string{"café", "crème"}}},
+		{`album:"Summer`, Query{Filter: store.Filter{Album: "Summer"}}},
+	}
+	for _, tt := range tests {
+		got := ParseQuery(tt.in)
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("ParseQuery(%q)\n got %#v\nwant %#v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestMergeFilter(t *testing.T) {
+	t.Parallel()
+	base := store.Filter{Album: "A", From: day(2020, 1, 1), To: day(2022, 1, 1)}
+	q := store.Filter{Album: "B", Camera: "nikon", From: day(2021, 1, 1), To: day(2023, 1, 1)}
+	got := mergeFilter(base, q)
+	want := store.Filter{Album: "A", Camera: "nikon", From: day(2021, 1, 1), To: day(2022, 1, 1)}
+	if got != want {
+		t.Fatalf("mergeFilter = %+v, want %+v", got, want)
+	}
+}
+
+// FuzzParseQuery checks that parsing never panics and keeps its invariants.
+// The seeds run as a normal test; `go test -fuzz FuzzParseQuery` explores.
+func FuzzParseQuery(f *testing.F) {
+	for _, s := range []string{
+		"", "red barn", `"golden hour" -people`, `album:"Summer Trips" camera:canon`,
+		"after:2019 before:2021-06-30 keyword:snow", `-"a b" --x -`, `"`, `album:"`, "after:", "\x00\xff",
+		"camera:\"Canon EOS\" \"unclosed", "KEYWORD:Snow AFTER:2020-13",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		q := ParseQuery(s)
+		var text []string
+		for _, w := range q.Terms {
+			if !hasWord(w) || strings.TrimSpace(w) != w || w == "" {
+				t.Fatalf("term %q from %q", w, s)
+			}
+			if utf8.ValidString(s) && !strings.Contains(s, w) {
+				t.Fatalf("term %q not in input %q", w, s)
+			}
+		}
+		for _, ph := range q.Phrases {
+			if !hasWord(ph) {
+				t.Fatalf("empty phrase %q from %q", ph, s)
+			}
+		}
+		for _, w := range q.Exclude {
+			if len(store.Words(w)) != 1 || store.Words(w)[0] != w {
+				t.Fatalf("exclusion %q is not one word (from %q)", w, s)
+			}
+		}
+		text = append(text, q.Terms...)
+		if len(q.Phrases) == 0 && q.Text != strings.Join(text, " ") {
+			t.Fatalf("Text %q != terms %q", q.Text, text)
+		}
+		for _, d := range []time.Time{q.Filter.From, q.Filter.To} {
+			if !d.IsZero() && (d.Year() < 0 || d.Year() > 9999 || d.Location() != time.UTC) {
+				t.Fatalf("date %v from %q", d, s)
+			}
+		}
+		if q.HasText() != (q.Text != "") {
+			t.Fatalf("HasText %v with Text %q", q.HasText(), q.Text)
+		}
+		// Parsing is stable: the same input gives the same query.
+		if again := ParseQuery(s); !reflect.DeepEqual(again, q) {
+			t.Fatalf("unstable parse of %q", s)
+		}
+	})
+}
