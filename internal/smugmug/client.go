@@ -60,6 +60,17 @@ func NewClient(cfg Config, tok Token) (*Client, error) {
 	signed := oc.Client(carrier, oauth1.NewToken(tok.Token, tok.Secret))
 	signed.Timeout = cfg.HTTPClient.Timeout
 	signed.Jar = cfg.HTTPClient.Jar
+	// Follow redirects of reads only: Go would turn a redirected PATCH into
+	// a GET whose 200 would pass for a successful write.
+	signed.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if m := via[0].Method; m != http.MethodGet && m != http.MethodHead {
+			return http.ErrUseLastResponse
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
 	return &Client{
 		cfg:     cfg,
 		http:    signed,

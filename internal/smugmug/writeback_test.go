@@ -159,3 +159,22 @@ func TestWriteBackNeedsModify(t *testing.T) {
 		t.Fatalf("image changed: %+v", st)
 	}
 }
+
+// A redirected PATCH must not silently become a GET that looks like success.
+func TestWriteBackRedirectIsNotSuccess(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, smugmug.PermissionModify)
+	k := e.fake.AddImage(e.fake.AddAlbum("ansel", "", "A"), smugmugtest.Image{Keywords: "a"})
+	uri := "/api/v2/image/" + k + "-0"
+	e.fake.SetFault(func(r smugmugtest.Request) *smugmugtest.Fault {
+		if r.Method == "PATCH" {
+			return &smugmugtest.Fault{Status: 301, Location: uri}
+		}
+		return nil
+	})
+	rec, err := e.c.WriteBack(t.Context(), uri, smugmug.Suggestion{Keywords: []string{"b"}}, false)
+	var apiErr *smugmug.APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 301 || rec.Written {
+		t.Fatalf("redirected PATCH: %+v, %v", rec, err)
+	}
+}

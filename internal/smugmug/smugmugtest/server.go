@@ -159,6 +159,7 @@ type Fault struct {
 	Status     int
 	RetryAfter string
 	Body       string
+	Location   string // sets the Location header (redirects)
 }
 
 // RequestRecord is one logged request.
@@ -740,6 +741,9 @@ func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 func (s *Server) writeFault(w http.ResponseWriter, path string, f Fault) {
 	if f.RetryAfter != "" {
 		w.Header().Set("Retry-After", f.RetryAfter)
+	}
+	if f.Location != "" {
+		w.Header().Set("Location", f.Location)
 	}
 	if f.Body != "" {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
