@@ -59,8 +59,8 @@ const (
 	DefaultMaxBytes int64 = 256 << 20
 )
 
-// Limits bound the memory one file may cost. The zero value means the
-// defaults.
+// Limits bound the memory one file may cost. A zero (or negative) field
+// means its default, so Limits{} is the usual choice.
 type Limits struct {
 	// MaxPixels is the largest width×height accepted, checked against the
 	// header before any pixel is decoded. Default DefaultMaxPixels.

@@ -62,8 +62,9 @@ func Process(ctx context.Context, path string, lim Limits, out Outputs) (Info, e
 	if err != nil {
 		return f.info, err
 	}
-	thumbEdge := cmpOr(out.ThumbEdge, DefaultThumbEdge)
-	rendEdge := cmpOr(out.RenditionEdge, DefaultRenditionEdge)
+	f.data = nil // the file's bytes are not needed past decoding; let the GC have them
+	thumbEdge := orDefault(out.ThumbEdge, DefaultThumbEdge)
+	rendEdge := orDefault(out.RenditionEdge, DefaultRenditionEdge)
 
 	// The rendition is computed even when only the thumbnail is wanted,
 	// as long as it is a useful intermediate step (much bigger than the
@@ -92,7 +93,8 @@ func Process(ctx context.Context, path string, lim Limits, out Outputs) (Info, e
 	return f.info, nil
 }
 
-func cmpOr(v, def int) int {
+// orDefault returns v, or def when v is not positive.
+func orDefault(v, def int) int {
 	if v > 0 {
 		return v
 	}
