@@ -205,3 +205,33 @@ func TestLoadErrors(t *testing.T) {
 		}
 	})
 }
+
+func TestConcurrentUse(t *testing.T) {
+	t.Parallel()
+	m, _ := tinyModel(t, cliptest.Options{Seed: 16})
+	ctx := context.Background()
+	want, err := m.EmbedText(ctx, "red barn in snow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 8)
+	for g := 0; g < 8; g++ {
+		go func() {
+			if g%2 == 0 {
+				_, err := m.EmbedImages(ctx, []image.Image{gradient(70, 90, uint8(g))})
+				errs <- err
+				return
+			}
+			got, err := m.EmbedText(ctx, "red barn in snow")
+			if err == nil && dot(got, want) < 0.99999 {
+				err = errors.New("concurrent text embedding differs")
+			}
+			errs <- err
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}

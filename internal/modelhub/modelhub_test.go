@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -198,3 +199,35 @@ func TestPullErrors(t *testing.T) {
 		t.Errorf("cancelled: err = %v", err)
 	}
 }
+
+func TestOptionsFromEnv(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"HF_ENDPOINT": "http://mirror.local", "HF_TOKEN": "hf_x"}
+	o := modelhub.Options{}.FromEnv(func(k string) string { return env[k] })
+	if o.Endpoint != "http://mirror.local" || o.Token != "hf_x" {
+		t.Errorf("FromEnv = %+v", o)
+	}
+	o = modelhub.Options{Endpoint: "http://flag"}.FromEnv(func(k string) string { return env[k] })
+	if o.Endpoint != "http://flag" {
+		t.Errorf("explicit endpoint overridden: %q", o.Endpoint)
+	}
+}
+
+func TestPullSendsToken(t *testing.T) {
+	t.Parallel()
+	hub, _ := newHub(t)
+	// The fake hub does not check tokens, but the header must reach it.
+	var seen bool
+	client := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		seen = seen || r.Header.Get("Authorization") == "Bearer hf_secret"
+		return http.DefaultTransport.RoundTrip(r)
+	})}
+	err := modelhub.Pull(context.Background(), modelhub.Options{Endpoint: hub.URL, Repo: repo, Dir: t.TempDir(), Token: "hf_secret", Client: client, Files: []string{"config.json"}})
+	if err != nil || !seen {
+		t.Errorf("err %v, token seen %v", err, seen)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
