@@ -1,0 +1,345 @@
+package claude
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"image"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/anthropics/anthropic-sdk-go"
+	"github.com/anthropics/anthropic-sdk-go/option"
+)
+
+// Request is one photo to describe. Exactly one of Path and Image is set.
+type Request struct {
+	// UserID is who pays; spend and the monthly cap are per user.
+	UserID string
+	// Path is an analysis rendition (JPEG or PNG, ≤ 2200 px) on disk.
+	Path string
+	// Image is an already decoded photo, used when Path is empty.
+	Image image.Image
+	// ContentSHA256 is the hex SHA-256 of the photo's bytes, if the caller
+	// knows it; default: hashed from the file at Path (or, for Image, from
+	// the re-encoded JPEG). It is the content part of the IdempotencyKey.
+	ContentSHA256 string
+}
+
+// Result is a validated description plus what it cost.
+type Result struct {
+	Description
+	Key       IdempotencyKey
+	UserID    string    // who paid
+	Mode      Mode      // ModeDirect or ModeBatch
+	BatchID   string    // for ModeBatch: the batch that produced it
+	Usage     Usage     // tokens over all attempts (a retried malformed answer included)
+	CostUSD   float64   // Usage at the model's price, halved for batch
+	Attempts  int       // paid answers it took (1, or 2 after a malformed answer)
+	CreatedAt time.Time // when the answer arrived
+	// FromLedger is true when the result was found in the Ledger and nothing
+	// was paid by this call.
+	FromLedger bool `json:"-"`
+}
+
+// Outcome pairs a result or an error with its position in the input.
+type Outcome struct {
+	Index  int
+	Result Result
+	Err    error
+}
+
+// Describer describes photos with Claude. It is safe for concurrent use.
+type Describer struct {
+	cfg    Config
+	client anthropic.Client
+	price  Price
+	log    *slog.Logger
+	ledger Ledger
+	sleep  func(context.Context, time.Duration) error // replaced in tests
+
+	mu       sync.Mutex
+	runSpent float64            // paid by this Describer
+	inFlight map[string]float64 // reserved per user for calls not yet answered
+	calls    map[IdempotencyKey]*call
+}
+
+type call struct {
+	done chan struct{}
+	res  Result
+	err  error
+}
+
+// New validates cfg and builds a Describer on the official SDK client.
+func New(cfg Config) (*Describer, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	price, _ := PriceFor(cfg.Model)
+	if cfg.Price != nil {
+		price = *cfg.Price
+	}
+	opts := []option.RequestOption{
+		// The app resolves credentials and base URL from its own config;
+		// nothing may leak in from the SDK's environment autoload.
+		option.WithoutEnvironmentDefaults(),
+		option.WithAPIKey(cfg.APIKey),
+		option.WithHTTPClient(cfg.HTTPClient),
+		option.WithMaxRetries(0), // see withRetry
+		option.WithRequestTimeout(cfg.RequestTimeout),
+	}
+	if cfg.BaseURL != "" {
+		opts = append(opts, option.WithBaseURL(cfg.BaseURL))
+	}
+	return &Describer{
+		cfg:      cfg,
+		client:   anthropic.NewClient(opts...),
+		price:    price,
+		log:      cfg.Logger,
+		ledger:   cfg.Ledger,
+		sleep:    sleepCtx,
+		inFlight: map[string]float64{},
+		calls:    map[IdempotencyKey]*call{},
+	}, nil
+}
+
+// Model returns the model id in use.
+func (d *Describer) Model() string { return d.cfg.Model }
+
+// RunSpent returns the dollars this Describer has paid so far.
+func (d *Describer) RunSpent() float64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.runSpent
+}
+
+// Estimate projects the dollars to describe n photos in mode (ModeAuto is
+// resolved with SelectMode), for a typical 3:2 photo at the configured size
+// and an average-length answer. Photos already in the ledger are not
+// subtracted: this is a pre-run upper estimate.
+func (d *Describer) Estimate(n int, mode Mode) float64 {
+	mode = SelectMode(n, d.cfg.BatchThreshold, mode)
+	return float64(n) * d.perPhoto(mode == ModeBatch)
+}
+
+func (d *Describer) perPhoto(batch bool) float64 {
+	w, h := fitLongEdge(3000, 2000, d.cfg.ImageLongEdge)
+	return d.projected(w, h, batch)
+}
+
+func (d *Describer) projected(w, h int, batch bool) float64 {
+	u := Usage{InputTokens: int64(estimateInputTokens(d.cfg.Output, w, h)), OutputTokens: expectedOutputTokens}
+	return d.price.Cost(u, batch)
+}
+
+// key resolves the idempotency key of r without decoding the image when it can.
+func (d *Describer) key(r Request) (IdempotencyKey, *prepared, error) {
+	k := IdempotencyKey{ContentSHA256: r.ContentSHA256, Model: d.cfg.Model, PromptVersion: PromptVersion}
+	if k.ContentSHA256 != "" {
+		return k, nil, nil
+	}
+	switch {
+	case r.Path != "":
+		raw, err := os.ReadFile(r.Path)
+		if err != nil {
+			return k, nil, fmt.Errorf("claude: read image: %w", err)
+		}
+		sum := sha256.Sum256(raw)
+		k.ContentSHA256 = hex.EncodeToString(sum[:])
+		return k, nil, nil
+	case r.Image != nil:
+		p, err := prepareImage(r.Image, 1, d.cfg.ImageLongEdge, d.cfg.JPEGQuality)
+		if err != nil {
+			return k, nil, err
+		}
+		k.ContentSHA256 = p.SHA256
+		return k, &p, nil
+	}
+	return k, nil, errors.New("claude: request has neither Path nor Image")
+}
+
+func (d *Describer) prepare(r Request, p *prepared) (prepared, error) {
+	if p != nil {
+		return *p, nil
+	}
+	if r.Path != "" {
+		return prepareFile(r.Path, d.cfg.ImageLongEdge, d.cfg.JPEGQuality)
+	}
+	return prepareImage(r.Image, 1, d.cfg.ImageLongEdge, d.cfg.JPEGQuality)
+}
+
+// Describe returns the description of one photo: from the ledger when this
+// content was already described with this model and prompt version, else
+// from one direct API call (two if the first answer is malformed), recorded
+// in the ledger before it returns. Concurrent calls for the same content
+// share one API call.
+func (d *Describer) Describe(ctx context.Context, r Request) (Result, error) {
+	key, pre, err := d.key(r)
+	if err != nil {
+		return Result{}, err
+	}
+	// Share one call between concurrent requests for the same key.
+	d.mu.Lock()
+	if c, ok := d.calls[key]; ok {
+		d.mu.Unlock()
+		select {
+		case <-c.done:
+			res := c.res
+			res.FromLedger = true
+			return res, c.err
+		case <-ctx.Done():
+			return Result{}, fmt.Errorf("claude: describe: %w", ctx.Err())
+		}
+	}
+	c := &call{done: make(chan struct{})}
+	d.calls[key] = c
+	d.mu.Unlock()
+	c.res, c.err = d.describe(ctx, r, key, pre)
+	d.mu.Lock()
+	delete(d.calls, key)
+	d.mu.Unlock()
+	close(c.done)
+	return c.res, c.err
+}
+
+func (d *Describer) describe(ctx context.Context, r Request, key IdempotencyKey, pre *prepared) (Result, error) {
+	if res, ok, err := d.ledger.Lookup(ctx, key); err != nil {
+		return Result{}, fmt.Errorf("claude: ledger lookup: %w", err)
+	} else if ok {
+		res.FromLedger = true
+		return res, nil
+	}
+	p, err := d.prepare(r, pre)
+	if err != nil {
+		return Result{}, err
+	}
+	params := d.messageParams(p)
+	var total Usage
+	reason := ""
+	for attempt := 1; attempt <= 2; attempt++ {
+		release, err := d.reserve(ctx, r.UserID, d.projected(p.Width, p.Height, false))
+		if err != nil {
+			if attempt > 1 {
+				d.charge(ctx, r.UserID, total, false)
+			}
+			return Result{}, err
+		}
+		var msg *anthropic.Message
+		err = d.withRetry(ctx, "describe", func(ctx context.Context) error {
+			var err error
+			msg, err = d.client.Messages.New(ctx, params)
+			return err
+		})
+		if err != nil {
+			release(0)
+			if attempt > 1 {
+				d.charge(ctx, r.UserID, total, false)
+			}
+			return Result{}, err
+		}
+		u := usageOf(msg.Usage)
+		total = total.Add(u)
+		release(d.price.Cost(u, false))
+		desc, why, refused := answer(msg, d.cfg.Output)
+		if refused {
+			d.charge(ctx, r.UserID, total, false)
+			return Result{}, fmt.Errorf("claude: describe %s: %w", key.ContentSHA256, ErrRefused)
+		}
+		if why == "" {
+			res := Result{
+				Description: desc, Key: key, UserID: r.UserID, Mode: ModeDirect,
+				Usage: total, CostUSD: d.price.Cost(total, false), Attempts: attempt, CreatedAt: d.cfg.Now(),
+			}
+			if err := d.ledger.Record(ctx, key, res); err != nil {
+				return Result{}, fmt.Errorf("claude: ledger record: %w", err)
+			}
+			return res, nil
+		}
+		reason = why
+		d.log.WarnContext(ctx, "claude: malformed answer", "content_sha256", key.ContentSHA256, "attempt", attempt, "reason", why)
+	}
+	d.charge(ctx, r.UserID, total, false)
+	return Result{}, fmt.Errorf("claude: describe %s: %w", key.ContentSHA256, &MalformedError{Reason: reason, Attempts: 2})
+}
+
+// charge records money paid for answers that produced no result.
+func (d *Describer) charge(ctx context.Context, userID string, u Usage, batch bool) {
+	usd := d.price.Cost(u, batch)
+	if usd == 0 {
+		return
+	}
+	if err := d.ledger.Charge(context.WithoutCancel(ctx), userID, d.cfg.Now(), usd); err != nil {
+		d.log.ErrorContext(ctx, "claude: ledger charge failed", "user_id", userID, "usd", usd, "err", err)
+	}
+}
+
+// DescribeMany describes reqs directly with at most MaxConcurrency calls in
+// flight. Outcomes are in input order. It stops starting new calls when ctx
+// ends; those photos get ctx's error.
+func (d *Describer) DescribeMany(ctx context.Context, reqs []Request) []Outcome {
+	out := make([]Outcome, len(reqs))
+	sem := make(chan struct{}, d.cfg.MaxConcurrency)
+	var wg sync.WaitGroup
+	for i, r := range reqs {
+		out[i].Index = i
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			out[i].Err = fmt.Errorf("claude: describe: %w", ctx.Err())
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			out[i].Result, out[i].Err = d.Describe(ctx, r)
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// reserve checks the run and monthly caps for a call projected to cost usd
+// and holds usd as in flight until release(actual) records what was paid.
+func (d *Describer) reserve(ctx context.Context, userID string, usd float64) (release func(actual float64), err error) {
+	var monthSpent float64
+	if d.cfg.MonthlyBudgetUSD > 0 {
+		now := d.cfg.Now().UTC()
+		since := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+		monthSpent, err = d.ledger.Spent(ctx, userID, since)
+		if err != nil {
+			return nil, fmt.Errorf("claude: ledger spent: %w", err)
+		}
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var inFlightAll float64
+	for _, v := range d.inFlight {
+		inFlightAll += v
+	}
+	if d.cfg.RunBudgetUSD > 0 && d.runSpent+inFlightAll+usd > d.cfg.RunBudgetUSD {
+		e := &BudgetError{Scope: "run", LimitUSD: d.cfg.RunBudgetUSD, SpentUSD: d.runSpent + inFlightAll, NeededUSD: usd}
+		d.log.WarnContext(ctx, "claude: budget stop", "scope", "run", "limit_usd", e.LimitUSD, "spent_usd", e.SpentUSD)
+		return nil, e
+	}
+	if d.cfg.MonthlyBudgetUSD > 0 && monthSpent+d.inFlight[userID]+usd > d.cfg.MonthlyBudgetUSD {
+		e := &BudgetError{Scope: "month", LimitUSD: d.cfg.MonthlyBudgetUSD, SpentUSD: monthSpent + d.inFlight[userID], NeededUSD: usd}
+		d.log.WarnContext(ctx, "claude: budget stop", "scope", "month", "user_id", userID, "limit_usd", e.LimitUSD, "spent_usd", e.SpentUSD)
+		return nil, e
+	}
+	d.inFlight[userID] += usd
+	var once sync.Once
+	return func(actual float64) {
+		once.Do(func() {
+			d.mu.Lock()
+			defer d.mu.Unlock()
+			d.inFlight[userID] -= usd
+			d.runSpent += actual
+		})
+	}, nil
+}

@@ -1,0 +1,13 @@
+package claude
+
+import (
+	"context"
+	"time"
+)
+
+// SetSleep replaces the describer's waits (retry backoff, batch polls) so
+// tests record them instead of sleeping.
+func SetSleep(d *Describer, f func(context.Context, time.Duration) error) { d.sleep = f }
+
+// ProjectedPerPhoto exposes the per-photo projection used for budgets.
+func ProjectedPerPhoto(d *Describer, batch bool) float64 { return d.perPhoto(batch) }
