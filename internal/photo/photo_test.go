@@ -536,7 +536,7 @@ func decodeJPEGFile(t *testing.T, path string) image.Image {
 func TestProcess(t *testing.T) {
 	t.Parallel()
 	dir := photos(t)
-	big := writeTemp(t, "big.png", encodePNG(t, gradient(2400, 1600)))
+	big := writeTemp(t, "big.png", encodePNG(t, gradient(2300, 1150)))
 	mid := writeTemp(t, "mid.png", encodePNG(t, gradient(1200, 800)))
 	tests := []struct {
 		file                string
@@ -551,7 +551,7 @@ func TestProcess(t *testing.T) {
 		{file: filepath.Join(dir, "orientation/Landscape_6.jpg"), thumbW: 400, thumbH: 300, renditionW: 600, renditH: 450, compareToLandscape1: true},
 		{file: filepath.Join(dir, "orientation/Landscape_7.jpg"), thumbW: 400, thumbH: 300, renditionW: 600, renditH: 450, compareToLandscape1: true},
 		{file: filepath.Join(dir, "formats/exif_imagemagick_orientation.png"), thumbW: 400, thumbH: 400, renditionW: 512, renditH: 512},
-		{file: big, thumbW: 400, thumbH: 267, renditionW: 2200, renditH: 1467},
+		{file: big, thumbW: 400, thumbH: 200, renditionW: 2200, renditH: 1100},
 		{file: mid, out: Outputs{ThumbEdge: 100, RenditionEdge: 1000}, thumbW: 100, thumbH: 67, renditionW: 1000, renditH: 667},
 	}
 	var ref []float64
