@@ -22,6 +22,14 @@
 // without a session table. The token travels in an HttpOnly, SameSite=Lax
 // cookie that is Secure whenever the request arrived over HTTPS.
 //
+// # API tokens
+//
+// Scripts and other API clients authenticate with "Authorization: Bearer
+// tvk_…". GenerateAPIToken makes a 256-bit token and the SHA-256 digest the
+// store keeps instead of it; Authenticate resolves the digest through
+// SessionConfig.APITokens. API tokens outlive sign-out-everywhere, as
+// personal access tokens do elsewhere; deleting one revokes it.
+//
 // # CSRF
 //
 // State-changing requests (POST, PUT, PATCH, DELETE) are checked by Go's

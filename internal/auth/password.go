@@ -170,6 +170,10 @@ func decodeHash(encoded string) (Argon2Params, []byte, []byte, error) {
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.Memory, &p.Iterations, &p.Parallelism); err != nil {
 		return p, nil, nil, fmt.Errorf("%w: parameters: %w", ErrInvalidHash, err)
 	}
+	// Sscanf ignores trailing input; a strict round trip rejects it.
+	if parts[2] != fmt.Sprintf("v=%d", version) || parts[3] != fmt.Sprintf("m=%d,t=%d,p=%d", p.Memory, p.Iterations, p.Parallelism) {
+		return p, nil, nil, fmt.Errorf("%w: non-canonical parameters", ErrInvalidHash)
+	}
 	if p.Memory == 0 || p.Memory > maxArgon2Memory || p.Iterations == 0 || p.Parallelism == 0 {
 		return p, nil, nil, fmt.Errorf("%w: parameters out of range", ErrInvalidHash)
 	}

@@ -52,6 +52,7 @@ func TestPasswordHashVerify(t *testing.T) {
 		{"argon2i not id", "x", strings.Replace(encoded, "argon2id", "argon2i", 1), ErrInvalidHash},
 		{"wrong version", "x", strings.Replace(encoded, "v=19", "v=16", 1), ErrInvalidHash},
 		{"bad params", "x", strings.Replace(encoded, "m=64,t=1,p=1", "m=x,t=1,p=1", 1), ErrInvalidHash},
+		{"trailing junk in params", "x", strings.Replace(encoded, "p=1$", "p=1x$", 1), ErrInvalidHash},
 		{"zero iterations", "x", strings.Replace(encoded, "t=1", "t=0", 1), ErrInvalidHash},
 		{"huge memory", "x", strings.Replace(encoded, "m=64", "m=99999999", 1), ErrInvalidHash},
 		{"bad salt", "x", encoded[:strings.LastIndex(encoded, "$")] + "$!!!", ErrInvalidHash},

@@ -54,6 +54,9 @@ type SessionConfig struct {
 	TrustForwardedProto bool
 	// Now is the clock. Default time.Now; tests pass a fixed clock.
 	Now func() time.Time
+	// APITokens resolves "Authorization: Bearer tvk_…" API tokens. Default
+	// nil: API tokens are refused (session tokens still work as bearers).
+	APITokens APITokenLookup
 }
 
 // Claims is what a session token says about its holder.
@@ -69,6 +72,10 @@ type Claims struct {
 	// IssuedAt and ExpiresAt are Unix seconds.
 	IssuedAt  int64 `json:"iat"`
 	ExpiresAt int64 `json:"exp"`
+	// ViaAPIToken is true when the request authenticated with an API token
+	// rather than a session; such a request has no expiry or version, and
+	// handlers may refuse it account-level actions (minting more tokens).
+	ViaAPIToken bool `json:"-"`
 }
 
 // Expires returns the expiry as a time.
@@ -183,12 +190,16 @@ func (s *Sessions) NeedsRefresh(c Claims) bool {
 	return s.cfg.Now().Sub(issued) > s.cfg.TTL/2
 }
 
-// Authenticate finds the request's session — a "Authorization: Bearer"
-// header if present, else the session cookie — verifies it and, when lookup
-// is not nil, checks the token's version against the user's current one.
-// It returns ErrNoSession when the request carries neither.
+// Authenticate finds the request's credential — an "Authorization: Bearer"
+// header if present, else the session cookie. An API token (APITokenPrefix)
+// is resolved with SessionConfig.APITokens; a session token is verified and,
+// when lookup is not nil, its version checked against the user's current
+// one. It returns ErrNoSession when the request carries neither.
 func (s *Sessions) Authenticate(ctx context.Context, r *http.Request, lookup VersionLookup) (Claims, error) {
 	token := bearerToken(r)
+	if isAPIToken(token) {
+		return authenticateAPIToken(ctx, token, s.cfg.APITokens)
+	}
 	if token == "" {
 		ck, err := r.Cookie(s.cfg.CookieName)
 		if err != nil || ck.Value == "" {
