@@ -90,3 +90,20 @@ func parallelWorkers(n int, fn func(worker, i int)) {
 	}
 	wg.Wait()
 }
+
+// bufPool recycles the large activation buffers of a forward pass (tens of
+// megabytes per image batch) so steady-state embedding does not churn the GC.
+var bufPool sync.Pool
+
+// getBuf returns a slice of length n with unspecified contents.
+func getBuf(n int) []float32 {
+	if p, ok := bufPool.Get().(*[]float32); ok && cap(*p) >= n {
+		return (*p)[:n]
+	}
+	return make([]float32, n)
+}
+
+// putBuf makes b available to getBuf; b must not be used afterwards.
+func putBuf(b []float32) {
+	bufPool.Put(&b)
+}

@@ -357,7 +357,8 @@ func (m *Model) EmbedPixels(ctx context.Context, pix [][]float32) ([][]float32, 
 		}
 	}
 	// Patches as rows in (c, ky, kx) order, then one GEMM with the conv weight.
-	patches := make([]float32, B*np*kk)
+	patches := getBuf(B * np * kk)
+	defer putBuf(patches)
 	parallelFor(B*np, 8, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			img, pi := pix[r/np], r%np
@@ -373,9 +374,11 @@ func (m *Model) EmbedPixels(ctx context.Context, pix [][]float32) ([][]float32, 
 			}
 		}
 	})
-	emb := make([]float32, B*np*d)
+	emb := getBuf(B * np * d)
+	defer putBuf(emb)
 	matMulTransB(emb, patches, m.patchW, B*np, d, kk)
-	x := make([]float32, B*T*d)
+	x := getBuf(B * T * d)
+	defer putBuf(x)
 	parallelFor(B*T, 16, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			b, t := r/T, r%T

@@ -82,11 +82,12 @@ func addBias(x, bias []float32, rows int) {
 func (tw *tower) forward(ctx context.Context, x []float32, nseq, T int, causal bool) error {
 	d, f := tw.dim, tw.mlp
 	rows := nseq * T
-	h := make([]float32, rows*d)
-	qkv := make([]float32, rows*3*d)
-	att := make([]float32, rows*d)
-	mid := make([]float32, rows*f)
-	heads := make([]float32, rows*3*d)
+	h, qkv, att, mid, heads := getBuf(rows*d), getBuf(rows*3*d), getBuf(rows*d), getBuf(rows*f), getBuf(rows*3*d)
+	defer func() {
+		for _, b := range [][]float32{h, qkv, att, mid, heads} {
+			putBuf(b)
+		}
+	}()
 	for li := range tw.layers {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("clip: forward layer %d: %w", li, err)
