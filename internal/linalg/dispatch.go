@@ -7,8 +7,11 @@ var (
 	// transpose8x8 transposes one 8×8 block for MatMul's copy of B; nil
 	// means the pure-Go loop does the whole matrix.
 	transpose8x8 func(dst *float32, ldd int, src *float32, lds int)
-	dotImpl      = dotGo
-	axpyImpl     = axpyGo
+	// activePanel is the outer-product kernel for short-k products; nil
+	// sends every product through the tile kernels.
+	activePanel panelFunc
+	dotImpl     = dotGo
+	axpyImpl    = axpyGo
 )
 
 // KernelName reports which tile kernel this process uses ("go", "avx512", …),
@@ -27,6 +30,7 @@ func init() {
 		activeTile = t[0]
 	}
 	transpose8x8 = asmTranspose8x8()
+	activePanel = asmPanel()
 	if v := asmVec(); len(v) > 0 {
 		dotImpl, axpyImpl = v[0].dot, v[0].axpy
 	}

@@ -13,6 +13,9 @@ func tile4x4AVX512(k int, a *float32, lda int, b *float32, ldb int, c *float32, 
 func tile2x8AVX512(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, accumulate bool)
 
 //go:noescape
+func panel6x64AVX512(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, mask uint64, accumulate bool)
+
+//go:noescape
 func dotAVX512(a, b *float32, n int) float32
 
 //go:noescape
@@ -47,6 +50,14 @@ func asmTiles() []tileKernel {
 		ts = append(ts, tileKernel{name: "avx2", mr: 3, nr: 4, fn: tile3x4AVX2})
 	}
 	return ts
+}
+
+// asmPanel returns the assembly 6×64 outer-product kernel, or nil.
+func asmPanel() panelFunc {
+	if hasAVX512 {
+		return panel6x64AVX512
+	}
+	return nil
 }
 
 // asmTranspose8x8 returns an assembly 8×8 block transpose, or nil.

@@ -78,6 +78,21 @@ func gemmTransBWith(t tileKernel, c, a, b []float32, m, n, k, ldc, lda, ldb int,
 		gemmSerial(t, c, a, b, m, n, k, ldc, lda, ldb, accumulate)
 		return
 	}
+	parallelChunks(workers, chunks, func(i int) {
+		lo := i * chunk * step
+		if splitN {
+			hi := min(lo+chunk*step, n)
+			gemmSerial(t, c[lo:], a, b[lo*ldb:], m, hi-lo, k, ldc, lda, ldb, accumulate)
+		} else {
+			hi := min(lo+chunk*step, m)
+			gemmSerial(t, c[lo*ldc:], a[lo*lda:], b, hi-lo, n, k, ldc, lda, ldb, accumulate)
+		}
+	})
+}
+
+// parallelChunks runs fn(0) … fn(chunks-1) on workers goroutines (the caller
+// being one of them), each taking the next chunk from a shared counter.
+func parallelChunks(workers, chunks int, fn func(i int)) {
 	var next atomic.Int64
 	work := func() {
 		for {
@@ -85,21 +100,14 @@ func gemmTransBWith(t tileKernel, c, a, b []float32, m, n, k, ldc, lda, ldb int,
 			if i >= chunks {
 				return
 			}
-			lo := i * chunk * step
-			if splitN {
-				hi := min(lo+chunk*step, n)
-				gemmSerial(t, c[lo:], a, b[lo*ldb:], m, hi-lo, k, ldc, lda, ldb, accumulate)
-			} else {
-				hi := min(lo+chunk*step, m)
-				gemmSerial(t, c[lo*ldc:], a[lo*lda:], b, hi-lo, n, k, ldc, lda, ldb, accumulate)
-			}
+			fn(i)
 		}
 	}
 	var wg sync.WaitGroup
-	for range workers - 1 {
+	for range min(workers, chunks) - 1 {
 		wg.Go(work)
 	}
-	work() // the calling goroutine works too
+	work()
 	wg.Wait()
 }
 
@@ -194,6 +202,10 @@ const noTransRows = 4
 
 func gemmNoTrans(c, a, b []float32, m, n, k int, accumulate bool) {
 	if m == 0 || n == 0 {
+		return
+	}
+	if usePanel(m, n, k) {
+		gemmPanel(activePanel, c, a, b, m, n, k, n, k, n, accumulate)
 		return
 	}
 	if m < noTransRows || k == 0 {

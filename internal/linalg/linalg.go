@@ -20,9 +20,10 @@ func MatMulTransB(c, a, b []float32, m, n, k int, accumulate bool) {
 }
 
 // MatMul computes C = A·B (+ C when accumulate is true) for row-major A (m×k),
-// B (k×n) and C (m×n), as in attention's probabilities·V. B is transposed into
-// a scratch buffer so that the A·Bᵀ kernels do the work; for very few rows the
-// product is done as one Axpy per element of A instead.
+// B (k×n) and C (m×n), as in attention's probabilities·V. A small B (up to
+// 64 KiB) goes straight to an outer-product kernel where the CPU has one;
+// otherwise B is transposed into a scratch buffer so that the A·Bᵀ kernels do
+// the work, or, for very few rows, the product is one Axpy per element of A.
 func MatMul(c, a, b []float32, m, n, k int, accumulate bool) {
 	checkDims(len(c), len(a), len(b), m, n, k)
 	gemmNoTrans(c, a, b, m, n, k, accumulate)

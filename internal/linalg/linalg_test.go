@@ -121,13 +121,78 @@ func TestMatMulTransBPublic(t *testing.T) {
 	checkMatMul(t, KernelName(), s, true, c, want, bound)
 }
 
+// dispatchConfigs runs fn once for every tile kernel this CPU can run, each
+// with and without the panel kernel, set as the active ones.
+func dispatchConfigs(t *testing.T, fn func(name string)) {
+	savedTile, savedPanel := activeTile, activePanel
+	defer func() { activeTile, activePanel = savedTile, savedPanel }()
+	panels := []panelFunc{nil}
+	if p := asmPanel(); p != nil {
+		panels = append(panels, p)
+	}
+	for _, tk := range tileKernels() {
+		for _, p := range panels {
+			activeTile, activePanel = tk, p
+			fn(fmt.Sprintf("%s panel=%v", tk.name, p != nil))
+		}
+	}
+}
+
+// publicShapes adds products that take the panel kernel's route (small B,
+// several panels, row chunks over goroutines) and large ones that do not.
+func publicShapes() []shape {
+	return append(testShapes(),
+		shape{50, 64, 50}, shape{50, 50, 64}, shape{3, 40, 70}, shape{13, 130, 64},
+		shape{800, 64, 50}, shape{400, 200, 65}, shape{7, 300, 60}, shape{20, 600, 30})
+}
+
+func TestMatMulTransBRoutes(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	dispatchConfigs(t, func(name string) {
+		for _, s := range publicShapes() {
+			for _, acc := range []bool{false, true} {
+				a, b, c := randSlice(r, s.m*s.k), randSlice(r, s.n*s.k), randSlice(r, s.m*s.n)
+				want, bound := refMatMulTransB(c, a, b, s.m, s.n, s.k, acc)
+				cw, cs := placed(c, 2, -99)
+				MatMulTransB(cs, a, b, s.m, s.n, s.k, acc)
+				checkMatMul(t, "MatMulTransB "+name, s, acc, cs, want, bound)
+				checkSentinels(t, cw, 2, s.m*s.n, -99, "MatMulTransB "+name)
+			}
+		}
+	})
+}
+
+func TestPanelKernel(t *testing.T) {
+	p := asmPanel()
+	if p == nil {
+		t.Skip("no panel kernel on this CPU or build")
+	}
+	r := rand.New(rand.NewPCG(17, 18))
+	for k := 1; k <= 40; k++ {
+		for cols := 1; cols <= panelNR; cols += 1 + cols%5 {
+			for _, acc := range []bool{false, true} {
+				off := (k + cols) % 4
+				s := shape{panelMR, cols, k}
+				a, b, c0 := randSlice(r, s.m*k), randSlice(r, k*cols), randSlice(r, s.m*cols)
+				bt := make([]float32, cols*k)
+				transposeWith(nil, bt, b, k, cols)
+				want, bound := refMatMulTransB(c0, a, bt, s.m, cols, k, acc)
+				_, as := placed(a, off, 7)
+				_, bs := placed(b, 3-off, 7)
+				cw, cs := placed(c0, (off+1)%4, -99)
+				p(k, &as[0], k, &bs[0], cols, &cs[0], cols, ^uint64(0)>>(64-cols), acc)
+				name := fmt.Sprintf("panel off=%d", off)
+				checkMatMul(t, name, s, acc, cs, want, bound)
+				checkSentinels(t, cw, (off+1)%4, s.m*cols, -99, name)
+			}
+		}
+	}
+}
+
 func TestMatMul(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
-	saved := activeTile
-	defer func() { activeTile = saved }()
-	for _, tk := range tileKernels() {
-		activeTile = tk
-		for _, s := range append(testShapes(), shape{50, 64, 50}, shape{3, 40, 70}) {
+	dispatchConfigs(t, func(name string) {
+		for _, s := range publicShapes() {
 			for _, acc := range []bool{false, true} {
 				a, b, c := randSlice(r, s.m*s.k), randSlice(r, s.k*s.n), randSlice(r, s.m*s.n)
 				bt := make([]float32, s.n*s.k)
@@ -139,11 +204,11 @@ func TestMatMul(t *testing.T) {
 				want, bound := refMatMulTransB(c, a, bt, s.m, s.n, s.k, acc)
 				cw, cs := placed(c, 1, -99)
 				MatMul(cs, a, b, s.m, s.n, s.k, acc)
-				checkMatMul(t, "MatMul "+tk.name, s, acc, cs, want, bound)
-				checkSentinels(t, cw, 1, s.m*s.n, -99, "MatMul "+tk.name)
+				checkMatMul(t, "MatMul "+name, s, acc, cs, want, bound)
+				checkSentinels(t, cw, 1, s.m*s.n, -99, "MatMul "+name)
 			}
 		}
-	}
+	})
 }
 
 func TestPanicsOnShortSlices(t *testing.T) {
