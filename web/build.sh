@@ -4,9 +4,10 @@
 #
 #   web/build.sh          rebuild the CSS in place (then commit it)
 #   web/build.sh --check  rebuild into a temporary file and fail if it differs
-#                         from the committed CSS: CI runs this, so a template
-#                         or module that uses a new class without the CSS
-#                         being rebuilt cannot land.
+#                         from the committed CSS, then run the modules' unit
+#                         tests (node:test, web/test/): CI runs this, so a
+#                         template or module that uses a new class without the
+#                         CSS being rebuilt cannot land.
 #
 # The Go build and tests never need Node: the built CSS is committed and
 # embedded. Only this script does.
@@ -39,6 +40,7 @@ case "${1:-}" in
       exit 1
     fi
     echo "web/build.sh: app.css is up to date"
+    node --test test/
     ;;
   *)
     echo "usage: web/build.sh [--check]" >&2

@@ -64,8 +64,21 @@ export function setStatus(el, text, kind = 'info') {
   el.dataset.kind = kind;
 }
 
-/** safeNext returns a same-origin path to go to after sign-in, or '/'. */
-export function safeNext(raw) {
-  if (!raw || !raw.startsWith('/') || raw.startsWith('//') || raw.startsWith('/\\')) return '/';
-  return raw;
+/**
+ * safeNext returns the path to go to after sign-in: raw when it is a path on
+ * this origin, else '/'. The check is made on the URL the browser would
+ * actually follow, so "//evil.test", "/\\evil.test" and "/\t/evil.test"
+ * (which browsers read as other hosts) cannot turn sign-in into an open
+ * redirect.
+ */
+export function safeNext(raw, origin = globalThis.location?.origin) {
+  if (!raw || !origin || !raw.startsWith('/')) return '/';
+  let u;
+  try {
+    u = new URL(raw, origin);
+  } catch {
+    return '/';
+  }
+  if (u.origin !== origin) return '/';
+  return u.pathname + u.search + u.hash;
 }
