@@ -7,8 +7,8 @@ var (
 	// transpose8x8 transposes one 8×8 block for MatMul's copy of B; nil
 	// means the pure-Go loop does the whole matrix.
 	transpose8x8 func(dst *float32, ldd int, src *float32, lds int)
-	// activePanel is the outer-product kernel for short-k products; nil
-	// sends every product through the tile kernels.
+	// activePanel is the outer-product kernel for MatMul with a small B;
+	// nil sends every product through the tile kernels.
 	activePanel panelFunc
 	dotImpl     = dotGo
 	axpyImpl    = axpyGo

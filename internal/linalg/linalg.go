@@ -6,7 +6,28 @@
 //
 // All matrices are dense and row-major. Slices may start anywhere (they need no
 // alignment) and may be longer than the matrix they hold; the functions panic
-// when one is too short, like an out-of-range index would.
+// when one is too short, like an out-of-range index would. C must not overlap
+// A or B.
+//
+// How the products are computed: A·Bᵀ, the linear layer, is a blocked loop
+// (k blocks for L1, row blocks of A for L2) around a tile kernel that takes the
+// dot products of mr rows of A with nr rows of B, reading both along k as they
+// lie in memory, so the weights are never packed; only partial tiles at the
+// edges go through small zero-padded copies. Kernels, best first:
+//   - avx512: 2×8 tiles, AVX-512F, masked loads for the k tail;
+//   - avx2: 3×4 tiles, AVX2 and FMA;
+//   - go: 4×4 tiles in pure Go, the reference (the only one with -tags purego).
+//
+// Products of at least 2²⁰ multiply-adds are split over GOMAXPROCS goroutines
+// in chunks taken from a shared counter. A·B with a small B (attention's
+// probabilities·V) uses an AVX-512 outer-product kernel; otherwise B is
+// transposed (8×8 AVX blocks) and multiplied as A·Bᵀ.
+//
+// Benchmarks, and the side-by-side comparison with OpenBLAS (needs cgo and
+// Debian's libopenblas-dev):
+//
+//	go test -run '^$' -bench . ./internal/linalg
+//	go test -tags openblas -run '^$' -bench MatMulTransB -cpu 2 -count 5 ./internal/linalg
 package linalg
 
 // MatMulTransB computes C = A·Bᵀ (+ C when accumulate is true) for row-major
