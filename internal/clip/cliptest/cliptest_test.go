@@ -2,6 +2,7 @@ package cliptest_test
 
 import (
 	"bytes"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -43,5 +44,23 @@ func TestWriteCheckpointDeterministic(t *testing.T) {
 	// The tokenizer files are the real CLIP vocabulary.
 	if ids := m.Tokenizer().Encode("a photo of a cat"); len(ids) != 7 || ids[5] != 2368 {
 		t.Errorf("ids %v", ids)
+	}
+}
+
+func TestHelpers(t *testing.T) {
+	t.Parallel()
+	m, dir := cliptest.NewModel(t, cliptest.Options{Seed: 3, HiddenAct: "gelu"})
+	if m.Config().TextConfig.HiddenAct != "gelu" || dir == "" {
+		t.Errorf("config %+v", m.Config().TextConfig)
+	}
+	hub := cliptest.NewCheckpointHub(t, clip.DefaultModel, cliptest.Options{Seed: 3})
+	resp, err := http.Head(hub.URL + "/" + clip.DefaultModel + "/resolve/main/model.safetensors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	// http.Head follows the redirect to the CDN copy, which names its sha256.
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("ETag") != `"`+hub.SHA256(clip.DefaultModel, "model.safetensors")+`"` {
+		t.Errorf("status %d, ETag %q", resp.StatusCode, resp.Header.Get("ETag"))
 	}
 }
