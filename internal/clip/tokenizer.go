@@ -222,7 +222,7 @@ func Clean(text string) string {
 			space = true
 			continue
 		}
-		if unicode.IsControl(r) || (unicode.Is(unicode.Cf, r) && r != 0x200D) {
+		if dropped(r) {
 			continue
 		}
 		if space && b.Len() > 0 {
@@ -233,6 +233,15 @@ func Clean(text string) string {
 	}
 	out := width.Fold.String(b.String())
 	return strings.ToLower(out)
+}
+
+// dropped reports the characters ftfy's remove_control_chars deletes:
+// control characters (whitespace was handled before), the byte-order mark,
+// deprecated format controls, interlinear annotation marks and tag characters.
+func dropped(r rune) bool {
+	return unicode.IsControl(r) || r == 0xFEFF ||
+		(r >= 0x206A && r <= 0x206F) || (r >= 0xFFF9 && r <= 0xFFFB) ||
+		(r >= 0xE0000 && r <= 0xE007F)
 }
 
 // Encode tokenises text into [SOT, …, EOT], truncated to 77 tokens with EOT
