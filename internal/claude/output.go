@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"unicode"
@@ -39,7 +40,7 @@ type rawAnswer struct {
 	Objects     *[]string   `json:"objects"`
 	Scene       *string     `json:"scene"`
 	TextInImage *string     `json:"text_in_image"`
-	PeopleCount json.Number `json:"people_count"`
+	PeopleCount json.RawMessage `json:"people_count"`
 	Colors      *[]string   `json:"colors"`
 }
 
@@ -51,15 +52,13 @@ func parseAnswer(raw []byte) (Description, string) {
 		return Description{}, "empty answer"
 	}
 	var a rawAnswer
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&a); err != nil {
+	if err := json.Unmarshal(raw, &a); err != nil {
 		return Description{}, "answer is not the expected JSON object: " + err.Error()
 	}
 	var missing []string
 	for name, present := range map[string]bool{
 		"description": a.Description != nil, "keywords": a.Keywords != nil, "objects": a.Objects != nil,
-		"scene": a.Scene != nil, "text_in_image": a.TextInImage != nil, "people_count": a.PeopleCount != "",
+		"scene": a.Scene != nil, "text_in_image": a.TextInImage != nil, "people_count": a.PeopleCount != nil,
 		"colors": a.Colors != nil,
 	} {
 		if !present {
@@ -86,9 +85,9 @@ func parseAnswer(raw []byte) (Description, string) {
 	d.Colors = normaliseTerms(*a.Colors, maxColors)
 	d.Scene = normaliseTerm(*a.Scene)
 	d.TextInImage = strings.TrimSpace(*a.TextInImage)
-	pc, err := a.PeopleCount.Float64()
-	if err != nil || pc != float64(int(pc)) || pc < 0 || pc > maxPeople {
-		return Description{}, fmt.Sprintf("people_count %q is not a non-negative integer", a.PeopleCount.String())
+	var pc float64
+	if err := json.Unmarshal(a.PeopleCount, &pc); err != nil || pc != math.Trunc(pc) || pc < 0 || pc > maxPeople {
+		return Description{}, fmt.Sprintf("people_count %s is not a non-negative integer", a.PeopleCount)
 	}
 	d.PeopleCount = int(pc)
 	return d, ""

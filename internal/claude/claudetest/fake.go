@@ -246,6 +246,11 @@ func (s *Server) common(next http.Handler) http.Handler {
 		id := fmt.Sprintf("req_%024d", s.seq)
 		s.mu.Unlock()
 		w.Header().Set("request-id", id)
+		if r.Method == http.MethodPost && r.URL.Path == "/v1/messages" {
+			s.mu.Lock()
+			s.stats.MessagesRequests++
+			s.mu.Unlock()
+		}
 		if r.Header.Get("x-api-key") != s.opt.APIKey {
 			s.writeError(w, http.StatusUnauthorized, "authentication_error", "invalid x-api-key", nil)
 			return
@@ -342,17 +347,19 @@ func bad(format string, a ...any) *apiErr {
 
 // params is the subset of Messages params the fake understands.
 type params struct {
-	Model       string          `json:"model"`
-	MaxTokens   *int64          `json:"max_tokens"`
-	Messages    []message       `json:"messages"`
-	System      json.RawMessage `json:"system"`
-	Tools       []tool          `json:"tools"`
-	ToolChoice  *toolChoice     `json:"tool_choice"`
-	Thinking    *struct{ Type string `json:"type"` } `json:"thinking"`
-	Temperature *float64        `json:"temperature"`
-	TopP        *float64        `json:"top_p"`
-	TopK        *int64          `json:"top_k"`
-	Stream      bool            `json:"stream"`
+	Model      string          `json:"model"`
+	MaxTokens  *int64          `json:"max_tokens"`
+	Messages   []message       `json:"messages"`
+	System     json.RawMessage `json:"system"`
+	Tools      []tool          `json:"tools"`
+	ToolChoice *toolChoice     `json:"tool_choice"`
+	Thinking   *struct {
+		Type string `json:"type"`
+	} `json:"thinking"`
+	Temperature *float64 `json:"temperature"`
+	TopP        *float64 `json:"top_p"`
+	TopK        *int64   `json:"top_k"`
+	Stream      bool     `json:"stream"`
 	Output      *struct {
 		Format *struct {
 			Type   string          `json:"type"`
@@ -746,7 +753,6 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	s.stats.MessagesRequests++
 	s.retryCounts = append(s.retryCounts, r.Header.Get("X-Stainless-Retry-Count"))
 	if len(body) > 32<<20 {
 		s.mu.Unlock()
