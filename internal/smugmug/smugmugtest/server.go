@@ -174,6 +174,14 @@ type RequestRecord struct {
 // New starts a fake server, closed when the test ends.
 func New(t testing.TB, opts Options) *Server {
 	t.Helper()
+	s := Start(opts)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a fake server outside a test (examples, TestMain); the
+// caller must Close it.
+func Start(opts Options) *Server {
 	if opts.ConsumerKey == "" {
 		opts.ConsumerKey, opts.ConsumerSecret = ConsumerKey, ConsumerSecret
 	}
@@ -206,9 +214,11 @@ func New(t testing.TB, opts Options) *Server {
 	}
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	s.URL = s.ts.URL
-	t.Cleanup(s.ts.Close)
 	return s
 }
+
+// Close shuts the server down.
+func (s *Server) Close() { s.ts.Close() }
 
 // APIBase is the value for SMUGMUG_API_BASE.
 func (s *Server) APIBase() string { return s.URL + "/api/v2" }
