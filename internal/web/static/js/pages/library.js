@@ -15,7 +15,9 @@ export async function initLibrary() {
   const sentinel = $('library-sentinel');
   const albumList = $('album-list');
 
+  // album is the selected album's name ('' = all): the API filters by name.
   let album = new URLSearchParams(location.search).get('album') || '';
+  if (album) heading.textContent = album;
   let offset = 0;
   let total = Infinity;
   let loading = false;
@@ -60,8 +62,8 @@ export async function initLibrary() {
     }
   }
 
-  function selectAlbum(id, name) {
-    album = id;
+  function selectAlbum(name) {
+    album = name;
     generation++;
     loading = false;
     offset = 0;
@@ -70,27 +72,27 @@ export async function initLibrary() {
     heading.textContent = name || 'All photos';
     history.replaceState(null, '', withQuery('/library', { album }));
     for (const b of albumList.querySelectorAll('button')) {
-      b.setAttribute('aria-pressed', String(b.dataset.albumId === id));
+      b.setAttribute('aria-pressed', String(b.dataset.albumName === name));
     }
     loadMore();
   }
 
-  function albumButton(id, name, n) {
+  // id is the album's id ('' for "All photos"), key the name the API filters by.
+  function albumButton(id, key, label, n) {
     return h('li', { class: 'shrink-0' },
       h('button', {
         type: 'button',
         class: 'flex w-full items-center justify-between gap-3 rounded-md px-3 py-1.5 text-left text-sm hover:bg-slate-100 aria-pressed:bg-slate-200 aria-pressed:font-medium focus-visible:outline-2 focus-visible:outline-indigo-500 dark:hover:bg-slate-800 dark:aria-pressed:bg-slate-800',
-        dataset: { testid: 'album-item', albumId: id },
-        'aria-pressed': String(id === album),
-        onclick: () => selectAlbum(id, id ? name : ''),
-      }, h('span', { class: 'truncate' }, name), n === undefined ? null : h('span', { class: 'text-xs tabular-nums text-slate-500 dark:text-slate-400' }, String(n))));
+        dataset: { testid: 'album-item', albumId: id, albumName: key },
+        'aria-pressed': String(key === album),
+        onclick: () => selectAlbum(key),
+      }, h('span', { class: 'truncate' }, label), n === undefined ? null : h('span', { class: 'text-xs tabular-nums text-slate-500 dark:text-slate-400' }, String(n))));
   }
 
-  albumList.replaceChildren(albumButton('', 'All photos'));
+  albumList.replaceChildren(albumButton('', '', 'All photos'));
   api('/api/v1/albums').then((data) => {
     for (const a of data.albums || []) {
-      albumList.append(albumButton(String(a.id), a.name, a.photo_count));
-      if (String(a.id) === album) heading.textContent = a.name;
+      albumList.append(albumButton(String(a.id), a.name, a.name, a.photo_count));
     }
   }).catch((err) => {
     albumList.append(h('li', { class: 'px-3 py-1.5 text-sm text-red-600 dark:text-red-400', role: 'alert' }, `Albums unavailable: ${describeError(err)}`));

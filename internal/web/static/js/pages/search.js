@@ -55,11 +55,7 @@ export async function initSearch() {
     chips.replaceChildren();
     for (const f of FILTERS) {
       if (!s[f.key]) continue;
-      let text = s[f.key];
-      if (f.key === 'album') {
-        const opt = $('filter-album').selectedOptions[0];
-        if (opt && opt.value) text = opt.dataset.name || opt.textContent;
-      }
+      const text = s[f.key];
       chips.append(h('li', {},
         h('button', {
           type: 'button',
@@ -157,16 +153,24 @@ export async function initSearch() {
   await run();
 }
 
-/** loadAlbums fills the album filter; without albums the filter stays "Any". */
+/**
+ * loadAlbums fills the album filter. The API filters by album name (case
+ * insensitive), so the option values are names; an album named in the URL
+ * but not (or no longer) listed is kept as an option so the filter survives.
+ */
 async function loadAlbums(selected) {
   const select = $('filter-album');
+  const names = new Set();
   try {
     const data = await api('/api/v1/albums');
     for (const a of data.albums || []) {
-      select.append(h('option', { value: String(a.id), dataset: { name: a.name } }, `${a.name} (${a.photo_count})`));
+      if (names.has(a.name)) continue;
+      names.add(a.name);
+      select.append(h('option', { value: a.name, dataset: { albumId: String(a.id) } }, `${a.name} (${a.photo_count})`));
     }
-    select.value = selected;
   } catch {
     // The filter is optional; search still works without it.
   }
+  if (selected && !names.has(selected)) select.append(h('option', { value: selected }, selected));
+  select.value = selected;
 }
