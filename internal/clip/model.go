@@ -48,7 +48,8 @@ func ModelDir(dataDir, name string) string {
 	return filepath.Join(append([]string{dataDir, "models"}, parts...)...)
 }
 
-// ErrEmptyInput means the caller passed nothing to embed.
+// ErrEmptyInput means the caller passed nothing to embed, or an image with
+// no pixels.
 var ErrEmptyInput = errors.New("clip: nothing to embed")
 
 // maxImageBatch bounds the images run through the vision tower at once, which
@@ -322,6 +323,11 @@ func (m *Model) EmbedTokens(ctx context.Context, ids []int) ([]float32, error) {
 func (m *Model) EmbedImages(ctx context.Context, imgs []image.Image) ([][]float32, error) {
 	if len(imgs) == 0 {
 		return nil, ErrEmptyInput
+	}
+	for i, img := range imgs {
+		if img == nil || img.Bounds().Empty() {
+			return nil, fmt.Errorf("%w: image %d has no pixels", ErrEmptyInput, i)
+		}
 	}
 	size := m.cfg.VisionConfig.ImageSize
 	out := make([][]float32, 0, len(imgs))

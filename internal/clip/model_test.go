@@ -86,6 +86,13 @@ func TestEmbedCancelled(t *testing.T) {
 	if _, err := m.EmbedImages(context.Background(), nil); !errors.Is(err, clip.ErrEmptyInput) {
 		t.Errorf("no images: %v", err)
 	}
+	if _, err := m.EmbedImages(context.Background(), []image.Image{image.NewRGBA(image.Rect(0, 0, 0, 10))}); !errors.Is(err, clip.ErrEmptyInput) {
+		t.Errorf("empty image: %v", err)
+	}
+	// Extreme aspect ratios resize only the rows and columns the crop keeps.
+	if _, err := m.EmbedImages(context.Background(), []image.Image{gradient(1, 3000, 1), gradient(2500, 1, 2)}); err != nil {
+		t.Errorf("thin images: %v", err)
+	}
 }
 
 func TestEmbedTextProperties(t *testing.T) {
