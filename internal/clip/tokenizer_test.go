@@ -66,6 +66,7 @@ func TestEncodeCleanup(t *testing.T) {
 		{"red\u00a0barn\u2003at  dusk\n", "red barn at dusk"}, // Unicode whitespace collapsed
 		{"ZÜRICH Straße", "zürich straße"},                    // lower-case with accents
 		{"snow\u0007 day", "snow day"},                        // control character dropped
+		{"\ufeffcat", "cat"},                                  // byte-order mark dropped
 	}
 	for _, tc := range tests {
 		a, b := tok.Encode(tc.a), tok.Encode(tc.b)
