@@ -30,6 +30,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 	"time"
 )
@@ -96,7 +97,7 @@ func newSite(static, templates fs.FS) (*Site, error) {
 		return nil, err
 	}
 	s := &Site{assets: assets, pages: map[string]*template.Template{}}
-	funcs := template.FuncMap{"asset": s.assetURL, "navItem": newNavItem}
+	funcs := template.FuncMap{"asset": s.assetURL, "navItem": newNavItem, "modulePreloads": s.modulePreloads}
 	for _, p := range Pages() {
 		if _, ok := s.pages[p.Name]; ok {
 			continue
@@ -126,6 +127,21 @@ func (s *Site) assetURL(name string) (string, error) {
 		return "", fmt.Errorf("web: no static file %q", name)
 	}
 	return "/static/" + a.hashed, nil
+}
+
+// modulePreloads is the template function "modulePreloads": the hashed URLs
+// of every module but the entry, sorted. The shell lists them as
+// <link rel="modulepreload"> so the browser fetches the whole module graph
+// at once instead of discovering it one import level per round trip.
+func (s *Site) modulePreloads() []string {
+	var urls []string
+	for name, a := range s.assets.byName {
+		if path.Ext(name) == ".js" && name != "js/app.js" {
+			urls = append(urls, "/static/"+a.hashed)
+		}
+	}
+	slices.Sort(urls)
+	return urls
 }
 
 // AssetURL returns the content-hashed URL of the static file name

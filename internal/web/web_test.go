@@ -96,6 +96,11 @@ func TestPagesServeShellWithHashedAssets(t *testing.T) {
 					t.Errorf("page lacks %s", want)
 				}
 			}
+			for name, u := range s.AssetURLs() {
+				if strings.HasSuffix(name, ".js") && name != "js/app.js" && !strings.Contains(b, `<link rel="modulepreload" href="`+u+`">`) {
+					t.Errorf("page does not preload module %s", name)
+				}
+			}
 			if got := strings.Contains(b, `data-public="true"`); got != tt.public {
 				t.Errorf("data-public present = %v, want %v", got, tt.public)
 			}
