@@ -3,6 +3,8 @@ package smugmug_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
@@ -357,4 +359,108 @@ func TestDownloadRefusals(t *testing.T) {
 	if _, err := e.c.Download(t.Context(), e.fake.URL+"/photos/i-nope/0/00000000/X4/i-nope-X4.jpg", filepath.Join(t.TempDir(), "x"), 0); !smugmug.IsNotFound(err) {
 		t.Fatalf("missing rendition: %v", err)
 	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	t.Parallel()
+	ok := smugmug.Config{APIKey: "k", APISecret: "s"}
+	tests := []struct {
+		name   string
+		mutate func(*smugmug.Config)
+		valid  bool
+	}{
+		{"defaults", func(*smugmug.Config) {}, true},
+		{"no key", func(c *smugmug.Config) { c.APIKey = "" }, false},
+		{"no secret", func(c *smugmug.Config) { c.APISecret = "" }, false},
+		{"relative API base", func(c *smugmug.Config) { c.APIBase = "/api/v2" }, false},
+		{"ftp OAuth base", func(c *smugmug.Config) { c.OAuthBase = "ftp://x/y" }, false},
+		{"fake bases", func(c *smugmug.Config) { c.APIBase, c.OAuthBase = "http://127.0.0.1:1/api/v2", "http://127.0.0.1:1/services/oauth/1.0a" }, true},
+		{"bad permission", func(c *smugmug.Config) { c.Permissions = "Admin" }, false},
+		{"negative page size", func(c *smugmug.Config) { c.PageSize = -1 }, false},
+	}
+	for _, tt := range tests {
+		c := ok
+		tt.mutate(&c)
+		if err := c.Validate(); (err == nil) != tt.valid {
+			t.Errorf("%s: Validate() = %v", tt.name, err)
+		}
+	}
+	if _, err := smugmug.NewClient(ok, smugmug.Token{}); err == nil {
+		t.Error("NewClient accepted an empty token")
+	}
+}
+
+// Nothing secret reaches the logs, even at debug level with retries.
+func TestSecretsAreNotLogged(t *testing.T) {
+	t.Parallel()
+	fake := smugmugtest.New(t, smugmugtest.Options{})
+	fake.AddUser("ansel", "")
+	keys := fake.Generate("ansel", 2, func(int) int { return 3 })
+	var buf syncBuffer
+	cfg := fake.Config()
+	cfg.Logger = slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	cfg.Permissions = smugmug.PermissionModify
+	ctx := t.Context()
+	auth, err := smugmug.NewAuth(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, u, err := auth.RequestToken(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	approve(t, cfg.HTTPClient, u)
+	tok, err := auth.AccessToken(ctx, rt, fake.Verifier(rt.Token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake.SetFault(smugmugtest.FirstAttempt(smugmugtest.Fault{Status: 503}))
+	c, err := smugmug.NewClient(cfg, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := smugmugtest.NewMemStore()
+	s := smugmug.NewSyncer(c, store, smugmug.SyncerConfig{Logger: cfg.Logger})
+	if _, err := s.Sync(ctx, smugmug.SyncOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := fake.AlbumState(keys[0])
+	if _, err := c.WriteBack(ctx, "/api/v2/image/"+st.Images[0]+"-0", smugmug.Suggestion{Keywords: []string{"x"}}, false); err != nil {
+		t.Fatal(err)
+	}
+	logs := buf.String()
+	if !strings.Contains(logs, "retried") || !strings.Contains(logs, "write-back") {
+		t.Fatalf("expected retry and write-back records, got:\n%s", logs)
+	}
+	for name, secret := range map[string]string{
+		"access token": tok.Token, "token secret": tok.Secret, "request token": rt.Token,
+		"request secret": rt.Secret, "consumer secret": cfg.APISecret,
+	} {
+		if strings.Contains(logs, secret) {
+			t.Fatalf("the %s appears in the logs", name)
+		}
+	}
+	if strings.Contains(logs, "oauth_signature") || strings.Contains(logs, "oauth_nonce") {
+		t.Fatal("OAuth parameters appear in the logs")
+	}
+	if got := fmt.Sprintf("%v %+v", tok, rt); strings.Contains(got, tok.Secret) || strings.Contains(got, rt.Secret) {
+		t.Fatal("tokens print their secrets")
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
