@@ -374,7 +374,9 @@ func TestConfigValidate(t *testing.T) {
 		{"no secret", func(c *smugmug.Config) { c.APISecret = "" }, false},
 		{"relative API base", func(c *smugmug.Config) { c.APIBase = "/api/v2" }, false},
 		{"ftp OAuth base", func(c *smugmug.Config) { c.OAuthBase = "ftp://x/y" }, false},
-		{"fake bases", func(c *smugmug.Config) { c.APIBase, c.OAuthBase = "http://127.0.0.1:1/api/v2", "http://127.0.0.1:1/services/oauth/1.0a" }, true},
+		{"fake bases", func(c *smugmug.Config) {
+			c.APIBase, c.OAuthBase = "http://127.0.0.1:1/api/v2", "http://127.0.0.1:1/services/oauth/1.0a"
+		}, true},
 		{"bad permission", func(c *smugmug.Config) { c.Permissions = "Admin" }, false},
 		{"negative page size", func(c *smugmug.Config) { c.PageSize = -1 }, false},
 	}
