@@ -28,8 +28,8 @@ var exifHeader = []byte("Exif\x00\x00")
 func readMetadata(format string, data []byte) (info Info, warning string) {
 	info.Orientation = 1
 	defer func() {
-		// goexif indexes and multiplies values taken from the file; a
-		// hostile block must cost the metadata, never the process.
+		// A panic in locating or decoding the block costs the metadata,
+		// never the process.
 		if r := recover(); r != nil {
 			info = Info{Orientation: 1}
 			warning = fmt.Sprintf("EXIF ignored: parser panicked: %v", r)
@@ -42,36 +42,60 @@ func readMetadata(format string, data []byte) (info Info, warning string) {
 	if len(raw) < 8 || (string(raw[:4]) != "II*\x00" && string(raw[:4]) != "MM\x00*") {
 		return info, fmt.Sprintf("EXIF ignored: malformed EXIF block (%d bytes, no TIFF header)", len(raw))
 	}
-	x, err := exif.Decode(bytes.NewReader(raw))
+	clean, fixed := sanitizeTIFF(raw)
+	x, err := exif.Decode(bytes.NewReader(clean))
 	if x == nil {
 		if err == nil {
 			return info, ""
 		}
 		return info, "EXIF ignored: " + oneLine(err.Error())
 	}
+	var warnings []string
+	if fixed > 0 {
+		warnings = append(warnings, fmt.Sprintf("EXIF: %d malformed entries ignored", fixed))
+	}
 	if err != nil {
-		warning = "EXIF partly read: " + oneLine(err.Error())
+		warnings = append(warnings, "EXIF partly read: "+oneLine(err.Error()))
 	}
-	loadOffsetTags(x)
-
-	info.CameraMake = tagString(x, exif.Make)
-	info.CameraModel = tagString(x, exif.Model)
-	info.Lens = tagString(x, exif.LensModel)
-	if o, ok := tagInt(x, exif.Orientation); ok && o >= 1 && o <= 8 {
-		info.Orientation = o
+	// goexif panics on some malformed values (it indexes value arrays by
+	// the count the tag should have), so each field is read on its own: a
+	// bad GPS block costs the position, not the camera and date.
+	field := func(name string, read func()) {
+		defer func() {
+			if r := recover(); r != nil {
+				warnings = append(warnings, fmt.Sprintf("EXIF %s ignored: parser panicked: %v", name, r))
+			}
+		}()
+		read()
 	}
-	info.TakenAt, info.TakenAtHasZone = takenAt(x)
-	info.ExposureTime = exposure(x)
-	if v, ok := tagFloat(x, exif.FNumber); ok && v > 0 && v < 1000 {
-		info.FNumber = v
-	}
-	if v, ok := tagFloat(x, exif.FocalLength); ok && v > 0 && v < 100000 {
-		info.FocalLength = v
-	}
-	if v, ok := tagInt(x, exif.ISOSpeedRatings); ok && v > 0 {
-		info.ISO = v
-	}
-	info.GPS = gps(x)
+	field("time offsets", func() { loadOffsetTags(x) })
+	field("Make", func() { info.CameraMake = tagString(x, exif.Make) })
+	field("Model", func() { info.CameraModel = tagString(x, exif.Model) })
+	field("LensModel", func() { info.Lens = tagString(x, exif.LensModel) })
+	field("Orientation", func() {
+		if o, ok := tagInt(x, exif.Orientation); ok && o >= 1 && o <= 8 {
+			info.Orientation = o
+		}
+	})
+	field("DateTimeOriginal", func() { info.TakenAt, info.TakenAtHasZone = takenAt(x) })
+	field("ExposureTime", func() { info.ExposureTime = exposure(x) })
+	field("FNumber", func() {
+		if v, ok := tagFloat(x, exif.FNumber); ok && v > 0 && v < 1000 {
+			info.FNumber = v
+		}
+	})
+	field("FocalLength", func() {
+		if v, ok := tagFloat(x, exif.FocalLength); ok && v > 0 && v < 100000 {
+			info.FocalLength = v
+		}
+	})
+	field("ISOSpeedRatings", func() {
+		if v, ok := tagInt(x, exif.ISOSpeedRatings); ok && v > 0 {
+			info.ISO = v
+		}
+	})
+	field("GPS", func() { info.GPS = gps(x) })
+	warning = strings.Join(warnings, "; ")
 	return info, warning
 }
 
@@ -321,7 +345,8 @@ func takenAt(x *exif.Exif) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// exposure formats ExposureTime as photographers write it.
+// exposure formats ExposureTime as photographers (and exiftool) write it:
+// "1/250" up to a quarter second, then "0.3", "1.5", "30".
 func exposure(x *exif.Exif) string {
 	t, err := x.Get(exif.ExposureTime)
 	if err != nil || t.Count == 0 {
@@ -335,10 +360,10 @@ func exposure(x *exif.Exif) string {
 	switch {
 	case v > 3600: // nonsense such as 4294967295 s
 		return ""
-	case v >= 0.3:
-		return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64)
-	default:
+	case v < 0.25001:
 		return "1/" + strconv.FormatFloat(math.Round(1/v), 'f', -1, 64)
+	default:
+		return strings.TrimSuffix(strconv.FormatFloat(v, 'f', 1, 64), ".0")
 	}
 }
 
