@@ -10,14 +10,16 @@ function placeholder() {
   }, 'No preview');
 }
 
-function thumbnail(photo, label) {
+// The card's visible title already names the link, so the image's alt
+// text adds only the description (or nothing) rather than repeating it.
+function thumbnail(photo) {
   if (!photo.thumbnail_url) return placeholder();
   const img = h('img', {
     src: photo.thumbnail_url,
-    alt: label,
+    alt: photo.description || '',
     loading: 'lazy',
     decoding: 'async',
-    class: 'aspect-square w-full object-cover transition duration-200 group-hover:scale-105',
+    class: 'aspect-square w-full object-cover transition duration-200 group-hover:scale-105 motion-reduce:transition-none motion-reduce:group-hover:scale-100',
   });
   img.addEventListener('error', () => img.replaceWith(placeholder()), { once: true });
   return img;
@@ -41,12 +43,11 @@ export function whyText(why, score) {
  */
 export function photoCard(photo, { testid = 'photo-card' } = {}) {
   const title = photo.title || photo.file_name || 'Untitled';
-  const label = photo.description ? `${title}: ${photo.description}` : title;
   const card = h('a', {
     href: `/photos/${encodeURIComponent(photo.photo_id)}`,
     class: 'group relative block overflow-hidden rounded-lg bg-slate-200 shadow-sm focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 dark:bg-slate-800',
     dataset: { testid, photoId: String(photo.photo_id) },
-  }, thumbnail(photo, label));
+  }, thumbnail(photo));
   const meta = [photo.album, formatDate(photo.taken_at)].filter(Boolean).join(' · ');
   card.append(h('div', {
     class: 'pointer-events-none absolute inset-x-0 bottom-0 bg-linear-to-t from-black/75 to-transparent p-2 pt-6 text-white',
