@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/pgvector/pgvector-go"
 )
@@ -171,4 +172,17 @@ func (s *DB) unvec(raw any) ([]float32, error) {
 		return nil, fmt.Errorf("store: decode vector: %w", err)
 	}
 	return pv.Slice(), nil
+}
+
+// AICostSince sums the user's description spend and counts described
+// photos since a time (the month-to-date figure the UI shows).
+func (s *DB) AICostSince(ctx context.Context, userID int64, since time.Time) (float64, int, error) {
+	var cost float64
+	var n int
+	err := s.db.QueryRowContext(ctx, "SELECT COALESCE(SUM(cost_usd), 0), COUNT(*) FROM ai_metadata WHERE user_id = $1 AND created_at >= $2",
+		userID, s.ts(since)).Scan(&cost, &n)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: ai cost: %w", err)
+	}
+	return cost, n, nil
 }

@@ -1,0 +1,31 @@
+# The index of habits: `make help` lists them.
+GO ?= go
+PGDIR ?= /tmp/targetvision-pg
+
+.PHONY: help run test test-purego bench lint css pg-start pg-stop
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+run: ## serve the web UI and API on the embedded store (http://127.0.0.1:8080)
+	$(GO) run ./cmd/targetvision serve
+
+test: ## run every test (Postgres tests need TARGETVISION_TEST_DATABASE_URL; .ci/run sets it)
+	$(GO) test -count=1 -timeout 30m ./...
+	$(GO) test -count=1 -tags purego ./internal/linalg/... ./internal/clip/...
+
+bench: ## run the Go benchmarks once (CLIP, GEMM, photo processing)
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/linalg/ ./internal/clip/ ./internal/photo/
+
+lint: ## gofmt and go vet
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	$(GO) vet ./...
+
+css: ## rebuild the Tailwind CSS (needs npm) and check it matches the committed file
+	bash web/build.sh
+
+pg-start: ## start a local Postgres test cluster and print its URL
+	@scripts/pg-test-cluster.sh start $(PGDIR)
+
+pg-stop: ## stop the local Postgres test cluster
+	@scripts/pg-test-cluster.sh stop $(PGDIR)

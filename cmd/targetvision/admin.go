@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/targetvision/targetvision/internal/auth"
+	"github.com/targetvision/targetvision/internal/clip"
+	"github.com/targetvision/targetvision/internal/config"
+	"github.com/targetvision/targetvision/internal/modelhub"
+	"github.com/targetvision/targetvision/internal/photo"
+	"github.com/targetvision/targetvision/internal/store"
+)
+
+func newMigrateCmd(e *env, cfg func() config.Config) *cobra.Command {
+	return &cobra.Command{
+		Use:   "migrate",
+		Short: "Apply database migrations (serve and every command also do it at start)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c := cfg()
+			db, err := store.Open(cmd.Context(), c.StoreDSN(), store.Options{SkipMigrate: true})
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			n, err := db.Migrate(cmd.Context())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "%s store: %d migrations applied; schema is current\n", db.Dialect(), n)
+			return nil
+		},
+	}
+}
+
+func newUsersCmd(e *env, cfg func() config.Config) *cobra.Command {
+	users := &cobra.Command{Use: "users", Short: "Manage accounts of a multi-user install"}
+	var admin bool
+	add := &cobra.Command{
+		Use:   "add EMAIL",
+		Short: "Add an account; the password is read from standard input",
+		Long: `Adds an account. The password is read from the first line of standard input
+(so it never appears in the process list or shell history), e.g.
+  printf '%s\n' "$PASSWORD" | targetvision users add ann@example.com`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			email := strings.TrimSpace(args[0])
+			if !strings.Contains(email, "@") {
+				return fmt.Errorf("%q is not an e-mail address", email)
+			}
+			line, err := bufio.NewReader(e.stdin).ReadString('\n')
+			if err != nil && line == "" {
+				return errors.New("no password on standard input")
+			}
+			pw := strings.TrimRight(line, "\r\n")
+			if err := auth.ValidatePassword(pw); err != nil {
+				return err
+			}
+			h, err := auth.NewPasswordHasher(auth.DefaultArgon2Params())
+			if err != nil {
+				return err
+			}
+			hash, err := h.Hash(pw)
+			if err != nil {
+				return err
+			}
+			c := cfg()
+			db, err := store.Open(cmd.Context(), c.StoreDSN(), store.Options{})
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			u, err := db.CreateUser(cmd.Context(), email, hash, admin)
+			if errors.Is(err, store.ErrConflict) {
+				return fmt.Errorf("user %s already exists", email)
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "added user %d %s\n", u.ID, u.Email)
+			return nil
+		},
+	}
+	add.Flags().BoolVar(&admin, "admin", false, "make the account an administrator")
+	users.AddCommand(add)
+	return users
+}
+
+func newModelsCmd(e *env, cfg func() config.Config) *cobra.Command {
+	models := &cobra.Command{Use: "models", Short: "Manage the CLIP model files"}
+	var revision string
+	pull := &cobra.Command{
+		Use:   "pull [NAME]",
+		Short: "Download CLIP weights and tokenizer files into the data dir",
+		Long: `Downloads config.json, model.safetensors, vocab.json and merges.txt of a CLIP
+checkpoint from the model hub (HF_ENDPOINT) into DATA/models/, resuming an
+interrupted download and checking each file against the hub's sha256.
+NAME defaults to TARGETVISION_CLIP_MODEL (` + clip.DefaultModel + `).`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c := cfg()
+			name := c.CLIPModel
+			if len(args) == 1 {
+				name = args[0]
+			}
+			dir := clip.ModelDir(c.DataDir, name)
+			err := modelhub.Pull(cmd.Context(), modelhub.Options{Endpoint: c.HFEndpoint, Repo: name, Revision: revision,
+				Dir: dir, Progress: e.stderr, Token: e.getenv("HF_TOKEN")})
+			if err != nil {
+				return err
+			}
+			m, err := clip.Load(dir, clip.WithName(name))
+			if err != nil {
+				return fmt.Errorf("downloaded %s but it does not load: %w", name, err)
+			}
+			fmt.Fprintf(e.stdout, "%s ready in %s (embedding dimension %d)\n", name, dir, m.Dim())
+			return nil
+		},
+	}
+	pull.Flags().StringVar(&revision, "revision", "main", "branch, tag or commit to download")
+	models.AddCommand(pull)
+	return models
+}
+
+func newEmbedCmd(e *env, cfg func() config.Config) *cobra.Command {
+	var imagePath, text, modelDir string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "embed (--image FILE | --text TEXT) [--model DIR] --json",
+		Short: "Print the normalised CLIP embedding of an image or a text",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if (imagePath == "") == (text == "") {
+				return errors.New("give exactly one of --image FILE or --text TEXT")
+			}
+			c := cfg()
+			name := c.CLIPModel
+			if modelDir == "" {
+				modelDir = clip.ModelDir(c.DataDir, name)
+			} else {
+				name = ""
+			}
+			var opts []clip.Option
+			if name != "" {
+				opts = append(opts, clip.WithName(name))
+			}
+			m, err := clip.Load(modelDir, opts...)
+			if err != nil {
+				return fmt.Errorf("%w (download it with `targetvision models pull`)", err)
+			}
+			var vec []float32
+			if text != "" {
+				vec, err = m.EmbedText(cmd.Context(), text)
+			} else {
+				var img image.Image
+				img, _, err = photo.Decode(cmd.Context(), imagePath, photo.Limits{MaxPixels: c.MaxPixels})
+				if err != nil {
+					return err
+				}
+				var vs [][]float32
+				vs, err = m.EmbedImages(cmd.Context(), []image.Image{img})
+				if err == nil {
+					vec = vs[0]
+				}
+			}
+			if err != nil {
+				return err
+			}
+			out := struct {
+				Model     string    `json:"model"`
+				Dim       int       `json:"dim"`
+				Embedding []float32 `json:"embedding"`
+			}{m.Name(), len(vec), vec}
+			if asJSON {
+				return json.NewEncoder(e.stdout).Encode(out)
+			}
+			fmt.Fprintf(e.stdout, "model %s, dimension %d\n%v\n", out.Model, out.Dim, out.Embedding)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&imagePath, "image", "", "image file to embed")
+	cmd.Flags().StringVar(&text, "text", "", "text to embed")
+	cmd.Flags().StringVar(&modelDir, "model", "", "checkpoint directory (default: the pulled TARGETVISION_CLIP_MODEL)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}

@@ -1,0 +1,425 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/targetvision/targetvision/internal/store"
+	"github.com/targetvision/targetvision/internal/store/storetest"
+)
+
+// The end-to-end tests build the real binary once and run it as a user would.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "tv-e2e")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "targetvision")
+	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// sharedDir is ../shared beside the repository (tests read it in place).
+func sharedDir(t testing.TB) string {
+	t.Helper()
+	d, _ := filepath.Abs(filepath.Join("..", "..", "..", "shared"))
+	if _, err := os.Stat(filepath.Join(d, "testdata", "photos")); err != nil {
+		t.Fatalf("shared test data not found at %s", d)
+	}
+	return d
+}
+
+type cli struct {
+	t   testing.TB
+	env []string
+	dir string
+}
+
+func newCLI(t testing.TB, extraEnv ...string) *cli {
+	dir := t.TempDir()
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "TARGETVISION_DATA=" + filepath.Join(dir, "data"),
+		"TARGETVISION_LOG_FORMAT=json", "TARGETVISION_WORKERS=2"}
+	return &cli{t: t, env: append(env, extraEnv...), dir: dir}
+}
+
+func (c *cli) cmd(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd.Env = c.env
+	cmd.Dir = c.dir
+	return cmd
+}
+
+// run runs the binary and returns stdout, stderr and the exit code.
+func (c *cli) run(args ...string) (string, string, int) {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := c.cmd(ctx, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		c.t.Fatalf("run %v: %v", args, err)
+	}
+	return stdout.String(), stderr.String(), code
+}
+
+func (c *cli) ok(args ...string) string {
+	c.t.Helper()
+	out, errOut, code := c.run(args...)
+	if code != 0 {
+		c.t.Fatalf("targetvision %s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, out, errOut)
+	}
+	return out
+}
+
+type searchJSON struct {
+	Query   string `json:"query"`
+	Total   int    `json:"total"`
+	Results []struct {
+		PhotoID      int64   `json:"photo_id"`
+		Score        float64 `json:"score"`
+		Title        string  `json:"title"`
+		ThumbnailURL string  `json:"thumbnail_url"`
+		Album        string  `json:"album"`
+		Why          struct {
+			TextRank     *int     `json:"text_rank"`
+			MatchedTerms []string `json:"matched_terms"`
+		} `json:"why"`
+	} `json:"results"`
+}
+
+func (c *cli) search(q string) searchJSON {
+	c.t.Helper()
+	var res searchJSON
+	out := c.ok("search", q, "--json", "--limit", "50")
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		c.t.Fatalf("search %q: bad JSON %v:\n%s", q, err, out)
+	}
+	return res
+}
+
+// TestIndexAndSearchSharedPhotos is issue 2's "done when": index the shared
+// test photos (corrupt ones reported, not fatal) and find them by camera
+// model and file-name words.
+func TestIndexAndSearchSharedPhotos(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	photos := filepath.Join(sharedDir(t), "testdata", "photos")
+	out := c.ok("index", photos)
+	for _, want := range []string{"photos ready", "failed: odd/decompression_bomb.gif", "over the 100.0 MP limit"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("index summary lacks %q:\n%s", want, out)
+		}
+	}
+	cases := []struct {
+		query   string
+		wantAny string // a title that must be among the results
+	}{
+		{"Canon", "Canon_40D.jpg"},
+		{"40D", "Canon_40D.jpg"},
+		{"D70", "Nikon_D70.jpg"},
+		{"knocker", "door-knocker.jpg"},
+		{"peacock", "peacock.progressive.jpeg"},
+		{"orientation", "Landscape_5.jpg"},
+	}
+	for _, tc := range cases {
+		res := c.search(tc.query)
+		found := false
+		for _, r := range res.Results {
+			if r.Title == tc.wantAny {
+				found = true
+				if r.Why.TextRank == nil || !strings.HasPrefix(r.ThumbnailURL, "/api/v1/photos/") {
+					t.Errorf("%q: result lacks why/thumbnail: %+v", tc.query, r)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("search %q: %s not among %d results", tc.query, tc.wantAny, len(res.Results))
+		}
+	}
+	if res := c.search("zebra-unicorn-nothing"); len(res.Results) != 0 {
+		t.Errorf("nonsense query found %d photos", len(res.Results))
+	}
+
+	// Re-indexing the same folder is a no-op.
+	again := c.ok("index", photos)
+	if !strings.Contains(again, " 0 new, 0 changed, 0 moved, 0 deleted") {
+		t.Errorf("re-index was not a no-op:\n%s", again)
+	}
+}
+
+// TestIndexMovesAndDeletes: a moved file keeps its photo id; a deleted one leaves.
+func TestIndexMovesAndDeletes(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	lib := filepath.Join(c.dir, "lib")
+	os.MkdirAll(filepath.Join(lib, "a"), 0o755)
+	src := filepath.Join(sharedDir(t), "testdata", "photos", "camera")
+	for _, f := range []string{"Canon_40D.jpg", "Nikon_D70.jpg"} {
+		b, err := os.ReadFile(filepath.Join(src, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(lib, "a", f), b, 0o644)
+	}
+	c.ok("index", lib)
+	before := c.search("Canon")
+	if len(before.Results) != 1 {
+		t.Fatalf("want 1 Canon, got %+v", before)
+	}
+	os.MkdirAll(filepath.Join(lib, "b"), 0o755)
+	if err := os.Rename(filepath.Join(lib, "a", "Canon_40D.jpg"), filepath.Join(lib, "b", "Canon_40D.jpg")); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(lib, "a", "Nikon_D70.jpg"))
+	out := c.ok("index", lib)
+	if !strings.Contains(out, "1 moved, 1 deleted") {
+		t.Fatalf("sync summary:\n%s", out)
+	}
+	after := c.search("Canon")
+	if len(after.Results) != 1 || after.Results[0].PhotoID != before.Results[0].PhotoID || after.Results[0].Album != "b" {
+		t.Fatalf("moved photo: before %+v after %+v", before.Results, after.Results)
+	}
+	if res := c.search("D70"); len(res.Results) != 0 {
+		t.Fatalf("deleted photo still found: %+v", res.Results)
+	}
+}
+
+func TestCLIErrorsAndHelp(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	for _, cmd := range [][]string{{"--help"}, {"serve", "--help"}, {"index", "--help"}, {"sync", "--help"}, {"search", "--help"},
+		{"models", "pull", "--help"}, {"embed", "--help"}, {"migrate", "--help"}, {"users", "add", "--help"}, {"smugmug", "connect", "--help"}} {
+		if out := c.ok(cmd...); !strings.Contains(out, "Usage:") {
+			t.Errorf("%v: no usage:\n%s", cmd, out)
+		}
+	}
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"index", filepath.Join(c.dir, "missing")}, "is not a folder"},
+		{[]string{"sync"}, "no sources yet"},
+		{[]string{"search", "x", "--user", "nobody@example.com"}, "no user nobody@example.com"},
+		{[]string{"embed", "--text", "x"}, "models pull"},
+		{[]string{"frobnicate"}, "unknown command"},
+	}
+	for _, tc := range cases {
+		_, errOut, code := c.run(tc.args...)
+		lines := strings.Split(strings.TrimSpace(errOut), "\n")
+		last := lines[len(lines)-1]
+		if code == 0 || !strings.Contains(last, tc.want) || !strings.HasPrefix(last, "targetvision: ") {
+			t.Errorf("%v: exit %d, last stderr line %q; want a one-line reason containing %q", tc.args, code, last, tc.want)
+		}
+	}
+	// migrate is idempotent and says so.
+	if out := c.ok("migrate"); !strings.Contains(out, "schema is current") {
+		t.Errorf("migrate: %s", out)
+	}
+	// The secret key is generated once, 0600.
+	st, err := os.Stat(filepath.Join(c.dir, "data", "secret.key"))
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("secret key: %v %v", st, err)
+	}
+}
+
+func TestUsersAddAndSelect(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	cmd := c.cmd(t.Context(), "users", "add", "ann@example.com")
+	cmd.Stdin = strings.NewReader("correct horse battery staple\n")
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "added user") {
+		t.Fatalf("users add: %v %s", err, out)
+	}
+	lib := filepath.Join(c.dir, "lib")
+	os.MkdirAll(lib, 0o755)
+	b, _ := os.ReadFile(filepath.Join(sharedDir(t), "testdata", "photos", "camera", "Canon_40D.jpg"))
+	os.WriteFile(filepath.Join(lib, "Canon_40D.jpg"), b, 0o644)
+	c.ok("index", lib, "--user", "ann@example.com")
+	if res := c.search("Canon"); len(res.Results) != 0 {
+		t.Fatalf("the default user sees ann's photo: %+v", res.Results)
+	}
+	out := c.ok("search", "Canon", "--json", "--user", "ann@example.com")
+	if !strings.Contains(out, "Canon_40D.jpg") {
+		t.Fatalf("ann cannot find her photo:\n%s", out)
+	}
+}
+
+func freeAddr(t testing.TB) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// startServe starts `serve` and waits for /healthz.
+func (c *cli) startServe(args ...string) (*exec.Cmd, string, *bytes.Buffer) {
+	c.t.Helper()
+	addr := freeAddr(c.t)
+	cmd := c.cmd(context.Background(), append([]string{"serve", "--addr", addr}, args...)...)
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	base := "http://" + addr
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return cmd, base, &logs
+			}
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("serve did not come up:\n%s", logs.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func get(t testing.TB, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestServeHealthMetricsShutdown: health, readiness, metrics, the API's
+// auth wall and error shape, and a clean SIGTERM.
+func TestServeHealthMetricsShutdown(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	cmd, base, logs := c.startServe()
+	if code, body := get(t, base+"/readyz"); code != 200 || !strings.Contains(body, `"ready"`) {
+		t.Errorf("readyz: %d %s", code, body)
+	}
+	if code, body := get(t, base+"/metrics"); code != 200 || !strings.Contains(body, "go_goroutines") {
+		t.Errorf("metrics: %d", code)
+	}
+	code, body := get(t, base+"/api/v1/search?q=x")
+	if code != 401 || !strings.Contains(body, `"error":{"code":"unauthorized"`) {
+		t.Errorf("unauthenticated search: %d %s", code, body)
+	}
+	if code, body := get(t, base+"/api/v1/nope"); code != 404 || !strings.Contains(body, `"code":"not_found"`) {
+		t.Errorf("unknown API route: %d %s", code, body)
+	}
+	if code, _ := get(t, base+"/metrics"); code != 200 {
+		t.Fatal("metrics gone")
+	}
+	if _, body := get(t, base+"/metrics"); !strings.Contains(body, `targetvision_http_requests_total{code="4xx",method="GET",route="GET /api/v1/search"}`) {
+		t.Errorf("request metric missing:\n%s", body)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve exited with %v:\n%s", err, logs)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("serve ignored SIGTERM:\n%s", logs)
+	}
+	if !strings.Contains(logs.String(), `"msg":"stopped"`) {
+		t.Errorf("no orderly stop in logs:\n%s", logs)
+	}
+}
+
+// TestTwoWorkersOnePostgres runs two serve processes on one Postgres: every
+// job runs exactly once (attempts stay 1) and all photos get processed.
+func TestTwoWorkersOnePostgres(t *testing.T) {
+	t.Parallel()
+	url := storetest.PostgresURL(t)
+	c := newCLI(t, "DATABASE_URL="+url, "TARGETVISION_SYNC_INTERVAL=0")
+	photos := filepath.Join(sharedDir(t), "testdata", "photos")
+	// Queue the work without running it: add the source through the store,
+	// then let two serve processes race for the jobs.
+	ctx := t.Context()
+	db, err := store.Open(ctx, url, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	u, err := db.EnsureDefaultUser(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := db.CreateSource(ctx, store.Source{UserID: u.ID, Kind: store.SourceLocal, Name: photos, Path: photos})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.Enqueue(ctx, store.Job{UserID: u.ID, Kind: "sync", Payload: []byte(fmt.Sprintf(`{"source_id":%d}`, src.ID))}); err != nil {
+		t.Fatal(err)
+	}
+	c.startServe()
+	c.startServe()
+	// Without a CLIP model or an API key, embed and describe jobs wait in
+	// the queue by design; sync and process jobs must all finish.
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		all, err := db.Jobs(ctx, u.ID, "", 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		busy, processed := 0, 0
+		for _, j := range all {
+			if j.Kind != "sync" && j.Kind != "process" {
+				continue
+			}
+			if j.State == store.JobQueued || j.State == store.JobRunning {
+				busy++
+			} else if j.Kind == "process" {
+				processed++
+			}
+		}
+		if busy == 0 && processed > 30 {
+			for _, j := range all {
+				if j.Attempts > 1 {
+					t.Errorf("job %d (%s) ran %d times", j.ID, j.Kind, j.Attempts)
+				}
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("jobs did not finish: %d busy, %d processed", busy, processed)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	ps, _, err := db.ListPhotos(ctx, u.ID, store.Filter{Status: store.PhotoPending}, 10, 0)
+	if err != nil || len(ps) != 0 {
+		t.Fatalf("photos left pending: %d %v", len(ps), err)
+	}
+}

@@ -1,0 +1,206 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/targetvision/targetvision/internal/config"
+	"github.com/targetvision/targetvision/internal/jobs"
+	"github.com/targetvision/targetvision/internal/localsource"
+	"github.com/targetvision/targetvision/internal/store"
+)
+
+func newIndexCmd(e *env, cfg func() config.Config) *cobra.Command {
+	return &cobra.Command{
+		Use:   "index DIR...",
+		Short: "Add local folders as sources and index their photos",
+		Long: `Adds each folder as a source (once; indexing it again re-syncs it) and
+indexes every JPEG, PNG, WebP, GIF, TIFF and BMP below it: EXIF, content hash,
+thumbnail, analysis rendition, and the CLIP embedding when a model is present.
+Unchanged files are skipped; moved files keep their descriptions; deleted files
+leave the index. A corrupt or oversized file is reported and never stops the run.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, dirs []string) error {
+			ctx := cmd.Context()
+			a, err := openApp(ctx, cmd, e, cfg())
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			var sources []store.Source
+			for _, d := range dirs {
+				abs, err := filepath.Abs(d)
+				if err != nil {
+					return err
+				}
+				if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
+					return fmt.Errorf("%s is not a folder", d)
+				}
+				src, err := a.db.CreateSource(ctx, store.Source{UserID: a.user.ID, Kind: store.SourceLocal, Name: abs, Path: abs})
+				if err != nil {
+					return err
+				}
+				sources = append(sources, src)
+			}
+			return a.syncAndDrain(ctx, e, sources)
+		},
+	}
+}
+
+func newSyncCmd(e *env, cfg func() config.Config) *cobra.Command {
+	var sourceID int64
+	cmd := &cobra.Command{
+		Use:   "sync [--source ID]",
+		Short: "Incrementally sync all sources, or one",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			a, err := openApp(ctx, cmd, e, cfg())
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			var sources []store.Source
+			if sourceID != 0 {
+				src, err := a.db.Source(ctx, a.user.ID, sourceID)
+				if err != nil {
+					return fmt.Errorf("source %d: %w", sourceID, err)
+				}
+				sources = append(sources, src)
+			} else if sources, err = a.db.Sources(ctx, a.user.ID); err != nil {
+				return err
+			}
+			if len(sources) == 0 {
+				return fmt.Errorf("no sources yet: add a folder with `targetvision index DIR` or connect SmugMug with `targetvision smugmug connect`")
+			}
+			return a.syncAndDrain(ctx, e, sources)
+		},
+	}
+	cmd.Flags().Int64Var(&sourceID, "source", 0, "sync only this source id")
+	return cmd
+}
+
+// syncAndDrain syncs the sources with a progress bar, then runs the
+// pipeline's jobs until the queue is idle, then prints a summary.
+func (a *app) syncAndDrain(ctx context.Context, e *env, sources []store.Source) error {
+	model := a.loadCLIP()
+	tty := isTerminal(e.stderr)
+	var bar *progressbar.ProgressBar
+	newBar := func(max int, desc string) *progressbar.ProgressBar {
+		if !tty {
+			return nil
+		}
+		return progressbar.NewOptions(max, progressbar.OptionSetWriter(e.stderr), progressbar.OptionSetDescription(desc),
+			progressbar.OptionShowCount(), progressbar.OptionSetWidth(30), progressbar.OptionClearOnFinish(),
+			progressbar.OptionThrottle(100_000_000))
+	}
+	p := a.pipeline(model, nil, func(done, total int, _ string) {
+		if bar != nil {
+			bar.ChangeMax(total)
+			bar.Set(done)
+		}
+	})
+	var failedSync int
+	for _, src := range sources {
+		bar = newBar(-1, "scanning "+filepath.Base(src.Name))
+		res, err := p.SyncSource(ctx, src)
+		if bar != nil {
+			bar.Finish()
+		}
+		if err != nil {
+			failedSync++
+			fmt.Fprintf(e.stderr, "%s: %v\n", src.Name, err)
+			continue
+		}
+		fmt.Fprintf(e.stdout, "%s: %s\n", src.Name, summarise(res))
+	}
+
+	// Run the queued work (this user's and any other) until idle.
+	var done, failed atomic.Int64
+	var mu sync.Mutex
+	counts, err := a.db.JobCounts(ctx, 0)
+	if err != nil {
+		return err
+	}
+	bar = newBar(counts[store.JobQueued], "indexing")
+	r := jobs.New(a.db, jobs.Config{Workers: a.cfg.Workers, Logger: a.log, OnEvent: func(ev jobs.Event) {
+		switch ev.State {
+		case store.JobDone:
+			done.Add(1)
+		case store.JobFailed:
+			failed.Add(1)
+		}
+		if bar != nil {
+			mu.Lock()
+			if c, err := a.db.JobCounts(context.WithoutCancel(ctx), 0); err == nil {
+				bar.ChangeMax(int(done.Load()+failed.Load()) + c[store.JobQueued] + c[store.JobRunning])
+			}
+			bar.Set(int(done.Load() + failed.Load()))
+			mu.Unlock()
+		}
+	}})
+	p.Register(r)
+	if err := r.RunUntilIdle(ctx); err != nil {
+		return err
+	}
+	if bar != nil {
+		bar.Finish()
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("interrupted; finished work is saved and the rest resumes on the next run")
+	}
+	return a.printIndexSummary(ctx, e.stdout, sources, failedSync)
+}
+
+func summarise(r localsource.Result) string {
+	return fmt.Sprintf("%d files: %d new, %d changed, %d moved, %d deleted, %d unchanged",
+		r.Files, r.New, r.Changed, r.Moved, r.Deleted, r.Unchanged)
+}
+
+func (a *app) printIndexSummary(ctx context.Context, w io.Writer, sources []store.Source, failedSync int) error {
+	var ready, failed, pending int
+	var failures []store.Photo
+	for _, src := range sources {
+		for _, st := range []string{store.PhotoReady, store.PhotoFailed, store.PhotoPending} {
+			ps, n, err := a.db.ListPhotos(ctx, a.user.ID, store.Filter{SourceID: src.ID, Status: st}, 1000, 0)
+			if err != nil {
+				return err
+			}
+			switch st {
+			case store.PhotoReady:
+				ready += n
+			case store.PhotoFailed:
+				failed += n
+				failures = append(failures, ps...)
+			default:
+				pending += n
+			}
+		}
+	}
+	fmt.Fprintf(w, "indexed: %d photos ready, %d failed, %d pending\n", ready, failed, pending)
+	for _, p := range failures {
+		fmt.Fprintf(w, "  failed: %s: %s\n", p.SourceKey, p.Error)
+	}
+	counts, err := a.db.JobCounts(ctx, a.user.ID)
+	if err == nil && counts[store.JobQueued] > 0 {
+		fmt.Fprintf(w, "%d jobs wait in the queue (embedding needs `targetvision models pull`; descriptions need ANTHROPIC_API_KEY; `targetvision serve` runs them)\n", counts[store.JobQueued])
+	}
+	if failedSync > 0 {
+		return fmt.Errorf("%d of %d sources could not be synced", failedSync, len(sources))
+	}
+	return nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

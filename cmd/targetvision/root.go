@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/targetvision/targetvision/internal/clip"
+	"github.com/targetvision/targetvision/internal/config"
+	"github.com/targetvision/targetvision/internal/localsource"
+	"github.com/targetvision/targetvision/internal/observe"
+	"github.com/targetvision/targetvision/internal/photo"
+	"github.com/targetvision/targetvision/internal/pipeline"
+	"github.com/targetvision/targetvision/internal/store"
+)
+
+// flagVars maps global flags to the settings they override.
+var flagVars = []struct{ flag, env, help string }{
+	{"data", "TARGETVISION_DATA", "data directory"},
+	{"database-url", "DATABASE_URL", "PostgreSQL URL (default: embedded SQLite in the data dir)"},
+	{"log-level", "TARGETVISION_LOG_LEVEL", "debug, info, warn or error"},
+	{"log-format", "TARGETVISION_LOG_FORMAT", "text or json"},
+}
+
+func newRoot(e *env) *cobra.Command {
+	var cfg config.Config
+	root := &cobra.Command{
+		Use:   "targetvision",
+		Short: "Search your photo library in plain language",
+		Long: `TargetVision syncs photos from local folders and SmugMug, describes them with
+Claude, embeds them with CLIP, and answers searches like "kids jumping into a
+lake at sunset" from the web UI, the JSON API and this command line.
+
+Settings come from flags, then the environment, then a .env file, then
+defaults; ` + "`targetvision config`" + ` lists them.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	for _, f := range flagVars {
+		root.PersistentFlags().String(f.flag, "", f.help+" (env "+f.env+")")
+	}
+	root.PersistentFlags().String("user", "", "act as this user (e-mail) on a multi-user install; default: the local user")
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		c, err := config.Load(e.getenv, ".env")
+		if err != nil {
+			return err
+		}
+		for _, f := range flagVars {
+			if fl := cmd.Flags().Lookup(f.flag); fl != nil && fl.Changed {
+				if err := c.Set(f.env, fl.Value.String()); err != nil {
+					return err
+				}
+			}
+		}
+		if err := c.Validate(); err != nil {
+			return err
+		}
+		cfg = c
+		return nil
+	}
+	get := func() config.Config { return cfg }
+	root.AddCommand(
+		newServeCmd(e, get),
+		newIndexCmd(e, get),
+		newSyncCmd(e, get),
+		newSearchCmd(e, get),
+		newMigrateCmd(e, get),
+		newUsersCmd(e, get),
+		newConfigCmd(e, get),
+		newModelsCmd(e, get),
+		newEmbedCmd(e, get),
+		newSmugMugCmd(e, get),
+		newBenchCmd(e, get),
+	)
+	return root
+}
+
+// app is what most commands need: logger, store and the acting user.
+type app struct {
+	cfg  config.Config
+	log  *slog.Logger
+	db   *store.DB
+	user store.User
+	// flush sends buffered error reports before exit.
+	flush func()
+}
+
+func openApp(ctx context.Context, cmd *cobra.Command, e *env, cfg config.Config) (*app, error) {
+	log := observe.NewLogger(e.stderr, observe.LoggerOptions{Level: cfg.LogLevel, Format: cfg.LogFormat})
+	log, flush, err := observe.InitSentry(cfg.SentryDSN, version(), log)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := cfg.Secret(); err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, cfg.StoreDSN(), store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log, db: db, flush: flush}
+	email, _ := cmd.Flags().GetString("user")
+	if email == "" {
+		a.user, err = db.EnsureDefaultUser(ctx)
+	} else {
+		a.user, err = db.UserByEmail(ctx, email)
+		if errors.Is(err, store.ErrNotFound) {
+			err = fmt.Errorf("no user %s (add one with `targetvision users add %s`)", email, email)
+		}
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *app) Close() {
+	a.db.Close()
+	a.flush()
+}
+
+// limits are the per-file safety limits from the configuration.
+func (a *app) limits() photo.Limits { return photo.Limits{MaxPixels: a.cfg.MaxPixels} }
+
+// loadCLIP loads the configured CLIP model if it has been pulled. Without
+// one it says once, clearly, how to get it, and returns nil: everything but
+// the vector half of search keeps working.
+func (a *app) loadCLIP() *clip.Model {
+	dir := clip.ModelDir(a.cfg.DataDir, a.cfg.CLIPModel)
+	if _, err := os.Stat(filepath.Join(dir, "model.safetensors")); err != nil {
+		a.log.Warn("no CLIP model yet: searches use text only and photos wait to be embedded; run `targetvision models pull` to download it",
+			"model", a.cfg.CLIPModel)
+		return nil
+	}
+	m, err := clip.Load(dir, clip.WithLogger(a.log), clip.WithName(a.cfg.CLIPModel))
+	if err != nil {
+		a.log.Error("CLIP model present but unusable; searches use text only", "dir", dir, "err", err)
+		return nil
+	}
+	return m
+}
+
+// pipeline builds the photo pipeline with whatever models are available.
+func (a *app) pipeline(m *clip.Model, idx pipeline.VectorIndex, onSync localsource.Progress) *pipeline.Pipeline {
+	opts := pipeline.Options{DataDir: a.cfg.DataDir, Limits: a.limits(), Logger: a.log, Index: idx, OnSync: onSync}
+	if m != nil {
+		opts.Embedder = m
+	}
+	return pipeline.New(a.db, opts)
+}
+
+func version() string { return "targetvision@dev" }
+
+func newConfigCmd(e *env, cfg func() config.Config) *cobra.Command {
+	return &cobra.Command{
+		Use:   "config",
+		Short: "Print the effective settings (secrets redacted)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			for _, l := range cfg().Dump() {
+				fmt.Fprintln(e.stdout, l)
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/targetvision/targetvision/internal/clip"
+	"github.com/targetvision/targetvision/internal/config"
+	"github.com/targetvision/targetvision/internal/search"
+)
+
+// searchEngine builds the one search engine the CLI, API and UI share.
+func (a *app) searchEngine(m *clip.Model) *search.Engine {
+	opts := search.Options{Logger: a.log, Model: a.cfg.CLIPModel}
+	if m != nil {
+		opts.Embedder = m
+	}
+	return search.New(a.db, opts)
+}
+
+func newSearchCmd(e *env, cfg func() config.Config) *cobra.Command {
+	var limit, offset int
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "search QUERY",
+		Short: "Search the library (same engine and ranking as the API)",
+		Long: `Searches photos by meaning (CLIP, once a model is pulled) and by text
+(descriptions, keywords, titles, captions, file, folder and album names,
+camera). Operators: "quoted phrase", -exclude, camera:NAME, album:NAME,
+keyword:WORD, after:2023-06, before:2024.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			a, err := openApp(ctx, cmd, e, cfg())
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			eng := a.searchEngine(a.loadCLIP())
+			if err := eng.Warm(ctx); err != nil {
+				return err
+			}
+			res, err := eng.Search(ctx, a.user.ID, search.Request{Query: strings.Join(args, " "), Limit: limit, Offset: offset})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				enc := json.NewEncoder(e.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(res)
+			}
+			if len(res.Results) == 0 {
+				fmt.Fprintf(e.stdout, "no photos match %q\n", res.Query)
+				return nil
+			}
+			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tSCORE\tTITLE\tALBUM\tTAKEN\tWHY")
+			for _, r := range res.Results {
+				taken := ""
+				if r.TakenAt != nil {
+					taken = r.TakenAt.Format("2006-01-02")
+				}
+				fmt.Fprintf(tw, "%d\t%.4f\t%s\t%s\t%s\t%s\n", r.PhotoID, r.Score, r.Title, r.Album, taken, why(r.Why))
+			}
+			tw.Flush()
+			fmt.Fprintf(e.stdout, "%d of %d results in %.1f ms\n", len(res.Results), res.Total, res.TookMS)
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&limit, "limit", 20, "results per page (at most 200)")
+	cmd.Flags().IntVar(&offset, "offset", 0, "skip this many results")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the API's JSON result")
+	return cmd
+}
+
+func why(w search.Why) string {
+	var parts []string
+	if w.VectorRank != nil {
+		parts = append(parts, fmt.Sprintf("clip #%d", *w.VectorRank))
+	}
+	if w.TextRank != nil {
+		parts = append(parts, fmt.Sprintf("text #%d", *w.TextRank))
+	}
+	if len(w.MatchedTerms) > 0 {
+		parts = append(parts, "matched "+strings.Join(w.MatchedTerms, ","))
+	}
+	return strings.Join(parts, "; ")
+}

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/targetvision/targetvision/internal/auth"
+	"github.com/targetvision/targetvision/internal/config"
+	"github.com/targetvision/targetvision/internal/httpapi"
+	"github.com/targetvision/targetvision/internal/jobs"
+	"github.com/targetvision/targetvision/internal/observe"
+	"github.com/targetvision/targetvision/internal/pipeline"
+	"github.com/targetvision/targetvision/internal/store"
+	"github.com/targetvision/targetvision/internal/web"
+)
+
+func newServeCmd(e *env, cfg func() config.Config) *cobra.Command {
+	var addr string
+	var noWorkers, allowSignup bool
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the web UI, the JSON API and the background workers",
+		Long: `Serves the web UI and the JSON API (default http://127.0.0.1:8080), runs the
+pipeline's workers, and re-syncs every source periodically. Several serve
+processes can share one PostgreSQL database (DATABASE_URL): the job queue
+hands each job to exactly one of them. SIGTERM drains HTTP requests, then
+hands in-flight jobs back to the queue.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c := cfg()
+			if addr != "" {
+				c.Addr = addr
+			}
+			return serve(cmd, e, c, !noWorkers, allowSignup)
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", "", "listen address (env TARGETVISION_ADDR, default 127.0.0.1:8080)")
+	cmd.Flags().BoolVar(&noWorkers, "no-workers", false, "serve HTTP only; leave the job queue to other processes")
+	cmd.Flags().BoolVar(&allowSignup, "allow-signup", false, "let anyone create an account after the first (admin) one")
+	return cmd
+}
+
+func serve(cmd *cobra.Command, e *env, c config.Config, workers, allowSignup bool) error {
+	ctx := cmd.Context()
+	a, err := openApp(ctx, cmd, e, c)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	secret, err := c.Secret()
+	if err != nil {
+		return err
+	}
+	sessions, err := auth.NewSessions(secret, auth.SessionConfig{})
+	if err != nil {
+		return err
+	}
+	hasher, err := auth.NewPasswordHasher(auth.DefaultArgon2Params())
+	if err != nil {
+		return err
+	}
+	site, err := web.New()
+	if err != nil {
+		return err
+	}
+	model := a.loadCLIP()
+	engine := a.searchEngine(model)
+	pipe := a.pipeline(model, nil, nil)
+	metrics := observe.NewMetrics()
+	status := httpapi.ModelStatus{Name: c.CLIPModel}
+	if model != nil {
+		status.Present, status.Dim = true, model.Dim()
+	}
+	srv, err := httpapi.New(httpapi.Deps{
+		DB: a.db, Search: engine, Pipeline: pipe, Sessions: sessions, Hasher: hasher, Metrics: metrics, Logger: a.log,
+		DataDir: c.DataDir, Web: site.Handler(), Models: func() httpapi.ModelStatus { return status },
+		Defaults:    httpapi.UserSettings{ClaudeModel: c.ClaudeModel, MonthlyBudgetUSD: c.MonthlyBudgetUSD},
+		AllowSignup: allowSignup,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.Addr, err)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: nil}
+	a.log.InfoContext(ctx, "serving", "url", "http://"+ln.Addr().String(), "store", a.db.Dialect(), "workers", workers)
+	if c.AnthropicAPIKey == "" {
+		a.log.WarnContext(ctx, "no ANTHROPIC_API_KEY: photos are indexed and searchable but wait to be described")
+	}
+
+	// Workers stop only after HTTP has drained, so a request that enqueued
+	// work is answered before the runner hands its jobs back.
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		err := hs.Shutdown(sctx)
+		stopWork()
+		return err
+	})
+	if workers {
+		runner := jobs.New(a.db, jobs.Config{Workers: c.Workers, Logger: a.log, OnEvent: func(ev jobs.Event) {
+			metrics.JobsFinished.WithLabelValues(ev.Job.Kind, ev.State).Inc()
+		}})
+		pipe.Register(runner)
+		g.Go(func() error { return runner.Run(workCtx) })
+		if c.SyncInterval > 0 {
+			g.Go(func() error { return a.syncPeriodically(workCtx, pipe, c.SyncInterval) })
+		}
+	}
+	err = g.Wait()
+	a.log.Info("stopped")
+	return err
+}
+
+// syncPeriodically queues a sync of every source each interval. The queue
+// dedupes, so several serve processes doing this still queue one sync per
+// source at a time.
+func (a *app) syncPeriodically(ctx context.Context, pipe *pipeline.Pipeline, every time.Duration) error {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		srcs, err := a.db.AllSources(ctx)
+		if err != nil {
+			a.log.ErrorContext(ctx, "periodic sync", "err", err)
+			continue
+		}
+		for _, src := range srcs {
+			if src.Status == store.SourceNeedsConnect {
+				continue
+			}
+			if _, err := pipe.EnqueueSync(ctx, src.UserID, src.ID); err != nil {
+				a.log.ErrorContext(ctx, "periodic sync", "source_id", src.ID, "err", err)
+			}
+		}
+	}
+}

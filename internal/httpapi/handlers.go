@@ -1,0 +1,692 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/targetvision/targetvision/internal/auth"
+	"github.com/targetvision/targetvision/internal/search"
+	"github.com/targetvision/targetvision/internal/store"
+)
+
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz is ready when the store answers and its schema is current.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
+	if err := s.d.DB.Ping(r.Context()); err != nil {
+		return &apiError{status: http.StatusServiceUnavailable, code: "store_unreachable", msg: "the database does not answer"}
+	}
+	pending, err := s.d.DB.Pending(r.Context())
+	if err != nil || pending {
+		return &apiError{status: http.StatusServiceUnavailable, code: "migrations_pending", msg: "database migrations are not applied"}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready", "store": string(s.d.DB.Dialect())})
+	return nil
+}
+
+// --- accounts ---
+
+type credentials struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+type userJSON struct {
+	ID      int64  `json:"id"`
+	Email   string `json:"email"`
+	IsAdmin bool   `json:"is_admin"`
+}
+
+// signup creates an account. The first one claims the default local user
+// (and its photos) and becomes admin; later ones need AllowSignup.
+func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
+	var c credentials
+	if err := decode(r, &c); err != nil {
+		return err
+	}
+	c.Email = strings.TrimSpace(c.Email)
+	if !strings.Contains(c.Email, "@") || len(c.Email) > 254 {
+		return errBadRequest("enter a valid e-mail address")
+	}
+	if err := auth.ValidatePassword(c.Password); err != nil {
+		return errBadRequest("%s", err.Error())
+	}
+	ctx := r.Context()
+	n, err := s.d.DB.CountUsers(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 && !s.d.AllowSignup {
+		return errForbidden("sign-up is closed on this server; ask the administrator for an account")
+	}
+	hash, err := s.d.Hasher.Hash(c.Password)
+	if err != nil {
+		return err
+	}
+	var u store.User
+	if n == 0 {
+		if _, err := s.d.DB.EnsureDefaultUser(ctx); err != nil {
+			return err
+		}
+		u, err = s.d.DB.ClaimDefaultUser(ctx, c.Email, hash)
+	} else {
+		u, err = s.d.DB.CreateUser(ctx, c.Email, hash, false)
+	}
+	if errors.Is(err, store.ErrConflict) {
+		return &apiError{status: http.StatusConflict, code: "email_taken", msg: "an account with this e-mail exists; sign in instead"}
+	}
+	if err != nil {
+		return err
+	}
+	return s.startSession(w, r, u, http.StatusCreated)
+}
+
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u store.User, status int) error {
+	ver, err := s.d.DB.SessionVersion(r.Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	tok, _, err := s.d.Sessions.Issue(u.ID, ver)
+	if err != nil {
+		return err
+	}
+	s.d.Sessions.SetSessionCookie(w, r, tok)
+	writeJSON(w, status, userJSON{ID: u.ID, Email: u.Email, IsAdmin: u.IsAdmin})
+	return nil
+}
+
+func (s *Server) loginHandler(w http.ResponseWriter, r *http.Request) error {
+	var c credentials
+	if err := decode(r, &c); err != nil {
+		return err
+	}
+	ip := auth.RemoteIPKey(r)
+	if err := s.login.Check(ip, strings.ToLower(c.Email)); err != nil {
+		var rl *auth.RateLimitedError
+		if errors.As(err, &rl) {
+			return &apiError{status: http.StatusTooManyRequests, code: "rate_limited", msg: "too many sign-in attempts; wait and try again",
+				retryAfter: time.Duration(rl.RetryAfterSeconds()) * time.Second}
+		}
+		return err
+	}
+	bad := &apiError{status: http.StatusUnauthorized, code: "bad_credentials", msg: "wrong e-mail or password"}
+	u, err := s.d.DB.UserByEmail(r.Context(), c.Email)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && u.PasswordHash == "") {
+		s.d.Hasher.VerifyNoUser(c.Password) // same time as a real check
+		return bad
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.d.Hasher.Verify(c.Password, u.PasswordHash); err != nil {
+		return bad
+	}
+	s.login.Succeeded(strings.ToLower(c.Email))
+	return s.startSession(w, r, u, http.StatusOK)
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+	s.d.Sessions.ClearSessionCookie(w, r)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
+	u, err := s.d.DB.UserByID(r.Context(), userID(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, userJSON{ID: u.ID, Email: u.Email, IsAdmin: u.IsAdmin})
+	return nil
+}
+
+// --- search and photos ---
+
+func (s *Server) filter(r *http.Request) (store.Filter, error) {
+	q := r.URL.Query()
+	f := store.Filter{Album: q.Get("album"), Camera: q.Get("camera"), Keyword: q.Get("keyword")}
+	var err error
+	if f.From, err = dateParam(r, "from"); err != nil {
+		return f, err
+	}
+	if f.To, err = dateParam(r, "to"); err != nil {
+		return f, err
+	}
+	if !f.To.IsZero() && len(q.Get("to")) == len("2006-01-02") {
+		f.To = f.To.AddDate(0, 0, 1) // "to" is inclusive of that day
+	}
+	if v := q.Get("source"); v != "" {
+		if _, err := fmt.Sscan(v, &f.SourceID); err != nil {
+			return f, errBadRequest("source must be a source id")
+		}
+	}
+	f.HasGPS = q.Get("has_gps") == "true"
+	return f, nil
+}
+
+func (s *Server) searchHandler(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.filter(r)
+	if err != nil {
+		return err
+	}
+	limit, err := intParam(r, "limit", 20, 1, 200)
+	if err != nil {
+		return err
+	}
+	offset, err := intParam(r, "offset", 0, 0, 10000)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query().Get("q")
+	if len(q) > 500 {
+		return errBadRequest("the query is too long (500 characters at most)")
+	}
+	start := time.Now()
+	res, err := s.d.Search.Search(r.Context(), userID(r), search.Request{Query: q, Limit: limit, Offset: offset, Filter: f})
+	if err != nil {
+		return err
+	}
+	s.d.Metrics.SearchDuration.Observe(time.Since(start).Seconds())
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (s *Server) similar(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	limit, err := intParam(r, "limit", 12, 1, 100)
+	if err != nil {
+		return err
+	}
+	if _, err := s.d.DB.Photo(r.Context(), userID(r), id); err != nil {
+		return err
+	}
+	res, err := s.d.Search.Similar(r.Context(), userID(r), id, limit)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+// photoSummary is a photo in listings: a search result minus score and why.
+type photoSummary struct {
+	PhotoID      int64      `json:"photo_id"`
+	Title        string     `json:"title"`
+	ThumbnailURL string     `json:"thumbnail_url"`
+	WebURL       string     `json:"web_url"`
+	Description  string     `json:"description"`
+	Keywords     []string   `json:"keywords"`
+	TakenAt      *time.Time `json:"taken_at"`
+	Album        string     `json:"album"`
+	Status       string     `json:"status"`
+}
+
+func title(p store.Photo) string {
+	if p.Title != "" {
+		return p.Title
+	}
+	return p.FileName
+}
+
+func mergeKeywords(a, b []string) []string {
+	out := []string{}
+	for _, k := range append(append([]string{}, a...), b...) {
+		if !slices.ContainsFunc(out, func(x string) bool { return strings.EqualFold(x, k) }) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func (s *Server) listPhotos(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.filter(r)
+	if err != nil {
+		return err
+	}
+	limit, err := intParam(r, "limit", 50, 1, 200)
+	if err != nil {
+		return err
+	}
+	offset, err := intParam(r, "offset", 0, 0, 1<<30)
+	if err != nil {
+		return err
+	}
+	uid := userID(r)
+	ps, total, err := s.d.DB.ListPhotos(r.Context(), uid, f, limit, offset)
+	if err != nil {
+		return err
+	}
+	ids := make([]int64, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	ai, err := s.d.DB.AIMetadataFor(r.Context(), uid, ids)
+	if err != nil {
+		return err
+	}
+	out := make([]photoSummary, len(ps))
+	for i, p := range ps {
+		m := ai[p.ID]
+		out[i] = photoSummary{PhotoID: p.ID, Title: title(p), ThumbnailURL: search.ThumbnailURL(p.ID), WebURL: p.WebURL,
+			Description: m.Description, Keywords: mergeKeywords(p.Keywords, m.Keywords), TakenAt: timePtr(p.TakenAt),
+			Album: p.AlbumName, Status: p.Status}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"total": total, "photos": out})
+	return nil
+}
+
+type exposureJSON struct {
+	Time        string  `json:"time"`
+	FNumber     float64 `json:"f_number"`
+	ISO         int     `json:"iso"`
+	FocalLength float64 `json:"focal_length"`
+}
+
+type gpsJSON struct {
+	Lat float64 `json:"lat"`
+	Lon float64 `json:"lon"`
+}
+
+type photoDetail struct {
+	PhotoID      int64        `json:"photo_id"`
+	Title        string       `json:"title"`
+	Caption      string       `json:"caption"`
+	FileName     string       `json:"file_name"`
+	Album        string       `json:"album"`
+	Description  string       `json:"description"`
+	Keywords     []string     `json:"keywords"`
+	TakenAt      *time.Time   `json:"taken_at"`
+	Width        int          `json:"width"`
+	Height       int          `json:"height"`
+	Camera       string       `json:"camera"`
+	Lens         string       `json:"lens"`
+	Exposure     exposureJSON `json:"exposure"`
+	GPS          *gpsJSON     `json:"gps"`
+	ThumbnailURL string       `json:"thumbnail_url"`
+	ImageURL     string       `json:"image_url"`
+	WebURL       string       `json:"web_url"`
+	SourceID     int64        `json:"source_id"`
+	Status       string       `json:"status"`
+	Error        string       `json:"error,omitempty"`
+	AI           *aiJSON      `json:"ai,omitempty"`
+}
+
+type aiJSON struct {
+	Model       string   `json:"model"`
+	Objects     []string `json:"objects"`
+	Scene       string   `json:"scene"`
+	TextInImage string   `json:"text_in_image"`
+	PeopleCount int      `json:"people_count"`
+	Colors      []string `json:"colors"`
+	CostUSD     float64  `json:"cost_usd"`
+}
+
+func (s *Server) getPhoto(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	uid := userID(r)
+	p, err := s.d.DB.Photo(r.Context(), uid, id)
+	if err != nil {
+		return err
+	}
+	d := photoDetail{PhotoID: p.ID, Title: title(p), Caption: p.Caption, FileName: p.FileName, Album: p.AlbumName,
+		Keywords: p.Keywords, TakenAt: timePtr(p.TakenAt), Width: p.Width, Height: p.Height,
+		Camera: strings.TrimSpace(p.CameraMake + " " + p.CameraModel), Lens: p.Lens,
+		Exposure:     exposureJSON{Time: p.ExposureTime, FNumber: p.FNumber, ISO: p.ISO, FocalLength: p.FocalLength},
+		ThumbnailURL: search.ThumbnailURL(p.ID), ImageURL: fmt.Sprintf("/api/v1/photos/%d/image", p.ID),
+		WebURL: p.WebURL, SourceID: p.SourceID, Status: p.Status, Error: p.Error}
+	if d.Keywords == nil {
+		d.Keywords = []string{}
+	}
+	if p.GPS != nil {
+		d.GPS = &gpsJSON{Lat: p.GPS.Lat, Lon: p.GPS.Lon}
+	}
+	if m, err := s.d.DB.AIMetadata(r.Context(), uid, id); err == nil {
+		d.Description = m.Description
+		d.Keywords = mergeKeywords(p.Keywords, m.Keywords)
+		d.AI = &aiJSON{Model: m.Model, Objects: m.Objects, Scene: m.Scene, TextInImage: m.TextInImage,
+			PeopleCount: m.PeopleCount, Colors: m.Colors, CostUSD: m.CostUSD}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	writeJSON(w, http.StatusOK, d)
+	return nil
+}
+
+// thumbnail and image serve a photo's derived JPEGs, after checking the
+// photo belongs to the signed-in user.
+func (s *Server) thumbnail(w http.ResponseWriter, r *http.Request) error {
+	return s.serveDerived(w, r, func(p store.Photo) string { return p.ThumbPath })
+}
+
+func (s *Server) image(w http.ResponseWriter, r *http.Request) error {
+	return s.serveDerived(w, r, func(p store.Photo) string { return p.RenditionPath })
+}
+
+func (s *Server) serveDerived(w http.ResponseWriter, r *http.Request, which func(store.Photo) string) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, err := s.d.DB.Photo(r.Context(), userID(r), id)
+	if err != nil {
+		return err
+	}
+	rel := which(p)
+	if rel == "" || !filepath.IsLocal(rel) {
+		return &apiError{status: http.StatusNotFound, code: "not_ready", msg: "this photo has no image yet"}
+	}
+	f, err := os.Open(filepath.Join(s.d.DataDir, rel))
+	if err != nil {
+		return &apiError{status: http.StatusNotFound, code: "not_ready", msg: "this photo has no image yet"}
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "image/jpeg")
+	w.Header().Set("Cache-Control", "private, max-age=86400")
+	http.ServeContent(w, r, "", st.ModTime(), f)
+	return nil
+}
+
+func (s *Server) albums(w http.ResponseWriter, r *http.Request) error {
+	as, err := s.d.DB.Albums(r.Context(), userID(r))
+	if err != nil {
+		return err
+	}
+	type albumJSON struct {
+		ID         int64  `json:"id"`
+		Name       string `json:"name"`
+		PhotoCount int    `json:"photo_count"`
+		SourceID   int64  `json:"source_id"`
+		WebURL     string `json:"web_url"`
+	}
+	out := make([]albumJSON, len(as))
+	for i, a := range as {
+		out[i] = albumJSON{ID: a.ID, Name: a.Name, PhotoCount: a.PhotoCount, SourceID: a.SourceID, WebURL: a.WebURL}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"albums": out})
+	return nil
+}
+
+// --- sources ---
+
+type sourceJSON struct {
+	ID           int64      `json:"id"`
+	Kind         string     `json:"kind"`
+	Name         string     `json:"name"`
+	Status       string     `json:"status"`
+	LastError    string     `json:"last_error"`
+	LastSyncedAt *time.Time `json:"last_synced_at"`
+	PhotoCount   int        `json:"photo_count"`
+}
+
+func (s *Server) sourceJSON(r *http.Request, src store.Source) (sourceJSON, error) {
+	_, n, err := s.d.DB.ListPhotos(r.Context(), src.UserID, store.Filter{SourceID: src.ID}, 1, 0)
+	return sourceJSON{ID: src.ID, Kind: string(src.Kind), Name: src.Name, Status: src.Status, LastError: src.LastError,
+		LastSyncedAt: timePtr(src.LastSyncedAt), PhotoCount: n}, err
+}
+
+func (s *Server) listSources(w http.ResponseWriter, r *http.Request) error {
+	srcs, err := s.d.DB.Sources(r.Context(), userID(r))
+	if err != nil {
+		return err
+	}
+	out := make([]sourceJSON, 0, len(srcs))
+	for _, src := range srcs {
+		j, err := s.sourceJSON(r, src)
+		if err != nil {
+			return err
+		}
+		out = append(out, j)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"sources": out})
+	return nil
+}
+
+// createSource adds a local folder (admins only: it reads the server's
+// disk) and queues its first sync. SmugMug sources come from /smugmug/connect.
+func (s *Server) createSource(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Kind string `json:"kind"`
+		Path string `json:"path"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if in.Kind != string(store.SourceLocal) {
+		return errBadRequest("kind must be \"local\"; connect SmugMug from the Sources page")
+	}
+	u, err := s.d.DB.UserByID(r.Context(), userID(r))
+	if err != nil {
+		return err
+	}
+	if !u.IsAdmin {
+		return errForbidden("only an administrator can add server folders")
+	}
+	if !filepath.IsAbs(in.Path) {
+		return errBadRequest("path must be an absolute folder path on the server")
+	}
+	path := filepath.Clean(in.Path)
+	if fi, err := os.Stat(path); err != nil || !fi.IsDir() {
+		return errBadRequest("%s is not a folder the server can read", path)
+	}
+	src, err := s.d.DB.CreateSource(r.Context(), store.Source{UserID: u.ID, Kind: store.SourceLocal, Name: path, Path: path})
+	if err != nil {
+		return err
+	}
+	if _, err := s.d.Pipeline.EnqueueSync(r.Context(), u.ID, src.ID); err != nil {
+		return err
+	}
+	j, err := s.sourceJSON(r, src)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, j)
+	return nil
+}
+
+func (s *Server) syncSource(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	src, err := s.d.DB.Source(r.Context(), userID(r), id)
+	if err != nil {
+		return err
+	}
+	j, err := s.d.Pipeline.EnqueueSync(r.Context(), src.UserID, src.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusAccepted, map[string]any{"job_id": j.ID, "source_id": src.ID})
+	return nil
+}
+
+// --- jobs and progress ---
+
+type jobJSON struct {
+	ID        int64     `json:"id"`
+	Kind      string    `json:"kind"`
+	State     string    `json:"state"`
+	Attempts  int       `json:"attempts"`
+	LastError string    `json:"last_error"`
+	PhotoID   int64     `json:"photo_id,omitempty"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) error {
+	state := r.URL.Query().Get("state")
+	if state != "" && !slices.Contains([]string{store.JobQueued, store.JobRunning, store.JobDone, store.JobFailed}, state) {
+		return errBadRequest("state must be queued, running, done or failed")
+	}
+	limit, err := intParam(r, "limit", 50, 1, 500)
+	if err != nil {
+		return err
+	}
+	uid := userID(r)
+	js, err := s.d.DB.Jobs(r.Context(), uid, state, limit)
+	if err != nil {
+		return err
+	}
+	counts, err := s.d.DB.JobCounts(r.Context(), uid)
+	if err != nil {
+		return err
+	}
+	out := make([]jobJSON, len(js))
+	for i, j := range js {
+		out[i] = jobJSON{ID: j.ID, Kind: j.Kind, State: j.State, Attempts: j.Attempts, LastError: j.LastError, PhotoID: j.PhotoID, UpdatedAt: j.UpdatedAt}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"counts": counts, "jobs": out})
+	return nil
+}
+
+func (s *Server) retryJob(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.d.DB.RetryJob(r.Context(), userID(r), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// events streams the user's job progress as Server-Sent Events. It reads
+// the counts from the store (not from this process's workers), so it shows
+// the work of every worker process of a scaled-out deployment.
+func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
+	fl, ok := w.(http.Flusher)
+	if !ok {
+		return errors.New("httpapi: streaming unsupported")
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	uid := userID(r)
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	last, idle := "", 0
+	for {
+		counts, err := s.d.DB.JobCounts(r.Context(), uid)
+		if err != nil {
+			return nil // client gone or store down: end the stream; EventSource reconnects
+		}
+		current := ""
+		if running, err := s.d.DB.Jobs(r.Context(), uid, store.JobRunning, 1); err == nil && len(running) > 0 {
+			current = running[0].Kind
+		}
+		msg, _ := json.Marshal(map[string]any{"queued": counts[store.JobQueued], "running": counts[store.JobRunning],
+			"done": counts[store.JobDone], "failed": counts[store.JobFailed], "current": current})
+		if string(msg) != last {
+			fmt.Fprintf(w, "event: progress\ndata: %s\n\n", msg)
+			last, idle = string(msg), 0
+			fl.Flush()
+		} else if idle++; idle >= 15 {
+			fmt.Fprint(w, ": keep-alive\n\n")
+			idle = 0
+			fl.Flush()
+		}
+		select {
+		case <-r.Context().Done():
+			return nil
+		case <-tick.C:
+		}
+	}
+}
+
+// --- usage, settings, models ---
+
+// UserSettings are a user's preferences; zero fields take the deployment's defaults.
+type UserSettings struct {
+	ClaudeModel       string  `json:"claude_model"`
+	MonthlyBudgetUSD  float64 `json:"monthly_budget_usd"`
+	WritebackKeywords bool    `json:"writeback_keywords"`
+	WritebackCaptions bool    `json:"writeback_captions"`
+}
+
+func (s *Server) settings(r *http.Request) (UserSettings, error) {
+	raw, err := s.d.DB.UserSettings(r.Context(), userID(r))
+	if err != nil {
+		return UserSettings{}, err
+	}
+	st := s.d.Defaults
+	if err := json.Unmarshal(raw, &st); err != nil {
+		return UserSettings{}, fmt.Errorf("httpapi: stored settings: %w", err)
+	}
+	return st, nil
+}
+
+func (s *Server) getSettings(w http.ResponseWriter, r *http.Request) error {
+	st, err := s.settings(r)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, st)
+	return nil
+}
+
+func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) error {
+	var st UserSettings
+	if err := decode(r, &st); err != nil {
+		return err
+	}
+	if st.MonthlyBudgetUSD < 0 || st.MonthlyBudgetUSD > 10000 {
+		return errBadRequest("monthly_budget_usd must be between 0 and 10000")
+	}
+	if len(st.ClaudeModel) > 100 {
+		return errBadRequest("claude_model is too long")
+	}
+	raw, _ := json.Marshal(st)
+	if err := s.d.DB.SetUserSettings(r.Context(), userID(r), raw); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, st)
+	return nil
+}
+
+func (s *Server) usage(w http.ResponseWriter, r *http.Request) error {
+	st, err := s.settings(r)
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	cost, n, err := s.d.DB.AICostSince(r.Context(), userID(r), month)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"month_cost_usd": cost, "budget_usd": st.MonthlyBudgetUSD, "photos_described": n})
+	return nil
+}
+
+func (s *Server) models(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, map[string]any{"clip": s.d.Models()})
+	return nil
+}

@@ -1,0 +1,95 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/targetvision/targetvision/internal/auth"
+)
+
+// route is one entry of the route table.
+type route struct {
+	pattern string // net/http ServeMux pattern with method
+	h       http.Handler
+	public  bool // reachable without a session
+}
+
+// table is every route the server answers; the OpenAPI test checks that it
+// and the OpenAPI document agree.
+func (s *Server) table() []route {
+	return []route{
+		{"GET /healthz", http.HandlerFunc(s.healthz), true},
+		{"GET /readyz", s.handle(s.readyz), true},
+		{"GET /metrics", promhttp.HandlerFor(s.d.Metrics.Registry, promhttp.HandlerOpts{}), true},
+
+		{"POST /api/v1/auth/signup", s.handle(s.signup), true},
+		{"POST /api/v1/auth/login", s.handle(s.loginHandler), true},
+		{"POST /api/v1/auth/logout", s.handle(s.logout), true},
+		{"GET /api/v1/me", s.handle(s.me), false},
+
+		{"GET /api/v1/search", s.handle(s.searchHandler), false},
+		{"GET /api/v1/photos", s.handle(s.listPhotos), false},
+		{"GET /api/v1/photos/{id}", s.handle(s.getPhoto), false},
+		{"GET /api/v1/photos/{id}/similar", s.handle(s.similar), false},
+		{"GET /api/v1/photos/{id}/thumbnail", s.handle(s.thumbnail), false},
+		{"GET /api/v1/photos/{id}/image", s.handle(s.image), false},
+		{"GET /api/v1/albums", s.handle(s.albums), false},
+
+		{"GET /api/v1/sources", s.handle(s.listSources), false},
+		{"POST /api/v1/sources", s.handle(s.createSource), false},
+		{"POST /api/v1/sources/{id}/sync", s.handle(s.syncSource), false},
+
+		{"GET /api/v1/jobs", s.handle(s.listJobs), false},
+		{"POST /api/v1/jobs/{id}/retry", s.handle(s.retryJob), false},
+		{"GET /api/v1/events", s.handle(s.events), false},
+
+		{"GET /api/v1/usage", s.handle(s.usage), false},
+		{"GET /api/v1/settings", s.handle(s.getSettings), false},
+		{"PUT /api/v1/settings", s.handle(s.putSettings), false},
+		{"GET /api/v1/models", s.handle(s.models), false},
+	}
+}
+
+// routes assembles the table and the middleware chain:
+// recover → security headers → log + metrics → body limit → session → CSRF → rate limit.
+func (s *Server) routes() (http.Handler, error) {
+	mux := http.NewServeMux()
+	apiLimit := auth.NewKeyedLimiter(s.d.RateLimit, int(4*s.d.RateLimit), 10000, time.Now)
+	limited := auth.RateLimitWith(apiLimit, func(r *http.Request) string {
+		if c, ok := auth.ClaimsFrom(r.Context()); ok {
+			return "u:" + itoa(c.UserID)
+		}
+		return "ip:" + auth.RemoteIPKey(r)
+	})
+	for _, rt := range s.table() {
+		h := rt.h
+		if !rt.public {
+			h = auth.RequireUser(h)
+		}
+		mux.Handle(rt.pattern, s.instrument(rt.pattern, limited(h)))
+	}
+	if s.d.SmugMug != nil {
+		mux.Handle("/smugmug/", s.instrument("/smugmug/", auth.RequireUser(s.d.SmugMug)))
+	}
+	mux.Handle("/api/", s.instrument("/api/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return &apiError{status: http.StatusNotFound, code: "not_found", msg: "no such API route"}
+	})))
+	if s.d.Web != nil {
+		mux.Handle("/", s.instrument("/", s.d.Web))
+	}
+	csrf, err := auth.CSRF(auth.CSRFConfig{TrustedOrigins: s.d.CORSOrigins})
+	if err != nil {
+		return nil, err
+	}
+	var h http.Handler = mux
+	h = csrf(h)
+	h = s.d.Sessions.Middleware(s.d.DB, h)
+	h = s.limitBody(h)
+	h = s.cors(h)
+	h = s.logRequests(h)
+	h = securityHeaders(h)
+	h = s.recoverPanics(h)
+	return h, nil
+}

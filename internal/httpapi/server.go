@@ -1,0 +1,207 @@
+// Package httpapi is TargetVision's HTTP surface: the JSON API of DESIGN.md
+// §2, health and metrics endpoints, and the web UI's pages, behind one route
+// table (routes.go) and one middleware chain. Handlers are thin: decode,
+// validate, call the store or an engine, respond; errors become the API's
+// {"error":{"code","message"}} body in exactly one place (writeError).
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/targetvision/targetvision/internal/auth"
+	"github.com/targetvision/targetvision/internal/observe"
+	"github.com/targetvision/targetvision/internal/pipeline"
+	"github.com/targetvision/targetvision/internal/search"
+	"github.com/targetvision/targetvision/internal/store"
+)
+
+// Deps are the server's collaborators. All but Web, Models and SmugMug are required.
+type Deps struct {
+	DB       *store.DB
+	Search   *search.Engine
+	Pipeline *pipeline.Pipeline
+	Sessions *auth.Sessions
+	Hasher   *auth.PasswordHasher
+	Metrics  *observe.Metrics
+	Logger   *slog.Logger
+	// DataDir holds thumbnails and renditions.
+	DataDir string
+	// Web serves the UI's pages and assets; nil serves the API only.
+	Web http.Handler
+	// Models reports the CLIP model's state for the settings page.
+	Models func() ModelStatus
+	// SmugMug handles /smugmug/connect and its callback; nil answers 501.
+	SmugMug http.Handler
+	// Settings are deployment defaults shown and overridable per user.
+	Defaults UserSettings
+	// AllowSignup lets anyone create an account after the first (admin) one.
+	AllowSignup bool
+	// CORSOrigins may call the API from another origin; default none.
+	CORSOrigins []string
+	// MaxBodyBytes bounds request bodies; default 1 MiB.
+	MaxBodyBytes int64
+	// RateLimit is the per-user/per-IP API budget in requests per second
+	// (burst 4×); default 20.
+	RateLimit float64
+}
+
+// ModelStatus describes the CLIP model for the UI.
+type ModelStatus struct {
+	Name    string `json:"name"`
+	Present bool   `json:"present"`
+	Dim     int    `json:"dim"`
+}
+
+// Server is the HTTP handler.
+type Server struct {
+	d       Deps
+	log     *slog.Logger
+	handler http.Handler
+	login   *auth.LoginLimiter
+}
+
+// New builds the server and its route table.
+func New(d Deps) (*Server, error) {
+	if d.DB == nil || d.Search == nil || d.Pipeline == nil || d.Sessions == nil || d.Hasher == nil || d.Metrics == nil {
+		return nil, errors.New("httpapi: missing dependency")
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.MaxBodyBytes <= 0 {
+		d.MaxBodyBytes = 1 << 20
+	}
+	if d.RateLimit <= 0 {
+		d.RateLimit = 20
+	}
+	if d.Models == nil {
+		d.Models = func() ModelStatus { return ModelStatus{} }
+	}
+	s := &Server{d: d, log: d.Logger, login: auth.NewLoginLimiter(auth.LoginLimitConfig{})}
+	h, err := s.routes()
+	if err != nil {
+		return nil, err
+	}
+	s.handler = h
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// apiError is an error with the HTTP status and machine-readable code the
+// client sees. Anything else becomes a 500 with a generic message (the
+// details go to the log, never to the client).
+type apiError struct {
+	status     int
+	code, msg  string
+	retryAfter time.Duration
+}
+
+func (e *apiError) Error() string { return e.msg }
+
+func errBadRequest(format string, a ...any) error {
+	return &apiError{status: http.StatusBadRequest, code: "bad_request", msg: fmt.Sprintf(format, a...)}
+}
+
+func errForbidden(msg string) error {
+	return &apiError{status: http.StatusForbidden, code: "forbidden", msg: msg}
+}
+
+// writeError maps an error to its status and body: the one place that does.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var ae *apiError
+	switch {
+	case errors.As(err, &ae):
+	case errors.Is(err, store.ErrNotFound):
+		ae = &apiError{status: http.StatusNotFound, code: "not_found", msg: "not found"}
+	case errors.Is(err, store.ErrConflict):
+		ae = &apiError{status: http.StatusConflict, code: "conflict", msg: "already exists"}
+	case errors.Is(err, context.Canceled):
+		return // the client went away
+	default:
+		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		ae = &apiError{status: http.StatusInternalServerError, code: "internal", msg: "something went wrong; the error was logged"}
+	}
+	if ae.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(ae.retryAfter.Seconds()+0.999)))
+	}
+	writeJSON(w, ae.status, map[string]any{"error": map[string]string{"code": ae.code, "message": ae.msg}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// handle adapts a handler returning an error.
+func (s *Server) handle(f func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := f(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+// decode reads a JSON body into v, refusing unknown fields and oversized bodies.
+func decode(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return &apiError{status: http.StatusRequestEntityTooLarge, code: "too_large", msg: "request body too large"}
+		}
+		return errBadRequest("invalid JSON body: %v", err)
+	}
+	return nil
+}
+
+// userID is the signed-in user's id (routes behind auth.RequireUser).
+func userID(r *http.Request) int64 {
+	c, _ := auth.ClaimsFrom(r.Context())
+	return c.UserID
+}
+
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, &apiError{status: http.StatusNotFound, code: "not_found", msg: "not found"}
+	}
+	return id, nil
+}
+
+// intParam reads a bounded integer query parameter.
+func intParam(r *http.Request, name string, def, min, max int) (int, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < min || n > max {
+		return 0, errBadRequest("%s must be a whole number from %d to %d", name, min, max)
+	}
+	return n, nil
+}
+
+// dateParam reads YYYY-MM-DD (or RFC 3339) query parameters.
+func dateParam(r *http.Request, name string) (time.Time, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{"2006-01-02", time.RFC3339} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, errBadRequest("%s must be a date like 2024-06-30", name)
+}

@@ -1,0 +1,227 @@
+// Package localsource syncs a folder on disk into the store: it finds new,
+// changed, moved and deleted image files and reports which photos need
+// (re)processing. Decoding, EXIF and thumbnails happen later, in the
+// pipeline's process jobs, so a sync of a large unchanged folder is one
+// directory walk and one query.
+package localsource
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/targetvision/targetvision/internal/photo"
+	"github.com/targetvision/targetvision/internal/store"
+)
+
+// Store is what a folder sync needs.
+type Store interface {
+	ListPhotos(ctx context.Context, userID int64, f store.Filter, limit, offset int) ([]store.Photo, int, error)
+	UpsertAlbum(ctx context.Context, a store.Album) (store.Album, error)
+	UpsertPhoto(ctx context.Context, p store.Photo) (store.Photo, bool, error)
+	MovePhoto(ctx context.Context, userID, id int64, sourceKey, fileName string, albumID int64) error
+	DeletePhoto(ctx context.Context, userID, id int64) error
+}
+
+// Result counts what a sync found.
+type Result struct {
+	Files     int
+	New       int
+	Changed   int
+	Moved     int
+	Deleted   int
+	Unchanged int
+	// ToProcess are the photos whose content is new or changed.
+	ToProcess []int64
+	// Deleted photos' ids, so the caller can remove their derived files.
+	DeletedIDs []int64
+}
+
+// Progress is called after each file is looked at.
+type Progress func(done, total int, file string)
+
+type file struct {
+	key   string // slash-separated path relative to the root
+	abs   string
+	size  int64
+	mtime time.Time
+}
+
+// Sync brings src (a local source) up to date with its folder.
+func Sync(ctx context.Context, st Store, src store.Source, progress Progress) (Result, error) {
+	var res Result
+	root := src.Path
+	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
+		if err == nil {
+			err = fmt.Errorf("not a directory")
+		}
+		return res, fmt.Errorf("localsource: %s: %w", root, err)
+	}
+	var files []file
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == root {
+				return err
+			}
+			return nil // an unreadable subfolder must not stop the run
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		name := d.Name()
+		if strings.HasPrefix(name, ".") && p != root {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() || !d.Type().IsRegular() || !photo.IsSupportedExt(name) {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return nil
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return nil
+		}
+		files = append(files, file{key: filepath.ToSlash(rel), abs: p, size: info.Size(), mtime: info.ModTime().UTC().Truncate(time.Microsecond)})
+		return nil
+	})
+	if err != nil {
+		return res, fmt.Errorf("localsource: walk %s: %w", root, err)
+	}
+	res.Files = len(files)
+
+	existing, _, err := st.ListPhotos(ctx, src.UserID, store.Filter{SourceID: src.ID}, 1<<30, 0)
+	if err != nil {
+		return res, fmt.Errorf("localsource: %w", err)
+	}
+	byKey := make(map[string]store.Photo, len(existing))
+	for _, p := range existing {
+		byKey[p.SourceKey] = p
+	}
+	seen := make(map[string]bool, len(files))
+	for _, f := range files {
+		seen[f.key] = true
+	}
+	// Photos whose file is gone are either moved (same content elsewhere) or deleted.
+	missingByHash := map[string][]store.Photo{}
+	for _, p := range existing {
+		if !seen[p.SourceKey] {
+			missingByHash[p.ContentHash] = append(missingByHash[p.ContentHash], p)
+		}
+	}
+
+	albums := map[string]int64{}
+	albumID := func(key string) (int64, error) {
+		dir := path.Dir(key)
+		if id, ok := albums[dir]; ok {
+			return id, nil
+		}
+		name := path.Base(dir)
+		if dir == "." {
+			name = filepath.Base(root)
+		}
+		a, err := st.UpsertAlbum(ctx, store.Album{UserID: src.UserID, SourceID: src.ID, Key: dir, Name: name})
+		if err != nil {
+			return 0, err
+		}
+		albums[dir] = a.ID
+		return a.ID, nil
+	}
+
+	for i, f := range files {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		if progress != nil {
+			progress(i+1, len(files), f.key)
+		}
+		old, known := byKey[f.key]
+		if known && old.Size == f.size && old.RemoteUpdated.Equal(f.mtime) {
+			res.Unchanged++
+			continue
+		}
+		hash, err := hashFile(f.abs)
+		if err != nil {
+			continue // vanished or unreadable since the walk; next sync sees it
+		}
+		aid, err := albumID(f.key)
+		if err != nil {
+			return res, fmt.Errorf("localsource: %w", err)
+		}
+		if !known {
+			if cands := missingByHash[hash]; len(cands) > 0 {
+				moved := cands[0]
+				missingByHash[hash] = cands[1:]
+				if err := st.MovePhoto(ctx, src.UserID, moved.ID, f.key, path.Base(f.key), aid); err != nil {
+					return res, fmt.Errorf("localsource: %w", err)
+				}
+				res.Moved++
+				continue
+			}
+		}
+		p := old
+		if !known {
+			p = store.Photo{UserID: src.UserID, SourceID: src.ID, SourceKey: f.key}
+		}
+		p.AlbumID, p.FileName, p.Size, p.RemoteUpdated = aid, path.Base(f.key), f.size, f.mtime
+		sameContent := known && old.ContentHash == hash
+		p.ContentHash = hash
+		if !sameContent {
+			p.Status, p.Error = store.PhotoPending, ""
+		}
+		saved, _, err := st.UpsertPhoto(ctx, p)
+		if err != nil {
+			return res, fmt.Errorf("localsource: %w", err)
+		}
+		switch {
+		case sameContent:
+			res.Unchanged++ // touched, same bytes
+		case known:
+			res.Changed++
+			res.ToProcess = append(res.ToProcess, saved.ID)
+		default:
+			res.New++
+			res.ToProcess = append(res.ToProcess, saved.ID)
+		}
+	}
+	for _, ps := range missingByHash {
+		for _, p := range ps {
+			if err := st.DeletePhoto(ctx, src.UserID, p.ID); err != nil {
+				return res, fmt.Errorf("localsource: %w", err)
+			}
+			res.Deleted++
+			res.DeletedIDs = append(res.DeletedIDs, p.ID)
+		}
+	}
+	return res, nil
+}
+
+// Path returns the file of a local photo.
+func Path(src store.Source, p store.Photo) string {
+	return filepath.Join(src.Path, filepath.FromSlash(p.SourceKey))
+}
+
+func hashFile(p string) (string, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}

@@ -1,0 +1,271 @@
+// Package pipeline is what happens to a photo after a source finds it: the
+// job handlers for syncing a source, processing a file (EXIF, thumbnail,
+// analysis rendition), embedding it with CLIP and describing it with Claude.
+// Every step is a durable job, so a crash or restart loses nothing and a
+// finished step is never paid for twice.
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/targetvision/targetvision/internal/jobs"
+	"github.com/targetvision/targetvision/internal/localsource"
+	"github.com/targetvision/targetvision/internal/photo"
+	"github.com/targetvision/targetvision/internal/store"
+)
+
+// Job kinds.
+const (
+	KindSync     = "sync"
+	KindProcess  = "process"
+	KindEmbed    = "embed"
+	KindDescribe = "describe"
+)
+
+// ImageEmbedder computes CLIP image embeddings (internal/clip's *Model).
+type ImageEmbedder interface {
+	EmbedImages(ctx context.Context, imgs []image.Image) ([][]float32, error)
+	Name() string
+}
+
+// VectorIndex is told about new embeddings (the search engine's in-process
+// index on SQLite); nil when the store indexes by itself.
+type VectorIndex interface {
+	Index(ctx context.Context, userID, photoID int64, vec []float32) error
+}
+
+// Options configure a Pipeline. Embedder may be nil (no CLIP model yet):
+// embed jobs then wait in the queue.
+type Options struct {
+	DataDir  string
+	Limits   photo.Limits
+	Embedder ImageEmbedder
+	Index    VectorIndex
+	Logger   *slog.Logger
+	// OnSync, if set, is told each file a sync looks at (progress bars).
+	OnSync localsource.Progress
+}
+
+// Pipeline holds the job handlers' dependencies.
+type Pipeline struct {
+	db   *store.DB
+	opts Options
+	log  *slog.Logger
+}
+
+// New makes a pipeline on a store.
+func New(db *store.DB, opts Options) *Pipeline {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Pipeline{db: db, opts: opts, log: opts.Logger}
+}
+
+// Register installs the handlers this pipeline can run on a runner.
+func (p *Pipeline) Register(r *jobs.Runner) {
+	r.Handle(KindSync, p.handleSync)
+	r.Handle(KindProcess, p.handleProcess)
+	if p.opts.Embedder != nil {
+		r.Handle(KindEmbed, p.handleEmbed)
+	}
+}
+
+type syncPayload struct {
+	SourceID int64 `json:"source_id"`
+}
+
+// EnqueueSync queues a sync of one source (at most one queued per source).
+func (p *Pipeline) EnqueueSync(ctx context.Context, userID, sourceID int64) (store.Job, error) {
+	payload, _ := json.Marshal(syncPayload{SourceID: sourceID})
+	j, _, err := p.db.Enqueue(ctx, store.Job{UserID: userID, Kind: KindSync, Payload: payload, Priority: 10,
+		DedupeKey: "sync:" + strconv.FormatInt(sourceID, 10), MaxAttempts: 3})
+	if err != nil {
+		return store.Job{}, fmt.Errorf("pipeline: %w", err)
+	}
+	return j, nil
+}
+
+func (p *Pipeline) enqueuePhoto(ctx context.Context, userID, photoID int64, kind string, priority int) error {
+	_, _, err := p.db.Enqueue(ctx, store.Job{UserID: userID, Kind: kind, PhotoID: photoID, Priority: priority,
+		DedupeKey: kind + ":" + strconv.FormatInt(photoID, 10)})
+	if err != nil {
+		return fmt.Errorf("pipeline: enqueue %s of photo %d: %w", kind, photoID, err)
+	}
+	return nil
+}
+
+// SyncSource runs a sync now (the CLI's `index` and `sync` use it directly
+// for their progress bar) and queues processing of what changed.
+func (p *Pipeline) SyncSource(ctx context.Context, src store.Source) (localsource.Result, error) {
+	if err := p.db.SetSourceStatus(ctx, src.UserID, src.ID, store.SourceSyncing, "", time.Time{}); err != nil {
+		return localsource.Result{}, err
+	}
+	var res localsource.Result
+	var err error
+	switch src.Kind {
+	case store.SourceLocal:
+		res, err = localsource.Sync(ctx, p.db, src, p.opts.OnSync)
+	default:
+		err = jobs.Permanent(fmt.Errorf("pipeline: syncing %s sources is not available yet", src.Kind))
+	}
+	if err == nil {
+		for _, id := range res.ToProcess {
+			if err = p.enqueuePhoto(ctx, src.UserID, id, KindProcess, 5); err != nil {
+				break
+			}
+		}
+		for _, id := range res.DeletedIDs {
+			p.removeDerived(src.UserID, id)
+		}
+	}
+	status, msg, when := store.SourceOK, "", time.Now()
+	if err != nil {
+		status, msg, when = store.SourceError, err.Error(), time.Time{}
+	}
+	if serr := p.db.SetSourceStatus(context.WithoutCancel(ctx), src.UserID, src.ID, status, msg, when); serr != nil && err == nil {
+		err = serr
+	}
+	return res, err
+}
+
+func (p *Pipeline) handleSync(ctx context.Context, j store.Job) error {
+	var pl syncPayload
+	if err := json.Unmarshal(j.Payload, &pl); err != nil {
+		return jobs.Permanent(fmt.Errorf("pipeline: bad sync payload: %w", err))
+	}
+	src, err := p.db.Source(ctx, j.UserID, pl.SourceID)
+	if errors.Is(err, store.ErrNotFound) {
+		return jobs.Permanent(err)
+	}
+	if err != nil {
+		return err
+	}
+	res, err := p.SyncSource(ctx, src)
+	if err != nil {
+		return err
+	}
+	p.log.InfoContext(ctx, "source synced", "source_id", src.ID, "files", res.Files, "new", res.New,
+		"changed", res.Changed, "moved", res.Moved, "deleted", res.Deleted)
+	return nil
+}
+
+// ThumbPath and RenditionPath are where a photo's derived files live,
+// relative to the data dir.
+func ThumbPath(userID, photoID int64) string {
+	return filepath.Join("thumbs", strconv.FormatInt(userID, 10), strconv.FormatInt(photoID, 10)+".jpg")
+}
+
+// RenditionPath is the ≤2200 px analysis image of a photo, relative to the data dir.
+func RenditionPath(userID, photoID int64) string {
+	return filepath.Join("renditions", strconv.FormatInt(userID, 10), strconv.FormatInt(photoID, 10)+".jpg")
+}
+
+func (p *Pipeline) removeDerived(userID, photoID int64) {
+	os.Remove(filepath.Join(p.opts.DataDir, ThumbPath(userID, photoID)))
+	os.Remove(filepath.Join(p.opts.DataDir, RenditionPath(userID, photoID)))
+}
+
+// handleProcess reads a photo's file once: EXIF, hash, thumbnail and
+// analysis rendition; then queues embedding and description. A corrupt or
+// oversized file marks the photo failed with the reason and fails the job
+// for good (the user can retry it after fixing the file).
+func (p *Pipeline) handleProcess(ctx context.Context, j store.Job) error {
+	ph, err := p.db.Photo(ctx, j.UserID, j.PhotoID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // deleted since it was queued: nothing to do
+	}
+	if err != nil {
+		return err
+	}
+	src, err := p.db.Source(ctx, j.UserID, ph.SourceID)
+	if err != nil {
+		return err
+	}
+	if src.Kind != store.SourceLocal {
+		return jobs.Permanent(fmt.Errorf("pipeline: processing %s photos is not available yet", src.Kind))
+	}
+	file := localsource.Path(src, ph)
+	thumb, rend := ThumbPath(j.UserID, ph.ID), RenditionPath(j.UserID, ph.ID)
+	info, err := photo.Process(ctx, file, p.opts.Limits, photo.Outputs{
+		ThumbPath:     filepath.Join(p.opts.DataDir, thumb),
+		RenditionPath: filepath.Join(p.opts.DataDir, rend),
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		reason := err.Error()
+		if serr := p.db.SetPhotoStatus(ctx, j.UserID, ph.ID, store.PhotoFailed, reason); serr != nil {
+			return serr
+		}
+		if errors.Is(err, photo.ErrTooLarge) || errors.Is(err, photo.ErrCorrupt) || errors.Is(err, photo.ErrUnsupported) || errors.Is(err, os.ErrNotExist) {
+			return jobs.Permanent(err)
+		}
+		return err
+	}
+	applyInfo(&ph, info)
+	ph.ThumbPath, ph.RenditionPath, ph.Status, ph.Error = thumb, rend, store.PhotoReady, ""
+	if _, _, err := p.db.UpsertPhoto(ctx, ph); err != nil {
+		return err
+	}
+	if err := p.enqueuePhoto(ctx, j.UserID, ph.ID, KindEmbed, 3); err != nil {
+		return err
+	}
+	return p.enqueuePhoto(ctx, j.UserID, ph.ID, KindDescribe, 1)
+}
+
+// applyInfo copies what the file says into the photo row.
+func applyInfo(ph *store.Photo, in photo.Info) {
+	ph.Format, ph.Width, ph.Height, ph.Size = in.Format, in.Width, in.Height, in.Size
+	ph.TakenAt = in.TakenAt
+	ph.CameraMake, ph.CameraModel, ph.Lens = in.CameraMake, in.CameraModel, in.Lens
+	ph.ExposureTime, ph.FNumber, ph.ISO, ph.FocalLength = in.ExposureTime, in.FNumber, in.ISO, in.FocalLength
+	ph.GPS = nil
+	if in.GPS != nil {
+		ph.GPS = &store.GPS{Lat: in.GPS.Lat, Lon: in.GPS.Lon}
+	}
+	if in.SHA256 != "" {
+		ph.ContentHash = in.SHA256
+	}
+}
+
+// handleEmbed computes the CLIP embedding of a processed photo's rendition.
+func (p *Pipeline) handleEmbed(ctx context.Context, j store.Job) error {
+	ph, err := p.db.Photo(ctx, j.UserID, j.PhotoID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if ph.RenditionPath == "" {
+		return jobs.Permanent(fmt.Errorf("pipeline: photo %d has no rendition to embed", ph.ID))
+	}
+	img, _, err := photo.Decode(ctx, filepath.Join(p.opts.DataDir, ph.RenditionPath), p.opts.Limits)
+	if err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		return jobs.Permanent(fmt.Errorf("pipeline: embed photo %d: %w", ph.ID, err))
+	}
+	vecs, err := p.opts.Embedder.EmbedImages(ctx, []image.Image{img})
+	if err != nil {
+		return fmt.Errorf("pipeline: embed photo %d: %w", ph.ID, err)
+	}
+	if err := p.db.SaveEmbedding(ctx, store.Embedding{PhotoID: ph.ID, UserID: j.UserID, Model: p.opts.Embedder.Name(), Vector: vecs[0]}); err != nil {
+		return err
+	}
+	if p.opts.Index != nil {
+		return p.opts.Index.Index(ctx, j.UserID, ph.ID, vecs[0])
+	}
+	return nil
+}
