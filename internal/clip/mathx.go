@@ -16,11 +16,21 @@ func expf(x float32) float32 {
 		ln2lo = -2.12194440e-4
 		magic = 12582912 // 1.5·2^23: adding and subtracting rounds to an integer
 	)
-	x = min(max(x, -87.3), 88.7)
-	n := (x*log2e + magic) - magic
+	// Plain comparisons: the min/max builtins handle NaN and signed zero
+	// with extra branches this hot loop does not need.
+	if x < -87.3 {
+		x = -87.3
+	}
+	if x > 88.7 {
+		x = 88.7
+	}
+	t := x*log2e + magic
+	n := t - magic
 	r := x - n*ln2hi - n*ln2lo
 	p := 1 + r*(1+r*(0.5+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720))))))
-	return p * math.Float32frombits(uint32(int32(n)+127)<<23)
+	// t's low mantissa bits hold n; build 2^n directly in the exponent.
+	e := math.Float32bits(t) - math.Float32bits(magic) + 127
+	return p * math.Float32frombits(e<<23)
 }
 
 // erff is erf with absolute error below 2e-7 (Abramowitz & Stegun 7.1.26).
