@@ -269,9 +269,10 @@ func isJSON(contentType string) bool {
 
 // response is the part of the envelope's Response the client reads.
 type response struct {
-	Locator string
-	Pages   *pages
-	fields  map[string]json.RawMessage
+	Locator    string
+	Pages      *pages
+	fields     map[string]json.RawMessage
+	expansions map[string]json.RawMessage
 }
 
 // getJSON sends req and decodes the envelope's Response.
@@ -291,7 +292,7 @@ func (c *Client) getJSON(ctx context.Context, req request) (response, error) {
 	if err := json.NewDecoder(resp.Body).Decode(&env); err != nil {
 		return response{}, fmt.Errorf("smugmug: %s %s: decode: %w", req.method, path, err)
 	}
-	var r response
+	r := response{expansions: env.Expansions}
 	if err := json.Unmarshal(env.Response, &r.fields); err != nil {
 		return response{}, fmt.Errorf("smugmug: %s %s: decode Response: %w", req.method, path, err)
 	}
@@ -319,7 +320,7 @@ func (r response) object(v any) error {
 // list walks every page of a list endpoint, calling each for every item.
 // It follows NextPage until it is absent (or a page is empty), keeping its
 // own shaping parameters and taking only start/count from NextPage.
-func (c *Client) list(ctx context.Context, ref string, q url.Values, each func(json.RawMessage) error) error {
+func (c *Client) list(ctx context.Context, ref string, q url.Values, each func(item json.RawMessage, expansions map[string]json.RawMessage) error) error {
 	start := 1
 	for pageNo := 1; ; pageNo++ {
 		pq := url.Values{}
@@ -339,7 +340,7 @@ func (c *Client) list(ctx context.Context, ref string, q url.Values, each func(j
 			}
 		}
 		for _, it := range items {
-			if err := each(it); err != nil {
+			if err := each(it, r.expansions); err != nil {
 				return err
 			}
 		}
@@ -396,7 +397,7 @@ func (c *Client) AuthUser(ctx context.Context) (User, error) {
 func (c *Client) Albums(ctx context.Context, nickname string) ([]Album, error) {
 	var out []Album
 	seen := map[string]bool{}
-	err := c.list(ctx, "/user/"+url.PathEscape(nickname)+"!albums", shaped(albumFields), func(raw json.RawMessage) error {
+	err := c.list(ctx, "/user/"+url.PathEscape(nickname)+"!albums", shaped(albumFields), func(raw json.RawMessage, _ map[string]json.RawMessage) error {
 		var w wireAlbum
 		if err := json.Unmarshal(raw, &w); err != nil {
 			return fmt.Errorf("smugmug: decode album: %w", err)
@@ -416,10 +417,17 @@ func (c *Client) Albums(ctx context.Context, nickname string) ([]Album, error) {
 
 // AlbumImages lists every image (and video; see Image.IsVideo) of an album,
 // all pages (GET /api/v2/album/{key}!images), de-duplicated by ImageKey.
+// Unless Config.DisableSizeExpansion is set it asks SmugMug to expand each
+// image's size details in the same responses and fills Image.Analysis, so
+// fetching a rendition later costs no API request.
 func (c *Client) AlbumImages(ctx context.Context, albumKey string) ([]Image, error) {
 	var out []Image
 	seen := map[string]bool{}
-	err := c.list(ctx, "/album/"+url.PathEscape(albumKey)+"!images", shaped(imageFields), func(raw json.RawMessage) error {
+	q := shaped(imageFields)
+	if !c.cfg.DisableSizeExpansion {
+		q.Set("_expand", "ImageSizeDetails")
+	}
+	err := c.list(ctx, "/album/"+url.PathEscape(albumKey)+"!images", q, func(raw json.RawMessage, exp map[string]json.RawMessage) error {
 		var w wireImage
 		if err := json.Unmarshal(raw, &w); err != nil {
 			return fmt.Errorf("smugmug: decode image: %w", err)
@@ -428,7 +436,11 @@ func (c *Client) AlbumImages(ctx context.Context, albumKey string) ([]Image, err
 			return nil
 		}
 		seen[w.ImageKey] = true
-		out = append(out, w.image(albumKey))
+		im := w.image(albumKey)
+		if r, ok := expandedSizes(exp, w.URIs["ImageSizeDetails"], im.SizeDetailsURI()); ok {
+			im.Analysis = r.Analysis
+		}
+		out = append(out, im)
 		return nil
 	})
 	if err != nil {

@@ -466,3 +466,48 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+func TestAlbumImagesExpandSizes(t *testing.T) {
+	t.Parallel()
+	for _, disabled := range []bool{false, true} {
+		t.Run(fmt.Sprint("disabled=", disabled), func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, smugmug.PermissionRead)
+			album := e.fake.Generate("ansel", 1, func(int) int { return 130 })[0]
+			cfg := e.cfg
+			cfg.DisableSizeExpansion = disabled
+			c := e.client(t, cfg)
+			e.fake.ResetCounts()
+			imgs, err := c.AlbumImages(t.Context(), album)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := e.fake.RequestCount(); n != 2 || len(imgs) != 130 {
+				t.Fatalf("%d images in %d requests", len(imgs), n)
+			}
+			for _, r := range e.fake.Requests() {
+				if strings.Contains(r.Query, "_expand=ImageSizeDetails") == disabled {
+					t.Fatalf("query %s with expansion disabled=%v", r.Query, disabled)
+				}
+			}
+			for i, im := range imgs {
+				if disabled {
+					if im.Analysis.URL != "" {
+						t.Fatalf("rendition without expansion: %+v", im.Analysis)
+					}
+					continue
+				}
+				if i%20 != 0 {
+					continue
+				}
+				sizes, err := c.Sizes(t.Context(), im)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if im.Analysis != sizes.Analysis || im.Analysis.URL == "" {
+					t.Fatalf("expanded %+v, !sizedetails %+v", im.Analysis, sizes.Analysis)
+				}
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package smugmug
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -48,6 +49,39 @@ func (c *Client) Sizes(ctx context.Context, im Image) (Renditions, error) {
 	if err := r.object(&obj); err != nil {
 		return Renditions{}, fmt.Errorf("smugmug: sizes of %s: %w", im.ImageKey, err)
 	}
+	out, err := sizesFromObject(obj)
+	if err != nil {
+		return Renditions{}, fmt.Errorf("smugmug: sizes of %s: %w", im.ImageKey, err)
+	}
+	return out, nil
+}
+
+// expandedSizes finds an image's expanded ImageSizeDetails ({"Locator":
+// "ImageSizeDetails", "ImageSizeDetails": {...}}) under the URI the image's
+// Uris name, or its canonical !sizedetails URI when _filter dropped Uris.
+func expandedSizes(exp map[string]json.RawMessage, uris ...string) (Renditions, bool) {
+	for _, uri := range uris {
+		raw, ok := exp[uri]
+		if uri == "" || !ok {
+			continue
+		}
+		var wrapper map[string]json.RawMessage
+		if json.Unmarshal(raw, &wrapper) != nil {
+			continue
+		}
+		var locator string
+		_ = json.Unmarshal(wrapper["Locator"], &locator)
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(wrapper[cmp.Or(locator, "ImageSizeDetails")], &obj) != nil {
+			continue
+		}
+		r, err := sizesFromObject(obj)
+		return r, err == nil
+	}
+	return Renditions{}, false
+}
+
+func sizesFromObject(obj map[string]json.RawMessage) (Renditions, error) {
 	var usable []string
 	if raw, ok := obj["UsableSizes"]; ok {
 		_ = json.Unmarshal(raw, &usable)
@@ -59,11 +93,7 @@ func (c *Client) Sizes(ctx context.Context, im Image) (Renditions, error) {
 			}
 		}
 	}
-	out, err := pickRenditions(obj, usable)
-	if err != nil {
-		return Renditions{}, fmt.Errorf("smugmug: sizes of %s: %w", im.ImageKey, err)
-	}
-	return out, nil
+	return pickRenditions(obj, usable)
 }
 
 func pickRenditions(obj map[string]json.RawMessage, usable []string) (Renditions, error) {

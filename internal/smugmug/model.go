@@ -71,6 +71,11 @@ type Image struct {
 	// URI is the image's API URI (/api/v2/image/{key}-{serial}), the target
 	// of size look-ups and write-back.
 	URI string
+
+	// Analysis is the rendition to download for analysis (see
+	// Client.Sizes), filled by AlbumImages when SmugMug expanded the size
+	// details in the listing; zero otherwise, and then Client.Sizes finds it.
+	Analysis Rendition
 }
 
 // SizeDetailsURI is the !sizedetails endpoint of the image.
@@ -78,12 +83,14 @@ func (im Image) SizeDetailsURI() string { return im.URI + "!sizedetails" }
 
 // ---- wire types ---------------------------------------------------------
 
-// envelope is SmugMug's response wrapper. Unknown members (Options, Timing,
-// Request, Expansions) are ignored.
+// envelope is SmugMug's response wrapper. Unknown members (Options,
+// Timing, Request) are ignored. Expansions holds objects asked for with
+// _expand, keyed by their URI.
 type envelope struct {
-	Response json.RawMessage `json:"Response"`
-	Code     int             `json:"Code"`
-	Message  string          `json:"Message"`
+	Response   json.RawMessage            `json:"Response"`
+	Expansions map[string]json.RawMessage `json:"Expansions"`
+	Code       int                        `json:"Code"`
+	Message    string                     `json:"Message"`
 }
 
 type pages struct {

@@ -86,6 +86,10 @@ type Config struct {
 	RetryBaseDelay time.Duration
 	// MaxRetryDelay caps one backoff sleep (Retry-After included). Default 2m.
 	MaxRetryDelay time.Duration
+	// DisableSizeExpansion stops AlbumImages from asking for the size
+	// details inline (_expand=ImageSizeDetails); Image.Analysis then stays
+	// empty and each fetch costs a Client.Sizes request. Default false.
+	DisableSizeExpansion bool
 	// PageSize is the count asked for on list endpoints. Default DefaultPageSize.
 	PageSize int
 	// HTTPClient is the base client; its Transport carries the requests.

@@ -1068,7 +1068,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, path string, q
 			for _, k := range u.albums {
 				items = append(items, s.albumFields(s.albums[k]))
 			}
-			s.writeList(w, path, query, "Album", "All of user's albums", "UserAlbums", items)
+			s.writeList(w, path, query, "Album", "All of user's albums", "UserAlbums", items, nil)
 		default:
 			s.writeError(w, path, http.StatusNotFound, "Not Found")
 		}
@@ -1087,7 +1087,19 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, path string, q
 			for _, ik := range a.Images {
 				items = append(items, s.imageFields(s.images[ik], a.Key))
 			}
-			s.writeList(w, path, query, "AlbumImage", "Images from album", "AlbumImages", items)
+			var expand expandFunc
+			if slices.Contains(strings.Split(query.Get("_expand"), ","), "ImageSizeDetails") {
+				expand = func(i int) (string, map[string]any) {
+					im := s.images[a.Images[i]]
+					uri := "/api/v2/image/" + im.Key + "-" + strconv.Itoa(im.Serial) + "!sizedetails"
+					return uri, map[string]any{
+						"Uri": uri, "Locator": "ImageSizeDetails", "LocatorType": "Object",
+						"UriDescription": "Sizes details for image", "EndpointType": "ImageSizeDetails",
+						"ImageSizeDetails": s.sizeDetails(im),
+					}
+				}
+			}
+			s.writeList(w, path, query, "AlbumImage", "Images from album", "AlbumImages", items, expand)
 		default:
 			s.writeError(w, path, http.StatusNotFound, "Not Found")
 		}
@@ -1315,13 +1327,16 @@ func applyShaping(obj map[string]any, query url.Values) map[string]any {
 	return obj
 }
 
-func (s *Server) writeEnvelope(w http.ResponseWriter, method string, resp map[string]any) {
+func (s *Server) writeEnvelope(w http.ResponseWriter, method string, resp map[string]any, expansions map[string]any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	env := map[string]any{
 		"Request":  map[string]any{"Version": "v2", "Method": method, "Uri": resp["Uri"]},
 		"Response": resp,
 		"Code":     200,
 		"Message":  "Ok",
+	}
+	if len(expansions) > 0 {
+		env["Expansions"] = expansions
 	}
 	resp["Timing"] = map[string]any{"Total": map[string]any{"time": 0.001, "cycles": 1, "objects": 0}}
 	var buf bytes.Buffer
@@ -1333,10 +1348,14 @@ func (s *Server) writeObject(w http.ResponseWriter, path string, query url.Value
 	s.writeEnvelope(w, "GET", map[string]any{
 		"Uri": path, "Locator": locator, "LocatorType": "Object", "UriDescription": desc,
 		"EndpointType": locator, locator: applyShaping(obj, query),
-	})
+	}, nil)
 }
 
-func (s *Server) writeList(w http.ResponseWriter, path string, query url.Values, locator, desc, endpoint string, items []map[string]any) {
+// expandFunc returns the URI and the expansion object of the i-th item of
+// a list, for _expand.
+type expandFunc func(i int) (uri string, obj map[string]any)
+
+func (s *Server) writeList(w http.ResponseWriter, path string, query url.Values, locator, desc, endpoint string, items []map[string]any, expand expandFunc) {
 	start, count := 1, s.opts.DefaultPageSize
 	if v, err := strconv.Atoi(query.Get("start")); err == nil && v >= 1 {
 		start = v
@@ -1377,7 +1396,15 @@ func (s *Server) writeList(w http.ResponseWriter, path string, query url.Values,
 	if len(page) > 0 { // SmugMug omits the locator on an empty page
 		resp[locator] = page
 	}
-	s.writeEnvelope(w, "GET", resp)
+	var expansions map[string]any
+	if expand != nil {
+		expansions = map[string]any{}
+		for i := lo; i < hi; i++ {
+			uri, obj := expand(i)
+			expansions[uri] = obj
+		}
+	}
+	s.writeEnvelope(w, "GET", resp, expansions)
 }
 
 // ---- media ----------------------------------------------------------------
