@@ -65,8 +65,11 @@ func gemmTransBWith(t tileKernel, c, a, b []float32, m, n, k, ldc, lda, ldb int,
 	// per goroutine, handed out from a shared counter: when another process
 	// holds one of the cores, the goroutines that do run take more chunks
 	// instead of the whole call waiting for one static half.
+	// Splitting n makes every goroutine read all of A, splitting m all of B:
+	// split the dimension whose other operand is the smaller, unless that
+	// leaves too few chunks to balance.
 	mTiles, nTiles := (m+t.mr-1)/t.mr, (n+t.nr-1)/t.nr
-	splitN := nTiles >= mTiles
+	splitN := nTiles >= mTiles || (m <= n && nTiles >= workers*chunksPerWorker)
 	tiles, step, other := mTiles, t.mr, n
 	if splitN {
 		tiles, step, other = nTiles, t.nr, m
