@@ -158,7 +158,9 @@ func (o Options) newRequest(ctx context.Context, method, u string) (*http.Reques
 	}
 	req.Header.Set("User-Agent", "targetvision")
 	req.Header.Set("Accept-Encoding", "identity") // sizes and hashes are of the raw bytes
-	if o.Token != "" {
+	// The token goes to the hub only, never to the CDN it redirects to
+	// (whose URLs are signed).
+	if ep, err := url.Parse(o.Endpoint); o.Token != "" && err == nil && req.URL.Host == ep.Host {
 		req.Header.Set("Authorization", "Bearer "+o.Token)
 	}
 	return req, nil
@@ -174,7 +176,14 @@ func head(ctx context.Context, opts Options, rev, name string) (fileMeta, error)
 		return fileMeta{}, err
 	}
 	client := *opts.Client
-	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	// Follow only same-host redirects (a renamed repository), never the
+	// one to the CDN: the checksum headers are on the hub's own answer.
+	client.CheckRedirect = func(r *http.Request, via []*http.Request) error {
+		if len(via) >= 5 || r.URL.Host != via[0].URL.Host {
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return fileMeta{}, fmt.Errorf("modelhub: %s: %w", name, err)
@@ -183,6 +192,7 @@ func head(ctx context.Context, opts Options, rev, name string) (fileMeta, error)
 	if err := statusErr(resp, name); err != nil {
 		return fileMeta{}, err
 	}
+	u = resp.Request.URL.String()
 	m := fileMeta{location: u, size: -1, commit: resp.Header.Get("X-Repo-Commit")}
 	m.etag = normalizeETag(cmp.Or(resp.Header.Get("X-Linked-Etag"), resp.Header.Get("ETag")))
 	// A redirect's Content-Length is that of its own body, so only

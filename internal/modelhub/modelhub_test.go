@@ -222,7 +222,9 @@ func TestPullSendsToken(t *testing.T) {
 		seen = seen || r.Header.Get("Authorization") == "Bearer hf_secret"
 		return http.DefaultTransport.RoundTrip(r)
 	})}
-	err := modelhub.Pull(context.Background(), modelhub.Options{Endpoint: hub.URL, Repo: repo, Dir: t.TempDir(), Token: "hf_secret", Client: client, Files: []string{"config.json"}})
+	// All files: the fake CDN rejects a forwarded token, so this also
+	// checks the token stays with the hub.
+	err := modelhub.Pull(context.Background(), modelhub.Options{Endpoint: hub.URL, Repo: repo, Dir: t.TempDir(), Token: "hf_secret", Client: client})
 	if err != nil || !seen {
 		t.Errorf("err %v, token seen %v", err, seen)
 	}
@@ -231,3 +233,20 @@ func TestPullSendsToken(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestPullFollowsRenamedRepo(t *testing.T) {
+	t.Parallel()
+	hub, want := newHub(t)
+	hub.Rename("old-org/old-name", repo)
+	dir := t.TempDir()
+	if err := modelhub.Pull(context.Background(), modelhub.Options{Endpoint: hub.URL, Repo: "old-org/old-name", Dir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	checkFiles(t, dir, want)
+	// Still verified: corrupt the weights behind the new name.
+	hub.Corrupt("model.safetensors")
+	err := modelhub.Pull(context.Background(), modelhub.Options{Endpoint: hub.URL, Repo: "old-org/old-name", Dir: t.TempDir()})
+	if !errors.Is(err, modelhub.ErrChecksum) {
+		t.Errorf("corrupt weights behind a rename: %v", err)
+	}
+}

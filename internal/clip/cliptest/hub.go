@@ -49,7 +49,11 @@ type HubRequest struct {
 // Revision "main" and the commit hash both resolve.
 type Hub struct {
 	*httptest.Server
-	commit string
+	// CDN serves LFS content on another host, as the real hub's CDN does,
+	// so clients must not expect hub headers or credentials there.
+	CDN     *httptest.Server
+	commit  string
+	renamed map[string]string
 
 	mu        sync.Mutex
 	files     map[string]*hubEntry // repo + "\x00" + path
@@ -72,6 +76,7 @@ func NewHub(t testing.TB, files ...HubFile) *Hub {
 		byHash:    map[string]*hubEntry{},
 		interrupt: map[string]int64{},
 		corrupt:   map[string]bool{},
+		renamed:   map[string]string{},
 	}
 	commit := sha1.New()
 	for _, f := range files {
@@ -86,7 +91,12 @@ func NewHub(t testing.TB, files ...HubFile) *Hub {
 	}
 	h.commit = hex.EncodeToString(commit.Sum(nil))
 	h.Server = httptest.NewServer(http.HandlerFunc(h.serve))
+	// The CDN listens on a different port; give it a different host name
+	// too (localhost vs 127.0.0.1) so redirects to it cross hosts.
+	h.CDN = httptest.NewServer(http.HandlerFunc(h.serveCDN))
+	h.CDN.URL = strings.Replace(h.CDN.URL, "127.0.0.1", "localhost", 1)
 	t.Cleanup(h.Close)
+	t.Cleanup(h.CDN.Close)
 	return h
 }
 
@@ -133,7 +143,15 @@ func (h *Hub) Corrupt(path string) {
 	h.corrupt[path] = true
 }
 
-// Requests returns the requests served so far.
+// Rename makes oldRepo answer with a relative 307 redirect to newRepo, as
+// the hub does for renamed or moved repositories.
+func (h *Hub) Rename(oldRepo, newRepo string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.renamed[oldRepo] = newRepo
+}
+
+// Requests returns the requests served so far (hub and CDN).
 func (h *Hub) Requests() []HubRequest {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -146,24 +164,40 @@ func hubError(w http.ResponseWriter, status int, code, msg string) {
 	http.Error(w, msg, status)
 }
 
-func (h *Hub) serve(w http.ResponseWriter, r *http.Request) {
+func (h *Hub) record(r *http.Request) bool {
 	h.mu.Lock()
 	h.requests = append(h.requests, HubRequest{Method: r.Method, Path: r.URL.Path, Range: r.Header.Get("Range")})
 	h.mu.Unlock()
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+	return r.Method == http.MethodGet || r.Method == http.MethodHead
+}
+
+// serveCDN serves LFS content by sha256 at /cdn/{sha256}.
+func (h *Hub) serveCDN(w http.ResponseWriter, r *http.Request) {
+	if !h.record(r) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	if hash, ok := strings.CutPrefix(r.URL.Path, "/cdn/"); ok {
-		h.mu.Lock()
-		e := h.byHash[hash]
-		h.mu.Unlock()
-		if e == nil {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("ETag", `"`+e.sha256+`"`)
-		h.sendBody(w, r, e)
+	hash, _ := strings.CutPrefix(r.URL.Path, "/cdn/")
+	h.mu.Lock()
+	e := h.byHash[hash]
+	h.mu.Unlock()
+	if e == nil {
+		http.NotFound(w, r)
+		return
+	}
+	if r.Header.Get("Authorization") != "" {
+		// Signed CDN URLs carry their own authorisation; a forwarded hub
+		// token would be leaked to another host.
+		http.Error(w, "unexpected Authorization header", http.StatusBadRequest)
+		return
+	}
+	w.Header().Set("ETag", `"`+e.sha256+`"`)
+	h.sendBody(w, r, e)
+}
+
+func (h *Hub) serve(w http.ResponseWriter, r *http.Request) {
+	if !h.record(r) {
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
 	// /{org}/{name}/resolve/{revision}/{path...}
@@ -174,6 +208,11 @@ func (h *Hub) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	repo, rev, path := parts[0]+"/"+parts[1], parts[3], parts[4]
 	h.mu.Lock()
+	if to, ok := h.renamed[repo]; ok {
+		h.mu.Unlock()
+		http.Redirect(w, r, "/"+to+"/resolve/"+rev+"/"+path, http.StatusTemporaryRedirect)
+		return
+	}
 	e := h.files[repo+"\x00"+path]
 	known := false
 	for k := range h.files {
@@ -198,8 +237,7 @@ func (h *Hub) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Linked-Etag", `"`+e.sha256+`"`)
 		w.Header().Set("X-Linked-Size", strconv.Itoa(len(e.Data)))
 		w.Header().Set("ETag", `"`+e.gitSHA1+`"`) // the LFS pointer's blob id
-		scheme := "http"
-		http.Redirect(w, r, scheme+"://"+r.Host+"/cdn/"+e.sha256, http.StatusFound)
+		http.Redirect(w, r, h.CDN.URL+"/cdn/"+e.sha256, http.StatusFound)
 		return
 	}
 	w.Header().Set("ETag", `"`+e.gitSHA1+`"`)
