@@ -35,13 +35,13 @@ type Description struct {
 // rawAnswer mirrors the schema with pointers so a missing field is told apart
 // from a zero value.
 type rawAnswer struct {
-	Description *string     `json:"description"`
-	Keywords    *[]string   `json:"keywords"`
-	Objects     *[]string   `json:"objects"`
-	Scene       *string     `json:"scene"`
-	TextInImage *string     `json:"text_in_image"`
+	Description *string         `json:"description"`
+	Keywords    *[]string       `json:"keywords"`
+	Objects     *[]string       `json:"objects"`
+	Scene       *string         `json:"scene"`
+	TextInImage *string         `json:"text_in_image"`
 	PeopleCount json.RawMessage `json:"people_count"`
-	Colors      *[]string   `json:"colors"`
+	Colors      *[]string       `json:"colors"`
 }
 
 // parseAnswer validates and normalises the tool input (or JSON text). The

@@ -11,9 +11,10 @@ import (
 // tool_choice forces a tool (313 on Claude 4.x; 346 with auto/none). Spec §2.
 const toolOverheadTokens = 313
 
-// expectedOutputTokens is what an answer costs on average (the fake's and the
-// real API's answers to our prompt run 150–220 tokens); used for projections.
-const expectedOutputTokens = 200
+// expectedOutputTokens is what an answer costs on average: a full answer to
+// our schema (3 sentences, ~18 keywords, objects, colours) is ~600 characters
+// of JSON ≈ 150–190 tokens. Used for budget projections and Estimate.
+const expectedOutputTokens = 180
 
 // cacheMinimum is the shortest prefix a model caches (spec §5). Shorter
 // prefixes are silently not cached, so marking them only adds nothing.

@@ -30,13 +30,15 @@ func describe(images []sentImage) map[string]any {
 		orient = "square format"
 	}
 	people := int(tok[3]) % 4
+	// About as long as a real answer to our prompt (~600 characters of JSON).
 	keywords := []string{tok, tone, color, orient, "Golden Hour", "photo", "Photo", "outdoors", "natural light",
-		"calm", "texture", "wide shot", "travel"}
+		"calm", "texture", "wide shot", "travel", "countryside", "evening", "quiet mood", "soft shadows", "path"}
 	return map[string]any{
-		"description": fmt.Sprintf("A %s photo dominated by %s tones (%s). %d people are visible in a calm outdoor scene.",
+		"description": fmt.Sprintf("A %s photo dominated by %s tones (%s), taken outdoors in soft evening light. "+
+			"%d people are visible along a path that leads through the frame. The mood is calm and quiet.",
 			strings.Fields(orient)[0], color, tok, people),
 		"keywords":      keywords,
-		"objects":       []string{"Sky", "tree", "path"},
+		"objects":       []string{"Sky", "tree", "path", "grass", "fence", "clouds"},
 		"scene":         "Outdoor " + color + " scene",
 		"text_in_image": "",
 		"people_count":  people,
