@@ -235,13 +235,13 @@ func parse(path string, data []byte, lim Limits) (f file, err error) {
 	if w <= 0 || h <= 0 {
 		return f, fmt.Errorf("photo: %s: %w: header declares %dx%d pixels", path, ErrCorrupt, w, h)
 	}
-	if w*h > lim.MaxPixels {
-		return f, fmt.Errorf("photo: %s: %w: header declares %dx%d pixels (%.1f MP), over the %.1f MP limit",
-			path, ErrTooLarge, w, h, float64(w*h)/1e6, float64(lim.MaxPixels)/1e6)
-	}
 	f.info.Width, f.info.Height = cfg.Width, cfg.Height
 	if f.info.Orientation >= 5 {
 		f.info.Width, f.info.Height = cfg.Height, cfg.Width
+	}
+	if w*h > lim.MaxPixels {
+		return f, fmt.Errorf("photo: %s: %w: header declares %dx%d pixels (%.1f MP), over the %.1f MP limit",
+			path, ErrTooLarge, w, h, float64(w*h)/1e6, float64(lim.MaxPixels)/1e6)
 	}
 	return f, nil
 }

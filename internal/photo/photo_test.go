@@ -467,7 +467,10 @@ func TestErrors(t *testing.T) {
 			if _, statErr := os.Stat(out.ThumbPath); !errors.Is(statErr, os.ErrNotExist) {
 				t.Errorf("thumbnail written for a refused file: %v", statErr)
 			}
-			_, err = Inspect(t.Context(), tt.path, tt.lim)
+			info, err := Inspect(t.Context(), tt.path, tt.lim)
+			if info.Size == 0 && tt.name != "empty file" && tt.name != "over the byte limit" || len(info.SHA256) != 64 && tt.name != "over the byte limit" {
+				t.Errorf("Info after the error lacks size or hash: %+v", info)
+			}
 			if tt.inspect {
 				check("Inspect", err)
 			} else if err != nil {
