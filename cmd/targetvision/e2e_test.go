@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/targetvision/targetvision/internal/claude/claudetest"
 	"github.com/targetvision/targetvision/internal/store"
 	"github.com/targetvision/targetvision/internal/store/storetest"
 )
@@ -421,5 +422,46 @@ func TestTwoWorkersOnePostgres(t *testing.T) {
 	ps, _, err := db.ListPhotos(ctx, u.ID, store.Filter{Status: store.PhotoPending}, 10, 0)
 	if err != nil || len(ps) != 0 {
 		t.Fatalf("photos left pending: %d %v", len(ps), err)
+	}
+}
+
+// copyPhotos copies shared camera photos into dir.
+func copyPhotos(t testing.TB, dir string, names ...string) {
+	t.Helper()
+	os.MkdirAll(dir, 0o755)
+	for _, n := range names {
+		b, err := os.ReadFile(filepath.Join(sharedDir(t), "testdata", "photos", "camera", n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, n), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestDescribeWithClaude indexes photos with Claude (the real SDK against
+// the fake API): descriptions become searchable, and the same photo in a
+// second source is not paid for again.
+func TestDescribeWithClaude(t *testing.T) {
+	t.Parallel()
+	fake := claudetest.New(t, claudetest.Options{})
+	c := newCLI(t, "ANTHROPIC_API_KEY=test-key", "ANTHROPIC_BASE_URL="+fake.URL)
+	copyPhotos(t, filepath.Join(c.dir, "lib"), "Canon_40D.jpg", "Nikon_D70.jpg", "Pentax_K10D.jpg")
+	c.ok("index", filepath.Join(c.dir, "lib"))
+	if got := fake.Stats().Answered; got != 3 {
+		t.Fatalf("Claude answered %d times, want 3", got)
+	}
+	res := c.search("countryside")
+	if len(res.Results) != 3 {
+		t.Fatalf("descriptions not searchable: %+v", res)
+	}
+	copyPhotos(t, filepath.Join(c.dir, "copy"), "Canon_40D.jpg")
+	c.ok("index", filepath.Join(c.dir, "copy"))
+	if got := fake.Stats().Answered; got != 3 {
+		t.Fatalf("a copy of a described photo was paid for again: %d answers", got)
+	}
+	if res := c.search("countryside"); len(res.Results) != 4 {
+		t.Fatalf("the copy should reuse the description: %d results", len(res.Results))
 	}
 }

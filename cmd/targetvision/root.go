@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/targetvision/targetvision/internal/claude"
 	"github.com/targetvision/targetvision/internal/clip"
 	"github.com/targetvision/targetvision/internal/config"
 	"github.com/targetvision/targetvision/internal/localsource"
@@ -152,7 +153,26 @@ func (a *app) pipeline(m *clip.Model, idx pipeline.VectorIndex, onSync localsour
 	if m != nil {
 		opts.Embedder = m
 	}
+	if d := a.describer(); d != nil {
+		opts.Describer = d
+	}
 	return pipeline.New(a.db, opts)
+}
+
+// describer is Claude when ANTHROPIC_API_KEY is set; without it photos wait
+// in the queue to be described and everything else works.
+func (a *app) describer() *claude.Describer {
+	if a.cfg.AnthropicAPIKey == "" {
+		a.log.Warn("no ANTHROPIC_API_KEY: photos are indexed and searchable but wait to be described")
+		return nil
+	}
+	d, err := claude.New(claude.Config{APIKey: a.cfg.AnthropicAPIKey, BaseURL: a.cfg.AnthropicBaseURL, Model: a.cfg.ClaudeModel,
+		Ledger: pipeline.Ledger{DB: a.db}, MonthlyBudgetUSD: a.cfg.MonthlyBudgetUSD, Logger: a.log})
+	if err != nil {
+		a.log.Error("Claude is configured but unusable; photos wait to be described", "err", err)
+		return nil
+	}
+	return d
 }
 
 func version() string { return "targetvision@dev" }

@@ -93,9 +93,6 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers, allowSignup boo
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: nil}
 	a.log.InfoContext(ctx, "serving", "url", "http://"+ln.Addr().String(), "store", a.db.Dialect(), "workers", workers)
-	if c.AnthropicAPIKey == "" {
-		a.log.WarnContext(ctx, "no ANTHROPIC_API_KEY: photos are indexed and searchable but wait to be described")
-	}
 
 	// Workers stop only after HTTP has drained, so a request that enqueued
 	// work is answered before the runner hands its jobs back.

@@ -45,7 +45,7 @@ type Config struct {
 
 	AnthropicAPIKey  string
 	AnthropicBaseURL string // default the SDK's (https://api.anthropic.com)
-	// ClaudeModel default "claude-haiku-4-5" (see docs/cost.md).
+	// ClaudeModel default "claude-haiku-4-5-20251001" (see docs/cost.md).
 	ClaudeModel string
 	// MonthlyBudgetUSD caps Claude spend per user per calendar month. Default 10.
 	MonthlyBudgetUSD float64
@@ -116,7 +116,7 @@ func Vars() []Var {
 		intVar("SMUGMUG_REQUESTS_PER_MINUTE", "100", "client-side SmugMug rate limit per account", func(c *Config) *int { return &c.SmugMugRPM }),
 		strVar("ANTHROPIC_API_KEY", "", "Claude API key; unset = photos wait to be described", true, func(c *Config) *string { return &c.AnthropicAPIKey }),
 		strVar("ANTHROPIC_BASE_URL", "", "Claude API root (default the SDK's)", false, func(c *Config) *string { return &c.AnthropicBaseURL }),
-		strVar("CLAUDE_MODEL", "claude-haiku-4-5", "model that describes photos", false, func(c *Config) *string { return &c.ClaudeModel }),
+		strVar("CLAUDE_MODEL", "claude-haiku-4-5-20251001", "model that describes photos", false, func(c *Config) *string { return &c.ClaudeModel }),
 		{Name: "CLAUDE_MONTHLY_BUDGET_USD", Default: "10", Help: "monthly Claude spend cap per user, in dollars",
 			set: func(c *Config, s string) error {
 				f, err := strconv.ParseFloat(s, 64)

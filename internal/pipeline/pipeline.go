@@ -43,6 +43,15 @@ type VectorIndex interface {
 	Index(ctx context.Context, userID, photoID int64, vec []float32) error
 }
 
+// RemoteSource syncs and fetches the photos of a non-local source kind
+// (SmugMug). Sync brings the store up to date with the remote library and
+// reports what changed; Fetch downloads a photo's analysis rendition to dst
+// (the pipeline then reads EXIF, makes the thumbnail and so on from it).
+type RemoteSource interface {
+	Sync(ctx context.Context, src store.Source, progress localsource.Progress) (localsource.Result, error)
+	Fetch(ctx context.Context, src store.Source, p store.Photo, dst string) error
+}
+
 // Options configure a Pipeline. Embedder may be nil (no CLIP model yet):
 // embed jobs then wait in the queue.
 type Options struct {
@@ -50,7 +59,11 @@ type Options struct {
 	Limits   photo.Limits
 	Embedder ImageEmbedder
 	Index    VectorIndex
-	Logger   *slog.Logger
+	// Remote maps source kinds other than local to their implementation.
+	Remote map[store.SourceKind]RemoteSource
+	// Describer may be nil (no ANTHROPIC_API_KEY): describe jobs then wait.
+	Describer Describer
+	Logger    *slog.Logger
 	// OnSync, if set, is told each file a sync looks at (progress bars).
 	OnSync localsource.Progress
 }
@@ -76,6 +89,9 @@ func (p *Pipeline) Register(r *jobs.Runner) {
 	r.Handle(KindProcess, p.handleProcess)
 	if p.opts.Embedder != nil {
 		r.Handle(KindEmbed, p.handleEmbed)
+	}
+	if p.opts.Describer != nil {
+		r.Handle(KindDescribe, p.handleDescribe)
 	}
 }
 
@@ -115,7 +131,11 @@ func (p *Pipeline) SyncSource(ctx context.Context, src store.Source) (localsourc
 	case store.SourceLocal:
 		res, err = localsource.Sync(ctx, p.db, src, p.opts.OnSync)
 	default:
-		err = jobs.Permanent(fmt.Errorf("pipeline: syncing %s sources is not available yet", src.Kind))
+		if rs := p.opts.Remote[src.Kind]; rs != nil {
+			res, err = rs.Sync(ctx, src, p.opts.OnSync)
+		} else {
+			err = jobs.Permanent(fmt.Errorf("pipeline: syncing %s sources is not available yet", src.Kind))
+		}
 	}
 	if err == nil {
 		for _, id := range res.ToProcess {
@@ -190,11 +210,20 @@ func (p *Pipeline) handleProcess(ctx context.Context, j store.Job) error {
 	if err != nil {
 		return err
 	}
-	if src.Kind != store.SourceLocal {
-		return jobs.Permanent(fmt.Errorf("pipeline: processing %s photos is not available yet", src.Kind))
-	}
-	file := localsource.Path(src, ph)
 	thumb, rend := ThumbPath(j.UserID, ph.ID), RenditionPath(j.UserID, ph.ID)
+	file := localsource.Path(src, ph)
+	if src.Kind != store.SourceLocal {
+		rs := p.opts.Remote[src.Kind]
+		if rs == nil {
+			return jobs.Permanent(fmt.Errorf("pipeline: processing %s photos is not available yet", src.Kind))
+		}
+		// The download lands beside the final rendition and is replaced by it.
+		file = filepath.Join(p.opts.DataDir, rend+".download")
+		defer os.Remove(file)
+		if err := rs.Fetch(ctx, src, ph, file); err != nil {
+			return err
+		}
+	}
 	info, err := photo.Process(ctx, file, p.opts.Limits, photo.Outputs{
 		ThumbPath:     filepath.Join(p.opts.DataDir, thumb),
 		RenditionPath: filepath.Join(p.opts.DataDir, rend),

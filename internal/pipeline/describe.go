@@ -1,0 +1,160 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/targetvision/targetvision/internal/claude"
+	"github.com/targetvision/targetvision/internal/jobs"
+	"github.com/targetvision/targetvision/internal/store"
+)
+
+// Describer is the part of claude.Describer the pipeline uses.
+type Describer interface {
+	Describe(ctx context.Context, r claude.Request) (claude.Result, error)
+}
+
+// handleDescribe has Claude describe a processed photo. The ledger makes it
+// idempotent: a result already paid for (this photo, a copy of it in another
+// source, or an attempt that died after the answer arrived) is reused.
+func (p *Pipeline) handleDescribe(ctx context.Context, j store.Job) error {
+	ph, err := p.db.Photo(ctx, j.UserID, j.PhotoID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if ph.RenditionPath == "" {
+		return jobs.Permanent(fmt.Errorf("pipeline: photo %d has no rendition to describe", ph.ID))
+	}
+	res, err := p.opts.Describer.Describe(ctx, claude.Request{
+		UserID:        strconv.FormatInt(j.UserID, 10),
+		Path:          filepath.Join(p.opts.DataDir, ph.RenditionPath),
+		ContentSHA256: ph.ContentHash,
+	})
+	switch {
+	case errors.Is(err, claude.ErrBudgetExceeded):
+		// Not the photo's fault: wait for the next month or a raised budget.
+		return jobs.Snooze(err, time.Hour)
+	case errors.Is(err, claude.ErrUnauthorized):
+		return jobs.Snooze(err, 30*time.Minute)
+	case errors.Is(err, claude.ErrMalformed), errors.Is(err, claude.ErrRefused):
+		return jobs.Permanent(err)
+	case err != nil:
+		return err
+	}
+	cost := res.CostUSD
+	if res.FromLedger {
+		cost = 0 // paid once already, by this or another photo with the same bytes
+	}
+	return p.db.SaveAIMetadata(ctx, store.AIMetadata{
+		PhotoID: ph.ID, UserID: j.UserID, Model: res.Key.Model, PromptVersion: res.Key.PromptVersion,
+		Description: res.Description.Description, Keywords: res.Keywords, Objects: res.Objects, Scene: res.Scene,
+		TextInImage: res.TextInImage, PeopleCount: res.PeopleCount, Colors: res.Colors,
+		InputTokens:  int(res.Usage.InputTokens + res.Usage.CacheCreationInputTokens + res.Usage.CacheReadInputTokens),
+		OutputTokens: int(res.Usage.OutputTokens), CostUSD: cost,
+	})
+}
+
+// Ledger implements claude.Ledger on the store, so results, spend and
+// submitted batches survive restarts.
+type Ledger struct{ DB *store.DB }
+
+var _ claude.Ledger = Ledger{}
+
+func parseUser(id string) (int64, error) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("pipeline: ledger user id %q: %w", id, err)
+	}
+	return n, nil
+}
+
+// Lookup implements claude.Ledger.
+func (l Ledger) Lookup(ctx context.Context, key claude.IdempotencyKey) (claude.Result, bool, error) {
+	raw, ok, err := l.DB.LedgerLookup(ctx, key.String())
+	if err != nil || !ok {
+		return claude.Result{}, false, err
+	}
+	var r claude.Result
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return claude.Result{}, false, fmt.Errorf("pipeline: ledger entry %s: %w", key, err)
+	}
+	return r, true, nil
+}
+
+// Record implements claude.Ledger.
+func (l Ledger) Record(ctx context.Context, key claude.IdempotencyKey, r claude.Result) error {
+	uid, err := parseUser(r.UserID)
+	if err != nil {
+		return err
+	}
+	raw, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("pipeline: ledger: %w", err)
+	}
+	return l.DB.LedgerRecord(ctx, key.String(), raw, uid, r.CreatedAt, r.CostUSD)
+}
+
+// Charge implements claude.Ledger.
+func (l Ledger) Charge(ctx context.Context, userID string, at time.Time, usd float64) error {
+	uid, err := parseUser(userID)
+	if err != nil {
+		return err
+	}
+	return l.DB.LedgerCharge(ctx, uid, at, usd)
+}
+
+// Spent implements claude.Ledger.
+func (l Ledger) Spent(ctx context.Context, userID string, since time.Time) (float64, error) {
+	uid, err := parseUser(userID)
+	if err != nil {
+		return 0, err
+	}
+	return l.DB.LedgerSpent(ctx, uid, since)
+}
+
+// SaveBatch implements claude.Ledger.
+func (l Ledger) SaveBatch(ctx context.Context, b claude.PendingBatch) error {
+	uid, err := parseUser(b.UserID)
+	if err != nil {
+		return err
+	}
+	raw, err := json.Marshal(b)
+	if err != nil {
+		return fmt.Errorf("pipeline: ledger: %w", err)
+	}
+	return l.DB.LedgerSaveBatch(ctx, b.ID, uid, b.SubmittedAt, raw)
+}
+
+// PendingBatches implements claude.Ledger.
+func (l Ledger) PendingBatches(ctx context.Context, userID string) ([]claude.PendingBatch, error) {
+	uid, err := parseUser(userID)
+	if err != nil {
+		return nil, err
+	}
+	raws, err := l.DB.LedgerPendingBatches(ctx, uid)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]claude.PendingBatch, 0, len(raws))
+	for _, raw := range raws {
+		var b claude.PendingBatch
+		if err := json.Unmarshal(raw, &b); err != nil {
+			return nil, fmt.Errorf("pipeline: ledger batch: %w", err)
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// FinishBatch implements claude.Ledger.
+func (l Ledger) FinishBatch(ctx context.Context, id string) error {
+	return l.DB.LedgerFinishBatch(ctx, id)
+}
