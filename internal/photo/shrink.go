@@ -10,16 +10,21 @@ import (
 // less work and memory. The box average is the ideal pre-filter for an exact
 // integer reduction (libvips shrinks the same way before its kernel reduce).
 //
-// k is the whole reduction ratio when it divides both edges exactly (camera
-// sizes such as 6000×4000 or 4032×3024 usually are), so the box grid lines up
-// with the original exactly. Otherwise k is half the ratio: the dropped
-// remainder (< k pixels at the right and bottom) then shifts the far edge by
-// a fraction of the Catmull-Rom support, which the test bounds.
+// k is the largest factor up to the whole reduction ratio that divides both
+// edges exactly (camera sizes such as 6000×4000, 8192×5464 or 4032×3024
+// usually have one), so the box grid lines up with the original. Failing
+// that, k is half the ratio: the dropped remainder (< k pixels at the right
+// and bottom) then shifts the far edge by a fraction of the Catmull-Rom
+// support, which the test bounds.
 func shrinkFor(img image.Image, w, h int) image.Image {
 	b := img.Bounds()
-	k := min(b.Dx()/max(w, 1), b.Dy()/max(h, 1))
-	if k >= 2 && (b.Dx()%k != 0 || b.Dy()%k != 0) {
-		k /= 2
+	ratio := min(b.Dx()/max(w, 1), b.Dy()/max(h, 1))
+	k := ratio / 2
+	for d := ratio; d >= 2; d-- {
+		if b.Dx()%d == 0 && b.Dy()%d == 0 {
+			k = d
+			break
+		}
 	}
 	if k < 2 {
 		return img

@@ -137,6 +137,7 @@ func TestResizeMatchesDirectCatmullRom(t *testing.T) {
 		{file: "camera/door-knocker.jpg", ratio: 4, k: 2},                                   // 800×533: 533 is not a multiple of 4
 		{file: "camera/door-knocker.jpg", crop: image.Rect(0, 0, 800, 532), ratio: 4, k: 4}, // exact grid
 		{file: "camera/door-knocker.jpg", crop: image.Rect(1, 1, 799, 532), ratio: 3, k: 3}, // 798×531 = 3×(266×177)
+		{file: "camera/door-knocker.jpg", crop: image.Rect(0, 0, 798, 532), ratio: 3, k: 2}, // 3 does not divide 532; 2 does
 		{file: "camera/IMG_20180725_163423-tiny.jpg", ratio: 5, k: 2},
 		{file: "camera/IMG_20180725_163423-tiny.jpg", ratio: 2, k: 0}, // 1012×759: no shortcut
 		{file: "odd/peacock.grayscale.jpeg", ratio: 5, k: 5},          // 100×75
