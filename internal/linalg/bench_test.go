@@ -61,10 +61,18 @@ func BenchmarkMatMulTransB(b *testing.B) {
 					im.setup()
 				}
 				im.fn(c, x, w, s.m, s.n, s.k, false) // warm up: page faults, thread start
+				cpu0 := processCPU()
 				for b.Loop() {
 					im.fn(c, x, w, s.m, s.n, s.k, false)
 				}
 				reportGFLOPS(b, s)
+				if cpu := processCPU() - cpu0; cpu > 0 {
+					// Per CPU-second of this process: with -cpu 1 it is the
+					// single-core speed, little disturbed by other processes;
+					// with more threads it also counts time spent spinning.
+					flops := 2 * float64(s.m) * float64(s.n) * float64(s.k) * float64(b.N)
+					b.ReportMetric(flops/cpu.Seconds()/1e9, "GFLOP/cpu-s")
+				}
 			})
 		}
 	}
