@@ -547,12 +547,15 @@ func TestProcess(t *testing.T) {
 		thumbW, thumbH      int
 		renditionW, renditH int
 		compareToLandscape1 bool
+		thumbOnly           bool
 	}{
 		{file: filepath.Join(dir, "camera/door-knocker.jpg"), thumbW: 400, thumbH: 267, renditionW: 800, renditH: 533},
 		{file: filepath.Join(dir, "camera/L01.jpg"), thumbW: 300, thumbH: 400, renditionW: 300, renditH: 400},
 		{file: filepath.Join(dir, "camera/r_sony.jpg"), thumbW: 80, thumbH: 80, renditionW: 80, renditH: 80},
 		{file: filepath.Join(dir, "orientation/Landscape_6.jpg"), thumbW: 400, thumbH: 300, renditionW: 600, renditH: 450, compareToLandscape1: true},
 		{file: filepath.Join(dir, "orientation/Landscape_7.jpg"), thumbW: 400, thumbH: 300, renditionW: 600, renditH: 450, compareToLandscape1: true},
+		{file: filepath.Join(dir, "orientation/Landscape_8.jpg"), thumbW: 400, thumbH: 300, compareToLandscape1: true, thumbOnly: true},
+		{file: big, thumbW: 400, thumbH: 200, thumbOnly: true},
 		{file: filepath.Join(dir, "formats/exif_imagemagick_orientation.png"), thumbW: 400, thumbH: 400, renditionW: 512, renditH: 512},
 		{file: big, thumbW: 400, thumbH: 200, renditionW: 2200, renditH: 1100},
 		{file: mid, out: Outputs{ThumbEdge: 100, RenditionEdge: 1000}, thumbW: 100, thumbH: 67, renditionW: 1000, renditH: 667},
@@ -572,6 +575,9 @@ func TestProcess(t *testing.T) {
 			out := tt.out
 			out.ThumbPath = filepath.Join(outDir, "thumbs", "a", "t.jpg") // directories created on demand
 			out.RenditionPath = filepath.Join(outDir, "renditions", "r.jpg")
+			if tt.thumbOnly {
+				out.RenditionPath = ""
+			}
 			info, err := Process(t.Context(), tt.file, Limits{}, out)
 			if err != nil {
 				t.Fatal(err)
@@ -579,23 +585,33 @@ func TestProcess(t *testing.T) {
 			if info.SHA256 == "" || info.Width == 0 {
 				t.Errorf("Info not filled: %+v", info)
 			}
-			thumb := decodeJPEGFile(t, out.ThumbPath)
-			rend := decodeJPEGFile(t, out.RenditionPath)
-			if b := thumb.Bounds(); b.Dx() != tt.thumbW || b.Dy() != tt.thumbH {
+			outputs := map[string]image.Image{"thumbnail": decodeJPEGFile(t, out.ThumbPath)}
+			if b := outputs["thumbnail"].Bounds(); b.Dx() != tt.thumbW || b.Dy() != tt.thumbH {
 				t.Errorf("case %d: thumbnail %v, want %dx%d", i, b, tt.thumbW, tt.thumbH)
 			}
-			if b := rend.Bounds(); b.Dx() != tt.renditionW || b.Dy() != tt.renditH {
-				t.Errorf("case %d: rendition %v, want %dx%d", i, b, tt.renditionW, tt.renditH)
+			if tt.thumbOnly {
+				if _, err := os.Stat(filepath.Join(outDir, "renditions")); !errors.Is(err, os.ErrNotExist) {
+					t.Errorf("rendition directory made though no rendition was asked for: %v", err)
+				}
+			} else {
+				outputs["rendition"] = decodeJPEGFile(t, out.RenditionPath)
+				if b := outputs["rendition"].Bounds(); b.Dx() != tt.renditionW || b.Dy() != tt.renditH {
+					t.Errorf("case %d: rendition %v, want %dx%d", i, b, tt.renditionW, tt.renditH)
+				}
 			}
 			if tt.compareToLandscape1 {
-				for name, img := range map[string]image.Image{"thumbnail": thumb, "rendition": rend} {
+				for name, img := range outputs {
 					if s := similarity(grid(img, 8, 6), ref); s < samePicture {
 						t.Errorf("%s is not the upright picture (similarity %.3f)", name, s)
 					}
 				}
 			}
 			// Only the two outputs remain: no temporary files left behind.
-			for _, d := range []string{filepath.Dir(out.ThumbPath), filepath.Dir(out.RenditionPath)} {
+			for _, p := range []string{out.ThumbPath, out.RenditionPath} {
+				if p == "" {
+					continue
+				}
+				d := filepath.Dir(p)
 				entries, err := os.ReadDir(d)
 				if err != nil {
 					t.Fatal(err)

@@ -66,17 +66,18 @@ func Process(ctx context.Context, path string, lim Limits, out Outputs) (Info, e
 	thumbEdge := orDefault(out.ThumbEdge, DefaultThumbEdge)
 	rendEdge := orDefault(out.RenditionEdge, DefaultRenditionEdge)
 
-	// The rendition is computed even when only the thumbnail is wanted,
-	// as long as it is a useful intermediate step (much bigger than the
-	// thumbnail but much smaller than the original).
-	base := img
+	// Resample once from the original, then orient the small result. The
+	// rendition size is the first step when the rendition is wanted or the
+	// original is so large that a rendition-sized intermediate makes the
+	// thumbnail cheaper; otherwise the thumbnail is made straight away.
+	first := thumbEdge
 	if out.RenditionPath != "" || longEdge(img.Bounds()) > 2*rendEdge {
-		if err := ctx.Err(); err != nil {
-			return f.info, fmt.Errorf("photo: %s: %w", path, err)
-		}
-		base = resize(img, rendEdge)
+		first = rendEdge
 	}
-	base = flatten(orient(base, f.info.Orientation))
+	if err := ctx.Err(); err != nil {
+		return f.info, fmt.Errorf("photo: %s: %w", path, err)
+	}
+	base := flatten(orient(resize(img, first), f.info.Orientation))
 	if out.RenditionPath != "" {
 		if err := writeJPEG(base, out.RenditionPath, renditionQuality); err != nil {
 			return f.info, fmt.Errorf("photo: %s: rendition: %w", path, err)
