@@ -3,6 +3,7 @@ package claude_test
 import (
 	"context"
 	"errors"
+	"image"
 	"math"
 	"path/filepath"
 	"strings"
@@ -407,5 +408,74 @@ func TestSameContentPaidOnce(t *testing.T) {
 	}
 	if outs[0].Result.Key != outs[2].Result.Key {
 		t.Error("keys differ for the same bytes")
+	}
+}
+
+// Scripted answers the real API sends now and then.
+func TestScriptedAnswers(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		script   []string
+		wantErr  error
+		answered int
+		attempts int
+	}{
+		{[]string{"preamble"}, nil, 1, 1},   // text before the tool call is ignored
+		{[]string{"max_tokens"}, nil, 2, 2}, // cut off → treated as malformed, retried
+		{[]string{"max_tokens", "max_tokens"}, claude.ErrMalformed, 2, 0},
+		{[]string{"refusal"}, claude.ErrRefused, 1, 0}, // not retried
+		{[]string{"drop", "drop"}, nil, 1, 1},          // connection lost: retried
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.script, "+"), func(t *testing.T) {
+			t.Parallel()
+			fake := claudetest.New(t, claudetest.Options{})
+			fake.Script(tc.script...)
+			ledger := claude.NewMemLedger()
+			d, _ := newDescriber(t, fake, func(c *claude.Config) { c.Ledger = ledger; c.RetryBaseDelay = time.Millisecond })
+			res, err := d.Describe(t.Context(), claude.Request{UserID: "u", Path: tinyPhotos(t, 1)[0]})
+			if !errors.Is(err, tc.wantErr) || tc.wantErr == nil && err != nil {
+				t.Fatalf("err = %v, want %v", err, tc.wantErr)
+			}
+			st := fake.Stats()
+			if st.Answered != tc.answered || res.Attempts != tc.attempts {
+				t.Errorf("answered %d, attempts %d; want %d, %d", st.Answered, res.Attempts, tc.answered, tc.attempts)
+			}
+			spent, _ := ledger.Spent(t.Context(), "u", time.Time{})
+			if want := fakeCost(st, mustPrice(t, claude.DefaultModel)); math.Abs(spent-want) > 1e-9 {
+				t.Errorf("spent $%.6f, billed $%.6f", spent, want)
+			}
+		})
+	}
+}
+
+// An image.Image input and a caller-supplied content hash are honoured.
+func TestDescribeImageAndGivenHash(t *testing.T) {
+	t.Parallel()
+	fake := claudetest.New(t, claudetest.Options{})
+	d, _ := newDescriber(t, fake, nil)
+	img := image.NewRGBA(image.Rect(0, 0, 1000, 1500))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(i % 251)
+	}
+	res, err := d.Describe(t.Context(), claude.Request{UserID: "u", Image: img})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := fake.Sent()[0]; s.W != 427 || s.H != 640 || res.Key.ContentSHA256 != s.SHA256 {
+		t.Errorf("sent %dx%d %s, key %s", s.W, s.H, s.SHA256[:8], res.Key.ContentSHA256)
+	}
+	// The same photo from a second source, hash supplied by the store.
+	p := tinyPhotos(t, 1)[0]
+	a, err := d.Describe(t.Context(), claude.Request{UserID: "u", Path: p, ContentSHA256: "feedface"})
+	if err != nil || a.Key.ContentSHA256 != "feedface" {
+		t.Fatalf("%v %+v", err, a.Key)
+	}
+	b, err := d.Describe(t.Context(), claude.Request{UserID: "u2", Image: img, ContentSHA256: "feedface"})
+	if err != nil || !b.FromLedger || fake.Stats().Answered != 2 {
+		t.Errorf("same hash paid again: %v, from ledger %v, answered %d", err, b.FromLedger, fake.Stats().Answered)
+	}
+	if _, err := d.Describe(t.Context(), claude.Request{UserID: "u"}); err == nil {
+		t.Error("empty request accepted")
 	}
 }

@@ -72,8 +72,9 @@ type Server struct {
 	now         time.Time
 	seq         int
 	faults      []Fault
-	malformed   int // next n answers get a schema-breaking tool input
-	holdAfter   int // after this many billed answers, hold requests; <0 = never
+	malformed   int      // next n answers get a schema-breaking tool input
+	scripts     []string // scripted outcomes for the next /v1/messages requests
+	holdAfter   int      // after this many billed answers, hold requests; <0 = never
 	held        int
 	admitted    int
 	sent        []SentImage
@@ -165,6 +166,17 @@ func (s *Server) Malform(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.malformed += n
+}
+
+// Script queues scripted outcomes for the next /v1/messages requests, one
+// per request: "refusal" (stop_reason refusal, no tool call), "max_tokens"
+// (cut off: truncated tool input), "preamble" (a text block before the
+// tool_use, as models sometimes send), "drop" (the connection is closed
+// without an answer; nothing billed).
+func (s *Server) Script(outcomes ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.scripts = append(s.scripts, outcomes...)
 }
 
 // HoldAfter makes every /v1/messages request after n billed answers hang
@@ -773,7 +785,20 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.admitted++
+	script := ""
+	if len(s.scripts) > 0 {
+		script, s.scripts = s.scripts[0], s.scripts[1:]
+	}
 	s.mu.Unlock()
+	if script == "drop" {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
+		panic(http.ErrAbortHandler)
+	}
 	c, verr := s.validate(body)
 	if verr != nil {
 		s.writeError(w, verr.status, verr.typ, verr.msg, nil)
@@ -781,6 +806,20 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	msg := s.answer(c, "standard")
+	switch script {
+	case "refusal":
+		msg["content"] = []map[string]any{{"type": "text", "text": "I can't help with that."}}
+		msg["stop_reason"] = "refusal"
+	case "max_tokens":
+		blocks := msg["content"].([]map[string]any)
+		if len(blocks) > 0 && blocks[0]["type"] == "tool_use" {
+			// A cut-off tool call arrives with the input parsed so far.
+			blocks[0]["input"] = json.RawMessage(`{"description":"A photo dominated by"}`)
+		}
+		msg["stop_reason"] = "max_tokens"
+	case "preamble":
+		msg["content"] = append([]map[string]any{{"type": "text", "text": "Here is the description."}}, msg["content"].([]map[string]any)...)
+	}
 	s.stats.Answered++
 	remaining := 1000 - s.stats.Answered%1000
 	reset := s.now.Add(time.Minute).Format(time.RFC3339)
