@@ -317,3 +317,28 @@ func TestTranspose(t *testing.T) {
 		}
 	}
 }
+
+// FuzzMatMul checks MatMulTransB and MatMul, on every kernel this CPU runs,
+// against the reference for fuzzed shapes; plain go test runs the seeds.
+func FuzzMatMul(f *testing.F) {
+	f.Add(uint8(1), uint8(1), uint8(1), false, uint64(1))
+	f.Add(uint8(50), uint8(67), uint8(33), true, uint64(2))
+	f.Add(uint8(7), uint8(130), uint8(200), false, uint64(3))
+	f.Fuzz(func(t *testing.T, m8, n8, k8 uint8, acc bool, seed uint64) {
+		m, n, k := int(m8)%80, int(n8)+int(m8)/80, int(k8)*3%250
+		r := rand.New(rand.NewPCG(seed, seed))
+		s := shape{m, n, k}
+		a, b, c := randSlice(r, m*k), randSlice(r, n*k), randSlice(r, m*n)
+		want, bound := refMatMulTransB(c, a, b, m, n, k, acc)
+		bkn := make([]float32, k*n) // B as k×n for MatMul
+		transposeWith(nil, bkn, b, n, k)
+		dispatchConfigs(t, func(name string) {
+			got := append([]float32(nil), c...)
+			MatMulTransB(got, a, b, m, n, k, acc)
+			checkMatMul(t, "MatMulTransB "+name, s, acc, got, want, bound)
+			got = append(got[:0], c...)
+			MatMul(got, a, bkn, m, n, k, acc)
+			checkMatMul(t, "MatMul "+name, s, acc, got, want, bound)
+		})
+	})
+}
