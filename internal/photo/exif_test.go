@@ -313,6 +313,40 @@ func TestEXIFIFDCycle(t *testing.T) {
 	wantCamera(t, info, "Acme", "", true)
 }
 
+// TestSanitizeTIFFPointers: goexif follows a sub-IFD pointer of any integer
+// type, so the sanitiser must visit SHORT pointers too (here one leads to an
+// entry whose count would make goexif allocate gigabytes) and disarm
+// pointers it cannot follow.
+func TestSanitizeTIFFPointers(t *testing.T) {
+	t.Parallel()
+	// IFD0: a SHORT pointer to the EXIF IFD, and a GPS pointer with count 2.
+	huge := entry{0x829A, 4, 0xC0000001, []byte{1, 2, 3, 4}}
+	b := buildTIFF([]entry{ascii(0x010F, "Acme"), {tagGPSIFD, 4, 2, []byte{8, 0, 0, 0, 8, 0, 0, 0}}}, []entry{huge}, nil)
+	const ifd0 = 8
+	ptr := ifd0 + 2 + 12*2 // the third IFD0 entry: the EXIF pointer buildTIFF appended
+	if binary.LittleEndian.Uint16(b[ptr:]) != tagExifIFD {
+		t.Fatal("fixture layout changed")
+	}
+	binary.LittleEndian.PutUint16(b[ptr+2:], 3) // SHORT; the offset is small, so it still fits
+	offExif := binary.LittleEndian.Uint32(b[ptr+8:])
+
+	clean, fixed := sanitizeTIFF(b)
+	if fixed != 2 {
+		t.Errorf("fixed %d entries, want 2 (the GPS pointer and the huge count)", fixed)
+	}
+	if c := binary.LittleEndian.Uint32(clean[offExif+2+4:]); c != 1 {
+		t.Errorf("huge count behind a SHORT pointer left at %#x", c)
+	}
+	if id := binary.LittleEndian.Uint16(clean[ifd0+2+12:]); id != tagUnknown {
+		t.Errorf("GPS pointer with count 2 kept id %#x", id)
+	}
+	info, err := Inspect(t.Context(), writeTemp(t, "ptr.jpg", jpegWithExif(t, b)), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCamera(t, info, "Acme", "", false)
+}
+
 // TestSanitizeTIFFBounds feeds truncated copies of a real EXIF block to the
 // sanitiser: it must never read past the block, whatever the cut.
 func TestSanitizeTIFFBounds(t *testing.T) {

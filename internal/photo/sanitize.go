@@ -14,6 +14,9 @@ const (
 	tagExifIFD    = 0x8769
 	tagGPSIFD     = 0x8825
 	tagInteropIFD = 0xA005
+	// tagUnknown replaces the id of a pointer that must not be followed; no
+	// goexif field map has it.
+	tagUnknown = 0xFFFF
 )
 
 // sanitizeTIFF returns a copy of an EXIF block that goexif can parse safely.
@@ -27,8 +30,10 @@ const (
 //   - one bad entry (unknown type, zero count, value past the end) aborts its
 //     whole directory, losing every good tag next to it.
 //
-// Each bad entry is turned into a harmless one-byte BYTE value, and an entry
-// table running past the block is cut to the entries that fit.
+// Each bad entry is turned into a harmless one-byte BYTE value, a bad
+// sub-IFD pointer (wrong type or count, or past the end) is renamed so
+// nothing follows it, and an entry table running past the block is cut to
+// the entries that fit.
 //
 // It also returns how many entries it neutralised.
 func sanitizeTIFF(block []byte) (clean []byte, fixed int) {
@@ -68,16 +73,27 @@ func sanitizeTIFF(block []byte) (clean []byte, fixed int) {
 				ts = tiffTypeSize[typ]
 			}
 			total := ts * uint64(count)
-			isPtr := tag == tagExifIFD || tag == tagGPSIFD || tag == tagInteropIFD
-			if ts == 0 || count == 0 || total > size || total > 4 && uint64(val)+total > size ||
-				isPtr && uint64(val)+2 > size { // a sub-IFD past the end aborts its parent in goexif
+			if tag == tagExifIFD || tag == tagGPSIFD || tag == tagInteropIFD {
+				// goexif follows any integer pointer; only the ones visited
+				// here (and so sanitised) may stay pointers.
+				target, ok := val, count == 1 && (typ == 3 || typ == 4)
+				if typ == 3 {
+					target = uint32(order.Uint16(b[e+8:]))
+				}
+				if !ok || uint64(target)+2 > size {
+					order.PutUint16(b[e:], tagUnknown)
+					order.PutUint16(b[e+2:], 1) // BYTE
+					order.PutUint32(b[e+4:], 1)
+					fixed++
+					continue
+				}
+				subs = append(subs, target)
+				continue
+			}
+			if ts == 0 || count == 0 || total > size || total > 4 && uint64(val)+total > size {
 				order.PutUint16(b[e+2:], 1) // BYTE
 				order.PutUint32(b[e+4:], 1) // one value, held inline
 				fixed++
-				continue
-			}
-			if isPtr && typ == 4 && count == 1 {
-				subs = append(subs, val)
 			}
 		}
 		if next := uint64(off) + 2 + 12*uint64(n); isIFD0 && next+4 <= size {
