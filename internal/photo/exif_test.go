@@ -347,6 +347,43 @@ func TestSanitizeTIFFPointers(t *testing.T) {
 	wantCamera(t, info, "Acme", "", false)
 }
 
+// TestSanitizeTIFFValueBudget: 2000 entries all pointing at the same 1000
+// bytes would make goexif copy 2 MB out of a 25 KB block; the sanitiser
+// keeps values adding up to at most twice the block.
+func TestSanitizeTIFFValueBudget(t *testing.T) {
+	t.Parallel()
+	ifd := []entry{ascii(0x010F, "Acme")}
+	for range 2000 {
+		ifd = append(ifd, entry{0x9286, 7, 1000, nil}) // UNDEFINED UserComment, value filled in below
+	}
+	b := buildTIFF(ifd, nil, nil)
+	b = append(b, make([]byte, 1000)...)
+	for i := 1; i < len(ifd); i++ {
+		binary.LittleEndian.PutUint32(b[8+2+12*i+8:], uint32(len(b)-1000))
+	}
+	clean, fixed := sanitizeTIFF(b)
+	var kept int
+	for i := range len(ifd) {
+		e := 8 + 2 + 12*i
+		if n := binary.LittleEndian.Uint32(clean[e+4:]); n > 4 {
+			kept += int(n)
+		}
+	}
+	if kept > 2*len(b) || fixed == 0 {
+		t.Errorf("kept %d value bytes of a %d-byte block (%d entries fixed); want at most twice the block", kept, len(b), fixed)
+	}
+	if kept < len(b) {
+		t.Errorf("kept only %d value bytes; the budget should allow up to %d", kept, 2*len(b))
+	}
+	info, err := Inspect(t.Context(), writeTemp(t, "many.jpg", jpegWithExif(t, b)), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.CameraMake != "Acme" || !strings.Contains(info.MetadataWarning, "malformed entries ignored") {
+		t.Errorf("make %q, warning %q", info.CameraMake, info.MetadataWarning)
+	}
+}
+
 // TestSanitizeTIFFBounds feeds truncated copies of a real EXIF block to the
 // sanitiser: it must never read past the block, whatever the cut.
 func TestSanitizeTIFFBounds(t *testing.T) {

@@ -27,6 +27,9 @@ const (
 //   - it sizes a value as type size × count in uint32, so a huge count wraps
 //     around and then allocates count×8 bytes (gigabytes): an out-of-memory
 //     crash no recover can catch;
+//   - it copies each value, and any number of entries may point at the same
+//     bytes, so a small block can make it copy gigabytes; the values kept
+//     may add up to at most twice the block;
 //   - one bad entry (unknown type, zero count, value past the end) aborts its
 //     whole directory, losing every good tag next to it.
 //
@@ -46,6 +49,10 @@ func sanitizeTIFF(block []byte) (clean []byte, fixed int) {
 		order = binary.BigEndian
 	}
 	size := uint64(len(b))
+	// goexif copies every value, and many entries may point at the same
+	// bytes: a 64 KiB block could otherwise make it copy gigabytes. Real
+	// EXIF values never add up to more than the block itself.
+	budget := 2 * size
 	seen := map[uint32]bool{}
 	var visit func(off uint32, isIFD0 bool)
 	visit = func(off uint32, isIFD0 bool) {
@@ -90,10 +97,14 @@ func sanitizeTIFF(block []byte) (clean []byte, fixed int) {
 				subs = append(subs, target)
 				continue
 			}
-			if ts == 0 || count == 0 || total > size || total > 4 && uint64(val)+total > size {
+			if ts == 0 || count == 0 || total > size || total > 4 && (uint64(val)+total > size || total > budget) {
 				order.PutUint16(b[e+2:], 1) // BYTE
 				order.PutUint32(b[e+4:], 1) // one value, held inline
 				fixed++
+				continue
+			}
+			if total > 4 {
+				budget -= total
 			}
 		}
 		if next := uint64(off) + 2 + 12*uint64(n); isIFD0 && next+4 <= size {
