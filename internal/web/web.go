@@ -29,10 +29,13 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/targetvision/targetvision/internal/auth"
 )
 
 //go:embed static
@@ -166,7 +169,11 @@ func (s *Site) AssetURLs() map[string]string {
 
 // Handler serves /static/… and the pages listed by Pages; any other path
 // gets the not-found page with status 404. Mount it at "/" after the API
-// routes (the more specific ServeMux patterns win).
+// routes (the more specific ServeMux patterns win), behind
+// auth.Sessions.Middleware: a signed-out visitor of a private page is
+// redirected to /login?next=…, and a signed-in visitor of /login or /signup
+// is sent on, before any script runs — no flash of an empty page, no 401
+// noise in the console.
 func (s *Site) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /static/{file...}", s.serveStatic)
@@ -197,6 +204,16 @@ type pageData struct {
 
 func (s *Site) pageHandler(p Page) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, signedIn := auth.ClaimsFrom(r.Context())
+		switch {
+		case p.Name == "notfound":
+		case !p.Public && !signedIn:
+			redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()))
+			return
+		case p.Public && signedIn:
+			redirect(w, r, SafeNext(r.URL.Query().Get("next")))
+			return
+		}
 		status := http.StatusOK
 		if p.Name == "notfound" {
 			if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -222,6 +239,34 @@ func (s *Site) pageHandler(p Page) http.Handler {
 			_, _ = w.Write(buf.Bytes())
 		}
 	})
+}
+
+// redirect answers 303 See Other, uncached: where a page sends the visitor
+// depends on the session, not on the URL.
+func redirect(w http.ResponseWriter, r *http.Request, to string) {
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// SafeNext returns next when it is a path on this site, else "/". It guards
+// the ?next= parameter of the sign-in pages (here and, identically, in
+// dom.js) so sign-in cannot be turned into an open redirect: "//evil.test",
+// "/\\evil.test" and paths with control characters, which browsers may read
+// as another host, are refused.
+func SafeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	for _, c := range next {
+		if c < 0x20 || c == 0x7f || c == '\\' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return "/"
+	}
+	return next
 }
 
 // serveStatic serves a file by hashed name (cached for a year, immutable)

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/targetvision/targetvision/internal/auth"
 )
 
 func newTestSite(t *testing.T) *Site {
@@ -35,6 +37,27 @@ func get(t *testing.T, h http.Handler, target string, header http.Header) *http.
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
 	return w.Result()
+}
+
+// getSignedIn is get with a signed-in user in the request's context, as
+// auth.Sessions.Middleware leaves it.
+func getSignedIn(t *testing.T, h http.Handler, target string) *http.Response {
+	t.Helper()
+	r := httptest.NewRequest(http.MethodGet, target, nil)
+	r = r.WithContext(auth.WithClaims(r.Context(), auth.Claims{UserID: 1}))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w.Result()
+}
+
+// getPage fetches a page as a visitor who may see it: signed in for the
+// private pages, signed out for login and signup.
+func getPage(t *testing.T, h http.Handler, target string, public bool) *http.Response {
+	t.Helper()
+	if public {
+		return get(t, h, target, nil)
+	}
+	return getSignedIn(t, h, target)
 }
 
 func body(t *testing.T, res *http.Response) string {
@@ -76,7 +99,7 @@ func TestPagesServeShellWithHashedAssets(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
 			t.Parallel()
-			res := get(t, h, tt.path, nil)
+			res := getPage(t, h, tt.path, tt.public)
 			b := body(t, res)
 			if res.StatusCode != http.StatusOK {
 				t.Fatalf("status %d, want 200", res.StatusCode)
@@ -114,12 +137,77 @@ func TestPagesServeShellWithHashedAssets(t *testing.T) {
 func TestPhotoPageEscapesID(t *testing.T) {
 	t.Parallel()
 	h := newTestSite(t).Handler()
-	b := body(t, get(t, h, `/photos/%22%3E%3Cimg%20src=x%3E`, nil))
+	b := body(t, getSignedIn(t, h, `/photos/%22%3E%3Cimg%20src=x%3E`))
 	if strings.Contains(b, `"><img src=x>`) {
 		t.Fatal("the photo id from the URL reached the page unescaped")
 	}
 	if !strings.Contains(b, `data-photo-id="&#34;&gt;&lt;img src=x&gt;"`) {
 		t.Fatal("the escaped photo id is missing from data-photo-id")
+	}
+}
+
+func TestSessionGate(t *testing.T) {
+	t.Parallel()
+	h := newTestSite(t).Handler()
+	tests := []struct {
+		name, target string
+		signedIn     bool
+		wantLocation string
+	}{
+		{"private page signed out", "/library", false, "/login?next=%2Flibrary"},
+		{"query kept", "/search?q=red+barn&album=Farm", false, "/login?next=%2Fsearch%3Fq%3Dred%2Bbarn%26album%3DFarm"},
+		{"home signed out", "/", false, "/login?next=%2F"},
+		{"photo signed out", "/photos/9", false, "/login?next=%2Fphotos%2F9"},
+		{"login signed in", "/login", true, "/"},
+		{"login signed in with next", "/login?next=%2Fphotos%2F9", true, "/photos/9"},
+		{"signup signed in", "/signup?next=/activity", true, "/activity"},
+		{"open redirect refused", "/login?next=//evil.test/x", true, "/"},
+		{"absolute URL refused", "/login?next=https://evil.test/", true, "/"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var res *http.Response
+			if tt.signedIn {
+				res = getSignedIn(t, h, tt.target)
+			} else {
+				res = get(t, h, tt.target, nil)
+			}
+			if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != tt.wantLocation {
+				t.Fatalf("got %d Location %q, want 303 %q", res.StatusCode, res.Header.Get("Location"), tt.wantLocation)
+			}
+			if res.Header.Get("Cache-Control") != "no-store" {
+				t.Fatalf("redirect Cache-Control %q, want no-store", res.Header.Get("Cache-Control"))
+			}
+		})
+	}
+	// Not-found pages and assets are the same for everybody.
+	if res := get(t, h, "/nope", nil); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("/nope signed out: %d, want 404", res.StatusCode)
+	}
+}
+
+func TestSafeNext(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"":                      "/",
+		"/":                     "/",
+		"/library":              "/library",
+		"/search?q=a%20b#x":     "/search?q=a%20b#x",
+		"library":               "/",
+		"//evil.test":           "/",
+		"/\\evil.test":          "/",
+		"/\tevil":               "/",
+		"/\t/evil.test":         "/",
+		"https://evil.test":     "/",
+		"javascript:alert(1)":   "/",
+		"/%2F%2Fevil.test":      "/%2F%2Fevil.test",
+		"/photos/1?next=//evil": "/photos/1?next=//evil",
+	}
+	for in, want := range tests {
+		if got := SafeNext(in); got != want {
+			t.Errorf("SafeNext(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 
@@ -460,9 +548,13 @@ func TestTemplatesAreCSPClean(t *testing.T) {
 	// And the rendered pages, in case a template function ever emits markup.
 	h := newTestSite(t).Handler()
 	for _, p := range Pages() {
-		u := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(p.Pattern, "GET "), ""), "{$}")
+		u := strings.TrimSuffix(strings.TrimPrefix(p.Pattern, "GET "), "{$}")
 		u = strings.Replace(u, "{id}", "1", 1)
-		checkCSPClean(t, u, body(t, get(t, h, u, nil)))
+		res := getPage(t, h, u, p.Public)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("%s: status %d", u, res.StatusCode)
+		}
+		checkCSPClean(t, u, body(t, res))
 	}
 }
 

@@ -1,18 +1,9 @@
 // auth.js — the sign-in and sign-up forms. On success the server sets the
 // session cookie and we go where the user was headed (?next=, same-origin
-// paths only, so the page cannot be used as an open redirect).
+// paths only, so the page cannot be used as an open redirect). A visitor
+// who is already signed in never sees these pages: the server redirects.
 import { api, describeError } from '../api.js';
 import { $, safeNext, setStatus } from '../dom.js';
-
-/** A visitor who is already signed in goes straight on. */
-async function skipIfSignedIn(next) {
-  try {
-    await api('/api/v1/me');
-    location.replace(next);
-  } catch {
-    // Not signed in (or the server is down): stay on the form.
-  }
-}
 
 function wire(kind, endpoint, validate) {
   const form = $(`${kind}-form`);
@@ -21,7 +12,6 @@ function wire(kind, endpoint, validate) {
   const submit = $(`${kind}-submit`);
   const error = $(`${kind}-error`);
   const next = safeNext(new URLSearchParams(location.search).get('next'));
-  skipIfSignedIn(next);
   // Carry ?next= across the "Create an account" / "Sign in" links.
   for (const a of document.querySelectorAll('#login-to-signup, #signup-to-login')) {
     if (next !== '/') a.href = `${a.pathname}?next=${encodeURIComponent(next)}`;
