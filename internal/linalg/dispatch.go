@@ -9,7 +9,7 @@ var (
 	transpose8x8 func(dst *float32, ldd int, src *float32, lds int)
 	// activePanel is the outer-product kernel for MatMul with a small B;
 	// nil sends every product through the tile kernels.
-	activePanel panelFunc
+	activePanel *panelKernel
 	dotImpl     = dotGo
 	axpyImpl    = axpyGo
 )
@@ -30,7 +30,9 @@ func init() {
 		activeTile = t[0]
 	}
 	transpose8x8 = asmTranspose8x8()
-	activePanel = asmPanel()
+	if p := asmPanels(); len(p) > 0 {
+		activePanel = p[0]
+	}
 	if v := asmVec(); len(v) > 0 {
 		dotImpl, axpyImpl = v[0].dot, v[0].axpy
 	}

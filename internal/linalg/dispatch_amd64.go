@@ -28,6 +28,9 @@ func tile3x4AVX2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ld
 func transpose8x8AVX(dst *float32, ldd int, src *float32, lds int)
 
 //go:noescape
+func panel6x16AVX2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, mask uint64, accumulate bool)
+
+//go:noescape
 func dotAVX2(a, b *float32, n int) float32
 
 //go:noescape
@@ -52,12 +55,16 @@ func asmTiles() []tileKernel {
 	return ts
 }
 
-// asmPanel returns the assembly 6×64 outer-product kernel, or nil.
-func asmPanel() panelFunc {
+// asmPanels lists the assembly outer-product kernels this CPU can run, best first.
+func asmPanels() []*panelKernel {
+	var ps []*panelKernel
 	if hasAVX512 {
-		return panel6x64AVX512
+		ps = append(ps, &panelKernel{name: "avx512", mr: 6, nr: 64, masked: true, fn: panel6x64AVX512})
 	}
-	return nil
+	if hasAVX2 {
+		ps = append(ps, &panelKernel{name: "avx2", mr: 6, nr: 16, fn: panel6x16AVX2})
+	}
+	return ps
 }
 
 // asmTranspose8x8 returns an assembly 8×8 block transpose, or nil.

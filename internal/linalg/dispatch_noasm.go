@@ -11,5 +11,5 @@ func asmVec() []vecKernels { return nil }
 // asmTranspose8x8 returns an assembly 8×8 block transpose: none in this build.
 func asmTranspose8x8() func(dst *float32, ldd int, src *float32, lds int) { return nil }
 
-// asmPanel returns the assembly outer-product kernel: none in this build.
-func asmPanel() panelFunc { return nil }
+// asmPanels lists the assembly outer-product kernels: none in this build.
+func asmPanels() []*panelKernel { return nil }

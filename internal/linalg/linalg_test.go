@@ -126,14 +126,15 @@ func TestMatMulTransBPublic(t *testing.T) {
 func dispatchConfigs(t *testing.T, fn func(name string)) {
 	savedTile, savedPanel := activeTile, activePanel
 	defer func() { activeTile, activePanel = savedTile, savedPanel }()
-	panels := []panelFunc{nil}
-	if p := asmPanel(); p != nil {
-		panels = append(panels, p)
-	}
+	panels := append([]*panelKernel{nil}, asmPanels()...)
 	for _, tk := range tileKernels() {
 		for _, p := range panels {
 			activeTile, activePanel = tk, p
-			fn(fmt.Sprintf("%s panel=%v", tk.name, p != nil))
+			name := "none"
+			if p != nil {
+				name = p.name
+			}
+			fn(fmt.Sprintf("%s panel=%s", tk.name, name))
 		}
 	}
 }
@@ -162,28 +163,29 @@ func TestMatMulTransBRoutes(t *testing.T) {
 	})
 }
 
-func TestPanelKernel(t *testing.T) {
-	p := asmPanel()
-	if p == nil {
-		t.Skip("no panel kernel on this CPU or build")
-	}
+func TestPanelKernels(t *testing.T) {
 	r := rand.New(rand.NewPCG(17, 18))
-	for k := 1; k <= 40; k++ {
-		for cols := 1; cols <= panelNR; cols += 1 + cols%5 {
-			for _, acc := range []bool{false, true} {
-				off := (k + cols) % 4
-				s := shape{panelMR, cols, k}
-				a, b, c0 := randSlice(r, s.m*k), randSlice(r, k*cols), randSlice(r, s.m*cols)
-				bt := make([]float32, cols*k)
-				transposeWith(nil, bt, b, k, cols)
-				want, bound := refMatMulTransB(c0, a, bt, s.m, cols, k, acc)
-				_, as := placed(a, off, 7)
-				_, bs := placed(b, 3-off, 7)
-				cw, cs := placed(c0, (off+1)%4, -99)
-				p(k, &as[0], k, &bs[0], cols, &cs[0], cols, ^uint64(0)>>(64-cols), acc)
-				name := fmt.Sprintf("panel off=%d", off)
-				checkMatMul(t, name, s, acc, cs, want, bound)
-				checkSentinels(t, cw, (off+1)%4, s.m*cols, -99, name)
+	for _, p := range asmPanels() {
+		for k := 1; k <= 40; k++ {
+			for cols := 1; cols <= p.nr; cols += 1 + cols%5 {
+				if !p.masked {
+					cols = p.nr
+				}
+				for _, acc := range []bool{false, true} {
+					off := (k + cols) % 4
+					s := shape{p.mr, cols, k}
+					a, b, c0 := randSlice(r, s.m*k), randSlice(r, k*cols), randSlice(r, s.m*cols)
+					bt := make([]float32, cols*k)
+					transposeWith(nil, bt, b, k, cols)
+					want, bound := refMatMulTransB(c0, a, bt, s.m, cols, k, acc)
+					_, as := placed(a, off, 7)
+					_, bs := placed(b, 3-off, 7)
+					cw, cs := placed(c0, (off+1)%4, -99)
+					p.fn(k, &as[0], k, &bs[0], cols, &cs[0], cols, ^uint64(0)>>(64-cols), acc)
+					name := fmt.Sprintf("%s panel off=%d", p.name, off)
+					checkMatMul(t, name, s, acc, cs, want, bound)
+					checkSentinels(t, cw, (off+1)%4, s.m*cols, -99, name)
+				}
 			}
 		}
 	}

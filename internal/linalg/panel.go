@@ -2,19 +2,30 @@ package linalg
 
 import "runtime"
 
-// panelFunc computes C (6×cols) = A (6×k) · B (k×cols), or adds it to C when
+// panelKernel is an outer-product kernel for C = A·B with B row-major k×n:
+// fn computes C (mr×cols) = A (mr×k) · B (k×cols), or adds it to C when
 // accumulate is true, for row-major A (stride lda), B (stride ldb) and C
-// (stride ldc); bit j of mask is set for each valid column j < cols ≤ 64.
-// Only the valid columns of B and C are touched; all 6 rows of A are read.
+// (stride ldc), accumulating the whole tile in registers. All mr rows of A
+// are read. A masked kernel takes cols ≤ nr from mask (bit j set for each
+// valid column j) and touches only those columns of B and C; an unmasked one
+// always reads and writes nr columns (mask is then all ones).
+type panelKernel struct {
+	name   string
+	mr, nr int
+	masked bool
+	fn     panelFunc
+}
+
 type panelFunc func(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, mask uint64, accumulate bool)
 
 const (
-	panelMR, panelNR = 6, 64
 	// panelMaxB bounds the size of B (k·n floats, 64 KiB) routed to the panel
 	// kernel: it reads B unpacked, row after row, so B must stay in cache.
 	// (MatMulTransB does not transpose B to get here: for attention's
 	// Q·Kᵀ the gain was small and for short queries it was a loss.)
 	panelMaxB = 16 << 10
+	// maxPanelTile bounds mr·nr over the panel kernels (6×64).
+	maxPanelTile = 6 * 64
 )
 
 // usePanel reports whether a product with this B (k×n) goes to the panel kernel.
@@ -22,57 +33,78 @@ func usePanel(m, n, k int) bool {
 	return activePanel != nil && k > 0 && m > 0 && n > 0 && k*n <= panelMaxB
 }
 
-// gemmPanel computes C = A·B (+C) with the panel kernel for row-major A (m×k,
+// gemmPanel computes C = A·B (+C) with panel kernel p for row-major A (m×k,
 // stride lda), B (k×n, stride ldb) and C (m×n, stride ldc); m, n, k > 0.
-func gemmPanel(p panelFunc, c, a, b []float32, m, n, k, ldc, lda, ldb int, accumulate bool) {
+func gemmPanel(p *panelKernel, c, a, b []float32, m, n, k, ldc, lda, ldb int, accumulate bool) {
 	workers := runtime.GOMAXPROCS(0)
 	if workers <= 1 || m*n*k < parallelMACs {
 		gemmPanelSerial(p, c, a, b, m, n, k, ldc, lda, ldb, accumulate)
 		return
 	}
-	tiles := (m + panelMR - 1) / panelMR
-	chunk := max(1, tiles/(workers*chunksPerWorker), minChunkMACs/(panelMR*n*k))
+	tiles := (m + p.mr - 1) / p.mr
+	chunk := max(1, tiles/(workers*chunksPerWorker), minChunkMACs/(p.mr*n*k))
 	chunks := (tiles + chunk - 1) / chunk
 	parallelChunks(workers, chunks, func(i int) {
-		lo := i * chunk * panelMR
-		hi := min(lo+chunk*panelMR, m)
+		lo := i * chunk * p.mr
+		hi := min(lo+chunk*p.mr, m)
 		gemmPanelSerial(p, c[lo*ldc:], a[lo*lda:], b, hi-lo, n, k, ldc, lda, ldb, accumulate)
 	})
 }
 
-func gemmPanelSerial(p panelFunc, c, a, b []float32, m, n, k, ldc, lda, ldb int, accumulate bool) {
-	mFull := m / panelMR * panelMR
+func gemmPanelSerial(p *panelKernel, c, a, b []float32, m, n, k, ldc, lda, ldb int, accumulate bool) {
+	mr, nr := p.mr, p.nr
+	mFull := m / mr * mr
 	var aEdge *[]float32
 	if mFull < m {
-		aEdge = getScratch(panelMR * k)
+		aEdge = getScratch(mr * k)
 		clear(*aEdge)
 		for i := mFull; i < m; i++ {
 			copy((*aEdge)[(i-mFull)*k:(i-mFull+1)*k], a[i*lda:i*lda+k])
 		}
 		defer scratchPool.Put(aEdge)
 	}
-	var tmp [panelMR * panelNR]float32
-	for jc := 0; jc < n; jc += panelNR {
-		cols := min(panelNR, n-jc)
-		mask := ^uint64(0) >> (panelNR - cols)
-		bp, ldbp := &b[jc], ldb
-		for ir := 0; ir < mFull; ir += panelMR {
-			p(k, &a[ir*lda], lda, bp, ldbp, &c[ir*ldc+jc], ldc, mask, accumulate)
-		}
-		if aEdge == nil {
-			continue
-		}
-		p(k, &(*aEdge)[0], k, bp, ldbp, &tmp[0], panelNR, mask, false)
-		for i := range m - mFull {
-			ci := c[(mFull+i)*ldc+jc : (mFull+i)*ldc+jc+cols]
-			ti := tmp[i*panelNR : i*panelNR+cols]
+	var tmp [maxPanelTile]float32
+	// flush copies the first rows×cols of tmp into C at row i, column j.
+	flush := func(i, j, rows, cols int) {
+		for r := range rows {
+			ci := c[(i+r)*ldc+j : (i+r)*ldc+j+cols]
+			ti := tmp[r*nr : r*nr+cols]
 			if accumulate {
-				for j, v := range ti {
-					ci[j] += v
+				for x, v := range ti {
+					ci[x] += v
 				}
 			} else {
 				copy(ci, ti)
 			}
+		}
+	}
+	for jc := 0; jc < n; jc += nr {
+		cols := min(nr, n-jc)
+		mask := ^uint64(0) >> (64 - cols)
+		bp, ldbp := &b[jc], ldb
+		direct := cols == nr || p.masked // C written in place
+		if !direct {
+			// An unmasked kernel gets a partial panel of B as nr-wide,
+			// zero-padded rows, and writes through tmp.
+			bEdge := getScratch(k * nr)
+			defer scratchPool.Put(bEdge)
+			clear(*bEdge)
+			for q := range k {
+				copy((*bEdge)[q*nr:q*nr+cols], b[q*ldb+jc:q*ldb+jc+cols])
+			}
+			bp, ldbp, mask = &(*bEdge)[0], nr, ^uint64(0)
+		}
+		for ir := 0; ir < mFull; ir += mr {
+			if direct {
+				p.fn(k, &a[ir*lda], lda, bp, ldbp, &c[ir*ldc+jc], ldc, mask, accumulate)
+				continue
+			}
+			p.fn(k, &a[ir*lda], lda, bp, ldbp, &tmp[0], nr, mask, false)
+			flush(ir, jc, mr, cols)
+		}
+		if aEdge != nil {
+			p.fn(k, &(*aEdge)[0], k, bp, ldbp, &tmp[0], nr, mask, false)
+			flush(mFull, jc, m-mFull, cols)
 		}
 	}
 }
