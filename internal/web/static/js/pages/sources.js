@@ -30,16 +30,36 @@ export async function initSources({ me }) {
   await loadSources();
 }
 
+// While a source is syncing (or has yet to finish its first sync) the list
+// refreshes itself, so counts and states move without a reload; it gives up
+// after POLL_LIMIT rounds so a forgotten tab does not poll forever.
+const POLL_MS = 3000;
+const POLL_LIMIT = 100;
+let pollTimer = null;
+let polls = 0;
+
+function schedulePoll(sources) {
+  clearTimeout(pollTimer);
+  const busy = sources.some((s) => s.status === 'syncing' || (!s.last_synced_at && s.status !== 'error' && s.status !== 'needs_reconnect'));
+  if (busy && polls < POLL_LIMIT) {
+    polls++;
+    pollTimer = setTimeout(loadSources, POLL_MS);
+  }
+}
+
 async function loadSources() {
   const list = $('source-list');
   list.setAttribute('aria-busy', 'true');
   try {
     const data = await api('/api/v1/sources');
     const sources = data.sources || [];
-    list.replaceChildren(...sources.map(sourceItem));
+    // Keep a sync message the user has not read yet across a refresh.
+    const messages = new Map([...list.querySelectorAll('[data-testid=source-item]')].map((li) => [li.dataset.sourceId, li.querySelector('[data-testid=source-sync-status]')?.textContent || '']));
+    list.replaceChildren(...sources.map((s) => sourceItem(s, messages.get(String(s.id)))));
     if (!sources.length) {
       list.append(h('li', {}, emptyState('No sources yet', 'Connect SmugMug or add a folder to start indexing.', 'sources-empty')));
     }
+    schedulePoll(sources);
   } catch (err) {
     list.replaceChildren(h('li', {}, errorState(describeError(err), loadSources)));
   } finally {
@@ -47,8 +67,8 @@ async function loadSources() {
   }
 }
 
-function sourceItem(s) {
-  const msg = h('p', { class: 'text-sm', role: 'status', 'aria-live': 'polite', dataset: { testid: 'source-sync-status' } });
+function sourceItem(s, message = '') {
+  const msg = h('p', { class: 'text-sm', role: 'status', 'aria-live': 'polite', dataset: { testid: 'source-sync-status' } }, message);
   const btn = h('button', {
     type: 'button',
     class: 'rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 disabled:opacity-50 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:border-slate-700 dark:hover:bg-slate-800',
@@ -62,6 +82,9 @@ function sourceItem(s) {
     try {
       await api(`/api/v1/sources/${encodeURIComponent(s.id)}/sync`, { method: 'POST' });
       setStatus(msg, 'Sync queued. Progress shows on the Activity page.');
+      polls = 0;
+      clearTimeout(pollTimer);
+      pollTimer = setTimeout(loadSources, POLL_MS);
     } catch (err) {
       setStatus(msg, describeError(err), 'error');
       btn.disabled = false;
@@ -109,6 +132,7 @@ async function addSource() {
     await api('/api/v1/sources', { method: 'POST', body: { kind: 'local', path } });
     input.value = '';
     setStatus($('sources-status'), `Added ${path}. Indexing starts in the background.`);
+    polls = 0;
     await loadSources();
   } catch (err) {
     setStatus(errEl, describeError(err), 'error');
