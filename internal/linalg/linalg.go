@@ -20,8 +20,9 @@
 //
 // Products of at least 2²⁰ multiply-adds are split over GOMAXPROCS goroutines
 // in chunks taken from a shared counter. A·B with a small B (attention's
-// probabilities·V) uses an AVX-512 outer-product kernel; otherwise B is
-// transposed (8×8 AVX blocks) and multiplied as A·Bᵀ.
+// probabilities·V) uses an outer-product kernel (AVX-512 6×64 or AVX2 6×16)
+// that accumulates whole tiles in registers; otherwise B is transposed (8×8
+// AVX blocks) and multiplied as A·Bᵀ.
 //
 // Benchmarks, and the side-by-side comparison with OpenBLAS (needs cgo and
 // Debian's libopenblas-dev):
