@@ -279,7 +279,7 @@ func (m *memIndex) search(ctx context.Context, q vecQuery) ([]vecHit, error) {
 // passing returns which of ids (all of the user's photos when ids is nil)
 // pass the filter.
 func (m *memIndex) passing(ctx context.Context, userID int64, f store.Filter, ids []int64) (map[int64]bool, error) {
-	cond, args := m.db.FilterSQL(userID, f)
+	cond, args := filterSQL(m.db, userID, f)
 	query := "SELECT p.id FROM photos p WHERE " + cond
 	if ids != nil {
 		if len(ids) == 0 {

@@ -2,35 +2,71 @@ package search
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/targetvision/targetvision/internal/store"
 )
 
-// pgIndex is the vector leg on Postgres: pgvector's HNSW index.
+// pgIndex is the vector leg on Postgres: pgvector's HNSW index, or an exact
+// scan where that is both faster and exact.
 //
 // The migrations index each model dimension with a partial expression index,
 // USING hnsw ((vec::vector(512)) vector_cosine_ops) WHERE dim = 512. The
 // planner only uses it when the query repeats that expression and predicate
 // literally: ORDER BY (vec::vector(512)) <=> $q LIMIT k with dim = 512 in
 // the WHERE clause. Filters on photos go in an EXISTS, which keeps the index
-// scan as the ordered outer side, and pgvector 0.8's iterative scan keeps
-// reading the graph until k rows pass the filters (without it a selective
-// filter would leave the list short). relaxed_order lets the scan return
-// slightly out of order, so the outer query sorts the k rows again.
+// scan as the ordered outer side of a semi-join, and pgvector 0.8's
+// iterative scan keeps reading the graph until k rows pass the filters
+// (without it a filter would leave the list short). relaxed_order lets the
+// scan return rows slightly out of order, so the outer query sorts the k
+// rows again.
+//
+// The planner's row estimates for the filters (LIKE on an expression, a
+// JSON keyword) are guesses, and a low guess makes it sort every matching
+// row exactly instead — 100× slower on a large library. So the ANN query
+// runs with sorting disabled for its transaction, which leaves the index as
+// the only sensible plan. Two cases go exact on purpose: a user with fewer
+// than exactBelow vectors (a small partition of a shared table, where the
+// graph walk would have to skip most rows), and a filter so selective that
+// the graph walk ends before finding k rows.
 type pgIndex struct {
 	db       *store.DB
 	efSearch int
+
+	mu     sync.Mutex
+	counts map[countKey]countEntry
+}
+
+// exactBelow is the partition size under which the exact scan is used.
+const exactBelow = 5000
+
+// maxScanTuples bounds an iterative index scan (pgvector's default is 20000).
+const maxScanTuples = 40000
+
+type countKey struct {
+	userID int64
+	model  string
+	dim    int
+}
+
+type countEntry struct {
+	n  int
+	at time.Time
 }
 
 func (x *pgIndex) warm(context.Context, string) error { return nil }
 
-// vectorSQL builds the nearest-neighbour query and its arguments.
-func (x *pgIndex) vectorSQL(q vecQuery) (string, []any) {
+// vectorSQL builds the nearest-neighbour query and its arguments: the
+// index-shaped ANN query, or (exact) the same with an ORDER BY the index
+// cannot serve.
+func (x *pgIndex) vectorSQL(q vecQuery, exact bool) (string, []any) {
 	dim := len(q.vec)
-	cond, args := x.db.FilterSQL(q.userID, q.filter)
+	cond, args := filterSQL(x.db, q.userID, q.filter)
 	args = append(args, q.model, vectorLiteral(q.vec), q.k)
 	nModel, nVec, nK := len(args)-2, len(args)-1, len(args)
 	var extra string
@@ -42,28 +78,88 @@ func (x *pgIndex) vectorSQL(q vecQuery) (string, []any) {
 		extra += fmt.Sprintf(" AND e.photo_id <> $%d", len(args))
 	}
 	dist := fmt.Sprintf("(e.vec::vector(%d)) <=> $%d::vector(%d)", dim, nVec, dim)
+	order := dist
+	if exact {
+		order = "(" + dist + ") + 0, e.photo_id"
+	}
 	query := fmt.Sprintf(`WITH nn AS MATERIALIZED (
 	SELECT e.photo_id, %[1]s AS dist FROM embeddings e
 	WHERE e.dim = %[2]d AND e.model = $%[3]d AND e.user_id = $1%[4]s
-	ORDER BY %[1]s LIMIT $%[5]d)
-SELECT photo_id, dist FROM nn ORDER BY dist, photo_id`, dist, dim, nModel, extra, nK)
+	ORDER BY %[6]s LIMIT $%[5]d)
+SELECT photo_id, dist FROM nn ORDER BY dist, photo_id`, dist, dim, nModel, extra, nK, order)
 	return query, args
+}
+
+// annSettings are the transaction-local settings of the ANN query.
+func (x *pgIndex) annSettings(k int) (string, []any) {
+	ef := min(max(x.efSearch, k), 1000)
+	return `SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true),
+		set_config('hnsw.max_scan_tuples', $2, true), set_config('enable_sort', 'off', true)`,
+		[]any{strconv.Itoa(ef), strconv.Itoa(maxScanTuples)}
 }
 
 func (x *pgIndex) search(ctx context.Context, q vecQuery) ([]vecHit, error) {
 	if len(q.vec) == 0 || q.k <= 0 {
 		return nil, nil
 	}
-	query, args := x.vectorSQL(q)
-	tx, err := x.db.SQL().BeginTx(ctx, nil)
+	n, err := x.partitionSize(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	if n < exactBelow {
+		return x.run(ctx, q, true)
+	}
+	hits, err := x.run(ctx, q, false)
+	if err != nil || len(hits) >= q.k {
+		return hits, err
+	}
+	// The graph walk gave up before finding k rows that pass the filters
+	// (n ≥ exactBelow > k, so the rows exist): the filter is selective, or
+	// the user owns a small share of the table, and an exact scan of what
+	// passes is cheap.
+	return x.run(ctx, q, true)
+}
+
+// partitionSize is how many vectors of the model the user has, remembered
+// for a minute (it only chooses between exact and ANN).
+func (x *pgIndex) partitionSize(ctx context.Context, q vecQuery) (int, error) {
+	key := countKey{q.userID, q.model, len(q.vec)}
+	x.mu.Lock()
+	c, ok := x.counts[key]
+	x.mu.Unlock()
+	if ok && time.Since(c.at) < time.Minute {
+		return c.n, nil
+	}
+	var n int
+	err := x.db.SQL().QueryRowContext(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM embeddings
+		WHERE user_id = $1 AND model = $2 AND dim = %d LIMIT %d) x`, len(q.vec), exactBelow), q.userID, q.model).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count vectors: %w", err)
+	}
+	x.mu.Lock()
+	if x.counts == nil {
+		x.counts = map[countKey]countEntry{}
+	}
+	x.counts[key] = countEntry{n, time.Now()}
+	x.mu.Unlock()
+	return n, nil
+}
+
+func (x *pgIndex) run(ctx context.Context, q vecQuery, exact bool) ([]vecHit, error) {
+	query, args := x.vectorSQL(q, exact)
+	tx, err := x.db.SQL().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
-	ef := max(x.efSearch, q.k)
-	if _, err := tx.ExecContext(ctx, `SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`,
-		strconv.Itoa(min(ef, 1000))); err != nil {
-		return nil, fmt.Errorf("set hnsw options: %w", err)
+	if !exact {
+		set, sargs := x.annSettings(q.k)
+		if _, err := tx.ExecContext(ctx, set, sargs...); err != nil {
+			return nil, fmt.Errorf("set hnsw options: %w", err)
+		}
 	}
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {

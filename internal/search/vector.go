@@ -2,6 +2,9 @@ package search
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
 
 	"github.com/targetvision/targetvision/internal/store"
 )
@@ -32,3 +35,21 @@ type vectorIndex interface {
 }
 
 func filterEmpty(f store.Filter) bool { return f == (store.Filter{}) }
+
+// filterSQL is store.FilterSQL with the keyword condition written as an
+// EXISTS on ai_metadata's primary key. The store's form, p.id IN (SELECT
+// photo_id FROM ai_metadata WHERE user_id = p.user_id …), is correlated on
+// user_id, which Postgres runs as a sequential scan of ai_metadata per photo
+// (minutes at 20k photos once the vector index feeds it row by row).
+func filterSQL(db *store.DB, userID int64, f store.Filter) (string, []any) {
+	kw := f.Keyword
+	f.Keyword = ""
+	cond, args := db.FilterSQL(userID, f)
+	if kw != "" {
+		q, _ := json.Marshal(strings.ToLower(kw)) // a string always marshals
+		args = append(args, "%"+string(q)+"%")
+		n := len(args)
+		cond += fmt.Sprintf(" AND (LOWER(p.keywords) LIKE $%d OR EXISTS (SELECT 1 FROM ai_metadata m WHERE m.photo_id = p.id AND LOWER(m.keywords) LIKE $%d))", n, n)
+	}
+	return cond, args
+}

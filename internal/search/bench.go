@@ -1,0 +1,350 @@
+package search
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"text/tabwriter"
+	"time"
+
+	"github.com/targetvision/targetvision/internal/linalg"
+	"github.com/targetvision/targetvision/internal/store"
+)
+
+// BenchOptions configure Bench. Zero fields take the documented defaults.
+type BenchOptions struct {
+	// Photos is the library size; default 100,000.
+	Photos int
+	// Store is "sqlite" (default) or "postgres".
+	Store string
+	// DatabaseURL is a Postgres server URL whose user may create
+	// databases; the benchmark works in a scratch database it creates
+	// there and drops afterwards. Required for Store "postgres".
+	DatabaseURL string
+	// Dir holds the scratch SQLite file; default a temporary directory,
+	// removed afterwards.
+	Dir string
+	// Dim is the embedding dimension; default 512 (ViT-B/32).
+	Dim int
+	// Queries is how many timed searches run; default 500. A quarter of
+	// them carry a filter (a date range, a camera or an album).
+	Queries int
+	// RecallQueries is how many queries measure the vector leg's recall@10
+	// against an exact scan; default 100.
+	RecallQueries int
+	// EfSearch overrides the engine's hnsw.ef_search (Postgres).
+	EfSearch int
+	// Seed varies the synthetic library; default 1.
+	Seed uint64
+	// Out receives the report; default os.Stdout.
+	Out io.Writer
+}
+
+// BenchResult is what Bench measured.
+type BenchResult struct {
+	Store             string
+	Photos, Dim       int
+	Fill              time.Duration // writing the synthetic library
+	Build             time.Duration // HNSW build (Postgres) or index load from the store (SQLite)
+	IndexBytes        int64         // HNSW index size (Postgres) or heap growth of the loaded index (SQLite)
+	P50, P95, P99     time.Duration // end-to-end Engine.Search, query embedding cached
+	VectorP50         time.Duration // the vector leg alone
+	VectorP95         time.Duration
+	Recall10          float64 // vector leg vs exact, unfiltered
+	FilteredRecall10  float64 // vector leg vs exact, with a date filter
+	MeanResults       float64
+	EfSearch, Queries int
+	GoMaxProcs, CPUs  int
+}
+
+// fixedEmbedder answers queries with precomputed vectors, as the engine's
+// cache would after the first search; the benchmark measures search, not CLIP.
+type fixedEmbedder map[string][]float32
+
+func (f fixedEmbedder) EmbedText(_ context.Context, s string) ([]float32, error) {
+	if v, ok := f[s]; ok {
+		return v, nil
+	}
+	return nil, fmt.Errorf("bench: no vector for query %q", s)
+}
+
+func (fixedEmbedder) Name() string { return synthModel }
+
+// Bench fills a scratch store with a synthetic library and measures the real
+// Engine on it: end-to-end latency percentiles, the vector leg's recall@10
+// against an exact scan, index build (or load) time and index memory. It is
+// what `targetvision bench search` runs.
+func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
+	o.Photos = max(o.Photos, 0)
+	if o.Photos == 0 {
+		o.Photos = 100_000
+	}
+	if o.Store == "" {
+		o.Store = "sqlite"
+	}
+	if o.Dim == 0 {
+		o.Dim = 512
+	}
+	if o.Queries == 0 {
+		o.Queries = 500
+	}
+	if o.RecallQueries == 0 {
+		o.RecallQueries = 100
+	}
+	if o.Seed == 0 {
+		o.Seed = 1
+	}
+	if o.Out == nil {
+		o.Out = os.Stdout
+	}
+	res := BenchResult{Store: o.Store, Photos: o.Photos, Dim: o.Dim, Queries: o.Queries,
+		GoMaxProcs: runtime.GOMAXPROCS(0), CPUs: runtime.NumCPU()}
+	s := &synth{photos: o.Photos, dim: o.Dim, users: 1, seed: o.Seed}
+	s.init()
+	logf := func(format string, args ...any) { fmt.Fprintf(o.Out, "# "+format+"\n", args...) }
+
+	var db *store.DB
+	var users, ids []int64
+	var err error
+	start := time.Now()
+	switch o.Store {
+	case "sqlite":
+		dir := o.Dir
+		if dir == "" {
+			if dir, err = os.MkdirTemp("", "tv-bench-"); err != nil {
+				return res, fmt.Errorf("bench: %w", err)
+			}
+			defer os.RemoveAll(dir)
+		}
+		path := filepath.Join(dir, "bench.db")
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			os.Remove(path + suffix)
+		}
+		if db, err = store.Open(ctx, path, store.Options{}); err != nil {
+			return res, err
+		}
+		defer db.Close()
+		logf("filling %d photos into %s", o.Photos, path)
+		if users, ids, err = fillSQLite(ctx, db, s); err != nil {
+			return res, err
+		}
+		res.Fill = time.Since(start)
+	case "postgres":
+		if o.DatabaseURL == "" {
+			return res, errors.New("bench: the postgres store needs a database URL")
+		}
+		scratch, drop, err := scratchDatabase(ctx, o.DatabaseURL)
+		if err != nil {
+			return res, err
+		}
+		defer drop()
+		logf("filling %d photos into a scratch database", o.Photos)
+		if users, ids, res.Build, res.IndexBytes, err = fillPostgresTimed(ctx, scratch, s); err != nil {
+			return res, err
+		}
+		res.Fill = time.Since(start) - res.Build
+		if db, err = store.Open(ctx, scratch, store.Options{}); err != nil {
+			return res, err
+		}
+		defer db.Close()
+	default:
+		return res, fmt.Errorf("bench: unknown store %q (sqlite or postgres)", o.Store)
+	}
+	logf("filled in %v", res.Fill.Round(time.Millisecond))
+
+	emb := fixedEmbedder{}
+	texts := make([]string, o.Queries)
+	for i := range texts {
+		text, vec := s.query(i)
+		switch i % 8 {
+		case 1:
+			text += " after:2015"
+		case 3:
+			text += " camera:canon"
+		case 5:
+			text += fmt.Sprintf(` album:"Album %d"`, i%albumsPer)
+		}
+		texts[i] = text
+		emb[ParseQuery(text).Text] = vec
+	}
+	eng := New(db, Options{Embedder: emb, EfSearch: o.EfSearch, Logger: slog.New(slog.DiscardHandler)})
+	res.EfSearch = eng.opts.EfSearch
+	if o.Store == "sqlite" {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		t := time.Now()
+		if err := eng.Warm(ctx); err != nil {
+			return res, err
+		}
+		res.Build = time.Since(t)
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		res.IndexBytes = int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	}
+	logf("index ready in %v (%s)", res.Build.Round(time.Millisecond), humanBytes(res.IndexBytes))
+
+	user := users[0]
+	// Warm-up: every query once, which also fills the query cache.
+	for _, text := range texts {
+		if _, err := eng.Search(ctx, user, Request{Query: text, Limit: 20}); err != nil {
+			return res, err
+		}
+	}
+	lat := make([]time.Duration, 0, o.Queries)
+	total := 0
+	for _, text := range texts {
+		t := time.Now()
+		resp, err := eng.Search(ctx, user, Request{Query: text, Limit: 20})
+		if err != nil {
+			return res, err
+		}
+		lat = append(lat, time.Since(t))
+		total += len(resp.Results)
+	}
+	res.MeanResults = float64(total) / float64(len(texts))
+	res.P50, res.P95, res.P99 = pct(lat, 50), pct(lat, 95), pct(lat, 99)
+
+	// Recall of the vector leg against an exact scan of the generated vectors.
+	nq := min(o.RecallQueries, o.Queries)
+	qs := make([][]float32, nq)
+	for i := range qs {
+		_, qs[i] = s.query(i)
+	}
+	from := time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)
+	exact, exactF := exactBench(s, qs, from, 10)
+	vlat := make([]time.Duration, 0, nq)
+	var hit, hitF, want, wantF int
+	for i, q := range qs {
+		t := time.Now()
+		got, err := eng.vec.search(ctx, vecQuery{userID: user, model: synthModel, vec: q, k: 10})
+		if err != nil {
+			return res, err
+		}
+		vlat = append(vlat, time.Since(t))
+		gotF, err := eng.vec.search(ctx, vecQuery{userID: user, model: synthModel, vec: q, k: 10, filter: store.Filter{From: from}})
+		if err != nil {
+			return res, err
+		}
+		hit += overlap(got, exact[i], ids)
+		hitF += overlap(gotF, exactF[i], ids)
+		want += len(exact[i])
+		wantF += len(exactF[i])
+	}
+	res.Recall10 = float64(hit) / float64(max(want, 1))
+	res.FilteredRecall10 = float64(hitF) / float64(max(wantF, 1))
+	res.VectorP50, res.VectorP95 = pct(vlat, 50), pct(vlat, 95)
+
+	tw := tabwriter.NewWriter(o.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "store\tphotos\tp50\tp95\tp99\tvector p50\tvector p95\trecall@10\trecall@10 filtered\tbuild\tindex memory\tfill\tef_search")
+	fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%.3f\t%.3f\t%s\t%s\t%s\t%d\n", res.Store, res.Photos,
+		msStr(res.P50), msStr(res.P95), msStr(res.P99), msStr(res.VectorP50), msStr(res.VectorP95),
+		res.Recall10, res.FilteredRecall10, res.Build.Round(time.Millisecond), humanBytes(res.IndexBytes),
+		res.Fill.Round(time.Second), res.EfSearch)
+	tw.Flush()
+	logf("%d queries (1/8 each with after:, camera:, album:), %.1f results per page, GOMAXPROCS %d", o.Queries, res.MeanResults, res.GoMaxProcs)
+	return res, nil
+}
+
+// exactBench is the exact top k of each query over the whole synthetic
+// library, unfiltered and among photos taken from `from` on, as photo indexes.
+func exactBench(s *synth, qs [][]float32, from time.Time, k int) (all, filtered [][]int) {
+	hs := make([]topK, len(qs))
+	hf := make([]topK, len(qs))
+	for i := range qs {
+		hs[i], hf[i] = topK{k: k}, topK{k: k}
+	}
+	for i := range s.photos {
+		p := s.photo(i)
+		after := !p.taken.Before(from)
+		for j, q := range qs {
+			d := linalg.Dot(q, p.vec)
+			hs[j].offer(int64(i), d)
+			if after {
+				hf[j].offer(int64(i), d)
+			}
+		}
+	}
+	conv := func(h *topK) []int {
+		var out []int
+		for _, v := range h.sorted() {
+			out = append(out, int(v.photoID))
+		}
+		return out
+	}
+	all, filtered = make([][]int, len(qs)), make([][]int, len(qs))
+	for j := range qs {
+		all[j], filtered[j] = conv(&hs[j]), conv(&hf[j])
+	}
+	return all, filtered
+}
+
+func overlap(got []vecHit, want []int, ids []int64) int {
+	n := 0
+	for _, w := range want {
+		if slices.ContainsFunc(got, func(h vecHit) bool { return h.photoID == ids[w] }) {
+			n++
+		}
+	}
+	return n
+}
+
+// scratchDatabase creates an empty database on the server of admin and
+// returns its URL and a function that drops it.
+func scratchDatabase(ctx context.Context, admin string) (string, func(), error) {
+	adb, err := sql.Open("pgx", admin)
+	if err != nil {
+		return "", nil, fmt.Errorf("bench: %w", err)
+	}
+	b := make([]byte, 4)
+	rand.Read(b)
+	name := "tv_bench_" + hex.EncodeToString(b)
+	if _, err := adb.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		adb.Close()
+		return "", nil, fmt.Errorf("bench: create scratch database: %w", err)
+	}
+	u, err := url.Parse(admin)
+	if err != nil {
+		adb.Close()
+		return "", nil, fmt.Errorf("bench: bad database URL: %w", err)
+	}
+	u.Path = "/" + name
+	drop := func() {
+		adb.ExecContext(context.WithoutCancel(ctx), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		adb.Close()
+	}
+	return u.String(), drop, nil
+}
+
+func pct(ds []time.Duration, p int) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := (len(s)*p + 99) / 100
+	return s[min(max(i-1, 0), len(s)-1)]
+}
+
+func msStr(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d.Microseconds())/1000) }
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	default:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+}
