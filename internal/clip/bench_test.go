@@ -68,12 +68,14 @@ func BenchmarkEmbedImagesB32(b *testing.B) {
 			imgs := randomPhotos(batch, 320, 240)
 			ctx := context.Background()
 			b.ResetTimer()
+			cpu0 := cpuTime()
 			for i := 0; i < b.N; i++ {
 				if _, err := m.EmbedImages(ctx, imgs); err != nil {
 					b.Fatal(err)
 				}
 			}
 			b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "images/s")
+			b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(batch*b.N), "cpu-ms/image")
 		})
 	}
 }
@@ -89,6 +91,7 @@ func BenchmarkEmbedTextB32(b *testing.B) {
 	ctx := context.Background()
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
 		if _, err := m.EmbedText(ctx, q); err != nil {
@@ -98,6 +101,7 @@ func BenchmarkEmbedTextB32(b *testing.B) {
 	}
 	slices.Sort(lat)
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/query")
 }
 
 func itoa(n int) string {
