@@ -19,6 +19,10 @@ var (
 // size×size (torchvision rounding), alpha dropped after resizing a
 // premultiplied copy (as OpenAI's pipeline does), /255 and mean/std, laid out
 // CHW as float32 (length 3·size·size).
+//
+// Known deviation: Pillow resizes palette ("P") images with NEAREST; here
+// every image, *image.Paletted included, goes through bicubic. Photos are
+// never palette images, so this only affects GIF-like inputs.
 func Preprocess(img image.Image, size int) []float32 {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
