@@ -122,14 +122,15 @@ func (s *Sessions) Issue(userID, version int64) (string, Claims, error) {
 	if _, err := rand.Read(sid); err != nil {
 		return "", Claims{}, fmt.Errorf("auth: session id: %w", err)
 	}
+	return s.issue(Claims{UserID: userID, Version: version, SessionID: base64.RawURLEncoding.EncodeToString(sid)})
+}
+
+// issue signs c with fresh issue and expiry times; the session id and
+// version are kept, so a refreshed token continues the same session.
+func (s *Sessions) issue(c Claims) (string, Claims, error) {
 	now := s.cfg.Now()
-	c := Claims{
-		UserID:    userID,
-		Version:   version,
-		SessionID: base64.RawURLEncoding.EncodeToString(sid),
-		IssuedAt:  now.Unix(),
-		ExpiresAt: now.Add(s.cfg.TTL).Unix(),
-	}
+	c.IssuedAt = now.Unix()
+	c.ExpiresAt = now.Add(s.cfg.TTL).Unix()
 	payload, err := json.Marshal(c)
 	if err != nil {
 		return "", Claims{}, fmt.Errorf("auth: encode claims: %w", err)
@@ -293,12 +294,20 @@ func ClaimsFrom(ctx context.Context) (Claims, bool) {
 // without one pass through anonymous: pages such as /login must stay
 // reachable, and RequireUser guards the ones that need a user. A token that
 // is malformed, expired, tampered with or revoked also clears the cookie,
-// so the browser stops sending it.
+// so the browser stops sending it. A cookie session past half its lifetime
+// is re-issued (same session, new expiry): an active user stays signed in,
+// an idle one is signed out after TTL.
 func (s *Sessions) Middleware(lookup VersionLookup, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := s.Authenticate(r.Context(), r, lookup)
 		switch {
 		case err == nil:
+			if !c.ViaAPIToken && bearerToken(r) == "" && s.NeedsRefresh(c) {
+				if token, fresh, err := s.issue(c); err == nil {
+					s.SetSessionCookie(w, r, token)
+					c = fresh
+				}
+			}
 			r = r.WithContext(WithClaims(r.Context(), c))
 		case errors.Is(err, ErrTokenMalformed), errors.Is(err, ErrTokenTampered),
 			errors.Is(err, ErrTokenExpired), errors.Is(err, ErrSessionRevoked):

@@ -313,3 +313,51 @@ func TestMiddlewareAndRequireUser(t *testing.T) {
 		})
 	}
 }
+
+func TestMiddlewareRefreshesOldSessions(t *testing.T) {
+	t.Parallel()
+	s, clock := newTestSessions(t, SessionConfig{TTL: 10 * time.Hour})
+	token, issued, err := s.Issue(3, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen Claims
+	h := s.Middleware(versions{3: 2}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen, _ = ClaimsFrom(r.Context())
+	}))
+	serve := func(bearer bool) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodGet, "/api/v1/me", nil)
+		if bearer {
+			r.Header.Set("Authorization", "Bearer "+token)
+		} else {
+			r.AddCookie(&http.Cookie{Name: DefaultSessionCookie, Value: token})
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w
+	}
+
+	clock.Advance(4 * time.Hour)
+	if w := serve(false); len(w.Result().Cookies()) != 0 {
+		t.Fatal("a young session was re-issued")
+	}
+	clock.Advance(2 * time.Hour) // 6 h of 10: past half
+	if w := serve(true); len(w.Result().Cookies()) != 0 {
+		t.Fatal("a bearer session got a cookie")
+	}
+	w := serve(false)
+	cookies := w.Result().Cookies()
+	if len(cookies) != 1 {
+		t.Fatalf("got %d cookies, want the refreshed session", len(cookies))
+	}
+	fresh, err := s.Verify(cookies[0].Value)
+	if err != nil {
+		t.Fatalf("refreshed token: %v", err)
+	}
+	if fresh.SessionID != issued.SessionID || fresh.UserID != 3 || fresh.Version != 2 {
+		t.Fatalf("refreshed claims %+v do not continue session %+v", fresh, issued)
+	}
+	if want := clock.Now().Add(10 * time.Hour).Unix(); fresh.ExpiresAt != want || seen.ExpiresAt != want {
+		t.Fatalf("refreshed expiry %d (handler saw %d), want %d", fresh.ExpiresAt, seen.ExpiresAt, want)
+	}
+}

@@ -60,7 +60,7 @@ type Page struct {
 	Nav string
 }
 
-// Pages returns the UI's pages; the lead's route table and the tests share
+// Pages returns the UI's pages; the Handler's routes and the tests share
 // this list so a page cannot be added to one and not the other.
 func Pages() []Page {
 	return []Page{
