@@ -16,8 +16,19 @@ import (
 	"github.com/targetvision/targetvision/internal/store"
 )
 
+// healthStatus is /healthz's answer.
+type healthStatus struct {
+	Status string `json:"status" enum:"ok"`
+}
+
+// readyStatus is /readyz's answer.
+type readyStatus struct {
+	Status string `json:"status" enum:"ready"`
+	Store  string `json:"store" enum:"sqlite,postgres" description:"The store in use."`
+}
+
 func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	writeJSON(w, http.StatusOK, healthStatus{Status: "ok"})
 }
 
 // readyz is ready when the store answers and its schema is current.
@@ -29,21 +40,23 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || pending {
 		return &apiError{status: http.StatusServiceUnavailable, code: "migrations_pending", msg: "database migrations are not applied"}
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready", "store": string(s.d.DB.Dialect())})
+	writeJSON(w, http.StatusOK, readyStatus{Status: "ready", Store: string(s.d.DB.Dialect())})
 	return nil
 }
 
 // --- accounts ---
 
+// credentials is the body of sign-up and sign-in.
 type credentials struct {
-	Email    string `json:"email"`
-	Password string `json:"password"`
+	Email    string `json:"email" required:"true" maxLength:"254" format:"email"`
+	Password string `json:"password" required:"true" minLength:"8" maxLength:"256" description:"8 to 256 characters (sign-up); any for sign-in."`
 }
 
+// userJSON is the signed-in account.
 type userJSON struct {
 	ID      int64  `json:"id"`
 	Email   string `json:"email"`
-	IsAdmin bool   `json:"is_admin"`
+	IsAdmin bool   `json:"is_admin" description:"Admins may add server folders as sources."`
 }
 
 // signup creates an account. The first one claims the default local user
@@ -151,47 +164,51 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
 
 // --- search and photos ---
 
-func (s *Server) filter(r *http.Request) (store.Filter, error) {
-	q := r.URL.Query()
-	f := store.Filter{Album: q.Get("album"), Camera: q.Get("camera"), Keyword: q.Get("keyword")}
+// filterParams are the filters shared by search and the photo listing.
+type filterParams struct {
+	Album   string `query:"album" maxLength:"200" description:"Only photos in the album of this name (case-insensitive, exact)."`
+	Camera  string `query:"camera" maxLength:"200" description:"Only photos whose camera make or model contains this (case-insensitive)."`
+	Keyword string `query:"keyword" maxLength:"200" description:"Only photos with this keyword, the owner's or a generated one (case-insensitive)."`
+	From    string `query:"from" maxLength:"40" description:"Only photos taken on or after this day (2024-06-30) or instant (RFC 3339)."`
+	To      string `query:"to" maxLength:"40" description:"Only photos taken up to this day, inclusive (2024-06-30), or before this instant (RFC 3339)."`
+	Source  int64  `query:"source" minimum:"1" description:"Only photos of this source id."`
+	HasGPS  bool   `query:"has_gps" description:"Only photos with a GPS position."`
+}
+
+func (p filterParams) filter() (store.Filter, error) {
+	f := store.Filter{Album: p.Album, Camera: p.Camera, Keyword: p.Keyword, SourceID: p.Source, HasGPS: p.HasGPS}
 	var err error
-	if f.From, err = dateParam(r, "from"); err != nil {
+	if f.From, err = parseDate("from", p.From); err != nil {
 		return f, err
 	}
-	if f.To, err = dateParam(r, "to"); err != nil {
+	if f.To, err = parseDate("to", p.To); err != nil {
 		return f, err
 	}
-	if !f.To.IsZero() && len(q.Get("to")) == len("2006-01-02") {
+	if !f.To.IsZero() && len(p.To) == len("2006-01-02") {
 		f.To = f.To.AddDate(0, 0, 1) // "to" is inclusive of that day
 	}
-	if v := q.Get("source"); v != "" {
-		if _, err := fmt.Sscan(v, &f.SourceID); err != nil {
-			return f, errBadRequest("source must be a source id")
-		}
-	}
-	f.HasGPS = q.Get("has_gps") == "true"
 	return f, nil
 }
 
+// searchParams are GET /api/v1/search's parameters.
+type searchParams struct {
+	Q      string `query:"q" maxLength:"500" description:"Plain-language query; quoted phrases, -excluded words and field filters (album:, camera:, keyword:, before:, after:) work too. Empty lists photos newest first."`
+	Limit  int    `query:"limit" minimum:"1" maximum:"200" default:"20"`
+	Offset int    `query:"offset" minimum:"0" maximum:"10000" default:"0"`
+	filterParams
+}
+
 func (s *Server) searchHandler(w http.ResponseWriter, r *http.Request) error {
-	f, err := s.filter(r)
-	if err != nil {
+	var p searchParams
+	if err := bindParams(r, &p); err != nil {
 		return err
 	}
-	limit, err := intParam(r, "limit", 20, 1, 200)
+	f, err := p.filter()
 	if err != nil {
 		return err
-	}
-	offset, err := intParam(r, "offset", 0, 0, 10000)
-	if err != nil {
-		return err
-	}
-	q := r.URL.Query().Get("q")
-	if len(q) > 500 {
-		return errBadRequest("the query is too long (500 characters at most)")
 	}
 	start := time.Now()
-	res, err := s.d.Search.Search(r.Context(), userID(r), search.Request{Query: q, Limit: limit, Offset: offset, Filter: f})
+	res, err := s.d.Search.Search(r.Context(), userID(r), search.Request{Query: p.Q, Limit: p.Limit, Offset: p.Offset, Filter: f})
 	if err != nil {
 		return err
 	}
@@ -200,19 +217,26 @@ func (s *Server) searchHandler(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// photoParams name one photo.
+type photoParams struct {
+	ID int64 `path:"id" minimum:"1" description:"Photo id."`
+}
+
+// similarParams are GET /api/v1/photos/{id}/similar's parameters.
+type similarParams struct {
+	photoParams
+	Limit int `query:"limit" minimum:"1" maximum:"100" default:"12"`
+}
+
 func (s *Server) similar(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
+	var p similarParams
+	if err := bindParams(r, &p); err != nil {
 		return err
 	}
-	limit, err := intParam(r, "limit", 12, 1, 100)
-	if err != nil {
+	if _, err := s.d.DB.Photo(r.Context(), userID(r), p.ID); err != nil {
 		return err
 	}
-	if _, err := s.d.DB.Photo(r.Context(), userID(r), id); err != nil {
-		return err
-	}
-	res, err := s.d.Search.Similar(r.Context(), userID(r), id, limit)
+	res, err := s.d.Search.Similar(r.Context(), userID(r), p.ID, p.Limit)
 	if err != nil {
 		return err
 	}
@@ -230,7 +254,7 @@ type photoSummary struct {
 	Keywords     []string   `json:"keywords"`
 	TakenAt      *time.Time `json:"taken_at"`
 	Album        string     `json:"album"`
-	Status       string     `json:"status"`
+	Status       string     `json:"status" enum:"pending,ready,failed" description:"ready once the thumbnail and metadata are made."`
 }
 
 func title(p store.Photo) string {
@@ -257,21 +281,30 @@ func timePtr(t time.Time) *time.Time {
 	return &t
 }
 
+// listParams are GET /api/v1/photos's parameters.
+type listParams struct {
+	Limit  int `query:"limit" minimum:"1" maximum:"200" default:"50"`
+	Offset int `query:"offset" minimum:"0" maximum:"1000000000" default:"0"`
+	filterParams
+}
+
+// photoList is a page of the photo listing.
+type photoList struct {
+	Total  int            `json:"total" description:"Photos matching the filters, all pages."`
+	Photos []photoSummary `json:"photos"`
+}
+
 func (s *Server) listPhotos(w http.ResponseWriter, r *http.Request) error {
-	f, err := s.filter(r)
-	if err != nil {
+	var p listParams
+	if err := bindParams(r, &p); err != nil {
 		return err
 	}
-	limit, err := intParam(r, "limit", 50, 1, 200)
-	if err != nil {
-		return err
-	}
-	offset, err := intParam(r, "offset", 0, 0, 1<<30)
+	f, err := p.filter()
 	if err != nil {
 		return err
 	}
 	uid := userID(r)
-	ps, total, err := s.d.DB.ListPhotos(r.Context(), uid, f, limit, offset)
+	ps, total, err := s.d.DB.ListPhotos(r.Context(), uid, f, p.Limit, p.Offset)
 	if err != nil {
 		return err
 	}
@@ -290,7 +323,7 @@ func (s *Server) listPhotos(w http.ResponseWriter, r *http.Request) error {
 			Description: m.Description, Keywords: mergeKeywords(p.Keywords, m.Keywords), TakenAt: timePtr(p.TakenAt),
 			Album: p.AlbumName, Status: p.Status}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"total": total, "photos": out})
+	writeJSON(w, http.StatusOK, photoList{Total: total, Photos: out})
 	return nil
 }
 
@@ -325,8 +358,8 @@ type photoDetail struct {
 	ImageURL     string       `json:"image_url"`
 	WebURL       string       `json:"web_url"`
 	SourceID     int64        `json:"source_id"`
-	Status       string       `json:"status"`
-	Error        string       `json:"error,omitempty"`
+	Status       string       `json:"status" enum:"pending,ready,failed"`
+	Error        string       `json:"error,omitempty" description:"Why the photo failed."`
 	AI           *aiJSON      `json:"ai,omitempty"`
 }
 
@@ -341,11 +374,11 @@ type aiJSON struct {
 }
 
 func (s *Server) getPhoto(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
+	var pp photoParams
+	if err := bindParams(r, &pp); err != nil {
 		return err
 	}
-	uid := userID(r)
+	id, uid := pp.ID, userID(r)
 	p, err := s.d.DB.Photo(r.Context(), uid, id)
 	if err != nil {
 		return err
@@ -385,11 +418,11 @@ func (s *Server) image(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) serveDerived(w http.ResponseWriter, r *http.Request, which func(store.Photo) string) error {
-	id, err := pathID(r, "id")
-	if err != nil {
+	var pp photoParams
+	if err := bindParams(r, &pp); err != nil {
 		return err
 	}
-	p, err := s.d.DB.Photo(r.Context(), userID(r), id)
+	p, err := s.d.DB.Photo(r.Context(), userID(r), pp.ID)
 	if err != nil {
 		return err
 	}
@@ -412,23 +445,30 @@ func (s *Server) serveDerived(w http.ResponseWriter, r *http.Request, which func
 	return nil
 }
 
+// albumJSON is an album in the album listing.
+type albumJSON struct {
+	ID         int64  `json:"id"`
+	Name       string `json:"name" description:"What the album= filter matches."`
+	PhotoCount int    `json:"photo_count"`
+	SourceID   int64  `json:"source_id"`
+	WebURL     string `json:"web_url" description:"The album on SmugMug; empty for local folders."`
+}
+
+// albumList is GET /api/v1/albums's answer, albums by name.
+type albumList struct {
+	Albums []albumJSON `json:"albums"`
+}
+
 func (s *Server) albums(w http.ResponseWriter, r *http.Request) error {
 	as, err := s.d.DB.Albums(r.Context(), userID(r))
 	if err != nil {
 		return err
 	}
-	type albumJSON struct {
-		ID         int64  `json:"id"`
-		Name       string `json:"name"`
-		PhotoCount int    `json:"photo_count"`
-		SourceID   int64  `json:"source_id"`
-		WebURL     string `json:"web_url"`
-	}
 	out := make([]albumJSON, len(as))
 	for i, a := range as {
 		out[i] = albumJSON{ID: a.ID, Name: a.Name, PhotoCount: a.PhotoCount, SourceID: a.SourceID, WebURL: a.WebURL}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"albums": out})
+	writeJSON(w, http.StatusOK, albumList{Albums: out})
 	return nil
 }
 
@@ -436,9 +476,9 @@ func (s *Server) albums(w http.ResponseWriter, r *http.Request) error {
 
 type sourceJSON struct {
 	ID           int64      `json:"id"`
-	Kind         string     `json:"kind"`
-	Name         string     `json:"name"`
-	Status       string     `json:"status"`
+	Kind         string     `json:"kind" enum:"local,smugmug"`
+	Name         string     `json:"name" description:"The folder path or the SmugMug nickname."`
+	Status       string     `json:"status" enum:"ok,syncing,error,needs_reconnect"`
 	LastError    string     `json:"last_error"`
 	LastSyncedAt *time.Time `json:"last_synced_at"`
 	PhotoCount   int        `json:"photo_count"`
@@ -448,6 +488,11 @@ func (s *Server) sourceJSON(r *http.Request, src store.Source) (sourceJSON, erro
 	_, n, err := s.d.DB.ListPhotos(r.Context(), src.UserID, store.Filter{SourceID: src.ID}, 1, 0)
 	return sourceJSON{ID: src.ID, Kind: string(src.Kind), Name: src.Name, Status: src.Status, LastError: src.LastError,
 		LastSyncedAt: timePtr(src.LastSyncedAt), PhotoCount: n}, err
+}
+
+// sourceList is GET /api/v1/sources's answer.
+type sourceList struct {
+	Sources []sourceJSON `json:"sources"`
 }
 
 func (s *Server) listSources(w http.ResponseWriter, r *http.Request) error {
@@ -463,17 +508,20 @@ func (s *Server) listSources(w http.ResponseWriter, r *http.Request) error {
 		}
 		out = append(out, j)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"sources": out})
+	writeJSON(w, http.StatusOK, sourceList{Sources: out})
 	return nil
+}
+
+// sourceRequest is the body of POST /api/v1/sources.
+type sourceRequest struct {
+	Kind string `json:"kind" required:"true" enum:"local" description:"Only local folders are added here; SmugMug is connected from the Sources page."`
+	Path string `json:"path" required:"true" description:"Absolute path of a folder on the server."`
 }
 
 // createSource adds a local folder (admins only: it reads the server's
 // disk) and queues its first sync. SmugMug sources come from /smugmug/connect.
 func (s *Server) createSource(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		Kind string `json:"kind"`
-		Path string `json:"path"`
-	}
+	var in sourceRequest
 	if err := decode(r, &in); err != nil {
 		return err
 	}
@@ -509,12 +557,23 @@ func (s *Server) createSource(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// sourceParams name one source.
+type sourceParams struct {
+	ID int64 `path:"id" minimum:"1" description:"Source id."`
+}
+
+// syncAccepted is POST /api/v1/sources/{id}/sync's answer.
+type syncAccepted struct {
+	JobID    int64 `json:"job_id" description:"The queued sync job (an already queued one is reused)."`
+	SourceID int64 `json:"source_id"`
+}
+
 func (s *Server) syncSource(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
+	var p sourceParams
+	if err := bindParams(r, &p); err != nil {
 		return err
 	}
-	src, err := s.d.DB.Source(r.Context(), userID(r), id)
+	src, err := s.d.DB.Source(r.Context(), userID(r), p.ID)
 	if err != nil {
 		return err
 	}
@@ -522,7 +581,7 @@ func (s *Server) syncSource(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusAccepted, map[string]any{"job_id": j.ID, "source_id": src.ID})
+	writeJSON(w, http.StatusAccepted, syncAccepted{JobID: j.ID, SourceID: src.ID})
 	return nil
 }
 
@@ -530,25 +589,34 @@ func (s *Server) syncSource(w http.ResponseWriter, r *http.Request) error {
 
 type jobJSON struct {
 	ID        int64     `json:"id"`
-	Kind      string    `json:"kind"`
-	State     string    `json:"state"`
+	Kind      string    `json:"kind" description:"sync, process, embed, describe, …"`
+	State     string    `json:"state" enum:"queued,running,done,failed"`
 	Attempts  int       `json:"attempts"`
 	LastError string    `json:"last_error"`
 	PhotoID   int64     `json:"photo_id,omitempty"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
+// jobParams are GET /api/v1/jobs's parameters.
+type jobParams struct {
+	State string `query:"state" enum:"queued,running,done,failed" description:"Only jobs in this state; default all."`
+	Limit int    `query:"limit" minimum:"1" maximum:"500" default:"50"`
+}
+
+// jobList is GET /api/v1/jobs's answer: counts by state, and the most
+// recently updated jobs.
+type jobList struct {
+	Counts map[string]int `json:"counts" description:"Jobs by state: queued, running, done, failed."`
+	Jobs   []jobJSON      `json:"jobs"`
+}
+
 func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) error {
-	state := r.URL.Query().Get("state")
-	if state != "" && !slices.Contains([]string{store.JobQueued, store.JobRunning, store.JobDone, store.JobFailed}, state) {
-		return errBadRequest("state must be queued, running, done or failed")
-	}
-	limit, err := intParam(r, "limit", 50, 1, 500)
-	if err != nil {
+	var p jobParams
+	if err := bindParams(r, &p); err != nil {
 		return err
 	}
 	uid := userID(r)
-	js, err := s.d.DB.Jobs(r.Context(), uid, state, limit)
+	js, err := s.d.DB.Jobs(r.Context(), uid, p.State, p.Limit)
 	if err != nil {
 		return err
 	}
@@ -560,20 +628,34 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) error {
 	for i, j := range js {
 		out[i] = jobJSON{ID: j.ID, Kind: j.Kind, State: j.State, Attempts: j.Attempts, LastError: j.LastError, PhotoID: j.PhotoID, UpdatedAt: j.UpdatedAt}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"counts": counts, "jobs": out})
+	writeJSON(w, http.StatusOK, jobList{Counts: counts, Jobs: out})
 	return nil
 }
 
+// jobIDParams name one job.
+type jobIDParams struct {
+	ID int64 `path:"id" minimum:"1" description:"Job id."`
+}
+
 func (s *Server) retryJob(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
+	var p jobIDParams
+	if err := bindParams(r, &p); err != nil {
 		return err
 	}
-	if err := s.d.DB.RetryJob(r.Context(), userID(r), id); err != nil {
+	if err := s.d.DB.RetryJob(r.Context(), userID(r), p.ID); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// progressEvent is the data of each "progress" event of GET /api/v1/events.
+type progressEvent struct {
+	Queued  int    `json:"queued"`
+	Running int    `json:"running"`
+	Done    int    `json:"done"`
+	Failed  int    `json:"failed"`
+	Current string `json:"current" description:"Kind of a running job (sync, process, embed, describe), or empty."`
 }
 
 // events streams the user's job progress as Server-Sent Events. It reads
@@ -602,8 +684,8 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 		if running, err := s.d.DB.Jobs(r.Context(), uid, store.JobRunning, 1); err == nil && len(running) > 0 {
 			current = running[0].Kind
 		}
-		msg, _ := json.Marshal(map[string]any{"queued": counts[store.JobQueued], "running": counts[store.JobRunning],
-			"done": counts[store.JobDone], "failed": counts[store.JobFailed], "current": current})
+		msg, _ := json.Marshal(progressEvent{Queued: counts[store.JobQueued], Running: counts[store.JobRunning],
+			Done: counts[store.JobDone], Failed: counts[store.JobFailed], Current: current})
 		if string(msg) != last {
 			fmt.Fprintf(w, "event: progress\ndata: %s\n\n", msg)
 			last, idle = string(msg), 0
@@ -625,10 +707,10 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 
 // UserSettings are a user's preferences; zero fields take the deployment's defaults.
 type UserSettings struct {
-	ClaudeModel       string  `json:"claude_model"`
-	MonthlyBudgetUSD  float64 `json:"monthly_budget_usd"`
-	WritebackKeywords bool    `json:"writeback_keywords"`
-	WritebackCaptions bool    `json:"writeback_captions"`
+	ClaudeModel       string  `json:"claude_model" maxLength:"100" description:"Claude model that describes this user's photos."`
+	MonthlyBudgetUSD  float64 `json:"monthly_budget_usd" minimum:"0" maximum:"10000" description:"Claude spending cap per calendar month, in US dollars."`
+	WritebackKeywords bool    `json:"writeback_keywords" description:"Write generated keywords back to SmugMug (never replacing the owner's own)."`
+	WritebackCaptions bool    `json:"writeback_captions" description:"Write generated captions back to SmugMug where the owner wrote none."`
 }
 
 func (s *Server) settings(r *http.Request) (UserSettings, error) {
@@ -671,6 +753,13 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// usageJSON is this calendar month's (UTC) Claude spending.
+type usageJSON struct {
+	MonthCostUSD    float64 `json:"month_cost_usd"`
+	BudgetUSD       float64 `json:"budget_usd" description:"The user's monthly budget from the settings."`
+	PhotosDescribed int     `json:"photos_described" description:"Photos described this month."`
+}
+
 func (s *Server) usage(w http.ResponseWriter, r *http.Request) error {
 	st, err := s.settings(r)
 	if err != nil {
@@ -682,11 +771,16 @@ func (s *Server) usage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"month_cost_usd": cost, "budget_usd": st.MonthlyBudgetUSD, "photos_described": n})
+	writeJSON(w, http.StatusOK, usageJSON{MonthCostUSD: cost, BudgetUSD: st.MonthlyBudgetUSD, PhotosDescribed: n})
 	return nil
 }
 
+// modelsJSON is GET /api/v1/models's answer.
+type modelsJSON struct {
+	CLIP ModelStatus `json:"clip"`
+}
+
 func (s *Server) models(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, http.StatusOK, map[string]any{"clip": s.d.Models()})
+	writeJSON(w, http.StatusOK, modelsJSON{CLIP: s.d.Models()})
 	return nil
 }

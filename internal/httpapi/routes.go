@@ -24,6 +24,10 @@ func (s *Server) table() []route {
 		{"GET /readyz", s.handle(s.readyz), true},
 		{"GET /metrics", promhttp.HandlerFor(s.d.Metrics.Registry, promhttp.HandlerOpts{}), true},
 
+		{"GET /api/openapi.json", http.HandlerFunc(s.openAPIDocument), true},
+		{"GET /api/docs", http.HandlerFunc(s.docsPage), true},
+		{"GET /api/docs.css", http.HandlerFunc(s.docsStylesheet), true},
+
 		{"POST /api/v1/auth/signup", s.handle(s.signup), true},
 		{"POST /api/v1/auth/login", s.handle(s.loginHandler), true},
 		{"POST /api/v1/auth/logout", s.handle(s.logout), true},

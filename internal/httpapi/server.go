@@ -65,6 +65,8 @@ type Server struct {
 	log     *slog.Logger
 	handler http.Handler
 	login   *auth.LoginLimiter
+	// openapi is the OpenAPI document and docsHTML its page, built once by New.
+	openapi, docsHTML []byte
 }
 
 // New builds the server and its route table.
@@ -85,6 +87,14 @@ func New(d Deps) (*Server, error) {
 		d.Models = func() ModelStatus { return ModelStatus{} }
 	}
 	s := &Server{d: d, log: d.Logger, login: auth.NewLoginLimiter(auth.LoginLimitConfig{})}
+	doc, err := buildOpenAPI(s.table())
+	if err != nil {
+		return nil, err
+	}
+	s.openapi = doc
+	if s.docsHTML, err = renderDocs(doc); err != nil {
+		return nil, err
+	}
 	h, err := s.routes()
 	if err != nil {
 		return nil, err
@@ -115,13 +125,19 @@ func errForbidden(msg string) error {
 	return &apiError{status: http.StatusForbidden, code: "forbidden", msg: msg}
 }
 
+// errNotFound is also the answer for another user's ids: they do not exist
+// for the caller, and saying "forbidden" would tell that they exist.
+func errNotFound() error {
+	return &apiError{status: http.StatusNotFound, code: "not_found", msg: "not found"}
+}
+
 // writeError maps an error to its status and body: the one place that does.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *apiError
 	switch {
 	case errors.As(err, &ae):
 	case errors.Is(err, store.ErrNotFound):
-		ae = &apiError{status: http.StatusNotFound, code: "not_found", msg: "not found"}
+		ae = errNotFound().(*apiError)
 	case errors.Is(err, store.ErrConflict):
 		ae = &apiError{status: http.StatusConflict, code: "conflict", msg: "already exists"}
 	case errors.Is(err, context.Canceled):
@@ -133,7 +149,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if ae.retryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(ae.retryAfter.Seconds()+0.999)))
 	}
-	writeJSON(w, ae.status, map[string]any{"error": map[string]string{"code": ae.code, "message": ae.msg}})
+	writeJSON(w, ae.status, errorBody{Error: errorDetail{Code: ae.code, Message: ae.msg}})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -149,6 +165,16 @@ func (s *Server) handle(f func(w http.ResponseWriter, r *http.Request) error) ht
 			s.writeError(w, r, err)
 		}
 	})
+}
+
+// errorBody is every error response: {"error":{"code","message"}}.
+type errorBody struct {
+	Error errorDetail `json:"error" required:"true"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code" required:"true" description:"Machine-readable: bad_request, unauthorized, forbidden, csrf_rejected, not_found, not_ready, conflict, email_taken, too_large, rate_limited, internal, store_unreachable, migrations_pending."`
+	Message string `json:"message" required:"true" description:"A sentence for people; never a stack trace."`
 }
 
 // decode reads a JSON body into v, refusing unknown fields and oversized bodies.
@@ -171,30 +197,8 @@ func userID(r *http.Request) int64 {
 	return c.UserID
 }
 
-func pathID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, &apiError{status: http.StatusNotFound, code: "not_found", msg: "not found"}
-	}
-	return id, nil
-}
-
-// intParam reads a bounded integer query parameter.
-func intParam(r *http.Request, name string, def, min, max int) (int, error) {
-	v := r.URL.Query().Get(name)
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < min || n > max {
-		return 0, errBadRequest("%s must be a whole number from %d to %d", name, min, max)
-	}
-	return n, nil
-}
-
-// dateParam reads YYYY-MM-DD (or RFC 3339) query parameters.
-func dateParam(r *http.Request, name string) (time.Time, error) {
-	v := r.URL.Query().Get(name)
+// parseDate reads a date parameter: a day (YYYY-MM-DD) or an RFC 3339 instant.
+func parseDate(name, v string) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}

@@ -1,0 +1,320 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/targetvision/targetvision/internal/store"
+)
+
+// TestAccounts: the first sign-up claims the default user and is admin; a
+// second is refused unless sign-up is open; sign-in, sign-out and /me.
+func TestAccounts(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, db *store.DB) {
+		ts := newTestServer(t, db)
+		ctx := t.Context()
+		def, err := db.EnsureDefaultUser(ctx) // the CLI's user, with photos before any sign-up
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		first := ts.signup("Owner@Example.com")
+		if !first.admin || first.id != def.ID {
+			t.Errorf("first sign-up: admin %v id %d, want admin claiming default user %d", first.admin, first.id, def.ID)
+		}
+		if !first.cookie.HttpOnly || first.cookie.SameSite != http.SameSiteLaxMode {
+			t.Errorf("session cookie %+v: want HttpOnly, SameSite=Lax", first.cookie)
+		}
+
+		rec := ts.do(req{method: "GET", path: "/api/v1/me", cookie: first.cookie})
+		var me userJSON
+		decodeBody(t, rec, &me)
+		if rec.Code != 200 || me.ID != first.id || !me.IsAdmin {
+			t.Errorf("me: %d %+v", rec.Code, me)
+		}
+		wantError(t, ts.do(req{method: "GET", path: "/api/v1/me"}), 401, "unauthorized")
+		wantError(t, ts.do(req{method: "GET", path: "/api/v1/me", cookie: &http.Cookie{Name: "tv_session", Value: "v1.forged.token"}}), 401, "unauthorized")
+
+		second := credentials{Email: "guest@example.com", Password: "long enough password"}
+		wantError(t, ts.do(req{method: "POST", path: "/api/v1/auth/signup", body: jsonString(t, second)}), 403, "forbidden")
+
+		open := newTestServer(t, db, func(d *Deps) { d.AllowSignup = true })
+		g := open.signup(second.Email)
+		if g.admin {
+			t.Error("second account is admin")
+		}
+		wantError(t, open.do(req{method: "POST", path: "/api/v1/auth/signup", body: jsonString(t, second)}), 409, "email_taken")
+
+		for _, c := range []struct {
+			name string
+			body string
+			code int
+			err  string
+		}{
+			{"short password", `{"email":"x@example.com","password":"short"}`, 400, "bad_request"},
+			{"no at sign", `{"email":"example.com","password":"long enough password"}`, 400, "bad_request"},
+			{"unknown field", `{"email":"x@example.com","password":"long enough password","admin":true}`, 400, "bad_request"},
+			{"not json", `email=x`, 400, "bad_request"},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				wantError(t, open.do(req{method: "POST", path: "/api/v1/auth/signup", body: c.body}), c.code, c.err)
+			})
+		}
+
+		bad := credentials{Email: first.email, Password: "wrong password!"}
+		wantError(t, ts.do(req{method: "POST", path: "/api/v1/auth/login", body: jsonString(t, bad)}), 401, "bad_credentials")
+		nobody := credentials{Email: "nobody@example.com", Password: "whatever it is"}
+		wantError(t, ts.do(req{method: "POST", path: "/api/v1/auth/login", body: jsonString(t, nobody)}), 401, "bad_credentials")
+
+		// E-mails are case-insensitive.
+		good := credentials{Email: "owner@example.COM", Password: first.password}
+		rec = ts.do(req{method: "POST", path: "/api/v1/auth/login", body: jsonString(t, good)})
+		if rec.Code != 200 {
+			t.Fatalf("login: %d %s", rec.Code, rec.Body)
+		}
+		c := sessionCookie(t, rec)
+		if rec := ts.do(req{method: "GET", path: "/api/v1/me", cookie: c}); rec.Code != 200 {
+			t.Errorf("me after login: %d", rec.Code)
+		}
+
+		rec = ts.do(req{method: "POST", path: "/api/v1/auth/logout", cookie: c})
+		if rec.Code != 204 {
+			t.Errorf("logout: %d", rec.Code)
+		}
+		cleared := false
+		for _, ck := range rec.Result().Cookies() {
+			cleared = cleared || (ck.Name == "tv_session" && ck.MaxAge < 0)
+		}
+		if !cleared {
+			t.Errorf("logout did not clear the cookie: %v", rec.Header()["Set-Cookie"])
+		}
+	})
+}
+
+// TestLoginRateLimit: repeated failures for one account answer 429 with
+// Retry-After, even with the right password, and other accounts still work.
+func TestLoginRateLimit(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, db *store.DB) {
+		ts := newTestServer(t, db, func(d *Deps) { d.AllowSignup = true })
+		a := ts.signup("a@example.com")
+		b := ts.signup("b@example.com")
+		bad := jsonString(t, credentials{Email: a.email, Password: "not the password"})
+		var last int
+		for range 10 {
+			rec := ts.do(req{method: "POST", path: "/api/v1/auth/login", body: bad})
+			if last = rec.Code; last == 429 {
+				wantError(t, rec, 429, "rate_limited")
+				retryAfterSet(t, rec)
+				break
+			}
+			wantError(t, rec, 401, "bad_credentials")
+		}
+		if last != 429 {
+			t.Fatal("ten wrong passwords were never rate limited")
+		}
+		rec := ts.do(req{method: "POST", path: "/api/v1/auth/login", body: jsonString(t, credentials{Email: a.email, Password: a.password})})
+		wantError(t, rec, 429, "rate_limited")
+		rec = ts.do(req{method: "POST", path: "/api/v1/auth/login", body: jsonString(t, credentials{Email: b.email, Password: b.password})})
+		if rec.Code != 200 {
+			t.Errorf("another account was locked out too: %d %s", rec.Code, rec.Body)
+		}
+	})
+}
+
+// TestAPIRateLimit: the per-user budget answers 429 with Retry-After, and
+// one user spending theirs leaves another's alone.
+func TestAPIRateLimit(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, db *store.DB) {
+		ts := newTestServer(t, db, func(d *Deps) { d.AllowSignup = true; d.RateLimit = 1 }) // burst 4
+		a := ts.signup("a@example.com")
+		b := ts.signup("b@example.com")
+		limited := false
+		for range 10 {
+			rec := ts.do(req{method: "GET", path: "/api/v1/me", cookie: a.cookie})
+			if rec.Code == 429 {
+				wantError(t, rec, 429, "rate_limited")
+				retryAfterSet(t, rec)
+				limited = true
+				break
+			}
+		}
+		if !limited {
+			t.Fatal("ten requests at a budget of 1/s with burst 4 were never limited")
+		}
+		if rec := ts.do(req{method: "GET", path: "/api/v1/me", cookie: b.cookie}); rec.Code != 200 {
+			t.Errorf("the other user was limited too: %d", rec.Code)
+		}
+	})
+}
+
+// TestCSRF: a cross-origin browser POST or PUT is refused, however valid
+// its session; same-origin and non-browser requests pass.
+func TestCSRF(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, db *store.DB) {
+		ts := newTestServer(t, db)
+		a := ts.signup("a@example.com")
+		settings := `{"claude_model":"","monthly_budget_usd":5,"writeback_keywords":false,"writeback_captions":false}`
+		for _, c := range []struct {
+			name   string
+			header map[string]string
+			want   int
+		}{
+			{"cross-site fetch", map[string]string{"Sec-Fetch-Site": "cross-site"}, 403},
+			{"same-site other origin", map[string]string{"Sec-Fetch-Site": "same-site", "Origin": "http://evil.example.com"}, 403},
+			{"foreign Origin", map[string]string{"Origin": "https://evil.example"}, 403},
+			{"same-origin fetch", map[string]string{"Sec-Fetch-Site": "same-origin"}, 200},
+			{"same Origin", map[string]string{"Origin": "http://example.com"}, 200},
+			{"no browser headers", nil, 200},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				rec := ts.do(req{method: "PUT", path: "/api/v1/settings", body: settings, cookie: a.cookie, header: c.header})
+				if c.want == 403 {
+					wantError(t, rec, 403, "csrf_rejected")
+				} else if rec.Code != c.want {
+					t.Errorf("%d %s", rec.Code, rec.Body)
+				}
+				rec = ts.do(req{method: "POST", path: "/api/v1/auth/logout", cookie: a.cookie, header: c.header})
+				if c.want == 403 {
+					wantError(t, rec, 403, "csrf_rejected")
+				} else if rec.Code != 204 {
+					t.Errorf("logout %d", rec.Code)
+				}
+			})
+		}
+		// Reading is never refused: a cross-site GET cannot change anything.
+		if rec := ts.do(req{method: "GET", path: "/api/v1/me", cookie: a.cookie, header: map[string]string{"Sec-Fetch-Site": "cross-site"}}); rec.Code != 200 {
+			t.Errorf("cross-site GET: %d", rec.Code)
+		}
+	})
+}
+
+// TestBodyLimit: a body over MaxBodyBytes is 413 with the JSON error.
+func TestBodyLimit(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, db *store.DB) {
+		ts := newTestServer(t, db, func(d *Deps) { d.MaxBodyBytes = 512 })
+		big := `{"email":"a@example.com","password":"` + strings.Repeat("x", 1000) + `"}`
+		wantError(t, ts.do(req{method: "POST", path: "/api/v1/auth/signup", body: big}), 413, "too_large")
+		a := ts.signup("a@example.com")
+		big = `{"claude_model":"` + strings.Repeat("m", 1000) + `"}`
+		wantError(t, ts.do(req{method: "PUT", path: "/api/v1/settings", body: big, cookie: a.cookie}), 413, "too_large")
+	})
+}
+
+// TestBadParams: malformed or out-of-bounds input is a 400 (or a 404 for a
+// malformed id) with the JSON error body, never a 500.
+func TestBadParams(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, db *store.DB) {
+		ts := newTestServer(t, db)
+		a := ts.signup("a@example.com")
+		for _, c := range []struct {
+			method, path, body string
+			status             int
+			code               string
+		}{
+			{"GET", "/api/v1/search?limit=0", "", 400, "bad_request"},
+			{"GET", "/api/v1/search?limit=201", "", 400, "bad_request"},
+			{"GET", "/api/v1/search?limit=ten", "", 400, "bad_request"},
+			{"GET", "/api/v1/search?limit=99999999999999999999999", "", 400, "bad_request"},
+			{"GET", "/api/v1/search?offset=-1", "", 400, "bad_request"},
+			{"GET", "/api/v1/search?offset=10001", "", 400, "bad_request"},
+			{"GET", "/api/v1/search?from=yesterday", "", 400, "bad_request"},
+			{"GET", "/api/v1/search?to=2024-13-45", "", 400, "bad_request"},
+			{"GET", "/api/v1/search?source=abc", "", 400, "bad_request"},
+			{"GET", "/api/v1/search?source=-3", "", 400, "bad_request"},
+			{"GET", "/api/v1/search?has_gps=maybe", "", 400, "bad_request"},
+			{"GET", "/api/v1/search?q=" + strings.Repeat("a", 501), "", 400, "bad_request"},
+			{"GET", "/api/v1/search?album=" + strings.Repeat("a", 201), "", 400, "bad_request"},
+			{"GET", "/api/v1/photos?limit=201", "", 400, "bad_request"},
+			{"GET", "/api/v1/photos?offset=x", "", 400, "bad_request"},
+			{"GET", "/api/v1/photos?camera=" + strings.Repeat("c", 300), "", 400, "bad_request"},
+			{"GET", "/api/v1/jobs?state=stuck", "", 400, "bad_request"},
+			{"GET", "/api/v1/jobs?limit=501", "", 400, "bad_request"},
+			{"GET", "/api/v1/photos/abc", "", 404, "not_found"},
+			{"GET", "/api/v1/photos/0", "", 404, "not_found"},
+			{"GET", "/api/v1/photos/-1/thumbnail", "", 404, "not_found"},
+			{"GET", "/api/v1/photos/99999999999999999999/image", "", 404, "not_found"},
+			{"GET", "/api/v1/photos/12345", "", 404, "not_found"},
+			{"GET", "/api/v1/photos/12345/similar", "", 404, "not_found"},
+			{"GET", "/api/v1/photos/12345/similar?limit=101", "", 400, "bad_request"},
+			{"POST", "/api/v1/sources/x/sync", "", 404, "not_found"},
+			{"POST", "/api/v1/sources/777/sync", "", 404, "not_found"},
+			{"POST", "/api/v1/jobs/777/retry", "", 404, "not_found"},
+			{"POST", "/api/v1/sources", `{"kind":"smugmug","path":"/tmp"}`, 400, "bad_request"},
+			{"POST", "/api/v1/sources", `{"kind":"local","path":"relative/dir"}`, 400, "bad_request"},
+			{"POST", "/api/v1/sources", `{"kind":"local","path":"/no/such/folder/anywhere"}`, 400, "bad_request"},
+			{"POST", "/api/v1/sources", `[1,2,3]`, 400, "bad_request"},
+			{"POST", "/api/v1/sources", ``, 400, "bad_request"},
+			{"PUT", "/api/v1/settings", `{"monthly_budget_usd":-1}`, 400, "bad_request"},
+			{"PUT", "/api/v1/settings", `{"monthly_budget_usd":"lots"}`, 400, "bad_request"},
+			{"PUT", "/api/v1/settings", `{"claude_model":"` + strings.Repeat("m", 101) + `"}`, 400, "bad_request"},
+			{"PUT", "/api/v1/settings", `{"theme":"dark"}`, 400, "bad_request"},
+			{"PUT", "/api/v1/settings", `{`, 400, "bad_request"},
+			{"GET", "/api/v1/no-such-route", "", 404, "not_found"},
+		} {
+			t.Run(c.method+" "+c.path[:min(len(c.path), 60)], func(t *testing.T) {
+				wantError(t, ts.do(req{method: c.method, path: c.path, body: c.body, cookie: a.cookie}), c.status, c.code)
+			})
+		}
+		// The edges of the documented bounds are accepted.
+		for _, path := range []string{
+			"/api/v1/search?limit=1&offset=10000", "/api/v1/search?limit=200&from=2024-01-31&to=2024-02-01T10:00:00Z",
+			"/api/v1/search?has_gps=true&source=1&q=" + strings.Repeat("é", 500), "/api/v1/photos?limit=200",
+			"/api/v1/jobs?state=failed&limit=500",
+		} {
+			if rec := ts.do(req{method: "GET", path: path, cookie: a.cookie}); rec.Code != 200 {
+				t.Errorf("%s: %d %s", path, rec.Code, rec.Body)
+			}
+		}
+	})
+}
+
+// TestSecurityHeaders: every kind of answer carries the CSP (no inline
+// script), nosniff and the framing ban.
+func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, stores[0].open(t))
+	for _, path := range []string{"/healthz", "/api/v1/me", "/api/docs", "/api/openapi.json", "/api/v1/nope"} {
+		rec := ts.do(req{method: "GET", path: path})
+		h := rec.Header()
+		csp := h.Get("Content-Security-Policy")
+		scriptSrc := ""
+		for _, d := range strings.Split(csp, ";") {
+			if f := strings.Fields(d); len(f) > 0 && f[0] == "script-src" {
+				scriptSrc = d
+			}
+		}
+		if scriptSrc == "" || strings.Contains(scriptSrc, "unsafe-inline") || strings.Contains(scriptSrc, "unsafe-eval") || !strings.Contains(csp, "frame-ancestors 'none'") {
+			t.Errorf("%s: CSP %q", path, csp)
+		}
+		if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("X-Frame-Options") != "DENY" || h.Get("Referrer-Policy") == "" {
+			t.Errorf("%s: headers %v", path, h)
+		}
+	}
+}
+
+// TestHealth: liveness, readiness naming the store, and metrics.
+func TestHealth(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, db *store.DB) {
+		ts := newTestServer(t, db)
+		rec := ts.do(req{method: "GET", path: "/readyz"})
+		var r readyStatus
+		decodeBody(t, rec, &r)
+		if rec.Code != 200 || r.Status != "ready" || r.Store != string(db.Dialect()) {
+			t.Errorf("readyz: %d %+v", rec.Code, r)
+		}
+		if rec := ts.do(req{method: "GET", path: "/healthz"}); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"ok"`) {
+			t.Errorf("healthz: %d %s", rec.Code, rec.Body)
+		}
+		if rec := ts.do(req{method: "GET", path: "/metrics"}); rec.Code != 200 || !strings.Contains(rec.Body.String(), `route="GET /readyz"`) {
+			t.Errorf("metrics: %d", rec.Code)
+		}
+	})
+}

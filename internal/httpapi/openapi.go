@@ -1,0 +1,258 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/swaggest/jsonschema-go"
+	"github.com/swaggest/openapi-go"
+	"github.com/swaggest/openapi-go/openapi31"
+
+	"github.com/targetvision/targetvision/internal/search"
+)
+
+// operation documents one route of the table for the OpenAPI document. The
+// request and response types are the ones the handlers decode and encode,
+// reflected by github.com/swaggest/openapi-go, so the document cannot
+// describe a field the API does not send.
+type operation struct {
+	id, tag, summary, description string
+	// params is a struct whose `path` and `query` fields are the route's
+	// parameters (the same struct the handler binds, see bindParams).
+	params any
+	// body is the JSON request body.
+	body any
+	// status is the success status; default 200.
+	status int
+	// resp is the JSON success body; nil with contentType for other media,
+	// nil without it for no body (204).
+	resp        any
+	contentType string
+	format      string // of a non-JSON body: "binary" for images
+	// errors are the statuses the handler itself answers, with what they
+	// mean here. The middleware's (401, 403 csrf_rejected, 413, 429, 500)
+	// are added by buildOpenAPI.
+	errors map[int]string
+}
+
+// idNotFound is the 404 of every route with an id: another user's id is
+// not found too, so ids cannot be probed.
+const idNotFound = "not_found: no such id for the signed-in user (another user's ids are not found either)."
+
+// operations documents every route of table(), keyed by its pattern; the
+// tests check that the two agree.
+func operations() map[string]operation {
+	badParams := "bad_request: a query parameter is out of its documented bounds; the message names it."
+	return map[string]operation{
+		"GET /healthz": {id: "healthz", tag: "operations", summary: "Liveness: the process answers",
+			resp: healthStatus{}},
+		"GET /readyz": {id: "readyz", tag: "operations", summary: "Readiness: the store answers and its schema is current",
+			resp: readyStatus{}, errors: map[int]string{503: "store_unreachable or migrations_pending."}},
+		"GET /metrics": {id: "metrics", tag: "operations", summary: "Prometheus metrics",
+			description: "Request counts and latencies by route, job outcomes, search latency, Go runtime and process metrics, in the Prometheus text format.",
+			contentType: "text/plain"},
+
+		"GET /api/openapi.json": {id: "openapi", tag: "docs", summary: "This OpenAPI 3.1 document",
+			resp: map[string]any{}},
+		"GET /api/docs": {id: "docs", tag: "docs", summary: "This document as a web page",
+			contentType: "text/html"},
+		"GET /api/docs.css": {id: "docsStylesheet", tag: "docs", summary: "The docs page's stylesheet",
+			contentType: "text/css"},
+
+		"POST /api/v1/auth/signup": {id: "signup", tag: "account", summary: "Create an account and sign in",
+			description: "The first account claims the photos indexed before it (the command line's default user) and is the administrator. Later accounts need a server started with --allow-signup. Sets the session cookie.",
+			body:        credentials{}, status: http.StatusCreated, resp: userJSON{},
+			errors: map[int]string{
+				400: "bad_request: the e-mail or password is not acceptable (passwords are 8 to 256 characters).",
+				403: "forbidden: sign-up is closed on this server.",
+				409: "email_taken: an account with this e-mail exists.",
+			}},
+		"POST /api/v1/auth/login": {id: "login", tag: "account", summary: "Sign in",
+			description: "Sets the session cookie. Sign-in attempts are limited per client address and per account; over the limit the answer is 429 with Retry-After.",
+			body:        credentials{}, resp: userJSON{},
+			errors: map[int]string{
+				401: "bad_credentials: wrong e-mail or password (the same answer for an unknown e-mail).",
+				429: "rate_limited: too many sign-in attempts; Retry-After says when to try again.",
+			}},
+		"POST /api/v1/auth/logout": {id: "logout", tag: "account", summary: "Sign out",
+			description: "Clears the session cookie.", status: http.StatusNoContent},
+		"GET /api/v1/me": {id: "me", tag: "account", summary: "The signed-in account", resp: userJSON{}},
+
+		"GET /api/v1/search": {id: "search", tag: "search", summary: "Search photos in plain language",
+			description: "Hybrid search: CLIP text-to-image similarity and full-text search over descriptions, keywords, titles, captions, file and album names, fused by reciprocal rank fusion. Every hit says why it matched. Without a query it lists photos newest first.",
+			params:      searchParams{}, resp: search.Response{}, errors: map[int]string{400: badParams}},
+		"GET /api/v1/photos": {id: "listPhotos", tag: "photos", summary: "List photos, newest taken first",
+			params: listParams{}, resp: photoList{}, errors: map[int]string{400: badParams}},
+		"GET /api/v1/photos/{id}": {id: "getPhoto", tag: "photos", summary: "One photo with its metadata and description",
+			params: photoParams{}, resp: photoDetail{}, errors: map[int]string{404: idNotFound}},
+		"GET /api/v1/photos/{id}/similar": {id: "similarPhotos", tag: "search", summary: "Photos that look like this one",
+			description: "Nearest CLIP image embeddings, the photo itself excluded. A photo not embedded yet has none.",
+			params:      similarParams{}, resp: search.Response{}, errors: map[int]string{400: badParams, 404: idNotFound}},
+		"GET /api/v1/photos/{id}/thumbnail": {id: "photoThumbnail", tag: "photos", summary: "The photo's thumbnail (JPEG)",
+			params: photoParams{}, contentType: "image/jpeg", format: "binary",
+			errors: map[int]string{404: idNotFound + " not_ready: the thumbnail is not made yet."}},
+		"GET /api/v1/photos/{id}/image": {id: "photoImage", tag: "photos", summary: "The photo's display rendition (JPEG, at most 2200 px)",
+			params: photoParams{}, contentType: "image/jpeg", format: "binary",
+			errors: map[int]string{404: idNotFound + " not_ready: the rendition is not made yet."}},
+		"GET /api/v1/albums": {id: "listAlbums", tag: "photos", summary: "Albums with photo counts, by name", resp: albumList{}},
+
+		"GET /api/v1/sources": {id: "listSources", tag: "sources", summary: "Sources (local folders, SmugMug) with their sync state",
+			resp: sourceList{}},
+		"POST /api/v1/sources": {id: "createSource", tag: "sources", summary: "Add a local folder and queue its first sync",
+			description: "Administrators only: the folder is on the server's disk. Adding a folder that is already a source answers that source. SmugMug accounts are connected from the Sources page (/smugmug/connect).",
+			body:        sourceRequest{}, status: http.StatusCreated, resp: sourceJSON{},
+			errors: map[int]string{
+				400: "bad_request: kind is not \"local\", or path is not an absolute folder the server can read.",
+				403: "forbidden: only an administrator can add server folders.",
+			}},
+		"POST /api/v1/sources/{id}/sync": {id: "syncSource", tag: "sources", summary: "Queue an incremental sync of a source",
+			params: sourceParams{}, status: http.StatusAccepted, resp: syncAccepted{}, errors: map[int]string{404: idNotFound}},
+
+		"GET /api/v1/jobs": {id: "listJobs", tag: "jobs", summary: "Background jobs: counts by state and the latest jobs",
+			params: jobParams{}, resp: jobList{}, errors: map[int]string{400: badParams}},
+		"POST /api/v1/jobs/{id}/retry": {id: "retryJob", tag: "jobs", summary: "Queue a failed job again with fresh attempts",
+			params: jobIDParams{}, status: http.StatusNoContent,
+			errors: map[int]string{404: idNotFound + " A job that has not failed is not found either."}},
+		"GET /api/v1/events": {id: "events", tag: "jobs", summary: "Live job progress (Server-Sent Events)",
+			description: "A text/event-stream of \"progress\" events whose data is the JSON object below, sent when the counts change, with a keep-alive comment every 15 s. It reads the store, so it shows the work of every worker process.",
+			resp:        progressEvent{}, contentType: "text/event-stream"},
+
+		"GET /api/v1/usage":    {id: "usage", tag: "settings", summary: "This month's Claude spending", resp: usageJSON{}},
+		"GET /api/v1/settings": {id: "getSettings", tag: "settings", summary: "The user's settings", resp: UserSettings{}},
+		"PUT /api/v1/settings": {id: "putSettings", tag: "settings", summary: "Replace the user's settings",
+			body: UserSettings{}, resp: UserSettings{},
+			errors: map[int]string{400: "bad_request: monthly_budget_usd is outside 0–10000 or claude_model is too long."}},
+		"GET /api/v1/models": {id: "models", tag: "settings", summary: "The CLIP model's state", resp: modelsJSON{}},
+	}
+}
+
+// errorDescriptions are the generic meanings of the error statuses.
+var errorDescriptions = map[int]string{
+	400: "bad_request: invalid JSON, an unknown field, or a bad value; the message says which.",
+	401: "unauthorized: no valid session; sign in first.",
+	403: "csrf_rejected: a cross-origin browser request (Sec-Fetch-Site or Origin of another site).",
+	413: "too_large: the request body is over the server's limit (1 MiB by default).",
+	429: "rate_limited: over the per-user (or, signed out, per-address) request budget. Retry-After says when to try again.",
+	500: "internal: an unexpected failure; the details are in the server log, never in the answer.",
+}
+
+// retryAfter documents the Retry-After header of 429 answers.
+type retryAfter struct {
+	RetryAfter int `header:"Retry-After" description:"Seconds to wait before trying again." minimum:"1"`
+}
+
+// Security scheme names.
+const (
+	securityCookie = "session"
+	securityBearer = "bearer"
+)
+
+// buildOpenAPI reflects the OpenAPI 3.1 document from operations and the
+// public routes of table.
+func buildOpenAPI(table []route) ([]byte, error) {
+	ref := openapi31.NewReflector()
+	ref.Spec.Info.
+		WithTitle("TargetVision API").
+		WithVersion("1").
+		WithDescription("Search a photo library in plain language. JSON over HTTP; every error is " +
+			"{\"error\":{\"code\":\"…\",\"message\":\"…\"}} with a fitting status, never a stack trace. " +
+			"Sign in with POST /api/v1/auth/login (a session cookie) or send \"Authorization: Bearer <token>\". " +
+			"State-changing browser requests must be same-origin.")
+	ref.JSONSchemaReflector().DefaultOptions = append(ref.JSONSchemaReflector().DefaultOptions,
+		jsonschema.InterceptDefName(defName))
+	spec := ref.SpecEns()
+	spec.SetAPIKeySecurity(securityCookie, "tv_session", openapi.InCookie,
+		"The session cookie set by sign-up and sign-in (HttpOnly, SameSite=Lax).")
+	spec.SetHTTPBearerTokenSecurity(securityBearer, "", "A session token or an API token (tvk_…) as \"Authorization: Bearer …\".")
+
+	public := map[string]bool{}
+	for _, rt := range table {
+		public[rt.pattern] = rt.public
+	}
+	ops := operations()
+	patterns := make([]string, 0, len(ops))
+	for p := range ops {
+		patterns = append(patterns, p)
+	}
+	slices.Sort(patterns)
+	for _, pattern := range patterns {
+		op := ops[pattern]
+		method, path, ok := strings.Cut(pattern, " ")
+		if !ok {
+			return nil, fmt.Errorf("httpapi: route pattern %q has no method", pattern)
+		}
+		oc, err := ref.NewOperationContext(method, path)
+		if err != nil {
+			return nil, fmt.Errorf("httpapi: openapi %s: %w", pattern, err)
+		}
+		oc.SetID(op.id)
+		oc.SetTags(op.tag)
+		oc.SetSummary(op.summary)
+		if op.description != "" {
+			oc.SetDescription(op.description)
+		}
+		if op.params != nil {
+			oc.AddReqStructure(op.params)
+		}
+		if op.body != nil {
+			oc.AddReqStructure(op.body)
+		}
+		status := op.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		switch {
+		case op.contentType != "":
+			oc.AddRespStructure(op.resp, openapi.WithHTTPStatus(status), openapi.WithContentType(op.contentType),
+				func(cu *openapi.ContentUnit) { cu.Format = op.format })
+		default:
+			oc.AddRespStructure(op.resp, openapi.WithHTTPStatus(status))
+		}
+
+		errs := map[int]string{429: errorDescriptions[429], 500: errorDescriptions[500]}
+		if !public[pattern] {
+			errs[401] = errorDescriptions[401]
+			oc.AddSecurity(securityCookie)
+			oc.AddSecurity(securityBearer)
+		}
+		if method != http.MethodGet && method != http.MethodHead {
+			errs[403] = errorDescriptions[403]
+		}
+		if op.body != nil {
+			errs[400] = errorDescriptions[400]
+			errs[413] = errorDescriptions[413]
+		}
+		for code, d := range op.errors {
+			if generic, ok := errs[code]; ok && code == 403 {
+				d = generic + " " + d // a handler's 403 adds to CSRF's
+			}
+			errs[code] = d
+		}
+		for code, d := range errs {
+			oc.AddRespStructure(errorBody{}, openapi.WithHTTPStatus(code), func(cu *openapi.ContentUnit) { cu.Description = d })
+			if code == http.StatusTooManyRequests {
+				oc.AddRespStructure(retryAfter{}, openapi.WithHTTPStatus(code))
+			}
+		}
+		if err := ref.AddOperation(oc); err != nil {
+			return nil, fmt.Errorf("httpapi: openapi %s: %w", pattern, err)
+		}
+	}
+	return json.MarshalIndent(ref.Spec, "", "  ")
+}
+
+// defName names the document's schemas after this package's Go types
+// without the package prefix and the JSON suffix of the wire types
+// (photoDetail → PhotoDetail, userJSON → User); other packages' types keep
+// theirs (SearchResponse).
+func defName(t reflect.Type, name string) string {
+	if !strings.HasSuffix(t.PkgPath(), "/httpapi") {
+		return name
+	}
+	name = strings.TrimSuffix(strings.TrimPrefix(name, "Httpapi"), "JSON")
+	return strings.ToUpper(name[:1]) + name[1:]
+}

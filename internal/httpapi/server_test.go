@@ -1,0 +1,211 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/targetvision/targetvision/internal/auth"
+	"github.com/targetvision/targetvision/internal/observe"
+	"github.com/targetvision/targetvision/internal/pipeline"
+	"github.com/targetvision/targetvision/internal/search"
+	"github.com/targetvision/targetvision/internal/store"
+	"github.com/targetvision/targetvision/internal/store/storetest"
+)
+
+// testModel is the embedding model name the test engines compare under.
+const testModel = "test-clip"
+
+// stores are the two stores every handler test runs on.
+var stores = []struct {
+	name string
+	open func(testing.TB) *store.DB
+}{
+	{"sqlite", func(t testing.TB) *store.DB { return storetest.OpenSQLite(t, store.Options{}) }},
+	{"postgres", func(t testing.TB) *store.DB { return storetest.OpenPostgres(t, store.Options{}) }},
+}
+
+// forEachStore runs fn as a parallel subtest per store.
+func forEachStore(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+	t.Helper()
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, st.open(t))
+		})
+	}
+}
+
+// cheapArgon2 makes password hashing take microseconds in tests.
+var cheapArgon2 = auth.Argon2Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltLen: 16, KeyLen: 16}
+
+// testServer is a real Server with real dependencies on a scratch store.
+type testServer struct {
+	t       testing.TB
+	db      *store.DB
+	srv     *Server
+	dataDir string
+}
+
+func newTestServer(t testing.TB, db *store.DB, tweak ...func(*Deps)) *testServer {
+	t.Helper()
+	sessions, err := auth.NewSessions([]byte("test secret of at least sixteen bytes"), auth.SessionConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hasher, err := auth.NewPasswordHasher(cheapArgon2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dataDir := t.TempDir()
+	d := Deps{
+		DB:       db,
+		Search:   search.New(db, search.Options{Model: testModel}),
+		Pipeline: pipeline.New(db, pipeline.Options{DataDir: dataDir}),
+		Sessions: sessions,
+		Hasher:   hasher,
+		Metrics:  observe.NewMetrics(),
+		DataDir:  dataDir,
+	}
+	for _, f := range tweak {
+		f(&d)
+	}
+	srv, err := New(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testServer{t: t, db: db, srv: srv, dataDir: dataDir}
+}
+
+// req describes one request to the test server.
+type req struct {
+	method, path string
+	body         string
+	cookie       *http.Cookie
+	header       map[string]string
+	ctx          context.Context
+}
+
+// do sends r through the whole handler chain (middleware included).
+func (ts *testServer) do(r req) *httptest.ResponseRecorder {
+	ts.t.Helper()
+	var body io.Reader
+	if r.body != "" {
+		body = strings.NewReader(r.body)
+	}
+	hr := httptest.NewRequest(r.method, r.path, body)
+	if r.ctx != nil {
+		hr = hr.WithContext(r.ctx)
+	}
+	if r.body != "" {
+		hr.Header.Set("Content-Type", "application/json")
+	}
+	if r.cookie != nil {
+		hr.AddCookie(r.cookie)
+	}
+	for k, v := range r.header {
+		hr.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	ts.srv.ServeHTTP(rec, hr)
+	return rec
+}
+
+// account is a signed-up user and its session cookie.
+type account struct {
+	id       int64
+	email    string
+	password string
+	admin    bool
+	cookie   *http.Cookie
+}
+
+// signup creates an account through the API and returns it signed in.
+func (ts *testServer) signup(email string) account {
+	ts.t.Helper()
+	a := account{email: email, password: "correct horse " + email}
+	rec := ts.do(req{method: "POST", path: "/api/v1/auth/signup", body: jsonString(ts.t, credentials{Email: email, Password: a.password})})
+	if rec.Code != http.StatusCreated {
+		ts.t.Fatalf("signup %s: %d %s", email, rec.Code, rec.Body)
+	}
+	var u userJSON
+	decodeBody(ts.t, rec, &u)
+	a.id, a.admin = u.ID, u.IsAdmin
+	a.cookie = sessionCookie(ts.t, rec)
+	return a
+}
+
+func sessionCookie(t testing.TB, rec *httptest.ResponseRecorder) *http.Cookie {
+	t.Helper()
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == auth.DefaultSessionCookie && c.Value != "" {
+			return c
+		}
+	}
+	t.Fatalf("no session cookie in %v", rec.Header())
+	return nil
+}
+
+func jsonString(t testing.TB, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func decodeBody(t testing.TB, rec *httptest.ResponseRecorder, v any) {
+	t.Helper()
+	if err := json.Unmarshal(rec.Body.Bytes(), v); err != nil {
+		t.Fatalf("decode %q: %v", rec.Body, err)
+	}
+}
+
+// wantError checks an error answer: the status, the JSON content type, the
+// {"error":{"code","message"}} shape with the code, and no stack trace.
+func wantError(t testing.TB, rec *httptest.ResponseRecorder, status int, code string) {
+	t.Helper()
+	if rec.Code != status {
+		t.Errorf("status %d, want %d; body %s", rec.Code, status, rec.Body)
+		return
+	}
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("error Content-Type %q", ct)
+	}
+	var e errorBody
+	dec := json.NewDecoder(rec.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&e); err != nil {
+		t.Errorf("error body is not {\"error\":{…}}: %v", err)
+		return
+	}
+	if e.Error.Code != code || e.Error.Message == "" {
+		t.Errorf("error %+v, want code %q and a message", e.Error, code)
+	}
+	for _, bad := range []string{"goroutine", "panic", ".go:", "runtime."} {
+		if strings.Contains(e.Error.Message, bad) {
+			t.Errorf("error message leaks internals: %q", e.Error.Message)
+		}
+	}
+}
+
+func retryAfterSet(t testing.TB, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	if ra := rec.Header().Get("Retry-After"); ra == "" || ra == "0" {
+		t.Errorf("429 without a positive Retry-After: %q", ra)
+	}
+}
+
+// shortCtx bounds streaming requests (the event stream runs until the
+// client goes away).
+func shortCtx(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	t.Cleanup(cancel)
+	return ctx
+}
