@@ -2,7 +2,7 @@
 // innerHTML), so API data cannot inject markup.
 
 /**
- * h('a', {href: '/x', class: 'y', dataset: {testid: 'z'}}, 'text', child)
+ * h('a', {href: '/x', class: 'hover:underline', dataset: {testid: 'z'}}, 'text', child)
  * creates an element. Attributes with value false/null/undefined are skipped.
  */
 export function h(tag, attrs = {}, ...children) {
