@@ -1,0 +1,98 @@
+package smugsync
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/targetvision/targetvision/internal/smugmug"
+	"github.com/targetvision/targetvision/internal/store"
+)
+
+// Settings are a SmugMug source's options, stored as the source's Settings
+// JSON. Write-back is off unless the owner opts in.
+type Settings struct {
+	// WritebackKeywords adds generated keywords after the owner's own.
+	WritebackKeywords bool `json:"writeback_keywords"`
+	// WritebackCaptions sets the generated caption on photos that have none.
+	WritebackCaptions bool `json:"writeback_captions"`
+	// DryRun plans and records write-backs without changing SmugMug.
+	DryRun bool `json:"dry_run"`
+}
+
+// ParseSettings reads a source's Settings JSON (empty means the defaults).
+func ParseSettings(b []byte) (Settings, error) {
+	var s Settings
+	if len(b) == 0 {
+		return s, nil
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		return s, fmt.Errorf("smugsync: source settings: %w", err)
+	}
+	return s, nil
+}
+
+// ErrWriteBackDisabled means the source has not opted in to write-back.
+var ErrWriteBackDisabled = errors.New("smugsync: write-back is not enabled for this source")
+
+// WriteBack merges generated keywords and a caption into the photo's image
+// on SmugMug as the source's settings allow: keywords are appended to the
+// owner's (never replacing or removing any), the caption is set only where
+// the owner left none, and a dry run changes nothing. Every call that
+// reaches SmugMug is recorded (store.SmugMugWrites) with the text before and
+// after; a real write also updates the photo row and the image's
+// LastUpdated, so the next sync neither re-analyses the photo nor takes the
+// edit for the owner's. A 401 here usually means the account was connected
+// with Read permission: reconnect it to allow writes.
+func (s *Source) WriteBack(ctx context.Context, src store.Source, photoID int64, keywords []string, caption string) (smugmug.WriteRecord, error) {
+	set, err := ParseSettings(src.Settings)
+	if err != nil {
+		return smugmug.WriteRecord{}, err
+	}
+	if !set.WritebackKeywords && !set.WritebackCaptions {
+		return smugmug.WriteRecord{}, ErrWriteBackDisabled
+	}
+	p, err := s.db.Photo(ctx, src.UserID, photoID)
+	if err != nil {
+		return smugmug.WriteRecord{}, fmt.Errorf("smugsync: write-back: %w", err)
+	}
+	if p.SourceID != src.ID {
+		return smugmug.WriteRecord{}, fmt.Errorf("smugsync: write-back: photo %d is not in source %d: %w", photoID, src.ID, store.ErrNotFound)
+	}
+	ref, err := s.db.SmugMugImage(ctx, src.UserID, src.ID, p.SourceKey)
+	if err != nil {
+		return smugmug.WriteRecord{}, fmt.Errorf("smugsync: write-back: %w", err)
+	}
+	var sug smugmug.Suggestion
+	if set.WritebackKeywords {
+		sug.Keywords = keywords
+	}
+	if set.WritebackCaptions {
+		sug.Caption = caption
+	}
+	client, err := s.client(ctx, src)
+	if err != nil {
+		return smugmug.WriteRecord{}, err
+	}
+	rec, err := client.WriteBack(ctx, ref.URI, sug, set.DryRun)
+	if err != nil {
+		if errors.Is(err, smugmug.ErrUnauthorized) {
+			return rec, fmt.Errorf("smugsync: write-back refused; reconnect the account with Modify permission: %w", err)
+		}
+		return rec, fmt.Errorf("smugsync: write-back photo %d: %w", photoID, err)
+	}
+	if rec.Written {
+		if err := s.db.SmugMugWroteBack(ctx, src.UserID, src.ID, ref.ImageKey, rec.After.Caption, rec.After.Keywords, rec.LastUpdated); err != nil {
+			return rec, fmt.Errorf("smugsync: write-back photo %d: %w", photoID, err)
+		}
+	}
+	_, err = s.db.RecordSmugMugWrite(ctx, store.SmugMugWrite{
+		UserID: src.UserID, SourceID: src.ID, PhotoID: photoID, ImageKey: ref.ImageKey,
+		Before: rec.Before, After: rec.After, Fields: rec.Fields, DryRun: rec.DryRun, Written: rec.Written,
+	})
+	if err != nil {
+		return rec, fmt.Errorf("smugsync: write-back photo %d: %w", photoID, err)
+	}
+	return rec, nil
+}
