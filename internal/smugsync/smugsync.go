@@ -166,6 +166,17 @@ func (s *Source) needsReconnect(ctx context.Context, src store.Source, err error
 // error (errors.Is ErrNeedsReconnect and smugmug.ErrUnauthorized) without
 // deleting anything. progress, if set, is told (albums done, albums, album).
 func (s *Source) Sync(ctx context.Context, src store.Source, progress localsource.Progress) (localsource.Result, error) {
+	return s.sync(ctx, src, progress, false)
+}
+
+// SyncDeep is Sync re-listing every album whatever its timestamps (`sync
+// --full`): it catches owner edits of image text that SmugMug does not
+// reflect in album timestamps, at one request per album.
+func (s *Source) SyncDeep(ctx context.Context, src store.Source, progress localsource.Progress) (localsource.Result, error) {
+	return s.sync(ctx, src, progress, true)
+}
+
+func (s *Source) sync(ctx context.Context, src store.Source, progress localsource.Progress, deep bool) (localsource.Result, error) {
 	client, err := s.client(ctx, src)
 	if err != nil {
 		return localsource.Result{}, err
@@ -175,7 +186,7 @@ func (s *Source) Sync(ctx context.Context, src store.Source, progress localsourc
 	if progress != nil {
 		scfg.Progress = func(p smugmug.Progress) { progress(p.AlbumsDone, p.AlbumsTotal, p.Album) }
 	}
-	res, err := smugmug.NewSyncer(client, st, scfg).Sync(ctx, smugmug.SyncOptions{})
+	res, err := smugmug.NewSyncer(client, st, scfg).Sync(ctx, smugmug.SyncOptions{Deep: deep})
 	if err != nil {
 		if errors.Is(err, smugmug.ErrUnauthorized) {
 			return localsource.Result{}, s.needsReconnect(ctx, src, err)

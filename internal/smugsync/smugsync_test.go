@@ -254,9 +254,7 @@ func testLifecycle(t *testing.T, db *store.DB) {
 	// An owner edit of the text (LastUpdated only) updates the row on a deep
 	// sync without queuing analysis.
 	f.fake.EditImage(moved, func(im *smugmugtest.Image) { im.Title = "Renamed by owner" })
-	s.DeepEvery = time.Nanosecond
-	res = must[localsource.Result](t)(s.Sync(ctx, src, nil))
-	s.DeepEvery = 0
+	res = must[localsource.Result](t)(s.SyncDeep(ctx, src, nil))
 	if len(res.ToProcess) != 0 || f.photos(t, src)[moved].Title != "Renamed by owner" {
 		t.Fatalf("text edit: %+v", res)
 	}
@@ -322,7 +320,7 @@ func testWriteBack(t *testing.T, db *store.DB) {
 	f.fake.EditImage(key, func(im *smugmugtest.Image) { im.Caption = "" })
 	p := must[store.Photo](t)(db.PhotoByKey(ctx, f.user.ID, src.ID, key))
 
-	if _, err := s.WriteBack(ctx, src, p.ID, []string{"barn"}, "x"); !errors.Is(err, ErrWriteBackDisabled) {
+	if _, err := s.WriteBack(ctx, src, p.ID, []string{"barn"}, "x"); !errors.Is(err, ErrWriteBackDisabled) || !jobs.IsPermanent(err) {
 		t.Fatalf("write-back without opt-in: %v", err)
 	}
 	setSettings := func(js string) store.Source {
@@ -378,6 +376,25 @@ func testWriteBack(t *testing.T, db *store.DB) {
 	s.DeepEvery = time.Nanosecond
 	if res := must[localsource.Result](t)(s.Sync(ctx, src, nil)); len(res.ToProcess) != 0 {
 		t.Fatalf("write-back made the sync re-process: %+v", res)
+	}
+
+	// A token with Read permission cannot write: a permanent error, and
+	// the refusal does not mark the source for reconnection.
+	readOnly := f.fake.IssueToken("ansel", smugmug.PermissionRead)
+	if err := db.SetSourceToken(ctx, f.user.ID, src.ID, sealToken(f.box, src.ID, readOnly)); err != nil {
+		t.Fatal(err)
+	}
+	src = setSettings(`{"writeback_keywords":true}`)
+	_, err := s.WriteBack(ctx, src, p3.ID, []string{"mist"}, "")
+	if !errors.Is(err, smugmug.ErrUnauthorized) || !jobs.IsPermanent(err) {
+		t.Fatalf("read-only write-back: %v", err)
+	}
+	if got := must[store.Source](t)(db.Source(ctx, f.user.ID, src.ID)); got.Status != store.SourceOK {
+		t.Fatalf("status after refused write %q", got.Status)
+	}
+	// A photo of another source is not found.
+	if _, err := s.WriteBack(ctx, store.Source{ID: src.ID + 99, UserID: f.user.ID, Kind: store.SourceSmugMug, Settings: src.Settings}, p3.ID, nil, ""); !errors.Is(err, store.ErrNotFound) || !jobs.IsPermanent(err) {
+		t.Fatalf("photo of another source: %v", err)
 	}
 }
 

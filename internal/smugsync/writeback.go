@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/targetvision/targetvision/internal/jobs"
 	"github.com/targetvision/targetvision/internal/smugmug"
 	"github.com/targetvision/targetvision/internal/store"
 )
@@ -44,23 +45,29 @@ var ErrWriteBackDisabled = errors.New("smugsync: write-back is not enabled for t
 // after; a real write also updates the photo row and the image's
 // LastUpdated, so the next sync neither re-analyses the photo nor takes the
 // edit for the owner's. A 401 here usually means the account was connected
-// with Read permission: reconnect it to allow writes.
+// with Read permission: reconnect it to allow writes. Errors that retrying
+// cannot fix (not opted in, photo or image gone, write refused) are
+// jobs.Permanent; errors.Is still sees ErrWriteBackDisabled,
+// store.ErrNotFound and smugmug.ErrUnauthorized through them.
 func (s *Source) WriteBack(ctx context.Context, src store.Source, photoID int64, keywords []string, caption string) (smugmug.WriteRecord, error) {
 	set, err := ParseSettings(src.Settings)
 	if err != nil {
 		return smugmug.WriteRecord{}, err
 	}
 	if !set.WritebackKeywords && !set.WritebackCaptions {
-		return smugmug.WriteRecord{}, ErrWriteBackDisabled
+		return smugmug.WriteRecord{}, jobs.Permanent(ErrWriteBackDisabled)
 	}
 	p, err := s.db.Photo(ctx, src.UserID, photoID)
-	if err != nil {
-		return smugmug.WriteRecord{}, fmt.Errorf("smugsync: write-back: %w", err)
+	if err == nil && p.SourceID != src.ID {
+		err = fmt.Errorf("photo %d is not in source %d: %w", photoID, src.ID, store.ErrNotFound)
 	}
-	if p.SourceID != src.ID {
-		return smugmug.WriteRecord{}, fmt.Errorf("smugsync: write-back: photo %d is not in source %d: %w", photoID, src.ID, store.ErrNotFound)
+	var ref store.SmugMugImage
+	if err == nil {
+		ref, err = s.db.SmugMugImage(ctx, src.UserID, src.ID, p.SourceKey)
 	}
-	ref, err := s.db.SmugMugImage(ctx, src.UserID, src.ID, p.SourceKey)
+	if errors.Is(err, store.ErrNotFound) {
+		return smugmug.WriteRecord{}, jobs.Permanent(fmt.Errorf("smugsync: write-back: %w", err))
+	}
 	if err != nil {
 		return smugmug.WriteRecord{}, fmt.Errorf("smugsync: write-back: %w", err)
 	}
@@ -78,7 +85,10 @@ func (s *Source) WriteBack(ctx context.Context, src store.Source, photoID int64,
 	rec, err := client.WriteBack(ctx, ref.URI, sug, set.DryRun)
 	if err != nil {
 		if errors.Is(err, smugmug.ErrUnauthorized) {
-			return rec, fmt.Errorf("smugsync: write-back refused; reconnect the account with Modify permission: %w", err)
+			return rec, jobs.Permanent(fmt.Errorf("smugsync: write-back refused; reconnect the account with Modify permission: %w", err))
+		}
+		if smugmug.IsNotFound(err) {
+			return rec, jobs.Permanent(fmt.Errorf("smugsync: write-back photo %d: %w", photoID, err))
 		}
 		return rec, fmt.Errorf("smugsync: write-back photo %d: %w", photoID, err)
 	}
