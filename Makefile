@@ -2,7 +2,7 @@
 GO ?= go
 PGDIR ?= /tmp/targetvision-pg
 
-.PHONY: help run test test-purego bench lint css pg-start pg-stop
+.PHONY: help run test bench lint css css-check pg-start pg-stop
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -21,8 +21,11 @@ lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet ./...
 
-css: ## rebuild the Tailwind CSS (needs npm) and check it matches the committed file
+css: ## rebuild the Tailwind CSS (needs npm); commit the result
 	bash web/build.sh
+
+css-check: ## check the committed CSS matches a fresh build and run the JS unit tests
+	bash web/build.sh --check
 
 pg-start: ## start a local Postgres test cluster and print its URL
 	@scripts/pg-test-cluster.sh start $(PGDIR)
