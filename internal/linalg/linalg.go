@@ -16,6 +16,7 @@
 // edges go through small zero-padded copies. Kernels, best first:
 //   - avx512: 2×8 tiles, AVX-512F, masked loads for the k tail;
 //   - avx2: 3×4 tiles, AVX2 and FMA;
+//   - neon: 4×4 tiles on arm64 (the lanes are summed in Go);
 //   - go: 4×4 tiles in pure Go, the reference (the only one with -tags purego).
 //
 // Products of at least 2²⁰ multiply-adds are split over GOMAXPROCS goroutines
