@@ -147,22 +147,6 @@ func publicShapes() []shape {
 		shape{800, 64, 50}, shape{400, 200, 65}, shape{7, 300, 60}, shape{20, 600, 30})
 }
 
-func TestMatMulTransBRoutes(t *testing.T) {
-	r := rand.New(rand.NewPCG(15, 16))
-	dispatchConfigs(t, func(name string) {
-		for _, s := range publicShapes() {
-			for _, acc := range []bool{false, true} {
-				a, b, c := randSlice(r, s.m*s.k), randSlice(r, s.n*s.k), randSlice(r, s.m*s.n)
-				want, bound := refMatMulTransB(c, a, b, s.m, s.n, s.k, acc)
-				cw, cs := placed(c, 2, -99)
-				MatMulTransB(cs, a, b, s.m, s.n, s.k, acc)
-				checkMatMul(t, "MatMulTransB "+name, s, acc, cs, want, bound)
-				checkSentinels(t, cw, 2, s.m*s.n, -99, "MatMulTransB "+name)
-			}
-		}
-	})
-}
-
 func TestPanelKernels(t *testing.T) {
 	r := rand.New(rand.NewPCG(17, 18))
 	for _, p := range asmPanels() {
@@ -191,26 +175,30 @@ func TestPanelKernels(t *testing.T) {
 	}
 }
 
-func TestMatMul(t *testing.T) {
+// TestPublicRoutes runs MatMulTransB and MatMul through every route (tile
+// kernel × panel kernel) on shapes that reach each of them, against a
+// reference computed once per shape.
+func TestPublicRoutes(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
-	dispatchConfigs(t, func(name string) {
-		for _, s := range publicShapes() {
-			for _, acc := range []bool{false, true} {
-				a, b, c := randSlice(r, s.m*s.k), randSlice(r, s.k*s.n), randSlice(r, s.m*s.n)
-				bt := make([]float32, s.n*s.k)
-				for p := range s.k {
-					for j := range s.n {
-						bt[j*s.k+p] = b[p*s.n+j]
-					}
-				}
-				want, bound := refMatMulTransB(c, a, bt, s.m, s.n, s.k, acc)
-				cw, cs := placed(c, 1, -99)
-				MatMul(cs, a, b, s.m, s.n, s.k, acc)
+	for _, s := range publicShapes() {
+		for _, acc := range []bool{false, true} {
+			a, b, c := randSlice(r, s.m*s.k), randSlice(r, s.n*s.k), randSlice(r, s.m*s.n)
+			bkn := make([]float32, s.k*s.n) // B as k×n for MatMul
+			transposeWith(nil, bkn, b, s.n, s.k)
+			want, bound := refMatMulTransB(c, a, b, s.m, s.n, s.k, acc)
+			dispatchConfigs(t, func(name string) {
+				cw, cs := placed(c, 2, -99)
+				MatMulTransB(cs, a, b, s.m, s.n, s.k, acc)
+				checkMatMul(t, "MatMulTransB "+name, s, acc, cs, want, bound)
+				checkSentinels(t, cw, 2, s.m*s.n, -99, "MatMulTransB "+name)
+
+				cw, cs = placed(c, 1, -99)
+				MatMul(cs, a, bkn, s.m, s.n, s.k, acc)
 				checkMatMul(t, "MatMul "+name, s, acc, cs, want, bound)
 				checkSentinels(t, cw, 1, s.m*s.n, -99, "MatMul "+name)
-			}
+			})
 		}
-	})
+	}
 }
 
 func TestPanicsOnShortSlices(t *testing.T) {
