@@ -3,8 +3,8 @@ package linalg
 import "unsafe"
 
 // genericTile is the pure-Go 4×4 tile kernel: the reference that the assembly
-// kernels are tested against, and the kernel used with -tags purego or on CPUs
-// without AVX-512.
+// kernels are tested against, and the kernel used with -tags purego or where
+// no assembly kernel runs.
 var genericTile = tileKernel{name: "go", mr: 4, nr: 4, fn: tileGo}
 
 // row returns the k floats starting i rows of stride ld past p.
