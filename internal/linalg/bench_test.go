@@ -2,7 +2,9 @@ package linalg_test
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/targetvision/targetvision/internal/linalg"
@@ -29,12 +31,20 @@ type gemmImpl struct {
 	setup func()
 }
 
-// benchImpls lists ours, with the kernel this CPU dispatches to, and the
-// pure-Go fallback; openblas_test.go adds OpenBLAS under -tags openblas.
-var benchImpls = []gemmImpl{
-	{name: "ours-" + linalg.KernelName(), fn: linalg.MatMulTransB},
-	{name: "ours-purego", fn: linalg.MatMulTransBGo},
-}
+// benchImpls lists ours, with the kernel this CPU dispatches to, the other
+// assembly kernels it can run (as "alt-NAME": the paths of other CPUs) and
+// the pure-Go fallback; openblas_test.go adds OpenBLAS under -tags openblas.
+var benchImpls = func() []gemmImpl {
+	impls := []gemmImpl{{name: "ours-" + linalg.KernelName(), fn: linalg.MatMulTransB}}
+	alts := linalg.AsmTileKernels()
+	names := slices.Sorted(maps.Keys(alts))
+	for _, name := range names {
+		if name != linalg.KernelName() {
+			impls = append(impls, gemmImpl{name: "alt-" + name, fn: alts[name]})
+		}
+	}
+	return append(impls, gemmImpl{name: "ours-purego", fn: linalg.MatMulTransBGo})
+}()
 
 func randSlice(r *rand.Rand, n int) []float32 {
 	s := make([]float32, n)

@@ -6,3 +6,16 @@ func MatMulTransBGo(c, a, b []float32, m, n, k int, accumulate bool) {
 	checkDims(len(c), len(a), len(b), m, n, k)
 	gemmTransBWith(genericTile, c, a, b, m, n, k, n, k, k, accumulate)
 }
+
+// AsmTileKernels returns MatMulTransB bound to each assembly tile kernel this
+// CPU runs, by name, for benchmarks of the paths other CPUs would take.
+func AsmTileKernels() map[string]func(c, a, b []float32, m, n, k int, accumulate bool) {
+	fns := map[string]func(c, a, b []float32, m, n, k int, accumulate bool){}
+	for _, t := range asmTiles() {
+		fns[t.name] = func(c, a, b []float32, m, n, k int, accumulate bool) {
+			checkDims(len(c), len(a), len(b), m, n, k)
+			gemmTransBWith(t, c, a, b, m, n, k, n, k, k, accumulate)
+		}
+	}
+	return fns
+}
