@@ -173,24 +173,30 @@ func (tw *tower) attention(out, qkv, heads []float32, nseq, T int, causal bool) 
 	})
 }
 
-// activate adds the bias and applies the MLP nonlinearity to every row, with
-// the activation inlined in its own loop (it runs rows·4D times per layer).
+// activate adds the bias and applies the MLP nonlinearity to every row
+// (it runs rows·4D times per layer): AVX2 kernels where available, and these
+// Go loops, which compute the same float32 operations, for the rest.
 func activate(mid, bias []float32, rows int, act Activation) {
 	f := len(bias)
 	parallelFor(rows, 8, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			row := mid[r*f : (r+1)*f]
-			if act == GELU {
-				for j, bv := range bias {
-					v := row[j] + bv
-					row[j] = 0.5 * v * (1 + erff(v*0.70710678118654752))
-				}
-				continue
-			}
-			for j, bv := range bias {
-				v := row[j] + bv
-				row[j] = v / (1 + expf(-1.702*v))
-			}
+			done := activateSIMD(row, bias, act)
+			activateGo(row[done:], bias[done:], act)
 		}
 	})
+}
+
+func activateGo(row, bias []float32, act Activation) {
+	if act == GELU {
+		for j, bv := range bias {
+			v := row[j] + bv
+			row[j] = 0.5 * v * (1 + erff(v*0.70710678118654752))
+		}
+		return
+	}
+	for j, bv := range bias {
+		v := row[j] + bv
+		row[j] = v / (1 + expf(-1.702*v))
+	}
 }
