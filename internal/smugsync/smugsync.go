@@ -16,6 +16,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +39,10 @@ const MaxDownloadBytes = 50 << 20
 
 // ReconnectMessage is the source's last_error when SmugMug refuses its token.
 const ReconnectMessage = "SmugMug refused the saved token; reconnect the account"
+
+// UnreadableTokenMessage is the source's last_error when its stored token
+// is missing or cannot be opened (SECRET_KEY changed).
+const UnreadableTokenMessage = "The saved SmugMug token cannot be read (was SECRET_KEY changed?); reconnect the account"
 
 // ErrNeedsReconnect reports that the source's token is missing, unreadable
 // (the secret key changed) or refused by SmugMug: the user must connect the
@@ -114,15 +120,15 @@ func sealToken(box *secret.Box, sourceID int64, tok smugmug.Token) []byte {
 
 func openToken(box *secret.Box, src store.Source) (smugmug.Token, error) {
 	if len(src.Token) == 0 {
-		return smugmug.Token{}, fmt.Errorf("smugsync: source %d has no token: %w", src.ID, ErrNeedsReconnect)
+		return smugmug.Token{}, fmt.Errorf("smugsync: source %d has no token", src.ID)
 	}
 	b, err := box.Open(src.Token, tokenAD(src.ID))
 	if err != nil {
-		return smugmug.Token{}, fmt.Errorf("smugsync: source %d token: %w: %w", src.ID, ErrNeedsReconnect, err)
+		return smugmug.Token{}, fmt.Errorf("smugsync: source %d token: %w", src.ID, err)
 	}
 	var t sealedToken
 	if err := json.Unmarshal(b, &t); err != nil || t.Token == "" {
-		return smugmug.Token{}, fmt.Errorf("smugsync: source %d token is malformed: %w", src.ID, ErrNeedsReconnect)
+		return smugmug.Token{}, fmt.Errorf("smugsync: source %d token is malformed", src.ID)
 	}
 	return smugmug.Token{Token: t.Token, Secret: t.Secret}, nil
 }
@@ -134,7 +140,7 @@ func (s *Source) client(ctx context.Context, src store.Source) (*smugmug.Client,
 	}
 	tok, err := openToken(s.box, src)
 	if err != nil {
-		return nil, s.needsReconnect(ctx, src, err)
+		return nil, s.needsReconnect(ctx, src, UnreadableTokenMessage, err)
 	}
 	c, err := smugmug.NewClient(s.cfg, tok)
 	if err != nil {
@@ -145,15 +151,36 @@ func (s *Source) client(ctx context.Context, src store.Source) (*smugmug.Client,
 
 // needsReconnect records that the source must be connected again and
 // returns err as a permanent job error carrying ErrNeedsReconnect.
-func (s *Source) needsReconnect(ctx context.Context, src store.Source, err error) error {
+func (s *Source) needsReconnect(ctx context.Context, src store.Source, message string, err error) error {
 	s.log.WarnContext(ctx, "smugmug source needs reconnecting", slog.Int64("source_id", src.ID), slog.String("error", err.Error()))
-	if serr := s.db.SetSourceStatus(context.WithoutCancel(ctx), src.UserID, src.ID, store.SourceNeedsConnect, ReconnectMessage, time.Time{}); serr != nil {
+	if serr := s.db.SetSourceStatus(context.WithoutCancel(ctx), src.UserID, src.ID, store.SourceNeedsConnect, message, time.Time{}); serr != nil {
 		s.log.ErrorContext(ctx, "smugmug source status", slog.Int64("source_id", src.ID), slog.String("error", serr.Error()))
 	}
-	if !errors.Is(err, ErrNeedsReconnect) {
-		err = fmt.Errorf("%w: %w", ErrNeedsReconnect, err)
-	}
-	return jobs.Permanent(fmt.Errorf("smugsync: %s: %w", ReconnectMessage, err))
+	return jobs.Permanent(&ReconnectError{Message: message, Err: err})
+}
+
+// ReconnectError is the error of a sync or fetch whose token was missing,
+// unreadable or refused. errors.Is(err, ErrNeedsReconnect) holds, and
+// errors.Is(err, smugmug.ErrUnauthorized) when SmugMug refused it.
+type ReconnectError struct {
+	Message string // for the user: ReconnectMessage or UnreadableTokenMessage
+	Err     error  // the cause
+}
+
+func (e *ReconnectError) Error() string { return "smugsync: " + e.Message + ": " + e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *ReconnectError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrNeedsReconnect) true.
+func (e *ReconnectError) Is(target error) bool { return target == ErrNeedsReconnect }
+
+// SourceStatus is the status and message the source should show, so code
+// that records a failed sync's status (the pipeline) can keep
+// needs_reconnect without knowing this package: read it with errors.As on
+// interface{ SourceStatus() (string, string) }.
+func (e *ReconnectError) SourceStatus() (status, message string) {
+	return store.SourceNeedsConnect, e.Message
 }
 
 // Sync brings the store up to date with the source's SmugMug library
@@ -189,7 +216,7 @@ func (s *Source) sync(ctx context.Context, src store.Source, progress localsourc
 	res, err := smugmug.NewSyncer(client, st, scfg).Sync(ctx, smugmug.SyncOptions{Deep: deep})
 	if err != nil {
 		if errors.Is(err, smugmug.ErrUnauthorized) {
-			return localsource.Result{}, s.needsReconnect(ctx, src, err)
+			return localsource.Result{}, s.needsReconnect(ctx, src, ReconnectMessage, err)
 		}
 		return localsource.Result{}, fmt.Errorf("smugsync: sync source %d: %w", src.ID, err)
 	}
@@ -212,7 +239,8 @@ func (s *Source) sync(ctx context.Context, src store.Source, progress localsourc
 
 // Fetch downloads the photo's analysis rendition (≤ 2200 px) to dst
 // (pipeline.RemoteSource). The URL stored by the sync is used when there is
-// one; otherwise, or when it went stale, one size look-up finds it.
+// one; otherwise, or when it went stale, one size look-up finds it. dst's
+// directory is created if needed.
 func (s *Source) Fetch(ctx context.Context, src store.Source, p store.Photo, dst string) error {
 	client, err := s.client(ctx, src)
 	if err != nil {
@@ -223,6 +251,9 @@ func (s *Source) Fetch(ctx context.Context, src store.Source, p store.Photo, dst
 		return jobs.Permanent(fmt.Errorf("smugsync: fetch photo %d: %w", p.ID, err))
 	}
 	if err != nil {
+		return fmt.Errorf("smugsync: fetch photo %d: %w", p.ID, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
 		return fmt.Errorf("smugsync: fetch photo %d: %w", p.ID, err)
 	}
 	stored := ref.AnalysisURL != ""
@@ -263,7 +294,7 @@ func (s *Source) fetchErr(ctx context.Context, src store.Source, p store.Photo, 
 	err = fmt.Errorf("smugsync: fetch photo %d: %w", p.ID, err)
 	switch {
 	case errors.Is(err, smugmug.ErrUnauthorized):
-		return s.needsReconnect(ctx, src, err)
+		return s.needsReconnect(ctx, src, ReconnectMessage, err)
 	case errors.Is(err, smugmug.ErrTooLarge), errors.Is(err, smugmug.ErrNotImage), smugmug.IsNotFound(err):
 		// A 404 means the image is gone; the next sync removes the photo.
 		return jobs.Permanent(err)

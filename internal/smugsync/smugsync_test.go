@@ -278,8 +278,20 @@ func testLifecycle(t *testing.T, db *store.DB) {
 	// A sealed token copied to another source does not open.
 	other := src
 	other.ID++
-	if _, err := openToken(f.box, other); !errors.Is(err, ErrNeedsReconnect) {
-		t.Fatalf("token opened for another source id: %v", err)
+	if _, err := openToken(f.box, other); err == nil {
+		t.Fatal("token opened for another source id")
+	}
+	// A token that cannot be opened (SECRET_KEY changed) asks for a reconnection too.
+	other = got
+	other.Token = append([]byte(nil), got.Token...)
+	other.Token[len(other.Token)-1] ^= 1
+	_, err = s.Sync(ctx, other, nil)
+	var re *ReconnectError
+	if !jobs.IsPermanent(err) || !errors.As(err, &re) || re.Message != UnreadableTokenMessage {
+		t.Fatalf("unreadable token: %v", err)
+	}
+	if got := must[store.Source](t)(db.Source(ctx, f.user.ID, src.ID)); got.LastError != UnreadableTokenMessage {
+		t.Fatalf("unreadable token: last error %q", got.LastError)
 	}
 }
 
