@@ -48,6 +48,10 @@ func TestPipeline(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	for _, ph := range photos {
+		t.Logf("after processing: taken %v, %dx%d, %d bytes, gps %v", ph.TakenAt, ph.Width, ph.Height, ph.Size, ph.GPS)
+		break
+	}
 	got := must[store.Source](t)(db.Source(ctx, f.user.ID, src.ID))
 	if got.Status != store.SourceOK {
 		t.Fatalf("source status %q %q", got.Status, got.LastError)

@@ -507,3 +507,26 @@ func TestClientConfig(t *testing.T) {
 }
 
 var _ pipeline.RemoteSource = (*Source)(nil)
+
+// An unchanged library of 250 albums is re-synced with one request per
+// page of 100 albums.
+func TestUnchangedResyncRequests(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db := storetest.OpenSQLite(t, store.Options{})
+	f := newFixture(t, db)
+	f.fake.Generate("ansel", 247, func(int) int { return 1 })
+	src := f.connectPIN(t)
+	s := New(db, f.box, f.cfg, quiet())
+	res := must[localsource.Result](t)(s.Sync(ctx, src, nil))
+	if res.New != 12+247 {
+		t.Fatalf("first sync %+v", res)
+	}
+	f.fake.ResetCounts()
+	res = must[localsource.Result](t)(s.Sync(ctx, src, nil))
+	n := f.fake.RequestCount()
+	t.Logf("unchanged re-sync of 250 albums: %d requests", n)
+	if n > 250/100+3 || len(res.ToProcess) != 0 {
+		t.Fatalf("unchanged re-sync: %+v in %d requests", res, n)
+	}
+}
