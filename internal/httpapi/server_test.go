@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -65,7 +66,7 @@ func newTestServer(t testing.TB, db *store.DB, tweak ...func(*Deps)) *testServer
 	dataDir := t.TempDir()
 	d := Deps{
 		DB:       db,
-		Search:   search.New(db, search.Options{Model: testModel}),
+		Search:   search.New(db, search.Options{Model: testModel, Logger: slog.New(slog.DiscardHandler)}),
 		Pipeline: pipeline.New(db, pipeline.Options{DataDir: dataDir}),
 		Sessions: sessions,
 		Hasher:   hasher,
@@ -88,7 +89,9 @@ type req struct {
 	body         string
 	cookie       *http.Cookie
 	header       map[string]string
-	ctx          context.Context
+	// timeout bounds streaming requests (the event stream runs until the
+	// client goes away).
+	timeout time.Duration
 }
 
 // do sends r through the whole handler chain (middleware included).
@@ -99,8 +102,10 @@ func (ts *testServer) do(r req) *httptest.ResponseRecorder {
 		body = strings.NewReader(r.body)
 	}
 	hr := httptest.NewRequest(r.method, r.path, body)
-	if r.ctx != nil {
-		hr = hr.WithContext(r.ctx)
+	if r.timeout > 0 {
+		ctx, cancel := context.WithTimeout(hr.Context(), r.timeout)
+		defer cancel()
+		hr = hr.WithContext(ctx)
 	}
 	if r.body != "" {
 		hr.Header.Set("Content-Type", "application/json")
@@ -200,12 +205,4 @@ func retryAfterSet(t testing.TB, rec *httptest.ResponseRecorder) {
 	if ra := rec.Header().Get("Retry-After"); ra == "" || ra == "0" {
 		t.Errorf("429 without a positive Retry-After: %q", ra)
 	}
-}
-
-// shortCtx bounds streaming requests (the event stream runs until the
-// client goes away).
-func shortCtx(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
-	t.Cleanup(cancel)
-	return ctx
 }
