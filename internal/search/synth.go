@@ -66,10 +66,10 @@ func (s *synth) init() {
 	s.dirs = make([][][]float32, s.clusters)
 	s.topics = make([][]string, s.clusters)
 	for c := range s.clusters {
-		s.centroids[c] = randVec(r, s.dim)
+		s.centroids[c] = synthUnitVec(r, s.dim)
 		s.dirs[c] = make([][]float32, noiseRank)
 		for j := range noiseRank {
-			s.dirs[c][j] = randVec(r, s.dim)
+			s.dirs[c][j] = synthUnitVec(r, s.dim)
 		}
 		for range topicWords {
 			s.topics[c] = append(s.topics[c], s.vocab[r.IntN(len(s.vocab))])
@@ -453,4 +453,13 @@ func joinIDs(ids []int64) string {
 		s[i] = fmt.Sprint(id)
 	}
 	return strings.Join(s, ",")
+}
+
+// synthUnitVec is a random unit vector for the synthetic library.
+func synthUnitVec(r *rand.Rand, dim int) []float32 {
+	v := make([]float32, dim)
+	for i := range v {
+		v[i] = float32(r.NormFloat64())
+	}
+	return normalized(v)
 }
