@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -81,6 +82,11 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	if n > 0 && !s.d.AllowSignup {
 		return errForbidden("sign-up is closed on this server; ask the administrator for an account")
 	}
+	// Each sign-up costs a password hash: the client address's sign-in
+	// budget bounds them as it bounds sign-in attempts.
+	if err := s.login.Check(auth.RemoteIPKey(r), ""); err != nil {
+		return err
+	}
 	hash, err := s.d.Hasher.Hash(c.Password)
 	if err != nil {
 		return err
@@ -122,14 +128,8 @@ func (s *Server) loginHandler(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &c); err != nil {
 		return err
 	}
-	ip := auth.RemoteIPKey(r)
-	if err := s.login.Check(ip, strings.ToLower(c.Email)); err != nil {
-		var rl *auth.RateLimitedError
-		if errors.As(err, &rl) {
-			return &apiError{status: http.StatusTooManyRequests, code: "rate_limited", msg: "too many sign-in attempts; wait and try again",
-				retryAfter: time.Duration(rl.RetryAfterSeconds()) * time.Second}
-		}
-		return err
+	if err := s.login.Check(auth.RemoteIPKey(r), strings.ToLower(c.Email)); err != nil {
+		return err // a *auth.RateLimitedError: 429 with Retry-After
 	}
 	bad := &apiError{status: http.StatusUnauthorized, code: "bad_credentials", msg: "wrong e-mail or password"}
 	u, err := s.d.DB.UserByEmail(r.Context(), c.Email)
@@ -705,10 +705,13 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 
 // --- usage, settings, models ---
 
-// UserSettings are a user's preferences; zero fields take the deployment's defaults.
+// UserSettings are a user's preferences. An empty claude_model or a zero
+// monthly_budget_usd takes the deployment's default (Deps.Defaults), which
+// reads answer filled in; writes store what the user sent, so a changed
+// default reaches everyone who never chose their own.
 type UserSettings struct {
-	ClaudeModel       string  `json:"claude_model" maxLength:"100" description:"Claude model that describes this user's photos."`
-	MonthlyBudgetUSD  float64 `json:"monthly_budget_usd" minimum:"0" maximum:"10000" description:"Claude spending cap per calendar month, in US dollars."`
+	ClaudeModel       string  `json:"claude_model" maxLength:"100" description:"Claude model that describes this user's photos; empty for the server's default."`
+	MonthlyBudgetUSD  float64 `json:"monthly_budget_usd" minimum:"0" maximum:"10000" description:"Claude spending cap per calendar month, in US dollars; 0 for the server's default."`
 	WritebackKeywords bool    `json:"writeback_keywords" description:"Write generated keywords back to SmugMug (never replacing the owner's own)."`
 	WritebackCaptions bool    `json:"writeback_captions" description:"Write generated captions back to SmugMug where the owner wrote none."`
 }
@@ -718,10 +721,12 @@ func (s *Server) settings(r *http.Request) (UserSettings, error) {
 	if err != nil {
 		return UserSettings{}, err
 	}
-	st := s.d.Defaults
+	var st UserSettings
 	if err := json.Unmarshal(raw, &st); err != nil {
 		return UserSettings{}, fmt.Errorf("httpapi: stored settings: %w", err)
 	}
+	st.ClaudeModel = cmp.Or(st.ClaudeModel, s.d.Defaults.ClaudeModel)
+	st.MonthlyBudgetUSD = cmp.Or(st.MonthlyBudgetUSD, s.d.Defaults.MonthlyBudgetUSD)
 	return st, nil
 }
 
@@ -749,8 +754,7 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) error {
 	if err := s.d.DB.SetUserSettings(r.Context(), userID(r), raw); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, st)
-	return nil
+	return s.getSettings(w, r) // the settings in effect, defaults filled in
 }
 
 // usageJSON is this calendar month's (UTC) Claude spending.

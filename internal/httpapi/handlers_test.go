@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -256,6 +257,9 @@ func TestBadParams(t *testing.T) {
 			{"PUT", "/api/v1/settings", `{"claude_model":"` + strings.Repeat("m", 101) + `"}`, 400, "bad_request"},
 			{"PUT", "/api/v1/settings", `{"theme":"dark"}`, 400, "bad_request"},
 			{"PUT", "/api/v1/settings", `{`, 400, "bad_request"},
+			{"PUT", "/api/v1/settings", `{"monthly_budget_usd":1} {"monthly_budget_usd":2}`, 400, "bad_request"},
+			{"PUT", "/api/v1/settings", `{"writeback_keywords":"yes"}`, 400, "bad_request"},
+			{"PUT", "/api/v1/settings", `"settings"`, 400, "bad_request"},
 			{"GET", "/api/v1/no-such-route", "", 404, "not_found"},
 		} {
 			t.Run(c.method+" "+c.path[:min(len(c.path), 60)], func(t *testing.T) {
@@ -315,6 +319,77 @@ func TestHealth(t *testing.T) {
 		}
 		if rec := ts.do(req{method: "GET", path: "/metrics"}); rec.Code != 200 || !strings.Contains(rec.Body.String(), `route="GET /readyz"`) {
 			t.Errorf("metrics: %d", rec.Code)
+		}
+	})
+}
+
+// TestSignupRateLimit: sign-ups (each a password hash) are bounded per
+// client address like sign-in attempts.
+func TestSignupRateLimit(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, db *store.DB) {
+		ts := newTestServer(t, db, func(d *Deps) { d.AllowSignup = true })
+		for i := range 40 {
+			body := jsonString(t, credentials{Email: fmt.Sprintf("u%d@example.com", i), Password: "long enough password"})
+			rec := ts.do(req{method: "POST", path: "/api/v1/auth/signup", body: body})
+			if rec.Code == 429 {
+				wantError(t, rec, 429, "rate_limited")
+				retryAfterSet(t, rec)
+				return
+			}
+			if rec.Code != 201 {
+				t.Fatalf("signup %d: %d %s", i, rec.Code, rec.Body)
+			}
+		}
+		t.Error("40 sign-ups from one address were never limited")
+	})
+}
+
+// TestSettings: the deployment's defaults fill what the user left empty,
+// in reads and in the answer to a write; the JSON errors are plain words.
+func TestSettings(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, db *store.DB) {
+		ts := newTestServer(t, db, func(d *Deps) { d.Defaults = UserSettings{ClaudeModel: "claude-default", MonthlyBudgetUSD: 10} })
+		a := ts.signup("a@example.com")
+		get := func() UserSettings {
+			rec := ts.do(req{method: "GET", path: "/api/v1/settings", cookie: a.cookie})
+			var st UserSettings
+			decodeBody(t, rec, &st)
+			return st
+		}
+		if st := get(); st != (UserSettings{ClaudeModel: "claude-default", MonthlyBudgetUSD: 10}) {
+			t.Errorf("fresh settings %+v, want the defaults", st)
+		}
+		for _, c := range []struct {
+			put, want UserSettings
+		}{
+			{UserSettings{MonthlyBudgetUSD: 5, WritebackKeywords: true}, UserSettings{ClaudeModel: "claude-default", MonthlyBudgetUSD: 5, WritebackKeywords: true}},
+			{UserSettings{ClaudeModel: "claude-mine"}, UserSettings{ClaudeModel: "claude-mine", MonthlyBudgetUSD: 10}},
+			{UserSettings{}, UserSettings{ClaudeModel: "claude-default", MonthlyBudgetUSD: 10}},
+		} {
+			rec := ts.do(req{method: "PUT", path: "/api/v1/settings", body: jsonString(t, c.put), cookie: a.cookie})
+			var st UserSettings
+			decodeBody(t, rec, &st)
+			if rec.Code != 200 || st != c.want {
+				t.Errorf("PUT %+v: %d %+v, want %+v", c.put, rec.Code, st, c.want)
+			}
+			if st := get(); st != c.want {
+				t.Errorf("GET after PUT %+v: %+v, want %+v", c.put, st, c.want)
+			}
+		}
+		for body, want := range map[string]string{
+			`{"monthly_budget_usd":"lots"}`: "monthly_budget_usd must be a JSON number",
+			`{"theme":"dark"}`:              `unknown field "theme"`,
+			`{"claude_model":`:              "the body is not valid JSON",
+			`[]`:                            "the body must be a JSON object",
+		} {
+			rec := ts.do(req{method: "PUT", path: "/api/v1/settings", body: body, cookie: a.cookie})
+			var e errorBody
+			decodeBody(t, rec, &e)
+			if rec.Code != 400 || e.Error.Message != want {
+				t.Errorf("PUT %s: %d %q, want 400 %q", body, rec.Code, e.Error.Message, want)
+			}
 		}
 	})
 }

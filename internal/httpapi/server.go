@@ -10,9 +10,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/targetvision/targetvision/internal/auth"
@@ -134,8 +137,12 @@ func errNotFound() error {
 // writeError maps an error to its status and body: the one place that does.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *apiError
+	var rl *auth.RateLimitedError
 	switch {
 	case errors.As(err, &ae):
+	case errors.As(err, &rl):
+		ae = &apiError{status: http.StatusTooManyRequests, code: "rate_limited", msg: "too many attempts; wait and try again",
+			retryAfter: time.Duration(rl.RetryAfterSeconds()) * time.Second}
 	case errors.Is(err, store.ErrNotFound):
 		ae = errNotFound().(*apiError)
 	case errors.Is(err, store.ErrConflict):
@@ -181,14 +188,50 @@ type errorDetail struct {
 func decode(r *http.Request, v any) error {
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return &apiError{status: http.StatusRequestEntityTooLarge, code: "too_large", msg: "request body too large"}
-		}
-		return errBadRequest("invalid JSON body: %v", err)
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("trailing data")
 	}
-	return nil
+	if err == nil {
+		return nil
+	}
+	var mbe *http.MaxBytesError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &mbe):
+		return &apiError{status: http.StatusRequestEntityTooLarge, code: "too_large", msg: "request body too large"}
+	case errors.Is(err, io.EOF):
+		return errBadRequest("the request needs a JSON body")
+	case errors.As(err, &te) && te.Field != "":
+		return errBadRequest("%s must be a JSON %s", te.Field, jsonKind(te.Type))
+	case errors.As(err, &te):
+		return errBadRequest("the body must be a JSON object")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return errBadRequest("unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+	}
+	// Syntax errors and the like: the decoder's words name Go types, so
+	// the client gets a plain sentence.
+	return errBadRequest("the body is not valid JSON")
+}
+
+// jsonKind names the JSON type a Go type decodes from.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Bool:
+		return "boolean"
+	case reflect.String:
+		return "string"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.Map, reflect.Struct:
+		return "object"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8,
+		reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "whole number"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	}
+	return "value"
 }
 
 // userID is the signed-in user's id (routes behind auth.RequireUser).

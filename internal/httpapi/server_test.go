@@ -193,7 +193,7 @@ func wantError(t testing.TB, rec *httptest.ResponseRecorder, status int, code st
 	if e.Error.Code != code || e.Error.Message == "" {
 		t.Errorf("error %+v, want code %q and a message", e.Error, code)
 	}
-	for _, bad := range []string{"goroutine", "panic", ".go:", "runtime."} {
+	for _, bad := range []string{"goroutine", "panic", ".go:", "runtime.", "Go struct", "json:", "httpapi."} {
 		if strings.Contains(e.Error.Message, bad) {
 			t.Errorf("error message leaks internals: %q", e.Error.Message)
 		}
