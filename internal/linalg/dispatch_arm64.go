@@ -39,8 +39,44 @@ func tileNEON(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc i
 	}
 }
 
-// asmVec lists assembly Dot/Axpy kernels: none on arm64 yet.
-func asmVec() []vecKernels { return nil }
+//go:noescape
+func dotNEON(a, b *float32, n16 int, out *[16]float32)
+
+//go:noescape
+func axpyNEON(alpha float32, x, y *float32, n16 int)
+
+// asmVec lists the NEON Dot/Axpy kernels.
+func asmVec() []vecKernels {
+	return []vecKernels{{name: "neon", dot: dotNEONSlice, axpy: axpyNEONSlice}}
+}
+
+func dotNEONSlice(a, b []float32) float32 {
+	b = b[:len(a)]
+	n := len(a) &^ 15
+	var s float32
+	if n > 0 {
+		var part [16]float32
+		dotNEON(&a[0], &b[0], n/16, &part)
+		for i := range 4 {
+			s += (part[i] + part[i+4]) + (part[i+8] + part[i+12])
+		}
+	}
+	for i := n; i < len(a); i++ {
+		s += a[i] * b[i]
+	}
+	return s
+}
+
+func axpyNEONSlice(alpha float32, x, y []float32) {
+	y = y[:len(x)]
+	n := len(x) &^ 15
+	if n > 0 {
+		axpyNEON(alpha, &x[0], &y[0], n/16)
+	}
+	for i := n; i < len(x); i++ {
+		y[i] += alpha * x[i]
+	}
+}
 
 // asmTranspose8x8 returns an assembly 8×8 block transpose: none on arm64.
 func asmTranspose8x8() func(dst *float32, ldd int, src *float32, lds int) { return nil }

@@ -77,3 +77,55 @@ done:
 	VST1.P [V8.S4, V9.S4, V10.S4, V11.S4], 64(R8)
 	VST1.P [V12.S4, V13.S4, V14.S4, V15.S4], 64(R8)
 	RET
+
+// func dotNEON(a, b *float32, n16 int, out *[16]float32)
+// accumulates 16·n16 products of a and b in four vectors and stores them to
+// out; the Go wrapper adds them up with the tail.
+TEXT ·dotNEON(SB), NOSPLIT, $0-32
+	MOVD a+0(FP), R0
+	MOVD b+8(FP), R1
+	MOVD n16+16(FP), R9
+	MOVD out+24(FP), R8
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	CBZ  R9, dotdone
+
+dotloop:
+	VLD1.P 64(R0), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1.P 64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]
+	VFMLA  V0.S4, V4.S4, V16.S4
+	VFMLA  V1.S4, V5.S4, V17.S4
+	VFMLA  V2.S4, V6.S4, V18.S4
+	VFMLA  V3.S4, V7.S4, V19.S4
+	SUBS   $1, R9
+	BNE    dotloop
+
+dotdone:
+	VST1 [V16.S4, V17.S4, V18.S4, V19.S4], (R8)
+	RET
+
+// func axpyNEON(alpha float32, x, y *float32, n16 int)
+// computes y += alpha·x for 16·n16 elements.
+TEXT ·axpyNEON(SB), NOSPLIT, $0-32
+	FMOVS alpha+0(FP), F31
+	VDUP  V31.S[0], V31.S4
+	MOVD  x+8(FP), R0
+	MOVD  y+16(FP), R1
+	MOVD  n16+24(FP), R9
+	CBZ   R9, axpydone
+
+axpyloop:
+	VLD1   (R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1.P 64(R0), [V4.S4, V5.S4, V6.S4, V7.S4]
+	VFMLA  V4.S4, V31.S4, V0.S4
+	VFMLA  V5.S4, V31.S4, V1.S4
+	VFMLA  V6.S4, V31.S4, V2.S4
+	VFMLA  V7.S4, V31.S4, V3.S4
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R1)
+	SUBS   $1, R9
+	BNE    axpyloop
+
+axpydone:
+	RET
