@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/golang-lru/v2/expirable"
@@ -43,6 +44,11 @@ type Options struct {
 	// Candidates is how deep each leg ranks before fusion; default 200. A
 	// page beyond it deepens both legs up to MaxCandidates.
 	Candidates int
+	// IndexDir is where the SQLite vector index keeps its snapshot file
+	// (normally the data directory), so a restart reads one flat file
+	// instead of decoding every vector from the database; "" disables the
+	// snapshot. Unused on Postgres.
+	IndexDir string
 	// EfSearch is pgvector's hnsw.ef_search for the vector leg on Postgres
 	// (the HNSW candidate list: higher is better recall, slower); default
 	// 100, and never below the number of candidates asked for.
@@ -89,7 +95,7 @@ func New(db *store.DB, opts Options) *Engine {
 	if db.Dialect() == store.Postgres {
 		e.vec = &pgIndex{db: db, efSearch: opts.EfSearch}
 	} else {
-		e.vec = newMemIndex(db, opts.Logger)
+		e.vec = newMemIndex(db, opts.Logger, opts.IndexDir)
 	}
 	return e
 }
@@ -101,6 +107,15 @@ func (e *Engine) Warm(ctx context.Context) error {
 		return nil
 	}
 	return e.vec.warm(ctx, e.opts.Model)
+}
+
+// Close saves the SQLite vector index's snapshot when it changed since it
+// was loaded (see Options.IndexDir). The engine stays usable.
+func (e *Engine) Close(ctx context.Context) error {
+	if m, ok := e.vec.(*memIndex); ok {
+		return m.save(ctx)
+	}
+	return nil
 }
 
 // Request is one search.
@@ -184,14 +199,22 @@ func (e *Engine) Search(ctx context.Context, userID int64, req Request) (Respons
 		return resp, nil
 	}
 
+	// The legs run side by side: on SQLite the vector scan is CPU work in
+	// this process while the text leg waits on the database.
 	depth := min(max(e.opts.Candidates, offset+limit), MaxCandidates)
-	textHits, err := e.db.SearchText(ctx, userID, store.TextQuery{
-		Terms: q.Terms, Phrases: q.Phrases, Exclude: q.Exclude, Filter: f, Limit: depth,
+	var textHits []store.TextHit
+	var textErr error
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		textHits, textErr = e.db.SearchText(ctx, userID, store.TextQuery{
+			Terms: q.Terms, Phrases: q.Phrases, Exclude: q.Exclude, Filter: f, Limit: depth,
+		})
 	})
-	if err != nil {
-		return Response{}, fmt.Errorf("search: text leg: %w", err)
-	}
 	vecHits, err := e.vectorLeg(ctx, userID, q, f, depth)
+	wg.Wait()
+	if textErr != nil {
+		return Response{}, fmt.Errorf("search: text leg: %w", textErr)
+	}
 	if err != nil {
 		return Response{}, err
 	}

@@ -5,7 +5,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"math"
 	"runtime"
@@ -32,22 +34,24 @@ import (
 type memIndex struct {
 	db  *store.DB
 	log *slog.Logger
+	dir string // snapshot directory; "" for none
 
 	mu     sync.Mutex
 	models map[string]*modelIndex
 }
 
-func newMemIndex(db *store.DB, log *slog.Logger) *memIndex {
-	return &memIndex{db: db, log: log, models: map[string]*modelIndex{}}
+func newMemIndex(db *store.DB, log *slog.Logger, dir string) *memIndex {
+	return &memIndex{db: db, log: log, dir: dir, models: map[string]*modelIndex{}}
 }
 
 // modelIndex holds the vectors of one model.
 type modelIndex struct {
 	model string
 
-	syncMu sync.Mutex // one catch-up at a time
-	loaded bool
-	seq    int64 // last embedding_log entry applied
+	syncMu   sync.Mutex // one catch-up at a time
+	loaded   bool
+	seq      int64 // last embedding_log entry applied
+	savedSeq int64 // seq of the last snapshot written or read
 
 	mu    sync.RWMutex // guards the fields below
 	dim   int
@@ -83,25 +87,84 @@ func (m *memIndex) warm(ctx context.Context, model string) error {
 func (m *memIndex) catchUp(ctx context.Context, x *modelIndex) error {
 	x.syncMu.Lock()
 	defer x.syncMu.Unlock()
-	db := m.db.SQL()
 	var last int64
-	if err := db.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM embedding_log").Scan(&last); err != nil {
+	if err := m.db.SQL().QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM embedding_log").Scan(&last); err != nil {
 		return fmt.Errorf("vector index: read change log: %w", err)
 	}
-	if x.loaded && last == x.seq {
-		return nil
-	}
-	if !x.loaded {
-		start := time.Now()
-		n, err := m.load(ctx, x)
-		if err != nil {
-			return err
+	if x.loaded {
+		if last == x.seq {
+			return nil
 		}
-		x.loaded, x.seq = true, last
-		m.log.InfoContext(ctx, "search: vector index loaded", "model", x.model, "vectors", n, "took_ms", ms(time.Since(start)))
-		return nil
+		return m.applyChanges(ctx, x, last)
 	}
-	rows, err := db.QueryContext(ctx, `SELECT c.photo_id, e.user_id, e.vec
+	start := time.Now()
+	if m.dir != "" {
+		n, err := m.loadSnapshot(ctx, x, last)
+		if err == nil {
+			m.log.InfoContext(ctx, "search: vector index loaded from snapshot", "model", x.model, "vectors", n, "took_ms", ms(time.Since(start)))
+			return nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			m.log.WarnContext(ctx, "search: vector snapshot not used; loading from the store", "model", x.model, "err", err)
+		}
+		x.mu.Lock()
+		x.reset()
+		x.mu.Unlock()
+	}
+	n, err := m.load(ctx, x)
+	if err != nil {
+		return err
+	}
+	x.loaded, x.seq = true, last
+	m.log.InfoContext(ctx, "search: vector index loaded", "model", x.model, "vectors", n, "took_ms", ms(time.Since(start)))
+	if m.dir != "" && n >= snapMinRows {
+		x.mu.RLock()
+		err := x.writeSnapshot(snapshotPath(m.dir, x.model))
+		x.mu.RUnlock()
+		if err != nil {
+			m.log.WarnContext(ctx, "search: vector snapshot not written", "model", x.model, "err", err)
+		} else {
+			x.savedSeq = x.seq
+		}
+	}
+	return nil
+}
+
+// loadSnapshot reads the model's snapshot, catches up from the change log
+// and checks the result against the table. x.syncMu must be held.
+func (m *memIndex) loadSnapshot(ctx context.Context, x *modelIndex, last int64) (int, error) {
+	x.mu.Lock()
+	_, err := x.readSnapshot(snapshotPath(m.dir, x.model))
+	x.mu.Unlock()
+	if err != nil {
+		return 0, err
+	}
+	if x.seq > last {
+		return 0, fmt.Errorf("%w: newer than the change log (%d > %d)", errBadSnapshot, x.seq, last)
+	}
+	x.savedSeq = x.seq
+	if err := m.applyChanges(ctx, x, last); err != nil {
+		return 0, err
+	}
+	var want int
+	if err := m.db.SQL().QueryRowContext(ctx, "SELECT COUNT(*) FROM embeddings WHERE model = $1 AND dim = $2", x.model, x.dim).Scan(&want); err != nil {
+		return 0, fmt.Errorf("vector index: count: %w", err)
+	}
+	x.mu.RLock()
+	n := len(x.owner)
+	x.mu.RUnlock()
+	if n != want {
+		return 0, fmt.Errorf("%w: %d vectors after catch-up, the store has %d", errBadSnapshot, n, want)
+	}
+	x.loaded = true
+	return n, nil
+}
+
+// applyChanges applies the change log entries in (x.seq, last]: each photo
+// named gets its current vector, or loses it when the row is gone.
+// x.syncMu must be held.
+func (m *memIndex) applyChanges(ctx context.Context, x *modelIndex, last int64) error {
+	rows, err := m.db.SQL().QueryContext(ctx, `SELECT c.photo_id, e.user_id, e.vec
 		FROM (SELECT DISTINCT photo_id FROM embedding_log WHERE model = $1 AND seq > $2 AND seq <= $3) c
 		LEFT JOIN embeddings e ON e.photo_id = c.photo_id AND e.model = $1`, x.model, x.seq, last)
 	if err != nil {
