@@ -178,7 +178,7 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 		emb[ParseQuery(text).Text] = vec
 	}
 	eng := New(db, Options{Embedder: emb, EfSearch: o.EfSearch, Logger: slog.New(slog.DiscardHandler)})
-	res.EfSearch = eng.opts.EfSearch
+	res.EfSearch = max(eng.opts.EfSearch, eng.opts.Candidates)
 	if o.Store == "sqlite" {
 		var before, after runtime.MemStats
 		runtime.GC()
@@ -225,17 +225,21 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 	exact, exactF := exactBench(s, qs, from, 10)
 	vlat := make([]time.Duration, 0, nq)
 	var hit, hitF, want, wantF int
+	// The leg is asked for as many candidates as a search asks it for (and
+	// so runs with the same ef_search); recall is of its first ten.
+	k := eng.opts.Candidates
 	for i, q := range qs {
 		t := time.Now()
-		got, err := eng.vec.search(ctx, vecQuery{userID: user, model: synthModel, vec: q, k: 10})
+		got, err := eng.vec.search(ctx, vecQuery{userID: user, model: synthModel, vec: q, k: k})
 		if err != nil {
 			return res, err
 		}
 		vlat = append(vlat, time.Since(t))
-		gotF, err := eng.vec.search(ctx, vecQuery{userID: user, model: synthModel, vec: q, k: 10, filter: store.Filter{From: from}})
+		gotF, err := eng.vec.search(ctx, vecQuery{userID: user, model: synthModel, vec: q, k: k, filter: store.Filter{From: from}})
 		if err != nil {
 			return res, err
 		}
+		got, gotF = got[:min(10, len(got))], gotF[:min(10, len(gotF))]
 		hit += overlap(got, exact[i], ids)
 		hitF += overlap(gotF, exactF[i], ids)
 		want += len(exact[i])

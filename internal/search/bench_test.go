@@ -17,7 +17,7 @@ func TestBenchSmall(t *testing.T) {
 	for _, st := range []string{"sqlite", "postgres"} {
 		t.Run(st, func(t *testing.T) {
 			t.Parallel()
-			o := BenchOptions{Photos: 1500, Store: st, Dim: 64, Queries: 40, RecallQueries: 20, Dir: t.TempDir()}
+			o := BenchOptions{Photos: 800, Store: st, Dim: 32, Queries: 24, RecallQueries: 10, Dir: t.TempDir()}
 			if st == "postgres" {
 				storetest.PostgresURL(t) // skips (or fails in CI) without a cluster
 				o.DatabaseURL = os.Getenv(storetest.EnvPostgres)

@@ -21,7 +21,7 @@ func TestPostgresVectorQueryUsesHNSW(t *testing.T) {
 	t.Parallel()
 	url := storetest.PostgresURL(t)
 	ctx := t.Context()
-	const n, dim = 6000, 512
+	const n, dim = 2000, 512
 	s := &synth{photos: n, dim: dim, users: 3, seed: 1}
 	start := time.Now()
 	users, ids, _, _, err := fillPostgresTimed(ctx, url, s)
@@ -35,7 +35,7 @@ func TestPostgresVectorQueryUsesHNSW(t *testing.T) {
 	}
 	defer db.Close()
 	y := func(year int) time.Time { return time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC) }
-	x := &pgIndex{db: db, efSearch: 100}
+	x := &pgIndex{db: db, efSearch: 100, exactBelow: 500}
 	r := rand.New(rand.NewPCG(9, 9))
 	for _, f := range []store.Filter{
 		{},

@@ -31,19 +31,23 @@ import (
 // row exactly instead — 100× slower on a large library. So the ANN query
 // runs with sorting disabled for its transaction, which leaves the index as
 // the only sensible plan. Two cases go exact on purpose: a user with fewer
-// than exactBelow vectors (a small partition of a shared table, where the
+// than defaultExactBelow vectors (a small partition of a shared table, where the
 // graph walk would have to skip most rows), and a filter so selective that
 // the graph walk ends before finding k rows.
 type pgIndex struct {
 	db       *store.DB
 	efSearch int
+	// exactBelow is the partition size under which the exact scan is used;
+	// 0 means defaultExactBelow (tests lower it).
+	exactBelow int
 
 	mu     sync.Mutex
 	counts map[countKey]countEntry
 }
 
-// exactBelow is the partition size under which the exact scan is used.
-const exactBelow = 5000
+// defaultExactBelow is the partition size under which the exact scan is
+// used: a few thousand distances cost about what a graph walk does.
+const defaultExactBelow = 5000
 
 // maxScanTuples bounds an iterative index scan (pgvector's default is 20000).
 const maxScanTuples = 40000
@@ -60,6 +64,13 @@ type countEntry struct {
 }
 
 func (x *pgIndex) warm(context.Context, string) error { return nil }
+
+func (x *pgIndex) exactLimit() int {
+	if x.exactBelow > 0 {
+		return x.exactBelow
+	}
+	return defaultExactBelow
+}
 
 // vectorSQL builds the nearest-neighbour query and its arguments: the
 // index-shaped ANN query, or (exact) the same with an ORDER BY the index
@@ -109,7 +120,7 @@ func (x *pgIndex) search(ctx context.Context, q vecQuery) ([]vecHit, error) {
 	if n == 0 {
 		return nil, nil
 	}
-	if n < exactBelow {
+	if n < x.exactLimit() {
 		return x.run(ctx, q, true)
 	}
 	hits, err := x.run(ctx, q, false)
@@ -117,7 +128,7 @@ func (x *pgIndex) search(ctx context.Context, q vecQuery) ([]vecHit, error) {
 		return hits, err
 	}
 	// The graph walk gave up before finding k rows that pass the filters
-	// (n ≥ exactBelow > k, so the rows exist): the filter is selective, or
+	// (n ≥ exactLimit, so the rows probably exist): the filter is selective, or
 	// the user owns a small share of the table, and an exact scan of what
 	// passes is cheap.
 	return x.run(ctx, q, true)
@@ -135,7 +146,7 @@ func (x *pgIndex) partitionSize(ctx context.Context, q vecQuery) (int, error) {
 	}
 	var n int
 	err := x.db.SQL().QueryRowContext(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM embeddings
-		WHERE user_id = $1 AND model = $2 AND dim = %d LIMIT %d) x`, len(q.vec), exactBelow), q.userID, q.model).Scan(&n)
+		WHERE user_id = $1 AND model = $2 AND dim = %d LIMIT %d) x`, len(q.vec), x.exactLimit()), q.userID, q.model).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count vectors: %w", err)
 	}
