@@ -86,7 +86,8 @@ func TestDescribeMany50CrashAndResume(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan []claude.Outcome)
 	go func() { done <- d1.DescribeMany(ctx, reqs) }()
-	for fake.Held() == 0 || ledger.Len() < before {
+	// Crash when every worker hangs on a held request: nothing is in transit.
+	for fake.Held() < 4 || ledger.Len() < before {
 		time.Sleep(time.Millisecond)
 	}
 	cancel() // the crash
@@ -105,6 +106,12 @@ func TestDescribeMany50CrashAndResume(t *testing.T) {
 		t.Fatalf("first run: %d ok, %d canceled; want %d and %d", ok, failed, before, 50-before)
 	}
 
+	for fake.InFlight() > 0 {
+		time.Sleep(time.Millisecond)
+	}
+	if a := fake.Stats().Answered; a != before {
+		t.Fatalf("first run: fake answered %d, want %d", a, before)
+	}
 	fake.HoldAfter(-1)
 	d2, _ := newDescriber(t, fake, func(c *claude.Config) { c.Ledger = ledger })
 	second := d2.DescribeMany(t.Context(), reqs)

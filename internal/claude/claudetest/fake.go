@@ -77,6 +77,7 @@ type Server struct {
 	holdAfter   int      // after this many billed answers, hold requests; <0 = never
 	held        int
 	admitted    int
+	inFlight    int
 	sent        []SentImage
 	stats       Stats
 	perImage    map[string]int // billed answers per sha256 of the sent image bytes
@@ -186,6 +187,15 @@ func (s *Server) HoldAfter(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.holdAfter = n
+}
+
+// InFlight is the number of /v1/messages requests being handled right now
+// (held ones included). A request whose client has gone away is still
+// answered and billed, as by the real API, unless it is held.
+func (s *Server) InFlight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.inFlight
 }
 
 // Held is the number of requests held so far (see HoldAfter).
@@ -760,6 +770,14 @@ func (s *Server) answer(c *checked, tier string) map[string]any {
 }
 
 func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.inFlight++
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.inFlight--
+		s.mu.Unlock()
+	}()
 	body, err := io.ReadAll(io.LimitReader(r.Body, 32<<20+1))
 	if err != nil {
 		return
