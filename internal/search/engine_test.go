@@ -497,3 +497,40 @@ func TestQueryEmbeddingCache(t *testing.T) {
 		t.Fatalf("degraded search: %+v", resp)
 	}
 }
+
+// TestFilterSQLAgreesWithStore checks the vector leg's rewritten filter
+// selects exactly what the store's own filter selects.
+func TestFilterSQLAgreesWithStore(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, db *store.DB) {
+		a := newLib(t, db, "a@example.com", "m")
+		b := newLib(t, db, "b@example.com", "m")
+		for _, l := range []*lib{a, b} {
+			l.add(photoSpec{title: "1", album: "Pets", keywords: []string{"Snow"}})
+			l.add(photoSpec{title: "2", album: "pets", aiKeywords: []string{"snow", "dog"}})
+			l.add(photoSpec{title: "3", album: "Trips", description: "snow", aiKeywords: []string{"snowy"}})
+			l.add(photoSpec{title: "4"})
+		}
+		sel := func(cond string, args []any) []int64 {
+			rows, err := db.SQL().QueryContext(t.Context(), "SELECT p.id FROM photos p WHERE "+cond+" ORDER BY p.id", args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var out []int64
+			for rows.Next() {
+				var id int64
+				rows.Scan(&id)
+				out = append(out, id)
+			}
+			return out
+		}
+		for _, f := range []store.Filter{{Album: "PETS"}, {Album: "Trips"}, {Keyword: "snow"}, {Keyword: "DOG", Album: "pets"}, {Album: "none"}, {Keyword: "snowy"}} {
+			want := sel(db.FilterSQL(a.user.ID, f))
+			got := sel(filterSQL(db, a.user.ID, f))
+			if !slices.Equal(got, want) {
+				t.Errorf("filter %+v: rewritten selects %v, store selects %v", f, got, want)
+			}
+		}
+	})
+}

@@ -36,15 +36,23 @@ type vectorIndex interface {
 
 func filterEmpty(f store.Filter) bool { return f == (store.Filter{}) }
 
-// filterSQL is store.FilterSQL with the keyword condition written as an
-// EXISTS on ai_metadata's primary key. The store's form, p.id IN (SELECT
-// photo_id FROM ai_metadata WHERE user_id = p.user_id …), is correlated on
-// user_id, which Postgres runs as a sequential scan of ai_metadata per photo
-// (minutes at 20k photos once the vector index feeds it row by row).
+// filterSQL is store.FilterSQL with two conditions rewritten so they cost
+// an index lookup rather than a scan per photo:
+//   - the keyword as an EXISTS on ai_metadata's primary key. The store's form,
+//     p.id IN (SELECT photo_id FROM ai_metadata WHERE user_id = p.user_id …),
+//     is correlated on user_id, which Postgres and SQLite run as a scan of
+//     ai_metadata per photo (minutes at 20k photos once the vector index
+//     feeds it row by row);
+//   - the album name as an uncorrelated IN over the user's albums, which
+//     both databases evaluate once and answer from the photos_album index.
 func filterSQL(db *store.DB, userID int64, f store.Filter) (string, []any) {
-	kw := f.Keyword
-	f.Keyword = ""
+	kw, album := f.Keyword, f.Album
+	f.Keyword, f.Album = "", ""
 	cond, args := db.FilterSQL(userID, f)
+	if album != "" {
+		args = append(args, album)
+		cond += fmt.Sprintf(" AND p.album_id IN (SELECT a.id FROM albums a WHERE a.user_id = $1 AND LOWER(a.name) = LOWER($%d))", len(args))
+	}
 	if kw != "" {
 		q, _ := json.Marshal(strings.ToLower(kw)) // a string always marshals
 		args = append(args, "%"+string(q)+"%")
