@@ -7,12 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 
 	"github.com/anthropics/anthropic-sdk-go"
 )
 
-// maxBatchBytes keeps a batch body well under the API's 256 MB limit.
-const maxBatchBytes = 200 << 20
+// maxBatchBytes keeps a batch body well under the API's 256 MB limit and
+// bounds the memory one submission needs.
+const maxBatchBytes = 100 << 20
 
 // DescribeAll describes reqs in mode, resolving ModeAuto with SelectMode and
 // the configured BatchThreshold.
@@ -172,6 +174,9 @@ func (d *Describer) batchRound(ctx context.Context, items []*batchItem, set func
 			set(it, Result{}, err)
 		}
 	}
+	// Images are decoded and scaled MaxConcurrency at a time, a window ahead.
+	window := 8 * d.cfg.MaxConcurrency
+	var preps []prepResult
 	for n, it := range items {
 		if ctx.Err() != nil {
 			failRest(items[n:], fmt.Errorf("claude: batch: %w", ctx.Err()))
@@ -184,7 +189,10 @@ func (d *Describer) batchRound(ctx context.Context, items []*batchItem, set func
 				break
 			}
 		}
-		p, err := d.prepare(it.req, nil)
+		if n%window == 0 {
+			preps = d.prepareAll(items[n:min(n+window, len(items))])
+		}
+		p, err := preps[n%window].p, preps[n%window].err
 		if err != nil {
 			set(it, Result{}, err)
 			continue
@@ -240,6 +248,29 @@ func (d *Describer) batchRound(ctx context.Context, items []*batchItem, set func
 		}
 	}
 	return again
+}
+
+type prepResult struct {
+	p   prepared
+	err error
+}
+
+// prepareAll prepares the images of items, MaxConcurrency at a time.
+func (d *Describer) prepareAll(items []*batchItem) []prepResult {
+	out := make([]prepResult, len(items))
+	sem := make(chan struct{}, d.cfg.MaxConcurrency)
+	var wg sync.WaitGroup
+	for i, it := range items {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			out[i].p, out[i].err = d.prepare(it.req, nil)
+		}()
+	}
+	wg.Wait()
+	return out
 }
 
 // resume collects userID's pending batches. It returns, per key, the usage

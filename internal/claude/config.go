@@ -79,9 +79,10 @@ type Config struct {
 
 	// BatchThreshold is where ModeAuto switches to batch; default DefaultBatchThreshold.
 	BatchThreshold int
-	// MaxBatchSize is the most requests per submitted batch; default 10000
-	// (the API allows 100,000 / 256 MB; ~70 KB per photo keeps us near 700 MB
-	// at the API cap, so we stay well below it).
+	// MaxBatchSize is the most requests per submitted batch; default 1000.
+	// A 640-px photo is ~70–120 KB of base64, so 1000 stay near 100 MB of
+	// request body (the API allows 100,000 requests / 256 MB), which bounds
+	// the memory a submission needs; bodies are also cut at 100 MB.
 	MaxBatchSize int
 	// BatchPollInitial is the first wait between batch polls; default 30s,
 	// growing ×1.5 per poll up to BatchPollMax (default 5m).
@@ -116,7 +117,7 @@ func (c Config) withDefaults() Config {
 	c.JPEGQuality = cmp.Or(c.JPEGQuality, DefaultJPEGQuality)
 	c.MaxTokens = cmp.Or(c.MaxTokens, 600)
 	c.BatchThreshold = cmp.Or(c.BatchThreshold, DefaultBatchThreshold)
-	c.MaxBatchSize = cmp.Or(c.MaxBatchSize, 10000)
+	c.MaxBatchSize = cmp.Or(c.MaxBatchSize, 1000)
 	c.BatchPollInitial = cmp.Or(c.BatchPollInitial, 30*time.Second)
 	c.BatchPollMax = cmp.Or(c.BatchPollMax, 5*time.Minute)
 	if c.Now == nil {

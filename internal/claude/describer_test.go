@@ -486,3 +486,23 @@ func TestDescribeImageAndGivenHash(t *testing.T) {
 		t.Error("empty request accepted")
 	}
 }
+
+// Every supported model goes through the fake's checks (Sonnet 5 refuses a
+// forced tool unless thinking is disabled) and is priced by its own table.
+func TestModels(t *testing.T) {
+	t.Parallel()
+	for _, model := range []string{"claude-haiku-4-5", "claude-sonnet-4-6", "claude-sonnet-5"} {
+		t.Run(model, func(t *testing.T) {
+			t.Parallel()
+			fake := claudetest.New(t, claudetest.Options{})
+			d, _ := newDescriber(t, fake, func(c *claude.Config) { c.Model = model })
+			res, err := d.Describe(t.Context(), claude.Request{UserID: "u", Path: tinyPhotos(t, 1)[0]})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := fakeCost(fake.Stats(), mustPrice(t, model)); res.Key.Model != model || math.Abs(res.CostUSD-want) > 1e-12 {
+				t.Errorf("model %s cost $%.6f, want $%.6f", res.Key.Model, res.CostUSD, want)
+			}
+		})
+	}
+}
