@@ -353,7 +353,7 @@ type photoDetail struct {
 	Camera       string       `json:"camera"`
 	Lens         string       `json:"lens"`
 	Exposure     exposureJSON `json:"exposure"`
-	GPS          *gpsJSON     `json:"gps"`
+	GPS          *gpsJSON     `json:"gps" nullable:"true" description:"Where the photo was taken; null when unknown."`
 	ThumbnailURL string       `json:"thumbnail_url"`
 	ImageURL     string       `json:"image_url"`
 	WebURL       string       `json:"web_url"`

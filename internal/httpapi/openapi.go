@@ -254,5 +254,8 @@ func defName(t reflect.Type, name string) string {
 		return name
 	}
 	name = strings.TrimSuffix(strings.TrimPrefix(name, "Httpapi"), "JSON")
+	if n, ok := map[string]string{"Ai": "AIMetadata", "Gps": "GPS"}[name]; ok {
+		return n
+	}
 	return strings.ToUpper(name[:1]) + name[1:]
 }

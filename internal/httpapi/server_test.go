@@ -51,6 +51,8 @@ type testServer struct {
 	db      *store.DB
 	srv     *Server
 	dataDir string
+	// contract checks every answer against the OpenAPI document.
+	contract *contract
 }
 
 func newTestServer(t testing.TB, db *store.DB, tweak ...func(*Deps)) *testServer {
@@ -80,7 +82,7 @@ func newTestServer(t testing.TB, db *store.DB, tweak ...func(*Deps)) *testServer
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testServer{t: t, db: db, srv: srv, dataDir: dataDir}
+	return &testServer{t: t, db: db, srv: srv, dataDir: dataDir, contract: newContract(t, srv)}
 }
 
 // req describes one request to the test server.
@@ -118,6 +120,7 @@ func (ts *testServer) do(r req) *httptest.ResponseRecorder {
 	}
 	rec := httptest.NewRecorder()
 	ts.srv.ServeHTTP(rec, hr)
+	ts.contract.check(ts.t, hr, rec)
 	return rec
 }
 
