@@ -289,6 +289,16 @@ func (d *Describer) resume(ctx context.Context, userID string) (map[IdempotencyK
 			keys[it.CustomID] = it.Key
 		}
 		r, err := d.collect(ctx, pb, func(string, Result, error) {})
+		var apiErr *APIError
+		if errors.As(err, &apiErr) && apiErr.StatusCode == 404 {
+			// Deleted, or its results are past the 29-day retention: nothing
+			// to collect; its photos are simply described again.
+			d.log.WarnContext(ctx, "claude: pending batch is gone; dropping it", "batch_id", pb.ID)
+			if err := d.ledger.FinishBatch(ctx, pb.ID); err != nil {
+				return nil, fmt.Errorf("claude: ledger finish batch: %w", err)
+			}
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}

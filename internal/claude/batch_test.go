@@ -199,3 +199,22 @@ func TestDescribeAllSelectsMode(t *testing.T) {
 		t.Errorf("direct %d, batch %d", st.Answered, st.BatchRequests)
 	}
 }
+
+// A pending batch the API no longer knows (deleted, past retention) is
+// dropped instead of blocking every later run.
+func TestResumeDropsVanishedBatch(t *testing.T) {
+	t.Parallel()
+	fake := claudetest.New(t, claudetest.Options{PollAdvance: time.Hour})
+	ledger := claude.NewMemLedger()
+	_ = ledger.SaveBatch(t.Context(), claude.PendingBatch{ID: "msgbatch_gone", UserID: "u",
+		Items: []claude.PendingItem{{CustomID: "x-1", Attempt: 1}}})
+	d, _ := newDescriber(t, fake, func(c *claude.Config) { c.Ledger = ledger })
+	for _, o := range d.DescribeBatch(t.Context(), requests("u", tinyPhotos(t, 2))) {
+		if o.Err != nil {
+			t.Fatalf("photo %d: %v", o.Index, o.Err)
+		}
+	}
+	if p, _ := ledger.PendingBatches(t.Context(), "u"); len(p) != 0 {
+		t.Errorf("vanished batch still pending: %+v", p)
+	}
+}
