@@ -58,6 +58,10 @@ func TestCostPerPhoto(t *testing.T) {
 		if sent.W != 640 || sent.H != 427 || sent.Tokens != 365 {
 			t.Errorf("sent %dx%d = %d tokens, want 640x427 = 365", sent.W, sent.H, sent.Tokens)
 		}
+		// count_tokens agrees with what the answer was billed.
+		if n, err := d.CountInputTokens(t.Context(), claude.Request{Path: p}); err != nil || n != res.Usage.InputTokens {
+			t.Errorf("CountInputTokens = %d, %v; billed %d", n, err, res.Usage.InputTokens)
+		}
 		d2, _ := newDescriber(t, fake, func(c *claude.Config) { c.Output = mode })
 		b := d2.DescribeBatch(t.Context(), []claude.Request{{UserID: "u", Path: p, ContentSHA256: "other-run"}})
 		if b[0].Err != nil {

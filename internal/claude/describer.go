@@ -278,6 +278,32 @@ func (d *Describer) charge(ctx context.Context, userID string, u Usage, batch bo
 	}
 }
 
+// CountInputTokens asks the API (POST /v1/messages/count_tokens, free of
+// charge) how many input tokens describing r would cost with this
+// Describer's model, prompt and Output mode. It is how the forced-tool vs
+// JSON-schema difference in docs/cost.md is confirmed on the real API: build
+// two Describers that differ only in Output and compare.
+func (d *Describer) CountInputTokens(ctx context.Context, r Request) (int64, error) {
+	_, pre, err := d.key(r)
+	if err != nil {
+		return 0, err
+	}
+	p, err := d.prepare(r, pre)
+	if err != nil {
+		return 0, err
+	}
+	params := d.countParams(p)
+	var n int64
+	err = d.withRetry(ctx, "count tokens", func(ctx context.Context) error {
+		res, err := d.client.Messages.CountTokens(ctx, params)
+		if err == nil {
+			n = res.InputTokens
+		}
+		return err
+	})
+	return n, err
+}
+
 // DescribeMany describes reqs directly with at most MaxConcurrency calls in
 // flight. Outcomes are in input order. It stops starting new calls when ctx
 // ends; those photos get ctx's error.

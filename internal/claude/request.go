@@ -115,6 +115,23 @@ func (d *Describer) messageParams(p prepared) anthropic.MessageNewParams {
 	}
 }
 
+func (d *Describer) countParams(p prepared) anthropic.MessageCountTokensParams {
+	pt := d.buildParts(p)
+	var tools []anthropic.MessageCountTokensToolUnionParam
+	for _, t := range pt.tools {
+		tools = append(tools, anthropic.MessageCountTokensToolUnionParam{OfTool: t.OfTool})
+	}
+	return anthropic.MessageCountTokensParams{
+		Model:        anthropic.Model(d.cfg.Model),
+		System:       anthropic.MessageCountTokensParamsSystemUnion{OfTextBlockArray: pt.system},
+		Messages:     pt.messages,
+		Tools:        tools,
+		ToolChoice:   pt.toolChoice,
+		OutputConfig: pt.output,
+		Thinking:     pt.thinking,
+	}
+}
+
 func (d *Describer) batchParams(p prepared) anthropic.MessageBatchNewParamsRequestParams {
 	pt := d.buildParts(p)
 	return anthropic.MessageBatchNewParamsRequestParams{

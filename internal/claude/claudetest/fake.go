@@ -97,6 +97,7 @@ type Stats struct {
 	BatchRequests    int // requests inside created batches
 	BatchGets        int // GET /v1/messages/batches/{id}
 	ResultFetches    int // GET …/results
+	CountTokens      int // POST /v1/messages/count_tokens answered
 	BatchSucceeded   int // billed batch entries
 	// Billed token totals, standard tier (direct) and batch tier.
 	StandardInput, StandardOutput, StandardCacheWrite, StandardCacheRead int64
@@ -122,6 +123,7 @@ func New(t testing.TB, opt Options) *Server {
 		batches: map[string]*batch{}, cache: map[string]time.Time{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/messages", s.handleMessages)
+	mux.HandleFunc("POST /v1/messages/count_tokens", s.handleCountTokens)
 	mux.HandleFunc("POST /v1/messages/batches", s.handleBatchCreate)
 	mux.HandleFunc("GET /v1/messages/batches", s.handleBatchList)
 	mux.HandleFunc("GET /v1/messages/batches/{id}", s.handleBatchGet)
@@ -460,6 +462,12 @@ func (s *Server) modelAllowed(m string) bool {
 // validate checks a Messages request the way the API does and computes its
 // input tokens.
 func (s *Server) validate(body []byte) (*checked, *apiErr) {
+	return s.validateFor(body, false)
+}
+
+// validateFor validates a Messages body; counting skips max_tokens, which
+// count_tokens does not take.
+func (s *Server) validateFor(body []byte, counting bool) (*checked, *apiErr) {
 	var c checked
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&c.p); err != nil {
@@ -472,7 +480,7 @@ func (s *Server) validate(body []byte) (*checked, *apiErr) {
 	if !s.modelAllowed(p.Model) {
 		return nil, &apiErr{404, "not_found_error", "model: " + p.Model}
 	}
-	if p.MaxTokens == nil || *p.MaxTokens <= 0 {
+	if !counting && (p.MaxTokens == nil || *p.MaxTokens <= 0) {
 		return nil, bad("max_tokens: must be a positive integer")
 	}
 	if len(p.Messages) == 0 {
@@ -767,6 +775,25 @@ func (s *Server) answer(c *checked, tier string) map[string]any {
 		"id": fmt.Sprintf("msg_%020d", s.seq), "type": "message", "role": "assistant", "model": c.p.Model,
 		"content": content, "stop_reason": stop, "stop_sequence": nil, "usage": u,
 	}
+}
+
+// handleCountTokens answers POST /v1/messages/count_tokens with the input
+// tokens a Messages request would be billed (cache split aside). Free: it
+// does not touch the billing counters.
+func (s *Server) handleCountTokens(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 32<<20+1))
+	if err != nil {
+		return
+	}
+	c, verr := s.validateFor(body, true)
+	if verr != nil {
+		s.writeError(w, verr.status, verr.typ, verr.msg, nil)
+		return
+	}
+	s.mu.Lock()
+	s.stats.CountTokens++
+	s.mu.Unlock()
+	writeJSON(w, map[string]int{"input_tokens": c.textTokens + c.imageTokens + c.prefixToks})
 }
 
 func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
