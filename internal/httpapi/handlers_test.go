@@ -261,6 +261,9 @@ func TestBadParams(t *testing.T) {
 			{"PUT", "/api/v1/settings", `{"writeback_keywords":"yes"}`, 400, "bad_request"},
 			{"PUT", "/api/v1/settings", `"settings"`, 400, "bad_request"},
 			{"GET", "/api/v1/no-such-route", "", 404, "not_found"},
+			{"DELETE", "/api/v1/photos/1", "", 405, "method_not_allowed"},
+			{"POST", "/api/v1/search", "", 405, "method_not_allowed"},
+			{"PATCH", "/api/v1/settings", "{}", 405, "method_not_allowed"},
 		} {
 			t.Run(c.method+" "+c.path[:min(len(c.path), 60)], func(t *testing.T) {
 				wantError(t, ts.do(req{method: c.method, path: c.path, body: c.body, cookie: a.cookie}), c.status, c.code)
@@ -392,4 +395,19 @@ func TestSettings(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestMethodNotAllowed: a known API path with the wrong method is a JSON
+// 405 naming the methods it takes.
+func TestMethodNotAllowed(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, stores[0].open(t))
+	a := ts.signup("a@example.com")
+	for path, allow := range map[string]string{"/api/v1/settings": "GET, PUT", "/api/v1/sources": "GET, POST", "/api/v1/photos/7": "GET"} {
+		rec := ts.do(req{method: "DELETE", path: path, cookie: a.cookie})
+		wantError(t, rec, 405, "method_not_allowed")
+		if got := rec.Header().Get("Allow"); got != allow {
+			t.Errorf("DELETE %s: Allow %q, want %q", path, got, allow)
+		}
+	}
 }

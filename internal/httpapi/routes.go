@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -78,6 +79,11 @@ func (s *Server) routes() (http.Handler, error) {
 		mux.Handle("/smugmug/", s.instrument("/smugmug/", auth.RequireUser(s.d.SmugMug)))
 	}
 	mux.Handle("/api/", s.instrument("/api/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		if allow := allowedMethods(mux, r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			return &apiError{status: http.StatusMethodNotAllowed, code: "method_not_allowed",
+				msg: "this API route takes " + strings.Join(allow, " or ")}
+		}
 		return &apiError{status: http.StatusNotFound, code: "not_found", msg: "no such API route"}
 	})))
 	if s.d.Web != nil {
@@ -96,4 +102,18 @@ func (s *Server) routes() (http.Handler, error) {
 	h = securityHeaders(h)
 	h = s.recoverPanics(h)
 	return h, nil
+}
+
+// allowedMethods lists the methods the route table answers r's path with,
+// so a wrong method is a JSON 405 with Allow rather than the catch-all's 404.
+func allowedMethods(mux *http.ServeMux, r *http.Request) []string {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/api/" {
+			allow = append(allow, m)
+		}
+	}
+	return allow
 }
