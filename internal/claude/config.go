@@ -145,6 +145,9 @@ func (c Config) Validate() error {
 	if c.MaxBatchSize > 100000 {
 		errs = append(errs, fmt.Errorf("MaxBatchSize %d over the API's 100,000", c.MaxBatchSize))
 	}
+	if c.MaxConcurrency < 0 || c.MaxBatchSize < 0 || c.MaxTokens < 0 || c.BatchThreshold < 0 {
+		errs = append(errs, errors.New("MaxConcurrency, MaxBatchSize, MaxTokens and BatchThreshold must not be negative"))
+	}
 	if c.RunBudgetUSD < 0 || c.MonthlyBudgetUSD < 0 {
 		errs = append(errs, errors.New("budgets must not be negative"))
 	}

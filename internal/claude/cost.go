@@ -93,6 +93,7 @@ const (
 	ModeBatch
 )
 
+// String is "auto", "direct" or "batch" (what ParseMode reads).
 func (m Mode) String() string {
 	switch m {
 	case ModeDirect:

@@ -255,7 +255,8 @@ func (d *Describer) describe(ctx context.Context, r Request, key IdempotencyKey,
 				Description: desc, Key: key, UserID: r.UserID, Mode: ModeDirect,
 				Usage: total, CostUSD: d.price.Cost(total, false), Attempts: attempt, CreatedAt: d.cfg.Now(),
 			}
-			if err := d.ledger.Record(ctx, key, res); err != nil {
+			// Paid for: record it even if ctx ended meanwhile, or a restart pays again.
+			if err := d.ledger.Record(context.WithoutCancel(ctx), key, res); err != nil {
 				return Result{}, fmt.Errorf("claude: ledger record: %w", err)
 			}
 			return res, nil
@@ -313,6 +314,10 @@ func (d *Describer) DescribeMany(ctx context.Context, reqs []Request) []Outcome 
 	var wg sync.WaitGroup
 	for i, r := range reqs {
 		out[i].Index = i
+		if ctx.Err() != nil { // select below picks at random when both are ready
+			out[i].Err = fmt.Errorf("claude: describe: %w", ctx.Err())
+			continue
+		}
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():

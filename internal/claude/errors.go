@@ -34,6 +34,7 @@ type APIError struct {
 	Attempts   int    // attempts made, including the first
 }
 
+// Error says status, type and message, never the key.
 func (e *APIError) Error() string {
 	msg := fmt.Sprintf("claude: api error %d %s: %s", e.StatusCode, e.Type, e.Message)
 	if e.RequestID != "" {
@@ -61,6 +62,7 @@ type MalformedError struct {
 	Attempts int
 }
 
+// Error includes the reason the last answer was rejected.
 func (e *MalformedError) Error() string {
 	return fmt.Sprintf("claude: malformed answer after %d attempts: %s", e.Attempts, e.Reason)
 }
@@ -76,6 +78,7 @@ type BudgetError struct {
 	NeededUSD float64 // projected cost of what was about to be sent
 }
 
+// Error is written for the operator: which cap, how far along, what to do.
 func (e *BudgetError) Error() string {
 	return fmt.Sprintf("claude: budget exceeded: %s cap $%.4f, spent $%.4f, next call needs about $%.4f; raise the cap or wait",
 		e.Scope, e.LimitUSD, e.SpentUSD, e.NeededUSD)
@@ -93,6 +96,7 @@ type BatchItemError struct {
 	Message  string // for "errored": error.message from the API
 }
 
+// Error names the batch and entry so support can find them.
 func (e *BatchItemError) Error() string {
 	msg := fmt.Sprintf("claude: batch %s entry %s %s", e.BatchID, e.CustomID, e.Kind)
 	if e.Type != "" {

@@ -14,6 +14,7 @@ type IdempotencyKey struct {
 	PromptVersion string // PromptVersion at the time of the call
 }
 
+// String is "sha256/model/prompt-version", for logs and custom_ids.
 func (k IdempotencyKey) String() string {
 	return k.ContentSHA256 + "/" + k.Model + "/" + k.PromptVersion
 }

@@ -192,6 +192,7 @@ func TestConfigValidate(t *testing.T) {
 		{"tiny image", Config{APIKey: "k", ImageLongEdge: 100}, "ImageLongEdge"},
 		{"huge batch", Config{APIKey: "k", MaxBatchSize: 200000}, "100,000"},
 		{"negative budget", Config{APIKey: "k", RunBudgetUSD: -1}, "negative"},
+		{"negative concurrency", Config{APIKey: "k", MaxConcurrency: -2}, "must not be negative"},
 	} {
 		err := tc.cfg.Validate()
 		if (err == nil) != (tc.err == "") || err != nil && !strings.Contains(err.Error(), tc.err) {
