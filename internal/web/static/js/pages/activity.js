@@ -126,7 +126,7 @@ function failedJob(j) {
       retry.disabled = false;
     }
   });
-  const what = [j.kind, j.photo_id ? `photo ${j.photo_id}` : '', `${j.attempts ?? 0} attempts`, formatDate(j.updated_at, true)].filter(Boolean).join(' · ');
+  const what = [j.kind, j.photo_id ? `photo ${j.photo_id}` : '', `${j.attempts ?? 0} ${j.attempts === 1 ? 'attempt' : 'attempts'}`, formatDate(j.updated_at, true)].filter(Boolean).join(' · ');
   return h('li', { class: 'flex flex-wrap items-start justify-between gap-3 p-3', dataset: { testid: 'failed-job', jobId: String(j.id) } },
     h('div', { class: 'min-w-0 flex-1' },
       h('p', { class: 'text-sm font-medium' },
