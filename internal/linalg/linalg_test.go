@@ -122,7 +122,9 @@ func TestMatMulTransBPublic(t *testing.T) {
 }
 
 // dispatchConfigs runs fn once for every tile kernel this CPU can run, each
-// with and without the panel kernel, set as the active ones.
+// with every panel kernel and with none, set as the active ones. It swaps
+// package globals, which is why the tests of this package do not run in
+// parallel.
 func dispatchConfigs(t *testing.T, fn func(name string)) {
 	savedTile, savedPanel := activeTile, activePanel
 	defer func() { activeTile, activePanel = savedTile, savedPanel }()
