@@ -411,3 +411,13 @@ func TestMethodNotAllowed(t *testing.T) {
 		}
 	}
 }
+
+// TestSmugMugNotConfigured: without SmugMug credentials the connect flow
+// says so (501) rather than showing a missing page; signed out, 401.
+func TestSmugMugNotConfigured(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, stores[0].open(t))
+	wantError(t, ts.do(req{method: "GET", path: "/smugmug/connect"}), 401, "unauthorized")
+	a := ts.signup("a@example.com")
+	wantError(t, ts.do(req{method: "GET", path: "/smugmug/connect", cookie: a.cookie}), 501, "smugmug_not_configured")
+}

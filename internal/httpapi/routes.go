@@ -75,9 +75,16 @@ func (s *Server) routes() (http.Handler, error) {
 		}
 		mux.Handle(rt.pattern, s.instrument(rt.pattern, limited(h)))
 	}
-	if s.d.SmugMug != nil {
-		mux.Handle("/smugmug/", s.instrument("/smugmug/", auth.RequireUser(s.d.SmugMug)))
+	// The SmugMug connect flow is browser redirects, not JSON API, so it
+	// is mounted beside the table rather than in it.
+	smugmug := s.d.SmugMug
+	if smugmug == nil {
+		smugmug = s.handle(func(w http.ResponseWriter, r *http.Request) error {
+			return &apiError{status: http.StatusNotImplemented, code: "smugmug_not_configured",
+				msg: "SmugMug is not set up on this server: the administrator sets SMUGMUG_API_KEY and SMUGMUG_API_SECRET"}
+		})
 	}
+	mux.Handle("/smugmug/", s.instrument("/smugmug/", auth.RequireUser(smugmug)))
 	mux.Handle("/api/", s.instrument("/api/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		if allow := allowedMethods(mux, r); len(allow) > 0 {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
