@@ -110,7 +110,8 @@ func TestDescribeBatchPerEntryOutcomes(t *testing.T) {
 	fake := claudetest.New(t, claudetest.Options{PollAdvance: 4 * time.Minute})
 	kinds := map[int]string{1: "errored", 2: "expired", 3: "canceled"}
 	fake.BatchFault(func(i int) string { return kinds[i] })
-	fake.Malform(1) // the first entry answered (index 0) is malformed
+	fake.Malform(1)                             // the first entry answered (index 0) is malformed
+	fake.Fail(3, claudetest.Fault{Status: 529}) // the first submission meets an overload storm
 	ledger := claude.NewMemLedger()
 	d, sl := newDescriber(t, fake, func(c *claude.Config) { c.Ledger = ledger })
 	outs := d.DescribeBatch(t.Context(), requests("u", tinyPhotos(t, 8)))
@@ -140,9 +141,9 @@ func TestDescribeBatchPerEntryOutcomes(t *testing.T) {
 	if want := fakeCost(st, mustPrice(t, claude.DefaultModel)); math.Abs(spent-want) > 1e-9 {
 		t.Errorf("spent $%.6f, fake usage × batch price $%.6f", spent, want)
 	}
-	// Polls back off: 1s, 1.5s, 2.25s … capped.
+	// Three backoffs for the storm, then polls back off: 1s, 1.5s, 2.25s …
 	waits := sl.all()
-	if len(waits) < 2 || waits[0] != time.Second || waits[1] != 1500*time.Millisecond {
+	if len(waits) < 5 || waits[0] > time.Second || waits[3] != time.Second || waits[4] != 1500*time.Millisecond {
 		t.Errorf("poll waits %v", waits)
 	}
 }
