@@ -42,11 +42,17 @@ var updateDocs = flag.Bool("update-screenshots", false, "write the README screen
 // (1280×800) captures reduced to 256 colours, small enough to keep in git.
 var docShots = []string{"sources", "activity", "search", "photo"}
 
-// binary is the targetvision binary, built once by TestMain.
-var binary string
+// binary is the targetvision binary, built once by TestMain; chromium is
+// the browser it found ("" = none).
+var binary, chromium string
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	chromium = findChromium()
+	if chromium == "" && os.Getenv("CI") != "true" {
+		// The test skips; don't spend half a minute building for nothing.
+		os.Exit(m.Run())
+	}
 	dir, err := os.MkdirTemp("", "tv-browser")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -64,11 +70,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// chromiumPath finds the browser: $TARGETVISION_CHROMIUM, Debian's
-// /usr/bin/chromium, or a chromium/chrome on PATH. In CI a missing browser
-// fails the test (scripts/install-deps.sh installs it); elsewhere it skips.
-func chromiumPath(t *testing.T) string {
-	t.Helper()
+// findChromium finds the browser: $TARGETVISION_CHROMIUM, Debian's
+// /usr/bin/chromium, or a chromium/chrome on PATH.
+func findChromium() string {
 	if p := os.Getenv("TARGETVISION_CHROMIUM"); p != "" {
 		return p
 	}
@@ -79,6 +83,16 @@ func chromiumPath(t *testing.T) string {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
 		}
+	}
+	return ""
+}
+
+// chromiumPath returns the browser. In CI a missing browser fails the test
+// (scripts/install-deps.sh installs it); elsewhere the test skips.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	if chromium != "" {
+		return chromium
 	}
 	if os.Getenv("CI") == "true" {
 		t.Fatal("Chromium not found (/usr/bin/chromium or chromium on PATH); CI must install it: scripts/install-deps.sh (apt-get install chromium)")
@@ -209,6 +223,10 @@ type console struct {
 	// cards then show a placeholder). The test checks at the end that each
 	// of them is such a failed photo; any other 404 is an error.
 	thumb404 map[string]bool
+	// probing routes CSP reports to probed instead of errs while the test
+	// checks that a violation does reach it.
+	probing bool
+	probed  []string
 }
 
 // thumbURL matches a photo's thumbnail URL and captures its id.
@@ -233,9 +251,25 @@ func (c *console) add(m chromedp.ConsoleMessage) {
 			bad = false
 		}
 	}
+	if csp && c.probing {
+		c.probed = append(c.probed, line)
+		return
+	}
 	if bad {
 		c.errs = append(c.errs, line)
 	}
+}
+
+func (c *console) setProbing(on bool) {
+	c.mu.Lock()
+	c.probing = on
+	c.mu.Unlock()
+}
+
+func (c *console) probeSeen() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.probed)
 }
 
 func (c *console) missingThumbnails() []string {
@@ -249,9 +283,9 @@ func (c *console) missingThumbnails() []string {
 	return ids
 }
 
-func (c *console) setSignedIn() {
+func (c *console) setSignedIn(in bool) {
 	c.mu.Lock()
-	c.signedIn = true
+	c.signedIn = in
 	c.mu.Unlock()
 }
 
@@ -442,17 +476,42 @@ func TestBrowserFlow(t *testing.T) {
 	base, _ := startServer(t)
 	b := newBrowser(t, base)
 
-	// Sign up: the first account becomes admin.
-	b.open("/signup", "signup")
+	// Signed out, a page sends the visitor to sign in and back afterwards.
+	b.open("/library", "login")
+	if loc := eval[string](b, "login redirect", `location.pathname + location.search`); loc != "/login?next=%2Flibrary" {
+		t.Errorf("signed-out /library went to %q, want /login?next=%%2Flibrary", loc)
+	}
+	b.shot("login")
+
+	// The console reports CSP violations: an injected inline script must be
+	// refused and seen (else the error check below would prove nothing).
+	b.con.setProbing(true)
+	eval[bool](b, "CSP probe", `(() => { const s = document.createElement('script'); s.textContent = 'window.__inline = 1'; document.head.append(s); return true; })()`)
+	b.waitFor("CSP probe reported", 10*time.Second, func() (bool, string) {
+		return b.con.probeSeen() > 0, "waiting for the browser to report the refused inline script"
+	})
+	b.con.setProbing(false)
+	if ran := eval[bool](b, "CSP probe ran", `window.__inline === 1`); ran {
+		t.Error("an inline script ran: the Content-Security-Policy does not forbid inline scripts")
+	}
+
+	// Sign up (the first account becomes admin), keeping ?next=.
+	b.do("to sign-up", 30*time.Second,
+		chromedp.Click(chromedp.ID("login-to-signup")),
+		chromedp.WaitReady(chromedp.CSS(`body[data-page="signup"][data-ready="true"]`)),
+	)
+	if loc := eval[string](b, "signup next", `location.pathname + location.search`); loc != "/signup?next=%2Flibrary" {
+		t.Errorf("the sign-up link went to %q, want /signup?next=%%2Flibrary", loc)
+	}
 	b.shot("signup")
 	b.do("sign up", 30*time.Second,
 		chromedp.SendKeys(chromedp.ID("signup-email"), "ansel@example.com"),
 		chromedp.SendKeys(chromedp.ID("signup-password"), "moonrise-hernandez-1941"),
 		chromedp.Click(chromedp.ID("signup-submit")),
-		chromedp.WaitReady(chromedp.CSS(`body[data-page="search"][data-ready="true"]`)),
+		chromedp.WaitReady(chromedp.CSS(`body[data-page="library"][data-ready="true"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#nav-user`)),
 	)
-	b.con.setSignedIn()
+	b.con.setSignedIn(true)
 	if who := eval[string](b, "nav user", `document.querySelector('[data-testid=nav-user]').textContent`); !strings.Contains(who, "ansel@example.com") {
 		t.Errorf("nav shows %q, want the new account's e-mail", who)
 	}
@@ -626,6 +685,20 @@ func TestBrowserFlow(t *testing.T) {
 		} else {
 			t.Logf("known: the API offers a thumbnail_url for failed photo %s (%s); the browser logs its 404", id, st)
 		}
+	}
+
+	// Sign out: back to the login page, and pages need a session again.
+	b.do("sign out", 30*time.Second,
+		chromedp.Click(chromedp.ID("nav-signout")),
+		chromedp.WaitReady(chromedp.CSS(`body[data-page="login"][data-ready="true"]`)),
+	)
+	b.con.setSignedIn(false)
+	b.open("/search", "login")
+
+	if testing.Verbose() {
+		b.con.mu.Lock()
+		t.Logf("browser console:\n%s", strings.Join(b.con.all, "\n"))
+		b.con.mu.Unlock()
 	}
 	if errs := b.con.errors(); len(errs) > 0 {
 		t.Errorf("the browser console reported %d errors:\n%s", len(errs), strings.Join(errs, "\n"))
