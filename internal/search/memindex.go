@@ -48,10 +48,11 @@ func newMemIndex(db *store.DB, log *slog.Logger, dir string) *memIndex {
 type modelIndex struct {
 	model string
 
-	syncMu   sync.Mutex // one catch-up at a time
-	loaded   bool
-	seq      int64 // last embedding_log entry applied
-	savedSeq int64 // seq of the last snapshot written or read
+	syncMu    sync.Mutex // one catch-up at a time
+	loaded    bool
+	seq       int64 // last embedding_log entry applied
+	savedSeq  int64 // seq of the last snapshot written or read
+	optimized int64 // seq at the last planner statistics refresh
 
 	mu    sync.RWMutex // guards the fields below
 	dim   int
@@ -95,8 +96,16 @@ func (m *memIndex) catchUp(ctx context.Context, x *modelIndex) error {
 		if last == x.seq {
 			return nil
 		}
-		return m.applyChanges(ctx, x, last)
+		if err := m.applyChanges(ctx, x, last); err != nil {
+			return err
+		}
+		if last-x.optimized > max(1000, int64(len(x.owner)/10)) {
+			m.optimize(ctx)
+			x.optimized = last
+		}
+		return nil
 	}
+	defer func() { m.optimize(ctx); x.optimized = x.seq }()
 	start := time.Now()
 	if m.dir != "" {
 		n, err := m.loadSnapshot(ctx, x, last)
@@ -128,6 +137,26 @@ func (m *memIndex) catchUp(ctx context.Context, x *modelIndex) error {
 		}
 	}
 	return nil
+}
+
+// optimize refreshes SQLite's planner statistics (PRAGMA optimize with a
+// sampling limit, so it takes milliseconds). Without them the planner can
+// drive the text leg's FTS join from the photos_user_taken index and run
+// the full-text match once per photo — seconds instead of milliseconds for
+// a query with after:/before: on a library of 20k photos. It runs when the
+// index loads and after every 10% of growth; a failure only costs speed.
+func (m *memIndex) optimize(ctx context.Context) {
+	conn, err := m.db.SQL().Conn(ctx)
+	if err == nil {
+		defer conn.Close()
+		_, err = conn.ExecContext(ctx, "PRAGMA analysis_limit = 1000")
+		if err == nil {
+			_, err = conn.ExecContext(ctx, "PRAGMA optimize = 0x10002")
+		}
+	}
+	if err != nil {
+		m.log.WarnContext(ctx, "search: refreshing planner statistics failed", "err", err)
+	}
 }
 
 // loadSnapshot reads the model's snapshot, catches up from the change log
