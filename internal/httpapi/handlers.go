@@ -251,7 +251,7 @@ type photoSummary struct {
 	ThumbnailURL string     `json:"thumbnail_url"`
 	WebURL       string     `json:"web_url"`
 	Description  string     `json:"description"`
-	Keywords     []string   `json:"keywords"`
+	Keywords     []string   `json:"keywords" nullable:"false" description:"The owner's keywords and the generated ones, without duplicates."`
 	TakenAt      *time.Time `json:"taken_at"`
 	Album        string     `json:"album"`
 	Status       string     `json:"status" enum:"pending,ready,failed" description:"ready once the thumbnail and metadata are made."`
@@ -291,7 +291,7 @@ type listParams struct {
 // photoList is a page of the photo listing.
 type photoList struct {
 	Total  int            `json:"total" description:"Photos matching the filters, all pages."`
-	Photos []photoSummary `json:"photos"`
+	Photos []photoSummary `json:"photos" nullable:"false"`
 }
 
 func (s *Server) listPhotos(w http.ResponseWriter, r *http.Request) error {
@@ -346,7 +346,7 @@ type photoDetail struct {
 	FileName     string       `json:"file_name"`
 	Album        string       `json:"album"`
 	Description  string       `json:"description"`
-	Keywords     []string     `json:"keywords"`
+	Keywords     []string     `json:"keywords" nullable:"false" description:"The owner's keywords and the generated ones, without duplicates."`
 	TakenAt      *time.Time   `json:"taken_at"`
 	Width        int          `json:"width"`
 	Height       int          `json:"height"`
@@ -456,7 +456,7 @@ type albumJSON struct {
 
 // albumList is GET /api/v1/albums's answer, albums by name.
 type albumList struct {
-	Albums []albumJSON `json:"albums"`
+	Albums []albumJSON `json:"albums" nullable:"false"`
 }
 
 func (s *Server) albums(w http.ResponseWriter, r *http.Request) error {
@@ -492,7 +492,7 @@ func (s *Server) sourceJSON(r *http.Request, src store.Source) (sourceJSON, erro
 
 // sourceList is GET /api/v1/sources's answer.
 type sourceList struct {
-	Sources []sourceJSON `json:"sources"`
+	Sources []sourceJSON `json:"sources" nullable:"false"`
 }
 
 func (s *Server) listSources(w http.ResponseWriter, r *http.Request) error {
@@ -607,7 +607,7 @@ type jobParams struct {
 // recently updated jobs.
 type jobList struct {
 	Counts map[string]int `json:"counts" description:"Jobs by state: queued, running, done, failed."`
-	Jobs   []jobJSON      `json:"jobs"`
+	Jobs   []jobJSON      `json:"jobs" nullable:"false"`
 }
 
 func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) error {

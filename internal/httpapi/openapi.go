@@ -118,7 +118,7 @@ func operations() map[string]operation {
 			params: jobIDParams{}, status: http.StatusNoContent,
 			errors: map[int]string{404: idNotFound + " A job that has not failed is not found either."}},
 		"GET /api/v1/events": {id: "events", tag: "jobs", summary: "Live job progress (Server-Sent Events)",
-			description: "A text/event-stream of \"progress\" events whose data is the JSON object below, sent when the counts change, with a keep-alive comment every 15 s. It reads the store, so it shows the work of every worker process.",
+			description: "A text/event-stream of \"progress\" events, each with a ProgressEvent as its data, sent when the counts change, with a keep-alive comment every 15 s. It reads the store, so it shows the work of every worker process.",
 			resp:        progressEvent{}, contentType: "text/event-stream"},
 
 		"GET /api/v1/usage":    {id: "usage", tag: "settings", summary: "This month's Claude spending", resp: usageJSON{}},
