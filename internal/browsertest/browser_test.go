@@ -289,6 +289,12 @@ func (c *console) setSignedIn(in bool) {
 	c.mu.Unlock()
 }
 
+func (c *console) lines() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.all)
+}
+
 func (c *console) errors() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -366,7 +372,7 @@ func (b *browser) fail(step string, err error) {
 	if loc, lerr := chromedp.Run(ctx, chromedp.Location()); lerr == nil {
 		b.t.Logf("page: %s", loc)
 	}
-	b.t.Fatalf("%s: %v\nconsole:\n%s", step, err, strings.Join(b.con.all, "\n"))
+	b.t.Fatalf("%s: %v\nconsole:\n%s", step, err, strings.Join(b.con.lines(), "\n"))
 }
 
 // eval runs a JavaScript expression (promises awaited) and decodes its value.
@@ -696,9 +702,7 @@ func TestBrowserFlow(t *testing.T) {
 	b.open("/search", "login")
 
 	if testing.Verbose() {
-		b.con.mu.Lock()
-		t.Logf("browser console:\n%s", strings.Join(b.con.all, "\n"))
-		b.con.mu.Unlock()
+		t.Logf("browser console:\n%s", strings.Join(b.con.lines(), "\n"))
 	}
 	if errs := b.con.errors(); len(errs) > 0 {
 		t.Errorf("the browser console reported %d errors:\n%s", len(errs), strings.Join(errs, "\n"))
