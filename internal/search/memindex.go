@@ -232,9 +232,9 @@ func (m *memIndex) load(ctx context.Context, x *modelIndex) (int, error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	n := 0
+	var uid, pid int64
+	var blob sql.RawBytes
 	for rows.Next() {
-		var uid, pid int64
-		var blob []byte
 		if err := rows.Scan(&uid, &pid, &blob); err != nil {
 			return 0, fmt.Errorf("vector index: load %s: %w", x.model, err)
 		}
@@ -273,7 +273,14 @@ func (m *memIndex) put(x *modelIndex, userID, photoID int64, blob []byte) {
 	if !ok {
 		i = len(p.ids)
 		p.ids = append(p.ids, photoID)
-		p.vecs = append(p.vecs, make([]float32, dim)...)
+		if cap(p.vecs) < (i+1)*dim {
+			// Double by hand: append's growth for big slices is 1.25×,
+			// which copies the matrix many times over while loading.
+			grown := make([]float32, len(p.vecs), max(2*cap(p.vecs), 64*dim))
+			copy(grown, p.vecs)
+			p.vecs = grown
+		}
+		p.vecs = p.vecs[:(i+1)*dim]
 		p.pos[photoID] = i
 		x.owner[photoID] = userID
 	}

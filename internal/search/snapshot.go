@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 	"os"
 	"path/filepath"
 	"strings"
+	"unsafe"
 )
 
 // The SQLite vector index persists a snapshot file so a restart (or a CLI
@@ -88,6 +90,15 @@ func (x *modelIndex) writeSnapshot(path string) (err error) {
 				return err
 			}
 		}
+		if err := flush(true); err != nil {
+			return err
+		}
+		if littleEndian {
+			if _, err := w.Write(floatBytes(p.vecs)); err != nil {
+				return err
+			}
+			continue
+		}
 		for _, v := range p.vecs {
 			buf = le.AppendUint32(buf, math.Float32bits(v))
 			if err := flush(false); err != nil {
@@ -163,14 +174,12 @@ func (x *modelIndex) readSnapshot(path string) (int, error) {
 			p.pos[id] = i
 			x.owner[id] = uid
 		}
-		raw = make([]byte, 4*dim*min(n, 4096))
-		for lo := 0; lo < n*dim; lo += len(raw) / 4 {
-			chunk := raw[:4*min(len(raw)/4, n*dim-lo)]
-			if _, err := io.ReadFull(r, chunk); err != nil {
-				return 0, fmt.Errorf("%w: %v", errBadSnapshot, err)
-			}
-			for j := range len(chunk) / 4 {
-				p.vecs[lo+j] = math.Float32frombits(le.Uint32(chunk[4*j:]))
+		if _, err := io.ReadFull(r, floatBytes(p.vecs)); err != nil {
+			return 0, fmt.Errorf("%w: %v", errBadSnapshot, err)
+		}
+		if !littleEndian {
+			for j, v := range p.vecs {
+				p.vecs[j] = math.Float32frombits(bits.ReverseBytes32(math.Float32bits(v)))
 			}
 		}
 		if n > 0 {
@@ -216,4 +225,16 @@ func (m *memIndex) save(ctx context.Context) error {
 		x.syncMu.Unlock()
 	}
 	return errors.Join(errs...)
+}
+
+// littleEndian reports whether the host stores a float32 in the snapshot's
+// byte order, so vectors move between file and memory without conversion.
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// floatBytes is the memory of v as bytes.
+func floatBytes(v []float32) []byte {
+	if len(v) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), 4*len(v))
 }
