@@ -1,13 +1,19 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // openAPIDoc is the part of the document the tests read.
@@ -217,5 +223,39 @@ func TestDocsPage(t *testing.T) {
 	css := ts.do(req{method: "GET", path: "/api/docs.css"})
 	if css.Code != 200 || !strings.HasPrefix(css.Header().Get("Content-Type"), "text/css") || css.Body.Len() == 0 {
 		t.Errorf("docs.css: %d %v", css.Code, css.Header())
+	}
+}
+
+// TestOpenAPIValidDocument validates the document against the official
+// OpenAPI 3.1 schema, which the generator's module ships.
+func TestOpenAPIValidDocument(t *testing.T) {
+	t.Parallel()
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/swaggest/openapi-go").Output()
+	if err != nil {
+		t.Fatalf("locate github.com/swaggest/openapi-go: %v", err)
+	}
+	raw, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), "resources", "schema", "openapi31.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("openapi31.json", meta); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile("openapi31.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := newTestServer(t, stores[0].open(t))
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(ts.srv.openapi))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Validate(doc); err != nil {
+		t.Errorf("the document is not valid OpenAPI 3.1: %v", err)
 	}
 }
