@@ -20,6 +20,13 @@ func TestAccounts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		src, err := db.CreateSource(ctx, store.Source{UserID: def.ID, Kind: store.SourceLocal, Name: "/photos", Path: "/photos"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := db.UpsertPhoto(ctx, store.Photo{UserID: def.ID, SourceID: src.ID, SourceKey: "cli.jpg", FileName: "cli.jpg"}); err != nil {
+			t.Fatal(err)
+		}
 
 		first := ts.signup("Owner@Example.com")
 		if !first.admin || first.id != def.ID {
@@ -36,6 +43,12 @@ func TestAccounts(t *testing.T) {
 			t.Errorf("me: %d %+v", rec.Code, me)
 		}
 		wantError(t, ts.do(req{method: "GET", path: "/api/v1/me"}), 401, "unauthorized")
+		rec = ts.do(req{method: "GET", path: "/api/v1/photos", cookie: first.cookie})
+		var list photoList
+		decodeBody(t, rec, &list)
+		if list.Total != 1 || list.Photos[0].Title != "cli.jpg" {
+			t.Errorf("the first account does not have the CLI's photos: %s", rec.Body)
+		}
 		wantError(t, ts.do(req{method: "GET", path: "/api/v1/me", cookie: &http.Cookie{Name: "tv_session", Value: "v1.forged.token"}}), 401, "unauthorized")
 
 		second := credentials{Email: "guest@example.com", Password: "long enough password"}
@@ -45,6 +58,10 @@ func TestAccounts(t *testing.T) {
 		g := open.signup(second.Email)
 		if g.admin {
 			t.Error("second account is admin")
+		}
+		rec = open.do(req{method: "GET", path: "/api/v1/photos", cookie: g.cookie})
+		if decodeBody(t, rec, &list); list.Total != 0 {
+			t.Errorf("the second account sees the first's photos: %s", rec.Body)
 		}
 		wantError(t, open.do(req{method: "POST", path: "/api/v1/auth/signup", body: jsonString(t, second)}), 409, "email_taken")
 
