@@ -195,7 +195,8 @@ func TestIsolation(t *testing.T) {
 		aFilters := url.Values{"q": {"zanzibarn"}, "album": {A.album.Name}, "keyword": {"quetzalcoatl"},
 			"camera": {"hasselblad"}, "source": {strconv.FormatInt(A.source.ID, 10)}}
 		oneFilter := []url.Values{{"q": {"zanzibarn"}}, {"album": {A.album.Name}}, {"keyword": {"quetzalcoatl"}},
-			{"camera": {"hasselblad"}}, {"source": {strconv.FormatInt(A.source.ID, 10)}}, {"q": {"quetzal barn"}}}
+			{"camera": {"hasselblad"}}, {"source": {strconv.FormatInt(A.source.ID, 10)}}, {"q": {"quetzal barn"}},
+			{"q": {"quetzalcoatl"}}}
 
 		cases := isolationCases(t, A)
 		walk := func(as account, owner bool) {
@@ -252,6 +253,20 @@ func TestIsolation(t *testing.T) {
 		}
 
 		walk(bob, false)
+
+		// Where Bob's own photo matches as well as Alice's, he finds his
+		// alone: the searches are scoped, not merely empty.
+		for _, path := range []string{"/api/v1/search?q=quetzalcoatl", "/api/v1/search?keyword=quetzalcoatl&camera=hasselblad",
+			"/api/v1/photos?keyword=quetzalcoatl", fmt.Sprintf("/api/v1/photos/%d/similar", B.photos[0].ID)} {
+			rec := ts.do(req{method: "GET", path: path, cookie: bob.cookie})
+			want := B.photoIDs()
+			if strings.Contains(path, "similar") {
+				want = nil // his only photo; Alice's identical vector is not his
+			}
+			if got := resultIDs(t, rec); rec.Code != 200 || !slices.Equal(got, want) {
+				t.Errorf("Bob's %s: %d %v, want %v", path, rec.Code, got, want)
+			}
+		}
 
 		// Nothing Bob did changed Alice's data.
 		if j, err := db.Job(ctx, alice.id, A.failedJob.ID); err != nil || j.State != store.JobFailed {
