@@ -527,7 +527,11 @@ func TestFilterSQLAgreesWithStore(t *testing.T) {
 		}
 		for _, f := range []store.Filter{{Album: "PETS"}, {Album: "Trips"}, {Keyword: "snow"}, {Keyword: "DOG", Album: "pets"}, {Album: "none"}, {Keyword: "snowy"}} {
 			want := sel(db.FilterSQL(a.user.ID, f))
-			got := sel(filterSQL(db, a.user.ID, f))
+			cond, args, err := filterSQL(t.Context(), db, a.user.ID, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := sel(cond, args)
 			if !slices.Equal(got, want) {
 				t.Errorf("filter %+v: rewritten selects %v, store selects %v", f, got, want)
 			}

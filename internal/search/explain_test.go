@@ -45,7 +45,10 @@ func TestPostgresVectorQueryUsesHNSW(t *testing.T) {
 		{Keyword: s.topics[0][0]},
 	} {
 		q := vecQuery{userID: users[0], model: synthModel, vec: s.point(r, r.IntN(s.clusters)), k: 20, filter: f}
-		query, args := x.vectorSQL(q, false)
+		query, args, err := x.vectorSQL(ctx, q, false)
+		if err != nil {
+			t.Fatal(err)
+		}
 		plan := explain(t, db, x, query, args)
 		if !strings.Contains(plan, "Index Scan using embeddings_hnsw_512") || strings.Contains(plan, "Seq Scan on embeddings") {
 			t.Errorf("filter %+v: plan does not walk the HNSW index:\n%s", f, plan)
@@ -79,7 +82,10 @@ func TestPostgresVectorQueryUsesHNSW(t *testing.T) {
 // the query's user that pass its filter.
 func exactTop(t *testing.T, db *store.DB, s *synth, ids []int64, q vecQuery) []int64 {
 	t.Helper()
-	cond, args := filterSQL(db, q.userID, q.filter)
+	cond, args, err := filterSQL(t.Context(), db, q.userID, q.filter)
+	if err != nil {
+		t.Fatal(err)
+	}
 	rows, err := db.SQL().QueryContext(t.Context(), "SELECT p.id FROM photos p WHERE "+cond, args...)
 	if err != nil {
 		t.Fatal(err)

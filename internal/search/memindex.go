@@ -372,13 +372,37 @@ func (m *memIndex) search(ctx context.Context, q vecQuery) ([]vecHit, error) {
 	}
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	return x.scan(q.userID, q.vec, q.k, q.exclude, all), nil
+	if len(all) > n/4 {
+		return x.scan(q.userID, q.vec, q.k, q.exclude, all), nil
+	}
+	return x.scanIDs(q.userID, q.vec, q.k, q.exclude, all), nil
+}
+
+// scanIDs is scan over just the given photos: the cheaper way when a
+// selective filter leaves few. x.mu must be held for reading.
+func (x *modelIndex) scanIDs(userID int64, q []float32, k int, exclude int64, ids map[int64]bool) []vecHit {
+	p := x.users[userID]
+	if p == nil || len(q) != x.dim || k <= 0 {
+		return nil
+	}
+	h := topK{k: k}
+	for id := range ids {
+		i, ok := p.pos[id]
+		if !ok || id == exclude {
+			continue
+		}
+		h.offer(id, linalg.Dot(q, p.vecs[i*x.dim:(i+1)*x.dim]))
+	}
+	return h.sorted()
 }
 
 // passing returns which of ids (all of the user's photos when ids is nil)
 // pass the filter.
 func (m *memIndex) passing(ctx context.Context, userID int64, f store.Filter, ids []int64) (map[int64]bool, error) {
-	cond, args := filterSQL(m.db, userID, f)
+	cond, args, err := filterSQL(ctx, m.db, userID, f)
+	if err != nil {
+		return nil, fmt.Errorf("vector index: %w", err)
+	}
 	query := "SELECT p.id FROM photos p WHERE " + cond
 	if ids != nil {
 		if len(ids) == 0 {

@@ -75,9 +75,12 @@ func (x *pgIndex) exactLimit() int {
 // vectorSQL builds the nearest-neighbour query and its arguments: the
 // index-shaped ANN query, or (exact) the same with an ORDER BY the index
 // cannot serve.
-func (x *pgIndex) vectorSQL(q vecQuery, exact bool) (string, []any) {
+func (x *pgIndex) vectorSQL(ctx context.Context, q vecQuery, exact bool) (string, []any, error) {
 	dim := len(q.vec)
-	cond, args := filterSQL(x.db, q.userID, q.filter)
+	cond, args, err := filterSQL(ctx, x.db, q.userID, q.filter)
+	if err != nil {
+		return "", nil, err
+	}
 	args = append(args, q.model, vectorLiteral(q.vec), q.k)
 	nModel, nVec, nK := len(args)-2, len(args)-1, len(args)
 	var extra string
@@ -98,7 +101,7 @@ func (x *pgIndex) vectorSQL(q vecQuery, exact bool) (string, []any) {
 	WHERE e.dim = %[2]d AND e.model = $%[3]d AND e.user_id = $1%[4]s
 	ORDER BY %[6]s LIMIT $%[5]d)
 SELECT photo_id, dist FROM nn ORDER BY dist, photo_id`, dist, dim, nModel, extra, nK, order)
-	return query, args
+	return query, args, nil
 }
 
 // annSettings are the transaction-local settings of the ANN query.
@@ -160,7 +163,10 @@ func (x *pgIndex) partitionSize(ctx context.Context, q vecQuery) (int, error) {
 }
 
 func (x *pgIndex) run(ctx context.Context, q vecQuery, exact bool) ([]vecHit, error) {
-	query, args := x.vectorSQL(q, exact)
+	query, args, err := x.vectorSQL(ctx, q, exact)
+	if err != nil {
+		return nil, err
+	}
 	tx, err := x.db.SQL().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)

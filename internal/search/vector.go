@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/targetvision/targetvision/internal/store"
@@ -43,15 +44,36 @@ func filterEmpty(f store.Filter) bool { return f == (store.Filter{}) }
 //     is correlated on user_id, which Postgres and SQLite run as a scan of
 //     ai_metadata per photo (minutes at 20k photos once the vector index
 //     feeds it row by row);
-//   - the album name as an uncorrelated IN over the user's albums, which
-//     both databases evaluate once and answer from the photos_album index.
-func filterSQL(db *store.DB, userID int64, f store.Filter) (string, []any) {
+//   - the album name resolved to the user's album ids first, inlined as
+//     integers: an IN over a subquery leaves SQLite guessing its size, and
+//     it then walks all the user's photos instead of the photos_album index.
+func filterSQL(ctx context.Context, db *store.DB, userID int64, f store.Filter) (string, []any, error) {
 	kw, album := f.Keyword, f.Album
 	f.Keyword, f.Album = "", ""
 	cond, args := db.FilterSQL(userID, f)
 	if album != "" {
-		args = append(args, album)
-		cond += fmt.Sprintf(" AND p.album_id IN (SELECT a.id FROM albums a WHERE a.user_id = $1 AND LOWER(a.name) = LOWER($%d))", len(args))
+		rows, err := db.SQL().QueryContext(ctx, "SELECT id FROM albums WHERE user_id = $1 AND LOWER(name) = LOWER($2)", userID, album)
+		if err != nil {
+			return "", nil, fmt.Errorf("album filter: %w", err)
+		}
+		var ids []string
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return "", nil, fmt.Errorf("album filter: %w", err)
+			}
+			ids = append(ids, strconv.FormatInt(id, 10))
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return "", nil, fmt.Errorf("album filter: %w", err)
+		}
+		if len(ids) == 0 {
+			cond += " AND 1 = 0"
+		} else {
+			cond += " AND p.album_id IN (" + strings.Join(ids, ", ") + ")"
+		}
 	}
 	if kw != "" {
 		q, _ := json.Marshal(strings.ToLower(kw)) // a string always marshals
@@ -59,5 +81,5 @@ func filterSQL(db *store.DB, userID int64, f store.Filter) (string, []any) {
 		n := len(args)
 		cond += fmt.Sprintf(" AND (LOWER(p.keywords) LIKE $%d OR EXISTS (SELECT 1 FROM ai_metadata m WHERE m.photo_id = p.id AND LOWER(m.keywords) LIKE $%d))", n, n)
 	}
-	return cond, args
+	return cond, args, nil
 }
