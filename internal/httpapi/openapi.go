@@ -161,13 +161,14 @@ func buildOpenAPI(table []route) ([]byte, error) {
 		WithDescription("Search a photo library in plain language. JSON over HTTP; every error is " +
 			"{\"error\":{\"code\":\"…\",\"message\":\"…\"}} with a fitting status, never a stack trace. " +
 			"Sign in with POST /api/v1/auth/login (a session cookie) or send \"Authorization: Bearer <token>\". " +
-			"State-changing browser requests must be same-origin.")
+			"State-changing browser requests must be same-origin (Sec-Fetch-Site or Origin); others answer 403 csrf_rejected.")
 	ref.JSONSchemaReflector().DefaultOptions = append(ref.JSONSchemaReflector().DefaultOptions,
 		jsonschema.InterceptDefName(defName))
 	spec := ref.SpecEns()
 	spec.SetAPIKeySecurity(securityCookie, "tv_session", openapi.InCookie,
 		"The session cookie set by sign-up and sign-in (HttpOnly, SameSite=Lax).")
-	spec.SetHTTPBearerTokenSecurity(securityBearer, "", "A session token or an API token (tvk_…) as \"Authorization: Bearer …\".")
+	spec.SetHTTPBearerTokenSecurity(securityBearer, "", "\"Authorization: Bearer …\" with a session token (the cookie's value), "+
+		"or an API token (tvk_…) where the server enables them. Bearer requests are exempt from the same-origin check.")
 
 	public := map[string]bool{}
 	for _, rt := range table {
