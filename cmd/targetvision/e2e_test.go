@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/targetvision/targetvision/internal/claude/claudetest"
+	"github.com/targetvision/targetvision/internal/smugmug/smugmugtest"
 	"github.com/targetvision/targetvision/internal/store"
 	"github.com/targetvision/targetvision/internal/store/storetest"
 )
@@ -463,5 +464,71 @@ func TestDescribeWithClaude(t *testing.T) {
 	}
 	if res := c.search("countryside"); len(res.Results) != 4 {
 		t.Fatalf("the copy should reuse the description: %d results", len(res.Results))
+	}
+}
+
+// TestSmugMugConnectAndSync connects a SmugMug account with the PIN flow
+// against the fake (which checks every OAuth signature), syncs it, finds
+// its photos, and re-syncs an unchanged library with a handful of requests.
+func TestSmugMugConnectAndSync(t *testing.T) {
+	t.Parallel()
+	fake := smugmugtest.New(t, smugmugtest.Options{})
+	fake.AddUser("ann", "Ann Adams")
+	fake.Generate("ann", 3, func(int) int { return 4 })
+	fake.AuthorizeAs("ann")
+	c := newCLI(t, "SMUGMUG_API_KEY="+smugmugtest.ConsumerKey, "SMUGMUG_API_SECRET="+smugmugtest.ConsumerSecret,
+		"SMUGMUG_API_BASE="+fake.APIBase(), "SMUGMUG_OAUTH_BASE="+fake.OAuthBase(), "SMUGMUG_REQUESTS_PER_MINUTE=6000")
+
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	cmd := c.cmd(ctx, "smugmug", "connect")
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	buf := make([]byte, 4096)
+	for !strings.Contains(out.String(), "six-digit") {
+		n, err := stdout.Read(buf)
+		if err != nil {
+			t.Fatalf("no authorize URL printed: %v\n%s\n%s", err, out.String(), stderr.String())
+		}
+		out.Write(buf[:n])
+	}
+	// The user opens the authorize URL and approves; SmugMug shows the PIN.
+	authURL := out.String()[strings.Index(out.String(), "http"):]
+	authURL = strings.Fields(authURL)[0]
+	resp, err := http.Get(authURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	tok := authURL[strings.Index(authURL, "oauth_token=")+len("oauth_token="):]
+	tok = strings.Split(tok, "&")[0]
+	pin := fake.Verifier(tok)
+	if pin == "" {
+		t.Fatalf("fake does not know request token %q", tok)
+	}
+	fmt.Fprintln(stdin, pin)
+	stuck := time.AfterFunc(40*time.Second, func() { cmd.Process.Signal(syscall.SIGQUIT) })
+	defer stuck.Stop()
+	rest, _ := io.ReadAll(stdout)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("smugmug connect: %v\n%s%s\n%s", err, out.String(), rest, stderr.String())
+	}
+	if !strings.Contains(string(rest), "Connected SmugMug account \"ann\"") || !strings.Contains(string(rest), "12 photos ready") {
+		t.Fatalf("connect output:\n%s%s", out.String(), rest)
+	}
+	res := c.search("album")
+	if res.Total < 12 {
+		t.Fatalf("SmugMug photos not searchable by album name: %d results", res.Total)
+	}
+	before := fake.RequestCount()
+	c.ok("sync")
+	if got := fake.RequestCount() - before; got > 3+1 {
+		t.Fatalf("unchanged re-sync made %d requests, want ≤ 4", got)
 	}
 }

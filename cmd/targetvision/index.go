@@ -51,15 +51,16 @@ leave the index. A corrupt or oversized file is reported and never stops the run
 				}
 				sources = append(sources, src)
 			}
-			return a.syncAndDrain(ctx, e, sources)
+			return a.syncAndDrain(ctx, e, sources, false)
 		},
 	}
 }
 
 func newSyncCmd(e *env, cfg func() config.Config) *cobra.Command {
 	var sourceID int64
+	var full bool
 	cmd := &cobra.Command{
-		Use:   "sync [--source ID]",
+		Use:   "sync [--source ID] [--full]",
 		Short: "Incrementally sync all sources, or one",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -82,16 +83,17 @@ func newSyncCmd(e *env, cfg func() config.Config) *cobra.Command {
 			if len(sources) == 0 {
 				return fmt.Errorf("no sources yet: add a folder with `targetvision index DIR` or connect SmugMug with `targetvision smugmug connect`")
 			}
-			return a.syncAndDrain(ctx, e, sources)
+			return a.syncAndDrain(ctx, e, sources, full)
 		},
 	}
 	cmd.Flags().Int64Var(&sourceID, "source", 0, "sync only this source id")
+	cmd.Flags().BoolVar(&full, "full", false, "re-list every SmugMug album (sees caption and keyword edits, which do not change album times)")
 	return cmd
 }
 
 // syncAndDrain syncs the sources with a progress bar, then runs the
 // pipeline's jobs until the queue is idle, then prints a summary.
-func (a *app) syncAndDrain(ctx context.Context, e *env, sources []store.Source) error {
+func (a *app) syncAndDrain(ctx context.Context, e *env, sources []store.Source, deep bool) error {
 	model := a.loadCLIP()
 	tty := isTerminal(e.stderr)
 	var bar *progressbar.ProgressBar
@@ -112,7 +114,7 @@ func (a *app) syncAndDrain(ctx context.Context, e *env, sources []store.Source) 
 	var failedSync int
 	for _, src := range sources {
 		bar = newBar(-1, "scanning "+filepath.Base(src.Name))
-		res, err := p.SyncSource(ctx, src)
+		res, err := p.SyncSource(ctx, src, deep)
 		if bar != nil {
 			bar.Finish()
 		}

@@ -17,6 +17,8 @@ import (
 	"github.com/targetvision/targetvision/internal/observe"
 	"github.com/targetvision/targetvision/internal/photo"
 	"github.com/targetvision/targetvision/internal/pipeline"
+	"github.com/targetvision/targetvision/internal/secret"
+	"github.com/targetvision/targetvision/internal/smugsync"
 	"github.com/targetvision/targetvision/internal/store"
 )
 
@@ -156,7 +158,33 @@ func (a *app) pipeline(m *clip.Model, idx pipeline.VectorIndex, onSync localsour
 	if d := a.describer(); d != nil {
 		opts.Describer = d
 	}
+	if sm, err := a.smugmug(); err != nil {
+		a.log.Error("SmugMug sources cannot sync", "err", err)
+	} else if sm != nil {
+		opts.Remote = map[store.SourceKind]pipeline.RemoteSource{store.SourceSmugMug: sm}
+	}
 	return pipeline.New(a.db, opts)
+}
+
+// smugmugBox seals SmugMug tokens with a key derived from SECRET_KEY.
+func (a *app) smugmugBox() (*secret.Box, error) {
+	master, err := a.cfg.Secret()
+	if err != nil {
+		return nil, err
+	}
+	return smugsync.NewBox(master)
+}
+
+// smugmug is the SmugMug remote source, or nil without API credentials.
+func (a *app) smugmug() (*smugsync.Source, error) {
+	if a.cfg.SmugMugAPIKey == "" || a.cfg.SmugMugAPISecret == "" {
+		return nil, nil
+	}
+	box, err := a.smugmugBox()
+	if err != nil {
+		return nil, err
+	}
+	return smugsync.New(a.db, box, smugsync.ClientConfig(a.cfg), a.log), nil
 }
 
 // describer is Claude when ANTHROPIC_API_KEY is set; without it photos wait

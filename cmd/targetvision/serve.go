@@ -17,6 +17,7 @@ import (
 	"github.com/targetvision/targetvision/internal/jobs"
 	"github.com/targetvision/targetvision/internal/observe"
 	"github.com/targetvision/targetvision/internal/pipeline"
+	"github.com/targetvision/targetvision/internal/smugsync"
 	"github.com/targetvision/targetvision/internal/store"
 	"github.com/targetvision/targetvision/internal/web"
 )
@@ -78,8 +79,23 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers, allowSignup boo
 	if model != nil {
 		status.Present, status.Dim = true, model.Dim()
 	}
+	var smHandler http.Handler
+	if c.SmugMugAPIKey != "" && c.SmugMugAPISecret != "" {
+		box, err := a.smugmugBox()
+		if err != nil {
+			return err
+		}
+		h := smugsync.NewHandler(a.db, box, smugsync.ClientConfig(c), a.log)
+		h.OnConnect = func(ctx context.Context, src store.Source) {
+			if _, err := pipe.EnqueueSync(ctx, src.UserID, src.ID); err != nil {
+				a.log.ErrorContext(ctx, "queue first SmugMug sync", "source_id", src.ID, "err", err)
+			}
+		}
+		smHandler = h
+	}
 	srv, err := httpapi.New(httpapi.Deps{
-		DB: a.db, Search: engine, Pipeline: pipe, Sessions: sessions, Hasher: hasher, Metrics: metrics, Logger: a.log,
+		SmugMug: smHandler,
+		DB:      a.db, Search: engine, Pipeline: pipe, Sessions: sessions, Hasher: hasher, Metrics: metrics, Logger: a.log,
 		DataDir: c.DataDir, Web: site.Handler(), Models: func() httpapi.ModelStatus { return status },
 		Defaults:    httpapi.UserSettings{ClaudeModel: c.ClaudeModel, MonthlyBudgetUSD: c.MonthlyBudgetUSD},
 		AllowSignup: allowSignup,

@@ -119,9 +119,16 @@ func (p *Pipeline) enqueuePhoto(ctx context.Context, userID, photoID int64, kind
 	return nil
 }
 
+// DeepSyncer is a RemoteSource that can also re-list everything (SmugMug
+// does not bump album times for caption or keyword edits).
+type DeepSyncer interface {
+	SyncDeep(ctx context.Context, src store.Source, progress localsource.Progress) (localsource.Result, error)
+}
+
 // SyncSource runs a sync now (the CLI's `index` and `sync` use it directly
-// for their progress bar) and queues processing of what changed.
-func (p *Pipeline) SyncSource(ctx context.Context, src store.Source) (localsource.Result, error) {
+// for their progress bar) and queues processing of what changed. deep asks
+// a remote source to re-list everything.
+func (p *Pipeline) SyncSource(ctx context.Context, src store.Source, deep bool) (localsource.Result, error) {
 	if err := p.db.SetSourceStatus(ctx, src.UserID, src.ID, store.SourceSyncing, "", time.Time{}); err != nil {
 		return localsource.Result{}, err
 	}
@@ -131,7 +138,10 @@ func (p *Pipeline) SyncSource(ctx context.Context, src store.Source) (localsourc
 	case store.SourceLocal:
 		res, err = localsource.Sync(ctx, p.db, src, p.opts.OnSync)
 	default:
-		if rs := p.opts.Remote[src.Kind]; rs != nil {
+		rs := p.opts.Remote[src.Kind]
+		if ds, ok := rs.(DeepSyncer); ok && deep {
+			res, err = ds.SyncDeep(ctx, src, p.opts.OnSync)
+		} else if rs != nil {
 			res, err = rs.Sync(ctx, src, p.opts.OnSync)
 		} else {
 			err = jobs.Permanent(fmt.Errorf("pipeline: syncing %s sources is not available yet", src.Kind))
@@ -150,6 +160,11 @@ func (p *Pipeline) SyncSource(ctx context.Context, src store.Source) (localsourc
 	status, msg, when := store.SourceOK, "", time.Now()
 	if err != nil {
 		status, msg, when = store.SourceError, err.Error(), time.Time{}
+		// A source can say more precisely what is wrong (SmugMug: reconnect).
+		var ss interface{ SourceStatus() (string, string) }
+		if errors.As(err, &ss) {
+			status, msg = ss.SourceStatus()
+		}
 	}
 	if serr := p.db.SetSourceStatus(context.WithoutCancel(ctx), src.UserID, src.ID, status, msg, when); serr != nil && err == nil {
 		err = serr
@@ -169,7 +184,7 @@ func (p *Pipeline) handleSync(ctx context.Context, j store.Job) error {
 	if err != nil {
 		return err
 	}
-	res, err := p.SyncSource(ctx, src)
+	res, err := p.SyncSource(ctx, src, false)
 	if err != nil {
 		return err
 	}
@@ -241,7 +256,7 @@ func (p *Pipeline) handleProcess(ctx context.Context, j store.Job) error {
 		}
 		return err
 	}
-	applyInfo(&ph, info)
+	applyInfo(&ph, info, src.Kind == store.SourceLocal)
 	ph.ThumbPath, ph.RenditionPath, ph.Status, ph.Error = thumb, rend, store.PhotoReady, ""
 	if _, _, err := p.db.UpsertPhoto(ctx, ph); err != nil {
 		return err
@@ -252,18 +267,52 @@ func (p *Pipeline) handleProcess(ctx context.Context, j store.Job) error {
 	return p.enqueuePhoto(ctx, j.UserID, ph.ID, KindDescribe, 1)
 }
 
-// applyInfo copies what the file says into the photo row.
-func applyInfo(ph *store.Photo, in photo.Info) {
-	ph.Format, ph.Width, ph.Height, ph.Size = in.Format, in.Width, in.Height, in.Size
-	ph.TakenAt = in.TakenAt
-	ph.CameraMake, ph.CameraModel, ph.Lens = in.CameraMake, in.CameraModel, in.Lens
-	ph.ExposureTime, ph.FNumber, ph.ISO, ph.FocalLength = in.ExposureTime, in.FNumber, in.ISO, in.FocalLength
-	ph.GPS = nil
-	if in.GPS != nil {
-		ph.GPS = &store.GPS{Lat: in.GPS.Lat, Lon: in.GPS.Lon}
-	}
+// applyInfo copies what the file says into the photo row. For a local
+// file the file is the truth. For a remote photo the file is a downsized
+// rendition: the source's own size, format and dates stay, and EXIF only
+// fills what the source left empty.
+func applyInfo(ph *store.Photo, in photo.Info, local bool) {
 	if in.SHA256 != "" {
 		ph.ContentHash = in.SHA256
+	}
+	if local {
+		ph.Format, ph.Width, ph.Height, ph.Size = in.Format, in.Width, in.Height, in.Size
+		ph.TakenAt = in.TakenAt
+		ph.CameraMake, ph.CameraModel, ph.Lens = in.CameraMake, in.CameraModel, in.Lens
+		ph.ExposureTime, ph.FNumber, ph.ISO, ph.FocalLength = in.ExposureTime, in.FNumber, in.ISO, in.FocalLength
+		ph.GPS = nil
+		if in.GPS != nil {
+			ph.GPS = &store.GPS{Lat: in.GPS.Lat, Lon: in.GPS.Lon}
+		}
+		return
+	}
+	fill := func(dst *string, v string) {
+		if *dst == "" {
+			*dst = v
+		}
+	}
+	fill(&ph.Format, in.Format)
+	fill(&ph.CameraMake, in.CameraMake)
+	fill(&ph.CameraModel, in.CameraModel)
+	fill(&ph.Lens, in.Lens)
+	fill(&ph.ExposureTime, in.ExposureTime)
+	if ph.Width == 0 || ph.Height == 0 {
+		ph.Width, ph.Height = in.Width, in.Height
+	}
+	if ph.TakenAt.IsZero() {
+		ph.TakenAt = in.TakenAt
+	}
+	if ph.FNumber == 0 {
+		ph.FNumber = in.FNumber
+	}
+	if ph.ISO == 0 {
+		ph.ISO = in.ISO
+	}
+	if ph.FocalLength == 0 {
+		ph.FocalLength = in.FocalLength
+	}
+	if ph.GPS == nil && in.GPS != nil {
+		ph.GPS = &store.GPS{Lat: in.GPS.Lat, Lon: in.GPS.Lon}
 	}
 }
 
