@@ -435,6 +435,18 @@ func (m *memIndex) passing(ctx context.Context, userID int64, f store.Filter, id
 	return out, rows.Err()
 }
 
+// bytes estimates the index's memory: the matrices and id slices as
+// allocated, and about 40 bytes per entry of each of the two id maps.
+func (x *modelIndex) bytes() int64 {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	var n int64
+	for _, p := range x.users {
+		n += 4*int64(cap(p.vecs)) + 8*int64(cap(p.ids)) + 40*int64(len(p.pos))
+	}
+	return n + 40*int64(len(x.owner))
+}
+
 func (x *modelIndex) size(userID int64) int {
 	if p := x.users[userID]; p != nil {
 		return len(p.ids)

@@ -30,7 +30,9 @@ import (
 // JSON keyword) are guesses, and a low guess makes it sort every matching
 // row exactly instead — 100× slower on a large library. So the ANN query
 // runs with sorting disabled for its transaction, which leaves the index as
-// the only sensible plan. Two cases go exact on purpose: a user with fewer
+// the only sensible plan. (Disabling a node type prices it at 1e10, which
+// would also trip JIT compilation — a quarter second per query — so JIT is
+// off for the transaction too.) Two cases go exact on purpose: a user with fewer
 // than defaultExactBelow vectors (a small partition of a shared table, where the
 // graph walk would have to skip most rows), and a filter so selective that
 // the graph walk ends before finding k rows.
@@ -108,7 +110,7 @@ SELECT photo_id, dist FROM nn ORDER BY dist, photo_id`, dist, dim, nModel, extra
 func (x *pgIndex) annSettings(k int) (string, []any) {
 	ef := min(max(x.efSearch, k), 1000)
 	return `SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true),
-		set_config('hnsw.max_scan_tuples', $2, true), set_config('enable_sort', 'off', true)`,
+		set_config('hnsw.max_scan_tuples', $2, true), set_config('enable_sort', 'off', true), set_config('jit', 'off', true)`,
 		[]any{strconv.Itoa(ef), strconv.Itoa(maxScanTuples)}
 }
 
