@@ -62,6 +62,8 @@ type BenchResult struct {
 	P50, P95, P99     time.Duration // end-to-end Engine.Search, query embedding cached
 	VectorP50         time.Duration // the vector leg alone
 	VectorP95         time.Duration
+	TextP50           time.Duration // the text leg alone (store.SearchText)
+	TextP95           time.Duration
 	Recall10          float64 // vector leg vs exact, unfiltered
 	FilteredRecall10  float64 // vector leg vs exact, with a date filter
 	MeanResults       float64
@@ -232,6 +234,17 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 		total += len(resp.Results)
 	}
 	res.MeanResults = float64(total) / float64(len(texts))
+	tlat := make([]time.Duration, 0, len(texts))
+	for _, text := range texts {
+		q := ParseQuery(text)
+		t := time.Now()
+		if _, err := db.SearchText(ctx, user, store.TextQuery{Terms: q.Terms, Phrases: q.Phrases, Exclude: q.Exclude,
+			Filter: q.Filter, Limit: eng.opts.Candidates}); err != nil {
+			return res, err
+		}
+		tlat = append(tlat, time.Since(t))
+	}
+	res.TextP50, res.TextP95 = pct(tlat, 50), pct(tlat, 95)
 	res.P50, res.P95, res.P99 = pct(lat, 50), pct(lat, 95), pct(lat, 99)
 
 	// Recall of the vector leg against an exact scan of the generated vectors.
@@ -269,9 +282,9 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 	res.VectorP50, res.VectorP95 = pct(vlat, 50), pct(vlat, 95)
 
 	tw := tabwriter.NewWriter(o.Out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "store\tphotos\tp50\tp95\tp99\tvector p50\tvector p95\trecall@10\trecall@10 filtered\tbuild\tindex memory\tfill\tef_search")
-	fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%.3f\t%.3f\t%s\t%s\t%s\t%d\n", res.Store, res.Photos,
-		msStr(res.P50), msStr(res.P95), msStr(res.P99), msStr(res.VectorP50), msStr(res.VectorP95),
+	fmt.Fprintln(tw, "store\tphotos\tp50\tp95\tp99\tvector p50\tvector p95\ttext p50\ttext p95\trecall@10\trecall@10 filtered\tbuild\tindex memory\tfill\tef_search")
+	fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.3f\t%.3f\t%s\t%s\t%s\t%d\n", res.Store, res.Photos,
+		msStr(res.P50), msStr(res.P95), msStr(res.P99), msStr(res.VectorP50), msStr(res.VectorP95), msStr(res.TextP50), msStr(res.TextP95),
 		res.Recall10, res.FilteredRecall10, res.Build.Round(time.Millisecond), humanBytes(res.IndexBytes),
 		res.Fill.Round(time.Second), res.EfSearch)
 	tw.Flush()
