@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"image"
+	"log/slog"
 	"math"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -506,3 +508,40 @@ func TestModels(t *testing.T) {
 		})
 	}
 }
+
+// The key never reaches the logs, whatever happens.
+func TestKeyNeverLogged(t *testing.T) {
+	t.Parallel()
+	const key = "sk-ant-secret-0123456789"
+	fake := claudetest.New(t, claudetest.Options{APIKey: key, PollAdvance: time.Hour})
+	fake.Fail(2, claudetest.Fault{Status: 529})
+	fake.Fail(1, claudetest.Fault{Status: 429, RetryAfter: "1"})
+	fake.Malform(1)
+	var buf strings.Builder
+	var mu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return buf.Write(p)
+	}), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	d, _ := newDescriber(t, fake, func(c *claude.Config) { c.APIKey = key; c.Logger = logger })
+	paths := tinyPhotos(t, 3)
+	if _, err := d.Describe(t.Context(), claude.Request{UserID: "u", Path: paths[0]}); err != nil {
+		t.Fatal(err)
+	}
+	d.DescribeBatch(t.Context(), requests("u", paths[1:]))
+	bad, _ := newDescriber(t, fake, func(c *claude.Config) { c.APIKey = key + "x"; c.Logger = logger })
+	_, err := bad.Describe(t.Context(), claude.Request{UserID: "u", Path: paths[2]})
+	mu.Lock()
+	defer mu.Unlock()
+	if !strings.Contains(buf.String(), "claude: retrying") {
+		t.Fatalf("expected retry logs, got %q", buf.String())
+	}
+	if strings.Contains(buf.String(), "sk-ant") || strings.Contains(err.Error(), "sk-ant") {
+		t.Errorf("key leaked:\n%s\n%v", buf.String(), err)
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
