@@ -45,6 +45,10 @@ type BenchOptions struct {
 	RecallQueries int
 	// EfSearch overrides the engine's hnsw.ef_search (Postgres).
 	EfSearch int
+	// VectorOnly (Postgres) skips descriptions and the full-text index, for
+	// a vector-leg measurement at sizes where building them takes too long;
+	// the text leg then finds nothing.
+	VectorOnly bool
 	// Seed varies the synthetic library; default 1.
 	Seed uint64
 	// Out receives the report; default os.Stdout.
@@ -113,7 +117,7 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 	}
 	res := BenchResult{Store: o.Store, Photos: o.Photos, Dim: o.Dim, Queries: o.Queries,
 		GoMaxProcs: runtime.GOMAXPROCS(0), CPUs: runtime.NumCPU()}
-	s := &synth{photos: o.Photos, dim: o.Dim, users: 1, seed: o.Seed}
+	s := &synth{photos: o.Photos, dim: o.Dim, users: 1, seed: o.Seed, noText: o.VectorOnly && o.Store == "postgres"}
 	s.init()
 	logf := func(format string, args ...any) { fmt.Fprintf(o.Out, "# "+format+"\n", args...) }
 

@@ -33,9 +33,9 @@ import (
 // the only sensible plan. (Disabling a node type prices it at 1e10, which
 // would also trip JIT compilation — a quarter second per query — so JIT is
 // off for the transaction too.) Two cases go exact on purpose: a user with fewer
-// than defaultExactBelow vectors (a small partition of a shared table, where the
-// graph walk would have to skip most rows), and a filter so selective that
-// the graph walk ends before finding k rows.
+// than defaultExactBelow vectors or so small a share of the table that the
+// graph walk would have to skip nearly every row, and a filter so selective
+// that the graph walk ends before finding k rows.
 type pgIndex struct {
 	db       *store.DB
 	efSearch int
@@ -48,8 +48,9 @@ type pgIndex struct {
 }
 
 // defaultExactBelow is the partition size under which the exact scan is
-// used: a few thousand distances cost about what a graph walk does.
-const defaultExactBelow = 5000
+// used. Exact is dearer per row than it looks: a 512-float vector is over
+// Postgres's 2 kB TOAST threshold, so each one is fetched out of line.
+const defaultExactBelow = 1000
 
 // maxScanTuples bounds an iterative index scan (pgvector's default is 20000).
 const maxScanTuples = 40000
@@ -61,9 +62,13 @@ type countKey struct {
 }
 
 type countEntry struct {
-	n  int
-	at time.Time
+	n, total int
+	at       time.Time
 }
+
+// countCap bounds the count of a user's vectors: past it, the user's share
+// of the table is large enough for the graph walk anyway.
+const countCap = 50000
 
 func (x *pgIndex) warm(context.Context, string) error { return nil }
 
@@ -118,50 +123,54 @@ func (x *pgIndex) search(ctx context.Context, q vecQuery) ([]vecHit, error) {
 	if len(q.vec) == 0 || q.k <= 0 {
 		return nil, nil
 	}
-	n, err := x.partitionSize(ctx, q)
+	n, total, err := x.partitionSize(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	if n == 0 {
+	switch {
+	case n == 0:
 		return nil, nil
-	}
-	if n < x.exactLimit() {
+	case n < x.exactLimit():
+		return x.run(ctx, q, true)
+	case float64(n)/float64(max(total, n))*maxScanTuples < float64(2*q.k):
+		// The user owns so small a share of the table that a graph walk
+		// bounded by maxScanTuples would not meet k of their rows.
 		return x.run(ctx, q, true)
 	}
 	hits, err := x.run(ctx, q, false)
 	if err != nil || len(hits) >= q.k {
 		return hits, err
 	}
-	// The graph walk gave up before finding k rows that pass the filters
-	// (n ≥ exactLimit, so the rows probably exist): the filter is selective, or
-	// the user owns a small share of the table, and an exact scan of what
-	// passes is cheap.
+	// The graph walk gave up before finding k rows that pass the filters:
+	// the filter is selective, and an exact scan of what passes is cheap.
 	return x.run(ctx, q, true)
 }
 
-// partitionSize is how many vectors of the model the user has, remembered
-// for a minute (it only chooses between exact and ANN).
-func (x *pgIndex) partitionSize(ctx context.Context, q vecQuery) (int, error) {
+// partitionSize is how many vectors of the model the user has (counted up
+// to countCap) and about how many the table holds, remembered for a minute:
+// they only choose between exact and ANN.
+func (x *pgIndex) partitionSize(ctx context.Context, q vecQuery) (n, total int, err error) {
 	key := countKey{q.userID, q.model, len(q.vec)}
 	x.mu.Lock()
 	c, ok := x.counts[key]
 	x.mu.Unlock()
 	if ok && time.Since(c.at) < time.Minute {
-		return c.n, nil
+		return c.n, c.total, nil
 	}
-	var n int
-	err := x.db.SQL().QueryRowContext(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM embeddings
-		WHERE user_id = $1 AND model = $2 AND dim = %d LIMIT %d) x`, len(q.vec), x.exactLimit()), q.userID, q.model).Scan(&n)
+	err = x.db.SQL().QueryRowContext(ctx, fmt.Sprintf(`SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM embeddings
+		WHERE user_id = $1 AND model = $2 AND dim = %d LIMIT %d) x),
+		(SELECT GREATEST(reltuples, 0)::bigint FROM pg_class WHERE oid = 'embeddings'::regclass)`, len(q.vec), countCap),
+		q.userID, q.model).Scan(&n, &total)
 	if err != nil {
-		return 0, fmt.Errorf("count vectors: %w", err)
+		return 0, 0, fmt.Errorf("count vectors: %w", err)
 	}
 	x.mu.Lock()
 	if x.counts == nil {
 		x.counts = map[countKey]countEntry{}
 	}
-	x.counts[key] = countEntry{n, time.Now()}
+	x.counts[key] = countEntry{n: n, total: total, at: time.Now()}
 	x.mu.Unlock()
-	return n, nil
+	return n, total, nil
 }
 
 func (x *pgIndex) run(ctx context.Context, q vecQuery, exact bool) ([]vecHit, error) {

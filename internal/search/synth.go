@@ -33,6 +33,10 @@ const synthModel = "bench/synthetic"
 type synth struct {
 	photos, dim, users int
 	seed               uint64
+	// noText leaves descriptions and the full-text index out of a Postgres
+	// fill (a vector-only benchmark at a size where building them would
+	// not finish in time).
+	noText bool
 
 	clusters  int
 	centroids [][]float32
@@ -380,6 +384,9 @@ func fillPostgresTimed(ctx context.Context, url string, s *synth) (users, photoI
 		return nil, nil, 0, 0, err
 	}
 	i = 0
+	if s.noText {
+		i = s.photos
+	}
 	_, err = conn.CopyFrom(ctx, pgx.Identifier{"ai_metadata"},
 		[]string{"photo_id", "user_id", "model", "prompt_version", "description", "keywords", "created_at"},
 		pgx.CopyFromFunc(func() ([]any, error) {
@@ -409,7 +416,7 @@ func fillPostgresTimed(ctx context.Context, url string, s *synth) (users, photoI
 	}
 	lap("copy embeddings")
 	// The same document and weights as the store's refreshSearch.
-	err = exec(`INSERT INTO photo_search (photo_id, user_id, doc, tsv)
+	text := `INSERT INTO photo_search (photo_id, user_id, doc, tsv)
 		SELECT p.id, p.user_id,
 			lower(concat_ws(' ', p.title, p.caption, kw.words, m.description, p.file_name, a.name, p.camera_make || ' ' || p.camera_model)),
 			setweight(to_tsvector('english', p.title), 'A') || setweight(to_tsvector('english', kw.words), 'A') ||
@@ -419,12 +426,16 @@ func fillPostgresTimed(ctx context.Context, url string, s *synth) (users, photoI
 		FROM photos p JOIN ai_metadata m ON m.photo_id = p.id LEFT JOIN albums a ON a.id = p.album_id
 		CROSS JOIN LATERAL (SELECT array_to_string(ARRAY(SELECT jsonb_array_elements_text(p.keywords::jsonb || m.keywords::jsonb)), ' ; ') AS words) kw
 		WHERE p.user_id = ANY(ARRAY[` + joinIDs(users) + `]::bigint[])
-		ON CONFLICT (photo_id) DO NOTHING`)
-	if err != nil {
-		return nil, nil, 0, 0, err
+		ON CONFLICT (photo_id) DO NOTHING`
+	if s.noText {
+		text = "SELECT 1"
 	}
+	// The HNSW build wants its whole graph in maintenance_work_mem: about
+	// 4 bytes per dimension plus 300 bytes of links per vector.
+	mem := max(1, (int64(s.photos)*int64(4*s.dim+300)*5/4)>>30+1)
 	for _, q := range []string{
-		"SET maintenance_work_mem = '2GB'",
+		text,
+		fmt.Sprintf("SET maintenance_work_mem = '%dGB'", min(mem, 8)),
 		"SET max_parallel_maintenance_workers = 2",
 		"CREATE INDEX photo_search_tsv ON photo_search USING gin (tsv)",
 		"CREATE INDEX photo_search_trgm ON photo_search USING gin (doc gin_trgm_ops)",
