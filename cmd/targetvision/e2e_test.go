@@ -531,4 +531,35 @@ func TestSmugMugConnectAndSync(t *testing.T) {
 	if got := fake.RequestCount() - before; got > 3+1 {
 		t.Fatalf("unchanged re-sync made %d requests, want ≤ 4", got)
 	}
+
+	// Opt the source in to keyword write-back, then let Claude describe the
+	// queued photos: the generated keywords land on SmugMug, merged.
+	db, err := store.Open(t.Context(), filepath.Join(c.dir, "data", "targetvision.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := db.EnsureDefaultUser(t.Context())
+	srcs, _ := db.Sources(t.Context(), u.ID)
+	if len(srcs) != 1 {
+		t.Fatalf("sources: %+v", srcs)
+	}
+	if err := db.SetSourceSettings(t.Context(), u.ID, srcs[0].ID, []byte(`{"writeback_keywords":true}`)); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	claude := claudetest.New(t, claudetest.Options{})
+	c.env = append(c.env, "ANTHROPIC_API_KEY=test-key", "ANTHROPIC_BASE_URL="+claude.URL)
+	c.ok("sync")
+	if got := claude.Stats().Answered; got != 12 {
+		t.Fatalf("Claude described %d photos, want 12", got)
+	}
+	written := 0
+	for _, im := range fake.Images("ann") {
+		if strings.Contains(im.Keywords, "countryside") {
+			written++
+		}
+	}
+	if written != 12 {
+		t.Fatalf("keywords written back to %d of 12 SmugMug images", written)
+	}
 }

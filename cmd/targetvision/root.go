@@ -161,7 +161,7 @@ func (a *app) pipeline(m *clip.Model, idx pipeline.VectorIndex, onSync localsour
 	if sm, err := a.smugmug(); err != nil {
 		a.log.Error("SmugMug sources cannot sync", "err", err)
 	} else if sm != nil {
-		opts.Remote = map[store.SourceKind]pipeline.RemoteSource{store.SourceSmugMug: sm}
+		opts.Remote = map[store.SourceKind]pipeline.RemoteSource{store.SourceSmugMug: smugRemote{sm}}
 	}
 	return pipeline.New(a.db, opts)
 }
@@ -217,4 +217,17 @@ func newConfigCmd(e *env, cfg func() config.Config) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// smugRemote adapts the SmugMug source to the pipeline's write-back hook.
+type smugRemote struct{ *smugsync.Source }
+
+func (s smugRemote) WantsWriteBack(src store.Source) bool {
+	set, err := smugsync.ParseSettings(src.Settings)
+	return err == nil && (set.WritebackKeywords || set.WritebackCaptions)
+}
+
+func (s smugRemote) WriteBackPhoto(ctx context.Context, src store.Source, photoID int64, keywords []string, caption string) error {
+	_, err := s.WriteBack(ctx, src, photoID, keywords, caption)
+	return err
 }

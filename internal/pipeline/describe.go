@@ -53,13 +53,57 @@ func (p *Pipeline) handleDescribe(ctx context.Context, j store.Job) error {
 	if res.FromLedger {
 		cost = 0 // paid once already, by this or another photo with the same bytes
 	}
-	return p.db.SaveAIMetadata(ctx, store.AIMetadata{
+	err = p.db.SaveAIMetadata(ctx, store.AIMetadata{
 		PhotoID: ph.ID, UserID: j.UserID, Model: res.Key.Model, PromptVersion: res.Key.PromptVersion,
 		Description: res.Description.Description, Keywords: res.Keywords, Objects: res.Objects, Scene: res.Scene,
 		TextInImage: res.TextInImage, PeopleCount: res.PeopleCount, Colors: res.Colors,
 		InputTokens:  int(res.Usage.InputTokens + res.Usage.CacheCreationInputTokens + res.Usage.CacheReadInputTokens),
 		OutputTokens: int(res.Usage.OutputTokens), CostUSD: cost,
 	})
+	if err != nil {
+		return err
+	}
+	return p.maybeWriteBack(ctx, j.UserID, ph)
+}
+
+// maybeWriteBack queues a write-back when the photo's source opted in.
+func (p *Pipeline) maybeWriteBack(ctx context.Context, userID int64, ph store.Photo) error {
+	src, err := p.db.Source(ctx, userID, ph.SourceID)
+	if err != nil {
+		return err
+	}
+	wb, ok := p.opts.Remote[src.Kind].(WriteBacker)
+	if !ok || !wb.WantsWriteBack(src) {
+		return nil
+	}
+	return p.enqueuePhoto(ctx, userID, ph.ID, KindWriteBack, 0)
+}
+
+// handleWriteBack pushes a described photo's keywords and caption to its source.
+func (p *Pipeline) handleWriteBack(ctx context.Context, j store.Job) error {
+	ph, err := p.db.Photo(ctx, j.UserID, j.PhotoID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	src, err := p.db.Source(ctx, j.UserID, ph.SourceID)
+	if err != nil {
+		return err
+	}
+	wb, ok := p.opts.Remote[src.Kind].(WriteBacker)
+	if !ok || !wb.WantsWriteBack(src) {
+		return nil // turned off since the job was queued
+	}
+	m, err := p.db.AIMetadata(ctx, j.UserID, ph.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return jobs.Permanent(fmt.Errorf("pipeline: photo %d has no description to write back", ph.ID))
+	}
+	if err != nil {
+		return err
+	}
+	return wb.WriteBackPhoto(ctx, src, ph.ID, m.Keywords, m.Description)
 }
 
 // Ledger implements claude.Ledger on the store, so results, spend and

@@ -25,10 +25,11 @@ import (
 
 // Job kinds.
 const (
-	KindSync     = "sync"
-	KindProcess  = "process"
-	KindEmbed    = "embed"
-	KindDescribe = "describe"
+	KindSync      = "sync"
+	KindProcess   = "process"
+	KindEmbed     = "embed"
+	KindDescribe  = "describe"
+	KindWriteBack = "writeback"
 )
 
 // ImageEmbedder computes CLIP image embeddings (internal/clip's *Model).
@@ -93,6 +94,7 @@ func (p *Pipeline) Register(r *jobs.Runner) {
 	if p.opts.Describer != nil {
 		r.Handle(KindDescribe, p.handleDescribe)
 	}
+	r.Handle(KindWriteBack, p.handleWriteBack)
 }
 
 type syncPayload struct {
@@ -117,6 +119,16 @@ func (p *Pipeline) enqueuePhoto(ctx context.Context, userID, photoID int64, kind
 		return fmt.Errorf("pipeline: enqueue %s of photo %d: %w", kind, photoID, err)
 	}
 	return nil
+}
+
+// WriteBacker is a RemoteSource that can push generated keywords and
+// captions back to the photo's home (opt-in per source).
+type WriteBacker interface {
+	// WantsWriteBack reports whether the source has opted in.
+	WantsWriteBack(src store.Source) bool
+	// WriteBackPhoto merges keywords into the owner's (never replacing them)
+	// and sets the caption only where it is empty; every write is recorded.
+	WriteBackPhoto(ctx context.Context, src store.Source, photoID int64, keywords []string, caption string) error
 }
 
 // DeepSyncer is a RemoteSource that can also re-list everything (SmugMug
