@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/anthropics/anthropic-sdk-go"
 )
@@ -141,6 +143,26 @@ func (d *Describer) batchRound(ctx context.Context, items []*batchItem, set func
 			return nil
 		}
 		defer func() { chunk, chunkParams, chunkBytes = nil, nil, 0 }()
+		pb := PendingBatch{UserID: chunk[0].req.UserID, SubmittedAt: d.cfg.Now()}
+		for _, it := range chunk {
+			pb.Items = append(pb.Items, PendingItem{CustomID: customID(it.key, it.attempt), Key: it.key, Attempt: it.attempt,
+				Usage: it.prior, SpentUSD: d.price.Cost(it.prior, true)})
+		}
+		fail := func(err error) error {
+			for _, it := range chunk {
+				it.release(0)
+				set(it, Result{}, err)
+			}
+			return err
+		}
+		// Write-ahead: a placeholder names the entries before we pay, so a
+		// crash between the API's answer and saving the real id is found by
+		// resume, which adopts the batch from the API's list (adopt).
+		placeholder := pb
+		placeholder.ID = submittingPrefix + pb.Items[0].CustomID
+		if err := d.ledger.SaveBatch(ctx, placeholder); err != nil {
+			return fail(fmt.Errorf("claude: ledger save batch: %w", err))
+		}
 		var b *anthropic.MessageBatch
 		err := d.withRetry(ctx, "submit batch", func(ctx context.Context) error {
 			var err error
@@ -148,22 +170,23 @@ func (d *Describer) batchRound(ctx context.Context, items []*batchItem, set func
 			return err
 		})
 		if err != nil {
-			for _, it := range chunk {
-				it.release(0)
-				set(it, Result{}, err)
+			var apiErr *APIError
+			if errors.As(err, &apiErr) {
+				// The API answered: nothing was created, drop the placeholder.
+				// (After a lost connection it stays, and resume looks.)
+				_ = d.ledger.FinishBatch(context.WithoutCancel(ctx), placeholder.ID)
 			}
-			return err
+			return fail(err)
 		}
-		pb := PendingBatch{ID: b.ID, UserID: chunk[0].req.UserID, SubmittedAt: d.cfg.Now()}
-		for _, it := range chunk {
-			id := customID(it.key, it.attempt)
-			pb.Items = append(pb.Items, PendingItem{CustomID: id, Key: it.key, Attempt: it.attempt,
-				Usage: it.prior, SpentUSD: d.price.Cost(it.prior, true)})
-			byCustom[id] = it
+		pb.ID = b.ID
+		for i, it := range chunk {
+			byCustom[pb.Items[i].CustomID] = it
 		}
 		// Saved even if ctx just ended: the batch exists and is paid for.
 		if err := d.ledger.SaveBatch(context.WithoutCancel(ctx), pb); err != nil {
-			d.log.ErrorContext(ctx, "claude: could not save submitted batch; a crash now would lose it", "batch_id", b.ID, "err", err)
+			d.log.ErrorContext(ctx, "claude: could not save submitted batch; resume will adopt it", "batch_id", b.ID, "err", err)
+		} else if err := d.ledger.FinishBatch(context.WithoutCancel(ctx), placeholder.ID); err != nil {
+			d.log.WarnContext(ctx, "claude: could not drop batch placeholder", "batch_id", b.ID, "err", err)
 		}
 		d.log.InfoContext(ctx, "claude: batch submitted", "batch_id", b.ID, "requests", len(chunk), "user_id", pb.UserID)
 		submitted = append(submitted, pb)
@@ -226,7 +249,7 @@ func (d *Describer) batchRound(ctx context.Context, items []*batchItem, set func
 				res = Result{}
 			}
 			set(it, res, err)
-		})
+		}, false)
 		for id, prior := range retry {
 			if it := byCustom[id]; it != nil {
 				if it.release != nil {
@@ -282,13 +305,27 @@ func (d *Describer) resume(ctx context.Context, userID string) (map[IdempotencyK
 		return nil, fmt.Errorf("claude: ledger pending batches: %w", err)
 	}
 	retry := map[IdempotencyKey]Usage{}
+	known := map[string]bool{}
 	for _, pb := range pending {
+		known[pb.ID] = true
+	}
+	for _, pb := range pending {
+		if strings.HasPrefix(pb.ID, submittingPrefix) {
+			r, err := d.adopt(ctx, pb, known)
+			if err != nil {
+				return nil, err
+			}
+			for k, u := range r {
+				retry[k] = u
+			}
+			continue
+		}
 		d.log.InfoContext(ctx, "claude: resuming batch", "batch_id", pb.ID, "requests", len(pb.Items))
 		keys := map[string]IdempotencyKey{}
 		for _, it := range pb.Items {
 			keys[it.CustomID] = it.Key
 		}
-		r, err := d.collect(ctx, pb, func(string, Result, error) {})
+		r, err := d.collect(ctx, pb, func(string, Result, error) {}, false)
 		var apiErr *APIError
 		if errors.As(err, &apiErr) && apiErr.StatusCode == 404 {
 			// Deleted, or its results are past the 29-day retention: nothing
@@ -309,12 +346,68 @@ func (d *Describer) resume(ctx context.Context, userID string) (map[IdempotencyK
 	return retry, nil
 }
 
+// submittingPrefix marks a write-ahead placeholder: a batch that was being
+// submitted when the process stopped, whose API id is not known.
+const submittingPrefix = "submitting-"
+
+// adopt resolves a placeholder. Batches the API lists as created since
+// shortly before the placeholder, and that the ledger does not know, are
+// collected with the placeholder's entries: results whose custom_id is one of
+// ours are recorded, the rest are ignored. Then the placeholder is dropped.
+// Entries found in no batch were never submitted; their photos are simply
+// described again.
+func (d *Describer) adopt(ctx context.Context, ph PendingBatch, known map[string]bool) (map[IdempotencyKey]Usage, error) {
+	since := ph.SubmittedAt.Add(-10 * time.Minute) // clock skew allowance
+	var candidates []string
+	err := d.withRetry(ctx, "list batches", func(ctx context.Context) error {
+		candidates = candidates[:0]
+		iter := d.client.Messages.Batches.ListAutoPaging(ctx, anthropic.MessageBatchListParams{Limit: anthropic.Int(100)})
+		for iter.Next() {
+			b := iter.Current()
+			if b.CreatedAt.Before(since) {
+				break // newest first: the rest are older
+			}
+			if !known[b.ID] {
+				candidates = append(candidates, b.ID)
+			}
+		}
+		return iter.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	keys := map[string]IdempotencyKey{}
+	for _, it := range ph.Items {
+		keys[it.CustomID] = it.Key
+	}
+	retry := map[IdempotencyKey]Usage{}
+	for _, id := range candidates {
+		d.log.InfoContext(ctx, "claude: adopting batch submitted before a crash", "batch_id", id, "placeholder", ph.ID)
+		pb := ph
+		pb.ID = id
+		r, err := d.collect(ctx, pb, func(string, Result, error) {}, true)
+		if err != nil {
+			return nil, err
+		}
+		for cid, u := range r {
+			retry[keys[cid]] = u
+		}
+	}
+	if err := d.ledger.FinishBatch(ctx, ph.ID); err != nil {
+		return nil, fmt.Errorf("claude: ledger finish batch: %w", err)
+	}
+	return retry, nil
+}
+
 // collect polls batch pb until it ends, reads its results, records each
 // good answer in the ledger and reports every entry through done. Malformed
 // first attempts are returned (custom_id → usage so far) for a retry;
 // malformed second attempts fail with *MalformedError. The batch is marked
 // finished in the ledger once every entry is accounted for.
-func (d *Describer) collect(ctx context.Context, pb PendingBatch, done func(customID string, r Result, err error)) (map[string]Usage, error) {
+//
+// When adopting, pb may not be ours: entries whose key is already recorded
+// are skipped (never recorded twice) and absent entries are not reported.
+func (d *Describer) collect(ctx context.Context, pb PendingBatch, done func(customID string, r Result, err error), adopting bool) (map[string]Usage, error) {
 	wait := d.cfg.BatchPollInitial
 	var b *anthropic.MessageBatch
 	for {
@@ -351,6 +444,11 @@ func (d *Describer) collect(ctx context.Context, pb PendingBatch, done func(cust
 				continue
 			}
 			seen[line.CustomID] = true
+			if adopting {
+				if _, ok, err := d.ledger.Lookup(ctx, it.Key); err != nil || ok {
+					continue
+				}
+			}
 			res, err, again := d.entry(ctx, pb, it, line.Result)
 			if again {
 				retry[line.CustomID] = res.Usage
@@ -365,7 +463,7 @@ func (d *Describer) collect(ctx context.Context, pb PendingBatch, done func(cust
 	}
 	// The SDK's JSONL reader stops silently on a line ≥ 64 KiB: count.
 	for id := range items {
-		if !seen[id] {
+		if !seen[id] && !adopting {
 			done(id, Result{}, &BatchItemError{BatchID: pb.ID, CustomID: id, Kind: "missing"})
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -217,5 +218,87 @@ func TestResumeDropsVanishedBatch(t *testing.T) {
 	}
 	if p, _ := ledger.PendingBatches(t.Context(), "u"); len(p) != 0 {
 		t.Errorf("vanished batch still pending: %+v", p)
+	}
+}
+
+// crashAfterSubmit is a ledger whose process dies right after the API
+// accepted a batch, before its id could be saved.
+type crashAfterSubmit struct {
+	*claude.MemLedger
+	cancel context.CancelFunc
+}
+
+func (l crashAfterSubmit) SaveBatch(ctx context.Context, b claude.PendingBatch) error {
+	if strings.HasPrefix(b.ID, "msgbatch_") {
+		l.cancel()
+		return errors.New("killed")
+	}
+	return l.MemLedger.SaveBatch(ctx, b)
+}
+
+// Killed between the API's answer and saving the batch id: the write-ahead
+// placeholder lets the next run adopt the batch from the API's list instead
+// of paying for a second one.
+func TestCrashBetweenSubmitAndSave(t *testing.T) {
+	t.Parallel()
+	fake := claudetest.New(t, claudetest.Options{PollAdvance: 30 * time.Minute})
+	mem := claude.NewMemLedger()
+	paths := tinyPhotos(t, 12)
+	reqs := requests("u", paths[:10])
+
+	// Another user's batch (another app, another ledger) in the same window.
+	other, _ := newDescriber(t, fake, nil)
+	other.DescribeBatch(t.Context(), requests("someone-else", paths[10:]))
+
+	ctx, cancel := context.WithCancel(t.Context())
+	d1, _ := newDescriber(t, fake, func(c *claude.Config) { c.Ledger = crashAfterSubmit{mem, cancel} })
+	for _, o := range d1.DescribeBatch(ctx, reqs) {
+		if !errors.Is(o.Err, context.Canceled) {
+			t.Fatalf("photo %d: %v", o.Index, o.Err)
+		}
+	}
+	pending, _ := mem.PendingBatches(t.Context(), "u")
+	if len(pending) != 1 || !strings.HasPrefix(pending[0].ID, "submitting-") || len(pending[0].Items) != 10 {
+		t.Fatalf("want one placeholder with 10 entries, got %+v", pending)
+	}
+
+	d2, _ := newDescriber(t, fake, func(c *claude.Config) { c.Ledger = mem })
+	for _, o := range d2.DescribeBatch(t.Context(), reqs) {
+		if o.Err != nil || !has(o.Result.Keywords, toneOf(o.Index)) {
+			t.Fatalf("photo %d: %v", o.Index, o.Err)
+		}
+	}
+	st := fake.Stats()
+	if st.BatchCreates != 2 || st.BatchRequests != 12 {
+		t.Errorf("%d batches / %d requests, want 2 / 12: the crashed batch was paid again", st.BatchCreates, st.BatchRequests)
+	}
+	if mem.Len() != 10 {
+		t.Errorf("ledger holds %d results, want 10 (not the other user's 2)", mem.Len())
+	}
+	if pending, _ := mem.PendingBatches(t.Context(), "u"); len(pending) != 0 {
+		t.Errorf("still pending: %+v", pending)
+	}
+}
+
+// A placeholder whose submission never reached the API is dropped and the
+// photos are sent again.
+func TestPlaceholderWithoutBatch(t *testing.T) {
+	t.Parallel()
+	fake := claudetest.New(t, claudetest.Options{PollAdvance: time.Hour})
+	mem := claude.NewMemLedger()
+	paths := tinyPhotos(t, 3)
+	_ = mem.SaveBatch(t.Context(), claude.PendingBatch{ID: "submitting-x", UserID: "u", SubmittedAt: fake.Now(),
+		Items: []claude.PendingItem{{CustomID: "r1-1", Attempt: 1}}})
+	d, _ := newDescriber(t, fake, func(c *claude.Config) { c.Ledger = mem })
+	for _, o := range d.DescribeBatch(t.Context(), requests("u", paths)) {
+		if o.Err != nil {
+			t.Fatal(o.Err)
+		}
+	}
+	if st := fake.Stats(); st.BatchCreates != 1 || st.BatchRequests != 3 {
+		t.Errorf("%+v", st)
+	}
+	if pending, _ := mem.PendingBatches(t.Context(), "u"); len(pending) != 0 {
+		t.Errorf("still pending: %+v", pending)
 	}
 }
