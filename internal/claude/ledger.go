@@ -22,7 +22,7 @@ func (k IdempotencyKey) String() string {
 // PendingBatch is a submitted Message Batch whose results have not been
 // recorded yet. It is saved right after submission, before the first poll.
 type PendingBatch struct {
-	ID          string // "msgbatch_…"
+	ID          string // "msgbatch_…", or "submitting-…" for a write-ahead placeholder
 	UserID      string // who pays for it
 	SubmittedAt time.Time
 	Items       []PendingItem // one per request in the batch
@@ -66,14 +66,19 @@ type Ledger interface {
 	// instant of the current UTC month for the monthly cap.
 	Spent(ctx context.Context, userID string, since time.Time) (float64, error)
 
-	// SaveBatch durably stores b before the describer polls it, so a process
-	// killed after submission finds it with PendingBatches and resumes
-	// polling the same batch instead of paying for a new one. Saving an ID
-	// that exists replaces it.
+	// SaveBatch durably stores b. It is called twice per batch: before
+	// submission with a placeholder ID "submitting-…" (a write-ahead record
+	// of the entries about to be paid for), and after submission with the
+	// API's "msgbatch_…" ID, before the first poll; the placeholder is then
+	// finished. A process killed at any point finds what it needs with
+	// PendingBatches and resumes (or adopts) the same batch instead of
+	// paying for a new one. Saving an ID that exists replaces it. Store
+	// every field, Items in order.
 	SaveBatch(ctx context.Context, b PendingBatch) error
 
-	// PendingBatches returns userID's saved batches not yet finished, oldest
-	// first (empty, not an error, when there are none).
+	// PendingBatches returns userID's saved batches not yet finished, in the
+	// order they were first saved (oldest first); empty, not an error, when
+	// there are none.
 	PendingBatches(ctx context.Context, userID string) ([]PendingBatch, error)
 
 	// FinishBatch marks batch id as done: its results are recorded (or its
