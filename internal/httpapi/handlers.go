@@ -441,8 +441,33 @@ func (s *Server) serveDerived(w http.ResponseWriter, r *http.Request, which func
 	}
 	w.Header().Set("Content-Type", "image/jpeg")
 	w.Header().Set("Cache-Control", "private, max-age=86400")
-	http.ServeContent(w, r, "", st.ModTime(), f)
+	http.ServeContent(&rangeErrorWriter{ResponseWriter: w, s: s, r: r}, r, "", st.ModTime(), f)
 	return nil
+}
+
+// rangeErrorWriter turns http.ServeContent's plain-text 416 (a Range
+// outside the file) into the API's JSON error.
+type rangeErrorWriter struct {
+	http.ResponseWriter
+	s       *Server
+	r       *http.Request
+	replied bool
+}
+
+func (w *rangeErrorWriter) WriteHeader(code int) {
+	if code != http.StatusRequestedRangeNotSatisfiable {
+		w.ResponseWriter.WriteHeader(code)
+		return
+	}
+	w.replied = true
+	w.s.writeError(w.ResponseWriter, w.r, &apiError{status: code, code: "range_not_satisfiable", msg: "the range is outside the file"})
+}
+
+func (w *rangeErrorWriter) Write(b []byte) (int, error) {
+	if w.replied {
+		return len(b), nil // ServeContent's plain-text body, replaced
+	}
+	return w.ResponseWriter.Write(b)
 }
 
 // albumJSON is an album in the album listing.

@@ -1,10 +1,14 @@
 package httpapi
 
 import (
+	"bytes"
 	"fmt"
+	"image/color"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/targetvision/targetvision/internal/store"
 )
@@ -443,4 +447,29 @@ func TestSmugMugNotConfigured(t *testing.T) {
 	wantError(t, ts.do(req{method: "GET", path: "/smugmug/connect"}), 401, "unauthorized")
 	a := ts.signup("a@example.com")
 	wantError(t, ts.do(req{method: "GET", path: "/smugmug/connect", cookie: a.cookie}), 501, "smugmug_not_configured")
+}
+
+// TestImageRanges: thumbnails answer Range and conditional requests as
+// documented (206, 304, 416), and the cache headers keep them private.
+func TestImageRanges(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, stores[0].open(t))
+	a := ts.signup("a@example.com")
+	l := seedLibrary(t, ts, a, filepath.Join(t.TempDir(), "photos"), "Album", color.RGBA{10, 200, 10, 255},
+		[]photoSpec{{"one.jpg", "One", "one", nil}}, false)
+	path := fmt.Sprintf("/api/v1/photos/%d/thumbnail", l.photos[0].ID)
+	rec := ts.do(req{method: "GET", path: path, cookie: a.cookie})
+	if rec.Code != 200 || !bytes.Equal(rec.Body.Bytes(), l.thumb) || rec.Header().Get("Cache-Control") != "private, max-age=86400" {
+		t.Fatalf("thumbnail: %d %v", rec.Code, rec.Header())
+	}
+	rec = ts.do(req{method: "GET", path: path, cookie: a.cookie, header: map[string]string{"Range": "bytes=0-9"}})
+	if rec.Code != 206 || !bytes.Equal(rec.Body.Bytes(), l.thumb[:10]) {
+		t.Errorf("range: %d, %d bytes", rec.Code, rec.Body.Len())
+	}
+	future := time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)
+	if rec := ts.do(req{method: "GET", path: path, cookie: a.cookie, header: map[string]string{"If-Modified-Since": future}}); rec.Code != 304 {
+		t.Errorf("conditional: %d", rec.Code)
+	}
+	rec = ts.do(req{method: "GET", path: path, cookie: a.cookie, header: map[string]string{"Range": "bytes=999999-"}})
+	wantError(t, rec, 416, "range_not_satisfiable")
 }

@@ -33,6 +33,9 @@ type operation struct {
 	resp        any
 	contentType string
 	format      string // of a non-JSON body: "binary" for images
+	// file marks a file served with http.ServeContent, which also answers
+	// Range and conditional requests (206, 304, 416).
+	file bool
 	// errors are the statuses the handler itself answers, with what they
 	// mean here. The middleware's (401, 403 csrf_rejected, 413, 429, 500)
 	// are added by buildOpenAPI.
@@ -93,10 +96,10 @@ func operations() map[string]operation {
 			description: "Nearest CLIP image embeddings, the photo itself excluded. A photo not embedded yet has none.",
 			params:      similarParams{}, resp: search.Response{}, errors: map[int]string{400: badParams, 404: idNotFound}},
 		"GET /api/v1/photos/{id}/thumbnail": {id: "photoThumbnail", tag: "photos", summary: "The photo's thumbnail (JPEG)",
-			params: photoParams{}, contentType: "image/jpeg", format: "binary",
+			params: photoParams{}, contentType: "image/jpeg", format: "binary", file: true,
 			errors: map[int]string{404: idNotFound + " not_ready: the thumbnail is not made yet."}},
 		"GET /api/v1/photos/{id}/image": {id: "photoImage", tag: "photos", summary: "The photo's display rendition (JPEG, at most 2200 px)",
-			params: photoParams{}, contentType: "image/jpeg", format: "binary",
+			params: photoParams{}, contentType: "image/jpeg", format: "binary", file: true,
 			errors: map[int]string{404: idNotFound + " not_ready: the rendition is not made yet."}},
 		"GET /api/v1/albums": {id: "listAlbums", tag: "photos", summary: "Albums with photo counts, by name", resp: albumList{}},
 
@@ -213,6 +216,14 @@ func buildOpenAPI(table []route) ([]byte, error) {
 		default:
 			oc.AddRespStructure(op.resp, openapi.WithHTTPStatus(status))
 		}
+		if op.file {
+			oc.AddRespStructure(nil, openapi.WithHTTPStatus(http.StatusPartialContent), openapi.WithContentType(op.contentType),
+				func(cu *openapi.ContentUnit) {
+					cu.Format, cu.Description = op.format, "The requested byte range of the file (a Range request)."
+				})
+			oc.AddRespStructure(nil, openapi.WithHTTPStatus(http.StatusNotModified),
+				func(cu *openapi.ContentUnit) { cu.Description = "Unchanged since If-Modified-Since." })
+		}
 
 		errs := map[int]string{429: errorDescriptions[429], 500: errorDescriptions[500]}
 		if !public[pattern] {
@@ -222,6 +233,9 @@ func buildOpenAPI(table []route) ([]byte, error) {
 		}
 		if method != http.MethodGet && method != http.MethodHead {
 			errs[403] = errorDescriptions[403]
+		}
+		if op.file {
+			errs[416] = "range_not_satisfiable: the Range is outside the file."
 		}
 		if op.body != nil {
 			errs[400] = errorDescriptions[400]

@@ -180,7 +180,7 @@ type errorBody struct {
 }
 
 type errorDetail struct {
-	Code    string `json:"code" required:"true" description:"Machine-readable: bad_request, unauthorized, forbidden, csrf_rejected, not_found, not_ready, method_not_allowed, smugmug_not_configured, conflict, email_taken, too_large, rate_limited, internal, store_unreachable, migrations_pending."`
+	Code    string `json:"code" required:"true" description:"Machine-readable: bad_request, unauthorized, forbidden, csrf_rejected, not_found, not_ready, range_not_satisfiable, method_not_allowed, smugmug_not_configured, conflict, email_taken, too_large, rate_limited, internal, store_unreachable, migrations_pending."`
 	Message string `json:"message" required:"true" description:"A sentence for people; never a stack trace."`
 }
 
