@@ -350,6 +350,11 @@ func TestHealth(t *testing.T) {
 		if rec := ts.do(req{method: "GET", path: "/metrics"}); rec.Code != 200 || !strings.Contains(rec.Body.String(), `route="GET /readyz"`) {
 			t.Errorf("metrics: %d", rec.Code)
 		}
+		db.Close() // the store goes away: not ready, but alive
+		wantError(t, ts.do(req{method: "GET", path: "/readyz"}), 503, "store_unreachable")
+		if rec := ts.do(req{method: "GET", path: "/healthz"}); rec.Code != 200 {
+			t.Errorf("healthz without a store: %d", rec.Code)
+		}
 	})
 }
 
