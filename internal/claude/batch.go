@@ -197,6 +197,7 @@ func (d *Describer) batchRound(ctx context.Context, items []*batchItem, set func
 			set(it, Result{}, err)
 		}
 	}
+	monthly := map[string]*float64{} // month-to-date spend, read once per user
 	// Images are decoded and scaled MaxConcurrency at a time, a window ahead.
 	window := 8 * d.cfg.MaxConcurrency
 	var preps []prepResult
@@ -220,7 +221,17 @@ func (d *Describer) batchRound(ctx context.Context, items []*batchItem, set func
 			set(it, Result{}, err)
 			continue
 		}
-		release, err := d.reserve(ctx, it.req.UserID, d.projected(p.Width, p.Height, true))
+		ms, ok := monthly[it.req.UserID]
+		if !ok && d.cfg.MonthlyBudgetUSD > 0 {
+			v, err := d.monthSpent(ctx, it.req.UserID)
+			if err != nil {
+				set(it, Result{}, err)
+				continue
+			}
+			ms = &v
+			monthly[it.req.UserID] = ms
+		}
+		release, err := d.reserveWith(ctx, it.req.UserID, d.projected(p.Width, p.Height, true), ms)
 		if err != nil {
 			set(it, Result{}, err)
 			continue

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -300,5 +301,47 @@ func TestPlaceholderWithoutBatch(t *testing.T) {
 	}
 	if pending, _ := mem.PendingBatches(t.Context(), "u"); len(pending) != 0 {
 		t.Errorf("still pending: %+v", pending)
+	}
+}
+
+type countingLedger struct {
+	*claude.MemLedger
+	spent *atomic.Int64
+}
+
+func (l countingLedger) Spent(ctx context.Context, userID string, since time.Time) (float64, error) {
+	l.spent.Add(1)
+	return l.MemLedger.Spent(ctx, userID, since)
+}
+
+// The monthly cap trims a batch too, reading the month's spend once.
+func TestDescribeBatchMonthlyCap(t *testing.T) {
+	t.Parallel()
+	fake := claudetest.New(t, claudetest.Options{PollAdvance: time.Hour})
+	paths := tinyPhotos(t, 21)
+	probe, _ := newDescriber(t, fake, nil)
+	per := probe.DescribeBatch(t.Context(), requests("u", paths[20:]))[0].Result.CostUSD
+	mem := claude.NewMemLedger()
+	_ = mem.Charge(t.Context(), "u", fake.Now(), 1-4.5*per) // room for about 4 photos
+	l := countingLedger{mem, &atomic.Int64{}}
+	d, _ := newDescriber(t, fake, func(c *claude.Config) { c.Ledger = l; c.MonthlyBudgetUSD = 1 })
+	ok := 0
+	for _, o := range d.DescribeBatch(t.Context(), requests("u", paths[:20])) {
+		var be *claude.BudgetError
+		switch {
+		case o.Err == nil:
+			ok++
+		case !errors.As(o.Err, &be) || be.Scope != "month":
+			t.Errorf("photo %d: %v", o.Index, o.Err)
+		}
+	}
+	if ok == 0 || ok > 4 {
+		t.Errorf("%d described under a cap with room for ~4", ok)
+	}
+	if n := l.spent.Load(); n != 1 {
+		t.Errorf("Spent read %d times for one batch, want 1", n)
+	}
+	if spent, _ := mem.Spent(t.Context(), "u", time.Time{}); spent > 1+1e-12 {
+		t.Errorf("spent $%.6f over the $1 cap", spent)
 	}
 }

@@ -338,15 +338,39 @@ func (d *Describer) DescribeMany(ctx context.Context, reqs []Request) []Outcome 
 // reserve checks the run and monthly caps for a call projected to cost usd
 // and holds usd as in flight until release(actual) records what was paid.
 func (d *Describer) reserve(ctx context.Context, userID string, usd float64) (release func(actual float64), err error) {
-	var monthSpent float64
-	if d.cfg.MonthlyBudgetUSD > 0 {
-		now := d.cfg.Now().UTC()
-		since := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
-		monthSpent, err = d.ledger.Spent(ctx, userID, since)
-		if err != nil {
-			return nil, fmt.Errorf("claude: ledger spent: %w", err)
+	return d.reserveWith(ctx, userID, usd, nil)
+}
+
+// reserveWith is reserve with the user's month-to-date spend read once by
+// the caller (*monthSpent, when not nil), so a batch of thousands of photos
+// asks the ledger once instead of once per photo.
+func (d *Describer) reserveWith(ctx context.Context, userID string, usd float64, monthSpent *float64) (release func(actual float64), err error) {
+	if d.cfg.MonthlyBudgetUSD > 0 && monthSpent == nil {
+		monthSpent = new(float64)
+		if *monthSpent, err = d.monthSpent(ctx, userID); err != nil {
+			return nil, err
 		}
 	}
+	if monthSpent == nil {
+		monthSpent = new(float64)
+	}
+	return d.hold(ctx, userID, usd, *monthSpent)
+}
+
+// monthSpent is userID's spend since the first instant of this UTC month.
+func (d *Describer) monthSpent(ctx context.Context, userID string) (float64, error) {
+	now := d.cfg.Now().UTC()
+	since := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	v, err := d.ledger.Spent(ctx, userID, since)
+	if err != nil {
+		return 0, fmt.Errorf("claude: ledger spent: %w", err)
+	}
+	return v, nil
+}
+
+// hold checks the caps against monthSpent and in-flight reservations and
+// reserves usd.
+func (d *Describer) hold(ctx context.Context, userID string, usd, monthSpent float64) (release func(actual float64), err error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	var inFlightAll float64
