@@ -46,7 +46,8 @@ func customID(k IdempotencyKey, attempt int) string {
 // price. Before anything else it resumes batches a previous process
 // submitted and did not finish (Ledger.PendingBatches), so a crash after
 // submission never pays twice. Photos already in the ledger are not sent.
-// Each submitted batch is saved to the ledger before it is polled. A
+// Each batch's entries are saved to the ledger before it is paid for (a
+// write-ahead placeholder) and its id before it is polled. A
 // malformed answer is retried once in a follow-up batch. Entries that come
 // back errored, expired or canceled get a *BatchItemError; they are not
 // re-sent here (the caller's job queue decides, see BatchItemError.Retryable).
@@ -124,7 +125,7 @@ func (d *Describer) DescribeBatch(ctx context.Context, reqs []Request) []Outcome
 		todo = d.batchRound(ctx, todo, set)
 	}
 	for _, it := range todo { // left over only if a round could not run
-		set(it, Result{}, fmt.Errorf("claude: batch: %w", errors.New("not described")))
+		set(it, Result{}, errors.New("claude: batch: not described (retry rounds exhausted)"))
 	}
 	return out
 }
