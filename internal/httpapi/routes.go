@@ -17,8 +17,10 @@ type route struct {
 	public  bool // reachable without a session
 }
 
-// table is every route the server answers; the OpenAPI test checks that it
-// and the OpenAPI document agree.
+// table is every route the server answers. A route added here needs its
+// documentation in operations (openapi.go) and a case in isolationCases
+// (isolation_test.go): the tests fail for a route without either, so no
+// route goes undocumented or unchecked for cross-user access.
 func (s *Server) table() []route {
 	return []route{
 		{"GET /healthz", http.HandlerFunc(s.healthz), true},
