@@ -15,8 +15,10 @@ type fused struct {
 }
 
 // fuse merges the two legs by reciprocal rank fusion: each photo scores
-// Σ 1/(rrfK + rank) over the legs that found it. Ties go to the better vector
-// rank, then the better text rank, then the lower id, so the order is stable.
+// Σ 1/(rrfK + rank) over the legs that found it. Ties go to the better text
+// rank (a word match is evidence; the vector leg ranks every photo, relevant
+// or not), then the better vector rank, then the lower id, so the order is
+// stable.
 func fuse(vec []vecHit, text []store.TextHit) []fused {
 	byID := make(map[int64]*fused, len(vec)+len(text))
 	var out []*fused
@@ -56,8 +58,8 @@ func fuse(vec []vecHit, text []store.TextHit) []fused {
 	slices.SortFunc(out, func(a, b *fused) int {
 		return cmp.Or(
 			cmp.Compare(b.score, a.score),
-			cmp.Compare(rank(a.vectorRank), rank(b.vectorRank)),
 			cmp.Compare(rank(a.textRank), rank(b.textRank)),
+			cmp.Compare(rank(a.vectorRank), rank(b.vectorRank)),
 			cmp.Compare(a.photoID, b.photoID),
 		)
 	})
