@@ -319,7 +319,7 @@ func (s *Server) listPhotos(w http.ResponseWriter, r *http.Request) error {
 	out := make([]photoSummary, len(ps))
 	for i, p := range ps {
 		m := ai[p.ID]
-		out[i] = photoSummary{PhotoID: p.ID, Title: title(p), ThumbnailURL: search.ThumbnailURL(p.ID), WebURL: p.WebURL,
+		out[i] = photoSummary{PhotoID: p.ID, Title: title(p), ThumbnailURL: thumbURL(p), WebURL: p.WebURL,
 			Description: m.Description, Keywords: mergeKeywords(p.Keywords, m.Keywords), TakenAt: timePtr(p.TakenAt),
 			Album: p.AlbumName, Status: p.Status}
 	}
@@ -385,9 +385,9 @@ func (s *Server) getPhoto(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := photoDetail{PhotoID: p.ID, Title: title(p), Caption: p.Caption, FileName: p.FileName, Album: p.AlbumName,
 		Keywords: p.Keywords, TakenAt: timePtr(p.TakenAt), Width: p.Width, Height: p.Height,
-		Camera: strings.TrimSpace(p.CameraMake + " " + p.CameraModel), Lens: p.Lens,
+		Camera: cameraName(p.CameraMake, p.CameraModel), Lens: p.Lens,
 		Exposure:     exposureJSON{Time: p.ExposureTime, FNumber: p.FNumber, ISO: p.ISO, FocalLength: p.FocalLength},
-		ThumbnailURL: search.ThumbnailURL(p.ID), ImageURL: fmt.Sprintf("/api/v1/photos/%d/image", p.ID),
+		ThumbnailURL: thumbURL(p), ImageURL: imageURL(p),
 		WebURL: p.WebURL, SourceID: p.SourceID, Status: p.Status, Error: p.Error}
 	if d.Keywords == nil {
 		d.Keywords = []string{}
@@ -764,6 +764,32 @@ func (s *Server) getSettings(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// thumbURL links a photo's thumbnail, or is empty while it has none (a
+// failed or unprocessed photo): the UI then shows a placeholder instead of
+// requesting a 404.
+func thumbURL(p store.Photo) string {
+	if p.ThumbPath == "" {
+		return ""
+	}
+	return search.ThumbnailURL(p.ID)
+}
+
+func imageURL(p store.Photo) string {
+	if p.RenditionPath == "" {
+		return ""
+	}
+	return fmt.Sprintf("/api/v1/photos/%d/image", p.ID)
+}
+
+// cameraName joins EXIF make and model without repeating the make, which
+// many cameras also put in the model ("Canon" + "Canon EOS 40D").
+func cameraName(make, model string) string {
+	if make == "" || strings.HasPrefix(strings.ToLower(model), strings.ToLower(make)) {
+		return strings.TrimSpace(model)
+	}
+	return strings.TrimSpace(make + " " + model)
+}
+
 func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) error {
 	var st UserSettings
 	if err := decode(r, &st); err != nil {
@@ -777,6 +803,9 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) error {
 	}
 	raw, _ := json.Marshal(st)
 	if err := s.d.DB.SetUserSettings(r.Context(), userID(r), raw); err != nil {
+		return err
+	}
+	if err := s.applyWriteBack(r, st); err != nil {
 		return err
 	}
 	return s.getSettings(w, r) // the settings in effect, defaults filled in
@@ -811,5 +840,32 @@ type modelsJSON struct {
 
 func (s *Server) models(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, modelsJSON{CLIP: s.d.Models()})
+	return nil
+}
+
+// applyWriteBack carries the write-back choices to each of the user's
+// SmugMug sources, whose settings the pipeline reads, keeping any other
+// per-source setting (such as a dry run).
+func (s *Server) applyWriteBack(r *http.Request, st UserSettings) error {
+	srcs, err := s.d.DB.Sources(r.Context(), userID(r))
+	if err != nil {
+		return err
+	}
+	for _, src := range srcs {
+		if src.Kind != store.SourceSmugMug {
+			continue
+		}
+		set := map[string]any{}
+		if len(src.Settings) > 0 {
+			if err := json.Unmarshal(src.Settings, &set); err != nil {
+				set = map[string]any{}
+			}
+		}
+		set["writeback_keywords"], set["writeback_captions"] = st.WritebackKeywords, st.WritebackCaptions
+		raw, _ := json.Marshal(set)
+		if err := s.d.DB.SetSourceSettings(r.Context(), src.UserID, src.ID, raw); err != nil {
+			return err
+		}
+	}
 	return nil
 }
