@@ -112,14 +112,6 @@ type Ledger struct{ DB *store.DB }
 
 var _ claude.Ledger = Ledger{}
 
-func parseUser(id string) (int64, error) {
-	n, err := strconv.ParseInt(id, 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("pipeline: ledger user id %q: %w", id, err)
-	}
-	return n, nil
-}
-
 // Lookup implements claude.Ledger.
 func (l Ledger) Lookup(ctx context.Context, key claude.IdempotencyKey) (claude.Result, bool, error) {
 	raw, ok, err := l.DB.LedgerLookup(ctx, key.String())
@@ -135,55 +127,35 @@ func (l Ledger) Lookup(ctx context.Context, key claude.IdempotencyKey) (claude.R
 
 // Record implements claude.Ledger.
 func (l Ledger) Record(ctx context.Context, key claude.IdempotencyKey, r claude.Result) error {
-	uid, err := parseUser(r.UserID)
-	if err != nil {
-		return err
-	}
 	raw, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("pipeline: ledger: %w", err)
 	}
-	return l.DB.LedgerRecord(ctx, key.String(), raw, uid, r.CreatedAt, r.CostUSD)
+	return l.DB.LedgerRecord(ctx, key.String(), raw, r.UserID, r.CreatedAt, r.CostUSD)
 }
 
 // Charge implements claude.Ledger.
 func (l Ledger) Charge(ctx context.Context, userID string, at time.Time, usd float64) error {
-	uid, err := parseUser(userID)
-	if err != nil {
-		return err
-	}
-	return l.DB.LedgerCharge(ctx, uid, at, usd)
+	return l.DB.LedgerCharge(ctx, userID, at, usd)
 }
 
 // Spent implements claude.Ledger.
 func (l Ledger) Spent(ctx context.Context, userID string, since time.Time) (float64, error) {
-	uid, err := parseUser(userID)
-	if err != nil {
-		return 0, err
-	}
-	return l.DB.LedgerSpent(ctx, uid, since)
+	return l.DB.LedgerSpent(ctx, userID, since)
 }
 
 // SaveBatch implements claude.Ledger.
 func (l Ledger) SaveBatch(ctx context.Context, b claude.PendingBatch) error {
-	uid, err := parseUser(b.UserID)
-	if err != nil {
-		return err
-	}
 	raw, err := json.Marshal(b)
 	if err != nil {
 		return fmt.Errorf("pipeline: ledger: %w", err)
 	}
-	return l.DB.LedgerSaveBatch(ctx, b.ID, uid, b.SubmittedAt, raw)
+	return l.DB.LedgerSaveBatch(ctx, b.ID, b.UserID, b.SubmittedAt, raw)
 }
 
 // PendingBatches implements claude.Ledger.
 func (l Ledger) PendingBatches(ctx context.Context, userID string) ([]claude.PendingBatch, error) {
-	uid, err := parseUser(userID)
-	if err != nil {
-		return nil, err
-	}
-	raws, err := l.DB.LedgerPendingBatches(ctx, uid)
+	raws, err := l.DB.LedgerPendingBatches(ctx, userID)
 	if err != nil {
 		return nil, err
 	}

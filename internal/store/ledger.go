@@ -10,7 +10,8 @@ import (
 
 // The describe ledger: what Claude was paid for, so nothing is paid twice.
 // Values are opaque JSON owned by the claude package; the store only keys,
-// orders and scopes them.
+// orders and scopes them. User ids are the payer's id as the claude package
+// writes it (the decimal user id).
 
 // LedgerLookup returns the recorded result for a key, and whether there is one.
 func (s *DB) LedgerLookup(ctx context.Context, key string) ([]byte, bool, error) {
@@ -27,7 +28,7 @@ func (s *DB) LedgerLookup(ctx context.Context, key string) ([]byte, bool, error)
 
 // LedgerRecord stores a paid result under key (replacing any) and charges
 // its cost to the user, in one transaction.
-func (s *DB) LedgerRecord(ctx context.Context, key string, result []byte, userID int64, at time.Time, usd float64) error {
+func (s *DB) LedgerRecord(ctx context.Context, key string, result []byte, userID string, at time.Time, usd float64) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: ledger record: %w", err)
@@ -47,7 +48,7 @@ func (s *DB) LedgerRecord(ctx context.Context, key string, result []byte, userID
 }
 
 // LedgerCharge records money spent without a usable result.
-func (s *DB) LedgerCharge(ctx context.Context, userID int64, at time.Time, usd float64) error {
+func (s *DB) LedgerCharge(ctx context.Context, userID string, at time.Time, usd float64) error {
 	if _, err := s.db.ExecContext(ctx, "INSERT INTO ai_spend (user_id, at, usd) VALUES ($1, $2, $3)", userID, s.ts(at), usd); err != nil {
 		return fmt.Errorf("store: ledger charge: %w", err)
 	}
@@ -55,7 +56,10 @@ func (s *DB) LedgerCharge(ctx context.Context, userID int64, at time.Time, usd f
 }
 
 // LedgerSpent sums the user's spend at or after since.
-func (s *DB) LedgerSpent(ctx context.Context, userID int64, since time.Time) (float64, error) {
+func (s *DB) LedgerSpent(ctx context.Context, userID string, since time.Time) (float64, error) {
+	if since.IsZero() {
+		since = time.Unix(0, 0) // the zero time means "ever", not NULL
+	}
 	var usd float64
 	if err := s.db.QueryRowContext(ctx, "SELECT COALESCE(SUM(usd), 0) FROM ai_spend WHERE user_id = $1 AND at >= $2",
 		userID, s.ts(since)).Scan(&usd); err != nil {
@@ -65,7 +69,7 @@ func (s *DB) LedgerSpent(ctx context.Context, userID int64, since time.Time) (fl
 }
 
 // LedgerSaveBatch stores (or replaces) a submitted batch before it is polled.
-func (s *DB) LedgerSaveBatch(ctx context.Context, id string, userID int64, submitted time.Time, batch []byte) error {
+func (s *DB) LedgerSaveBatch(ctx context.Context, id string, userID string, submitted time.Time, batch []byte) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO describe_batches (id, user_id, submitted_at, batch) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (id) DO UPDATE SET batch = excluded.batch, submitted_at = excluded.submitted_at`, id, userID, s.ts(submitted), string(batch))
 	if err != nil {
@@ -75,7 +79,7 @@ func (s *DB) LedgerSaveBatch(ctx context.Context, id string, userID int64, submi
 }
 
 // LedgerPendingBatches returns the user's unfinished batches, oldest first.
-func (s *DB) LedgerPendingBatches(ctx context.Context, userID int64) ([][]byte, error) {
+func (s *DB) LedgerPendingBatches(ctx context.Context, userID string) ([][]byte, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT batch FROM describe_batches WHERE user_id = $1 AND finished = $2
 		ORDER BY submitted_at, id`, userID, false)
 	if err != nil {

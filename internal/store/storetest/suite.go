@@ -562,35 +562,35 @@ func testJobsConcurrent(t *testing.T, db *store.DB) {
 
 func testLedger(t *testing.T, db *store.DB) {
 	ctx := t.Context()
-	a, b := twoUsers(t, db)
+	a, b := "1", "2"
 	if _, ok, err := db.LedgerLookup(ctx, "k1"); ok || err != nil {
 		t.Fatalf("empty lookup: %v %v", ok, err)
 	}
 	june := time.Date(2026, 6, 15, 0, 0, 0, 0, time.UTC)
-	noErr(t, db.LedgerRecord(ctx, "k1", []byte(`{"d":1}`), a.ID, june, 0.25))
-	noErr(t, db.LedgerRecord(ctx, "k1", []byte(`{"d":2}`), a.ID, june.AddDate(0, 1, 0), 0.5))
+	noErr(t, db.LedgerRecord(ctx, "k1", []byte(`{"d":1}`), a, june, 0.25))
+	noErr(t, db.LedgerRecord(ctx, "k1", []byte(`{"d":2}`), a, june.AddDate(0, 1, 0), 0.5))
 	got, ok, err := db.LedgerLookup(ctx, "k1")
 	if err != nil || !ok || string(got) != `{"d":2}` {
 		t.Fatalf("lookup: %s %v %v", got, ok, err)
 	}
-	noErr(t, db.LedgerCharge(ctx, a.ID, june.AddDate(0, 1, 1), 0.125))
-	noErr(t, db.LedgerCharge(ctx, b.ID, june.AddDate(0, 1, 1), 7))
-	if s := must[float64](t)(db.LedgerSpent(ctx, a.ID, june.AddDate(0, 1, 0))); s != 0.625 {
+	noErr(t, db.LedgerCharge(ctx, a, june.AddDate(0, 1, 1), 0.125))
+	noErr(t, db.LedgerCharge(ctx, b, june.AddDate(0, 1, 1), 7))
+	if s := must[float64](t)(db.LedgerSpent(ctx, a, june.AddDate(0, 1, 0))); s != 0.625 {
 		t.Fatalf("spent since July = %v, want 0.625", s)
 	}
-	if s := must[float64](t)(db.LedgerSpent(ctx, a.ID, time.Time{}.Add(time.Hour))); s != 0.875 {
+	if s := must[float64](t)(db.LedgerSpent(ctx, a, time.Time{}.Add(time.Hour))); s != 0.875 {
 		t.Fatalf("spent all time = %v", s)
 	}
-	noErr(t, db.LedgerSaveBatch(ctx, "b2", a.ID, june.Add(time.Hour), []byte(`{"id":"b2"}`)))
-	noErr(t, db.LedgerSaveBatch(ctx, "b1", a.ID, june, []byte(`{"id":"b1"}`)))
-	noErr(t, db.LedgerSaveBatch(ctx, "b3", b.ID, june, []byte(`{"id":"b3"}`)))
-	pend := must[[][]byte](t)(db.LedgerPendingBatches(ctx, a.ID))
+	noErr(t, db.LedgerSaveBatch(ctx, "b2", a, june.Add(time.Hour), []byte(`{"id":"b2"}`)))
+	noErr(t, db.LedgerSaveBatch(ctx, "b1", a, june, []byte(`{"id":"b1"}`)))
+	noErr(t, db.LedgerSaveBatch(ctx, "b3", b, june, []byte(`{"id":"b3"}`)))
+	pend := must[[][]byte](t)(db.LedgerPendingBatches(ctx, a))
 	if len(pend) != 2 || string(pend[0]) != `{"id":"b1"}` {
 		t.Fatalf("pending: %q", pend)
 	}
 	noErr(t, db.LedgerFinishBatch(ctx, "b1"))
 	noErr(t, db.LedgerFinishBatch(ctx, "unknown"))
-	if pend := must[[][]byte](t)(db.LedgerPendingBatches(ctx, a.ID)); len(pend) != 1 || string(pend[0]) != `{"id":"b2"}` {
+	if pend := must[[][]byte](t)(db.LedgerPendingBatches(ctx, a)); len(pend) != 1 || string(pend[0]) != `{"id":"b2"}` {
 		t.Fatalf("pending after finish: %q", pend)
 	}
 }

@@ -9,7 +9,7 @@ CREATE TABLE describe_results (
 -- Every dollar spent, per user, for the monthly cap and the usage page.
 CREATE TABLE ai_spend (
     id      BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    user_id BIGINT NOT NULL,
+    user_id TEXT NOT NULL,
     at      TIMESTAMPTZ NOT NULL,
     usd     DOUBLE PRECISION NOT NULL
 );
@@ -18,7 +18,7 @@ CREATE INDEX ai_spend_user_at ON ai_spend (user_id, at);
 -- polling instead of paying for a new batch.
 CREATE TABLE describe_batches (
     id           TEXT PRIMARY KEY,
-    user_id      BIGINT NOT NULL,
+    user_id      TEXT NOT NULL,
     submitted_at TIMESTAMPTZ NOT NULL,
     batch        TEXT NOT NULL,
     finished     BOOLEAN NOT NULL DEFAULT FALSE

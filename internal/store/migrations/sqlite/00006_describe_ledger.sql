@@ -9,7 +9,7 @@ CREATE TABLE describe_results (
 -- Every dollar spent, per user, for the monthly cap and the usage page.
 CREATE TABLE ai_spend (
     id      INTEGER PRIMARY KEY,
-    user_id INTEGER NOT NULL,
+    user_id TEXT NOT NULL,
     at      TEXT NOT NULL,
     usd     REAL NOT NULL
 );
@@ -18,7 +18,7 @@ CREATE INDEX ai_spend_user_at ON ai_spend (user_id, at);
 -- polling instead of paying for a new batch.
 CREATE TABLE describe_batches (
     id           TEXT PRIMARY KEY,
-    user_id      INTEGER NOT NULL,
+    user_id      TEXT NOT NULL,
     submitted_at TEXT NOT NULL,
     batch        TEXT NOT NULL,
     finished     INTEGER NOT NULL DEFAULT 0
