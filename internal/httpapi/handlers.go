@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -825,7 +826,13 @@ func (s *Server) usage(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := time.Now().UTC()
 	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
-	cost, n, err := s.d.DB.AICostSince(r.Context(), userID(r), month)
+	_, n, err := s.d.DB.AICostSince(r.Context(), userID(r), month)
+	if err != nil {
+		return err
+	}
+	// Spend comes from the ledger: it also counts answers that were paid
+	// for but unusable, which no photo's metadata carries.
+	cost, err := s.d.DB.LedgerSpent(r.Context(), strconv.FormatInt(userID(r), 10), month)
 	if err != nil {
 		return err
 	}
