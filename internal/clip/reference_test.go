@@ -289,7 +289,7 @@ func TestForwardMatchesReference(t *testing.T) {
 			for i := range pix {
 				want := r.image(pix[i])
 				d := maxDiff(got[i], want)
-				if d > 1e-4 {
+				if d > 1e-5 {
 					t.Errorf("image %d: max |diff| = %g", i, d)
 				}
 				worst = math.Max(worst, d)
@@ -306,7 +306,7 @@ func TestForwardMatchesReference(t *testing.T) {
 					t.Fatal(err)
 				}
 				d := maxDiff(got, r.text(ids))
-				if d > 1e-4 {
+				if d > 1e-5 {
 					t.Errorf("text %q: max |diff| = %g", text, d)
 				}
 				worst = math.Max(worst, d)
