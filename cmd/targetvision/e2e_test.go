@@ -563,3 +563,30 @@ func TestSmugMugConnectAndSync(t *testing.T) {
 		t.Fatalf("keywords written back to %d of 12 SmugMug images", written)
 	}
 }
+
+// TestDescribeInBatch: --estimate prices the queued photos without paying;
+// then --describe batch sends them through the Message Batches API at half price.
+func TestDescribeInBatch(t *testing.T) {
+	t.Parallel()
+	fake := claudetest.New(t, claudetest.Options{BatchProcessing: time.Minute, PollAdvance: 10 * time.Minute})
+	c := newCLI(t, "ANTHROPIC_API_KEY=test-key", "ANTHROPIC_BASE_URL="+fake.URL)
+	copyPhotos(t, filepath.Join(c.dir, "lib"), "Canon_40D.jpg", "Nikon_D70.jpg", "Pentax_K10D.jpg", "Kodak_CX7530.jpg")
+	out := c.ok("index", filepath.Join(c.dir, "lib"), "--estimate")
+	if !strings.Contains(out, "describing 4 queued photos would cost about $0.0") {
+		t.Fatalf("estimate:\n%s", out)
+	}
+	if st := fake.Stats(); st.Answered+st.BatchSucceeded != 0 {
+		t.Fatalf("--estimate paid for %+v", st)
+	}
+	out = c.ok("sync", "--describe", "batch")
+	st := fake.Stats()
+	if st.BatchCreates != 1 || st.BatchSucceeded != 4 || st.Answered != 0 || !strings.Contains(out, "described: 4 photos") {
+		t.Fatalf("batch run: %+v\n%s", st, out)
+	}
+	if res := c.search("countryside"); len(res.Results) != 4 {
+		t.Fatalf("batch descriptions not searchable: %d", len(res.Results))
+	}
+	if _, errOut, code := c.run("sync", "--describe", "sometimes"); code == 0 || !strings.Contains(errOut, "--describe") {
+		t.Fatalf("bad --describe accepted: %d %s", code, errOut)
+	}
+}

@@ -13,14 +13,17 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/targetvision/targetvision/internal/claude"
 	"github.com/targetvision/targetvision/internal/config"
 	"github.com/targetvision/targetvision/internal/jobs"
 	"github.com/targetvision/targetvision/internal/localsource"
+	"github.com/targetvision/targetvision/internal/pipeline"
 	"github.com/targetvision/targetvision/internal/store"
 )
 
 func newIndexCmd(e *env, cfg func() config.Config) *cobra.Command {
-	return &cobra.Command{
+	var d describeFlags
+	cmd := &cobra.Command{
 		Use:   "index DIR...",
 		Short: "Add local folders as sources and index their photos",
 		Long: `Adds each folder as a source (once; indexing it again re-syncs it) and
@@ -30,6 +33,10 @@ Unchanged files are skipped; moved files keep their descriptions; deleted files
 leave the index. A corrupt or oversized file is reported and never stops the run.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, dirs []string) error {
+			opts, err := d.options()
+			if err != nil {
+				return err
+			}
 			ctx := cmd.Context()
 			a, err := openApp(ctx, cmd, e, cfg())
 			if err != nil {
@@ -51,19 +58,53 @@ leave the index. A corrupt or oversized file is reported and never stops the run
 				}
 				sources = append(sources, src)
 			}
-			return a.syncAndDrain(ctx, e, sources, false)
+			return a.syncAndDrain(ctx, e, sources, opts)
 		},
 	}
+	d.register(cmd)
+	return cmd
+}
+
+// describeFlags choose how queued photos get described.
+type describeFlags struct {
+	mode     string
+	estimate bool
+}
+
+func (d *describeFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&d.mode, "describe", "auto", "how to call Claude: auto (Message Batches API at half price from 100 photos), batch or direct")
+	cmd.Flags().BoolVar(&d.estimate, "estimate", false, "index and embed, then print what describing the queued photos would cost, and stop")
+}
+
+func (d *describeFlags) options() (drainOptions, error) {
+	m, err := claude.ParseMode(d.mode)
+	if err != nil {
+		return drainOptions{}, fmt.Errorf("--describe: %w", err)
+	}
+	return drainOptions{mode: m, estimate: d.estimate}, nil
+}
+
+// drainOptions tune syncAndDrain.
+type drainOptions struct {
+	deep     bool // re-list every remote album
+	mode     claude.Mode
+	estimate bool
 }
 
 func newSyncCmd(e *env, cfg func() config.Config) *cobra.Command {
 	var sourceID int64
 	var full bool
+	var d describeFlags
 	cmd := &cobra.Command{
 		Use:   "sync [--source ID] [--full]",
 		Short: "Incrementally sync all sources, or one",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts, err := d.options()
+			if err != nil {
+				return err
+			}
+			opts.deep = full
 			ctx := cmd.Context()
 			a, err := openApp(ctx, cmd, e, cfg())
 			if err != nil {
@@ -83,9 +124,10 @@ func newSyncCmd(e *env, cfg func() config.Config) *cobra.Command {
 			if len(sources) == 0 {
 				return fmt.Errorf("no sources yet: add a folder with `targetvision index DIR` or connect SmugMug with `targetvision smugmug connect`")
 			}
-			return a.syncAndDrain(ctx, e, sources, full)
+			return a.syncAndDrain(ctx, e, sources, opts)
 		},
 	}
+	d.register(cmd)
 	cmd.Flags().Int64Var(&sourceID, "source", 0, "sync only this source id")
 	cmd.Flags().BoolVar(&full, "full", false, "re-list every SmugMug album (sees caption and keyword edits, which do not change album times)")
 	return cmd
@@ -93,7 +135,7 @@ func newSyncCmd(e *env, cfg func() config.Config) *cobra.Command {
 
 // syncAndDrain syncs the sources with a progress bar, then runs the
 // pipeline's jobs until the queue is idle, then prints a summary.
-func (a *app) syncAndDrain(ctx context.Context, e *env, sources []store.Source, deep bool) error {
+func (a *app) syncAndDrain(ctx context.Context, e *env, sources []store.Source, o drainOptions) error {
 	model := a.loadCLIP()
 	tty := isTerminal(e.stderr)
 	var bar *progressbar.ProgressBar
@@ -105,16 +147,18 @@ func (a *app) syncAndDrain(ctx context.Context, e *env, sources []store.Source, 
 			progressbar.OptionShowCount(), progressbar.OptionSetWidth(30), progressbar.OptionClearOnFinish(),
 			progressbar.OptionThrottle(100_000_000))
 	}
-	p := a.pipeline(model, nil, func(done, total int, _ string) {
+	popts := a.pipelineOptions(model, func(done, total int, _ string) {
 		if bar != nil {
 			bar.ChangeMax(total)
 			bar.Set(done)
 		}
 	})
+	popts.DescribeInBulk = true
+	p := pipeline.New(a.db, popts)
 	var failedSync int
 	for _, src := range sources {
 		bar = newBar(-1, "scanning "+filepath.Base(src.Name))
-		res, err := p.SyncSource(ctx, src, deep)
+		res, err := p.SyncSource(ctx, src, o.deep)
 		if bar != nil {
 			bar.Finish()
 		}
@@ -157,10 +201,40 @@ func (a *app) syncAndDrain(ctx context.Context, e *env, sources []store.Source, 
 	if bar != nil {
 		bar.Finish()
 	}
+	if popts.Describer != nil && ctx.Err() == nil {
+		if err := a.describe(ctx, e, p, popts.Describer, r.ID(), o); err != nil {
+			return err
+		}
+		if err := r.RunUntilIdle(ctx); err != nil { // write-backs queued by descriptions
+			return err
+		}
+	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("interrupted; finished work is saved and the rest resumes on the next run")
 	}
 	return a.printIndexSummary(ctx, e.stdout, sources, failedSync)
+}
+
+// describe has Claude describe the queued photos in one go (batch API at
+// half price from the threshold on), or with --estimate only says what it
+// would cost.
+func (a *app) describe(ctx context.Context, e *env, p *pipeline.Pipeline, d pipeline.Describer, worker string, o drainOptions) error {
+	queued, err := a.db.CountJobs(ctx, a.user.ID, pipeline.KindDescribe, store.JobQueued)
+	if err != nil || queued == 0 {
+		return err
+	}
+	if o.estimate {
+		fmt.Fprintf(e.stdout, "describing %d queued photos would cost about $%.2f (%s); run without --estimate to go ahead\n",
+			queued, d.Estimate(queued, o.mode), o.mode)
+		return nil
+	}
+	fmt.Fprintf(e.stderr, "describing %d photos with Claude (estimated $%.2f)…\n", queued, d.Estimate(queued, o.mode))
+	n, err := p.DescribeQueued(ctx, worker, o.mode, 100_000)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "described: %d photos\n", n)
+	return nil
 }
 
 func summarise(r localsource.Result) string {

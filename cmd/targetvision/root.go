@@ -149,9 +149,10 @@ func (a *app) loadCLIP() *clip.Model {
 	return m
 }
 
-// pipeline builds the photo pipeline with whatever models are available.
-func (a *app) pipeline(m *clip.Model, idx pipeline.VectorIndex, onSync localsource.Progress) *pipeline.Pipeline {
-	opts := pipeline.Options{DataDir: a.cfg.DataDir, Limits: a.limits(), Logger: a.log, Index: idx, OnSync: onSync}
+// pipelineOptions configure the photo pipeline with whatever models and
+// services are available.
+func (a *app) pipelineOptions(m *clip.Model, onSync localsource.Progress) pipeline.Options {
+	opts := pipeline.Options{DataDir: a.cfg.DataDir, Limits: a.limits(), Logger: a.log, OnSync: onSync}
 	if m != nil {
 		opts.Embedder = m
 	}
@@ -163,7 +164,7 @@ func (a *app) pipeline(m *clip.Model, idx pipeline.VectorIndex, onSync localsour
 	} else if sm != nil {
 		opts.Remote = map[store.SourceKind]pipeline.RemoteSource{store.SourceSmugMug: smugRemote{sm}}
 	}
-	return pipeline.New(a.db, opts)
+	return opts
 }
 
 // smugmugBox seals SmugMug tokens with a key derived from SECRET_KEY.

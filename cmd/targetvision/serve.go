@@ -73,7 +73,7 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers, allowSignup boo
 	}
 	model := a.loadCLIP()
 	engine := a.searchEngine(model)
-	pipe := a.pipeline(model, nil, nil)
+	pipe := pipeline.New(a.db, a.pipelineOptions(model, nil))
 	metrics := observe.NewMetrics()
 	status := httpapi.ModelStatus{Name: c.CLIPModel}
 	if model != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/targetvision/targetvision/internal/claude"
 	"github.com/targetvision/targetvision/internal/config"
 	"github.com/targetvision/targetvision/internal/smugsync"
 	"github.com/targetvision/targetvision/internal/store"
@@ -46,7 +47,7 @@ renews its token. Afterwards the library is synced (skip with --no-sync).`,
 			if noSync {
 				return nil
 			}
-			return a.syncAndDrain(ctx, e, []store.Source{src}, false)
+			return a.syncAndDrain(ctx, e, []store.Source{src}, drainOptions{mode: claude.ModeAuto})
 		},
 	}
 	connect.Flags().BoolVar(&noSync, "no-sync", false, "connect only; sync later with `targetvision sync`")

@@ -17,6 +17,8 @@ import (
 // Describer is the part of claude.Describer the pipeline uses.
 type Describer interface {
 	Describe(ctx context.Context, r claude.Request) (claude.Result, error)
+	DescribeAll(ctx context.Context, reqs []claude.Request, mode claude.Mode) []claude.Outcome
+	Estimate(n int, mode claude.Mode) float64
 }
 
 // handleDescribe has Claude describe a processed photo. The ledger makes it
@@ -33,11 +35,24 @@ func (p *Pipeline) handleDescribe(ctx context.Context, j store.Job) error {
 	if ph.RenditionPath == "" {
 		return jobs.Permanent(fmt.Errorf("pipeline: photo %d has no rendition to describe", ph.ID))
 	}
-	res, err := p.opts.Describer.Describe(ctx, claude.Request{
-		UserID:        strconv.FormatInt(j.UserID, 10),
+	res, err := p.opts.Describer.Describe(ctx, p.describeRequest(j.UserID, ph))
+	if err := describeError(err); err != nil {
+		return err
+	}
+	return p.saveDescription(ctx, j.UserID, ph, res)
+}
+
+func (p *Pipeline) describeRequest(userID int64, ph store.Photo) claude.Request {
+	return claude.Request{
+		UserID:        strconv.FormatInt(userID, 10),
 		Path:          filepath.Join(p.opts.DataDir, ph.RenditionPath),
 		ContentSHA256: ph.ContentHash,
-	})
+	}
+}
+
+// describeError says what a failed description means for its job.
+func describeError(err error) error {
+	var item *claude.BatchItemError
 	switch {
 	case errors.Is(err, claude.ErrBudgetExceeded):
 		// Not the photo's fault: wait for the next month or a raised budget.
@@ -46,15 +61,21 @@ func (p *Pipeline) handleDescribe(ctx context.Context, j store.Job) error {
 		return jobs.Snooze(err, 30*time.Minute)
 	case errors.Is(err, claude.ErrMalformed), errors.Is(err, claude.ErrRefused):
 		return jobs.Permanent(err)
-	case err != nil:
-		return err
+	case errors.As(err, &item) && !item.Retryable():
+		return jobs.Permanent(err)
 	}
+	return err
+}
+
+// saveDescription stores Claude's answer as the photo's AI metadata (the
+// full-text index picks it up at once) and queues write-back if opted in.
+func (p *Pipeline) saveDescription(ctx context.Context, userID int64, ph store.Photo, res claude.Result) error {
 	cost := res.CostUSD
 	if res.FromLedger {
 		cost = 0 // paid once already, by this or another photo with the same bytes
 	}
-	err = p.db.SaveAIMetadata(ctx, store.AIMetadata{
-		PhotoID: ph.ID, UserID: j.UserID, Model: res.Key.Model, PromptVersion: res.Key.PromptVersion,
+	err := p.db.SaveAIMetadata(ctx, store.AIMetadata{
+		PhotoID: ph.ID, UserID: userID, Model: res.Key.Model, PromptVersion: res.Key.PromptVersion,
 		Description: res.Description.Description, Keywords: res.Keywords, Objects: res.Objects, Scene: res.Scene,
 		TextInImage: res.TextInImage, PeopleCount: res.PeopleCount, Colors: res.Colors,
 		InputTokens:  int(res.Usage.InputTokens + res.Usage.CacheCreationInputTokens + res.Usage.CacheReadInputTokens),
@@ -63,7 +84,7 @@ func (p *Pipeline) handleDescribe(ctx context.Context, j store.Job) error {
 	if err != nil {
 		return err
 	}
-	return p.maybeWriteBack(ctx, j.UserID, ph)
+	return p.maybeWriteBack(ctx, userID, ph)
 }
 
 // maybeWriteBack queues a write-back when the photo's source opted in.
@@ -104,6 +125,90 @@ func (p *Pipeline) handleWriteBack(ctx context.Context, j store.Job) error {
 		return err
 	}
 	return wb.WriteBackPhoto(ctx, src, ph.ID, m.Keywords, m.Description)
+}
+
+// DescribeQueued describes every ready describe job together: through the
+// Message Batches API at half price when there are enough of them (mode
+// auto) or when asked (mode batch), else with direct calls. The jobs are
+// claimed under worker and heartbeated while the batch runs; if ctx ends
+// first, they go back to the queue and the submitted batch stays in the
+// ledger, so the next run resumes polling it instead of paying again.
+// It returns how many photos were described.
+func (p *Pipeline) DescribeQueued(ctx context.Context, worker string, mode claude.Mode, limit int) (int, error) {
+	if p.opts.Describer == nil {
+		return 0, nil
+	}
+	const lease = 30 * time.Minute
+	var held []store.Job
+	defer p.db.ReleaseWorker(context.WithoutCancel(ctx), worker)
+	for len(held) < limit {
+		j, err := p.db.Claim(ctx, worker, []string{KindDescribe}, lease)
+		if errors.Is(err, store.ErrNoJob) {
+			break
+		}
+		if err != nil {
+			return 0, err
+		}
+		held = append(held, j)
+	}
+	if len(held) == 0 {
+		return 0, nil
+	}
+	var reqs []claude.Request
+	var jobsOf []store.Job
+	var photos []store.Photo
+	for _, j := range held {
+		ph, err := p.db.Photo(ctx, j.UserID, j.PhotoID)
+		if err != nil || ph.RenditionPath == "" {
+			p.db.Complete(ctx, j.ID, worker) // deleted or unprocessable: nothing to describe
+			continue
+		}
+		reqs, jobsOf, photos = append(reqs, p.describeRequest(j.UserID, ph)), append(jobsOf, j), append(photos, ph)
+	}
+	hb, stopHB := context.WithCancel(ctx)
+	defer stopHB()
+	go func() {
+		t := time.NewTicker(lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-hb.Done():
+				return
+			case <-t.C:
+				for _, j := range jobsOf {
+					p.db.Heartbeat(hb, j.ID, worker, lease)
+				}
+			}
+		}
+	}()
+	outs := p.opts.Describer.DescribeAll(ctx, reqs, mode)
+	stopHB()
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	described := 0
+	for _, o := range outs {
+		j, ph := jobsOf[o.Index], photos[o.Index]
+		err := describeError(o.Err)
+		if err == nil {
+			err = p.saveDescription(ctx, j.UserID, ph, o.Result)
+		}
+		switch {
+		case err == nil:
+			described++
+			err = p.db.Complete(ctx, j.ID, worker)
+		case errors.Is(o.Err, claude.ErrBudgetExceeded), errors.Is(o.Err, claude.ErrUnauthorized):
+			err = p.db.Snooze(ctx, j.ID, worker, err.Error(), time.Hour)
+		case jobs.IsPermanent(err):
+			err = p.db.Fail(ctx, j.ID, worker, err.Error(), 0, true)
+		default:
+			err = p.db.Fail(ctx, j.ID, worker, err.Error(), time.Minute, false)
+		}
+		if err != nil {
+			return described, err
+		}
+	}
+	return described, nil
 }
 
 // Ledger implements claude.Ledger on the store, so results, spend and

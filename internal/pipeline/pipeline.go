@@ -62,6 +62,9 @@ type Options struct {
 	Index    VectorIndex
 	// Remote maps source kinds other than local to their implementation.
 	Remote map[store.SourceKind]RemoteSource
+	// DescribeInBulk leaves describe jobs to DescribeQueued (batch mode)
+	// instead of running them one by one.
+	DescribeInBulk bool
 	// Describer may be nil (no ANTHROPIC_API_KEY): describe jobs then wait.
 	Describer Describer
 	Logger    *slog.Logger
@@ -91,7 +94,7 @@ func (p *Pipeline) Register(r *jobs.Runner) {
 	if p.opts.Embedder != nil {
 		r.Handle(KindEmbed, p.handleEmbed)
 	}
-	if p.opts.Describer != nil {
+	if p.opts.Describer != nil && !p.opts.DescribeInBulk {
 		r.Handle(KindDescribe, p.handleDescribe)
 	}
 	r.Handle(KindWriteBack, p.handleWriteBack)

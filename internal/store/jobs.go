@@ -220,3 +220,13 @@ func (s *DB) JobCounts(ctx context.Context, userID int64) (map[string]int, error
 	}
 	return out, rows.Err()
 }
+
+// CountJobs counts the user's jobs of a kind in a state.
+func (s *DB) CountJobs(ctx context.Context, userID int64, kind, state string) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM jobs WHERE user_id = $1 AND kind = $2 AND state = $3", userID, kind, state).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: count jobs: %w", err)
+	}
+	return n, nil
+}
