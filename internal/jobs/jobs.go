@@ -14,7 +14,10 @@ import (
 	"math"
 	mrand "math/rand/v2"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/targetvision/targetvision/internal/store"
@@ -28,6 +31,7 @@ type Queue interface {
 	Snooze(ctx context.Context, id int64, worker, reason string, delay time.Duration) error
 	Heartbeat(ctx context.Context, id int64, worker string, lease time.Duration) error
 	ReleaseWorker(ctx context.Context, worker string) (int, error)
+	RunningWorkers(ctx context.Context) ([]string, error)
 }
 
 // Handler does one job. Its error decides what happens next: nil completes
@@ -85,6 +89,7 @@ type Config struct {
 // Runner claims and runs jobs of the kinds it has handlers for.
 type Runner struct {
 	q        Queue
+	host     string
 	cfg      Config
 	id       string
 	handlers map[string]Handler
@@ -113,7 +118,49 @@ func New(q Queue, cfg Config) *Runner {
 	host, _ := os.Hostname()
 	b := make([]byte, 4)
 	rand.Read(b)
-	return &Runner{q: q, cfg: cfg, id: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b)), handlers: map[string]Handler{}}
+	return &Runner{q: q, cfg: cfg, host: host, id: workerID(host, os.Getpid(), hex.EncodeToString(b)), handlers: map[string]Handler{}}
+}
+
+// workerID names a runner "host/pid/random", so a later process on the same
+// host can tell that the holder of a job has died.
+func workerID(host string, pid int, nonce string) string {
+	return fmt.Sprintf("%s/%d/%s", host, pid, nonce)
+}
+
+// ReclaimOrphans hands back the jobs held by dead processes of this host
+// (a killed `index` run, say) at once, instead of after their lease runs
+// out. Holders on other hosts are left to their leases.
+func (r *Runner) ReclaimOrphans(ctx context.Context) (int, error) {
+	workers, err := r.q.RunningWorkers(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("jobs: reclaim: %w", err)
+	}
+	total := 0
+	for _, w := range workers {
+		parts := strings.Split(w, "/")
+		if len(parts) != 3 || parts[0] != r.host {
+			continue
+		}
+		pid, err := strconv.Atoi(parts[1])
+		if err != nil || pid == os.Getpid() || processAlive(pid) {
+			continue
+		}
+		n, err := r.q.ReleaseWorker(ctx, w)
+		if err != nil {
+			return total, fmt.Errorf("jobs: reclaim from %s: %w", w, err)
+		}
+		total += n
+	}
+	if total > 0 {
+		r.cfg.Logger.InfoContext(ctx, "reclaimed jobs of a dead process", "count", total)
+	}
+	return total, nil
+}
+
+// processAlive reports whether a process with this pid exists.
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 // ID is the worker id this runner claims under.
@@ -144,6 +191,9 @@ func (r *Runner) RunUntilIdle(ctx context.Context) error {
 }
 
 func (r *Runner) run(ctx context.Context, untilIdle bool) error {
+	if _, err := r.ReclaimOrphans(ctx); err != nil {
+		r.cfg.Logger.WarnContext(ctx, "reclaim orphaned jobs", "err", err)
+	}
 	kinds := r.kinds()
 	var (
 		wg      sync.WaitGroup

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -131,5 +133,37 @@ func TestShutdownReleases(t *testing.T) {
 	got, _ = db.Job(t.Context(), u.ID, j.ID)
 	if got.State != store.JobDone || got.Attempts != 1 {
 		t.Fatalf("after restart: %+v", got)
+	}
+}
+
+// TestReclaimOrphans: a job held by a dead process of this host is handed
+// back at once; one held by a live process (or another host) waits for its lease.
+func TestReclaimOrphans(t *testing.T) {
+	t.Parallel()
+	db, u := setup(t)
+	ctx := t.Context()
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	host, _ := os.Hostname()
+	holders := []string{
+		fmt.Sprintf("%s/%d/x", host, dead.Process.Pid),  // dead: reclaimed
+		fmt.Sprintf("%s/%d/y", host, os.Getppid()),      // alive: kept
+		fmt.Sprintf("elsewhere/%d/z", dead.Process.Pid), // another host: kept
+	}
+	for _, h := range holders {
+		db.Enqueue(ctx, store.Job{UserID: u.ID, Kind: "k"})
+		if _, err := db.Claim(ctx, h, []string{"k"}, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := jobs.New(db, fast())
+	n, err := r.ReclaimOrphans(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("reclaimed %d (%v), want 1", n, err)
+	}
+	if c, _ := db.JobCounts(ctx, u.ID); c[store.JobQueued] != 1 || c[store.JobRunning] != 2 {
+		t.Fatalf("counts after reclaim: %v", c)
 	}
 }

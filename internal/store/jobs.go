@@ -230,3 +230,21 @@ func (s *DB) CountJobs(ctx context.Context, userID int64, kind, state string) (i
 	}
 	return n, nil
 }
+
+// RunningWorkers lists the worker ids holding running jobs.
+func (s *DB) RunningWorkers(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT DISTINCT locked_by FROM jobs WHERE state = 'running' AND locked_by <> ''")
+	if err != nil {
+		return nil, fmt.Errorf("store: running workers: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var w string
+		if err := rows.Scan(&w); err != nil {
+			return nil, fmt.Errorf("store: running workers: %w", err)
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
