@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/targetvision/targetvision/internal/claude/claudetest"
+	"github.com/targetvision/targetvision/internal/clip/cliptest"
 	"github.com/targetvision/targetvision/internal/smugmug/smugmugtest"
 	"github.com/targetvision/targetvision/internal/store"
 	"github.com/targetvision/targetvision/internal/store/storetest"
@@ -662,4 +663,43 @@ func readyPhotos(t testing.TB, dbPath string) int {
 		return 0
 	}
 	return c[store.PhotoReady]
+}
+
+// TestModelsPullEmbedAndVectorSearch: `models pull` downloads a tiny CLIP
+// checkpoint from a fake hub (checksummed), `embed` prints normalised
+// vectors, `index` embeds every photo, and search then ranks by CLIP too.
+func TestModelsPullEmbedAndVectorSearch(t *testing.T) {
+	t.Parallel()
+	const repo = "test/tiny-clip"
+	hub := cliptest.NewCheckpointHub(t, repo, cliptest.Options{Seed: 7})
+	c := newCLI(t, "HF_ENDPOINT="+hub.URL, "TARGETVISION_CLIP_MODEL="+repo)
+	if out := c.ok("models", "pull"); !strings.Contains(out, repo+" ready") {
+		t.Fatalf("models pull: %s", out)
+	}
+	var emb struct {
+		Model     string    `json:"model"`
+		Dim       int       `json:"dim"`
+		Embedding []float32 `json:"embedding"`
+	}
+	for _, args := range [][]string{{"--text", "a red barn in snow"},
+		{"--image", filepath.Join(sharedDir(t), "testdata", "photos", "camera", "Canon_40D.jpg")}} {
+		out := c.ok(append([]string{"embed", "--json"}, args...)...)
+		if err := json.Unmarshal([]byte(out), &emb); err != nil {
+			t.Fatal(err)
+		}
+		var norm float64
+		for _, x := range emb.Embedding {
+			norm += float64(x) * float64(x)
+		}
+		if emb.Model != repo || emb.Dim != len(emb.Embedding) || emb.Dim == 0 || norm < 0.999 || norm > 1.001 {
+			t.Fatalf("embed %v: model %q dim %d norm² %.4f", args, emb.Model, emb.Dim, norm)
+		}
+	}
+	copyPhotos(t, filepath.Join(c.dir, "lib"), "Canon_40D.jpg", "Nikon_D70.jpg", "Pentax_K10D.jpg")
+	c.ok("index", filepath.Join(c.dir, "lib"))
+	out := c.ok("search", "a photo", "--json")
+	withVector := strings.Count(out, `"vector_rank": `) - strings.Count(out, `"vector_rank": null`)
+	if withVector != 3 {
+		t.Fatalf("vector leg ranked %d of 3 photos:\n%s", withVector, out)
+	}
 }
