@@ -703,3 +703,32 @@ func TestModelsPullEmbedAndVectorSearch(t *testing.T) {
 		t.Fatalf("vector leg ranked %d of 3 photos:\n%s", withVector, out)
 	}
 }
+
+// TestBudgetCapStopsSpending: with a monthly budget worth about one photo,
+// one photo is described and the rest wait, saying why.
+func TestBudgetCapStopsSpending(t *testing.T) {
+	t.Parallel()
+	fake := claudetest.New(t, claudetest.Options{})
+	c := newCLI(t, "ANTHROPIC_API_KEY=test-key", "ANTHROPIC_BASE_URL="+fake.URL, "CLAUDE_MONTHLY_BUDGET_USD=0.0025")
+	copyPhotos(t, filepath.Join(c.dir, "lib"), "Canon_40D.jpg", "Nikon_D70.jpg", "Pentax_K10D.jpg")
+	out := c.ok("index", filepath.Join(c.dir, "lib"))
+	if got := fake.Stats().Answered; got != 1 || !strings.Contains(out, "described: 1 photos") {
+		t.Fatalf("budget let %d descriptions through:\n%s", got, out)
+	}
+	db, err := store.Open(t.Context(), filepath.Join(c.dir, "data", "targetvision.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	u, _ := db.EnsureDefaultUser(t.Context())
+	js, _ := db.Jobs(t.Context(), u.ID, store.JobQueued, 100)
+	waiting := 0
+	for _, j := range js {
+		if j.Kind == "describe" && strings.Contains(j.LastError, "monthly budget") {
+			waiting++
+		}
+	}
+	if waiting != 2 {
+		t.Fatalf("%d describe jobs wait on the budget, want 2: %+v", waiting, js)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -152,7 +153,7 @@ func (a *app) loadCLIP() *clip.Model {
 // pipelineOptions configure the photo pipeline with whatever models and
 // services are available.
 func (a *app) pipelineOptions(m *clip.Model, onSync localsource.Progress) pipeline.Options {
-	opts := pipeline.Options{DataDir: a.cfg.DataDir, Limits: a.limits(), Logger: a.log, OnSync: onSync}
+	opts := pipeline.Options{DataDir: a.cfg.DataDir, Limits: a.limits(), Logger: a.log, OnSync: onSync, Budget: a.monthlyBudget}
 	if m != nil {
 		opts.Embedder = m
 	}
@@ -231,4 +232,20 @@ func (s smugRemote) WantsWriteBack(src store.Source) bool {
 func (s smugRemote) WriteBackPhoto(ctx context.Context, src store.Source, photoID int64, keywords []string, caption string) error {
 	_, err := s.WriteBack(ctx, src, photoID, keywords, caption)
 	return err
+}
+
+// monthlyBudget is the user's Claude budget from their settings (the web
+// UI's Settings page), else CLAUDE_MONTHLY_BUDGET_USD.
+func (a *app) monthlyBudget(ctx context.Context, userID int64) (float64, error) {
+	raw, err := a.db.UserSettings(ctx, userID)
+	if err != nil {
+		return 0, err
+	}
+	var st struct {
+		MonthlyBudgetUSD float64 `json:"monthly_budget_usd"`
+	}
+	if err := json.Unmarshal(raw, &st); err != nil || st.MonthlyBudgetUSD <= 0 {
+		return a.cfg.MonthlyBudgetUSD, nil
+	}
+	return st.MonthlyBudgetUSD, nil
 }

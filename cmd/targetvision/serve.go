@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -39,16 +40,19 @@ hands in-flight jobs back to the queue.`,
 			if addr != "" {
 				c.Addr = addr
 			}
-			return serve(cmd, e, c, !noWorkers, allowSignup)
+			if allowSignup {
+				c.AllowSignup = true
+			}
+			return serve(cmd, e, c, !noWorkers)
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "", "listen address (env TARGETVISION_ADDR, default 127.0.0.1:8080)")
 	cmd.Flags().BoolVar(&noWorkers, "no-workers", false, "serve HTTP only; leave the job queue to other processes")
-	cmd.Flags().BoolVar(&allowSignup, "allow-signup", false, "let anyone create an account after the first (admin) one")
+	cmd.Flags().BoolVar(&allowSignup, "allow-signup", false, "let anyone create an account after the first (admin) one (env TARGETVISION_ALLOW_SIGNUP)")
 	return cmd
 }
 
-func serve(cmd *cobra.Command, e *env, c config.Config, workers, allowSignup bool) error {
+func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 	ctx := cmd.Context()
 	a, err := openApp(ctx, cmd, e, c)
 	if err != nil {
@@ -98,7 +102,8 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers, allowSignup boo
 		DB:      a.db, Search: engine, Pipeline: pipe, Sessions: sessions, Hasher: hasher, Metrics: metrics, Logger: a.log,
 		DataDir: c.DataDir, Web: site.Handler(), Models: func() httpapi.ModelStatus { return status },
 		Defaults:    httpapi.UserSettings{ClaudeModel: c.ClaudeModel, MonthlyBudgetUSD: c.MonthlyBudgetUSD},
-		AllowSignup: allowSignup,
+		AllowSignup: c.AllowSignup,
+		CORSOrigins: splitList(c.CORSOrigins),
 	})
 	if err != nil {
 		return err
@@ -170,4 +175,15 @@ func (a *app) syncPeriodically(ctx context.Context, pipe *pipeline.Pipeline, eve
 			}
 		}
 	}
+}
+
+// splitList splits a comma-separated setting, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
 }

@@ -64,6 +64,12 @@ type Config struct {
 	// SyncInterval is how often `serve` re-syncs every source; 0 disables.
 	// Default 1h.
 	SyncInterval time.Duration
+	// AllowSignup lets anyone create an account after the first (admin) one.
+	// Default false: later accounts come from `users add`.
+	AllowSignup bool
+	// CORSOrigins may call the API from another origin (comma-separated);
+	// default none (CORS off).
+	CORSOrigins string
 	// SentryDSN enables error reporting to Sentry when set.
 	SentryDSN string
 	// LogLevel is debug, info, warn or error. Default info.
@@ -141,6 +147,17 @@ func Vars() []Var {
 				return nil
 			},
 			get: func(c *Config) string { return c.SyncInterval.String() }},
+		{Name: "TARGETVISION_ALLOW_SIGNUP", Default: "false", Help: "let anyone create an account after the first (admin) one",
+			set: func(c *Config, s string) error {
+				b, err := strconv.ParseBool(s)
+				if err != nil {
+					return errors.New("want true or false")
+				}
+				c.AllowSignup = b
+				return nil
+			},
+			get: func(c *Config) string { return strconv.FormatBool(c.AllowSignup) }},
+		strVar("TARGETVISION_CORS_ORIGINS", "", "origins allowed to call the API from another site (comma-separated; default none)", false, func(c *Config) *string { return &c.CORSOrigins }),
 		strVar("SENTRY_DSN", "", "report errors to Sentry when set", true, func(c *Config) *string { return &c.SentryDSN }),
 		strVar("TARGETVISION_LOG_LEVEL", "info", "debug, info, warn or error", false, func(c *Config) *string { return &c.LogLevel }),
 		strVar("TARGETVISION_LOG_FORMAT", "", "text or json (default: text on a terminal, json otherwise)", false, func(c *Config) *string { return &c.LogFormat }),

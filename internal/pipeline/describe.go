@@ -35,11 +35,38 @@ func (p *Pipeline) handleDescribe(ctx context.Context, j store.Job) error {
 	if ph.RenditionPath == "" {
 		return jobs.Permanent(fmt.Errorf("pipeline: photo %d has no rendition to describe", ph.ID))
 	}
+	if over, err := p.overBudget(ctx, j.UserID, p.opts.Describer.Estimate(1, claude.ModeDirect)); err != nil {
+		return err
+	} else if over != nil {
+		return jobs.Snooze(over, time.Hour)
+	}
 	res, err := p.opts.Describer.Describe(ctx, p.describeRequest(j.UserID, ph))
 	if err := describeError(err); err != nil {
 		return err
 	}
 	return p.saveDescription(ctx, j.UserID, ph, res)
+}
+
+// overBudget returns a "budget exceeded" error when spending projected more
+// this month would take the user past their own monthly budget.
+func (p *Pipeline) overBudget(ctx context.Context, userID int64, projected float64) (exceeded, err error) {
+	if p.opts.Budget == nil {
+		return nil, nil
+	}
+	budget, err := p.opts.Budget(ctx, userID)
+	if err != nil || budget <= 0 {
+		return nil, err
+	}
+	now := time.Now().UTC()
+	spent, err := p.db.LedgerSpent(ctx, strconv.FormatInt(userID, 10), time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		return nil, err
+	}
+	if spent+projected > budget {
+		return fmt.Errorf("%w: $%.2f of the $%.2f monthly budget spent; describing waits for next month or a higher budget in Settings",
+			claude.ErrBudgetExceeded, spent, budget), nil
+	}
+	return nil, nil
 }
 
 func (p *Pipeline) describeRequest(userID int64, ph store.Photo) claude.Request {
@@ -157,10 +184,21 @@ func (p *Pipeline) DescribeQueued(ctx context.Context, worker string, mode claud
 	var reqs []claude.Request
 	var jobsOf []store.Job
 	var photos []store.Photo
+	perPhoto := p.opts.Describer.Estimate(len(held), mode) / float64(len(held))
+	projected := map[int64]float64{}
 	for _, j := range held {
 		ph, err := p.db.Photo(ctx, j.UserID, j.PhotoID)
 		if err != nil || ph.RenditionPath == "" {
 			p.db.Complete(ctx, j.ID, worker) // deleted or unprocessable: nothing to describe
+			continue
+		}
+		projected[j.UserID] += perPhoto
+		over, err := p.overBudget(ctx, j.UserID, projected[j.UserID])
+		if err != nil {
+			return 0, err
+		}
+		if over != nil {
+			p.db.Snooze(ctx, j.ID, worker, over.Error(), time.Hour)
 			continue
 		}
 		reqs, jobsOf, photos = append(reqs, p.describeRequest(j.UserID, ph)), append(jobsOf, j), append(photos, ph)

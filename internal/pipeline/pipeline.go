@@ -62,6 +62,9 @@ type Options struct {
 	Index    VectorIndex
 	// Remote maps source kinds other than local to their implementation.
 	Remote map[store.SourceKind]RemoteSource
+	// Budget returns a user's monthly Claude budget in dollars (their
+	// setting, else the deployment's); nil or ≤ 0 means no cap here.
+	Budget func(ctx context.Context, userID int64) (float64, error)
 	// DescribeInBulk leaves describe jobs to DescribeQueued (batch mode)
 	// instead of running them one by one.
 	DescribeInBulk bool
