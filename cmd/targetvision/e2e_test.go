@@ -732,3 +732,63 @@ func TestBudgetCapStopsSpending(t *testing.T) {
 		t.Fatalf("%d describe jobs wait on the budget, want 2: %+v", waiting, js)
 	}
 }
+
+// TestDescribeSurvivesSIGKILL kills an index run while Claude requests are in
+// flight; after a restart every photo is described and billed exactly once.
+func TestDescribeSurvivesSIGKILL(t *testing.T) {
+	t.Parallel()
+	fake := claudetest.New(t, claudetest.Options{})
+	fake.HoldAfter(2)
+	c := newCLI(t, "ANTHROPIC_API_KEY=test-key", "ANTHROPIC_BASE_URL="+fake.URL)
+	names := []string{"Canon_40D.jpg", "Nikon_D70.jpg", "Pentax_K10D.jpg", "Kodak_CX7530.jpg", "door-knocker.jpg", "IMG_20180725_163423-tiny.jpg"}
+	copyPhotos(t, filepath.Join(c.dir, "lib"), names...)
+	cmd := c.cmd(context.Background(), "index", filepath.Join(c.dir, "lib"), "--describe", "direct")
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Kill once the two answers are in the ledger and later requests hang at the
+	// API. (An answer in flight at the moment of a kill is paid but lost —
+	// the one loss direct mode cannot avoid; batch mode has none.)
+	dbPath := filepath.Join(c.dir, "data", "targetvision.db")
+	deadline := time.Now().Add(time.Minute)
+	for fake.Held() == 0 || describedPhotos(t, dbPath) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no request reached the hold:\n%s", logs.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	if got := fake.Stats().Answered; got != 2 {
+		t.Fatalf("answered before the kill: %d", got)
+	}
+	fake.HoldAfter(-1)
+	out := c.ok("index", filepath.Join(c.dir, "lib"), "--describe", "direct")
+	if got := fake.Stats().Answered; got != len(names) {
+		t.Fatalf("after restart Claude answered %d times for %d photos:\n%s", got, len(names), out)
+	}
+	for img, n := range fake.PerImage() {
+		if n != 1 {
+			t.Fatalf("image %s billed %d times", img, n)
+		}
+	}
+	if res := c.search("countryside"); len(res.Results) != len(names) {
+		t.Fatalf("%d of %d photos described", len(res.Results), len(names))
+	}
+}
+
+func describedPhotos(t testing.TB, dbPath string) int {
+	db, err := store.Open(t.Context(), dbPath, store.Options{SkipMigrate: true})
+	if err != nil {
+		return 0
+	}
+	defer db.Close()
+	var n int
+	// The ledger records each answer the moment it arrives.
+	if err := db.SQL().QueryRowContext(t.Context(), "SELECT COUNT(*) FROM describe_results").Scan(&n); err != nil {
+		return 0
+	}
+	return n
+}
