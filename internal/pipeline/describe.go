@@ -24,14 +24,7 @@ type Describer interface {
 // handleDescribe has Claude describe a processed photo. The ledger makes it
 // idempotent: a result already paid for (this photo, a copy of it in another
 // source, or an attempt that died after the answer arrived) is reused.
-func (p *Pipeline) handleDescribe(ctx context.Context, j store.Job) error {
-	ph, err := p.db.Photo(ctx, j.UserID, j.PhotoID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
+func (p *Pipeline) handleDescribe(ctx context.Context, j store.Job, ph store.Photo) error {
 	if ph.RenditionPath == "" {
 		return jobs.Permanent(fmt.Errorf("pipeline: photo %d has no rendition to describe", ph.ID))
 	}
@@ -128,14 +121,7 @@ func (p *Pipeline) maybeWriteBack(ctx context.Context, userID int64, ph store.Ph
 }
 
 // handleWriteBack pushes a described photo's keywords and caption to its source.
-func (p *Pipeline) handleWriteBack(ctx context.Context, j store.Job) error {
-	ph, err := p.db.Photo(ctx, j.UserID, j.PhotoID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
+func (p *Pipeline) handleWriteBack(ctx context.Context, j store.Job, ph store.Photo) error {
 	src, err := p.db.Source(ctx, j.UserID, ph.SourceID)
 	if err != nil {
 		return err

@@ -93,14 +93,29 @@ func New(db *store.DB, opts Options) *Pipeline {
 // Register installs the handlers this pipeline can run on a runner.
 func (p *Pipeline) Register(r *jobs.Runner) {
 	r.Handle(KindSync, p.handleSync)
-	r.Handle(KindProcess, p.handleProcess)
+	r.Handle(KindProcess, p.forPhoto(p.handleProcess))
 	if p.opts.Embedder != nil {
-		r.Handle(KindEmbed, p.handleEmbed)
+		r.Handle(KindEmbed, p.forPhoto(p.handleEmbed))
 	}
 	if p.opts.Describer != nil && !p.opts.DescribeInBulk {
-		r.Handle(KindDescribe, p.handleDescribe)
+		r.Handle(KindDescribe, p.forPhoto(p.handleDescribe))
 	}
-	r.Handle(KindWriteBack, p.handleWriteBack)
+	r.Handle(KindWriteBack, p.forPhoto(p.handleWriteBack))
+}
+
+// forPhoto adapts a handler of one photo's job: it loads the photo, and a
+// photo deleted since its job was queued leaves nothing to do.
+func (p *Pipeline) forPhoto(h func(ctx context.Context, j store.Job, ph store.Photo) error) jobs.Handler {
+	return func(ctx context.Context, j store.Job) error {
+		ph, err := p.db.Photo(ctx, j.UserID, j.PhotoID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return h(ctx, j, ph)
+	}
 }
 
 type syncPayload struct {
@@ -231,14 +246,7 @@ func (p *Pipeline) removeDerived(userID, photoID int64) {
 // analysis rendition; then queues embedding and description. A corrupt or
 // oversized file marks the photo failed with the reason and fails the job
 // for good (the user can retry it after fixing the file).
-func (p *Pipeline) handleProcess(ctx context.Context, j store.Job) error {
-	ph, err := p.db.Photo(ctx, j.UserID, j.PhotoID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil // deleted since it was queued: nothing to do
-	}
-	if err != nil {
-		return err
-	}
+func (p *Pipeline) handleProcess(ctx context.Context, j store.Job, ph store.Photo) error {
 	src, err := p.db.Source(ctx, j.UserID, ph.SourceID)
 	if err != nil {
 		return err
@@ -335,14 +343,7 @@ func applyInfo(ph *store.Photo, in photo.Info, local bool) {
 }
 
 // handleEmbed computes the CLIP embedding of a processed photo's rendition.
-func (p *Pipeline) handleEmbed(ctx context.Context, j store.Job) error {
-	ph, err := p.db.Photo(ctx, j.UserID, j.PhotoID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
+func (p *Pipeline) handleEmbed(ctx context.Context, j store.Job, ph store.Photo) error {
 	if ph.RenditionPath == "" {
 		return jobs.Permanent(fmt.Errorf("pipeline: photo %d has no rendition to embed", ph.ID))
 	}
