@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/targetvision/targetvision/internal/linalg"
@@ -117,5 +118,48 @@ func BenchmarkAxpy768(b *testing.B) {
 	x, y := randSlice(r, 768), randSlice(r, 768)
 	for b.Loop() {
 		linalg.Axpy(1e-3, x, y)
+	}
+}
+
+// BenchmarkTextTower runs the linear layers of CLIP ViT-B/32's text tower for
+// one 10-token query: 12 layers, each with its own weights (144 MB in all, far
+// more than any cache, as in real use), m = 10 rows. It measures the
+// small-m path that streams the weights from memory.
+func BenchmarkTextTower(b *testing.B) {
+	const m, d, f, layers = 10, 512, 2048, 12
+	type layer struct{ qkv, o, w1, w2 []float32 }
+	r := rand.New(rand.NewPCG(1, 1))
+	ws := make([]layer, layers)
+	for i := range ws {
+		ws[i] = layer{randSlice(r, 3*d*d), randSlice(r, d*d), randSlice(r, f*d), randSlice(r, d*f)}
+	}
+	x, qkv, mid := randSlice(r, m*f), make([]float32, m*3*d), make([]float32, m*f)
+	out := make([]float32, m*d)
+	impls := append([]gemmImpl{{name: "tiles-" + linalg.KernelName(), fn: linalg.MatMulTransBTiles}}, benchImpls...)
+	for _, im := range impls {
+		if im.name == "ours-purego" || strings.HasPrefix(im.name, "alt-") {
+			continue
+		}
+		b.Run(im.name, func(b *testing.B) {
+			if im.setup != nil {
+				im.setup()
+			}
+			run := func() {
+				for _, w := range ws {
+					im.fn(qkv, x, w.qkv, m, 3*d, d, false)
+					im.fn(out, x, w.o, m, d, d, true)
+					im.fn(mid, x, w.w1, m, f, d, false)
+					im.fn(out, x, w.w2, m, d, f, true)
+				}
+			}
+			run()
+			cpu0 := processCPU()
+			for b.Loop() {
+				run()
+			}
+			bytes := float64(layers*(4*d*d+2*d*f)*4) * float64(b.N)
+			b.ReportMetric(bytes/b.Elapsed().Seconds()/1e9, "GB/s")
+			b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+		})
 	}
 }

@@ -10,8 +10,11 @@ var (
 	// activePanel is the outer-product kernel for MatMul with a small B;
 	// nil sends every product through the tile kernels.
 	activePanel *panelKernel
-	dotImpl     = dotGo
-	axpyImpl    = axpyGo
+	// activeSkinny is the kernel for A·Bᵀ with at most skinnyMaxRows rows
+	// of A; nil sends those products through the tile kernels.
+	activeSkinny *skinnyKernel
+	dotImpl      = dotGo
+	axpyImpl     = axpyGo
 )
 
 // KernelName reports which tile kernel this process uses ("go", "avx512", …),
@@ -32,6 +35,9 @@ func init() {
 	transpose8x8 = asmTranspose8x8()
 	if p := asmPanels(); len(p) > 0 {
 		activePanel = p[0]
+	}
+	if s := asmSkinny(); len(s) > 0 {
+		activeSkinny = s[0]
 	}
 	if v := asmVec(); len(v) > 0 {
 		dotImpl, axpyImpl = v[0].dot, v[0].axpy

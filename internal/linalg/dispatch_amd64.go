@@ -22,6 +22,9 @@ func dotAVX512(a, b *float32, n int) float32
 func axpyAVX512(alpha float32, x, y *float32, n int)
 
 //go:noescape
+func skinny2x8AVX512(k int, a *float32, lda int, m int, b *float32, ldb int, nv int, c *float32, ldc int, accumulate bool)
+
+//go:noescape
 func tile3x4AVX2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, accumulate bool)
 
 //go:noescape
@@ -55,6 +58,15 @@ func asmTiles() []tileKernel {
 		ts = append(ts, tileKernel{name: "avx2", mr: 3, nr: 4, fn: tile3x4AVX2})
 	}
 	return ts
+}
+
+// asmSkinny lists the assembly small-m kernels this CPU can run, best first.
+func asmSkinny() []*skinnyKernel {
+	var ss []*skinnyKernel
+	if hasAVX512 {
+		ss = append(ss, &skinnyKernel{name: "avx512", nr: 8, fn: skinny2x8AVX512})
+	}
+	return ss
 }
 
 // asmPanels lists the assembly outer-product kernels this CPU can run, best first.

@@ -83,3 +83,6 @@ func asmTranspose8x8() func(dst *float32, ldd int, src *float32, lds int) { retu
 
 // asmPanels lists assembly outer-product kernels: none on arm64 yet.
 func asmPanels() []*panelKernel { return nil }
+
+// asmSkinny lists assembly small-m kernels: none on arm64 yet.
+func asmSkinny() []*skinnyKernel { return nil }

@@ -13,3 +13,6 @@ func asmTranspose8x8() func(dst *float32, ldd int, src *float32, lds int) { retu
 
 // asmPanels lists the assembly outer-product kernels: none in this build.
 func asmPanels() []*panelKernel { return nil }
+
+// asmSkinny lists the assembly small-m kernels: none in this build.
+func asmSkinny() []*skinnyKernel { return nil }

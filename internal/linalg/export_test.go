@@ -19,3 +19,10 @@ func AsmTileKernels() map[string]func(c, a, b []float32, m, n, k int, accumulate
 	}
 	return fns
 }
+
+// MatMulTransBTiles runs MatMulTransB on the dispatched tile kernel even for
+// the few rows that go to the skinny kernel, so benchmarks can compare them.
+func MatMulTransBTiles(c, a, b []float32, m, n, k int, accumulate bool) {
+	checkDims(len(c), len(a), len(b), m, n, k)
+	gemmTransBWith(activeTile, c, a, b, m, n, k, n, k, k, accumulate)
+}

@@ -3,7 +3,6 @@ package linalg
 import (
 	"runtime"
 	"sync"
-	"sync/atomic"
 )
 
 // tileKernel computes one mr×nr tile of C = A·Bᵀ: the dot products of mr rows
@@ -41,6 +40,10 @@ const (
 // gemmTransB computes C = A·Bᵀ (+C) with the active kernel; ldc, lda and ldb
 // are the row strides.
 func gemmTransB(c, a, b []float32, m, n, k, ldc, lda, ldb int, accumulate bool) {
+	if activeSkinny != nil && m <= skinnyMaxRows && m > 0 && n > 0 && k > 0 {
+		gemmSkinny(*activeSkinny, c, a, b, m, n, k, ldc, lda, ldb, accumulate)
+		return
+	}
 	gemmTransBWith(activeTile, c, a, b, m, n, k, ldc, lda, ldb, accumulate)
 }
 
@@ -91,27 +94,6 @@ func gemmTransBWith(t tileKernel, c, a, b []float32, m, n, k, ldc, lda, ldb int,
 			gemmSerial(t, c[lo*ldc:], a[lo*lda:], b, hi-lo, n, k, ldc, lda, ldb, accumulate)
 		}
 	})
-}
-
-// parallelChunks runs fn(0) … fn(chunks-1) on workers goroutines (the caller
-// being one of them), each taking the next chunk from a shared counter.
-func parallelChunks(workers, chunks int, fn func(i int)) {
-	var next atomic.Int64
-	work := func() {
-		for {
-			i := int(next.Add(1) - 1)
-			if i >= chunks {
-				return
-			}
-			fn(i)
-		}
-	}
-	var wg sync.WaitGroup
-	for range min(workers, chunks) - 1 {
-		wg.Go(work)
-	}
-	work()
-	wg.Wait()
 }
 
 var scratchPool = sync.Pool{New: func() any { return new([]float32) }}

@@ -1036,3 +1036,174 @@ TEXT ·transpose8x8AVX(SB), NOSPLIT, $0-32
 	VMOVUPS Y15, (DX)(CX*1)
 	VZEROUPPER
 	RET
+
+// func skinny2x8AVX512(k int, a *float32, lda int, m int, b *float32, ldb int, nv int, c *float32, ldc int, accumulate bool)
+//
+// skinny2x8AVX512 is the small-m kernel: C[0:m, 0:nv] = A[0:m]·B[0:nv]ᵀ
+// (+C), looping over every row of A two at a time against the same nv ≤ 8
+// rows of B, so those rows come from memory once and from L1 or L2 for the
+// other row pairs. Registers and reduction are tile2x8AVX512's. B rows at or
+// past nv alias row 0 (never read past the matrix) and their columns are
+// masked off (K2); an odd last row of A is paired with itself and stored once.
+// (Software prefetching of the next rows of B, spread over the row pairs,
+// measured no faster than the hardware prefetchers on Zen 5.)
+TEXT ·skinny2x8AVX512(SB), NOSPLIT, $0-73
+	MOVQ k+0(FP), CX
+	ANDQ $15, CX
+	MOVL $1, DX
+	SHLL CX, DX
+	DECL DX
+	KMOVW DX, K1
+	MOVQ nv+48(FP), CX
+	MOVL $1, DX
+	SHLL CX, DX
+	DECL DX
+	KMOVW DX, K2
+
+	// B rows; AX walks the unclamped row addresses.
+	MOVQ b+32(FP), R8
+	MOVQ ldb+40(FP), DI
+	SHLQ $2, DI
+	MOVQ nv+48(FP), SI
+	MOVQ R8, AX
+	ADDQ DI, AX
+	MOVQ AX, R9
+	CMPQ SI, $1
+	CMOVQLE R8, R9
+	ADDQ DI, AX
+	MOVQ AX, R10
+	CMPQ SI, $2
+	CMOVQLE R8, R10
+	ADDQ DI, AX
+	MOVQ AX, R11
+	CMPQ SI, $3
+	CMOVQLE R8, R11
+	ADDQ DI, AX
+	MOVQ AX, R12
+	CMPQ SI, $4
+	CMOVQLE R8, R12
+	ADDQ DI, AX
+	MOVQ AX, R13
+	CMPQ SI, $5
+	CMOVQLE R8, R13
+	ADDQ DI, AX
+	MOVQ AX, CX
+	CMPQ SI, $6
+	CMOVQLE R8, CX
+	ADDQ DI, AX
+	MOVQ AX, DX
+	CMPQ SI, $7
+	CMOVQLE R8, DX
+
+	// A rows: BX is AX when only one row is left.
+	MOVQ a+8(FP), AX
+	MOVQ lda+16(FP), BX
+	SHLQ $2, BX
+	ADDQ AX, BX
+	CMPQ m+24(FP), $1
+	CMOVQEQ AX, BX
+
+skblock:
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+
+	XORQ SI, SI
+	MOVQ k+0(FP), DI
+	ANDQ $-16, DI
+	SHLQ $2, DI
+	JZ   sktail
+skloop:
+	LOADS28
+	FMAS28
+	ADDQ $64, SI
+	CMPQ SI, DI
+	JB   skloop
+
+sktail:
+	MOVQ k+0(FP), DI
+	ANDQ $15, DI
+	JZ   skreduce
+	MLOADS28
+	FMAS28
+
+skreduce:
+	HALF(Z0, Z1, Z0)
+	HALF(Z2, Z3, Z1)
+	HALF(Z4, Z5, Z2)
+	HALF(Z6, Z7, Z3)
+	HALF(Z8, Z9, Z4)
+	HALF(Z10, Z11, Z5)
+	HALF(Z12, Z13, Z6)
+	HALF(Z14, Z15, Z7)
+	QUART(Z0, Z1, Z0)
+	QUART(Z2, Z3, Z1)
+	QUART(Z4, Z5, Z2)
+	QUART(Z6, Z7, Z3)
+	VUNPCKLPD Z1, Z0, Z24
+	VUNPCKHPD Z1, Z0, Z25
+	VADDPS    Z25, Z24, Z0
+	VUNPCKLPD Z3, Z2, Z24
+	VUNPCKHPD Z3, Z2, Z25
+	VADDPS    Z25, Z24, Z1
+	VSHUFPS   $0x88, Z1, Z0, Z24
+	VSHUFPS   $0xDD, Z1, Z0, Z25
+	VADDPS    Z25, Z24, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+
+	// Store row 0, and row 1 unless it was row 0 again. AX and BX are free
+	// until the next pair's rows are computed from the arguments.
+	MOVQ c+56(FP), DI
+	MOVQ ldc+64(FP), SI
+	SHLQ $2, SI
+	MOVBLZX accumulate+72(FP), BX
+	TESTQ BX, BX
+	JZ   skstore0
+	VMOVUPS.Z (DI), K2, Y2
+	VADDPS    Y2, Y0, Y0
+
+skstore0:
+	VMOVUPS Y0, K2, (DI)
+	MOVQ m+24(FP), AX
+	CMPQ AX, $2
+	JLT  skdone
+	TESTQ BX, BX
+	JZ   skstore1
+	VMOVUPS.Z (DI)(SI*1), K2, Y3
+	VADDPS    Y3, Y1, Y1
+
+skstore1:
+	VMOVUPS Y1, K2, (DI)(SI*1)
+	SUBQ $2, AX
+	JLE  skdone
+
+	// Next pair of rows.
+	MOVQ AX, m+24(FP)
+	LEAQ (DI)(SI*2), DI
+	MOVQ DI, c+56(FP)
+	MOVQ lda+16(FP), BX
+	SHLQ $2, BX
+	MOVQ a+8(FP), AX
+	LEAQ (AX)(BX*2), AX
+	MOVQ AX, a+8(FP)
+	ADDQ AX, BX
+	CMPQ m+24(FP), $1
+	CMOVQEQ AX, BX
+	JMP  skblock
+
+skdone:
+	VZEROUPPER
+	RET

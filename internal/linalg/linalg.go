@@ -19,8 +19,17 @@
 //   - neon: 4×4 tiles on arm64 (the lanes are summed in Go);
 //   - go: 4×4 tiles in pure Go, the reference (the only one with -tags purego).
 //
-// Products of at least 2²⁰ multiply-adds are split over GOMAXPROCS goroutines
-// in chunks taken from a shared counter. A·B with a small B (attention's
+// Products with few rows of A (at most 32: a text query's tokens against a
+// linear layer) are limited by streaming the weights rather than by
+// arithmetic; where the CPU has one (AVX-512), a skinny kernel takes them:
+// all rows of A against 8 rows of B at a time, which come from memory once.
+//
+// Products of at least 2²⁰ multiply-adds (skinny ones: of at least 2¹⁷
+// weights) are split over GOMAXPROCS goroutines in chunks taken from a shared
+// counter, skinny ones over the rows of B so that each core streams its own
+// part of the weights. The chunks go to helper goroutines that keep polling
+// for work for 200 µs after their last chunk: a virtual CPU that has gone
+// idle takes about 100 µs to wake, as long as a whole product of a text query. A·B with a small B (attention's
 // probabilities·V) uses an outer-product kernel (AVX-512 6×64 or AVX2 6×16)
 // that accumulates whole tiles in registers; otherwise B is transposed (8×8
 // AVX blocks) and multiplied as A·Bᵀ.

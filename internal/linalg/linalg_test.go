@@ -126,9 +126,10 @@ func TestMatMulTransBPublic(t *testing.T) {
 // package globals, which is why the tests of this package do not run in
 // parallel.
 func dispatchConfigs(t *testing.T, fn func(name string)) {
-	savedTile, savedPanel := activeTile, activePanel
-	defer func() { activeTile, activePanel = savedTile, savedPanel }()
+	savedTile, savedPanel, savedSkinny := activeTile, activePanel, activeSkinny
+	defer func() { activeTile, activePanel, activeSkinny = savedTile, savedPanel, savedSkinny }()
 	panels := append([]*panelKernel{nil}, asmPanels()...)
+	activeSkinny = nil
 	for _, tk := range tileKernels() {
 		for _, p := range panels {
 			activeTile, activePanel = tk, p
@@ -136,7 +137,85 @@ func dispatchConfigs(t *testing.T, fn func(name string)) {
 			if p != nil {
 				name = p.name
 			}
-			fn(fmt.Sprintf("%s panel=%s", tk.name, name))
+			fn(fmt.Sprintf("%s panel=%s skinny=none", tk.name, name))
+		}
+	}
+	// Each skinny kernel takes the small-m products, next to the default
+	// tile and panel kernels.
+	activeTile, activePanel = savedTile, savedPanel
+	for _, sk := range skinnyKernels() {
+		activeSkinny = &sk
+		fn(fmt.Sprintf("%s skinny=%s", activeTile.name, sk.name))
+	}
+}
+
+func skinnyKernels() []skinnyKernel {
+	ks := []skinnyKernel{genericSkinny}
+	for _, s := range asmSkinny() {
+		ks = append(ks, *s)
+	}
+	return ks
+}
+
+// TestSkinnyKernelsEveryLength runs each skinny kernel alone for every k up
+// to 80 (every vector tail several times over) and some long ones, every
+// count of rows of A up to 9 (odd and even), every count of rows of B up to
+// nr, and every misalignment of A, B and C.
+func TestSkinnyKernelsEveryLength(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	ks := []int{}
+	for k := 1; k <= 80; k++ {
+		ks = append(ks, k)
+	}
+	ks = append(ks, 255, 512, 513, 1031)
+	for _, sk := range skinnyKernels() {
+		for _, k := range ks {
+			for m := 1; m <= 9; m++ {
+				for nv := 1; nv <= sk.nr; nv++ {
+					if k > 80 && nv != sk.nr && nv != 1 {
+						continue
+					}
+					off := (k + m + nv) % 4
+					acc := (k+m+nv)%2 == 0
+					s := shape{m, nv, k}
+					a, b, c0 := randSlice(r, m*k), randSlice(r, nv*k), randSlice(r, m*nv)
+					want, bound := refMatMulTransB(c0, a, b, m, nv, k, acc)
+					_, as := placed(a, off, 7)
+					_, bs := placed(b, 3-off, 7)
+					cw, cs := placed(c0, (off+1)%4, -99)
+					sk.fn(k, &as[0], k, m, &bs[0], k, nv, &cs[0], nv, acc)
+					name := fmt.Sprintf("%s skinny off=%d", sk.name, off)
+					checkMatMul(t, name, s, acc, cs, want, bound)
+					checkSentinels(t, cw, (off+1)%4, m*nv, -99, name)
+				}
+			}
+		}
+	}
+}
+
+// TestSkinnyRoutes runs gemmSkinny with each skinny kernel on shapes that
+// reach its edges: partial groups of B rows, k blocks of skinnyKC with a
+// tail, and products big enough to be split over goroutines.
+func TestSkinnyRoutes(t *testing.T) {
+	r := rand.New(rand.NewPCG(23, 24))
+	shapes := []shape{
+		{1, 1, 1}, {1, 9, 17}, {2, 8, 512}, {3, 17, 513}, {10, 23, 1030},
+		{10, 1536, 512}, {11, 512, 2048}, {1, 512, 512}, {7, 301, 700},
+		{skinnyMaxRows, 100, 96}, {5, 2049, 70},
+	}
+	for _, sk := range skinnyKernels() {
+		for _, s := range shapes {
+			for _, acc := range []bool{false, true} {
+				a, b, c := randSlice(r, s.m*s.k), randSlice(r, s.n*s.k), randSlice(r, s.m*s.n)
+				want, bound := refMatMulTransB(c, a, b, s.m, s.n, s.k, acc)
+				_, as := placed(a, 1, 7)
+				_, bs := placed(b, 2, 7)
+				cw, cs := placed(c, 3, -99)
+				gemmSkinny(sk, cs, as, bs, s.m, s.n, s.k, s.n, s.k, s.k, acc)
+				name := "gemmSkinny " + sk.name
+				checkMatMul(t, name, s, acc, cs, want, bound)
+				checkSentinels(t, cw, 3, s.m*s.n, -99, name)
+			}
 		}
 	}
 }

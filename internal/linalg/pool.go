@@ -1,0 +1,124 @@
+package linalg
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// The products of a text query are a few hundred microseconds each, and on a
+// virtual machine an idle CPU takes about 100 µs to wake (measured: a new
+// goroutine typically started only once the caller blocked). So the chunks
+// of a split product go to helper goroutines that, once started, keep
+// polling for the next product for helperSpin before they sleep: during a
+// forward pass they stay awake, and the product is shared within a microsecond.
+// Polling does not yield the processor (runtime.Gosched would let both ends
+// of the hand-off share one processor while the other sleeps); the runtime
+// preempts a poller like any long-running goroutine, and an idle processor
+// steals the goroutines queued behind it.
+
+// helperSpin is how long an idle helper keeps polling for work before it
+// sleeps until the next product wakes it.
+const helperSpin = 200 * time.Microsecond
+
+// waitSpins bounds how often the caller polls for the helpers' last chunks
+// (some tens of microseconds) before it sleeps.
+const waitSpins = 1 << 14
+
+// poolJob is one split product: chunks 0…chunks-1 of fn, taken in turn from next.
+type poolJob struct {
+	fn     func(i int)
+	chunks int
+	next   atomic.Int64
+	done   atomic.Int64  // chunks finished
+	over   chan struct{} // closed when the last chunk finishes
+}
+
+// run takes chunks until none is left.
+func (j *poolJob) run() {
+	for {
+		i := int(j.next.Add(1) - 1)
+		if i >= j.chunks {
+			return
+		}
+		j.fn(i)
+		if j.done.Add(1) == int64(j.chunks) {
+			close(j.over)
+		}
+	}
+}
+
+var pool struct {
+	mu      sync.Mutex
+	helpers int                     // goroutines started
+	current atomic.Pointer[poolJob] // the latest product
+	asleep  atomic.Int32            // helpers blocked on wake
+	wake    chan struct{}
+}
+
+// parallelChunks runs fn(0) … fn(chunks-1) on up to workers goroutines (the
+// caller being one of them), each taking the next chunk from a shared
+// counter, and returns when all are done.
+func parallelChunks(workers, chunks int, fn func(i int)) {
+	if workers <= 1 || chunks <= 1 {
+		for i := range chunks {
+			fn(i)
+		}
+		return
+	}
+	ensureHelpers(workers - 1)
+	j := &poolJob{fn: fn, chunks: chunks, over: make(chan struct{})}
+	pool.current.Store(j)
+	for range min(int(pool.asleep.Load()), workers-1) {
+		select {
+		case pool.wake <- struct{}{}:
+		default:
+		}
+	}
+	j.run()
+	// What is left is at most one chunk per helper: poll for it briefly,
+	// then sleep, so that a helper whose thread the OS has descheduled
+	// gets this CPU back.
+	for spins := 0; spins < waitSpins; spins++ {
+		if j.done.Load() == int64(chunks) {
+			return
+		}
+	}
+	<-j.over
+}
+
+func ensureHelpers(n int) {
+	pool.mu.Lock()
+	defer pool.mu.Unlock()
+	if pool.wake == nil {
+		pool.wake = make(chan struct{}, runtime.NumCPU())
+	}
+	for ; pool.helpers < n; pool.helpers++ {
+		go helper()
+	}
+}
+
+// helper works on every product it sees, polling for the next one for
+// helperSpin and then sleeping until woken.
+func helper() {
+	var last *poolJob
+	idle := time.Now()
+	for spins := 0; ; spins++ {
+		if j := pool.current.Load(); j != last {
+			last = j
+			j.run()
+			idle = time.Now()
+			continue
+		}
+		if spins%64 != 0 || time.Since(idle) < helperSpin {
+			continue
+		}
+		pool.asleep.Add(1)
+		if pool.current.Load() == last {
+			<-pool.wake
+		}
+		pool.asleep.Add(-1)
+		idle = time.Now()
+	}
+}
