@@ -22,9 +22,9 @@ import (
 // sleeps until the next product wakes it.
 const helperSpin = 200 * time.Microsecond
 
-// waitSpins bounds how often the caller polls for the helpers' last chunks
-// (some tens of microseconds) before it sleeps.
-const waitSpins = 1 << 14
+// waitSpin bounds how long the caller polls for the helpers' last chunks
+// before it sleeps.
+const waitSpin = 500 * time.Microsecond
 
 // poolJob is one split product: chunks 0…chunks-1 of fn, taken in turn from next.
 type poolJob struct {
@@ -77,15 +77,17 @@ func parallelChunks(workers, chunks int, fn func(i int)) {
 		}
 	}
 	j.run()
-	// What is left is at most one chunk per helper: poll for it briefly,
-	// then sleep, so that a helper whose thread the OS has descheduled
-	// gets this CPU back.
-	for spins := 0; spins < waitSpins; spins++ {
-		if j.done.Load() == int64(chunks) {
+	// What is left is at most one chunk per helper: poll for it (sleeping
+	// would cost this thread's wake-up, longer than a chunk), but not for
+	// longer than waitSpin, so that a helper whose thread the OS has
+	// descheduled gets this CPU back.
+	start := time.Now()
+	for spins := 0; j.done.Load() < int64(chunks); spins++ {
+		if spins%64 == 63 && time.Since(start) > waitSpin {
+			<-j.over
 			return
 		}
 	}
-	<-j.over
 }
 
 func ensureHelpers(n int) {
