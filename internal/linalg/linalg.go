@@ -19,10 +19,10 @@
 //   - neon: 4×4 tiles on arm64 (the lanes are summed in Go);
 //   - go: 4×4 tiles in pure Go, the reference (the only one with -tags purego).
 //
-// Products with few rows of A (at most 32: a text query's tokens against a
-// linear layer) are limited by streaming the weights rather than by
-// arithmetic; where the CPU has one (AVX-512), a skinny kernel takes them:
-// all rows of A against 8 rows of B at a time, which come from memory once.
+// Products with few rows of A (at most 12: a text query's tokens against a
+// linear layer) stream the weights and use each only a few times; where the
+// CPU has one (AVX-512), a skinny kernel takes them: all rows of A against 8
+// rows of B at a time, which come from memory once.
 //
 // Products of at least 2²⁰ multiply-adds (skinny ones: of at least 2¹⁷
 // weights) are split over GOMAXPROCS goroutines in chunks taken from a shared

@@ -194,14 +194,14 @@ func TestSkinnyKernelsEveryLength(t *testing.T) {
 }
 
 // TestSkinnyRoutes runs gemmSkinny with each skinny kernel on shapes that
-// reach its edges: partial groups of B rows, k blocks of skinnyKC with a
-// tail, and products big enough to be split over goroutines.
+// reach its edges: partial groups of B rows, k longer than skinnyKC, and
+// products big enough to be split over goroutines.
 func TestSkinnyRoutes(t *testing.T) {
 	r := rand.New(rand.NewPCG(23, 24))
 	shapes := []shape{
 		{1, 1, 1}, {1, 9, 17}, {2, 8, 512}, {3, 17, 513}, {10, 23, 1030},
 		{10, 1536, 512}, {11, 512, 2048}, {1, 512, 512}, {7, 301, 700},
-		{skinnyMaxRows, 100, 96}, {5, 2049, 70},
+		{skinnyMaxRows, 100, 96}, {5, 2049, 70}, {3, 20, skinnyKC + 100},
 	}
 	for _, sk := range skinnyKernels() {
 		for _, s := range shapes {
