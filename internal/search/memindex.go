@@ -341,29 +341,39 @@ func (m *memIndex) search(ctx context.Context, q vecQuery) ([]vecHit, error) {
 	// rows that pass: when at least k pass, they are exactly the filtered
 	// top k. Otherwise the filter is selective, and the scan runs again over
 	// the photos that pass it.
+	// The candidates are checked in two rounds (the best 2k, then the
+	// rest), so a broad filter costs a short id list.
 	pre := max(8*q.k, 256)
 	x.mu.RLock()
 	n := x.size(q.userID)
 	cand := x.scan(q.userID, q.vec, pre, q.exclude, nil)
 	x.mu.RUnlock()
-	ids := make([]int64, len(cand))
-	for i, h := range cand {
-		ids[i] = h.photoID
-	}
-	pass, err := m.passing(ctx, q.userID, q.filter, ids)
-	if err != nil {
-		return nil, err
-	}
 	var out []vecHit
-	for _, h := range cand {
-		if pass[h.photoID] {
-			out = append(out, h)
-			if len(out) == q.k {
-				break
+	checked := 0
+	for _, upto := range []int{2 * q.k, len(cand)} {
+		upto = min(upto, len(cand))
+		if upto <= checked {
+			continue
+		}
+		ids := make([]int64, 0, upto-checked)
+		for _, h := range cand[checked:upto] {
+			ids = append(ids, h.photoID)
+		}
+		pass, err := m.passing(ctx, q.userID, q.filter, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range cand[checked:upto] {
+			if pass[h.photoID] {
+				out = append(out, h)
+				if len(out) == q.k {
+					return out, nil
+				}
 			}
 		}
+		checked = upto
 	}
-	if len(out) == q.k || len(cand) >= n {
+	if len(cand) >= n {
 		return out, nil
 	}
 	all, err := m.passing(ctx, q.userID, q.filter, nil)
