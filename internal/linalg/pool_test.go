@@ -5,14 +5,27 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestParallelChunks checks that every chunk runs exactly once and that
 // parallelChunks returns only after all have finished, with several callers
 // sharing the helpers at once (a Model is used concurrently) and with
-// pauses long enough for the helpers to fall asleep and be woken.
+// pauses long enough for the helpers to fall asleep and be woken; then again
+// in the mode for a busy machine.
 func TestParallelChunks(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	for _, busy := range []bool{false, true} {
+		// busy: as after a helper was found descheduled (spawnChunks).
+		if busy {
+			pool.backoff.Store(time.Now().Add(time.Hour).UnixNano())
+			defer pool.backoff.Store(0)
+		}
+		testParallelChunks(t)
+	}
+}
+
+func testParallelChunks(t *testing.T) {
 	var wg sync.WaitGroup
 	for caller := range 4 {
 		wg.Go(func() {
