@@ -29,6 +29,10 @@ const helperSpin = 200 * time.Microsecond
 // before it sleeps; a text query's chunks take 10–60 µs.
 const waitSpin = 300 * time.Microsecond
 
+// pickupLate is how long after it was posted a polling helper may first see
+// a product; later means the OS had descheduled the helper.
+const pickupLate = 50 * time.Microsecond
+
 // backoffFor is how long products are split without the helpers once one
 // of them was found descheduled.
 const backoffFor = 100 * time.Millisecond
@@ -37,6 +41,7 @@ const backoffFor = 100 * time.Millisecond
 type poolJob struct {
 	fn     func(i int)
 	chunks int
+	posted time.Time
 	next   atomic.Int64
 	done   atomic.Int64  // chunks finished
 	over   chan struct{} // closed when the last chunk finishes
@@ -80,7 +85,7 @@ func parallelChunks(workers, chunks int, fn func(i int)) {
 		return
 	}
 	ensureHelpers(workers - 1)
-	j := &poolJob{fn: fn, chunks: chunks, over: make(chan struct{})}
+	j := &poolJob{fn: fn, chunks: chunks, over: make(chan struct{}), posted: time.Now()}
 	pool.current.Store(j)
 	for range min(int(pool.asleep.Load()), workers-1) {
 		select {
@@ -141,11 +146,18 @@ func ensureHelpers(n int) {
 func helper() {
 	var last *poolJob
 	idle := time.Now()
+	polling := false // since before the current product was posted
 	for spins := 0; ; spins++ {
 		if j := pool.current.Load(); j != last {
 			last = j
+			if polling && time.Since(j.posted) > pickupLate {
+				// This thread was not running while it polled: the
+				// CPUs are busy with other processes.
+				pool.backoff.Store(time.Now().Add(backoffFor).UnixNano())
+			}
 			j.run()
 			idle = time.Now()
+			polling = true
 			continue
 		}
 		if spins%64 != 0 || time.Since(idle) < helperSpin {
@@ -158,5 +170,6 @@ func helper() {
 		}
 		pool.asleep.Add(-1)
 		idle = time.Now()
+		polling = false
 	}
 }
