@@ -280,7 +280,9 @@ func (s *DB) where(f Filter, conds []string, args []any) ([]string, []any) {
 		// Keywords are JSON arrays of strings: match the quoted element. Both
 		// "?" take the same argument.
 		kw, _ := json.Marshal(strings.ToLower(f.Keyword))
-		add("(LOWER(p.keywords) LIKE ? OR p.id IN (SELECT photo_id FROM ai_metadata WHERE user_id = p.user_id AND LOWER(keywords) LIKE ?))", "%"+string(kw)+"%")
+		// EXISTS on the primary key: an IN correlated on user_id scanned
+		// ai_metadata once per photo.
+		add("(LOWER(p.keywords) LIKE ? OR EXISTS (SELECT 1 FROM ai_metadata m WHERE m.photo_id = p.id AND LOWER(m.keywords) LIKE ?))", "%"+string(kw)+"%")
 	}
 	if !f.From.IsZero() {
 		add("p.taken_at >= ?", s.ts(f.From))

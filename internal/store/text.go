@@ -132,34 +132,71 @@ func (s *DB) SearchText(ctx context.Context, userID int64, q TextQuery) ([]TextH
 			match += ` NOT "` + w + `"`
 		}
 		args = append(args, match, q.Limit)
+		// CROSS JOIN keeps the full-text match as the outer loop: without
+		// statistics the planner may otherwise drive from a filter's index
+		// and run the match once per photo.
 		query = fmt.Sprintf(`SELECT f.rowid, -bm25(photo_fts, 5.0, 3.0, 4.0, 2.0, 2.0, 3.0, 2.0)
-			FROM photo_fts f JOIN photos p ON p.id = f.rowid
+			FROM photo_fts f CROSS JOIN photos p ON p.id = f.rowid
 			WHERE photo_fts MATCH $%d AND %s ORDER BY 2 DESC, f.rowid LIMIT $%d`, len(args)-1, cond, len(args))
 	} else {
-		var alts []string
-		for _, w := range pos {
-			alts = append(alts, "'"+w+"':*")
-		}
-		for _, ph := range phrases {
-			alts = append(alts, "("+strings.Join(quoteAll(ph), " <-> ")+")")
-		}
-		tsq := "(" + strings.Join(alts, " | ") + ")"
-		for _, w := range neg {
-			tsq += " & !'" + w + "'"
-		}
-		plain := strings.Join(append(append([]string{}, pos...), flatten(phrases)...), " ")
-		args = append(args, tsq, plain, q.Limit)
-		nq, np, nl := len(args)-2, len(args)-1, len(args)
-		trgm := fmt.Sprintf("$%d <%% s.doc", np)
-		if len(neg) > 0 {
-			// Exclusions must hold for typo matches too.
-			trgm = fmt.Sprintf("(%s AND NOT s.tsv @@ to_tsquery('english', %s))", trgm, "'"+strings.Join(neg, "' | '")+"'")
-		}
-		query = fmt.Sprintf(`SELECT s.photo_id, ts_rank_cd(s.tsv, to_tsquery('english', $%d)) + word_similarity($%d, s.doc) AS score
-			FROM photo_search s JOIN photos p ON p.id = s.photo_id
-			WHERE s.user_id = $1 AND %s AND (s.tsv @@ to_tsquery('english', $%d) OR %s)
-			ORDER BY score DESC, s.photo_id LIMIT $%d`, nq, np, cond, nq, trgm, nl)
+		return s.searchTextPostgres(ctx, cond, args, pos, phrases, neg, q.Limit)
 	}
+	return s.textHits(ctx, query, args...)
+}
+
+// searchTextPostgres ranks by the weighted tsvector first; only when that
+// finds fewer than limit photos does it look for typo and partial-word
+// matches with pg_trgm's word similarity, which is far costlier, and ranks
+// those after the full-text hits.
+func (s *DB) searchTextPostgres(ctx context.Context, cond string, args []any, pos []string, phrases [][]string, neg []string, limit int) ([]TextHit, error) {
+	var alts []string
+	for _, w := range pos {
+		alts = append(alts, "'"+w+"':*")
+	}
+	for _, ph := range phrases {
+		alts = append(alts, "("+strings.Join(quoteAll(ph), " <-> ")+")")
+	}
+	tsq := "(" + strings.Join(alts, " | ") + ")"
+	for _, w := range neg {
+		tsq += " & !'" + w + "'"
+	}
+	n := len(args)
+	ftsArgs := append(append([]any{}, args...), tsq, limit)
+	hits, err := s.textHits(ctx, fmt.Sprintf(`SELECT s.photo_id, ts_rank_cd(s.tsv, q) AS score
+		FROM photo_search s JOIN photos p ON p.id = s.photo_id, to_tsquery('english', $%d) q
+		WHERE s.user_id = $1 AND %s AND s.tsv @@ q
+		ORDER BY score DESC, s.photo_id LIMIT $%d`, n+1, cond, n+2), ftsArgs...)
+	if err != nil || len(hits) >= limit {
+		return hits, err
+	}
+	plain := strings.Join(append(append([]string{}, pos...), flatten(phrases)...), " ")
+	trgmArgs := append(append([]any{}, args...), plain, tsq, limit-len(hits))
+	notExcluded := ""
+	if len(neg) > 0 {
+		notExcluded = fmt.Sprintf(" AND NOT s.tsv @@ to_tsquery('english', '%s')", strings.Join(neg, "' | '"))
+	}
+	more, err := s.textHits(ctx, fmt.Sprintf(`SELECT s.photo_id, word_similarity($%d, s.doc) AS score
+		FROM photo_search s JOIN photos p ON p.id = s.photo_id
+		WHERE s.user_id = $1 AND %s AND $%d <%% s.doc AND NOT s.tsv @@ to_tsquery('english', $%d)%s
+		ORDER BY score DESC, s.photo_id LIMIT $%d`, n+1, cond, n+1, n+2, notExcluded, n+3), trgmArgs...)
+	if err != nil {
+		return nil, err
+	}
+	// Typo matches rank after every full-text match.
+	floor := 0.0
+	if len(hits) > 0 {
+		floor = hits[len(hits)-1].Score
+	}
+	for _, h := range more {
+		if floor > 0 {
+			h.Score = floor * h.Score / 2
+		}
+		hits = append(hits, h)
+	}
+	return hits, nil
+}
+
+func (s *DB) textHits(ctx context.Context, query string, args ...any) ([]TextHit, error) {
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: text search: %w", err)

@@ -392,6 +392,16 @@ func testTextSearch(t *testing.T, db *store.DB) {
 	if got := search(store.TextQuery{Terms: []string{"barn"}, Limit: 1}); len(got) != 1 {
 		t.Errorf("limit: %v", got)
 	}
+	if db.Dialect() == store.Postgres {
+		// pg_trgm catches typos the full-text leg cannot, and respects
+		// exclusions.
+		if got := search(store.TextQuery{Terms: []string{"sunsett"}}); !slices.Equal(got, []int64{lake}) {
+			t.Errorf("typo: %v", got)
+		}
+		if got := search(store.TextQuery{Terms: []string{"sunsett"}, Exclude: []string{"kids"}}); len(got) != 0 {
+			t.Errorf("typo match ignores exclusion: %v", got)
+		}
+	}
 }
 
 func testEmbeddings(t *testing.T, db *store.DB) {
