@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -15,7 +16,7 @@ import (
 
 // searchEngine builds the one search engine the CLI, API and UI share.
 func (a *app) searchEngine(m *clip.Model) *search.Engine {
-	opts := search.Options{Logger: a.log, Model: a.cfg.CLIPModel}
+	opts := search.Options{Logger: a.log, Model: a.cfg.CLIPModel, IndexDir: a.cfg.DataDir}
 	if m != nil {
 		opts.Embedder = m
 	}
@@ -41,6 +42,7 @@ keyword:WORD, after:2023-06, before:2024.`,
 			}
 			defer a.Close()
 			eng := a.searchEngine(a.loadCLIP())
+			defer eng.Close(context.WithoutCancel(ctx)) // saves the vector index snapshot
 			if err := eng.Warm(ctx); err != nil {
 				return err
 			}

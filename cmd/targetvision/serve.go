@@ -77,6 +77,10 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 	}
 	model := a.loadCLIP()
 	engine := a.searchEngine(model)
+	defer engine.Close(context.WithoutCancel(ctx)) // saves the vector index snapshot for a quick restart
+	if err := engine.Warm(ctx); err != nil {
+		return err
+	}
 	pipe := pipeline.New(a.db, a.pipelineOptions(model, nil))
 	metrics := observe.NewMetrics()
 	status := httpapi.ModelStatus{Name: c.CLIPModel}
