@@ -144,10 +144,10 @@ func (s *DB) SearchText(ctx context.Context, userID int64, q TextQuery) ([]TextH
 	return s.textHits(ctx, query, args...)
 }
 
-// searchTextPostgres ranks by the weighted tsvector first; only when that
-// finds fewer than limit photos does it look for typo and partial-word
-// matches with pg_trgm's word similarity, which is far costlier, and ranks
-// those after the full-text hits.
+// searchTextPostgres ranks by the weighted tsvector; only when that finds
+// nothing does it look for typo and partial-word matches with pg_trgm's word
+// similarity, which costs several times more (the CLIP leg already covers
+// the meaning of a query whose other words matched).
 func (s *DB) searchTextPostgres(ctx context.Context, cond string, args []any, pos []string, phrases [][]string, neg []string, limit int) ([]TextHit, error) {
 	var alts []string
 	for _, w := range pos {
@@ -166,11 +166,11 @@ func (s *DB) searchTextPostgres(ctx context.Context, cond string, args []any, po
 		FROM photo_search s JOIN photos p ON p.id = s.photo_id, to_tsquery('english', $%d) q
 		WHERE s.user_id = $1 AND %s AND s.tsv @@ q
 		ORDER BY score DESC, s.photo_id LIMIT $%d`, n+1, cond, n+2), ftsArgs...)
-	if err != nil || len(hits) >= limit {
+	if err != nil || len(hits) > 0 {
 		return hits, err
 	}
 	plain := strings.Join(append(append([]string{}, pos...), flatten(phrases)...), " ")
-	trgmArgs := append(append([]any{}, args...), plain, tsq, limit-len(hits))
+	trgmArgs := append(append([]any{}, args...), plain, tsq, limit)
 	notExcluded := ""
 	if len(neg) > 0 {
 		notExcluded = fmt.Sprintf(" AND NOT s.tsv @@ to_tsquery('english', '%s')", strings.Join(neg, "' | '"))
@@ -182,18 +182,7 @@ func (s *DB) searchTextPostgres(ctx context.Context, cond string, args []any, po
 	if err != nil {
 		return nil, err
 	}
-	// Typo matches rank after every full-text match.
-	floor := 0.0
-	if len(hits) > 0 {
-		floor = hits[len(hits)-1].Score
-	}
-	for _, h := range more {
-		if floor > 0 {
-			h.Score = floor * h.Score / 2
-		}
-		hits = append(hits, h)
-	}
-	return hits, nil
+	return more, nil
 }
 
 func (s *DB) textHits(ctx context.Context, query string, args ...any) ([]TextHit, error) {
