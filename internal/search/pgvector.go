@@ -103,6 +103,19 @@ func (x *pgIndex) vectorSQL(ctx context.Context, q vecQuery, exact bool) (string
 	if exact {
 		order = "(" + dist + ") + 0, e.photo_id"
 	}
+	if exact && !filterEmpty(q.filter) {
+		// Drive the exact scan from the photos that pass the filter (an
+		// album's index, say), not from every vector of the user.
+		exclude := ""
+		if q.exclude != 0 {
+			exclude = fmt.Sprintf(" AND p.id <> $%d", len(args))
+		}
+		query := fmt.Sprintf(`SELECT e.photo_id, %[1]s AS dist
+FROM photos p JOIN embeddings e ON e.photo_id = p.id AND e.model = $%[2]d AND e.dim = %[3]d
+WHERE %[4]s%[5]s
+ORDER BY dist, e.photo_id LIMIT $%[6]d`, dist, nModel, dim, cond, exclude, nK)
+		return query, args, nil
+	}
 	query := fmt.Sprintf(`WITH nn AS MATERIALIZED (
 	SELECT e.photo_id, %[1]s AS dist FROM embeddings e
 	WHERE e.dim = %[2]d AND e.model = $%[3]d AND e.user_id = $1%[4]s
@@ -135,6 +148,11 @@ func (x *pgIndex) search(ctx context.Context, q vecQuery) ([]vecHit, error) {
 	case float64(n)/float64(max(total, n))*maxScanTuples < float64(2*q.k):
 		// The user owns so small a share of the table that a graph walk
 		// bounded by maxScanTuples would not meet k of their rows.
+		return x.run(ctx, q, true)
+	}
+	if small, err := x.smallAlbum(ctx, q); err != nil {
+		return nil, err
+	} else if small {
 		return x.run(ctx, q, true)
 	}
 	hits, err := x.run(ctx, q, false)
@@ -223,4 +241,29 @@ func vectorLiteral(v []float32) string {
 	}
 	b.WriteByte(']')
 	return b.String()
+}
+
+// albumExactBelow is the number of photos under which an album-filtered
+// query scans the album exactly rather than walking the graph: an album is
+// usually a small share of a library, so the walk would give up (at
+// maxScanTuples) and fall back to the exact scan anyway, paying twice.
+const albumExactBelow = 20000
+
+// smallAlbum reports whether q is filtered to an album (an indexed lookup)
+// holding fewer than albumExactBelow photos.
+func (x *pgIndex) smallAlbum(ctx context.Context, q vecQuery) (bool, error) {
+	if q.filter.Album == "" && q.filter.AlbumID == 0 {
+		return false, nil
+	}
+	cond, args, err := filterSQL(ctx, x.db, q.userID, q.filter)
+	if err != nil {
+		return false, err
+	}
+	var n int
+	err = x.db.SQL().QueryRowContext(ctx, fmt.Sprintf("SELECT COUNT(*) FROM (SELECT 1 FROM photos p WHERE %s LIMIT %d) x",
+		cond, albumExactBelow), args...).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("count album photos: %w", err)
+	}
+	return n < albumExactBelow, nil
 }
