@@ -163,6 +163,15 @@ type Why struct {
 	MatchedTerms []string `json:"matched_terms"`
 }
 
+// photoThumbnail is the photo's thumbnail URL, or "" while it has none (a
+// failed or unprocessed photo), so the UI shows a placeholder, not a 404.
+func photoThumbnail(p store.Photo) string {
+	if p.ThumbPath == "" {
+		return ""
+	}
+	return ThumbnailURL(p.ID)
+}
+
 // ThumbnailURL is where the API serves a photo's thumbnail.
 func ThumbnailURL(photoID int64) string {
 	return "/api/v1/photos/" + strconv.FormatInt(photoID, 10) + "/thumbnail"
@@ -363,7 +372,7 @@ func (e *Engine) hydrate(ctx context.Context, userID int64, ids []int64, photos 
 		r := Result{
 			PhotoID:      p.ID,
 			Title:        cmp.Or(p.Title, p.FileName),
-			ThumbnailURL: ThumbnailURL(p.ID),
+			ThumbnailURL: photoThumbnail(*p),
 			WebURL:       p.WebURL,
 			Description:  cmp.Or(m.Description, p.Caption),
 			Keywords:     mergeKeywords(p.Keywords, m.Keywords),

@@ -94,7 +94,8 @@ func (l *lib) add(s photoSpec) int64 {
 	l.n++
 	p := store.Photo{UserID: l.user.ID, SourceID: l.source.ID, SourceKey: "k" + string(rune('a'+l.n)) + ".jpg",
 		FileName: "IMG_" + string(rune('a'+l.n)) + ".jpg", Title: s.title, Caption: s.caption, Keywords: s.keywords,
-		TakenAt: s.taken, CameraMake: s.camera, ContentHash: "h", WebURL: "https://example.com/p"}
+		TakenAt: s.taken, CameraMake: s.camera, ContentHash: "h", WebURL: "https://example.com/p",
+		ThumbPath: "thumbs/x.jpg", Status: store.PhotoReady}
 	p.SourceKey = l.user.Email + "/" + p.SourceKey
 	if s.album != "" {
 		a, ok := l.albums[s.album]
