@@ -40,6 +40,7 @@ afterwards. Your own data is never touched.`,
 	sc.Flags().IntVar(&o.Dim, "dim", 512, "embedding dimension")
 	sc.Flags().IntVar(&o.Queries, "queries", 500, "timed queries")
 	sc.Flags().IntVar(&o.EfSearch, "ef-search", 0, "pgvector hnsw.ef_search (default: the engine's)")
+	sc.Flags().BoolVar(&o.VectorOnly, "vector-only", false, "fill vectors only, no text (quicker at 1M; measures the vector leg)")
 	b.AddCommand(sc)
 	return b
 }
