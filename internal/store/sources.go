@@ -44,7 +44,17 @@ func (s *DB) Source(ctx context.Context, userID, id int64) (Source, error) {
 
 // Sources lists the user's sources, oldest first.
 func (s *DB) Sources(ctx context.Context, userID int64) ([]Source, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+sourceCols+" FROM sources WHERE user_id = $1 ORDER BY id", userID)
+	return s.querySources(ctx, "WHERE user_id = $1 ORDER BY id", userID)
+}
+
+// AllSources lists every user's sources: the periodic sync scheduler walks
+// them and acts on each with its own user id.
+func (s *DB) AllSources(ctx context.Context) ([]Source, error) {
+	return s.querySources(ctx, "ORDER BY id")
+}
+
+func (s *DB) querySources(ctx context.Context, tail string, args ...any) ([]Source, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+sourceCols+" FROM sources "+tail, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list sources: %w", err)
 	}
@@ -54,25 +64,6 @@ func (s *DB) Sources(ctx context.Context, userID int64) ([]Source, error) {
 		var src Source
 		if err := scanSource(rows, &src); err != nil {
 			return nil, fmt.Errorf("store: list sources: %w", err)
-		}
-		out = append(out, src)
-	}
-	return out, rows.Err()
-}
-
-// AllSources lists every user's sources: the periodic sync scheduler walks
-// them and acts on each with its own user id.
-func (s *DB) AllSources(ctx context.Context) ([]Source, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+sourceCols+" FROM sources ORDER BY id")
-	if err != nil {
-		return nil, fmt.Errorf("store: list all sources: %w", err)
-	}
-	defer rows.Close()
-	var out []Source
-	for rows.Next() {
-		var src Source
-		if err := scanSource(rows, &src); err != nil {
-			return nil, fmt.Errorf("store: list all sources: %w", err)
 		}
 		out = append(out, src)
 	}
