@@ -2,6 +2,8 @@ package main
 
 import (
 	"errors"
+	"os"
+	"runtime/pprof"
 
 	"github.com/spf13/cobra"
 
@@ -12,6 +14,7 @@ import (
 func newBenchCmd(e *env, cfg func() config.Config) *cobra.Command {
 	b := &cobra.Command{Use: "bench", Short: "Measure search speed and recall on synthetic data"}
 	var o search.BenchOptions
+	var cpuProfile string
 	sc := &cobra.Command{
 		Use:   "search --photos N --store sqlite|postgres",
 		Short: "Benchmark search on a scratch store with N synthetic photos",
@@ -31,6 +34,17 @@ afterwards. Your own data is never touched.`,
 				}
 			}
 			o.Out = e.stdout
+			if cpuProfile != "" {
+				f, err := os.Create(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
+			}
 			_, err := search.Bench(cmd.Context(), o)
 			return err
 		},
@@ -39,8 +53,11 @@ afterwards. Your own data is never touched.`,
 	sc.Flags().StringVar(&o.Store, "store", "sqlite", "sqlite or postgres")
 	sc.Flags().IntVar(&o.Dim, "dim", 512, "embedding dimension")
 	sc.Flags().IntVar(&o.Queries, "queries", 500, "timed queries")
+	sc.Flags().IntVar(&o.RecallQueries, "recall-queries", 100, "queries whose vector leg is checked against an exact scan")
 	sc.Flags().IntVar(&o.EfSearch, "ef-search", 0, "pgvector hnsw.ef_search (default: the engine's)")
+	sc.Flags().StringVar(&o.Layout, "layout", "compositional", "synthetic vectors: compositional (shaped like CLIP's) or islands (independent clusters, a graph index's worst case)")
 	sc.Flags().BoolVar(&o.VectorOnly, "vector-only", false, "fill vectors only, no text (quicker at 1M; measures the vector leg)")
+	sc.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a Go CPU profile of the whole run to this file")
 	b.AddCommand(sc)
 	return b
 }

@@ -49,6 +49,10 @@ type BenchOptions struct {
 	// a vector-leg measurement at sizes where building them takes too long;
 	// the text leg then finds nothing.
 	VectorOnly bool
+	// Layout is the synthetic vectors' layout: "" or "compositional" (the
+	// default, shaped like CLIP embeddings) or "islands" (independent
+	// clusters with nothing between them: a graph index's worst case).
+	Layout string
 	// Seed varies the synthetic library; default 1.
 	Seed uint64
 	// Out receives the report; default os.Stdout.
@@ -117,7 +121,11 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 	}
 	res := BenchResult{Store: o.Store, Photos: o.Photos, Dim: o.Dim, Queries: o.Queries,
 		GoMaxProcs: runtime.GOMAXPROCS(0), CPUs: runtime.NumCPU()}
-	s := &synth{photos: o.Photos, dim: o.Dim, users: 1, seed: o.Seed, noText: o.VectorOnly && o.Store == "postgres"}
+	if o.Layout != "" && o.Layout != "compositional" && o.Layout != "islands" {
+		return BenchResult{}, fmt.Errorf("bench: unknown layout %q (compositional or islands)", o.Layout)
+	}
+	s := &synth{photos: o.Photos, dim: o.Dim, users: 1, seed: o.Seed, noText: o.VectorOnly && o.Store == "postgres",
+		islands: o.Layout == "islands"}
 	s.init()
 	logf := func(format string, args ...any) { fmt.Fprintf(o.Out, "# "+format+"\n", args...) }
 
@@ -180,7 +188,7 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 		case 3:
 			text += " camera:canon"
 		case 5:
-			text += fmt.Sprintf(` album:"Album %d"`, i%albumsPer)
+			text += fmt.Sprintf(` album:"Album %d"`, i%s.albums)
 		}
 		texts[i] = text
 		emb[ParseQuery(text).Text] = vec
@@ -238,15 +246,26 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 		total += len(resp.Results)
 	}
 	res.MeanResults = float64(total) / float64(len(texts))
+	// Each leg alone, per kind of query, to show where the time goes.
 	tlat := make([]time.Duration, 0, len(texts))
-	for _, text := range texts {
+	legs := map[string][2][]time.Duration{}
+	for i, text := range texts {
 		q := ParseQuery(text)
 		t := time.Now()
 		if _, err := db.SearchText(ctx, user, store.TextQuery{Terms: q.Terms, Phrases: q.Phrases, Exclude: q.Exclude,
 			Filter: q.Filter, Limit: eng.opts.Candidates}); err != nil {
 			return res, err
 		}
-		tlat = append(tlat, time.Since(t))
+		td := time.Since(t)
+		tlat = append(tlat, td)
+		t = time.Now()
+		if _, err := eng.vectorLeg(ctx, user, q, q.Filter, eng.opts.Candidates); err != nil {
+			return res, err
+		}
+		kind := cmp.Or(map[int]string{1: "after:", 3: "camera:", 5: "album:"}[i%8], "plain")
+		l := legs[kind]
+		l[0], l[1] = append(l[0], time.Since(t)), append(l[1], td)
+		legs[kind] = l
 	}
 	res.TextP50, res.TextP95 = pct(tlat, 50), pct(tlat, 95)
 	res.P50, res.P95, res.P99 = pct(lat, 50), pct(lat, 95), pct(lat, 99)
@@ -260,7 +279,7 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 	from := time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)
 	exact, exactF := exactBench(s, qs, from, 10)
 	vlat := make([]time.Duration, 0, nq)
-	var hit, hitF, want, wantF int
+	var hit, hitF, want, wantF, lost int
 	// The leg is asked for as many candidates as a search asks it for (and
 	// so runs with the same ef_search); recall is of its first ten.
 	k := eng.opts.Candidates
@@ -276,7 +295,11 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 			return res, err
 		}
 		got, gotF = got[:min(10, len(got))], gotF[:min(10, len(gotF))]
-		hit += overlap(got, exact[i], ids)
+		h := overlap(got, exact[i], ids)
+		if 2*h < len(exact[i]) {
+			lost++ // the walk never reached the query's neighbourhood
+		}
+		hit += h
 		hitF += overlap(gotF, exactF[i], ids)
 		want += len(exact[i])
 		wantF += len(exactF[i])
@@ -294,9 +317,12 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 	tw.Flush()
 	for _, k := range []string{"plain", "after:", "camera:", "album:"} {
 		if ds := byKind[k]; len(ds) > 0 {
-			logf("%-8s p50 %s  p95 %s  (%d queries)", k, msStr(pct(ds, 50)), msStr(pct(ds, 95)), len(ds))
+			l := legs[k]
+			logf("%-8s p50 %s  p95 %s  (%d queries)   vector leg p50 %s p95 %s   text leg p50 %s p95 %s", k,
+				msStr(pct(ds, 50)), msStr(pct(ds, 95)), len(ds), msStr(pct(l[0], 50)), msStr(pct(l[0], 95)), msStr(pct(l[1], 50)), msStr(pct(l[1], 95)))
 		}
 	}
+	logf("recall: %d of %d queries found fewer than half their ten nearest", lost, nq)
 	if res.Restart > 0 {
 		logf("restart: index from its snapshot in %v", res.Restart.Round(time.Millisecond))
 	}

@@ -23,13 +23,30 @@ var debugFill = os.Getenv("TV_DEBUG_FILL") != ""
 
 const synthModel = "bench/synthetic"
 
-// synth describes a synthetic photo library for benchmarks and plan tests:
-// clustered unit vectors (each cluster a centroid plus noise in a few
-// cluster-specific directions, so neighbourhoods have the low intrinsic
-// dimension real CLIP embeddings have and recall is meaningful), and text
-// drawn from each cluster's topic words plus a Zipf-distributed background
-// vocabulary, so text and vector legs agree roughly as they do on real
-// photos. Everything is a pure function of the seed and the photo's index.
+// synth describes a synthetic photo library for benchmarks and plan tests.
+//
+// Vectors are clustered unit vectors shaped like CLIP image embeddings:
+//   - they lie in a cone: every vector shares a common direction, so two
+//     unrelated photos have a cosine of about 0.45, as CLIP ViT-B/32 image
+//     embeddings do (the "cone effect"), not the 0 of random vectors;
+//   - a cluster (a kind of picture) composes two of a few dozen themes plus
+//     something of its own, as "a dog on a beach" shares "dog" with dogs in
+//     parks and "beach" with empty beaches, so neighbouring clusters are
+//     related rather than all equally far apart;
+//   - within a cluster photos vary along a few cluster-specific directions
+//     plus isotropic noise, the low intrinsic dimension real embeddings
+//     have, so a photo's nearest neighbours are meaningful.
+//
+// An earlier generator drew every cluster centroid independently: up to
+// 1024 mutually orthogonal islands with nothing between them, which no
+// embedding model produces and which defeats any graph index's routing
+// (recall@10 0.86 at 1M photos); see docs/benchmarks.md.
+//
+// Albums are events: a few hundred photos each (more albums as the library
+// grows), drawn from a few related clusters. Text is drawn from each
+// cluster's topic words plus a background vocabulary, so text and vector
+// legs agree roughly as they do on real photos. Everything is a pure
+// function of the seed and the photo's index.
 type synth struct {
 	photos, dim, users int
 	seed               uint64
@@ -37,8 +54,13 @@ type synth struct {
 	// fill (a vector-only benchmark at a size where building them would
 	// not finish in time).
 	noText bool
+	// islands draws every cluster centroid independently and leaves out
+	// the cone: the earlier, adversarial layout, kept to measure the
+	// worst case (bench search --layout islands).
+	islands bool
 
 	clusters  int
+	albums    int // per user
 	centroids [][]float32
 	dirs      [][][]float32 // per cluster: noiseRank unit directions
 	topics    [][]string    // per cluster: topic words
@@ -47,11 +69,16 @@ type synth struct {
 }
 
 const (
+	themes      = 64  // directions clusters are composed from
+	ownWeight   = 0.8 // weight of a cluster's own direction against its two themes'
+	coneWeight  = 1.0 // weight of the direction every vector shares
+	albumPhotos = 500 // photos per album, on average, in large libraries
+	albumSpread = 4   // each cluster's photos spread over this many albums
 	noiseRank   = 12
 	noiseLow    = 0.45 // weight of the cluster's own directions
 	noiseIso    = 0.25 // weight of isotropic noise
 	topicWords  = 12
-	albumsPer   = 20
+	albumsMin   = 20
 	vocabSize   = 3000
 	queryTopics = 2
 )
@@ -64,13 +91,35 @@ func (s *synth) init() {
 	}
 	s.users = max(s.users, 1)
 	s.clusters = min(max(s.photos/400, 16), 1024)
+	s.albums = max(albumsMin, s.photos/albumPhotos)
 	r := rand.New(rand.NewPCG(s.seed, 0xC1))
 	s.vocab = synthVocab(r, vocabSize)
+	cone := synthUnitVec(r, s.dim)
+	th := make([][]float32, themes)
+	for i := range th {
+		th[i] = synthUnitVec(r, s.dim)
+	}
 	s.centroids = make([][]float32, s.clusters)
 	s.dirs = make([][][]float32, s.clusters)
 	s.topics = make([][]string, s.clusters)
 	for c := range s.clusters {
-		s.centroids[c] = synthUnitVec(r, s.dim)
+		a, b := r.IntN(themes), r.IntN(themes-1)
+		if b >= a {
+			b++
+		}
+		own := synthUnitVec(r, s.dim)
+		v := make([]float32, s.dim)
+		for i := range v {
+			v[i] = th[a][i] + th[b][i] + ownWeight*own[i]
+		}
+		v = normalized(v)
+		for i := range v {
+			v[i] += coneWeight * cone[i]
+		}
+		if s.islands {
+			v = own
+		}
+		s.centroids[c] = v // not unit length: point normalises
 		s.dirs[c] = make([][]float32, noiseRank)
 		for j := range noiseRank {
 			s.dirs[c][j] = synthUnitVec(r, s.dim)
@@ -135,7 +184,7 @@ func (s *synth) photo(i int) synthPhoto {
 	bg := func() string { return s.vocab[int(r.Uint64()%uint64(len(s.vocab)))] }
 	p := synthPhoto{
 		user:     s.owner(i),
-		album:    c % albumsPer,
+		album:    (c*albumSpread + r.IntN(albumSpread)) % s.albums,
 		key:      fmt.Sprintf("b%08d.jpg", i),
 		title:    topic() + " " + topic(),
 		keywords: []string{topic(), bg()},
@@ -178,7 +227,7 @@ func (s *synth) query(i int) (string, []float32) {
 }
 
 // fillStore creates the users, sources and albums and returns the user ids,
-// source ids and album ids (per user, albumsPer each).
+// source ids and album ids (per user, s.albums each).
 func (s *synth) fillOwners(ctx context.Context, db *store.DB) (users, sources []int64, albums [][]int64, err error) {
 	s.init()
 	for u := range s.users {
@@ -191,7 +240,7 @@ func (s *synth) fillOwners(ctx context.Context, db *store.DB) (users, sources []
 			return nil, nil, nil, err
 		}
 		var as []int64
-		for a := range albumsPer {
+		for a := range s.albums {
 			al, err := db.UpsertAlbum(ctx, store.Album{UserID: usr.ID, SourceID: src.ID, Key: fmt.Sprint(a), Name: fmt.Sprintf("Album %d", a)})
 			if err != nil {
 				return nil, nil, nil, err
@@ -336,6 +385,9 @@ func fillPostgresTimed(ctx context.Context, url string, s *synth) (users, photoI
 	}
 	hnsw := fmt.Sprintf("embeddings_hnsw_%d", s.dim)
 	indexDDL := fmt.Sprintf("CREATE INDEX %s ON embeddings USING hnsw ((vec::vector(%d)) vector_cosine_ops) WHERE dim = %d", hnsw, s.dim, s.dim)
+	if w := os.Getenv("TV_HNSW_WITH"); w != "" {
+		indexDDL = strings.Replace(indexDDL, " WHERE", " WITH ("+w+") WHERE", 1)
+	}
 	for _, q := range []string{
 		"DROP INDEX IF EXISTS " + hnsw,
 		"DROP INDEX IF EXISTS photo_search_tsv",
