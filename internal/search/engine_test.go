@@ -513,18 +513,7 @@ func TestFilterSQLAgreesWithStore(t *testing.T) {
 			l.add(photoSpec{title: "4"})
 		}
 		sel := func(cond string, args []any) []int64 {
-			rows, err := db.SQL().QueryContext(t.Context(), "SELECT p.id FROM photos p WHERE "+cond+" ORDER BY p.id", args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			var out []int64
-			for rows.Next() {
-				var id int64
-				rows.Scan(&id)
-				out = append(out, id)
-			}
-			return out
+			return selectIDs(t, db, "SELECT p.id FROM photos p WHERE "+cond+" ORDER BY p.id", args)
 		}
 		for _, f := range []store.Filter{{Album: "PETS"}, {Album: "Trips"}, {Keyword: "snow"}, {Keyword: "DOG", Album: "pets"}, {Album: "none"}, {Keyword: "snowy"}} {
 			want := sel(db.FilterSQL(a.user.ID, f))
@@ -538,4 +527,106 @@ func TestFilterSQLAgreesWithStore(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestANNFilterFollowsPhotos checks that the Postgres vector leg's filter on
+// the embedding's copy of its photo's columns selects exactly the photos
+// the store's filter selects — when embedded, and after the photo is moved,
+// re-dated, re-described by EXIF, its album deleted, its source changed.
+func TestANNFilterFollowsPhotos(t *testing.T) {
+	t.Parallel()
+	db := storetest.OpenPostgres(t, store.Options{})
+	ctx := t.Context()
+	a := newLib(t, db, "a@example.com", "m")
+	b := newLib(t, db, "b@example.com", "m")
+	r := rand.New(rand.NewPCG(1, 2))
+	y := func(year int) time.Time { return time.Date(year, 6, 1, 0, 0, 0, 0, time.UTC) }
+	var pids []int64
+	for _, l := range []*lib{a, b} {
+		for i, s := range []photoSpec{
+			{title: "1", album: "Pets", camera: "Canon", taken: y(2015), keywords: []string{"Snow"}},
+			{title: "2", album: "pets", camera: "Nikon", taken: y(2019), aiKeywords: []string{"dog"}},
+			{title: "3", album: "Trips", camera: "Canon", taken: y(2022)},
+			{title: "4"},
+		} {
+			s.vec = randVec(r, 8)
+			id := l.add(s)
+			if l == a && i < 3 {
+				pids = append(pids, id)
+			}
+		}
+	}
+	sel := func(query string, args []any) []int64 { return selectIDs(t, db, query, args) }
+	filters := []store.Filter{
+		{}, {Album: "PETS"}, {Album: "trips"}, {Album: "none"}, {AlbumID: a.albums["Trips"].ID}, {Camera: "canon"},
+		{Camera: "NIK"}, {From: y(2016)}, {To: y(2020)}, {From: y(2016), To: y(2020)}, {HasGPS: true},
+		{SourceID: a.source.ID}, {SourceID: b.source.ID}, {Keyword: "snow"}, {Keyword: "dog", Camera: "nikon"},
+		{Status: store.PhotoReady, Album: "pets"},
+	}
+	check := func(when string) {
+		t.Helper()
+		for _, f := range filters {
+			cond, args := db.FilterSQL(a.user.ID, f)
+			want := sel("SELECT p.id FROM photos p JOIN embeddings e ON e.photo_id = p.id WHERE "+cond+" ORDER BY p.id", args)
+			cond, args, err := annFilterSQL(ctx, db, a.user.ID, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := sel("SELECT e.photo_id FROM embeddings e WHERE "+cond+" ORDER BY e.photo_id", args)
+			if !slices.Equal(got, want) {
+				t.Errorf("%s: filter %+v: embedding filter selects %v, store selects %v", when, f, got, want)
+			}
+		}
+	}
+	check("as embedded")
+
+	// Change every copied column of the first photos, as a re-index or a
+	// sync would, and delete an album.
+	if err := db.MovePhoto(ctx, a.user.ID, pids[0], "moved.jpg", "moved.jpg", a.albums["Trips"].ID); err != nil {
+		t.Fatal(err)
+	}
+	p, err := db.Photo(ctx, a.user.ID, pids[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.TakenAt, p.CameraMake, p.CameraModel, p.GPS = y(2012), "Canon", "EOS R5", &store.GPS{Lat: 1.5, Lon: 2.5}
+	if _, _, err := db.UpsertPhoto(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	check("after move and EXIF change")
+	if err := db.DeleteAlbum(ctx, a.user.ID, a.albums["Trips"].ID); err != nil {
+		t.Fatal(err)
+	}
+	check("after album deleted")
+	other, err := db.CreateSource(ctx, store.Source{UserID: a.user.ID, Kind: store.SourceLocal, Name: "/q", Path: "/q"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SQL().ExecContext(ctx, "UPDATE photos SET source_id = $1 WHERE id = $2", other.ID, pids[2]); err != nil {
+		t.Fatal(err)
+	}
+	filters = append(filters, store.Filter{SourceID: other.ID})
+	check("after source change")
+}
+
+// selectIDs runs a query of one integer column and returns the values.
+func selectIDs(t *testing.T, db *store.DB, query string, args []any) []int64 {
+	t.Helper()
+	rows, err := db.SQL().QueryContext(t.Context(), query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, id)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

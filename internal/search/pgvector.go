@@ -84,44 +84,104 @@ func (x *pgIndex) exactLimit() int {
 // cannot serve.
 func (x *pgIndex) vectorSQL(ctx context.Context, q vecQuery, exact bool) (string, []any, error) {
 	dim := len(q.vec)
-	cond, args, err := filterSQL(ctx, x.db, q.userID, q.filter)
+	if exact && !filterEmpty(q.filter) {
+		return x.exactFilteredSQL(ctx, q)
+	}
+	cond, args, err := annFilterSQL(ctx, x.db, q.userID, q.filter)
 	if err != nil {
 		return "", nil, err
 	}
 	args = append(args, q.model, vectorLiteral(q.vec), q.k)
 	nModel, nVec, nK := len(args)-2, len(args)-1, len(args)
-	var extra string
-	if !filterEmpty(q.filter) {
-		extra += " AND EXISTS (SELECT 1 FROM photos p WHERE p.id = e.photo_id AND " + cond + ")"
-	}
 	if q.exclude != 0 {
 		args = append(args, q.exclude)
-		extra += fmt.Sprintf(" AND e.photo_id <> $%d", len(args))
+		cond += fmt.Sprintf(" AND e.photo_id <> $%d", len(args))
 	}
 	dist := fmt.Sprintf("(e.vec::vector(%d)) <=> $%d::vector(%d)", dim, nVec, dim)
 	order := dist
 	if exact {
 		order = "(" + dist + ") + 0, e.photo_id"
 	}
-	if exact && !filterEmpty(q.filter) {
-		// Drive the exact scan from the photos that pass the filter (an
-		// album's index, say), not from every vector of the user.
-		exclude := ""
-		if q.exclude != 0 {
-			exclude = fmt.Sprintf(" AND p.id <> $%d", len(args))
-		}
-		query := fmt.Sprintf(`SELECT e.photo_id, %[1]s AS dist
-FROM photos p JOIN embeddings e ON e.photo_id = p.id AND e.model = $%[2]d AND e.dim = %[3]d
-WHERE %[4]s%[5]s
-ORDER BY dist, e.photo_id LIMIT $%[6]d`, dist, nModel, dim, cond, exclude, nK)
-		return query, args, nil
-	}
 	query := fmt.Sprintf(`WITH nn AS MATERIALIZED (
 	SELECT e.photo_id, %[1]s AS dist FROM embeddings e
-	WHERE e.dim = %[2]d AND e.model = $%[3]d AND e.user_id = $1%[4]s
+	WHERE e.dim = %[2]d AND e.model = $%[3]d AND %[4]s
 	ORDER BY %[6]s LIMIT $%[5]d)
-SELECT photo_id, dist FROM nn ORDER BY dist, photo_id`, dist, dim, nModel, extra, nK, order)
+SELECT photo_id, dist FROM nn ORDER BY dist, photo_id`, dist, dim, nModel, cond, nK, order)
 	return query, args, nil
+}
+
+// exactFilteredSQL is the exact scan of a filtered query, driven from the
+// photos that pass the filter (an album's index, say), not from every
+// vector of the user.
+func (x *pgIndex) exactFilteredSQL(ctx context.Context, q vecQuery) (string, []any, error) {
+	dim := len(q.vec)
+	cond, args, err := filterSQL(ctx, x.db, q.userID, q.filter)
+	if err != nil {
+		return "", nil, err
+	}
+	args = append(args, q.model, vectorLiteral(q.vec), q.k)
+	nModel, nVec, nK := len(args)-2, len(args)-1, len(args)
+	exclude := ""
+	if q.exclude != 0 {
+		args = append(args, q.exclude)
+		exclude = fmt.Sprintf(" AND p.id <> $%d", len(args))
+	}
+	query := fmt.Sprintf(`SELECT e.photo_id, (e.vec::vector(%[3]d)) <=> $%[1]d::vector(%[3]d) AS dist
+FROM photos p JOIN embeddings e ON e.photo_id = p.id AND e.model = $%[2]d AND e.dim = %[3]d
+WHERE %[4]s%[5]s
+ORDER BY dist, e.photo_id LIMIT $%[6]d`, nVec, nModel, dim, cond, exclude, nK)
+	return query, args, nil
+}
+
+// annFilterSQL renders the filter as conditions on the embedding row e, with
+// placeholders from $1 (the user id). Source, album, date, camera and GPS
+// are checked on the embedding's copy of its photo's columns (migration
+// 00009 keeps it exact), so the graph walk tests each candidate on the row
+// it has just read; a keyword or status still looks the photo up.
+func annFilterSQL(ctx context.Context, db *store.DB, userID int64, f store.Filter) (string, []any, error) {
+	conds, args := []string{"e.user_id = $1"}, []any{userID}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
+	}
+	if f.SourceID != 0 {
+		add("e.source_id = ?", f.SourceID)
+	}
+	if f.AlbumID != 0 {
+		add("e.album_id = ?", f.AlbumID)
+	}
+	if f.Album != "" {
+		ids, err := albumIDs(ctx, db, userID, f.Album)
+		if err != nil {
+			return "", nil, err
+		}
+		conds = append(conds, inList("e.album_id", ids))
+	}
+	if f.Camera != "" {
+		add("e.camera LIKE ?", "%"+strings.ToLower(f.Camera)+"%")
+	}
+	if !f.From.IsZero() {
+		add("e.taken_at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		add("e.taken_at < ?", f.To.UTC())
+	}
+	if f.HasGPS {
+		conds = append(conds, "e.has_gps")
+	}
+	var photo []string // conditions only the photo row can answer
+	if f.Keyword != "" {
+		args = append(args, keywordPattern(f.Keyword))
+		photo = append(photo, keywordCond(len(args)))
+	}
+	if f.Status != "" {
+		args = append(args, f.Status)
+		photo = append(photo, fmt.Sprintf("p.status = $%d", len(args)))
+	}
+	if len(photo) > 0 {
+		conds = append(conds, "EXISTS (SELECT 1 FROM photos p WHERE p.id = e.photo_id AND "+strings.Join(photo, " AND ")+")")
+	}
+	return strings.Join(conds, " AND "), args, nil
 }
 
 // annSettings are the transaction-local settings of the ANN query.

@@ -52,34 +52,63 @@ func filterSQL(ctx context.Context, db *store.DB, userID int64, f store.Filter) 
 	f.Keyword, f.Album = "", ""
 	cond, args := db.FilterSQL(userID, f)
 	if album != "" {
-		rows, err := db.SQL().QueryContext(ctx, "SELECT id FROM albums WHERE user_id = $1 AND LOWER(name) = LOWER($2)", userID, album)
+		ids, err := albumIDs(ctx, db, userID, album)
 		if err != nil {
-			return "", nil, fmt.Errorf("album filter: %w", err)
+			return "", nil, err
 		}
-		var ids []string
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return "", nil, fmt.Errorf("album filter: %w", err)
-			}
-			ids = append(ids, strconv.FormatInt(id, 10))
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return "", nil, fmt.Errorf("album filter: %w", err)
-		}
-		if len(ids) == 0 {
-			cond += " AND 1 = 0"
-		} else {
-			cond += " AND p.album_id IN (" + strings.Join(ids, ", ") + ")"
-		}
+		cond += " AND " + inList("p.album_id", ids)
 	}
 	if kw != "" {
-		q, _ := json.Marshal(strings.ToLower(kw)) // a string always marshals
-		args = append(args, "%"+string(q)+"%")
-		n := len(args)
-		cond += fmt.Sprintf(" AND (LOWER(p.keywords) LIKE $%d OR EXISTS (SELECT 1 FROM ai_metadata m WHERE m.photo_id = p.id AND LOWER(m.keywords) LIKE $%d))", n, n)
+		args = append(args, keywordPattern(kw))
+		cond += " AND " + keywordCond(len(args))
 	}
 	return cond, args, nil
+}
+
+// keywordPattern is the LIKE pattern of a keyword filter: keywords are
+// stored as JSON arrays of strings, so it matches the quoted element.
+func keywordPattern(kw string) string {
+	q, _ := json.Marshal(strings.ToLower(kw)) // a string always marshals
+	return "%" + string(q) + "%"
+}
+
+// keywordCond is the keyword filter on the photo p, its pattern bound to $n:
+// the owner's keywords or the generated ones, the latter as an EXISTS on
+// ai_metadata's primary key.
+func keywordCond(n int) string {
+	return fmt.Sprintf("(LOWER(p.keywords) LIKE $%d OR EXISTS (SELECT 1 FROM ai_metadata m WHERE m.photo_id = p.id AND LOWER(m.keywords) LIKE $%d))", n, n)
+}
+
+// albumIDs are the ids of the user's albums with this name (case-insensitive).
+func albumIDs(ctx context.Context, db *store.DB, userID int64, name string) ([]int64, error) {
+	rows, err := db.SQL().QueryContext(ctx, "SELECT id FROM albums WHERE user_id = $1 AND LOWER(name) = LOWER($2)", userID, name)
+	if err != nil {
+		return nil, fmt.Errorf("album filter: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("album filter: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("album filter: %w", err)
+	}
+	return ids, nil
+}
+
+// inList is "col IN (ids…)" with the ids inlined, or a false condition for
+// none.
+func inList(col string, ids []int64) string {
+	if len(ids) == 0 {
+		return "1 = 0"
+	}
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strconv.FormatInt(id, 10)
+	}
+	return col + " IN (" + strings.Join(s, ", ") + ")"
 }
