@@ -415,6 +415,11 @@ func (m *memIndex) passing(ctx context.Context, userID int64, f store.Filter, id
 	}
 	query := "SELECT p.id FROM photos p WHERE " + cond
 	if ids != nil {
+		// NOT INDEXED leaves the planner only the rowid lookups of the id
+		// list: otherwise it prefers an index on user_id and walks all the
+		// user's photos, checking each against the list (15 ms instead of
+		// 1 for 1,200 ids of a 20k library).
+		query = "SELECT p.id FROM photos p NOT INDEXED WHERE " + cond
 		if len(ids) == 0 {
 			return map[int64]bool{}, nil
 		}

@@ -258,7 +258,8 @@ type Filter struct {
 	Status   string
 }
 
-// where appends the filter's conditions (on alias p) to conds/args.
+// where appends the filter's conditions (on alias p) to conds/args; the
+// user id is $1.
 func (s *DB) where(f Filter, conds []string, args []any) ([]string, []any) {
 	add := func(cond string, v any) {
 		args = append(args, v)
@@ -271,7 +272,9 @@ func (s *DB) where(f Filter, conds []string, args []any) ([]string, []any) {
 		add("p.album_id = ?", f.AlbumID)
 	}
 	if f.Album != "" {
-		add("p.album_id IN (SELECT id FROM albums WHERE user_id = p.user_id AND LOWER(name) = LOWER(?))", f.Album)
+		// Not correlated with p (the user is $1): the subquery runs once,
+		// not once per photo the full-text match or a scan yields.
+		add("p.album_id IN (SELECT id FROM albums WHERE user_id = $1 AND LOWER(name) = LOWER(?))", f.Album)
 	}
 	if f.Camera != "" {
 		add("LOWER(p.camera_make || ' ' || p.camera_model) LIKE ?", "%"+strings.ToLower(f.Camera)+"%")
