@@ -56,6 +56,7 @@ afterwards. Your own data is never touched.`,
 	sc.Flags().IntVar(&o.RecallQueries, "recall-queries", 100, "queries whose vector leg is checked against an exact scan")
 	sc.Flags().IntVar(&o.EfSearch, "ef-search", 0, "pgvector hnsw.ef_search (default: the engine's)")
 	sc.Flags().StringVar(&o.Layout, "layout", "compositional", "synthetic vectors: compositional (shaped like CLIP's) or islands (independent clusters, a graph index's worst case)")
+	sc.Flags().StringVar(&o.HNSWParams, "hnsw-params", "", `postgres: build the HNSW index WITH these parameters, e.g. "m = 32, ef_construction = 128" (default: as the migrations build it)`)
 	sc.Flags().BoolVar(&o.VectorOnly, "vector-only", false, "fill vectors only, no text (quicker at 1M; measures the vector leg)")
 	sc.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a Go CPU profile of the whole run to this file")
 	b.AddCommand(sc)

@@ -53,6 +53,10 @@ type BenchOptions struct {
 	// default, shaped like CLIP embeddings) or "islands" (independent
 	// clusters with nothing between them: a graph index's worst case).
 	Layout string
+	// HNSWParams (Postgres) builds the index with these storage parameters,
+	// e.g. "m = 32, ef_construction = 128", to compare them with the
+	// migrations' build (pgvector's defaults, m = 16, ef_construction = 64).
+	HNSWParams string
 	// Seed varies the synthetic library; default 1.
 	Seed uint64
 	// Out receives the report; default os.Stdout.
@@ -125,7 +129,7 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 		return BenchResult{}, fmt.Errorf("bench: unknown layout %q (compositional or islands)", o.Layout)
 	}
 	s := &synth{photos: o.Photos, dim: o.Dim, users: 1, seed: o.Seed, noText: o.VectorOnly && o.Store == "postgres",
-		islands: o.Layout == "islands"}
+		islands: o.Layout == "islands", hnswParams: o.HNSWParams}
 	s.init()
 	logf := func(format string, args ...any) { fmt.Fprintf(o.Out, "# "+format+"\n", args...) }
 

@@ -337,6 +337,11 @@ func (m *memIndex) search(ctx context.Context, q vecQuery) ([]vecHit, error) {
 		defer x.mu.RUnlock()
 		return x.scan(q.userID, q.vec, q.k, q.exclude, nil), nil
 	}
+	if q.filter.Album != "" || q.filter.AlbumID != 0 {
+		// An album is a small share of a library and its photos come
+		// straight from the album index: scan just them.
+		return m.searchPassing(ctx, x, q)
+	}
 	// A filtered query first ranks a few times k unfiltered and keeps the
 	// rows that pass: when at least k pass, they are exactly the filtered
 	// top k. Otherwise the filter is selective, and the scan runs again over
@@ -376,13 +381,19 @@ func (m *memIndex) search(ctx context.Context, q vecQuery) ([]vecHit, error) {
 	if len(cand) >= n {
 		return out, nil
 	}
+	return m.searchPassing(ctx, x, q)
+}
+
+// searchPassing ranks exactly the user's photos that pass the filter,
+// fetched from the store first.
+func (m *memIndex) searchPassing(ctx context.Context, x *modelIndex, q vecQuery) ([]vecHit, error) {
 	all, err := m.passing(ctx, q.userID, q.filter, nil)
 	if err != nil {
 		return nil, err
 	}
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	if len(all) > n/4 {
+	if len(all) > x.size(q.userID)/4 {
 		return x.scan(q.userID, q.vec, q.k, q.exclude, all), nil
 	}
 	return x.scanIDs(q.userID, q.vec, q.k, q.exclude, all), nil

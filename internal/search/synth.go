@@ -58,6 +58,9 @@ type synth struct {
 	// the cone: the earlier, adversarial layout, kept to measure the
 	// worst case (bench search --layout islands).
 	islands bool
+	// hnswParams are storage parameters for the benchmark's HNSW build
+	// ("m = 32, ef_construction = 128"); "" builds it as the migrations do.
+	hnswParams string
 
 	clusters  int
 	albums    int // per user
@@ -385,8 +388,8 @@ func fillPostgresTimed(ctx context.Context, url string, s *synth) (users, photoI
 	}
 	hnsw := fmt.Sprintf("embeddings_hnsw_%d", s.dim)
 	indexDDL := fmt.Sprintf("CREATE INDEX %s ON embeddings USING hnsw ((vec::vector(%d)) vector_cosine_ops) WHERE dim = %d", hnsw, s.dim, s.dim)
-	if w := os.Getenv("TV_HNSW_WITH"); w != "" {
-		indexDDL = strings.Replace(indexDDL, " WHERE", " WITH ("+w+") WHERE", 1)
+	if s.hnswParams != "" {
+		indexDDL = strings.Replace(indexDDL, " WHERE", " WITH ("+s.hnswParams+") WHERE", 1)
 	}
 	for _, q := range []string{
 		"DROP INDEX IF EXISTS " + hnsw,
