@@ -21,6 +21,8 @@ import (
 	"github.com/targetvision/targetvision/internal/smugmug/smugmugtest"
 	"github.com/targetvision/targetvision/internal/store"
 	"github.com/targetvision/targetvision/internal/store/storetest"
+
+	"github.com/targetvision/targetvision/internal/testshared"
 )
 
 // The end-to-end tests build the real binary once and run it as a user would.
@@ -40,16 +42,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
-}
-
-// sharedDir is ../shared beside the repository (tests read it in place).
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	d, _ := filepath.Abs(filepath.Join("..", "..", "..", "shared"))
-	if _, err := os.Stat(filepath.Join(d, "testdata", "photos")); err != nil {
-		t.Fatalf("shared test data not found at %s", d)
-	}
-	return d
 }
 
 type cli struct {
@@ -131,7 +123,7 @@ func (c *cli) search(q string) searchJSON {
 func TestIndexAndSearchSharedPhotos(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
-	photos := filepath.Join(sharedDir(t), "testdata", "photos")
+	photos := filepath.Join(testshared.Path(t), "testdata", "photos")
 	out := c.ok("index", photos)
 	for _, want := range []string{"photos ready", "failed: odd/decompression_bomb.gif", "over the 100.0 MP limit"} {
 		if !strings.Contains(out, want) {
@@ -181,7 +173,7 @@ func TestIndexMovesAndDeletes(t *testing.T) {
 	c := newCLI(t)
 	lib := filepath.Join(c.dir, "lib")
 	os.MkdirAll(filepath.Join(lib, "a"), 0o755)
-	src := filepath.Join(sharedDir(t), "testdata", "photos", "camera")
+	src := filepath.Join(testshared.Path(t), "testdata", "photos", "camera")
 	for _, f := range []string{"Canon_40D.jpg", "Nikon_D70.jpg"} {
 		b, err := os.ReadFile(filepath.Join(src, f))
 		if err != nil {
@@ -260,7 +252,7 @@ func TestUsersAddAndSelect(t *testing.T) {
 	}
 	lib := filepath.Join(c.dir, "lib")
 	os.MkdirAll(lib, 0o755)
-	b, _ := os.ReadFile(filepath.Join(sharedDir(t), "testdata", "photos", "camera", "Canon_40D.jpg"))
+	b, _ := os.ReadFile(filepath.Join(testshared.Path(t), "testdata", "photos", "camera", "Canon_40D.jpg"))
 	os.WriteFile(filepath.Join(lib, "Canon_40D.jpg"), b, 0o644)
 	c.ok("index", lib, "--user", "ann@example.com")
 	if res := c.search("Canon"); len(res.Results) != 0 {
@@ -367,7 +359,7 @@ func TestTwoWorkersOnePostgres(t *testing.T) {
 	t.Parallel()
 	url := storetest.PostgresURL(t)
 	c := newCLI(t, "DATABASE_URL="+url, "TARGETVISION_SYNC_INTERVAL=0")
-	photos := filepath.Join(sharedDir(t), "testdata", "photos")
+	photos := filepath.Join(testshared.Path(t), "testdata", "photos")
 	// Queue the work without running it: add the source through the store,
 	// then let two serve processes race for the jobs.
 	ctx := t.Context()
@@ -432,7 +424,7 @@ func copyPhotos(t testing.TB, dir string, names ...string) {
 	t.Helper()
 	os.MkdirAll(dir, 0o755)
 	for _, n := range names {
-		b, err := os.ReadFile(filepath.Join(sharedDir(t), "testdata", "photos", "camera", n))
+		b, err := os.ReadFile(filepath.Join(testshared.Path(t), "testdata", "photos", "camera", n))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -597,7 +589,7 @@ func TestDescribeInBatch(t *testing.T) {
 func TestKilledIndexResumes(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t, "TARGETVISION_WORKERS=1")
-	photos := filepath.Join(sharedDir(t), "testdata", "photos")
+	photos := filepath.Join(testshared.Path(t), "testdata", "photos")
 	cmd := c.cmd(context.Background(), "index", photos)
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
@@ -682,7 +674,7 @@ func TestModelsPullEmbedAndVectorSearch(t *testing.T) {
 		Embedding []float32 `json:"embedding"`
 	}
 	for _, args := range [][]string{{"--text", "a red barn in snow"},
-		{"--image", filepath.Join(sharedDir(t), "testdata", "photos", "camera", "Canon_40D.jpg")}} {
+		{"--image", filepath.Join(testshared.Path(t), "testdata", "photos", "camera", "Canon_40D.jpg")}} {
 		out := c.ok(append([]string{"embed", "--json"}, args...)...)
 		if err := json.Unmarshal([]byte(out), &emb); err != nil {
 			t.Fatal(err)

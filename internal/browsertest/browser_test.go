@@ -32,6 +32,8 @@ import (
 
 	"github.com/targetvision/targetvision/internal/clip"
 	"github.com/targetvision/targetvision/internal/clip/cliptest"
+
+	"github.com/targetvision/targetvision/internal/testshared"
 )
 
 // updateDocs rewrites the README's screenshots in docs/screenshots from this
@@ -99,16 +101,6 @@ func chromiumPath(t *testing.T) string {
 	}
 	t.Skip("Chromium not found; install chromium (apt-get install chromium) or set TARGETVISION_CHROMIUM")
 	return ""
-}
-
-// sharedDir is ../shared beside the repository root (read in place).
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	d, _ := filepath.Abs(filepath.Join("..", "..", "..", "shared"))
-	if _, err := os.Stat(filepath.Join(d, "testdata", "photos")); err != nil {
-		t.Fatalf("shared test data not found at %s", d)
-	}
-	return d
 }
 
 // artifactDir is where every page's screenshot goes: $TARGETVISION_ARTIFACTS
@@ -476,7 +468,7 @@ type jobState struct {
 // TestBrowserFlow is issue 7's walk through the product in a real browser
 // on the embedded store.
 func TestBrowserFlow(t *testing.T) {
-	photos := filepath.Join(sharedDir(t), "testdata", "photos")
+	photos := filepath.Join(testshared.Path(t), "testdata", "photos")
 	chromiumPath(t) // skip (or fail in CI) before starting anything
 	start := time.Now()
 	base, _ := startServer(t)

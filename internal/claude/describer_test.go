@@ -14,13 +14,15 @@ import (
 
 	"github.com/targetvision/targetvision/internal/claude"
 	"github.com/targetvision/targetvision/internal/claude/claudetest"
+
+	"github.com/targetvision/targetvision/internal/testshared"
 )
 
 func TestDescribeRealCameraPhotos(t *testing.T) {
 	t.Parallel()
 	fake := claudetest.New(t, claudetest.Options{})
 	d, _ := newDescriber(t, fake, nil)
-	paths, err := filepath.Glob(filepath.Join(sharedDir(t), "testdata", "photos", "camera", "*.jpg"))
+	paths, err := filepath.Glob(filepath.Join(testshared.Path(t), "testdata", "photos", "camera", "*.jpg"))
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("no camera photos: %v", err)
 	}

@@ -19,26 +19,6 @@ import (
 	"github.com/targetvision/targetvision/internal/claude/claudetest"
 )
 
-// sharedDir finds ../shared relative to the repository root (the directory
-// holding go.mod).
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-}
-
 // sleeps records requested waits without sleeping (a tiny real pause keeps
 // batch poll loops from spinning hot).
 type sleeps struct {

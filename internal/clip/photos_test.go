@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/targetvision/targetvision/internal/testshared"
 )
 
 // TestPreprocessRealPhotos runs every photo Go can decode from the shared
@@ -15,7 +17,7 @@ import (
 // preprocessing: the point is that every concrete image type is handled.
 func TestPreprocessRealPhotos(t *testing.T) {
 	t.Parallel()
-	shared := sharedDir(t)
+	shared := testshared.Path(t)
 	files, _ := filepath.Glob(filepath.Join(shared, "testdata", "photos", "*", "*"))
 	files = append(files, filepath.Join(shared, "clip", "CLIP.png"))
 	kinds := map[string]bool{}

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/targetvision/targetvision/internal/testshared"
 )
 
 func TestEncodeReferenceIDs(t *testing.T) {
@@ -118,7 +120,7 @@ func TestVocabularyConstruction(t *testing.T) {
 func TestHFFilesMatchBPEGz(t *testing.T) {
 	t.Parallel()
 	gz := realTokenizer(t)
-	f, err := os.Open(filepath.Join(sharedDir(t), "clip", "bpe_simple_vocab_16e6.txt.gz"))
+	f, err := os.Open(filepath.Join(testshared.Path(t), "clip", "bpe_simple_vocab_16e6.txt.gz"))
 	if err != nil {
 		t.Fatal(err)
 	}

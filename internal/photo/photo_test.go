@@ -21,31 +21,14 @@ import (
 
 	"golang.org/x/image/bmp"
 	"golang.org/x/image/tiff"
+
+	"github.com/targetvision/targetvision/internal/testshared"
 )
 
-// photos returns the shared test photo directory, ../shared/testdata/photos
-// relative to the repository root (the directory holding go.mod).
+// photos is the shared test photo directory, ../shared/testdata/photos.
 func photos(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "testdata", "photos")
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("shared test photos missing (CI puts shared/ beside the clone): %v", err)
-	}
-	return p
+	return testshared.Path(t, "testdata", "photos")
 }
 
 func TestInspectCameraEXIF(t *testing.T) {

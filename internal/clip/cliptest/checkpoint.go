@@ -6,7 +6,6 @@ package cliptest
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"math"
@@ -17,6 +16,8 @@ import (
 	"sync"
 
 	"github.com/targetvision/targetvision/internal/clip"
+
+	"github.com/targetvision/targetvision/internal/testshared"
 )
 
 // Options shape a tiny checkpoint. The zero value is a small ViT-B/32-like
@@ -350,7 +351,7 @@ func tokenizerFiles() (vocab, merges []byte, err error) {
 // the repository root (the nearest directory above the working directory
 // that holds go.mod).
 func BPEPath() (string, error) {
-	root, err := RepoRoot()
+	root, err := testshared.Root()
 	if err != nil {
 		return "", err
 	}
@@ -359,22 +360,4 @@ func BPEPath() (string, error) {
 		return "", fmt.Errorf("cliptest: real CLIP vocabulary not found beside the repository: %w", err)
 	}
 	return p, nil
-}
-
-// RepoRoot walks up from the working directory to the directory holding go.mod.
-func RepoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("cliptest: %w", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("cliptest: go.mod not found above the working directory")
-		}
-		dir = parent
-	}
 }
