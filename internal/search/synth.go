@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"strings"
 	"time"
 
@@ -19,8 +18,6 @@ import (
 )
 
 // synthModel is the model name synthetic embeddings are stored under.
-var debugFill = os.Getenv("TV_DEBUG_FILL") != ""
-
 const synthModel = "bench/synthetic"
 
 // synth describes a synthetic photo library for benchmarks and plan tests.
@@ -372,15 +369,7 @@ func fillPostgresTimed(ctx context.Context, url string, s *synth) (users, photoI
 	if err := pgxvec.RegisterTypes(ctx, conn); err != nil {
 		return nil, nil, 0, 0, fmt.Errorf("bench: register vector type: %w", err)
 	}
-	tick := time.Now()
-	lap := func(what string) {
-		if debugFill {
-			fmt.Printf("fill %s: %v\n", what, time.Since(tick))
-		}
-		tick = time.Now()
-	}
 	exec := func(q string) error {
-		defer lap(strings.Join(strings.Fields(q)[:min(3, len(strings.Fields(q)))], " "))
 		if _, err := conn.Exec(ctx, q); err != nil {
 			return fmt.Errorf("bench: %s: %w", strings.Fields(q)[0], err)
 		}
@@ -417,7 +406,6 @@ func fillPostgresTimed(ctx context.Context, url string, s *synth) (users, photoI
 	if err != nil {
 		return nil, nil, 0, 0, fmt.Errorf("bench: copy photos: %w", err)
 	}
-	lap("copy photos")
 	photoIDs = make([]int64, s.photos)
 	rows, err := conn.Query(ctx, "SELECT id, source_key FROM photos WHERE source_id = ANY($1)", sources)
 	if err != nil {
@@ -455,7 +443,6 @@ func fillPostgresTimed(ctx context.Context, url string, s *synth) (users, photoI
 	if err != nil {
 		return nil, nil, 0, 0, fmt.Errorf("bench: copy ai_metadata: %w", err)
 	}
-	lap("copy ai")
 	i = 0
 	_, err = conn.CopyFrom(ctx, pgx.Identifier{"embeddings"}, []string{"photo_id", "model", "user_id", "dim", "vec"},
 		pgx.CopyFromFunc(func() ([]any, error) {
@@ -469,7 +456,6 @@ func fillPostgresTimed(ctx context.Context, url string, s *synth) (users, photoI
 	if err != nil {
 		return nil, nil, 0, 0, fmt.Errorf("bench: copy embeddings: %w", err)
 	}
-	lap("copy embeddings")
 	// The same document and weights as the store's refreshSearch.
 	text := `INSERT INTO photo_search (photo_id, user_id, doc, tsv)
 		SELECT p.id, p.user_id,
