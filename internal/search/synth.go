@@ -59,13 +59,14 @@ type synth struct {
 	// ("m = 32, ef_construction = 128"); "" builds it as the migrations do.
 	hnswParams string
 
-	clusters  int
-	albums    int // per user
-	centroids [][]float32
-	dirs      [][][]float32 // per cluster: noiseRank unit directions
-	topics    [][]string    // per cluster: topic words
-	vocab     []string
-	zipf      *rand.Zipf
+	clusters      int
+	albums        int // per user
+	centroids     [][]float32
+	clusterThemes [][2]int      // per cluster: the two themes it composes
+	dirs          [][][]float32 // per cluster: noiseRank unit directions
+	topics        [][]string    // per cluster: topic words
+	vocab         []string
+	zipf          *rand.Zipf
 }
 
 const (
@@ -100,6 +101,7 @@ func (s *synth) init() {
 		th[i] = synthUnitVec(r, s.dim)
 	}
 	s.centroids = make([][]float32, s.clusters)
+	s.clusterThemes = make([][2]int, s.clusters)
 	s.dirs = make([][][]float32, s.clusters)
 	s.topics = make([][]string, s.clusters)
 	for c := range s.clusters {
@@ -107,6 +109,7 @@ func (s *synth) init() {
 		if b >= a {
 			b++
 		}
+		s.clusterThemes[c] = [2]int{a, b}
 		own := synthUnitVec(r, s.dim)
 		v := make([]float32, s.dim)
 		for i := range v {
@@ -174,6 +177,12 @@ type synthPhoto struct {
 	description, camera  string
 	taken                time.Time
 	vec                  []float32
+}
+
+// clusterOf is the cluster of photo i.
+func (s *synth) clusterOf(i int) int {
+	s.init()
+	return rand.New(rand.NewPCG(s.seed, uint64(i)+1<<32)).IntN(s.clusters)
 }
 
 func (s *synth) photo(i int) synthPhoto {
