@@ -118,37 +118,52 @@ func (s *DB) SearchText(ctx context.Context, userID int64, q TextQuery) ([]TextH
 		q.Limit = 100
 	}
 	cond, args := s.FilterSQL(userID, q.Filter)
-	var query string
-	if s.dialect == SQLite {
-		var alts []string
-		for _, w := range pos {
-			alts = append(alts, `"`+w+`"*`)
+	// Ranking costs a little for every photo that matches, and a common
+	// word matches thousands in a large library. So a query of several
+	// words first asks for photos with all of them, which rank first
+	// anyway; only when they do not fill the list does it rank every
+	// photo with any of them.
+	if len(pos)+len(phrases) > 1 {
+		hits, err := s.searchTextDialect(ctx, cond, args, pos, phrases, neg, q.Limit, true)
+		if err != nil || len(hits) >= q.Limit {
+			return hits, err
 		}
-		for _, ph := range phrases {
-			alts = append(alts, `"`+strings.Join(ph, " ")+`"`)
-		}
-		match := "(" + strings.Join(alts, " OR ") + ")"
-		for _, w := range neg {
-			match += ` NOT "` + w + `"`
-		}
-		args = append(args, match, q.Limit)
-		// CROSS JOIN keeps the full-text match as the outer loop: without
-		// statistics the planner may otherwise drive from a filter's index
-		// and run the match once per photo.
-		query = fmt.Sprintf(`SELECT f.rowid, -bm25(photo_fts, 5.0, 3.0, 4.0, 2.0, 2.0, 3.0, 2.0)
-			FROM photo_fts f CROSS JOIN photos p ON p.id = f.rowid
-			WHERE photo_fts MATCH $%d AND %s ORDER BY 2 DESC, f.rowid LIMIT $%d`, len(args)-1, cond, len(args))
-	} else {
-		return s.searchTextPostgres(ctx, cond, args, pos, phrases, neg, q.Limit)
 	}
+	return s.searchTextDialect(ctx, cond, args, pos, phrases, neg, q.Limit, false)
+}
+
+// searchTextDialect runs the full-text leg for every word (all) or any.
+func (s *DB) searchTextDialect(ctx context.Context, cond string, args []any, pos []string, phrases [][]string, neg []string, limit int, all bool) ([]TextHit, error) {
+	if s.dialect != SQLite {
+		return s.searchTextPostgres(ctx, cond, args, pos, phrases, neg, limit, all)
+	}
+	var alts []string
+	for _, w := range pos {
+		alts = append(alts, `"`+w+`"*`)
+	}
+	for _, ph := range phrases {
+		alts = append(alts, `"`+strings.Join(ph, " ")+`"`)
+	}
+	match := "(" + strings.Join(alts, map[bool]string{true: " AND ", false: " OR "}[all]) + ")"
+	for _, w := range neg {
+		match += ` NOT "` + w + `"`
+	}
+	args = append(args[:len(args):len(args)], match, limit)
+	// CROSS JOIN keeps the full-text match as the outer loop: without
+	// statistics the planner may otherwise drive from a filter's index
+	// and run the match once per photo.
+	query := fmt.Sprintf(`SELECT f.rowid, -bm25(photo_fts, 5.0, 3.0, 4.0, 2.0, 2.0, 3.0, 2.0)
+		FROM photo_fts f CROSS JOIN photos p ON p.id = f.rowid
+		WHERE photo_fts MATCH $%d AND %s ORDER BY 2 DESC, f.rowid LIMIT $%d`, len(args)-1, cond, len(args))
 	return s.textHits(ctx, query, args...)
 }
 
 // searchTextPostgres ranks by the weighted tsvector; only when that finds
 // nothing does it look for typo and partial-word matches with pg_trgm's word
 // similarity, which costs several times more (the CLIP leg already covers
-// the meaning of a query whose other words matched).
-func (s *DB) searchTextPostgres(ctx context.Context, cond string, args []any, pos []string, phrases [][]string, neg []string, limit int) ([]TextHit, error) {
+// the meaning of a query whose other words matched). With all, a photo must
+// match every word and the typo fallback is left to the query for any.
+func (s *DB) searchTextPostgres(ctx context.Context, cond string, args []any, pos []string, phrases [][]string, neg []string, limit int, all bool) ([]TextHit, error) {
 	var alts []string
 	for _, w := range pos {
 		alts = append(alts, "'"+w+"':*")
@@ -156,7 +171,7 @@ func (s *DB) searchTextPostgres(ctx context.Context, cond string, args []any, po
 	for _, ph := range phrases {
 		alts = append(alts, "("+strings.Join(quoteAll(ph), " <-> ")+")")
 	}
-	tsq := "(" + strings.Join(alts, " | ") + ")"
+	tsq := "(" + strings.Join(alts, map[bool]string{true: " & ", false: " | "}[all]) + ")"
 	for _, w := range neg {
 		tsq += " & !'" + w + "'"
 	}
@@ -166,7 +181,7 @@ func (s *DB) searchTextPostgres(ctx context.Context, cond string, args []any, po
 		FROM photo_search s JOIN photos p ON p.id = s.photo_id, to_tsquery('english', $%d) q
 		WHERE s.user_id = $1 AND %s AND s.tsv @@ q
 		ORDER BY score DESC, s.photo_id LIMIT $%d`, n+1, cond, n+2), ftsArgs...)
-	if err != nil || len(hits) > 0 {
+	if err != nil || len(hits) > 0 || all {
 		return hits, err
 	}
 	plain := strings.Join(append(append([]string{}, pos...), flatten(phrases)...), " ")

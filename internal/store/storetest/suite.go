@@ -374,6 +374,17 @@ func testTextSearch(t *testing.T, db *store.DB) {
 	if got := search(store.TextQuery{Terms: []string{"barn", "snow"}}); len(got) != 2 || got[0] != barn {
 		t.Errorf("more matched terms rank first: %v (barn=%d)", got, barn)
 	}
+	// Photos with every word come first even when a photo with one word
+	// many times would outrank them word by word.
+	h := newFixture(t, db, "c@example.com")
+	add(h, "heavy.jpg", "Barn, barn, barn", "Barn. The barn. A barn, barn.")
+	quiet := add(h, "quiet.jpg", "", "An old shed and, far away, a barn; behind it a lake.")
+	if got := ids(must[[]store.TextHit](t)(db.SearchText(ctx, h.user.ID, store.TextQuery{Terms: []string{"barn", "lake"}, Limit: 1}))); !slices.Equal(got, []int64{quiet}) {
+		t.Errorf("a photo with every word ranks first: %v (want %d)", got, quiet)
+	}
+	if got := search(store.TextQuery{Terms: []string{"barn", "lake"}}); !slices.Equal(set(got), sorted(barn, lake, both)) {
+		t.Errorf("any word matches when all do not fill the list: %v", got)
+	}
 	if got := search(store.TextQuery{Phrases: []string{"red barn"}}); !slices.Equal(got, []int64{barn}) {
 		t.Errorf("phrase: %v", got)
 	}
