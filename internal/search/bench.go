@@ -225,6 +225,10 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 			res.Restart.Round(time.Millisecond), humanBytes(res.IndexBytes))
 	} else {
 		logf("HNSW index built in %v (%s)", res.Build.Round(time.Millisecond), humanBytes(res.IndexBytes))
+		var version, buffers string
+		if err := db.SQL().QueryRowContext(ctx, "SELECT current_setting('server_version'), current_setting('shared_buffers')").Scan(&version, &buffers); err == nil {
+			logf("server: PostgreSQL %s, shared_buffers %s", version, buffers)
+		}
 	}
 
 	user := users[0]
