@@ -517,7 +517,7 @@ func TestFilterSQLAgreesWithStore(t *testing.T) {
 		}
 		for _, f := range []store.Filter{{Album: "PETS"}, {Album: "Trips"}, {Keyword: "snow"}, {Keyword: "DOG", Album: "pets"}, {Album: "none"}, {Keyword: "snowy"}} {
 			want := sel(db.FilterSQL(a.user.ID, f))
-			cond, args, err := filterSQL(t.Context(), db, a.user.ID, f)
+			cond, args, err := db.ResolvedFilterSQL(t.Context(), a.user.ID, f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -529,10 +529,11 @@ func TestFilterSQLAgreesWithStore(t *testing.T) {
 	})
 }
 
-// TestANNFilterFollowsPhotos checks that the Postgres vector leg's filter on
-// the embedding's copy of its photo's columns selects exactly the photos
-// the store's filter selects — when embedded, and after the photo is moved,
-// re-dated, re-described by EXIF, its album deleted, its source changed.
+// TestANNFilterFollowsPhotos checks that the Postgres legs' filters on the
+// copy of each photo's columns (on its embedding and its full-text row)
+// select exactly the photos the store's filter selects — when written, and
+// after the photo is moved, re-dated, re-described by EXIF, its album
+// deleted, its source changed.
 func TestANNFilterFollowsPhotos(t *testing.T) {
 	t.Parallel()
 	db := storetest.OpenPostgres(t, store.Options{})
@@ -567,14 +568,16 @@ func TestANNFilterFollowsPhotos(t *testing.T) {
 		t.Helper()
 		for _, f := range filters {
 			cond, args := db.FilterSQL(a.user.ID, f)
-			want := sel("SELECT p.id FROM photos p JOIN embeddings e ON e.photo_id = p.id WHERE "+cond+" ORDER BY p.id", args)
-			cond, args, err := annFilterSQL(ctx, db, a.user.ID, f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := sel("SELECT e.photo_id FROM embeddings e WHERE "+cond+" ORDER BY e.photo_id", args)
-			if !slices.Equal(got, want) {
-				t.Errorf("%s: filter %+v: embedding filter selects %v, store selects %v", when, f, got, want)
+			want := sel("SELECT p.id FROM photos p WHERE "+cond+" ORDER BY p.id", args)
+			for _, table := range []string{"embeddings", "photo_search"} {
+				cond, args, err := db.CopiedFilterSQL(ctx, "x", a.user.ID, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := sel("SELECT x.photo_id FROM "+table+" x WHERE "+cond+" ORDER BY x.photo_id", args)
+				if !slices.Equal(got, want) {
+					t.Errorf("%s: filter %+v: %s's copy selects %v, the photos %v", when, f, table, got, want)
+				}
 			}
 		}
 	}

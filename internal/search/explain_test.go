@@ -82,7 +82,7 @@ func TestPostgresVectorQueryUsesHNSW(t *testing.T) {
 // the query's user that pass its filter.
 func exactTop(t *testing.T, db *store.DB, s *synth, ids []int64, q vecQuery) []int64 {
 	t.Helper()
-	cond, args, err := filterSQL(t.Context(), db, q.userID, q.filter)
+	cond, args, err := db.ResolvedFilterSQL(t.Context(), q.userID, q.filter)
 	if err != nil {
 		t.Fatal(err)
 	}

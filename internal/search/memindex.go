@@ -420,7 +420,7 @@ func (x *modelIndex) scanIDs(userID int64, q []float32, k int, exclude int64, id
 // passing returns which of ids (all of the user's photos when ids is nil)
 // pass the filter.
 func (m *memIndex) passing(ctx context.Context, userID int64, f store.Filter, ids []int64) (map[int64]bool, error) {
-	cond, args, err := filterSQL(ctx, m.db, userID, f)
+	cond, args, err := m.db.ResolvedFilterSQL(ctx, userID, f)
 	if err != nil {
 		return nil, fmt.Errorf("vector index: %w", err)
 	}

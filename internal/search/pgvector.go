@@ -87,7 +87,10 @@ func (x *pgIndex) vectorSQL(ctx context.Context, q vecQuery, exact bool) (string
 	if exact && !filterEmpty(q.filter) {
 		return x.exactFilteredSQL(ctx, q)
 	}
-	cond, args, err := annFilterSQL(ctx, x.db, q.userID, q.filter)
+	// The filter is checked on the embedding's copy of its photo's
+	// columns, so the graph walk tests each candidate on the row it has
+	// just read.
+	cond, args, err := x.db.CopiedFilterSQL(ctx, "e", q.userID, q.filter)
 	if err != nil {
 		return "", nil, err
 	}
@@ -115,7 +118,7 @@ SELECT photo_id, dist FROM nn ORDER BY dist, photo_id`, dist, dim, nModel, cond,
 // vector of the user.
 func (x *pgIndex) exactFilteredSQL(ctx context.Context, q vecQuery) (string, []any, error) {
 	dim := len(q.vec)
-	cond, args, err := filterSQL(ctx, x.db, q.userID, q.filter)
+	cond, args, err := x.db.ResolvedFilterSQL(ctx, q.userID, q.filter)
 	if err != nil {
 		return "", nil, err
 	}
@@ -131,57 +134,6 @@ FROM photos p JOIN embeddings e ON e.photo_id = p.id AND e.model = $%[2]d AND e.
 WHERE %[4]s%[5]s
 ORDER BY dist, e.photo_id LIMIT $%[6]d`, nVec, nModel, dim, cond, exclude, nK)
 	return query, args, nil
-}
-
-// annFilterSQL renders the filter as conditions on the embedding row e, with
-// placeholders from $1 (the user id). Source, album, date, camera and GPS
-// are checked on the embedding's copy of its photo's columns (migration
-// 00009 keeps it exact), so the graph walk tests each candidate on the row
-// it has just read; a keyword or status still looks the photo up.
-func annFilterSQL(ctx context.Context, db *store.DB, userID int64, f store.Filter) (string, []any, error) {
-	conds, args := []string{"e.user_id = $1"}, []any{userID}
-	add := func(cond string, v any) {
-		args = append(args, v)
-		conds = append(conds, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
-	}
-	if f.SourceID != 0 {
-		add("e.source_id = ?", f.SourceID)
-	}
-	if f.AlbumID != 0 {
-		add("e.album_id = ?", f.AlbumID)
-	}
-	if f.Album != "" {
-		ids, err := albumIDs(ctx, db, userID, f.Album)
-		if err != nil {
-			return "", nil, err
-		}
-		conds = append(conds, inList("e.album_id", ids))
-	}
-	if f.Camera != "" {
-		add("e.camera LIKE ?", "%"+strings.ToLower(f.Camera)+"%")
-	}
-	if !f.From.IsZero() {
-		add("e.taken_at >= ?", f.From.UTC())
-	}
-	if !f.To.IsZero() {
-		add("e.taken_at < ?", f.To.UTC())
-	}
-	if f.HasGPS {
-		conds = append(conds, "e.has_gps")
-	}
-	var photo []string // conditions only the photo row can answer
-	if f.Keyword != "" {
-		args = append(args, keywordPattern(f.Keyword))
-		photo = append(photo, keywordCond(len(args)))
-	}
-	if f.Status != "" {
-		args = append(args, f.Status)
-		photo = append(photo, fmt.Sprintf("p.status = $%d", len(args)))
-	}
-	if len(photo) > 0 {
-		conds = append(conds, "EXISTS (SELECT 1 FROM photos p WHERE p.id = e.photo_id AND "+strings.Join(photo, " AND ")+")")
-	}
-	return strings.Join(conds, " AND "), args, nil
 }
 
 // annSettings are the transaction-local settings of the ANN query.
@@ -315,7 +267,7 @@ func (x *pgIndex) smallAlbum(ctx context.Context, q vecQuery) (bool, error) {
 	if q.filter.Album == "" && q.filter.AlbumID == 0 {
 		return false, nil
 	}
-	cond, args, err := filterSQL(ctx, x.db, q.userID, q.filter)
+	cond, args, err := x.db.ResolvedFilterSQL(ctx, q.userID, q.filter)
 	if err != nil {
 		return false, err
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -308,6 +309,107 @@ func (s *DB) where(f Filter, conds []string, args []any) ([]string, []any) {
 func (s *DB) FilterSQL(userID int64, f Filter) (string, []any) {
 	conds, args := s.where(f, []string{"p.user_id = $1"}, []any{userID})
 	return strings.Join(conds, " AND "), args
+}
+
+// ResolvedFilterSQL is FilterSQL with an album name resolved to the user's
+// album ids first and inlined as integers: an IN over a subquery leaves the
+// planner guessing its size, and SQLite then walks all the user's photos
+// instead of the photos_album index.
+func (s *DB) ResolvedFilterSQL(ctx context.Context, userID int64, f Filter) (string, []any, error) {
+	album := f.Album
+	f.Album = ""
+	cond, args := s.FilterSQL(userID, f)
+	if album != "" {
+		ids, err := s.albumIDs(ctx, userID, album)
+		if err != nil {
+			return "", nil, err
+		}
+		cond += " AND " + inList("p.album_id", ids)
+	}
+	return cond, args, nil
+}
+
+// CopiedFilterSQL renders f, for the user, as conditions on a Postgres table
+// that carries the copy of its photo's filterable columns (embeddings and
+// photo_search, kept exact by triggers; migrations 00009 and 00010) under
+// alias, with placeholders numbered from $1 (the user id). Source, album,
+// date, camera and GPS are checked on the row itself; a keyword or status
+// looks the photo up.
+func (s *DB) CopiedFilterSQL(ctx context.Context, alias string, userID int64, f Filter) (string, []any, error) {
+	conds, args := []string{alias + ".user_id = $1"}, []any{userID}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		cond = strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args)))
+		conds = append(conds, strings.ReplaceAll(cond, "x.", alias+"."))
+	}
+	if f.SourceID != 0 {
+		add("x.source_id = ?", f.SourceID)
+	}
+	if f.AlbumID != 0 {
+		add("x.album_id = ?", f.AlbumID)
+	}
+	if f.Album != "" {
+		// The album's ids go in as literals: the planner then knows from
+		// the column's statistics that an album is a few hundred rows and
+		// starts from its index instead of from every text match.
+		ids, err := s.albumIDs(ctx, userID, f.Album)
+		if err != nil {
+			return "", nil, err
+		}
+		conds = append(conds, inList(alias+".album_id", ids))
+	}
+	if f.Camera != "" {
+		add("x.camera LIKE ?", "%"+strings.ToLower(f.Camera)+"%")
+	}
+	if !f.From.IsZero() {
+		add("x.taken_at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		add("x.taken_at < ?", f.To.UTC())
+	}
+	if f.HasGPS {
+		conds = append(conds, alias+".has_gps")
+	}
+	if rest := (Filter{Keyword: f.Keyword, Status: f.Status}); rest != (Filter{}) {
+		photo, pargs := s.where(rest, nil, args)
+		args = pargs
+		conds = append(conds, "EXISTS (SELECT 1 FROM photos p WHERE p.id = "+alias+".photo_id AND "+strings.Join(photo, " AND ")+")")
+	}
+	return strings.Join(conds, " AND "), args, nil
+}
+
+// albumIDs are the ids of the user's albums with this name (case-insensitive).
+func (s *DB) albumIDs(ctx context.Context, userID int64, name string) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT id FROM albums WHERE user_id = $1 AND LOWER(name) = LOWER($2)", userID, name)
+	if err != nil {
+		return nil, fmt.Errorf("store: album filter: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: album filter: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: album filter: %w", err)
+	}
+	return ids, nil
+}
+
+// inList is "col IN (ids…)" with the ids inlined, or a false condition for
+// none.
+func inList(col string, ids []int64) string {
+	if len(ids) == 0 {
+		return "1 = 0"
+	}
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strconv.FormatInt(id, 10)
+	}
+	return col + " IN (" + strings.Join(s, ", ") + ")"
 }
 
 // ListPhotos returns a page of the user's photos, newest taken first, and the

@@ -97,107 +97,141 @@ type TextHit struct {
 // weighted tsvector rank plus trigram word similarity (typos, partial words)
 // on Postgres. A query with no positive terms returns no hits.
 func (s *DB) SearchText(ctx context.Context, userID int64, q TextQuery) ([]TextHit, error) {
-	var pos []string
+	var tp textPlan
 	for _, t := range q.Terms {
-		pos = append(pos, Words(t)...)
+		tp.pos = append(tp.pos, Words(t)...)
 	}
-	var phrases [][]string
 	for _, ph := range q.Phrases {
 		if w := Words(ph); len(w) > 0 {
-			phrases = append(phrases, w)
+			tp.phrases = append(tp.phrases, w)
 		}
 	}
-	var neg []string
 	for _, t := range q.Exclude {
-		neg = append(neg, Words(t)...)
+		tp.neg = append(tp.neg, Words(t)...)
 	}
-	if len(pos) == 0 && len(phrases) == 0 {
+	if len(tp.pos) == 0 && len(tp.phrases) == 0 {
 		return nil, nil
 	}
-	if q.Limit <= 0 {
-		q.Limit = 100
+	tp.limit = q.Limit
+	if tp.limit <= 0 {
+		tp.limit = 100
 	}
-	cond, args := s.FilterSQL(userID, q.Filter)
+	tp.userID, tp.filtered = userID, q.Filter != (Filter{})
+	tp.cond, tp.args = s.FilterSQL(userID, q.Filter)
+	if s.dialect == Postgres {
+		// Filter on the search row's own copy: no photo lookup per match.
+		var err error
+		if tp.cond, tp.args, err = s.CopiedFilterSQL(ctx, "s", userID, q.Filter); err != nil {
+			return nil, err
+		}
+	}
 	// Ranking costs a little for every photo that matches, and a common
 	// word matches thousands in a large library. So a query of several
 	// words first asks for photos with all of them, which rank first
 	// anyway; only when they do not fill the list does it rank every
 	// photo with any of them.
-	if len(pos)+len(phrases) > 1 {
-		hits, err := s.searchTextDialect(ctx, cond, args, pos, phrases, neg, q.Limit, true)
-		if err != nil || len(hits) >= q.Limit {
+	if len(tp.pos)+len(tp.phrases) > 1 {
+		tp.all = true
+		hits, err := s.searchTextDialect(ctx, tp)
+		if err != nil || len(hits) >= tp.limit {
 			return hits, err
 		}
+		tp.all = false
 	}
-	return s.searchTextDialect(ctx, cond, args, pos, phrases, neg, q.Limit, false)
+	return s.searchTextDialect(ctx, tp)
 }
 
-// searchTextDialect runs the full-text leg for every word (all) or any.
-func (s *DB) searchTextDialect(ctx context.Context, cond string, args []any, pos []string, phrases [][]string, neg []string, limit int, all bool) ([]TextHit, error) {
+// textPlan is a parsed text query with its filter rendered.
+type textPlan struct {
+	pos, neg []string   // words that may match (as prefixes) and must not
+	phrases  [][]string // word sequences that may match
+	all      bool       // every positive word and phrase must match
+	userID   int64
+	cond     string // the filter, placeholders from $1 (the user)
+	args     []any
+	filtered bool // the filter is more than the user
+	limit    int
+}
+
+// searchTextDialect runs the full-text leg on the store's dialect.
+func (s *DB) searchTextDialect(ctx context.Context, tp textPlan) ([]TextHit, error) {
 	if s.dialect != SQLite {
-		return s.searchTextPostgres(ctx, cond, args, pos, phrases, neg, limit, all)
+		return s.searchTextPostgres(ctx, tp)
 	}
 	var alts []string
-	for _, w := range pos {
+	for _, w := range tp.pos {
 		alts = append(alts, `"`+w+`"*`)
 	}
-	for _, ph := range phrases {
+	for _, ph := range tp.phrases {
 		alts = append(alts, `"`+strings.Join(ph, " ")+`"`)
 	}
-	match := "(" + strings.Join(alts, map[bool]string{true: " AND ", false: " OR "}[all]) + ")"
-	for _, w := range neg {
+	match := "(" + strings.Join(alts, map[bool]string{true: " AND ", false: " OR "}[tp.all]) + ")"
+	for _, w := range tp.neg {
 		match += ` NOT "` + w + `"`
 	}
-	args = append(args[:len(args):len(args)], match, limit)
+	args := append(tp.args[:len(tp.args):len(tp.args)], match, tp.limit)
 	// CROSS JOIN keeps the full-text match as the outer loop: without
 	// statistics the planner may otherwise drive from a filter's index
 	// and run the match once per photo.
 	query := fmt.Sprintf(`SELECT f.rowid, -bm25(photo_fts, 5.0, 3.0, 4.0, 2.0, 2.0, 3.0, 2.0)
 		FROM photo_fts f CROSS JOIN photos p ON p.id = f.rowid
-		WHERE photo_fts MATCH $%d AND %s ORDER BY 2 DESC, f.rowid LIMIT $%d`, len(args)-1, cond, len(args))
+		WHERE photo_fts MATCH $%d AND %s ORDER BY 2 DESC, f.rowid LIMIT $%d`, len(args)-1, tp.cond, len(args))
 	return s.textHits(ctx, query, args...)
 }
 
 // searchTextPostgres ranks by the weighted tsvector; only when that finds
 // nothing does it look for typo and partial-word matches with pg_trgm's word
 // similarity, which costs several times more (the CLIP leg already covers
-// the meaning of a query whose other words matched). With all, a photo must
-// match every word and the typo fallback is left to the query for any.
-func (s *DB) searchTextPostgres(ctx context.Context, cond string, args []any, pos []string, phrases [][]string, neg []string, limit int, all bool) ([]TextHit, error) {
+// the meaning of a query whose other words matched). A query for every word
+// leaves the typo fallback to the query for any.
+func (s *DB) searchTextPostgres(ctx context.Context, tp textPlan) ([]TextHit, error) {
 	var alts []string
-	for _, w := range pos {
+	for _, w := range tp.pos {
 		alts = append(alts, "'"+w+"':*")
 	}
-	for _, ph := range phrases {
+	for _, ph := range tp.phrases {
 		alts = append(alts, "("+strings.Join(quoteAll(ph), " <-> ")+")")
 	}
-	tsq := "(" + strings.Join(alts, map[bool]string{true: " & ", false: " | "}[all]) + ")"
-	for _, w := range neg {
+	anyWord := "(" + strings.Join(alts, " | ") + ")"
+	tsq := anyWord
+	if tp.all {
+		tsq = "(" + strings.Join(alts, " & ") + ")"
+	}
+	for _, w := range tp.neg {
 		tsq += " & !'" + w + "'"
 	}
-	n := len(args)
-	ftsArgs := append(append([]any{}, args...), tsq, limit)
+	n := len(tp.args)
+	ftsArgs := append(append([]any{}, tp.args...), tsq, tp.limit)
 	hits, err := s.textHits(ctx, fmt.Sprintf(`SELECT s.photo_id, ts_rank_cd(s.tsv, q) AS score
-		FROM photo_search s JOIN photos p ON p.id = s.photo_id, to_tsquery('english', $%d) q
-		WHERE s.user_id = $1 AND %s AND s.tsv @@ q
-		ORDER BY score DESC, s.photo_id LIMIT $%d`, n+1, cond, n+2), ftsArgs...)
-	if err != nil || len(hits) > 0 || all {
+		FROM photo_search s, to_tsquery('english', $%d) q
+		WHERE %s AND s.tsv @@ q
+		ORDER BY score DESC, s.photo_id LIMIT $%d`, n+1, tp.cond, n+2), ftsArgs...)
+	if err != nil || len(hits) > 0 || tp.all {
 		return hits, err
 	}
-	plain := strings.Join(append(append([]string{}, pos...), flatten(phrases)...), " ")
-	trgmArgs := append(append([]any{}, args...), plain, tsq, limit)
+	if tp.filtered {
+		// Words the library has are not typos: when the filter leaves no
+		// photo with them, the answer is none, not a fuzzy match (which
+		// would also cost a trigram scan of the whole library).
+		var known bool
+		if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM photo_search s
+			WHERE s.user_id = $1 AND s.tsv @@ to_tsquery('english', $2))`, tp.userID, anyWord).Scan(&known); err != nil {
+			return nil, fmt.Errorf("store: text search: %w", err)
+		}
+		if known {
+			return nil, nil
+		}
+	}
+	plain := strings.Join(append(append([]string{}, tp.pos...), flatten(tp.phrases)...), " ")
+	trgmArgs := append(append([]any{}, tp.args...), plain, tsq, tp.limit)
 	notExcluded := ""
-	if len(neg) > 0 {
-		notExcluded = fmt.Sprintf(" AND NOT s.tsv @@ to_tsquery('english', '%s')", strings.Join(neg, "' | '"))
+	if len(tp.neg) > 0 {
+		notExcluded = fmt.Sprintf(" AND NOT s.tsv @@ to_tsquery('english', '%s')", strings.Join(tp.neg, "' | '"))
 	}
-	more, err := s.textHits(ctx, fmt.Sprintf(`SELECT s.photo_id, word_similarity($%d, s.doc) AS score
-		FROM photo_search s JOIN photos p ON p.id = s.photo_id
-		WHERE s.user_id = $1 AND %s AND $%d <%% s.doc AND NOT s.tsv @@ to_tsquery('english', $%d)%s
-		ORDER BY score DESC, s.photo_id LIMIT $%d`, n+1, cond, n+1, n+2, notExcluded, n+3), trgmArgs...)
-	if err != nil {
-		return nil, err
-	}
-	return more, nil
+	return s.textHits(ctx, fmt.Sprintf(`SELECT s.photo_id, word_similarity($%d, s.doc) AS score
+		FROM photo_search s
+		WHERE %s AND $%d <%% s.doc AND NOT s.tsv @@ to_tsquery('english', $%d)%s
+		ORDER BY score DESC, s.photo_id LIMIT $%d`, n+1, tp.cond, n+1, n+2, notExcluded, n+3), trgmArgs...)
 }
 
 func (s *DB) textHits(ctx context.Context, query string, args ...any) ([]TextHit, error) {

@@ -412,6 +412,9 @@ func testTextSearch(t *testing.T, db *store.DB) {
 		if got := search(store.TextQuery{Terms: []string{"sunsett"}, Exclude: []string{"kids"}}); len(got) != 0 {
 			t.Errorf("typo match ignores exclusion: %v", got)
 		}
+		if got := search(store.TextQuery{Terms: []string{"sunsett"}, Filter: store.Filter{Album: f.album.Name}}); !slices.Equal(got, []int64{lake}) {
+			t.Errorf("typo within a filter: %v", got)
+		}
 	}
 }
 
