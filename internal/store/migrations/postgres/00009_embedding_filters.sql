@@ -13,9 +13,18 @@ ALTER TABLE embeddings
     ADD COLUMN camera    TEXT NOT NULL DEFAULT '',
     ADD COLUMN has_gps   BOOLEAN NOT NULL DEFAULT FALSE;
 
+-- Filling the copy rewrites every embedding row. Row by row, each new
+-- version would also be inserted into the HNSW graphs (slower than building
+-- them, and it leaves them full of dead entries), so they are dropped and
+-- built again afterwards, exactly as 00001 made them. The rewritten rows
+-- also take the inline storage of 00008.
+DROP INDEX IF EXISTS embeddings_hnsw_512;
+DROP INDEX IF EXISTS embeddings_hnsw_768;
 UPDATE embeddings e SET source_id = p.source_id, album_id = p.album_id, taken_at = p.taken_at,
     camera = LOWER(p.camera_make || ' ' || p.camera_model), has_gps = p.gps_lat IS NOT NULL
 FROM photos p WHERE p.id = e.photo_id;
+CREATE INDEX embeddings_hnsw_512 ON embeddings USING hnsw ((vec::vector(512)) vector_cosine_ops) WHERE dim = 512;
+CREATE INDEX embeddings_hnsw_768 ON embeddings USING hnsw ((vec::vector(768)) vector_cosine_ops) WHERE dim = 768;
 
 -- +goose StatementBegin
 CREATE FUNCTION embeddings_copy_photo() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -1,0 +1,67 @@
+package store_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/targetvision/targetvision/internal/store"
+	"github.com/targetvision/targetvision/internal/store/storetest"
+)
+
+// TestPostgresUpgradeFillsFilterCopies upgrades a library written before
+// migrations 00008–00010 and checks that its embeddings and full-text rows
+// got their photo's filter columns and that the vector indexes are back.
+func TestPostgresUpgradeFillsFilterCopies(t *testing.T) {
+	t.Parallel()
+	db := storetest.OpenPostgres(t, store.Options{SkipMigrate: true})
+	ctx := t.Context()
+	if err := store.MigrateTo(ctx, db, 7); err != nil {
+		t.Fatal(err)
+	}
+	u, err := db.CreateUser(ctx, "a@example.com", "x", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := db.CreateSource(ctx, store.Source{UserID: u.ID, Kind: store.SourceLocal, Name: "/p", Path: "/p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := db.UpsertAlbum(ctx, store.Album{UserID: u.ID, SourceID: src.ID, Key: "trips", Name: "Trips"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	taken := time.Date(2019, 6, 1, 12, 0, 0, 0, time.UTC)
+	p, _, err := db.UpsertPhoto(ctx, store.Photo{UserID: u.ID, SourceID: src.ID, AlbumID: a.ID, SourceKey: "a.jpg", FileName: "a.jpg",
+		ContentHash: "h", CameraMake: "Canon", CameraModel: "EOS 40D", TakenAt: taken, GPS: &store.GPS{Lat: 1, Lon: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SaveEmbedding(ctx, store.Embedding{PhotoID: p.ID, UserID: u.ID, Model: "m", Vector: make([]float32, 512)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range []string{"embeddings", "photo_search"} {
+		var source, album int64
+		var camera string
+		var gps bool
+		var at time.Time
+		err := db.SQL().QueryRowContext(ctx, "SELECT source_id, album_id, camera, has_gps, taken_at FROM "+table+" WHERE photo_id = $1", p.ID).
+			Scan(&source, &album, &camera, &gps, &at)
+		if err != nil {
+			t.Fatalf("%s: %v", table, err)
+		}
+		if source != src.ID || album != a.ID || camera != "canon eos 40d" || !gps || !at.Equal(taken) {
+			t.Errorf("%s copy after upgrade: source %d album %d camera %q gps %v taken %v", table, source, album, camera, gps, at)
+		}
+	}
+	var n int
+	if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_indexes
+		WHERE indexname IN ('embeddings_hnsw_512', 'embeddings_hnsw_768', 'photo_search_album')`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 3 {
+		t.Errorf("%d of the 3 search indexes after upgrade", n)
+	}
+}
