@@ -117,8 +117,9 @@ func (s *DB) SearchText(ctx context.Context, userID int64, q TextQuery) ([]TextH
 		tp.limit = 100
 	}
 	tp.userID, tp.filtered = userID, q.Filter != (Filter{})
-	tp.cond, tp.args = s.FilterSQL(userID, q.Filter)
-	if s.dialect == Postgres {
+	if s.dialect == SQLite {
+		tp.cond, tp.args = s.FilterSQL(userID, q.Filter)
+	} else {
 		// Filter on the search row's own copy: no photo lookup per match.
 		var err error
 		if tp.cond, tp.args, err = s.CopiedFilterSQL(ctx, "s", userID, q.Filter); err != nil {
@@ -165,7 +166,11 @@ func (s *DB) searchTextDialect(ctx context.Context, tp textPlan) ([]TextHit, err
 	for _, ph := range tp.phrases {
 		alts = append(alts, `"`+strings.Join(ph, " ")+`"`)
 	}
-	match := "(" + strings.Join(alts, map[bool]string{true: " AND ", false: " OR "}[tp.all]) + ")"
+	op := " OR "
+	if tp.all {
+		op = " AND "
+	}
+	match := "(" + strings.Join(alts, op) + ")"
 	for _, w := range tp.neg {
 		match += ` NOT "` + w + `"`
 	}
