@@ -19,15 +19,16 @@ import (
 // USING hnsw ((vec::vector(512)) vector_cosine_ops) WHERE dim = 512. The
 // planner only uses it when the query repeats that expression and predicate
 // literally: ORDER BY (vec::vector(512)) <=> $q LIMIT k with dim = 512 in
-// the WHERE clause. Filters on photos go in an EXISTS, which keeps the index
-// scan as the ordered outer side of a semi-join, and pgvector 0.8's
-// iterative scan keeps reading the graph until k rows pass the filters
+// the WHERE clause. Filters are checked on the embedding row itself — it
+// carries a trigger-kept copy of its photo's source, album, date, camera and
+// GPS (only a keyword or status looks the photo up, in an EXISTS) — and
+// pgvector 0.8's iterative scan keeps reading the graph until k rows pass
 // (without it a filter would leave the list short). relaxed_order lets the
 // scan return rows slightly out of order, so the outer query sorts the k
 // rows again.
 //
-// The planner's row estimates for the filters (LIKE on an expression, a
-// JSON keyword) are guesses, and a low guess makes it sort every matching
+// The planner's row estimates for the filters (a camera substring, a JSON
+// keyword) are guesses, and a low guess makes it sort every matching
 // row exactly instead — 100× slower on a large library. So the ANN query
 // runs with sorting disabled for its transaction, which leaves the index as
 // the only sensible plan. (Disabling a node type prices it at 1e10, which
