@@ -54,6 +54,7 @@ afterwards. Your own data is never touched.`,
 	sc.Flags().IntVar(&o.Dim, "dim", 512, "embedding dimension")
 	sc.Flags().IntVar(&o.Queries, "queries", 500, "timed queries")
 	sc.Flags().IntVar(&o.RecallQueries, "recall-queries", 100, "queries whose vector leg is checked against an exact scan")
+	sc.Flags().IntVar(&o.Candidates, "candidates", 0, "how deep each leg ranks before fusion (default: the engine's, 200)")
 	sc.Flags().IntVar(&o.EfSearch, "ef-search", 0, "pgvector hnsw.ef_search (default: the engine's)")
 	sc.Flags().StringVar(&o.Layout, "layout", "compositional", "synthetic vectors: compositional (shaped like CLIP's) or islands (independent clusters, a graph index's worst case)")
 	sc.Flags().StringVar(&o.HNSWParams, "hnsw-params", "", `postgres: build the HNSW index WITH these parameters, e.g. "m = 32, ef_construction = 128" (default: as the migrations build it)`)

@@ -45,6 +45,9 @@ type BenchOptions struct {
 	RecallQueries int
 	// EfSearch overrides the engine's hnsw.ef_search (Postgres).
 	EfSearch int
+	// Candidates overrides how deep each leg ranks before fusion (the
+	// engine's default is 200).
+	Candidates int
 	// VectorOnly (Postgres) skips descriptions and the full-text index, for
 	// a vector-leg measurement at sizes where building them takes too long;
 	// the text leg then finds nothing.
@@ -202,7 +205,7 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 		return res, fmt.Errorf("bench: %w", err)
 	}
 	defer os.RemoveAll(snapDir)
-	opts := Options{Embedder: emb, EfSearch: o.EfSearch, Logger: slog.New(slog.DiscardHandler), IndexDir: snapDir}
+	opts := Options{Embedder: emb, EfSearch: o.EfSearch, Candidates: o.Candidates, Logger: slog.New(slog.DiscardHandler), IndexDir: snapDir}
 	eng := New(db, opts)
 	res.EfSearch = max(eng.opts.EfSearch, eng.opts.Candidates)
 	if o.Store == "sqlite" {
