@@ -79,28 +79,22 @@ func TestPostgresVectorQueryUsesHNSW(t *testing.T) {
 }
 
 // exactTop ranks all of the synthetic library in Go, keeping the photos of
-// the query's user that pass its filter.
+// the query's user that pass its filter. Vectors are normalised as the
+// in-process index stores them.
 func exactTop(t *testing.T, db *store.DB, s *synth, ids []int64, q vecQuery) []int64 {
 	t.Helper()
 	cond, args, err := db.ResolvedFilterSQL(t.Context(), q.userID, q.filter)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := db.SQL().QueryContext(t.Context(), "SELECT p.id FROM photos p WHERE "+cond, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
 	pass := map[int64]bool{}
-	for rows.Next() {
-		var id int64
-		rows.Scan(&id)
+	for _, id := range selectIDs(t, db, "SELECT p.id FROM photos p WHERE "+cond, args) {
 		pass[id] = true
 	}
-	rows.Close()
 	h := topK{k: q.k}
 	for i := range s.photos {
 		if pass[ids[i]] {
-			h.offer(ids[i], dot(q.vec, s.photo(i).vec))
+			h.offer(ids[i], dot(q.vec, normalized(s.photo(i).vec)))
 		}
 	}
 	var out []int64

@@ -46,37 +46,10 @@ func TestMemIndexFiltered(t *testing.T) {
 			}
 			// exactTop ranks the generated vectors, which the index holds
 			// normalised the same way.
-			want := exactTopSQLite(t, db, s, ids, q)
+			want := exactTop(t, db, s, ids, q)
 			if !slices.Equal(got, want) {
 				t.Errorf("filter %+v k %d:\n got %v\nwant %v", f, k, got, want)
 			}
 		}
 	}
-}
-
-func exactTopSQLite(t *testing.T, db *store.DB, s *synth, ids []int64, q vecQuery) []int64 {
-	t.Helper()
-	cond, args := db.FilterSQL(q.userID, q.filter)
-	rows, err := db.SQL().QueryContext(t.Context(), "SELECT p.id FROM photos p WHERE "+cond, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pass := map[int64]bool{}
-	for rows.Next() {
-		var id int64
-		rows.Scan(&id)
-		pass[id] = true
-	}
-	rows.Close()
-	h := topK{k: q.k}
-	for i := range s.photos {
-		if pass[ids[i]] {
-			h.offer(ids[i], dot(q.vec, normalized(s.photo(i).vec)))
-		}
-	}
-	var out []int64
-	for _, v := range h.sorted() {
-		out = append(out, v.photoID)
-	}
-	return out
 }
