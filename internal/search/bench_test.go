@@ -48,17 +48,15 @@ func TestSynthShape(t *testing.T) {
 	s.init()
 	const n = 600
 	ps := make([]synthPhoto, n)
-	cluster := make([]int, n)
 	for i := range ps {
 		ps[i] = s.photo(i)
-		cluster[i] = s.clusterOf(i)
 	}
 	var same, other float64
 	var nSame, nOther int
 	for i := range ps {
 		for j := i + 1; j < n; j++ {
 			d := float64(linalg.Dot(ps[i].vec, ps[j].vec))
-			if cluster[i] == cluster[j] {
+			if ps[i].cluster == ps[j].cluster {
 				same, nSame = same+d, nSame+1
 			} else {
 				other, nOther = other+d, nOther+1

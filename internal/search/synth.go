@@ -171,18 +171,12 @@ func (s *synth) point(r *rand.Rand, c int) []float32 {
 
 // synthPhoto is one generated photo.
 type synthPhoto struct {
-	user, album          int
+	user, album, cluster int
 	key, title, caption  string
 	keywords, aiKeywords []string
 	description, camera  string
 	taken                time.Time
 	vec                  []float32
-}
-
-// clusterOf is the cluster of photo i.
-func (s *synth) clusterOf(i int) int {
-	s.init()
-	return rand.New(rand.NewPCG(s.seed, uint64(i)+1<<32)).IntN(s.clusters)
 }
 
 func (s *synth) photo(i int) synthPhoto {
@@ -193,6 +187,7 @@ func (s *synth) photo(i int) synthPhoto {
 	bg := func() string { return s.vocab[int(r.Uint64()%uint64(len(s.vocab)))] }
 	p := synthPhoto{
 		user:     s.owner(i),
+		cluster:  c,
 		album:    (c*albumSpread + r.IntN(albumSpread)) % s.albums,
 		key:      fmt.Sprintf("b%08d.jpg", i),
 		title:    topic() + " " + topic(),
