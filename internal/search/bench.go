@@ -1,7 +1,6 @@
 package search
 
 import (
-	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -187,15 +186,17 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 
 	emb := fixedEmbedder{}
 	texts := make([]string, o.Queries)
+	kinds := make([]string, o.Queries) // "plain" or the filter's operator
 	for i := range texts {
 		text, vec := s.query(i)
+		kinds[i] = "plain"
 		switch i % 8 {
 		case 1:
-			text += " after:2015"
+			text, kinds[i] = text+" after:2015", "after:"
 		case 3:
-			text += " camera:canon"
+			text, kinds[i] = text+" camera:canon", "camera:"
 		case 5:
-			text += fmt.Sprintf(` album:"Album %d"`, i%s.albums)
+			text, kinds[i] = text+fmt.Sprintf(` album:"Album %d"`, i%s.albums), "album:"
 		}
 		texts[i] = text
 		emb[ParseQuery(text).Text] = vec
@@ -252,8 +253,7 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 		}
 		d := time.Since(t)
 		lat = append(lat, d)
-		kind := map[int]string{1: "after:", 3: "camera:", 5: "album:"}[i%8]
-		byKind[cmp.Or(kind, "plain")] = append(byKind[cmp.Or(kind, "plain")], d)
+		byKind[kinds[i]] = append(byKind[kinds[i]], d)
 		total += len(resp.Results)
 	}
 	res.MeanResults = float64(total) / float64(len(texts))
@@ -273,10 +273,9 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 		if _, err := eng.vectorLeg(ctx, user, q, q.Filter, eng.opts.Candidates); err != nil {
 			return res, err
 		}
-		kind := cmp.Or(map[int]string{1: "after:", 3: "camera:", 5: "album:"}[i%8], "plain")
-		l := legs[kind]
+		l := legs[kinds[i]]
 		l[0], l[1] = append(l[0], time.Since(t)), append(l[1], td)
-		legs[kind] = l
+		legs[kinds[i]] = l
 	}
 	res.TextP50, res.TextP95 = pct(tlat, 50), pct(tlat, 95)
 	res.P50, res.P95, res.P99 = pct(lat, 50), pct(lat, 95), pct(lat, 99)
