@@ -18,11 +18,12 @@ func newBenchCmd(e *env, cfg func() config.Config) *cobra.Command {
 	sc := &cobra.Command{
 		Use:   "search --photos N --store sqlite|postgres",
 		Short: "Benchmark search on a scratch store with N synthetic photos",
-		Long: `Fills a scratch store with N synthetic photos (clustered random unit vectors
-of the model's dimension and generated text), runs a fixed query set through
-the real search engine with the query embedding cached, and prints p50/p95/p99
-latency, recall@10 of the vector leg against an exact scan, and the index's
-build time and size. For Postgres, DATABASE_URL (or --database-url) must let
+		Long: `Fills a scratch store with N synthetic photos (clustered unit vectors of the
+model's dimension shaped like CLIP image embeddings, generated text, albums of
+event size), runs a fixed query set through the real search engine with the
+query embedding cached, and prints p50/p95/p99 latency (overall, per kind of
+query and per leg), recall@10 of the vector leg against an exact scan, and
+the index's build time and size. For Postgres, DATABASE_URL (or --database-url) must let
 its user create databases: the benchmark works in a scratch database it drops
 afterwards. Your own data is never touched.`,
 		Args: cobra.NoArgs,
