@@ -25,7 +25,7 @@ query embedding cached, and prints p50/p95/p99 latency (overall, per kind of
 query and per leg), recall@10 of the vector leg against an exact scan, and
 the index's build time and size. For Postgres, DATABASE_URL (or --database-url) must let
 its user create databases: the benchmark works in a scratch database it drops
-afterwards. Your own data is never touched.`,
+afterwards (or keeps, with --keep). Your own data is never touched.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.Store == "postgres" {
@@ -60,6 +60,7 @@ afterwards. Your own data is never touched.`,
 	sc.Flags().StringVar(&o.Layout, "layout", "compositional", "synthetic vectors: compositional (shaped like CLIP's) or islands (independent clusters, a graph index's worst case)")
 	sc.Flags().StringVar(&o.HNSWParams, "hnsw-params", "", `postgres: build the HNSW index WITH these parameters, e.g. "m = 32, ef_construction = 128" (default: as the migrations build it)`)
 	sc.Flags().BoolVar(&o.VectorOnly, "vector-only", false, "fill vectors only, no text (quicker at 1M; measures the vector leg)")
+	sc.Flags().StringVar(&o.Keep, "keep", "", "postgres: name the scratch database and keep it; a later run with the same name and options measures it again without filling")
 	sc.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a Go CPU profile of the whole run to this file")
 	b.AddCommand(sc)
 	return b

@@ -12,8 +12,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -59,6 +62,12 @@ type BenchOptions struct {
 	// e.g. "m = 32, ef_construction = 128", to compare them with the
 	// migrations' build (pgvector's defaults, m = 16, ef_construction = 64).
 	HNSWParams string
+	// Keep (Postgres) names the scratch database and keeps it afterwards;
+	// a later run with the same name and the same library options measures
+	// the kept library instead of filling a new one (a 1M fill takes
+	// minutes). A database of that name that is not such a library is
+	// refused, never dropped.
+	Keep string
 	// Seed varies the synthetic library; default 1.
 	Seed uint64
 	// Out receives the report; default os.Stdout.
@@ -130,6 +139,9 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 	if o.Layout != "" && o.Layout != "compositional" && o.Layout != "islands" {
 		return BenchResult{}, fmt.Errorf("bench: unknown layout %q (compositional or islands)", o.Layout)
 	}
+	if o.Keep != "" && o.Store != "postgres" {
+		return BenchResult{}, errors.New("bench: keeping the scratch library is for the postgres store")
+	}
 	s := &synth{photos: o.Photos, dim: o.Dim, users: 1, seed: o.Seed, noText: o.VectorOnly && o.Store == "postgres",
 		islands: o.Layout == "islands", hnswParams: o.HNSWParams}
 	s.init()
@@ -165,16 +177,28 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 		if o.DatabaseURL == "" {
 			return res, errors.New("bench: the postgres store needs a database URL")
 		}
-		scratch, drop, err := scratchDatabase(ctx, o.DatabaseURL)
+		scratch, created, drop, err := scratchDatabase(ctx, o.DatabaseURL, o.Keep)
 		if err != nil {
 			return res, err
 		}
 		defer drop()
-		logf("filling %d photos into a scratch database", o.Photos)
-		if users, ids, res.Build, res.IndexBytes, err = fillPostgresTimed(ctx, scratch, s); err != nil {
-			return res, err
+		if !created {
+			if users, ids, res.Build, res.IndexBytes, err = keptLibrary(ctx, scratch, s); err != nil {
+				return res, err
+			}
+			logf("measuring the library kept in database %s", o.Keep)
+		} else {
+			logf("filling %d photos into a scratch database", o.Photos)
+			if users, ids, res.Build, res.IndexBytes, err = fillPostgresTimed(ctx, scratch, s); err != nil {
+				return res, err
+			}
+			res.Fill = time.Since(start) - res.Build
+			if o.Keep != "" {
+				if err := keepLibrary(ctx, scratch, s, users, res.Build); err != nil {
+					return res, err
+				}
+			}
 		}
-		res.Fill = time.Since(start) - res.Build
 		if db, err = store.Open(ctx, scratch, store.Options{}); err != nil {
 			return res, err
 		}
@@ -384,30 +408,111 @@ func overlap(got []vecHit, want []int, ids []int64) int {
 }
 
 // scratchDatabase creates an empty database on the server of admin and
-// returns its URL and a function that drops it.
-func scratchDatabase(ctx context.Context, admin string) (string, func(), error) {
-	adb, err := sql.Open("pgx", admin)
-	if err != nil {
-		return "", nil, fmt.Errorf("bench: %w", err)
-	}
-	b := make([]byte, 4)
-	rand.Read(b)
-	name := "tv_bench_" + hex.EncodeToString(b)
-	if _, err := adb.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		adb.Close()
-		return "", nil, fmt.Errorf("bench: create scratch database: %w", err)
+// returns its URL and a function that drops it. With keep, the database
+// is named keep, created only if missing (created reports which), and
+// never dropped.
+func scratchDatabase(ctx context.Context, admin, keep string) (dbURL string, created bool, drop func(), err error) {
+	if keep != "" && !keepName.MatchString(keep) {
+		return "", false, nil, fmt.Errorf("bench: database name %q: use lower-case letters, digits and _", keep)
 	}
 	u, err := url.Parse(admin)
 	if err != nil {
+		return "", false, nil, fmt.Errorf("bench: bad database URL: %w", err)
+	}
+	adb, err := sql.Open("pgx", admin)
+	if err != nil {
+		return "", false, nil, fmt.Errorf("bench: %w", err)
+	}
+	name := keep
+	exists := false
+	if keep == "" {
+		b := make([]byte, 4)
+		rand.Read(b)
+		name = "tv_bench_" + hex.EncodeToString(b)
+	} else if err := adb.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", keep).Scan(&exists); err != nil {
 		adb.Close()
-		return "", nil, fmt.Errorf("bench: bad database URL: %w", err)
+		return "", false, nil, fmt.Errorf("bench: %w", err)
+	}
+	if !exists {
+		if _, err := adb.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+			adb.Close()
+			return "", false, nil, fmt.Errorf("bench: create scratch database: %w", err)
+		}
 	}
 	u.Path = "/" + name
-	drop := func() {
-		adb.ExecContext(context.WithoutCancel(ctx), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	drop = func() {
+		if keep == "" {
+			adb.ExecContext(context.WithoutCancel(ctx), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		}
 		adb.Close()
 	}
-	return u.String(), drop, nil
+	return u.String(), !exists, drop, nil
+}
+
+var keepName = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+
+// libraryKey names everything a kept library was generated from.
+func (s *synth) libraryKey() string {
+	return fmt.Sprintf("photos=%d dim=%d users=%d seed=%d islands=%v notext=%v hnsw=%q", s.photos, s.dim, s.users, s.seed, s.islands, s.noText, s.hnswParams)
+}
+
+// keepLibrary records in the scratch database what its library was
+// generated from, so a later run can measure it again.
+func keepLibrary(ctx context.Context, url string, s *synth, users []int64, build time.Duration) error {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	defer db.Close()
+	for _, q := range []string{
+		"CREATE TABLE bench_library (library text NOT NULL, users text NOT NULL, build_ms bigint NOT NULL)",
+		"INSERT INTO bench_library VALUES ($1, $2, $3)",
+	} {
+		args := []any{s.libraryKey(), joinIDs(users), build.Milliseconds()}
+		if !strings.HasPrefix(q, "INSERT") {
+			args = nil
+		}
+		if _, err := db.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("bench: keep library: %w", err)
+		}
+	}
+	return nil
+}
+
+// keptLibrary reads back the library keepLibrary recorded in a database
+// that already existed. A database holding anything else (another
+// database, an interrupted fill), or a library of other options, is an
+// error: it is never filled or dropped.
+func keptLibrary(ctx context.Context, url string, s *synth) (users, photoIDs []int64, build time.Duration, indexBytes int64, err error) {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, nil, 0, 0, fmt.Errorf("bench: %w", err)
+	}
+	defer db.Close()
+	var key, userList string
+	var ms int64
+	err = db.QueryRowContext(ctx, "SELECT library, users, build_ms FROM bench_library").Scan(&key, &userList, &ms)
+	if err != nil {
+		return nil, nil, 0, 0, fmt.Errorf("bench: database exists and holds no complete benchmark library (drop it or choose another name): %w", err)
+	}
+	for _, f := range strings.Split(userList, ",") {
+		id, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return nil, nil, 0, 0, fmt.Errorf("bench: kept library: bad user id %q", f)
+		}
+		users = append(users, id)
+	}
+	if key != s.libraryKey() {
+		return nil, nil, 0, 0, fmt.Errorf("bench: the kept library was generated as %s, not %s: drop the database or keep under another name", key, s.libraryKey())
+	}
+	if photoIDs, err = synthPhotoIDs(ctx, db, s, users); err != nil {
+		return nil, nil, 0, 0, err
+	}
+	hnsw := fmt.Sprintf("embeddings_hnsw_%d", s.dim)
+	if err := db.QueryRowContext(ctx, "SELECT pg_relation_size($1::regclass)", hnsw).Scan(&indexBytes); err != nil {
+		return nil, nil, 0, 0, fmt.Errorf("bench: index size: %w", err)
+	}
+	return users, photoIDs, time.Duration(ms) * time.Millisecond, indexBytes, nil
 }
 
 func pct(ds []time.Duration, p int) time.Duration {

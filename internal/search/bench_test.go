@@ -2,9 +2,12 @@ package search
 
 import (
 	"bytes"
+	"database/sql"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/targetvision/targetvision/internal/linalg"
 	"github.com/targetvision/targetvision/internal/store/storetest"
@@ -101,5 +104,58 @@ func TestSynthShape(t *testing.T) {
 		if n < 100 || n > 2000 {
 			t.Errorf("album %d has %d photos, want an event's few hundred", a, n)
 		}
+	}
+}
+
+// TestBenchKeep checks --keep: the first run fills and keeps the library, a
+// second run measures it without filling, and a database that is not the
+// same kept library is refused and left as it was.
+func TestBenchKeep(t *testing.T) {
+	t.Parallel()
+	other := storetest.PostgresURL(t) // an existing database that is not a benchmark's
+	admin := os.Getenv(storetest.EnvPostgres)
+	u, err := url.Parse(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherName := strings.TrimPrefix(u.Path, "/")
+	name := otherName + "_kept"
+	t.Cleanup(func() {
+		if adb, err := sql.Open("pgx", admin); err == nil {
+			adb.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+			adb.Close()
+		}
+	})
+	run := func(photos int, keep string) (BenchResult, string, error) {
+		var out bytes.Buffer
+		res, err := Bench(t.Context(), BenchOptions{Photos: photos, Store: "postgres", DatabaseURL: admin, Dim: 32,
+			Queries: 16, RecallQueries: 8, Keep: keep, Out: &out})
+		return res, out.String(), err
+	}
+	first, out, err := run(600, name)
+	if err != nil || strings.Contains(out, "kept") {
+		t.Fatalf("first run: %v\n%s", err, out)
+	}
+	again, out, err := run(600, name)
+	if err != nil || !strings.Contains(out, "measuring the library kept in database "+name) {
+		t.Fatalf("second run: %v\n%s", err, out)
+	}
+	if again.Fill != 0 || again.Recall10 != first.Recall10 || again.Build != first.Build.Truncate(time.Millisecond) {
+		t.Fatalf("second run did not measure the kept library: first %+v, again %+v", first, again)
+	}
+	if _, _, err := run(601, name); err == nil || !strings.Contains(err.Error(), "generated as photos=600") {
+		t.Fatalf("a library of other options was measured: %v", err)
+	}
+	if _, _, err := run(600, otherName); err == nil || !strings.Contains(err.Error(), "no complete benchmark library") {
+		t.Fatalf("a database that is no benchmark's was used: %v", err)
+	}
+	db, err := sql.Open("pgx", other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var tables int
+	if err := db.QueryRow("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").Scan(&tables); err != nil || tables != 0 {
+		t.Fatalf("the other database was touched: %d tables, %v", tables, err)
 	}
 }

@@ -410,24 +410,7 @@ func fillPostgresTimed(ctx context.Context, url string, s *synth) (users, photoI
 	if err != nil {
 		return nil, nil, 0, 0, fmt.Errorf("bench: copy photos: %w", err)
 	}
-	photoIDs = make([]int64, s.photos)
-	rows, err := conn.Query(ctx, "SELECT id, source_key FROM photos WHERE source_id = ANY($1)", sources)
-	if err != nil {
-		return nil, nil, 0, 0, fmt.Errorf("bench: read ids: %w", err)
-	}
-	for rows.Next() {
-		var id int64
-		var key string
-		if err := rows.Scan(&id, &key); err != nil {
-			return nil, nil, 0, 0, err
-		}
-		var n int
-		if _, err := fmt.Sscanf(key, "b%08d.jpg", &n); err == nil && n < s.photos {
-			photoIDs[n] = id
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if photoIDs, err = synthPhotoIDs(ctx, db.SQL(), s, users); err != nil {
 		return nil, nil, 0, 0, err
 	}
 	i = 0
@@ -501,6 +484,31 @@ func fillPostgresTimed(ctx context.Context, url string, s *synth) (users, photoI
 		return nil, nil, 0, 0, fmt.Errorf("bench: index size: %w", err)
 	}
 	return users, photoIDs, build, indexBytes, nil
+}
+
+// synthPhotoIDs maps each synthetic photo's index to its id in the store.
+func synthPhotoIDs(ctx context.Context, db *sql.DB, s *synth, users []int64) ([]int64, error) {
+	ids := make([]int64, s.photos)
+	rows, err := db.QueryContext(ctx, "SELECT id, source_key FROM photos WHERE user_id IN ("+joinIDs(users)+")")
+	if err != nil {
+		return nil, fmt.Errorf("bench: read ids: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var key string
+		if err := rows.Scan(&id, &key); err != nil {
+			return nil, fmt.Errorf("bench: read ids: %w", err)
+		}
+		var n int
+		if _, err := fmt.Sscanf(key, "b%08d.jpg", &n); err == nil && n < s.photos {
+			ids[n] = id
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("bench: read ids: %w", err)
+	}
+	return ids, nil
 }
 
 func joinIDs(ids []int64) string {
