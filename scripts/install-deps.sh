@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a fresh Debian bookworm machine:
 # the PostgreSQL 15 server, pgvector (built from Debian trixie's source package,
-# since bookworm does not package it), and Chromium for the browser tests.
+# since bookworm does not package it), the rum extension (the full-text index
+# that returns matches best first) and Chromium for the browser tests.
 # Idempotent: a second run only checks.
 set -euo pipefail
 
@@ -16,6 +17,7 @@ pkgs=()
 [ -x "$pgdir/bin/initdb" ] || pkgs+=(postgresql-15)
 command -v pg_config >/dev/null && [ -d /usr/include/postgresql/15/server ] || pkgs+=(postgresql-server-dev-15)
 [ -f /usr/share/postgresql/15/extension/pg_trgm.control ] || pkgs+=(postgresql-contrib-15)
+[ -f /usr/share/postgresql/15/extension/rum.control ] || pkgs+=(postgresql-15-rum)
 command -v chromium >/dev/null || pkgs+=(chromium)
 command -v make >/dev/null || pkgs+=(make)
 command -v dpkg-source >/dev/null || pkgs+=(dpkg-dev)
@@ -53,4 +55,4 @@ if ! have_vector; then
   make -s -C "$dir" PG_CONFIG="$pgdir/bin/pg_config" install >/dev/null
   rm -rf "$work"
 fi
-have_vector && echo "install-deps: postgres 15 + pgvector + pg_trgm + chromium ready"
+have_vector && echo "install-deps: postgres 15 + pgvector + pg_trgm + rum + chromium ready"

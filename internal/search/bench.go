@@ -253,9 +253,13 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 			res.Restart.Round(time.Millisecond), humanBytes(res.IndexBytes))
 	} else {
 		logf("HNSW index built in %v (%s)", res.Build.Round(time.Millisecond), humanBytes(res.IndexBytes))
-		var version, buffers string
-		if err := db.SQL().QueryRowContext(ctx, "SELECT current_setting('server_version'), current_setting('shared_buffers')").Scan(&version, &buffers); err == nil {
-			logf("server: PostgreSQL %s, shared_buffers %s", version, buffers)
+		var version, buffers, huge string
+		if err := db.SQL().QueryRowContext(ctx, "SELECT current_setting('server_version'), current_setting('shared_buffers'), current_setting('huge_pages')").Scan(&version, &buffers, &huge); err == nil {
+			text := "GIN (ranks every match)"
+			if db.RankedTextIndex() {
+				text = "rum (best matches first)"
+			}
+			logf("server: PostgreSQL %s, shared_buffers %s, huge_pages %s; full-text index %s", version, buffers, huge, text)
 		}
 	}
 

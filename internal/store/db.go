@@ -35,6 +35,9 @@ type DB struct {
 	db      *sql.DB
 	dialect Dialect
 	now     func() time.Time
+	// rankIndex: Postgres full text has an index that returns matches
+	// best first (rum), so the text leg need not rank every match.
+	rankIndex bool
 }
 
 // Options tune Open. The zero value is ready to use.
@@ -96,8 +99,22 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 			return nil, err
 		}
 	}
+	if s.dialect == Postgres {
+		err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_indexes
+			WHERE schemaname = current_schema() AND indexname = 'photo_search_rum')`).Scan(&s.rankIndex)
+		if err != nil {
+			s.db.Close()
+			return nil, fmt.Errorf("store: look for the text rank index: %w", err)
+		}
+	}
 	return s, nil
 }
+
+// RankedTextIndex reports whether full-text matches come from an index that
+// returns them best first (Postgres with the rum extension). Without it a
+// search ranks every photo its words match, which is slow for common words
+// in a library of hundreds of thousands of photos; SQLite's FTS5 needs none.
+func (s *DB) RankedTextIndex() bool { return s.dialect == SQLite || s.rankIndex }
 
 // Dialect reports which database this store runs on.
 func (s *DB) Dialect() Dialect { return s.dialect }

@@ -1,8 +1,10 @@
 package store_test
 
 import (
+	"os"
 	"testing"
 
+	"github.com/targetvision/targetvision/internal/store"
 	"github.com/targetvision/targetvision/internal/store/storetest"
 )
 
@@ -13,5 +15,15 @@ func TestSQLite(t *testing.T) {
 
 func TestPostgres(t *testing.T) {
 	t.Parallel()
+	if os.Getenv("CI") != "" && !storetest.OpenPostgres(t, store.Options{}).RankedTextIndex() {
+		t.Fatal("the CI cluster has no rum extension (scripts/install-deps.sh installs postgresql-15-rum): the text leg's ranked index goes untested")
+	}
 	storetest.Run(t, storetest.OpenPostgres)
+}
+
+// TestPostgresWithoutRum runs the suite on Postgres as it is without the
+// rum extension: the same answers, from the GIN index.
+func TestPostgresWithoutRum(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, storetest.OpenPostgresWithoutRum)
 }

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -97,6 +99,64 @@ type TextHit struct {
 // weighted tsvector rank plus trigram word similarity (typos, partial words)
 // on Postgres. A query with no positive terms returns no hits.
 func (s *DB) SearchText(ctx context.Context, userID int64, q TextQuery) ([]TextHit, error) {
+	tp, err := s.newTextPlan(ctx, userID, q)
+	if err != nil || tp.empty() {
+		return nil, err
+	}
+	// Photos with every word come first. Only when fewer than
+	// widenBelow have them all does the leg widen to photos with any word,
+	// ranked after them: "golden gate" should not list photos that only
+	// say "golden" among those that say both, and in a large library the
+	// photos with any word of a common pair are tens of thousands to rank.
+	// Photos with some of the words still reach the results through the
+	// vector leg when they look like the query.
+	if len(tp.pos)+len(tp.phrases) < 2 {
+		return s.searchTextDialect(ctx, tp)
+	}
+	tp.all = true
+	hits, err := s.searchTextDialect(ctx, tp)
+	if err != nil || len(hits) >= min(widenBelow, tp.limit) {
+		return hits, err
+	}
+	tp.all = false
+	anyHits, err := s.searchTextDialect(ctx, tp)
+	if err != nil {
+		return nil, err
+	}
+	seen := make(map[int64]bool, len(hits))
+	for _, h := range hits {
+		seen[h.PhotoID] = true
+	}
+	for _, h := range anyHits {
+		if len(hits) == tp.limit {
+			break
+		}
+		if !seen[h.PhotoID] {
+			hits = append(hits, h)
+		}
+	}
+	return hits, nil
+}
+
+// widenBelow is how few photos with every word of a query make the text
+// leg add photos with any of them.
+const widenBelow = 50
+
+// textPlan is a parsed text query with its filter rendered.
+type textPlan struct {
+	pos, neg []string   // words that may match (as prefixes) and must not
+	phrases  [][]string // word sequences that may match
+	all      bool       // every positive word and phrase must match
+	userID   int64
+	cond     string // the filter, placeholders from $1 (the user)
+	args     []any
+	filtered bool // the filter is more than the user
+	album    bool // the filter names an album
+	limit    int
+}
+
+// newTextPlan parses q's words and renders its filter for the user.
+func (s *DB) newTextPlan(ctx context.Context, userID int64, q TextQuery) (textPlan, error) {
 	var tp textPlan
 	for _, t := range q.Terms {
 		tp.pos = append(tp.pos, Words(t)...)
@@ -109,50 +169,27 @@ func (s *DB) SearchText(ctx context.Context, userID int64, q TextQuery) ([]TextH
 	for _, t := range q.Exclude {
 		tp.neg = append(tp.neg, Words(t)...)
 	}
-	if len(tp.pos) == 0 && len(tp.phrases) == 0 {
-		return nil, nil
-	}
+	// A word said twice is one word: the planner would take "a & a" for
+	// a rarer match than "a".
+	tp.pos, tp.neg = uniqueWords(tp.pos), uniqueWords(tp.neg)
 	tp.limit = q.Limit
 	if tp.limit <= 0 {
 		tp.limit = 100
 	}
 	tp.userID, tp.filtered = userID, q.Filter != (Filter{})
+	tp.album = q.Filter.Album != "" || q.Filter.AlbumID != 0
 	if s.dialect == SQLite {
 		tp.cond, tp.args = s.FilterSQL(userID, q.Filter)
-	} else {
-		// Filter on the search row's own copy: no photo lookup per match.
-		var err error
-		if tp.cond, tp.args, err = s.CopiedFilterSQL(ctx, "s", userID, q.Filter); err != nil {
-			return nil, err
-		}
+		return tp, nil
 	}
-	// Ranking costs a little for every photo that matches, and a common
-	// word matches thousands in a large library. So a query of several
-	// words first asks for photos with all of them, which rank first
-	// anyway; only when they do not fill the list does it rank every
-	// photo with any of them.
-	if len(tp.pos)+len(tp.phrases) > 1 {
-		tp.all = true
-		hits, err := s.searchTextDialect(ctx, tp)
-		if err != nil || len(hits) >= tp.limit {
-			return hits, err
-		}
-		tp.all = false
-	}
-	return s.searchTextDialect(ctx, tp)
+	// Filter on the search row's own copy: no photo lookup per match.
+	var err error
+	tp.cond, tp.args, err = s.CopiedFilterSQL(ctx, "s", userID, q.Filter)
+	return tp, err
 }
 
-// textPlan is a parsed text query with its filter rendered.
-type textPlan struct {
-	pos, neg []string   // words that may match (as prefixes) and must not
-	phrases  [][]string // word sequences that may match
-	all      bool       // every positive word and phrase must match
-	userID   int64
-	cond     string // the filter, placeholders from $1 (the user)
-	args     []any
-	filtered bool // the filter is more than the user
-	limit    int
-}
+// empty reports a query with nothing to look for (only exclusions).
+func (tp textPlan) empty() bool { return len(tp.pos) == 0 && len(tp.phrases) == 0 }
 
 // searchTextDialect runs the full-text leg on the store's dialect.
 func (s *DB) searchTextDialect(ctx context.Context, tp textPlan) ([]TextHit, error) {
@@ -190,27 +227,16 @@ func (s *DB) searchTextDialect(ctx context.Context, tp textPlan) ([]TextHit, err
 // the meaning of a query whose other words matched). A query for every word
 // leaves the typo fallback to the query for any.
 func (s *DB) searchTextPostgres(ctx context.Context, tp textPlan) ([]TextHit, error) {
-	var alts []string
-	for _, w := range tp.pos {
-		alts = append(alts, "'"+w+"':*")
-	}
-	for _, ph := range tp.phrases {
-		alts = append(alts, "("+strings.Join(quoteAll(ph), " <-> ")+")")
-	}
-	anyWord := "(" + strings.Join(alts, " | ") + ")"
-	tsq := anyWord
-	if tp.all {
-		tsq = "(" + strings.Join(alts, " & ") + ")"
-	}
-	for _, w := range tp.neg {
-		tsq += " & !'" + w + "'"
-	}
-	n := len(tp.args)
-	ftsArgs := append(append([]any{}, tp.args...), tsq, tp.limit)
-	hits, err := s.textHits(ctx, fmt.Sprintf(`SELECT s.photo_id, ts_rank_cd(s.tsv, q) AS score
-		FROM photo_search s, to_tsquery('english', $%d) q
-		WHERE %s AND s.tsv @@ q
-		ORDER BY score DESC, s.photo_id LIMIT $%d`, n+1, tp.cond, n+2), ftsArgs...)
+	r := s.rankSQL(tp)
+	var hits []TextHit
+	err := s.withRankSettings(ctx, r.ordered, func(q querier) error {
+		var err error
+		hits, err = scanTextHits(q.QueryContext(ctx, r.query, r.args...))
+		return err
+	})
+	slices.SortStableFunc(hits, func(a, b TextHit) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.PhotoID, b.PhotoID))
+	})
 	if err != nil || len(hits) > 0 || tp.all {
 		return hits, err
 	}
@@ -220,7 +246,7 @@ func (s *DB) searchTextPostgres(ctx context.Context, tp textPlan) ([]TextHit, er
 		// would also cost a trigram scan of the whole library).
 		var known bool
 		if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM photo_search s
-			WHERE s.user_id = $1 AND s.tsv @@ to_tsquery('english', $2))`, tp.userID, anyWord).Scan(&known); err != nil {
+			WHERE s.user_id = $1 AND s.tsv @@ to_tsquery('english', $2))`, tp.userID, r.anyWord).Scan(&known); err != nil {
 			return nil, fmt.Errorf("store: text search: %w", err)
 		}
 		if known {
@@ -228,7 +254,8 @@ func (s *DB) searchTextPostgres(ctx context.Context, tp textPlan) ([]TextHit, er
 		}
 	}
 	plain := strings.Join(append(append([]string{}, tp.pos...), flatten(tp.phrases)...), " ")
-	trgmArgs := append(append([]any{}, tp.args...), plain, tsq, tp.limit)
+	n := len(tp.args)
+	trgmArgs := append(append([]any{}, tp.args...), plain, r.tsq, tp.limit)
 	notExcluded := ""
 	if len(tp.neg) > 0 {
 		notExcluded = fmt.Sprintf(" AND NOT s.tsv @@ to_tsquery('english', '%s')", strings.Join(tp.neg, "' | '"))
@@ -239,8 +266,98 @@ func (s *DB) searchTextPostgres(ctx context.Context, tp textPlan) ([]TextHit, er
 		ORDER BY score DESC, s.photo_id LIMIT $%d`, n+1, tp.cond, n+1, n+2, notExcluded, n+3), trgmArgs...)
 }
 
+// rankQuery is the Postgres full-text ranking query of a textPlan.
+type rankQuery struct {
+	query        string
+	args         []any
+	ordered      bool   // served in order by the rum index: run under withRankSettings
+	tsq, anyWord string // the tsquery, and the same for any positive word
+}
+
+// rankSQL renders the ranking query of tp. Every form ranks by ts_rank with
+// its default weights (the rum index's distance is its reciprocal).
+func (s *DB) rankSQL(tp textPlan) rankQuery {
+	var alts []string
+	for _, w := range tp.pos {
+		alts = append(alts, "'"+w+"':*")
+	}
+	for _, ph := range tp.phrases {
+		alts = append(alts, "("+strings.Join(quoteAll(ph), " <-> ")+")")
+	}
+	r := rankQuery{anyWord: "(" + strings.Join(alts, " | ") + ")"}
+	r.tsq = r.anyWord
+	if tp.all {
+		r.tsq = "(" + strings.Join(alts, " & ") + ")"
+	}
+	for _, w := range tp.neg {
+		r.tsq += " & !'" + w + "'"
+	}
+	n := len(tp.args)
+	r.args = append(append([]any{}, tp.args...), r.tsq, tp.limit)
+	switch {
+	case tp.album:
+		// An album is a few hundred photos: check each of them rather
+		// than intersect the album with every match of the words, which
+		// the planner would do from either text index.
+		r.query = fmt.Sprintf(`WITH album AS MATERIALIZED (
+			SELECT s.photo_id, s.tsv FROM photo_search s WHERE %s)
+		SELECT a.photo_id, ts_rank(a.tsv, q) AS score
+		FROM album a, to_tsquery('english', $%d) q
+		WHERE a.tsv @@ q
+		ORDER BY score DESC, a.photo_id LIMIT $%d`, tp.cond, n+1, n+2)
+	case s.rankIndex:
+		// Ordered by the distance alone, which the index serves (a
+		// second sort key would make the planner sort every match);
+		// ties are put in photo order afterwards.
+		r.ordered = true
+		r.query = fmt.Sprintf(`SELECT s.photo_id, 1 / (s.tsv <=> q) AS score
+		FROM photo_search s, to_tsquery('english', $%d) q
+		WHERE %s AND s.tsv @@ q
+		ORDER BY s.tsv <=> q LIMIT $%d`, n+1, tp.cond, n+2)
+	default:
+		r.query = fmt.Sprintf(`SELECT s.photo_id, ts_rank(s.tsv, q) AS score
+		FROM photo_search s, to_tsquery('english', $%d) q
+		WHERE %s AND s.tsv @@ q
+		ORDER BY score DESC, s.photo_id LIMIT $%d`, n+1, tp.cond, n+2)
+	}
+	return r
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// withRankSettings runs fn on the pool, or, for a query the rum index
+// serves in order, in a transaction with bitmap scans and sorting off,
+// which leaves the index's ordered scan: it reads only as many matches as
+// it returns (at worst, under a selective filter, every match, as any
+// other plan would). Left to itself the planner takes words to be
+// independent, so for "golden gate" it expects a handful of matches and
+// would rank them all after a bitmap scan — thousands, when the words go
+// together.
+func (s *DB) withRankSettings(ctx context.Context, ordered bool, fn func(querier) error) error {
+	if !ordered {
+		return fn(s.db)
+	}
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("store: text search: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, "SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)"); err != nil {
+		return fmt.Errorf("store: text search: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
 func (s *DB) textHits(ctx context.Context, query string, args ...any) ([]TextHit, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	return scanTextHits(s.db.QueryContext(ctx, query, args...))
+}
+
+func scanTextHits(rows *sql.Rows, err error) ([]TextHit, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: text search: %w", err)
 	}
@@ -254,6 +371,16 @@ func (s *DB) textHits(ctx context.Context, query string, args ...any) ([]TextHit
 		hits = append(hits, h)
 	}
 	return hits, rows.Err()
+}
+
+// uniqueWords is ws without repeats, in their first order.
+func uniqueWords(ws []string) []string {
+	seen := make(map[string]bool, len(ws))
+	return slices.DeleteFunc(ws, func(w string) bool {
+		dup := seen[w]
+		seen[w] = true
+		return dup
+	})
 }
 
 func quoteAll(ws []string) []string {

@@ -89,3 +89,32 @@ func OpenPostgres(t testing.TB, opts store.Options) *store.DB {
 	t.Cleanup(func() { db.Close() })
 	return db
 }
+
+// OpenPostgresWithoutRum is OpenPostgres as a server without the rum
+// extension leaves it (migration 00011): full text on its GIN index, every
+// match ranked. CI's cluster has rum, so this keeps the other path tested.
+func OpenPostgresWithoutRum(t testing.TB, opts store.Options) *store.DB {
+	t.Helper()
+	url := PostgresURL(t)
+	db, err := store.Open(t.Context(), url, opts)
+	if err != nil {
+		t.Fatalf("open postgres: %v", err)
+	}
+	for _, q := range []string{
+		"DROP INDEX IF EXISTS photo_search_rum",
+		"CREATE INDEX IF NOT EXISTS photo_search_tsv ON photo_search USING gin (tsv)",
+	} {
+		if _, err := db.SQL().ExecContext(t.Context(), q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+	if db, err = store.Open(t.Context(), url, opts); err != nil {
+		t.Fatalf("open postgres: %v", err)
+	}
+	if db.RankedTextIndex() {
+		t.Fatal("the store still reports a ranked text index")
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
