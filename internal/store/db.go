@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
@@ -36,8 +37,9 @@ type DB struct {
 	dialect Dialect
 	now     func() time.Time
 	// rankIndex: Postgres full text has an index that returns matches
-	// best first (rum), so the text leg need not rank every match.
-	rankIndex bool
+	// best first (rum), so the text leg need not rank every match. Set
+	// at Open and after each Migrate.
+	rankIndex atomic.Bool
 }
 
 // Options tune Open. The zero value is ready to use.
@@ -99,22 +101,33 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 			return nil, err
 		}
 	}
-	if s.dialect == Postgres {
-		err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_indexes
-			WHERE schemaname = current_schema() AND indexname = 'photo_search_rum')`).Scan(&s.rankIndex)
-		if err != nil {
-			s.db.Close()
-			return nil, fmt.Errorf("store: look for the text rank index: %w", err)
-		}
+	if err := s.findRankIndex(ctx); err != nil {
+		s.db.Close()
+		return nil, err
 	}
 	return s, nil
+}
+
+// findRankIndex looks for the full-text index rum's migration makes.
+func (s *DB) findRankIndex(ctx context.Context) error {
+	if s.dialect != Postgres {
+		return nil
+	}
+	var found bool
+	err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_indexes
+		WHERE schemaname = current_schema() AND indexname = 'photo_search_rum')`).Scan(&found)
+	if err != nil {
+		return fmt.Errorf("store: look for the text rank index: %w", err)
+	}
+	s.rankIndex.Store(found)
+	return nil
 }
 
 // RankedTextIndex reports whether full-text matches come from an index that
 // returns them best first (Postgres with the rum extension). Without it a
 // search ranks every photo its words match, which is slow for common words
 // in a library of hundreds of thousands of photos; SQLite's FTS5 needs none.
-func (s *DB) RankedTextIndex() bool { return s.dialect == SQLite || s.rankIndex }
+func (s *DB) RankedTextIndex() bool { return s.dialect == SQLite || s.rankIndex.Load() }
 
 // Dialect reports which database this store runs on.
 func (s *DB) Dialect() Dialect { return s.dialect }
@@ -173,7 +186,7 @@ func (s *DB) Migrate(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("store: migrate: %w", err)
 	}
-	return len(res), nil
+	return len(res), s.findRankIndex(ctx)
 }
 
 // Pending reports whether migrations remain to be applied (readiness checks).

@@ -305,7 +305,7 @@ func (s *DB) rankSQL(tp textPlan) rankQuery {
 		FROM album a, to_tsquery('english', $%d) q
 		WHERE a.tsv @@ q
 		ORDER BY score DESC, a.photo_id LIMIT $%d`, tp.cond, n+1, n+2)
-	case s.rankIndex:
+	case s.rankIndex.Load():
 		// Ordered by the distance alone, which the index serves (a
 		// second sort key would make the planner sort every match);
 		// ties are put in photo order afterwards.
