@@ -58,9 +58,10 @@ type BenchOptions struct {
 	// default, shaped like CLIP embeddings) or "islands" (independent
 	// clusters with nothing between them: a graph index's worst case).
 	Layout string
-	// HNSWParams (Postgres) builds the index with these storage parameters,
-	// e.g. "m = 32, ef_construction = 128", to compare them with the
-	// migrations' build (pgvector's defaults, m = 16, ef_construction = 64).
+	// HNSWParams (Postgres) builds the index with these storage parameters
+	// (pgvector's defaults for any not given), e.g. "m = 32,
+	// ef_construction = 128", to compare them with the migrations' build
+	// (m = 16, ef_construction = 128).
 	HNSWParams string
 	// Keep (Postgres) names the scratch database and keeps it afterwards;
 	// a later run with the same name and the same library options measures

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"regexp"
 	"strings"
 	"time"
 
@@ -379,9 +380,17 @@ func fillPostgresTimed(ctx context.Context, url string, s *synth) (users, photoI
 		}
 		return nil
 	}
+	// The HNSW index is built as the migrations define the 512-d one
+	// (parameters included) for the benchmark's dimension, or with the
+	// benchmark's own parameters.
 	hnsw := fmt.Sprintf("embeddings_hnsw_%d", s.dim)
-	indexDDL := fmt.Sprintf("CREATE INDEX %s ON embeddings USING hnsw ((vec::vector(%d)) vector_cosine_ops) WHERE dim = %d", hnsw, s.dim, s.dim)
+	var indexDDL string
+	if err := conn.QueryRow(ctx, "SELECT pg_get_indexdef('embeddings_hnsw_512'::regclass)").Scan(&indexDDL); err != nil {
+		return nil, nil, 0, 0, fmt.Errorf("bench: the migrations' HNSW index: %w", err)
+	}
+	indexDDL = strings.ReplaceAll(indexDDL, "512", fmt.Sprint(s.dim))
 	if s.hnswParams != "" {
+		indexDDL = withClause.ReplaceAllString(indexDDL, "") // pgvector's defaults, unless params say otherwise
 		indexDDL = strings.Replace(indexDDL, " WHERE", " WITH ("+s.hnswParams+") WHERE", 1)
 	}
 	// The full-text indexes (GIN or rum, as the migrations left them) are
@@ -498,6 +507,9 @@ func fillPostgresTimed(ctx context.Context, url string, s *synth) (users, photoI
 	}
 	return users, photoIDs, build, indexBytes, nil
 }
+
+// withClause is the storage parameters in an index definition.
+var withClause = regexp.MustCompile(` WITH \([^)]*\)`)
 
 // synthPhotoIDs maps each synthetic photo's index to its id in the store.
 func synthPhotoIDs(ctx context.Context, db *sql.DB, s *synth, users []int64) ([]int64, error) {

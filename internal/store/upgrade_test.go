@@ -64,4 +64,34 @@ func TestPostgresUpgradeFillsFilterCopies(t *testing.T) {
 	if n != 3 {
 		t.Errorf("%d of the 3 search indexes after upgrade", n)
 	}
+	// The graphs link new photos with the denser search list of 00012.
+	if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_indexes
+		WHERE indexname LIKE 'embeddings_hnsw_%' AND indexdef LIKE '%ef_construction=''128''%'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Errorf("%d of the 2 HNSW indexes built with ef_construction 128", n)
+	}
+	// Full text has one ranking index: rum's where the server has it.
+	want := "photo_search_tsv"
+	if db.RankedTextIndex() {
+		want = "photo_search_rum"
+	}
+	var names []string
+	rows, err := db.SQL().QueryContext(ctx, `SELECT indexname FROM pg_indexes
+		WHERE indexname IN ('photo_search_tsv', 'photo_search_rum')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, name)
+	}
+	if len(names) != 1 || names[0] != want {
+		t.Errorf("full-text indexes after upgrade: %v, want [%s]", names, want)
+	}
 }
