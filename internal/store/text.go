@@ -144,15 +144,16 @@ const widenBelow = 50
 
 // textPlan is a parsed text query with its filter rendered.
 type textPlan struct {
-	pos, neg []string   // words that may match (as prefixes) and must not
-	phrases  [][]string // word sequences that may match
-	all      bool       // every positive word and phrase must match
-	userID   int64
-	cond     string // the filter, placeholders from $1 (the user)
-	args     []any
-	filtered bool // the filter is more than the user
-	album    bool // the filter names an album
-	limit    int
+	pos, neg   []string   // words that may match (as prefixes) and must not
+	phrases    [][]string // word sequences that may match
+	all        bool       // every positive word and phrase must match
+	userID     int64
+	cond       string // the filter, placeholders from $1 (the user)
+	args       []any
+	filtered   bool // the filter is more than the user
+	album      bool // the filter names an album
+	smallAlbum bool // Postgres: one of fewer than albumScanBelow photos
+	limit      int
 }
 
 // newTextPlan parses q's words and renders its filter for the user.
@@ -184,9 +185,23 @@ func (s *DB) newTextPlan(ctx context.Context, userID int64, q TextQuery) (textPl
 	}
 	// Filter on the search row's own copy: no photo lookup per match.
 	var err error
-	tp.cond, tp.args, err = s.CopiedFilterSQL(ctx, "s", userID, q.Filter)
-	return tp, err
+	if tp.cond, tp.args, err = s.CopiedFilterSQL(ctx, "s", userID, q.Filter); err != nil || !tp.album {
+		return tp, err
+	}
+	var n int
+	err = s.db.QueryRowContext(ctx, fmt.Sprintf("SELECT COUNT(*) FROM (SELECT 1 FROM photo_search s WHERE %s LIMIT %d) x",
+		tp.cond, albumScanBelow), tp.args...).Scan(&n)
+	if err != nil {
+		return tp, fmt.Errorf("store: text search: album size: %w", err)
+	}
+	tp.smallAlbum = n < albumScanBelow
+	return tp, nil
 }
+
+// albumScanBelow is the album size under which the text leg checks each of
+// the album's photos (about 5 µs a photo) rather than intersect the album
+// with the words' matches. It is SmugMug's largest gallery.
+const albumScanBelow = 5000
 
 // empty reports a query with nothing to look for (only exclusions).
 func (tp textPlan) empty() bool { return len(tp.pos) == 0 && len(tp.phrases) == 0 }
@@ -295,20 +310,22 @@ func (s *DB) rankSQL(tp textPlan) rankQuery {
 	n := len(tp.args)
 	r.args = append(append([]any{}, tp.args...), r.tsq, tp.limit)
 	switch {
-	case tp.album:
-		// An album is a few hundred photos: check each of them rather
-		// than intersect the album with every match of the words, which
-		// the planner would do from either text index.
+	case tp.smallAlbum:
+		// An album is usually a few hundred photos: check each of them
+		// rather than intersect the album with every match of the words,
+		// which the planner would do from either text index.
 		r.query = fmt.Sprintf(`WITH album AS MATERIALIZED (
 			SELECT s.photo_id, s.tsv FROM photo_search s WHERE %s)
 		SELECT a.photo_id, ts_rank(a.tsv, q) AS score
 		FROM album a, to_tsquery('english', $%d) q
 		WHERE a.tsv @@ q
 		ORDER BY score DESC, a.photo_id LIMIT $%d`, tp.cond, n+1, n+2)
-	case s.rankIndex.Load():
+	case s.rankIndex.Load() && !tp.album:
 		// Ordered by the distance alone, which the index serves (a
 		// second sort key would make the planner sort every match);
-		// ties are put in photo order afterwards.
+		// ties are put in photo order afterwards. (Walking matches best
+		// first until enough are in one album could read them all: a
+		// large album is left to the planner.)
 		r.ordered = true
 		r.query = fmt.Sprintf(`SELECT s.photo_id, 1 / (s.tsv <=> q) AS score
 		FROM photo_search s, to_tsquery('english', $%d) q

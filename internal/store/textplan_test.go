@@ -15,8 +15,9 @@ import (
 // relies on in a library where two words go together in thousands of
 // photos (the planner, taking words to be independent, expects a few):
 // with the rum index the ranking query is its ordered scan, which reads as
-// many rows as it returns, never a sort of every match; with an album
-// filter it starts from the album; without rum it ranks the GIN matches.
+// many rows as it returns, never a sort of every match; with a small
+// album's filter it starts from the album, and leaves a large one to the
+// planner.
 func TestPostgresTextRankPlans(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
@@ -93,7 +94,12 @@ func TestPostgresTextRankPlans(t *testing.T) {
 	}
 	album := store.TextQuery{Terms: golden.Terms, Limit: 200, Filter: store.Filter{Album: "trip"}}
 	if plan := explain(db, album, true); !strings.Contains(plan, "photo_search_album") || strings.Contains(plan, "photo_search_rum") {
-		t.Errorf("album: not from the album's photos:\n%s", plan)
+		t.Errorf("small album: not from the album's photos:\n%s", plan)
+	}
+	// An album too large to check photo by photo is left to the planner.
+	album.Filter.Album = "big"
+	if plan := explain(db, album, true); strings.Contains(plan, "CTE") {
+		t.Errorf("large album: checked photo by photo:\n%s", plan)
 	}
 	// The engine's answer is the same either way: the best-ranked photos,
 	// ties in photo order.
