@@ -173,6 +173,9 @@ func (s *DB) newTextPlan(ctx context.Context, userID int64, q TextQuery) (textPl
 	// A word said twice is one word: the planner would take "a & a" for
 	// a rarer match than "a".
 	tp.pos, tp.neg = uniqueWords(tp.pos), uniqueWords(tp.neg)
+	if tp.empty() {
+		return tp, nil // nothing will be searched: no filter to render
+	}
 	tp.limit = q.Limit
 	if tp.limit <= 0 {
 		tp.limit = 100
@@ -249,9 +252,13 @@ func (s *DB) searchTextPostgres(ctx context.Context, tp textPlan) ([]TextHit, er
 		hits, err = scanTextHits(q.QueryContext(ctx, r.query, r.args...))
 		return err
 	})
-	slices.SortStableFunc(hits, func(a, b TextHit) int {
-		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.PhotoID, b.PhotoID))
-	})
+	if r.ordered {
+		// The index orders by rank alone; ties go in photo order, as the
+		// other forms' ORDER BY puts them.
+		slices.SortStableFunc(hits, func(a, b TextHit) int {
+			return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.PhotoID, b.PhotoID))
+		})
+	}
 	if err != nil || len(hits) > 0 || tp.all {
 		return hits, err
 	}
