@@ -469,17 +469,11 @@ func keepLibrary(ctx context.Context, url string, s *synth, users []int64, build
 		return fmt.Errorf("bench: %w", err)
 	}
 	defer db.Close()
-	for _, q := range []string{
-		"CREATE TABLE bench_library (library text NOT NULL, users text NOT NULL, build_ms bigint NOT NULL)",
-		"INSERT INTO bench_library VALUES ($1, $2, $3)",
-	} {
-		args := []any{s.libraryKey(), joinIDs(users), build.Milliseconds()}
-		if !strings.HasPrefix(q, "INSERT") {
-			args = nil
-		}
-		if _, err := db.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("bench: keep library: %w", err)
-		}
+	if _, err := db.ExecContext(ctx, "CREATE TABLE bench_library (library text NOT NULL, users text NOT NULL, build_ms bigint NOT NULL)"); err != nil {
+		return fmt.Errorf("bench: keep library: %w", err)
+	}
+	if _, err := db.ExecContext(ctx, "INSERT INTO bench_library VALUES ($1, $2, $3)", s.libraryKey(), joinIDs(users), build.Milliseconds()); err != nil {
+		return fmt.Errorf("bench: keep library: %w", err)
 	}
 	return nil
 }
@@ -513,9 +507,8 @@ func keptLibrary(ctx context.Context, url string, s *synth) (users, photoIDs []i
 	if photoIDs, err = synthPhotoIDs(ctx, db, s, users); err != nil {
 		return nil, nil, 0, 0, err
 	}
-	hnsw := fmt.Sprintf("embeddings_hnsw_%d", s.dim)
-	if err := db.QueryRowContext(ctx, "SELECT pg_relation_size($1::regclass)", hnsw).Scan(&indexBytes); err != nil {
-		return nil, nil, 0, 0, fmt.Errorf("bench: index size: %w", err)
+	if indexBytes, err = hnswIndexBytes(ctx, db, s.dim); err != nil {
+		return nil, nil, 0, 0, err
 	}
 	return users, photoIDs, time.Duration(ms) * time.Millisecond, indexBytes, nil
 }

@@ -502,10 +502,19 @@ func fillPostgresTimed(ctx context.Context, url string, s *synth) (users, photoI
 	if err := exec("ANALYZE"); err != nil {
 		return nil, nil, 0, 0, err
 	}
-	if err := conn.QueryRow(ctx, "SELECT pg_relation_size($1::regclass)", hnsw).Scan(&indexBytes); err != nil {
-		return nil, nil, 0, 0, fmt.Errorf("bench: index size: %w", err)
+	if indexBytes, err = hnswIndexBytes(ctx, db.SQL(), s.dim); err != nil {
+		return nil, nil, 0, 0, err
 	}
 	return users, photoIDs, build, indexBytes, nil
+}
+
+// hnswIndexBytes is the size of the HNSW index of vectors of dim.
+func hnswIndexBytes(ctx context.Context, db *sql.DB, dim int) (int64, error) {
+	var n int64
+	if err := db.QueryRowContext(ctx, "SELECT pg_relation_size($1::regclass)", fmt.Sprintf("embeddings_hnsw_%d", dim)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("bench: index size: %w", err)
+	}
+	return n, nil
 }
 
 // withClause is the storage parameters in an index definition.
