@@ -129,6 +129,11 @@ func (s *DB) findRankIndex(ctx context.Context) error {
 // in a library of hundreds of thousands of photos; SQLite's FTS5 needs none.
 func (s *DB) RankedTextIndex() bool { return s.dialect == SQLite || s.rankIndex.Load() }
 
+// querier is the pool or a transaction, for reads that run on either.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
 // Dialect reports which database this store runs on.
 func (s *DB) Dialect() Dialect { return s.dialect }
 

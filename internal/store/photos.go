@@ -380,20 +380,8 @@ func (s *DB) CopiedFilterSQL(ctx context.Context, alias string, userID int64, f 
 
 // albumIDs are the ids of the user's albums with this name (case-insensitive).
 func (s *DB) albumIDs(ctx context.Context, userID int64, name string) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT id FROM albums WHERE user_id = $1 AND LOWER(name) = LOWER($2)", userID, name)
+	ids, err := queryIDs(ctx, s.db, "SELECT id FROM albums WHERE user_id = $1 AND LOWER(name) = LOWER($2)", userID, name)
 	if err != nil {
-		return nil, fmt.Errorf("store: album filter: %w", err)
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("store: album filter: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: album filter: %w", err)
 	}
 	return ids, nil

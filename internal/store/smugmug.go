@@ -134,8 +134,9 @@ func (m *SmugMugSource) keys(ctx context.Context, q string, args ...any) ([]stri
 	return out, rows.Err()
 }
 
-func queryIDs(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
+// queryIDs runs a query of one id column on db (the pool or a transaction).
+func queryIDs(ctx context.Context, db querier, q string, args ...any) ([]int64, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -347,10 +347,6 @@ func (s *DB) rankSQL(tp textPlan) rankQuery {
 	return r
 }
 
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
 // withRankSettings runs fn on the pool, or, for a query the rum index
 // serves in order, in a transaction with bitmap scans and sorting off,
 // which leaves the index's ordered scan: it reads only as many matches as
