@@ -11,7 +11,10 @@ require (
 	golang.org/x/time v0.16.0
 )
 
-require github.com/kr/text v0.2.0 // indirect
+require (
+	github.com/kr/text v0.2.0 // indirect
+	golang.org/x/net v0.62.0 // indirect
+)
 
 require (
 	github.com/anthropics/anthropic-sdk-go v1.84.0

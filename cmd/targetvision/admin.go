@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/targetvision/targetvision/internal/auth"
 	"github.com/targetvision/targetvision/internal/clip"
@@ -48,26 +50,15 @@ func newUsersCmd(e *env, cfg func() config.Config) *cobra.Command {
 		Short: "Add an account; the password is read from standard input",
 		Long: `Adds an account. The password is read from the first line of standard input
 (so it never appears in the process list or shell history), e.g.
-  printf '%s\n' "$PASSWORD" | targetvision users add ann@example.com`,
+  printf '%s\n' "$PASSWORD" | targetvision users add ann@example.com
+On a terminal it is asked for, without echo, twice.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			email := strings.TrimSpace(args[0])
-			if !strings.Contains(email, "@") {
-				return fmt.Errorf("%q is not an e-mail address", email)
-			}
-			line, err := bufio.NewReader(e.stdin).ReadString('\n')
-			if err != nil && line == "" {
-				return errors.New("no password on standard input")
-			}
-			pw := strings.TrimRight(line, "\r\n")
-			if err := auth.ValidatePassword(pw); err != nil {
-				return err
-			}
-			h, err := auth.NewPasswordHasher(auth.DefaultArgon2Params())
+			email, err := auth.AccountEmail(args[0])
 			if err != nil {
 				return err
 			}
-			hash, err := h.Hash(pw)
+			hash, err := readNewPassword(e)
 			if err != nil {
 				return err
 			}
@@ -89,8 +80,110 @@ func newUsersCmd(e *env, cfg func() config.Config) *cobra.Command {
 		},
 	}
 	add.Flags().BoolVar(&admin, "admin", false, "make the account an administrator")
-	users.AddCommand(add)
+	passwd := &cobra.Command{
+		Use:   "passwd EMAIL",
+		Short: "Set an account's password and sign it out everywhere",
+		Long: `Sets the password of an account (the administrator's reset), read like
+` + "`users add`" + ` reads it, and ends every session of the account.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			c := cfg()
+			db, err := store.Open(ctx, c.StoreDSN(), store.Options{})
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			u, err := db.UserByEmail(ctx, args[0])
+			if errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("no account %s", args[0])
+			}
+			if err != nil {
+				return err
+			}
+			hash, err := readNewPassword(e)
+			if err != nil {
+				return err
+			}
+			if err := db.SetPassword(ctx, u.ID, hash); err != nil {
+				return err
+			}
+			n, err := db.DeleteSessions(ctx, u.ID, "")
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "password of %s set; %d sessions signed out\n", u.Email, n)
+			return nil
+		},
+	}
+	users.AddCommand(add, passwd)
 	return users
+}
+
+// readNewPassword reads a new password — asked twice without echo on a
+// terminal, else the first line of standard input — checks it and
+// returns its hash.
+func readNewPassword(e *env) (string, error) {
+	var pw string
+	if f, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		ask := func(prompt string) (string, error) {
+			fmt.Fprint(e.stderr, prompt)
+			b, err := term.ReadPassword(int(f.Fd()))
+			fmt.Fprintln(e.stderr)
+			return string(b), err
+		}
+		first, err := ask("Password: ")
+		if err != nil {
+			return "", err
+		}
+		again, err := ask("Again: ")
+		if err != nil {
+			return "", err
+		}
+		if first != again {
+			return "", errors.New("the two passwords differ")
+		}
+		pw = first
+	} else {
+		line, err := bufio.NewReader(e.stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return "", errors.New("no password on standard input")
+		}
+		pw = strings.TrimRight(line, "\r\n")
+	}
+	if err := auth.ValidatePassword(pw); err != nil {
+		return "", err
+	}
+	h, err := auth.NewPasswordHasher(auth.DefaultArgon2Params())
+	if err != nil {
+		return "", err
+	}
+	return h.Hash(pw)
+}
+
+func newSetupCodeCmd(e *env, cfg func() config.Config) *cobra.Command {
+	return &cobra.Command{
+		Use:   "setup-code",
+		Short: "Print the code that creating the first (admin) account needs",
+		Long: `Prints this server's setup code. While the server has no account, the first
+sign-up in the web UI must give it: only someone who can read the server's
+secret key (SECRET_KEY or DATA/secret.key) can, which is what keeps a stranger
+— or a web page using DNS rebinding — from claiming a fresh server. Once an
+account exists the code does nothing.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			secret, err := cfg().Secret()
+			if err != nil {
+				return err
+			}
+			code, err := auth.SetupCode(secret)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(e.stdout, code)
+			return nil
+		},
+	}
 }
 
 func newModelsCmd(e *env, cfg func() config.Config) *cobra.Command {

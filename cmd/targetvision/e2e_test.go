@@ -303,7 +303,20 @@ func (c *cli) startServe(args ...string) (*exec.Cmd, string, *bytes.Buffer) {
 
 func get(t testing.TB, url string) (int, string) {
 	t.Helper()
-	resp, err := http.Get(url)
+	return getWith(t, url, "")
+}
+
+// getWith GETs url with a bearer token when one is given.
+func getWith(t testing.TB, url, token string) (int, string) {
+	t.Helper()
+	r, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		r.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,8 +329,9 @@ func get(t testing.TB, url string) (int, string) {
 // auth wall and error shape, and a clean SIGTERM.
 func TestServeHealthMetricsShutdown(t *testing.T) {
 	t.Parallel()
-	c := newCLI(t)
+	c := newCLI(t, "TARGETVISION_METRICS_TOKEN=metrics-token")
 	cmd, base, logs := c.startServe()
+	get := func(t *testing.T, url string) (int, string) { return getWith(t, url, "metrics-token") }
 	if code, body := get(t, base+"/readyz"); code != 200 || !strings.Contains(body, `"ready"`) {
 		t.Errorf("readyz: %d %s", code, body)
 	}

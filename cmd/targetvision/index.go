@@ -44,13 +44,16 @@ leave the index. A corrupt or oversized file is reported and never stops the run
 			}
 			defer a.Close()
 			var sources []store.Source
+			// The command line's user owns the machine: any folder but the
+			// data directory's own.
+			policy := localsource.Policy{DataDir: a.cfg.DataDir}
 			for _, d := range dirs {
 				abs, err := filepath.Abs(d)
 				if err != nil {
 					return err
 				}
-				if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
-					return fmt.Errorf("%s is not a folder", d)
+				if abs, err = policy.Allowed(abs); err != nil {
+					return err
 				}
 				src, err := a.db.CreateSource(ctx, store.Source{UserID: a.user.ID, Kind: store.SourceLocal, Name: abs, Path: abs})
 				if err != nil {

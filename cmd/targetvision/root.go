@@ -75,6 +75,7 @@ defaults; ` + "`targetvision config`" + ` lists them.`,
 		newSearchCmd(e, get),
 		newMigrateCmd(e, get),
 		newUsersCmd(e, get),
+		newSetupCodeCmd(e, get),
 		newConfigCmd(e, get),
 		newModelsCmd(e, get),
 		newEmbedCmd(e, get),
@@ -102,6 +103,10 @@ func openApp(ctx context.Context, cmd *cobra.Command, e *env, cfg config.Config)
 	}
 	if _, err := cfg.Secret(); err != nil {
 		return nil, err
+	}
+	if fi, err := os.Stat(cfg.DataDir); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		log.Warn("the data directory is open to other users of this machine; it holds password hashes, tokens and every photo's renditions: chmod 700 it",
+			"dir", cfg.DataDir, "mode", fi.Mode().Perm().String())
 	}
 	db, err := store.Open(ctx, cfg.StoreDSN(), store.Options{})
 	if err != nil {
@@ -235,7 +240,9 @@ func (s smugRemote) WriteBackPhoto(ctx context.Context, src store.Source, photoI
 }
 
 // monthlyBudget is the user's Claude budget from their settings (the web
-// UI's Settings page), else CLAUDE_MONTHLY_BUDGET_USD.
+// UI's Settings page), else CLAUDE_MONTHLY_BUDGET_USD — which is also the
+// ceiling: a budget saved above it (before the ceiling, or the operator
+// lowered it since) spends no more than it.
 func (a *app) monthlyBudget(ctx context.Context, userID int64) (float64, error) {
 	raw, err := a.db.UserSettings(ctx, userID)
 	if err != nil {
@@ -247,5 +254,5 @@ func (a *app) monthlyBudget(ctx context.Context, userID int64) (float64, error) 
 	if err := json.Unmarshal(raw, &st); err != nil || st.MonthlyBudgetUSD <= 0 {
 		return a.cfg.MonthlyBudgetUSD, nil
 	}
-	return st.MonthlyBudgetUSD, nil
+	return min(st.MonthlyBudgetUSD, a.cfg.MonthlyBudgetUSD), nil
 }

@@ -2,18 +2,25 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/crypto/acme"
+	"golang.org/x/crypto/acme/autocert"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/targetvision/targetvision/internal/auth"
 	"github.com/targetvision/targetvision/internal/config"
+	"github.com/targetvision/targetvision/internal/edge"
 	"github.com/targetvision/targetvision/internal/httpapi"
 	"github.com/targetvision/targetvision/internal/jobs"
 	"github.com/targetvision/targetvision/internal/observe"
@@ -67,6 +74,26 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 	if err != nil {
 		return err
 	}
+	devices, err := auth.NewDevices(secret, nil)
+	if err != nil {
+		return err
+	}
+	setupCode, err := auth.SetupCode(secret)
+	if err != nil {
+		return err
+	}
+	hosts, err := edge.ParseHosts(c.PublicURL)
+	if err != nil {
+		return err
+	}
+	trust, err := edge.ParseTrust(c.TrustedProxies)
+	if err != nil {
+		return err
+	}
+	roots, err := folderRoots(c.FolderRoots)
+	if err != nil {
+		return err
+	}
 	hasher, err := auth.NewPasswordHasher(auth.DefaultArgon2Params())
 	if err != nil {
 		return err
@@ -103,7 +130,8 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 	}
 	srv, err := httpapi.New(httpapi.Deps{
 		SmugMug: smHandler,
-		DB:      a.db, Search: engine, Pipeline: pipe, Sessions: sessions, Hasher: hasher, Metrics: metrics, Logger: a.log,
+		DB:      a.db, Search: engine, Pipeline: pipe, Sessions: sessions, Devices: devices, Hasher: hasher, Metrics: metrics,
+		Logger: a.log, SetupCode: setupCode, Hosts: hosts, Trust: trust, FolderRoots: roots, MetricsToken: c.MetricsToken,
 		DataDir: c.DataDir, Web: site.Handler(), Models: func() httpapi.ModelStatus { return status },
 		Defaults:    httpapi.UserSettings{ClaudeModel: c.ClaudeModel, MonthlyBudgetUSD: c.MonthlyBudgetUSD},
 		AllowSignup: c.AllowSignup,
@@ -116,8 +144,18 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.Addr, err)
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: nil}
-	a.log.InfoContext(ctx, "serving", "url", "http://"+ln.Addr().String(), "store", a.db.Dialect(), "workers", workers)
+	hs := httpapi.NewHTTPServer(srv, httpapi.Timeouts{}, a.log)
+	scheme, err := a.configureTLS(hs, c)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	base := scheme + "://" + ln.Addr().String()
+	a.log.InfoContext(ctx, "serving", "url", base, "store", a.db.Dialect(), "workers", workers, "tls", scheme == "https")
+	if err := a.announceSetup(ctx, e, base, setupCode); err != nil {
+		ln.Close()
+		return err
+	}
 
 	// Workers stop only after HTTP has drained, so a request that enqueued
 	// work is answered before the runner hands its jobs back.
@@ -125,16 +163,38 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 	defer stopWork()
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		serveFn := hs.Serve
+		if scheme == "https" {
+			serveFn = func(ln net.Listener) error { return hs.ServeTLS(ln, "", "") }
+		}
+		if err := serveFn(ln); !errors.Is(err, http.ErrServerClosed) {
 			return err
 		}
 		return nil
 	})
+	var ms *http.Server
+	if c.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", c.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("listen on TARGETVISION_METRICS_ADDR %s: %w", c.MetricsAddr, err)
+		}
+		ms = httpapi.NewHTTPServer(srv.MetricsHandler(), httpapi.Timeouts{}, a.log)
+		a.log.InfoContext(ctx, "serving metrics", "url", "http://"+mln.Addr().String()+"/metrics")
+		g.Go(func() error {
+			if err := ms.Serve(mln); !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		})
+	}
 	g.Go(func() error {
 		<-gctx.Done()
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
 		err := hs.Shutdown(sctx)
+		if ms != nil {
+			err = errors.Join(err, ms.Shutdown(sctx))
+		}
 		stopWork()
 		return err
 	})
@@ -179,6 +239,77 @@ func (a *app) syncPeriodically(ctx context.Context, pipe *pipeline.Pipeline, eve
 			}
 		}
 	}
+}
+
+// configureTLS sets hs up for HTTPS from certificate files or ACME, and
+// says which scheme it serves.
+func (a *app) configureTLS(hs *http.Server, c config.Config) (string, error) {
+	switch {
+	case c.TLSCert != "":
+		cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
+		if err != nil {
+			return "", fmt.Errorf("TLS certificate %s / key %s: %w", c.TLSCert, c.TLSKey, err)
+		}
+		hs.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		return "https", nil
+	case c.ACME:
+		u, err := url.Parse(c.PublicURL)
+		if err != nil {
+			return "", fmt.Errorf("TARGETVISION_PUBLIC_URL: %w", err)
+		}
+		cache := filepath.Join(c.DataDir, "acme")
+		if err := os.MkdirAll(cache, 0o700); err != nil {
+			return "", fmt.Errorf("ACME certificate cache: %w", err)
+		}
+		m := &autocert.Manager{
+			Prompt:     autocert.AcceptTOS,
+			HostPolicy: autocert.HostWhitelist(u.Hostname()),
+			Cache:      autocert.DirCache(cache),
+			Client:     &acme.Client{DirectoryURL: c.ACMEDirectory},
+		}
+		hs.TLSConfig = m.TLSConfig()
+		hs.TLSConfig.MinVersion = tls.VersionTLS12
+		a.log.Info("certificates from ACME (TLS-ALPN-01 on this listener)", "host", u.Hostname(), "directory", c.ACMEDirectory)
+		return "https", nil
+	}
+	return "http", nil
+}
+
+// announceSetup tells the operator how to create the first account while
+// the server has none. The setup code is a credential: it goes to the
+// terminal that started the server, never into the log.
+func (a *app) announceSetup(ctx context.Context, e *env, base, code string) error {
+	n, err := a.db.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	if isTerminal(e.stderr) {
+		fmt.Fprintf(e.stderr, "\nThis server has no account yet. Create the first (administrator) account at\n  %s/signup?setup=%s\n\n", base, code)
+		return nil
+	}
+	a.log.InfoContext(ctx, "no account yet: the first sign-up needs the setup code that `targetvision setup-code` prints on this server")
+	return nil
+}
+
+// folderRoots resolves TARGETVISION_FOLDER_ROOTS; unset, the server
+// user's home directory (none when it has none, or it is /).
+func folderRoots(setting string) ([]string, error) {
+	list := splitList(setting)
+	if len(list) == 0 {
+		home, err := os.UserHomeDir()
+		if err != nil || home == "" || home == "/" {
+			return []string{}, nil
+		}
+		list = []string{home}
+	}
+	out := make([]string, 0, len(list))
+	for _, r := range list {
+		if !filepath.IsAbs(r) {
+			return nil, fmt.Errorf("TARGETVISION_FOLDER_ROOTS: %q is not an absolute path", r)
+		}
+		out = append(out, filepath.Clean(r))
+	}
+	return out, nil
 }
 
 // splitList splits a comma-separated setting, dropping empty items.

@@ -69,8 +69,8 @@ func TestAuthenticateAPIToken(t *testing.T) {
 			t.Parallel()
 			r := httptest.NewRequest(http.MethodGet, "/api/v1/search?q=x", nil)
 			r.Header.Set("Authorization", "Bearer "+tt.token)
-			// The version lookup knows no user: an API token must not need it.
-			c, err := tt.s.Authenticate(t.Context(), r, versions{})
+			// The session lookup fails: an API token must not need it.
+			c, err := tt.s.Authenticate(t.Context(), r, sessionTable(nil))
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) {
 					t.Fatalf("Authenticate = %v, want %v", err, tt.wantErr)

@@ -30,7 +30,7 @@ func CSRF(cfg CSRFConfig) (func(http.Handler) http.Handler, error) {
 	return func(next http.Handler) http.Handler {
 		protected := cop.Handler(next)
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if bearerToken(r) != "" {
+			if BearerToken(r) != "" {
 				next.ServeHTTP(w, r)
 				return
 			}

@@ -2,7 +2,7 @@
 // hashing, signed session tokens and their cookie, cross-site request forgery
 // (CSRF) protection and rate limiting. It is a pure library: it knows nothing
 // about the store, and declares the one small interface it needs
-// (VersionLookup) so the HTTP layer can plug the store in.
+// (SessionLookup) so the HTTP layer can plug the store in.
 //
 // # Passwords
 //
@@ -14,13 +14,27 @@
 //
 // # Sessions
 //
-// A session is a stateless token, HMAC-SHA256 signed with a key derived (HKDF)
-// from the deployment's SECRET_KEY, carrying the user id, a random session id,
-// the issue and expiry times and the user's session version. Signing out
-// everywhere is done by bumping the user's session version in the store:
-// every token carrying an older version is then refused by Authenticate,
-// without a session table. The token travels in an HttpOnly, SameSite=Lax
-// cookie that is Secure whenever the request arrived over HTTPS.
+// A session is a row on the server (the store's sessions table) and a token
+// naming it, HMAC-SHA256 signed with a key derived (HKDF) from the
+// deployment's SECRET_KEY, carrying the user id, the random session id and
+// the issue and expiry times. Authenticate checks the signature and then that
+// the row still exists, so signing out, ending a session from the list, a
+// password change or "sign out everywhere" take effect at once — a copied
+// token is dead the moment its row is. The token travels in an HttpOnly,
+// SameSite=Lax cookie that is Secure whenever the client came over HTTPS
+// (package edge decides, believing only trusted proxies).
+//
+// # First run
+//
+// SetupCode derives the one-time code that the first sign-up — the one that
+// claims the command line's photos and becomes admin — must give; only
+// someone who can read the server's secret can know it.
+//
+// # Devices
+//
+// Devices issues the device cookie of a browser that signed in to an
+// account; LoginLimiter gives such a browser its own budget, so strangers
+// exhausting an account's budget cannot lock its owner out.
 //
 // # API tokens
 //

@@ -4,7 +4,6 @@ import (
 	"container/list"
 	"fmt"
 	"math"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -139,7 +138,7 @@ func (k *KeyedLimiter) Len() int {
 
 // RateLimit returns middleware that allows rps requests per second with
 // bursts of burst per key, where keyFunc names the key of a request (see
-// RemoteIPKey; a signed-in API might key by user). Requests over the budget
+// edge.ClientKey; a signed-in API might key by user). Requests over the budget
 // get 429 with Retry-After and the JSON error body. A request whose key is
 // empty is not limited.
 func RateLimit(keyFunc func(*http.Request) string, rps float64, burst int) func(http.Handler) http.Handler {
@@ -162,30 +161,6 @@ func RateLimitWith(lim *KeyedLimiter, keyFunc func(*http.Request) string) func(h
 	}
 }
 
-// RemoteIPKey keys a request by the address of the peer that connected to
-// us, port dropped. It is the right key when clients connect directly.
-func RemoteIPKey(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
-// ForwardedIPKey keys a request by the last address in X-Forwarded-For, the
-// one our own reverse proxy appended (earlier entries are whatever the
-// client claimed), falling back to RemoteIPKey. Use it only behind a proxy.
-func ForwardedIPKey(r *http.Request) string {
-	xff := r.Header.Values("X-Forwarded-For")
-	if len(xff) > 0 {
-		parts := strings.Split(xff[len(xff)-1], ",")
-		if ip := strings.TrimSpace(parts[len(parts)-1]); ip != "" {
-			return ip
-		}
-	}
-	return RemoteIPKey(r)
-}
-
 // LoginLimitConfig tunes LoginLimiter. Zero fields take the documented defaults.
 type LoginLimitConfig struct {
 	// PerIP is sign-in attempts per minute from one client address, with
@@ -202,10 +177,12 @@ type LoginLimitConfig struct {
 }
 
 // LoginLimiter limits sign-in (and sign-up) attempts per client address and
-// per account.
+// per account, and gives browsers that signed in to the account before (a
+// device cookie, see Devices) a budget of their own.
 type LoginLimiter struct {
 	byIP      *KeyedLimiter
 	byAccount *KeyedLimiter
+	byDevice  *KeyedLimiter
 }
 
 // NewLoginLimiter returns a LoginLimiter with cfg's budgets.
@@ -221,31 +198,44 @@ func NewLoginLimiter(cfg LoginLimitConfig) *LoginLimiter {
 	return &LoginLimiter{
 		byIP:      NewKeyedLimiter(float64(perIP)/60, perIP, cfg.MaxKeys, cfg.Now),
 		byAccount: NewKeyedLimiter(float64(perAccount)/60, perAccount, cfg.MaxKeys, cfg.Now),
+		byDevice:  NewKeyedLimiter(float64(perAccount)/60, perAccount, cfg.MaxKeys, cfg.Now),
 	}
 }
 
 // Check counts one sign-in attempt from ip for account and returns a
-// *RateLimitedError when either budget is spent. The account is compared
-// case-insensitively, as e-mails are. An attempt refused by the address
-// budget does not spend the account's, so an attacker's address being
-// blocked does not lock the real owner out any sooner.
-func (l *LoginLimiter) Check(ip, account string) error {
+// *RateLimitedError when a budget is spent. device is the id of the
+// request's device cookie for this account (Devices.ID), or "": an attempt
+// from a known device spends that device's budget instead of the account's,
+// so strangers exhausting the account's budget do not lock its owner out.
+// The account is compared case-insensitively, as e-mails are. An attempt
+// refused by the address budget does not spend the account's.
+func (l *LoginLimiter) Check(ip, account, device string) error {
 	if ok, wait := l.byIP.Allow(ip); !ok {
 		return &RateLimitedError{Scope: "ip", RetryAfter: wait}
 	}
-	if account == "" {
+	switch {
+	case account == "":
 		return nil
-	}
-	if ok, wait := l.byAccount.Allow(normalizeAccount(account)); !ok {
-		return &RateLimitedError{Scope: "account", RetryAfter: wait}
+	case device != "":
+		if ok, wait := l.byDevice.Allow(device); !ok {
+			return &RateLimitedError{Scope: "device", RetryAfter: wait}
+		}
+	default:
+		if ok, wait := l.byAccount.Allow(normalizeAccount(account)); !ok {
+			return &RateLimitedError{Scope: "account", RetryAfter: wait}
+		}
 	}
 	return nil
 }
 
-// Succeeded restores account's budget after a correct password, so a user
-// who mistyped a few times is not left with a smaller budget.
-func (l *LoginLimiter) Succeeded(account string) {
+// Succeeded restores the budgets of account and device ("" for none) after
+// a correct password, so a user who mistyped a few times is not left with
+// a smaller budget.
+func (l *LoginLimiter) Succeeded(account, device string) {
 	l.byAccount.Reset(normalizeAccount(account))
+	if device != "" {
+		l.byDevice.Reset(device)
+	}
 }
 
 func normalizeAccount(account string) string {

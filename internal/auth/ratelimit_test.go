@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/targetvision/targetvision/internal/edge"
 )
 
 // lockedClock is a fakeClock safe for the limiter's concurrent use.
@@ -84,7 +86,7 @@ func TestRateLimitMiddleware(t *testing.T) {
 	t.Parallel()
 	clock := newClock()
 	lim := NewKeyedLimiter(1, 2, 0, clock.Now)
-	h := RateLimitWith(lim, RemoteIPKey)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := RateLimitWith(lim, edge.ClientKey)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 	}))
 	do := func(addr string) *httptest.ResponseRecorder {
@@ -138,39 +140,6 @@ func TestRateLimitConstructor(t *testing.T) {
 	}
 }
 
-func TestIPKeys(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name       string
-		remote     string
-		xff        []string
-		wantRemote string
-		wantFwd    string
-	}{
-		{"ipv4", "192.0.2.1:5000", nil, "192.0.2.1", "192.0.2.1"},
-		{"ipv6", "[2001:db8::1]:5000", nil, "2001:db8::1", "2001:db8::1"},
-		{"proxied", "10.0.0.1:5000", []string{"203.0.113.9"}, "10.0.0.1", "203.0.113.9"},
-		{"client-spoofed first entry", "10.0.0.1:5000", []string{"1.1.1.1, 203.0.113.9"}, "10.0.0.1", "203.0.113.9"},
-		{"two headers", "10.0.0.1:5000", []string{"1.1.1.1", "203.0.113.9"}, "10.0.0.1", "203.0.113.9"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			r := httptest.NewRequest(http.MethodGet, "/", nil)
-			r.RemoteAddr = tt.remote
-			for _, v := range tt.xff {
-				r.Header.Add("X-Forwarded-For", v)
-			}
-			if got := RemoteIPKey(r); got != tt.wantRemote {
-				t.Errorf("RemoteIPKey = %q, want %q", got, tt.wantRemote)
-			}
-			if got := ForwardedIPKey(r); got != tt.wantFwd {
-				t.Errorf("ForwardedIPKey = %q, want %q", got, tt.wantFwd)
-			}
-		})
-	}
-}
-
 func TestLoginLimiter(t *testing.T) {
 	t.Parallel()
 	clock := newClock()
@@ -178,37 +147,68 @@ func TestLoginLimiter(t *testing.T) {
 
 	// Per account: two attempts from different addresses, then refused,
 	// whatever the address and the e-mail's case.
-	if err := l.Check("192.0.2.1", "ann@example.com"); err != nil {
+	if err := l.Check("192.0.2.1", "ann@example.com", ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := l.Check("192.0.2.2", "ann@example.com"); err != nil {
+	if err := l.Check("192.0.2.2", "ann@example.com", ""); err != nil {
 		t.Fatal(err)
 	}
-	err := l.Check("192.0.2.3", " ANN@example.com")
+	err := l.Check("192.0.2.3", " ANN@example.com", "")
 	var rl *RateLimitedError
 	if !errors.As(err, &rl) || rl.Scope != "account" || rl.RetryAfterSeconds() != 30 {
 		t.Fatalf("third attempt on one account = %v, want account limit with 30 s", err)
 	}
-	l.Succeeded("ann@example.com")
-	if err := l.Check("192.0.2.3", "ann@example.com"); err != nil {
+	l.Succeeded("ann@example.com", "")
+	if err := l.Check("192.0.2.3", "ann@example.com", ""); err != nil {
 		t.Fatalf("after a successful sign-in the account budget must be restored: %v", err)
 	}
 
 	// Per IP: four attempts at different accounts, then refused.
 	for i, acct := range []string{"a@x", "b@x", "c@x", "d@x"} {
-		if err := l.Check("198.51.100.7", acct); err != nil {
+		if err := l.Check("198.51.100.7", acct, ""); err != nil {
 			t.Fatalf("attempt %d from one IP: %v", i+1, err)
 		}
 	}
-	err = l.Check("198.51.100.7", "e@x")
+	err = l.Check("198.51.100.7", "e@x", "")
 	if !errors.As(err, &rl) || rl.Scope != "ip" || rl.RetryAfter != 15*time.Second {
 		t.Fatalf("fifth attempt from one IP = %v, want ip limit with 15 s", err)
 	}
 	// The refusal by IP did not spend e@x's budget.
 	for i := range 2 {
-		if err := l.Check("203.0.113.1", "e@x"); err != nil {
+		if err := l.Check("203.0.113.1", "e@x", ""); err != nil {
 			t.Fatalf("attempt %d on e@x from a fresh IP: %v", i+1, err)
 		}
+	}
+}
+
+// TestLoginLimiterKnownDevice: strangers spending an account's budget do
+// not lock its owner out of a browser that signed in before — the lockout
+// of issue 13 (one wrong guess every 12 s kept the owner out for good).
+func TestLoginLimiterKnownDevice(t *testing.T) {
+	t.Parallel()
+	clock := newClock()
+	l := NewLoginLimiter(LoginLimitConfig{PerIP: 100, PerAccount: 2, Now: clock.Now})
+	for i := range 2 {
+		if err := l.Check("198.51.100.1", "ann@example.com", ""); err != nil {
+			t.Fatalf("stranger's attempt %d: %v", i+1, err)
+		}
+	}
+	var rl *RateLimitedError
+	if err := l.Check("198.51.100.2", "ann@example.com", ""); !errors.As(err, &rl) || rl.Scope != "account" {
+		t.Fatalf("a third unknown browser = %v, want the account limit", err)
+	}
+	if err := l.Check("192.0.2.1", "ann@example.com", "ann-laptop"); err != nil {
+		t.Fatalf("the owner's own browser is locked out: %v", err)
+	}
+	// A known device has a budget too: guessing from a stolen device
+	// cookie is as slow as any other guessing.
+	l.Check("192.0.2.1", "ann@example.com", "ann-laptop")
+	if err := l.Check("192.0.2.1", "ann@example.com", "ann-laptop"); !errors.As(err, &rl) || rl.Scope != "device" {
+		t.Fatalf("third attempt from one device = %v, want the device limit", err)
+	}
+	l.Succeeded("ann@example.com", "ann-laptop")
+	if err := l.Check("192.0.2.1", "ann@example.com", "ann-laptop"); err != nil {
+		t.Fatalf("a successful sign-in must restore the device's budget: %v", err)
 	}
 }
 

@@ -15,6 +15,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/targetvision/targetvision/internal/edge"
 )
 
 // Token errors returned by Sessions.Verify and Authenticate. Callers test
@@ -27,8 +29,9 @@ var (
 	ErrTokenTampered = errors.New("auth: session token signature mismatch")
 	// ErrTokenExpired means the token was genuine but its lifetime is over.
 	ErrTokenExpired = errors.New("auth: session token expired")
-	// ErrSessionRevoked means the token's session version is older than the
-	// user's current one: the user signed out everywhere (or was removed).
+	// ErrSessionRevoked means the token's session no longer exists on the
+	// server: it was signed out, revoked from the session list, ended by a
+	// password change or "sign out everywhere", or its user was removed.
 	ErrSessionRevoked = errors.New("auth: session revoked")
 	// ErrNoSession means the request carried no session cookie or bearer token.
 	ErrNoSession = errors.New("auth: no session")
@@ -48,10 +51,6 @@ type SessionConfig struct {
 	TTL time.Duration
 	// CookieName is the session cookie's name. Default DefaultSessionCookie.
 	CookieName string
-	// TrustForwardedProto makes the cookie Secure when X-Forwarded-Proto is
-	// "https". Set it only behind a reverse proxy that terminates TLS and
-	// overwrites the header; otherwise a client could claim HTTPS. Default false.
-	TrustForwardedProto bool
 	// Now is the clock. Default time.Now; tests pass a fixed clock.
 	Now func() time.Time
 	// APITokens resolves "Authorization: Bearer tvk_…" API tokens. Default
@@ -63,11 +62,9 @@ type SessionConfig struct {
 type Claims struct {
 	// UserID is the signed-in user's id.
 	UserID int64 `json:"uid"`
-	// Version is the user's session version when the token was issued;
-	// bumping the stored version revokes every older token.
-	Version int64 `json:"ver"`
-	// SessionID is random per sign-in, so logs and audit can tell two
-	// sessions of one user apart without logging the token.
+	// SessionID is random per sign-in and names the session's row on the
+	// server (SessionLookup), which is what makes a session revocable; logs
+	// can tell two sessions of one user apart without logging the token.
 	SessionID string `json:"sid"`
 	// IssuedAt and ExpiresAt are Unix seconds.
 	IssuedAt  int64 `json:"iat"`
@@ -81,10 +78,13 @@ type Claims struct {
 // Expires returns the expiry as a time.
 func (c Claims) Expires() time.Time { return time.Unix(c.ExpiresAt, 0) }
 
-// VersionLookup returns a user's current session version. The store
-// implements it; an error (such as "no such user") refuses the session.
-type VersionLookup interface {
-	SessionVersion(ctx context.Context, userID int64) (int64, error)
+// SessionLookup is the server side of sessions; the store implements it.
+type SessionLookup interface {
+	// SessionActive reports whether the session exists for the user and
+	// has not expired; an error is an outage, not a verdict.
+	SessionActive(ctx context.Context, userID int64, sessionID string) (bool, error)
+	// ExtendSession moves the session's expiry when its token is re-issued.
+	ExtendSession(ctx context.Context, userID int64, sessionID string, expires time.Time) error
 }
 
 // Sessions issues and verifies signed session tokens and manages the cookie
@@ -116,17 +116,19 @@ func NewSessions(secret []byte, cfg SessionConfig) (*Sessions, error) {
 	return &Sessions{key: key, cfg: cfg}, nil
 }
 
-// Issue returns a new token for userID at session version version.
-func (s *Sessions) Issue(userID, version int64) (string, Claims, error) {
+// Issue returns a new token for userID naming a new random session id; the
+// caller records the session (its id and expiry are in the claims) before
+// handing the token out.
+func (s *Sessions) Issue(userID int64) (string, Claims, error) {
 	sid := make([]byte, 16)
 	if _, err := rand.Read(sid); err != nil {
 		return "", Claims{}, fmt.Errorf("auth: session id: %w", err)
 	}
-	return s.issue(Claims{UserID: userID, Version: version, SessionID: base64.RawURLEncoding.EncodeToString(sid)})
+	return s.issue(Claims{UserID: userID, SessionID: base64.RawURLEncoding.EncodeToString(sid)})
 }
 
-// issue signs c with fresh issue and expiry times; the session id and
-// version are kept, so a refreshed token continues the same session.
+// issue signs c with fresh issue and expiry times; the session id is kept,
+// so a refreshed token continues the same session.
 func (s *Sessions) issue(c Claims) (string, Claims, error) {
 	now := s.cfg.Now()
 	c.IssuedAt = now.Unix()
@@ -193,11 +195,11 @@ func (s *Sessions) NeedsRefresh(c Claims) bool {
 
 // Authenticate finds the request's credential — an "Authorization: Bearer"
 // header if present, else the session cookie. An API token (APITokenPrefix)
-// is resolved with SessionConfig.APITokens; a session token is verified and,
-// when lookup is not nil, its version checked against the user's current
-// one. It returns ErrNoSession when the request carries neither.
-func (s *Sessions) Authenticate(ctx context.Context, r *http.Request, lookup VersionLookup) (Claims, error) {
-	token := bearerToken(r)
+// is resolved with SessionConfig.APITokens; a session token is verified and
+// its session looked up on the server. It returns ErrNoSession when the
+// request carries neither.
+func (s *Sessions) Authenticate(ctx context.Context, r *http.Request, lookup SessionLookup) (Claims, error) {
+	token := BearerToken(r)
 	if isAPIToken(token) {
 		return authenticateAPIToken(ctx, token, s.cfg.APITokens)
 	}
@@ -212,20 +214,18 @@ func (s *Sessions) Authenticate(ctx context.Context, r *http.Request, lookup Ver
 	if err != nil {
 		return Claims{}, err
 	}
-	if lookup != nil {
-		current, err := lookup.SessionVersion(ctx, c.UserID)
-		if err != nil {
-			return Claims{}, fmt.Errorf("auth: session version of user %d: %w", c.UserID, err)
-		}
-		if c.Version != current {
-			return Claims{}, ErrSessionRevoked
-		}
+	active, err := lookup.SessionActive(ctx, c.UserID, c.SessionID)
+	if err != nil {
+		return Claims{}, fmt.Errorf("auth: session of user %d: %w", c.UserID, err)
+	}
+	if !active {
+		return Claims{}, ErrSessionRevoked
 	}
 	return c, nil
 }
 
-// bearerToken returns the token of an "Authorization: Bearer …" header, or "".
-func bearerToken(r *http.Request) string {
+// BearerToken returns the token of an "Authorization: Bearer …" header, or "".
+func BearerToken(r *http.Request) string {
 	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return ""
@@ -233,19 +233,11 @@ func bearerToken(r *http.Request) string {
 	return strings.TrimSpace(token)
 }
 
-// isHTTPS reports whether the client reached us over TLS: directly, or via a
-// trusted TLS-terminating proxy that says so in X-Forwarded-Proto.
-func (s *Sessions) isHTTPS(r *http.Request) bool {
-	if r.TLS != nil {
-		return true
-	}
-	return s.cfg.TrustForwardedProto && strings.EqualFold(strings.TrimSpace(r.Header.Get("X-Forwarded-Proto")), "https")
-}
-
 // SetSessionCookie sets the session cookie carrying token: HttpOnly so page
 // scripts cannot read it, SameSite=Lax so other sites' POSTs do not carry it,
-// Secure when the request came over HTTPS (a plain-HTTP localhost install
-// must still be able to sign in), Path=/ and a lifetime of the token's TTL.
+// Secure when the request came over HTTPS — ours, or a trusted proxy's (see
+// package edge); a plain-HTTP localhost install must still be able to sign
+// in — Path=/ and a lifetime of the token's TTL.
 func (s *Sessions) SetSessionCookie(w http.ResponseWriter, r *http.Request, token string) {
 	http.SetCookie(w, &http.Cookie{
 		Name:     s.cfg.CookieName,
@@ -254,7 +246,7 @@ func (s *Sessions) SetSessionCookie(w http.ResponseWriter, r *http.Request, toke
 		MaxAge:   int(s.cfg.TTL / time.Second),
 		Expires:  s.cfg.Now().Add(s.cfg.TTL),
 		HttpOnly: true,
-		Secure:   s.isHTTPS(r),
+		Secure:   edge.From(r).HTTPS,
 		SameSite: http.SameSiteLaxMode,
 	})
 }
@@ -269,7 +261,7 @@ func (s *Sessions) ClearSessionCookie(w http.ResponseWriter, r *http.Request) {
 		MaxAge:   -1,
 		Expires:  time.Unix(0, 0),
 		HttpOnly: true,
-		Secure:   s.isHTTPS(r),
+		Secure:   edge.From(r).HTTPS,
 		SameSite: http.SameSiteLaxMode,
 	})
 }
@@ -297,13 +289,13 @@ func ClaimsFrom(ctx context.Context) (Claims, bool) {
 // so the browser stops sending it. A cookie session past half its lifetime
 // is re-issued (same session, new expiry): an active user stays signed in,
 // an idle one is signed out after TTL.
-func (s *Sessions) Middleware(lookup VersionLookup, next http.Handler) http.Handler {
+func (s *Sessions) Middleware(lookup SessionLookup, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := s.Authenticate(r.Context(), r, lookup)
 		switch {
 		case err == nil:
-			if !c.ViaAPIToken && bearerToken(r) == "" && s.NeedsRefresh(c) {
-				if token, fresh, err := s.issue(c); err == nil {
+			if !c.ViaAPIToken && BearerToken(r) == "" && s.NeedsRefresh(c) {
+				if token, fresh, err := s.issue(c); err == nil && lookup.ExtendSession(r.Context(), c.UserID, c.SessionID, fresh.Expires()) == nil {
 					s.SetSessionCookie(w, r, token)
 					c = fresh
 				}
@@ -311,7 +303,7 @@ func (s *Sessions) Middleware(lookup VersionLookup, next http.Handler) http.Hand
 			r = r.WithContext(WithClaims(r.Context(), c))
 		case errors.Is(err, ErrTokenMalformed), errors.Is(err, ErrTokenTampered),
 			errors.Is(err, ErrTokenExpired), errors.Is(err, ErrSessionRevoked):
-			if bearerToken(r) == "" {
+			if BearerToken(r) == "" {
 				s.ClearSessionCookie(w, r)
 			}
 		default:

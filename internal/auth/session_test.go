@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/targetvision/targetvision/internal/edge"
 )
 
 var testSecret = []byte("0123456789abcdef0123456789abcdef")
@@ -41,7 +43,7 @@ func TestNewSessionsRejectsShortSecret(t *testing.T) {
 func TestSessionIssueVerify(t *testing.T) {
 	t.Parallel()
 	s, _ := newTestSessions(t, SessionConfig{TTL: time.Hour})
-	token, issued, err := s.Issue(42, 7)
+	token, issued, err := s.Issue(42)
 	if err != nil {
 		t.Fatalf("Issue: %v", err)
 	}
@@ -49,13 +51,13 @@ func TestSessionIssueVerify(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
-	if got != issued || got.UserID != 42 || got.Version != 7 || got.SessionID == "" {
+	if got != issued || got.UserID != 42 || got.SessionID == "" {
 		t.Fatalf("Verify = %+v, want %+v", got, issued)
 	}
 	if got.ExpiresAt-got.IssuedAt != 3600 {
 		t.Fatalf("lifetime %d s, want 3600", got.ExpiresAt-got.IssuedAt)
 	}
-	other, _, err := s.Issue(42, 7)
+	other, _, err := s.Issue(42)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +69,7 @@ func TestSessionIssueVerify(t *testing.T) {
 func TestSessionVerifyRejects(t *testing.T) {
 	t.Parallel()
 	s, _ := newTestSessions(t, SessionConfig{TTL: time.Hour})
-	token, _, err := s.Issue(42, 1)
+	token, _, err := s.Issue(42)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +77,7 @@ func TestSessionVerifyRejects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	foreign, _, err := otherKey.Issue(42, 1)
+	foreign, _, err := otherKey.Issue(42)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +125,7 @@ func flipFirst(s string) string {
 func TestSessionExpiry(t *testing.T) {
 	t.Parallel()
 	s, clock := newTestSessions(t, SessionConfig{TTL: time.Hour})
-	token, c, err := s.Issue(1, 0)
+	token, c, err := s.Issue(1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,14 +166,20 @@ func TestSessionCookieFlags(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s, _ := newTestSessions(t, SessionConfig{TTL: 2 * time.Hour, TrustForwardedProto: tt.trustProxy})
+			s, _ := newTestSessions(t, SessionConfig{TTL: 2 * time.Hour})
 			r := httptest.NewRequest(http.MethodPost, "http://example.test/api/v1/auth/login", nil)
+			r.RemoteAddr = "10.0.0.2:4000"
 			if tt.tls {
 				r.TLS = &tls.ConnectionState{}
 			}
 			if tt.forwarded != "" {
 				r.Header.Set("X-Forwarded-Proto", tt.forwarded)
 			}
+			var trust edge.Trust
+			if tt.trustProxy {
+				trust, _ = edge.ParseTrust("10.0.0.0/8")
+			}
+			r = r.WithContext(edge.WithInfo(r.Context(), trust.Resolve(r)))
 			for _, clear := range []bool{false, true} {
 				w := httptest.NewRecorder()
 				if clear {
@@ -198,21 +206,29 @@ func TestSessionCookieFlags(t *testing.T) {
 	}
 }
 
-// versions is a VersionLookup over a map; a missing user is an error.
-type versions map[int64]int64
+// sessionTable is a SessionLookup over a map of session id to user id; a
+// nil table fails every lookup, as a store outage does.
+type sessionTable map[string]int64
 
-func (v versions) SessionVersion(_ context.Context, id int64) (int64, error) {
-	ver, ok := v[id]
-	if !ok {
-		return 0, errors.New("no such user")
+func (st sessionTable) SessionActive(_ context.Context, uid int64, sid string) (bool, error) {
+	if st == nil {
+		return false, errors.New("store unreachable")
 	}
-	return ver, nil
+	owner, ok := st[sid]
+	return ok && owner == uid, nil
+}
+
+func (st sessionTable) ExtendSession(_ context.Context, uid int64, sid string, _ time.Time) error {
+	if st[sid] != uid {
+		return errors.New("no such session")
+	}
+	return nil
 }
 
 func TestAuthenticate(t *testing.T) {
 	t.Parallel()
 	s, _ := newTestSessions(t, SessionConfig{})
-	token, _, err := s.Issue(5, 3)
+	token, c5, err := s.Issue(5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,17 +245,17 @@ func TestAuthenticate(t *testing.T) {
 	tests := []struct {
 		name    string
 		r       *http.Request
-		lookup  VersionLookup
+		lookup  SessionLookup
 		wantErr error
 		wantAny bool // any error will do
 	}{
-		{name: "cookie, current version", r: withCookie(token), lookup: versions{5: 3}},
-		{name: "cookie, no lookup", r: withCookie(token)},
-		{name: "bearer", r: withBearer(token), lookup: versions{5: 3}},
-		{name: "signed out everywhere", r: withCookie(token), lookup: versions{5: 4}, wantErr: ErrSessionRevoked},
-		{name: "user gone", r: withCookie(token), lookup: versions{}, wantAny: true},
-		{name: "no cookie", r: httptest.NewRequest(http.MethodGet, "/", nil), wantErr: ErrNoSession},
-		{name: "garbage cookie", r: withCookie("nonsense"), wantErr: ErrTokenMalformed},
+		{name: "cookie, live session", r: withCookie(token), lookup: sessionTable{c5.SessionID: 5}},
+		{name: "bearer", r: withBearer(token), lookup: sessionTable{c5.SessionID: 5}},
+		{name: "signed out", r: withCookie(token), lookup: sessionTable{}, wantErr: ErrSessionRevoked},
+		{name: "session of another user", r: withCookie(token), lookup: sessionTable{c5.SessionID: 6}, wantErr: ErrSessionRevoked},
+		{name: "store down", r: withCookie(token), lookup: sessionTable(nil), wantAny: true},
+		{name: "no cookie", r: httptest.NewRequest(http.MethodGet, "/", nil), lookup: sessionTable{}, wantErr: ErrNoSession},
+		{name: "garbage cookie", r: withCookie("nonsense"), lookup: sessionTable{}, wantErr: ErrTokenMalformed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -266,10 +282,11 @@ func TestAuthenticate(t *testing.T) {
 func TestMiddlewareAndRequireUser(t *testing.T) {
 	t.Parallel()
 	s, _ := newTestSessions(t, SessionConfig{})
-	token, _, err := s.Issue(9, 0)
+	token, c9, err := s.Issue(9)
 	if err != nil {
 		t.Fatal(err)
 	}
+	live := sessionTable{c9.SessionID: 9}
 	protected := RequireUser(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, _ := ClaimsFrom(r.Context())
 		if c.UserID != 9 {
@@ -279,17 +296,17 @@ func TestMiddlewareAndRequireUser(t *testing.T) {
 	}))
 	tests := []struct {
 		name        string
-		lookup      VersionLookup
+		lookup      SessionLookup
 		cookie      string
 		wantStatus  int
 		wantCleared bool
 	}{
-		{"valid session", versions{9: 0}, token, http.StatusNoContent, false},
-		{"no session", versions{9: 0}, "", http.StatusUnauthorized, false},
-		{"tampered session", versions{9: 0}, token[:len(token)-2] + "xx", http.StatusUnauthorized, true},
-		{"signed out everywhere", versions{9: 1}, token, http.StatusUnauthorized, true},
+		{"valid session", live, token, http.StatusNoContent, false},
+		{"no session", live, "", http.StatusUnauthorized, false},
+		{"tampered session", live, token[:len(token)-2] + "xx", http.StatusUnauthorized, true},
+		{"signed out", sessionTable{}, token, http.StatusUnauthorized, true},
 		// A store outage must not sign everybody out.
-		{"version lookup fails", versions{}, token, http.StatusUnauthorized, false},
+		{"session lookup fails", sessionTable(nil), token, http.StatusUnauthorized, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -317,12 +334,12 @@ func TestMiddlewareAndRequireUser(t *testing.T) {
 func TestMiddlewareRefreshesOldSessions(t *testing.T) {
 	t.Parallel()
 	s, clock := newTestSessions(t, SessionConfig{TTL: 10 * time.Hour})
-	token, issued, err := s.Issue(3, 2)
+	token, issued, err := s.Issue(3)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var seen Claims
-	h := s.Middleware(versions{3: 2}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := s.Middleware(sessionTable{issued.SessionID: 3}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		seen, _ = ClaimsFrom(r.Context())
 	}))
 	serve := func(bearer bool) *httptest.ResponseRecorder {
@@ -354,7 +371,7 @@ func TestMiddlewareRefreshesOldSessions(t *testing.T) {
 	if err != nil {
 		t.Fatalf("refreshed token: %v", err)
 	}
-	if fresh.SessionID != issued.SessionID || fresh.UserID != 3 || fresh.Version != 2 {
+	if fresh.SessionID != issued.SessionID || fresh.UserID != 3 {
 		t.Fatalf("refreshed claims %+v do not continue session %+v", fresh, issued)
 	}
 	if want := clock.Now().Add(10 * time.Hour).Unix(); fresh.ExpiresAt != want || seen.ExpiresAt != want {

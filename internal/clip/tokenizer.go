@@ -341,7 +341,7 @@ func WriteHFTokenizerFiles(dir string, merges [][2]string) error {
 	if err := enc.Encode(BuildVocab(merges)); err != nil {
 		return fmt.Errorf("clip: write vocab.json: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "vocab.json"), []byte(vb.String()), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "vocab.json"), []byte(vb.String()), 0o600); err != nil {
 		return fmt.Errorf("clip: write vocab.json: %w", err)
 	}
 	var sb strings.Builder
@@ -352,7 +352,7 @@ func WriteHFTokenizerFiles(dir string, merges [][2]string) error {
 		sb.WriteString(m[1])
 		sb.WriteByte('\n')
 	}
-	if err := os.WriteFile(filepath.Join(dir, "merges.txt"), []byte(sb.String()), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "merges.txt"), []byte(sb.String()), 0o600); err != nil {
 		return fmt.Errorf("clip: write merges.txt: %w", err)
 	}
 	return nil

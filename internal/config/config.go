@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/joho/godotenv"
+
+	"github.com/targetvision/targetvision/internal/edge"
 )
 
 // Config is the whole configuration. Field docs state the defaults.
@@ -70,6 +72,37 @@ type Config struct {
 	// CORSOrigins may call the API from another origin (comma-separated);
 	// default none (CORS off).
 	CORSOrigins string
+	// PublicURL is the address (or comma-separated addresses) people use to
+	// reach `serve`, e.g. https://photos.example.com. The server answers
+	// only these host names, IP addresses and localhost (no DNS
+	// rebinding). Default none: IP addresses and localhost only.
+	PublicURL string
+	// TrustedProxies are the reverse proxies (addresses and CIDR prefixes,
+	// comma-separated) whose X-Forwarded-For/-Proto/-Host are believed.
+	// Default none.
+	TrustedProxies string
+	// TLSCert and TLSKey are PEM files; set both for `serve` to speak HTTPS
+	// itself. Default none.
+	TLSCert, TLSKey string
+	// ACME gets and renews a certificate for PublicURL's host from an ACME
+	// CA (Let's Encrypt) and serves HTTPS with it. Default false.
+	ACME bool
+	// ACMEDirectory is the ACME CA's directory URL. Default Let's Encrypt's.
+	ACMEDirectory string
+	// FolderRoots are the folders (comma-separated) under which web users
+	// may add local sources. Default: the server user's home directory.
+	// The data directory is never allowed.
+	FolderRoots string
+	// MetricsToken, when set, is the bearer token /metrics asks for; unset,
+	// /metrics is not served on the main address.
+	MetricsToken string
+	// MetricsAddr, when set, serves /metrics without a token on this
+	// separate address (say 127.0.0.1:9090). Default none.
+	MetricsAddr string
+	// DecodeMemoryMB bounds the bytes of decoded pixels all of a process's
+	// workers hold at once; a photo that needs more alone is refused as too
+	// large. Default 768.
+	DecodeMemoryMB int
 	// SentryDSN enables error reporting to Sentry when set.
 	SentryDSN string
 	// LogLevel is debug, info, warn or error. Default info.
@@ -93,6 +126,19 @@ func strVar(name, def, help string, secret bool, p func(*Config) *string) Var {
 	return Var{Name: name, Default: def, Help: help, Secret: secret,
 		set: func(c *Config, v string) error { *p(c) = v; return nil },
 		get: func(c *Config) string { return *p(c) }}
+}
+
+func boolVar(name, def, help string, p func(*Config) *bool) Var {
+	return Var{Name: name, Default: def, Help: help,
+		set: func(c *Config, s string) error {
+			b, err := strconv.ParseBool(s)
+			if err != nil {
+				return errors.New("want true or false")
+			}
+			*p(c) = b
+			return nil
+		},
+		get: func(c *Config) string { return strconv.FormatBool(*p(c)) }}
 }
 
 func intVar[T int | int64](name, def, help string, p func(*Config) *T) Var {
@@ -147,17 +193,18 @@ func Vars() []Var {
 				return nil
 			},
 			get: func(c *Config) string { return c.SyncInterval.String() }},
-		{Name: "TARGETVISION_ALLOW_SIGNUP", Default: "false", Help: "let anyone create an account after the first (admin) one",
-			set: func(c *Config, s string) error {
-				b, err := strconv.ParseBool(s)
-				if err != nil {
-					return errors.New("want true or false")
-				}
-				c.AllowSignup = b
-				return nil
-			},
-			get: func(c *Config) string { return strconv.FormatBool(c.AllowSignup) }},
+		boolVar("TARGETVISION_ALLOW_SIGNUP", "false", "let anyone create an account after the first (admin) one", func(c *Config) *bool { return &c.AllowSignup }),
 		strVar("TARGETVISION_CORS_ORIGINS", "", "origins allowed to call the API from another site (comma-separated; default none)", false, func(c *Config) *string { return &c.CORSOrigins }),
+		strVar("TARGETVISION_PUBLIC_URL", "", "the URL people use, e.g. https://photos.example.com (comma-separated for several); other host names are refused", false, func(c *Config) *string { return &c.PublicURL }),
+		strVar("TARGETVISION_TRUSTED_PROXIES", "", "reverse proxies (addresses, CIDRs) whose X-Forwarded-* headers are believed", false, func(c *Config) *string { return &c.TrustedProxies }),
+		strVar("TARGETVISION_TLS_CERT", "", "PEM certificate file: `serve` speaks HTTPS itself (with TARGETVISION_TLS_KEY)", false, func(c *Config) *string { return &c.TLSCert }),
+		strVar("TARGETVISION_TLS_KEY", "", "PEM private key file of TARGETVISION_TLS_CERT", false, func(c *Config) *string { return &c.TLSKey }),
+		boolVar("TARGETVISION_ACME", "false", "get the public URL's certificate from an ACME CA (Let's Encrypt) and serve HTTPS", func(c *Config) *bool { return &c.ACME }),
+		strVar("TARGETVISION_ACME_DIRECTORY", "https://acme-v02.api.letsencrypt.org/directory", "ACME directory URL", false, func(c *Config) *string { return &c.ACMEDirectory }),
+		strVar("TARGETVISION_FOLDER_ROOTS", "", "folders under which web users may add sources (comma-separated; default: the server user's home)", false, func(c *Config) *string { return &c.FolderRoots }),
+		strVar("TARGETVISION_METRICS_TOKEN", "", "bearer token for /metrics; unset = /metrics only on TARGETVISION_METRICS_ADDR", true, func(c *Config) *string { return &c.MetricsToken }),
+		strVar("TARGETVISION_METRICS_ADDR", "", "separate listen address serving /metrics without a token (e.g. 127.0.0.1:9090)", false, func(c *Config) *string { return &c.MetricsAddr }),
+		intVar("TARGETVISION_DECODE_MEMORY_MB", "768", "decoded-pixel memory all workers of a process may hold at once", func(c *Config) *int { return &c.DecodeMemoryMB }),
 		strVar("SENTRY_DSN", "", "report errors to Sentry when set", true, func(c *Config) *string { return &c.SentryDSN }),
 		strVar("TARGETVISION_LOG_LEVEL", "info", "debug, info, warn or error", false, func(c *Config) *string { return &c.LogLevel }),
 		strVar("TARGETVISION_LOG_FORMAT", "", "text or json (default: text on a terminal, json otherwise)", false, func(c *Config) *string { return &c.LogFormat }),
@@ -233,6 +280,21 @@ func (c Config) Validate() error {
 	if c.SmugMugRPM < 1 {
 		errs = append(errs, fmt.Errorf("SMUGMUG_REQUESTS_PER_MINUTE=%d: want > 0", c.SmugMugRPM))
 	}
+	if c.DecodeMemoryMB < 16 {
+		errs = append(errs, fmt.Errorf("TARGETVISION_DECODE_MEMORY_MB=%d: want at least 16", c.DecodeMemoryMB))
+	}
+	if _, err := edge.ParseHosts(c.PublicURL); err != nil {
+		errs = append(errs, fmt.Errorf("TARGETVISION_PUBLIC_URL: %w", err))
+	}
+	if _, err := edge.ParseTrust(c.TrustedProxies); err != nil {
+		errs = append(errs, fmt.Errorf("TARGETVISION_TRUSTED_PROXIES: %w", err))
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		errs = append(errs, errors.New("TARGETVISION_TLS_CERT and TARGETVISION_TLS_KEY go together: set both or neither"))
+	}
+	if c.ACME && (c.TLSCert != "" || !strings.HasPrefix(c.PublicURL, "https://") || strings.Contains(c.PublicURL, ",")) {
+		errs = append(errs, errors.New("TARGETVISION_ACME needs one https:// TARGETVISION_PUBLIC_URL and no TARGETVISION_TLS_CERT"))
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -278,7 +340,7 @@ func (c Config) Secret() ([]byte, error) {
 	if !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("config: read secret key: %w", err)
 	}
-	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("config: create data dir: %w", err)
 	}
 	key := make([]byte, 32)

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/targetvision/targetvision/internal/auth"
+	"github.com/targetvision/targetvision/internal/localsource"
 	"github.com/targetvision/targetvision/internal/search"
 	"github.com/targetvision/targetvision/internal/store"
 )
@@ -43,123 +43,6 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 		return &apiError{status: http.StatusServiceUnavailable, code: "migrations_pending", msg: "database migrations are not applied"}
 	}
 	writeJSON(w, http.StatusOK, readyStatus{Status: "ready", Store: string(s.d.DB.Dialect())})
-	return nil
-}
-
-// --- accounts ---
-
-// credentials is the body of sign-up and sign-in.
-type credentials struct {
-	Email    string `json:"email" required:"true" maxLength:"254" format:"email"`
-	Password string `json:"password" required:"true" minLength:"8" maxLength:"256" description:"8 to 256 characters (sign-up); any for sign-in."`
-}
-
-// userJSON is the signed-in account.
-type userJSON struct {
-	ID      int64  `json:"id"`
-	Email   string `json:"email"`
-	IsAdmin bool   `json:"is_admin" description:"Admins may add server folders as sources."`
-}
-
-// signup creates an account. The first one claims the default local user
-// (and its photos) and becomes admin; later ones need AllowSignup.
-func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
-	var c credentials
-	if err := decode(r, &c); err != nil {
-		return err
-	}
-	c.Email = strings.TrimSpace(c.Email)
-	if !strings.Contains(c.Email, "@") || len(c.Email) > 254 {
-		return errBadRequest("enter a valid e-mail address")
-	}
-	if err := auth.ValidatePassword(c.Password); err != nil {
-		return errBadRequest("%s", err.Error())
-	}
-	ctx := r.Context()
-	n, err := s.d.DB.CountUsers(ctx)
-	if err != nil {
-		return err
-	}
-	if n > 0 && !s.d.AllowSignup {
-		return errForbidden("sign-up is closed on this server; ask the administrator for an account")
-	}
-	// Each sign-up costs a password hash: the client address's sign-in
-	// budget bounds them as it bounds sign-in attempts.
-	if err := s.login.Check(auth.RemoteIPKey(r), ""); err != nil {
-		return err
-	}
-	hash, err := s.d.Hasher.Hash(c.Password)
-	if err != nil {
-		return err
-	}
-	var u store.User
-	if n == 0 {
-		if _, err := s.d.DB.EnsureDefaultUser(ctx); err != nil {
-			return err
-		}
-		u, err = s.d.DB.ClaimDefaultUser(ctx, c.Email, hash)
-	} else {
-		u, err = s.d.DB.CreateUser(ctx, c.Email, hash, false)
-	}
-	if errors.Is(err, store.ErrConflict) {
-		return &apiError{status: http.StatusConflict, code: "email_taken", msg: "an account with this e-mail exists; sign in instead"}
-	}
-	if err != nil {
-		return err
-	}
-	return s.startSession(w, r, u, http.StatusCreated)
-}
-
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u store.User, status int) error {
-	ver, err := s.d.DB.SessionVersion(r.Context(), u.ID)
-	if err != nil {
-		return err
-	}
-	tok, _, err := s.d.Sessions.Issue(u.ID, ver)
-	if err != nil {
-		return err
-	}
-	s.d.Sessions.SetSessionCookie(w, r, tok)
-	writeJSON(w, status, userJSON{ID: u.ID, Email: u.Email, IsAdmin: u.IsAdmin})
-	return nil
-}
-
-func (s *Server) loginHandler(w http.ResponseWriter, r *http.Request) error {
-	var c credentials
-	if err := decode(r, &c); err != nil {
-		return err
-	}
-	if err := s.login.Check(auth.RemoteIPKey(r), strings.ToLower(c.Email)); err != nil {
-		return err // a *auth.RateLimitedError: 429 with Retry-After
-	}
-	bad := &apiError{status: http.StatusUnauthorized, code: "bad_credentials", msg: "wrong e-mail or password"}
-	u, err := s.d.DB.UserByEmail(r.Context(), c.Email)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && u.PasswordHash == "") {
-		s.d.Hasher.VerifyNoUser(c.Password) // same time as a real check
-		return bad
-	}
-	if err != nil {
-		return err
-	}
-	if err := s.d.Hasher.Verify(c.Password, u.PasswordHash); err != nil {
-		return bad
-	}
-	s.login.Succeeded(strings.ToLower(c.Email))
-	return s.startSession(w, r, u, http.StatusOK)
-}
-
-func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
-	s.d.Sessions.ClearSessionCookie(w, r)
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
-	u, err := s.d.DB.UserByID(r.Context(), userID(r))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, userJSON{ID: u.ID, Email: u.Email, IsAdmin: u.IsAdmin})
 	return nil
 }
 
@@ -561,12 +444,16 @@ func (s *Server) createSource(w http.ResponseWriter, r *http.Request) error {
 	if !u.IsAdmin {
 		return errForbidden("only an administrator can add server folders")
 	}
-	if !filepath.IsAbs(in.Path) {
-		return errBadRequest("path must be an absolute folder path on the server")
+	policy := localsource.Policy{DataDir: s.d.DataDir, Roots: s.d.FolderRoots}
+	if policy.Roots == nil {
+		policy.Roots = []string{} // over the web, no roots means no folders
 	}
-	path := filepath.Clean(in.Path)
-	if fi, err := os.Stat(path); err != nil || !fi.IsDir() {
-		return errBadRequest("%s is not a folder the server can read", path)
+	path, err := policy.Allowed(in.Path)
+	if na := (*localsource.NotAllowedError)(nil); errors.As(err, &na) {
+		return &apiError{status: http.StatusBadRequest, code: "folder_not_allowed", msg: na.Reason}
+	}
+	if err != nil {
+		return err
 	}
 	src, err := s.d.DB.CreateSource(r.Context(), store.Source{UserID: u.ID, Kind: store.SourceLocal, Name: path, Path: path})
 	if err != nil {
@@ -688,18 +575,28 @@ type progressEvent struct {
 // the counts from the store (not from this process's workers), so it shows
 // the work of every worker process of a scaled-out deployment.
 func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
-	fl, ok := w.(http.Flusher)
-	if !ok {
-		return errors.New("httpapi: streaming unsupported")
+	uid := userID(r)
+	if !s.openStream(uid) {
+		return &apiError{status: http.StatusTooManyRequests, code: "too_many_streams", retryAfter: 10 * time.Second,
+			msg: "too many open progress streams for this account; close some tabs"}
 	}
+	defer s.closeStream(uid)
+	rc := http.NewResponseController(w)
+	// The server's write timeout would cut the stream: each write gets its
+	// own window instead, so a stalled client is still let go.
+	extend := func() { _ = rc.SetWriteDeadline(time.Now().Add(streamWriteWindow)) }
+	extend()
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	uid := userID(r)
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
+	// A stream ends after streamLifetime; EventSource reconnects at once,
+	// through the authentication and limits of a new request.
+	end := time.NewTimer(streamLifetime)
+	defer end.Stop()
 	last, idle := "", 0
 	for {
 		counts, err := s.d.DB.JobCounts(r.Context(), uid)
@@ -713,19 +610,54 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 		msg, _ := json.Marshal(progressEvent{Queued: counts[store.JobQueued], Running: counts[store.JobRunning],
 			Done: counts[store.JobDone], Failed: counts[store.JobFailed], Current: current})
 		if string(msg) != last {
+			extend()
 			fmt.Fprintf(w, "event: progress\ndata: %s\n\n", msg)
 			last, idle = string(msg), 0
-			fl.Flush()
+			if rc.Flush() != nil {
+				return nil
+			}
 		} else if idle++; idle >= 15 {
+			extend()
 			fmt.Fprint(w, ": keep-alive\n\n")
 			idle = 0
-			fl.Flush()
+			if rc.Flush() != nil {
+				return nil
+			}
 		}
 		select {
 		case <-r.Context().Done():
 			return nil
+		case <-end.C:
+			return nil
 		case <-tick.C:
 		}
+	}
+}
+
+// streamWriteWindow is how long one write to an event stream may take;
+// streamLifetime is how long a stream lasts before the client reconnects.
+const (
+	streamWriteWindow = 30 * time.Second
+	streamLifetime    = time.Hour
+)
+
+// openStream counts one more open event stream for uid, unless the user
+// has MaxStreamsPerUser open already.
+func (s *Server) openStream(uid int64) bool {
+	s.streamsMu.Lock()
+	defer s.streamsMu.Unlock()
+	if s.streams[uid] >= s.d.MaxStreamsPerUser {
+		return false
+	}
+	s.streams[uid]++
+	return true
+}
+
+func (s *Server) closeStream(uid int64) {
+	s.streamsMu.Lock()
+	defer s.streamsMu.Unlock()
+	if s.streams[uid]--; s.streams[uid] <= 0 {
+		delete(s.streams, uid)
 	}
 }
 
@@ -737,7 +669,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 // default reaches everyone who never chose their own.
 type UserSettings struct {
 	ClaudeModel       string  `json:"claude_model" maxLength:"100" description:"Claude model that describes this user's photos; empty for the server's default."`
-	MonthlyBudgetUSD  float64 `json:"monthly_budget_usd" minimum:"0" maximum:"10000" description:"Claude spending cap per calendar month, in US dollars; 0 for the server's default."`
+	MonthlyBudgetUSD  float64 `json:"monthly_budget_usd" minimum:"0" description:"Claude spending cap per calendar month, in US dollars; 0 for the server's default. The server's operator sets the ceiling (CLAUDE_MONTHLY_BUDGET_USD): a user may lower their budget, not raise it above that."`
 	WritebackKeywords bool    `json:"writeback_keywords" description:"Write generated keywords back to SmugMug (never replacing the owner's own)."`
 	WritebackCaptions bool    `json:"writeback_captions" description:"Write generated captions back to SmugMug where the owner wrote none."`
 }
@@ -796,8 +728,13 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &st); err != nil {
 		return err
 	}
-	if st.MonthlyBudgetUSD < 0 || st.MonthlyBudgetUSD > 10000 {
-		return errBadRequest("monthly_budget_usd must be between 0 and 10000")
+	if st.MonthlyBudgetUSD < 0 {
+		return errBadRequest("monthly_budget_usd must not be negative")
+	}
+	// The budget spends the operator's API key: users may only lower it.
+	if ceiling := s.d.Defaults.MonthlyBudgetUSD; st.MonthlyBudgetUSD > ceiling {
+		return &apiError{status: http.StatusBadRequest, code: "budget_above_ceiling",
+			msg: fmt.Sprintf("monthly_budget_usd may be at most $%.2f, the ceiling this server's operator set", ceiling)}
 	}
 	if len(st.ClaudeModel) > 100 {
 		return errBadRequest("claude_model is too long")

@@ -67,7 +67,12 @@ func TestAccounts(t *testing.T) {
 		if decodeBody(t, rec, &list); list.Total != 0 {
 			t.Errorf("the second account sees the first's photos: %s", rec.Body)
 		}
-		wantError(t, open.do(req{method: "POST", path: "/api/v1/auth/signup", body: jsonString(t, second)}), 409, "email_taken")
+		// A taken e-mail is answered as sign-in would answer: no more said.
+		wantError(t, open.do(req{method: "POST", path: "/api/v1/auth/signup", body: jsonString(t, credentials{Email: second.Email, Password: "not the password"})}),
+			401, "bad_credentials")
+		if rec := open.do(req{method: "POST", path: "/api/v1/auth/signup", body: jsonString(t, credentials{Email: second.Email, Password: g.password})}); rec.Code != 200 {
+			t.Errorf("sign-up with a taken e-mail and its password: %d %s, want 200 signed in", rec.Code, rec.Body)
+		}
 
 		for _, c := range []struct {
 			name string
@@ -200,7 +205,8 @@ func TestCSRF(t *testing.T) {
 				} else if rec.Code != c.want {
 					t.Errorf("%d %s", rec.Code, rec.Body)
 				}
-				rec = ts.do(req{method: "POST", path: "/api/v1/auth/logout", cookie: a.cookie, header: c.header})
+				// Sign-out ends its session, so each case signs in anew.
+				rec = ts.do(req{method: "POST", path: "/api/v1/auth/logout", cookie: ts.login(a), header: c.header})
 				if c.want == 403 {
 					wantError(t, rec, 403, "csrf_rejected")
 				} else if rec.Code != 204 {
@@ -275,8 +281,8 @@ func TestBadParams(t *testing.T) {
 			{"POST", "/api/v1/sources/777/sync", "", 404, "not_found"},
 			{"POST", "/api/v1/jobs/777/retry", "", 404, "not_found"},
 			{"POST", "/api/v1/sources", `{"kind":"smugmug","path":"/tmp"}`, 400, "bad_request"},
-			{"POST", "/api/v1/sources", `{"kind":"local","path":"relative/dir"}`, 400, "bad_request"},
-			{"POST", "/api/v1/sources", `{"kind":"local","path":"/no/such/folder/anywhere"}`, 400, "bad_request"},
+			{"POST", "/api/v1/sources", `{"kind":"local","path":"relative/dir"}`, 400, "folder_not_allowed"},
+			{"POST", "/api/v1/sources", `{"kind":"local","path":"/no/such/folder/anywhere"}`, 400, "folder_not_allowed"},
 			{"POST", "/api/v1/sources", `[1,2,3]`, 400, "bad_request"},
 			{"POST", "/api/v1/sources", ``, 400, "bad_request"},
 			{"PUT", "/api/v1/settings", `{"monthly_budget_usd":-1}`, 400, "bad_request"},
@@ -337,7 +343,7 @@ func TestSecurityHeaders(t *testing.T) {
 func TestHealth(t *testing.T) {
 	t.Parallel()
 	forEachStore(t, func(t *testing.T, db *store.DB) {
-		ts := newTestServer(t, db)
+		ts := newTestServer(t, db, func(d *Deps) { d.MetricsToken = "metrics-token" })
 		rec := ts.do(req{method: "GET", path: "/readyz"})
 		var r readyStatus
 		decodeBody(t, rec, &r)
@@ -347,7 +353,8 @@ func TestHealth(t *testing.T) {
 		if rec := ts.do(req{method: "GET", path: "/healthz"}); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"ok"`) {
 			t.Errorf("healthz: %d %s", rec.Code, rec.Body)
 		}
-		if rec := ts.do(req{method: "GET", path: "/metrics"}); rec.Code != 200 || !strings.Contains(rec.Body.String(), `route="GET /readyz"`) {
+		metrics := req{method: "GET", path: "/metrics", header: map[string]string{"Authorization": "Bearer metrics-token"}}
+		if rec := ts.do(metrics); rec.Code != 200 || !strings.Contains(rec.Body.String(), `route="GET /readyz"`) {
 			t.Errorf("metrics: %d", rec.Code)
 		}
 		db.Close() // the store goes away: not ready, but alive
@@ -365,7 +372,8 @@ func TestSignupRateLimit(t *testing.T) {
 	forEachStore(t, func(t *testing.T, db *store.DB) {
 		ts := newTestServer(t, db, func(d *Deps) { d.AllowSignup = true })
 		for i := range 40 {
-			body := jsonString(t, credentials{Email: fmt.Sprintf("u%d@example.com", i), Password: "long enough password"})
+			body := jsonString(t, signupRequest{credentials: credentials{Email: fmt.Sprintf("u%d@example.com", i), Password: "long enough password"},
+				SetupCode: setupCode(t)})
 			rec := ts.do(req{method: "POST", path: "/api/v1/auth/signup", body: body})
 			if rec.Code == 429 {
 				wantError(t, rec, 429, "rate_limited")

@@ -151,6 +151,9 @@ type isolationCase struct {
 	owner func(t *testing.T, rec *httptest.ResponseRecorder)
 	// other checks another user's answer beyond the generic no-leak checks.
 	other func(t *testing.T, rec *httptest.ResponseRecorder)
+	// signsOut marks a route that ends the caller's session: the walk
+	// signs in again after it.
+	signsOut bool
 }
 
 // TestIsolation walks every route of the table as a second user, with the
@@ -161,11 +164,13 @@ type isolationCase struct {
 func TestIsolation(t *testing.T) {
 	t.Parallel()
 	forEachStore(t, func(t *testing.T, db *store.DB) {
-		ts := newTestServer(t, db, func(d *Deps) { d.AllowSignup = true; d.RateLimit = 10000 })
+		root := t.TempDir()
+		ts := newTestServer(t, db, func(d *Deps) {
+			d.AllowSignup, d.RateLimit, d.FolderRoots, d.MetricsToken = true, 10000, []string{root}, "metrics-token"
+		})
 		ctx := t.Context()
 		alice := ts.signup("alice@example.com")
 		bob := ts.signup("bob@example.com")
-		root := t.TempDir()
 		A := seedLibrary(t, ts, alice, filepath.Join(root, "alice-folder"), "Aardvark Album", color.RGBA{200, 30, 30, 255}, []photoSpec{
 			{"alice-private-1.jpg", "Zanzibarn at dusk", "A xylophonic quetzal beside a red barn at dusk", []string{"quetzalcoatl"}},
 			{"alice-private-2.jpg", "Zanzibarn in snow", "A xylophonic quetzal on a snowy barn roof", []string{"quetzalcoatl"}},
@@ -198,7 +203,7 @@ func TestIsolation(t *testing.T) {
 			{"camera": {"hasselblad"}}, {"source": {strconv.FormatInt(A.source.ID, 10)}}, {"q": {"quetzal barn"}},
 			{"q": {"quetzalcoatl"}}}
 
-		cases := isolationCases(t, A)
+		cases := isolationCases(t, ts, A)
 		walk := func(as account, owner bool) {
 			for _, rt := range ts.srv.table() {
 				c, ok := cases[rt.pattern]
@@ -249,10 +254,14 @@ func TestIsolation(t *testing.T) {
 						}
 					})
 				}
+				if c.signsOut {
+					as.cookie = ts.login(as)
+				}
 			}
 		}
 
 		walk(bob, false)
+		bob.cookie = ts.login(bob) // the walk signed him out
 
 		// Where Bob's own photo matches as well as Alice's, he finds his
 		// alone: the searches are scoped, not merely empty.
@@ -370,7 +379,7 @@ func firstEvent(t *testing.T, rec *httptest.ResponseRecorder) progressEvent {
 
 // isolationCases has one case per route of the table; TestIsolation fails
 // for a route without one, so a new route cannot escape it.
-func isolationCases(t *testing.T, A *library) map[string]isolationCase {
+func isolationCases(t *testing.T, ts *testServer, A *library) map[string]isolationCase {
 	get := func(path string) func(*library, account) req {
 		return func(*library, account) req { return req{method: "GET", path: path} }
 	}
@@ -409,19 +418,22 @@ func isolationCases(t *testing.T, A *library) map[string]isolationCase {
 		}
 	}
 	return map[string]isolationCase{
-		"GET /healthz":          {build: get("/healthz"), owner: ok, other: ok},
-		"GET /readyz":           {build: get("/readyz"), owner: ok, other: ok},
-		"GET /metrics":          {build: get("/metrics"), owner: ok, other: ok},
+		"GET /healthz": {build: get("/healthz"), owner: ok, other: ok},
+		"GET /readyz":  {build: get("/readyz"), owner: ok, other: ok},
+		"GET /metrics": {build: func(*library, account) req {
+			return req{method: "GET", path: "/metrics", header: map[string]string{"Authorization": "Bearer metrics-token"}}
+		}, owner: ok, other: ok},
 		"GET /api/openapi.json": {build: get("/api/openapi.json"), owner: ok, other: ok},
 		"GET /api/docs":         {build: get("/api/docs"), owner: ok, other: ok},
 		"GET /api/docs.css":     {build: get("/api/docs.css"), owner: ok, other: ok},
 
+		"GET /api/v1/auth/status": {build: get("/api/v1/auth/status"), owner: contains(`"claimed":true`), other: contains(`"claimed":true`)},
 		"POST /api/v1/auth/signup": {
 			build: func(o *library, as account) req {
 				return req{method: "POST", path: "/api/v1/auth/signup", body: jsonString(t, credentials{Email: o.user.email, Password: "another password"})}
 			},
-			owner: func(t *testing.T, rec *httptest.ResponseRecorder) { wantError(t, rec, 409, "email_taken") },
-			other: func(t *testing.T, rec *httptest.ResponseRecorder) { wantError(t, rec, 409, "email_taken") },
+			owner: func(t *testing.T, rec *httptest.ResponseRecorder) { wantError(t, rec, 401, "bad_credentials") },
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) { wantError(t, rec, 401, "bad_credentials") },
 		},
 		"POST /api/v1/auth/login": {
 			build: func(o *library, as account) req {
@@ -438,8 +450,46 @@ func isolationCases(t *testing.T, A *library) map[string]isolationCase {
 			build: func(_ *library, as account) req {
 				return req{method: "POST", path: "/api/v1/auth/logout", cookie: as.cookie}
 			},
+			owner:    func(t *testing.T, rec *httptest.ResponseRecorder) { wantStatus(t, rec, 204) },
+			other:    func(t *testing.T, rec *httptest.ResponseRecorder) { wantStatus(t, rec, 204) },
+			signsOut: true,
+		},
+		"POST /api/v1/auth/password": {
+			build: func(_ *library, as account) req {
+				return req{method: "POST", path: "/api/v1/auth/password",
+					body: jsonString(t, passwordChange{CurrentPassword: as.password, NewPassword: as.password})}
+			},
 			owner: func(t *testing.T, rec *httptest.ResponseRecorder) { wantStatus(t, rec, 204) },
 			other: func(t *testing.T, rec *httptest.ResponseRecorder) { wantStatus(t, rec, 204) },
+		},
+		"GET /api/v1/sessions": {build: get("/api/v1/sessions"), owner: contains(`"current":true`),
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				xs, err := ts.db.Sessions(t.Context(), A.user.id)
+				if err != nil || len(xs) == 0 {
+					t.Fatalf("Alice's sessions: %v %v", xs, err)
+				}
+				for _, x := range xs {
+					if strings.Contains(rec.Body.String(), x.ID) {
+						t.Errorf("Alice's session %s listed for Bob: %s", x.ID, rec.Body)
+					}
+				}
+			}},
+		"DELETE /api/v1/sessions/{id}": {
+			build: func(o *library, _ account) req {
+				c, err := ts.srv.d.Sessions.Verify(ts.login(o.user).Value)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return req{method: "DELETE", path: "/api/v1/sessions/" + c.SessionID}
+			},
+			owner: func(t *testing.T, rec *httptest.ResponseRecorder) { wantStatus(t, rec, 204) },
+			other: wantNotFound,
+		},
+		"DELETE /api/v1/sessions": {
+			build:    func(*library, account) req { return req{method: "DELETE", path: "/api/v1/sessions"} },
+			owner:    func(t *testing.T, rec *httptest.ResponseRecorder) { wantStatus(t, rec, 204) },
+			other:    func(t *testing.T, rec *httptest.ResponseRecorder) { wantStatus(t, rec, 204) },
+			signsOut: true,
 		},
 		"GET /api/v1/me": {build: get("/api/v1/me"), owner: contains(`"email":"alice@example.com"`),
 			other: contains(`"email":"bob@example.com"`)},

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/targetvision/targetvision/internal/edge"
 )
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
@@ -132,17 +134,39 @@ func (s *Server) cors(next http.Handler) http.Handler {
 	})
 }
 
-// securityHeaders: a CSP without inline script, no sniffing, no framing,
-// and HSTS when the request came over HTTPS.
+// contentSecurityPolicy: no inline script or style, images only from this
+// server (every photo is served by it, after its auth check), no framing.
+const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+
+// securityHeaders: the CSP, no sniffing, no framing, and HSTS when the
+// client came over HTTPS (ours, or a trusted proxy's).
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-		if r.TLS != nil {
+		if edge.From(r).HTTPS {
 			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// edgeGuard resolves who the client is (edge.Info, trusting only the
+// configured proxies) for every later handler, and refuses a request for a
+// host name the server does not answer: a DNS-rebinding page's requests
+// carry the attacker's name, so they end here, before any session or
+// sign-up is looked at.
+func (s *Server) edgeGuard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info := s.d.Trust.Resolve(r)
+		r = r.WithContext(edge.WithInfo(r.Context(), info))
+		if !s.d.Hosts.Allowed(info.Host) {
+			msg := "this server does not answer for that host name; its operator lists the names it answers in TARGETVISION_PUBLIC_URL"
+			s.writeError(w, r, &apiError{status: http.StatusMisdirectedRequest, code: "unknown_host", msg: msg})
+			return
 		}
 		next.ServeHTTP(w, r)
 	})

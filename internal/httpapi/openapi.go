@@ -30,7 +30,9 @@ type operation struct {
 	status int
 	// resp is the JSON success body; nil with contentType for other media,
 	// nil without it for no body (204).
-	resp        any
+	resp any
+	// also are further success answers: status → body and what it means.
+	also        map[int]alsoResp
 	contentType string
 	format      string // of a non-JSON body: "binary" for images
 	// file marks a file served with http.ServeContent, which also answers
@@ -40,6 +42,12 @@ type operation struct {
 	// mean here. The middleware's (401, 403 csrf_rejected, 413, 429, 500)
 	// are added by buildOpenAPI.
 	errors map[int]string
+}
+
+// alsoResp is a further success answer of an operation.
+type alsoResp struct {
+	body        any
+	description string
 }
 
 // idNotFound is the 404 of every route with an id: another user's id is
@@ -56,8 +64,12 @@ func operations() map[string]operation {
 		"GET /readyz": {id: "readyz", tag: "operations", summary: "Readiness: the store answers and its schema is current",
 			resp: readyStatus{}, errors: map[int]string{503: "store_unreachable or migrations_pending."}},
 		"GET /metrics": {id: "metrics", tag: "operations", summary: "Prometheus metrics",
-			description: "Request counts and latencies by route, job outcomes, search latency, Go runtime and process metrics, in the Prometheus text format.",
-			contentType: "text/plain"},
+			description: "Request counts and latencies by route, job outcomes, search latency, Go runtime and process metrics, in the Prometheus text format. Served here only with \"Authorization: Bearer\" and the server's TARGETVISION_METRICS_TOKEN; TARGETVISION_METRICS_ADDR serves them on a separate, private address instead.",
+			contentType: "text/plain",
+			errors: map[int]string{
+				401: "unauthorized: the metrics token is missing or wrong.",
+				404: "not_found: this server has no metrics token; its metrics are on TARGETVISION_METRICS_ADDR, if anywhere.",
+			}},
 
 		"GET /api/openapi.json": {id: "openapi", tag: "docs", summary: "This OpenAPI 3.1 document",
 			resp: map[string]any{}},
@@ -66,24 +78,42 @@ func operations() map[string]operation {
 		"GET /api/docs.css": {id: "docsStylesheet", tag: "docs", summary: "The docs page's stylesheet",
 			contentType: "text/css"},
 
+		"GET /api/v1/auth/status": {id: "authStatus", tag: "account", summary: "Whether the server has an account yet and takes sign-ups",
+			resp: authStatus{}},
 		"POST /api/v1/auth/signup": {id: "signup", tag: "account", summary: "Create an account and sign in",
-			description: "The first account claims the photos indexed before it (the command line's default user) and is the administrator. Later accounts need a server started with --allow-signup. Sets the session cookie.",
-			body:        credentials{}, status: http.StatusCreated, resp: userJSON{},
+			description: "The first account needs the server's setup code; it claims the photos indexed before it (the command line's default user) and is the administrator — of concurrent first sign-ups exactly one is. Later accounts need a server started with --allow-signup. An e-mail that has an account is answered as sign-in with that password would be (200 signed in, or 401), so sign-up tells no more about which addresses have accounts than sign-in. Sets the session cookie. Attempts are limited per client address and account.",
+			body:        signupRequest{}, status: http.StatusCreated, resp: userJSON{},
+			also: map[int]alsoResp{http.StatusOK: {userJSON{}, "The e-mail had an account and this is its password: signed in."}},
 			errors: map[int]string{
-				400: "bad_request: the e-mail or password is not acceptable (passwords are 8 to 256 characters).",
-				403: "forbidden: sign-up is closed on this server.",
-				409: "email_taken: an account with this e-mail exists.",
+				400: "bad_request: the e-mail or password is not acceptable (passwords are 8 to 256 characters; addresses ending in .invalid are reserved).",
+				401: "bad_credentials: the e-mail has an account and the password is not its password.",
+				403: "setup_code_required: the server has no account yet and the setup code is missing or wrong; forbidden: sign-up is closed on this server.",
+				429: "rate_limited: too many sign-up or sign-in attempts; Retry-After says when to try again.",
 			}},
 		"POST /api/v1/auth/login": {id: "login", tag: "account", summary: "Sign in",
-			description: "Sets the session cookie. Sign-in attempts are limited per client address and per account; over the limit the answer is 429 with Retry-After.",
+			description: "Starts a session (recorded on the server, listed by GET /api/v1/sessions) and sets its cookie. Attempts are limited per client address and per account; a browser that signed in to the account before has its own budget, so strangers guessing cannot lock the owner out. Over the limit the answer is 429 with Retry-After.",
 			body:        credentials{}, resp: userJSON{},
 			errors: map[int]string{
 				401: "bad_credentials: wrong e-mail or password (the same answer for an unknown e-mail).",
 				429: "rate_limited: too many sign-in attempts; Retry-After says when to try again.",
 			}},
 		"POST /api/v1/auth/logout": {id: "logout", tag: "account", summary: "Sign out",
-			description: "Clears the session cookie.", status: http.StatusNoContent},
+			description: "Ends the session on the server — its cookie or bearer token stops working everywhere at once — and clears the cookie.", status: http.StatusNoContent},
+		"POST /api/v1/auth/password": {id: "changePassword", tag: "account", summary: "Change the password",
+			description: "Needs the current password. Ends every other session of the account; this one stays signed in.",
+			body:        passwordChange{}, status: http.StatusNoContent,
+			errors: map[int]string{
+				400: "bad_credentials: the current password is wrong; bad_request: the new password is not acceptable.",
+				403: "forbidden: an API token cannot change the password.",
+				429: "rate_limited: too many attempts; Retry-After says when to try again.",
+			}},
 		"GET /api/v1/me": {id: "me", tag: "account", summary: "The signed-in account", resp: userJSON{}},
+		"GET /api/v1/sessions": {id: "listSessions", tag: "account", summary: "The account's signed-in sessions, most recently used first",
+			resp: sessionList{}},
+		"DELETE /api/v1/sessions": {id: "deleteSessions", tag: "account", summary: "Sign out everywhere",
+			description: "Ends every session of the account, this one included, and clears the cookie.", status: http.StatusNoContent},
+		"DELETE /api/v1/sessions/{id}": {id: "deleteSession", tag: "account", summary: "End one session",
+			params: sessionIDParams{}, status: http.StatusNoContent, errors: map[int]string{404: idNotFound}},
 
 		"GET /api/v1/search": {id: "search", tag: "search", summary: "Search photos in plain language",
 			description: "Hybrid search: CLIP text-to-image similarity and full-text search over descriptions, keywords, titles, captions, file and album names, fused by reciprocal rank fusion. Every hit says why it matched. Without a query it lists photos newest first.",
@@ -109,7 +139,7 @@ func operations() map[string]operation {
 			description: "Administrators only: the folder is on the server's disk. Adding a folder that is already a source answers that source. SmugMug accounts are connected from the Sources page (/smugmug/connect).",
 			body:        sourceRequest{}, status: http.StatusCreated, resp: sourceJSON{},
 			errors: map[int]string{
-				400: "bad_request: kind is not \"local\", or path is not an absolute folder the server can read.",
+				400: "bad_request: kind is not \"local\"; folder_not_allowed: path is not an absolute folder the server can read, is not under the folders the operator allows (TARGETVISION_FOLDER_ROOTS), or overlaps the server's data directory.",
 				403: "forbidden: only an administrator can add server folders.",
 			}},
 		"POST /api/v1/sources/{id}/sync": {id: "syncSource", tag: "sources", summary: "Queue an incremental sync of a source",
@@ -121,14 +151,15 @@ func operations() map[string]operation {
 			params: jobIDParams{}, status: http.StatusNoContent,
 			errors: map[int]string{404: idNotFound + " A job that has not failed is not found either."}},
 		"GET /api/v1/events": {id: "events", tag: "jobs", summary: "Live job progress (Server-Sent Events)",
-			description: "A text/event-stream of \"progress\" events, each with a ProgressEvent as its data, sent when the counts change, with a keep-alive comment every 15 s. It reads the store, so it shows the work of every worker process.",
-			resp:        progressEvent{}, contentType: "text/event-stream"},
+			description: "A text/event-stream of \"progress\" events, each with a ProgressEvent as its data, sent when the counts change, with a keep-alive comment every 15 s. It reads the store, so it shows the work of every worker process. A stream ends after an hour (EventSource reconnects); an account may hold 8 open at once.",
+			resp:        progressEvent{}, contentType: "text/event-stream",
+			errors: map[int]string{429: "too_many_streams: the account has its maximum of streams open; rate_limited: over the request budget."}},
 
 		"GET /api/v1/usage":    {id: "usage", tag: "settings", summary: "This month's Claude spending", resp: usageJSON{}},
 		"GET /api/v1/settings": {id: "getSettings", tag: "settings", summary: "The user's settings", resp: UserSettings{}},
 		"PUT /api/v1/settings": {id: "putSettings", tag: "settings", summary: "Replace the user's settings",
 			body: UserSettings{}, resp: UserSettings{},
-			errors: map[int]string{400: "bad_request: monthly_budget_usd is outside 0–10000 or claude_model is too long."}},
+			errors: map[int]string{400: "bad_request: monthly_budget_usd is negative or claude_model is too long; budget_above_ceiling: monthly_budget_usd is above the server's ceiling (CLAUDE_MONTHLY_BUDGET_USD)."}},
 		"GET /api/v1/models": {id: "models", tag: "settings", summary: "The CLIP model's state", resp: modelsJSON{}},
 	}
 }
@@ -139,6 +170,7 @@ var errorDescriptions = map[int]string{
 	401: "unauthorized: no valid session; sign in first.",
 	403: "csrf_rejected: a cross-origin browser request (Sec-Fetch-Site or Origin of another site).",
 	413: "too_large: the request body is over the server's limit (1 MiB by default).",
+	421: "unknown_host: the request named a host this server does not answer (TARGETVISION_PUBLIC_URL lists them; IP addresses and localhost are always answered).",
 	429: "rate_limited: over the per-user (or, signed out, per-address) request budget. Retry-After says when to try again.",
 	500: "internal: an unexpected failure; the details are in the server log, never in the answer.",
 }
@@ -216,6 +248,9 @@ func buildOpenAPI(table []route) ([]byte, error) {
 		default:
 			oc.AddRespStructure(op.resp, openapi.WithHTTPStatus(status))
 		}
+		for code, a := range op.also {
+			oc.AddRespStructure(a.body, openapi.WithHTTPStatus(code), func(cu *openapi.ContentUnit) { cu.Description = a.description })
+		}
 		if op.file {
 			oc.AddRespStructure(nil, openapi.WithHTTPStatus(http.StatusPartialContent), openapi.WithContentType(op.contentType),
 				func(cu *openapi.ContentUnit) {
@@ -225,7 +260,7 @@ func buildOpenAPI(table []route) ([]byte, error) {
 				func(cu *openapi.ContentUnit) { cu.Description = "Unchanged since If-Modified-Since." })
 		}
 
-		errs := map[int]string{429: errorDescriptions[429], 500: errorDescriptions[500]}
+		errs := map[int]string{421: errorDescriptions[421], 429: errorDescriptions[429], 500: errorDescriptions[500]}
 		if !public[pattern] {
 			errs[401] = errorDescriptions[401]
 			oc.AddSecurity(securityCookie)

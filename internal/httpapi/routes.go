@@ -2,12 +2,12 @@ package httpapi
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-
 	"github.com/targetvision/targetvision/internal/auth"
+	"github.com/targetvision/targetvision/internal/edge"
 )
 
 // route is one entry of the route table.
@@ -25,16 +25,21 @@ func (s *Server) table() []route {
 	return []route{
 		{"GET /healthz", http.HandlerFunc(s.healthz), true},
 		{"GET /readyz", s.handle(s.readyz), true},
-		{"GET /metrics", promhttp.HandlerFor(s.d.Metrics.Registry, promhttp.HandlerOpts{}), true},
+		{"GET /metrics", s.handle(s.metrics), true},
 
 		{"GET /api/openapi.json", http.HandlerFunc(s.openAPIDocument), true},
 		{"GET /api/docs", http.HandlerFunc(s.docsPage), true},
 		{"GET /api/docs.css", http.HandlerFunc(s.docsStylesheet), true},
 
+		{"GET /api/v1/auth/status", s.handle(s.authStatus), true},
 		{"POST /api/v1/auth/signup", s.handle(s.signup), true},
 		{"POST /api/v1/auth/login", s.handle(s.loginHandler), true},
 		{"POST /api/v1/auth/logout", s.handle(s.logout), true},
+		{"POST /api/v1/auth/password", s.handle(s.changePassword), false},
 		{"GET /api/v1/me", s.handle(s.me), false},
+		{"GET /api/v1/sessions", s.handle(s.listSessions), false},
+		{"DELETE /api/v1/sessions", s.handle(s.deleteSessions), false},
+		{"DELETE /api/v1/sessions/{id}", s.handle(s.deleteSession), false},
 
 		{"GET /api/v1/search", s.handle(s.searchHandler), false},
 		{"GET /api/v1/photos", s.handle(s.listPhotos), false},
@@ -59,8 +64,9 @@ func (s *Server) table() []route {
 	}
 }
 
-// routes assembles the table and the middleware chain:
-// recover → security headers → log + metrics → body limit → session → CSRF → rate limit.
+// routes assembles the table and the middleware chain: recover → edge
+// (client, scheme, host; unknown hosts refused) → security headers → log +
+// metrics → CORS → body limit → session → CSRF → rate limit.
 func (s *Server) routes() (http.Handler, error) {
 	mux := http.NewServeMux()
 	apiLimit := auth.NewKeyedLimiter(s.d.RateLimit, int(4*s.d.RateLimit), 10000, time.Now)
@@ -68,7 +74,7 @@ func (s *Server) routes() (http.Handler, error) {
 		if c, ok := auth.ClaimsFrom(r.Context()); ok {
 			return "u:" + itoa(c.UserID)
 		}
-		return "ip:" + auth.RemoteIPKey(r)
+		return "ip:" + edge.ClientKey(r)
 	})
 	for _, rt := range s.table() {
 		h := rt.h
@@ -98,7 +104,13 @@ func (s *Server) routes() (http.Handler, error) {
 	if s.d.Web != nil {
 		mux.Handle("/", s.instrument("/", s.d.Web))
 	}
-	csrf, err := auth.CSRF(auth.CSRFConfig{TrustedOrigins: s.d.CORSOrigins})
+	// Behind a proxy that rewrites Host, the public URLs' origins are
+	// same-origin too.
+	trusted := slices.Clone(s.d.CORSOrigins)
+	for _, name := range s.d.Hosts.Names() {
+		trusted = append(trusted, "https://"+name, "http://"+name)
+	}
+	csrf, err := auth.CSRF(auth.CSRFConfig{TrustedOrigins: trusted})
 	if err != nil {
 		return nil, err
 	}
@@ -109,6 +121,7 @@ func (s *Server) routes() (http.Handler, error) {
 	h = s.cors(h)
 	h = s.logRequests(h)
 	h = securityHeaders(h)
+	h = s.edgeGuard(h)
 	h = s.recoverPanics(h)
 	return h, nil
 }

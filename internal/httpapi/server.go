@@ -16,9 +16,11 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/targetvision/targetvision/internal/auth"
+	"github.com/targetvision/targetvision/internal/edge"
 	"github.com/targetvision/targetvision/internal/observe"
 	"github.com/targetvision/targetvision/internal/pipeline"
 	"github.com/targetvision/targetvision/internal/search"
@@ -31,9 +33,27 @@ type Deps struct {
 	Search   *search.Engine
 	Pipeline *pipeline.Pipeline
 	Sessions *auth.Sessions
-	Hasher   *auth.PasswordHasher
-	Metrics  *observe.Metrics
-	Logger   *slog.Logger
+	// Devices marks browsers that signed in before (the login limiter's
+	// defence against lockout).
+	Devices *auth.Devices
+	Hasher  *auth.PasswordHasher
+	Metrics *observe.Metrics
+	Logger  *slog.Logger
+	// SetupCode is the code the first sign-up must give (auth.SetupCode).
+	SetupCode string
+	// Hosts are the host names the server answers (edge.ParseHosts);
+	// the zero value answers IP addresses and localhost only.
+	Hosts edge.Hosts
+	// Trust names the reverse proxies whose X-Forwarded-* are believed.
+	Trust edge.Trust
+	// FolderRoots are the folders under which local sources may be added
+	// over the API; none means no folder may be. DataDir never may.
+	FolderRoots []string
+	// MetricsToken is the bearer token /metrics asks for; empty, /metrics
+	// is not served here (see MetricsHandler for a separate address).
+	MetricsToken string
+	// MaxStreamsPerUser bounds a user's open event streams; default 8.
+	MaxStreamsPerUser int
 	// DataDir holds thumbnails and renditions.
 	DataDir string
 	// Web serves the UI's pages and assets; nil serves the API only.
@@ -42,7 +62,8 @@ type Deps struct {
 	Models func() ModelStatus
 	// SmugMug handles /smugmug/connect and its callback; nil answers 501.
 	SmugMug http.Handler
-	// Settings are deployment defaults shown and overridable per user.
+	// Defaults are the deployment's settings, shown to users who chose none;
+	// its MonthlyBudgetUSD is also the ceiling a user may only lower.
 	Defaults UserSettings
 	// AllowSignup lets anyone create an account after the first (admin) one.
 	AllowSignup bool
@@ -68,14 +89,23 @@ type Server struct {
 	log     *slog.Logger
 	handler http.Handler
 	login   *auth.LoginLimiter
+	// streams counts each user's open event streams.
+	streamsMu sync.Mutex
+	streams   map[int64]int
 	// openapi is the OpenAPI document and docsHTML its page, built once by New.
 	openapi, docsHTML []byte
 }
 
 // New builds the server and its route table.
 func New(d Deps) (*Server, error) {
-	if d.DB == nil || d.Search == nil || d.Pipeline == nil || d.Sessions == nil || d.Hasher == nil || d.Metrics == nil {
+	if d.DB == nil || d.Search == nil || d.Pipeline == nil || d.Sessions == nil || d.Devices == nil || d.Hasher == nil || d.Metrics == nil {
 		return nil, errors.New("httpapi: missing dependency")
+	}
+	if d.SetupCode == "" {
+		return nil, errors.New("httpapi: no setup code: the first account could not be created")
+	}
+	if d.MaxStreamsPerUser <= 0 {
+		d.MaxStreamsPerUser = 8
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
@@ -89,7 +119,7 @@ func New(d Deps) (*Server, error) {
 	if d.Models == nil {
 		d.Models = func() ModelStatus { return ModelStatus{} }
 	}
-	s := &Server{d: d, log: d.Logger, login: auth.NewLoginLimiter(auth.LoginLimitConfig{})}
+	s := &Server{d: d, log: d.Logger, login: auth.NewLoginLimiter(auth.LoginLimitConfig{}), streams: map[int64]int{}}
 	doc, err := buildOpenAPI(s.table())
 	if err != nil {
 		return nil, err
@@ -180,7 +210,7 @@ type errorBody struct {
 }
 
 type errorDetail struct {
-	Code    string `json:"code" required:"true" description:"Machine-readable: bad_request, unauthorized, forbidden, csrf_rejected, not_found, not_ready, range_not_satisfiable, method_not_allowed, smugmug_not_configured, conflict, email_taken, too_large, rate_limited, internal, store_unreachable, migrations_pending."`
+	Code    string `json:"code" required:"true" description:"Machine-readable: bad_request, bad_credentials, unauthorized, forbidden, setup_code_required, csrf_rejected, unknown_host, not_found, not_ready, range_not_satisfiable, method_not_allowed, smugmug_not_configured, conflict, budget_above_ceiling, folder_not_allowed, too_large, rate_limited, too_many_streams, internal, store_unreachable, migrations_pending."`
 	Message string `json:"message" required:"true" description:"A sentence for people; never a stack trace."`
 }
 

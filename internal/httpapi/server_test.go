@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/targetvision/targetvision/internal/auth"
+	"github.com/targetvision/targetvision/internal/edge"
 	"github.com/targetvision/targetvision/internal/observe"
 	"github.com/targetvision/targetvision/internal/pipeline"
 	"github.com/targetvision/targetvision/internal/search"
@@ -55,9 +56,25 @@ type testServer struct {
 	contract *contract
 }
 
+// testSecret is the test servers' SECRET_KEY.
+var testSecret = []byte("test secret of at least sixteen bytes")
+
 func newTestServer(t testing.TB, db *store.DB, tweak ...func(*Deps)) *testServer {
 	t.Helper()
-	sessions, err := auth.NewSessions([]byte("test secret of at least sixteen bytes"), auth.SessionConfig{})
+	sessions, err := auth.NewSessions(testSecret, auth.SessionConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	devices, err := auth.NewDevices(testSecret, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := auth.SetupCode(testSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// httptest.NewRequest asks for example.com.
+	hosts, err := edge.ParseHosts("https://example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,13 +84,17 @@ func newTestServer(t testing.TB, db *store.DB, tweak ...func(*Deps)) *testServer
 	}
 	dataDir := t.TempDir()
 	d := Deps{
-		DB:       db,
-		Search:   search.New(db, search.Options{Model: testModel, Logger: slog.New(slog.DiscardHandler)}),
-		Pipeline: pipeline.New(db, pipeline.Options{DataDir: dataDir}),
-		Sessions: sessions,
-		Hasher:   hasher,
-		Metrics:  observe.NewMetrics(),
-		DataDir:  dataDir,
+		DB:        db,
+		Search:    search.New(db, search.Options{Model: testModel, Logger: slog.New(slog.DiscardHandler)}),
+		Pipeline:  pipeline.New(db, pipeline.Options{DataDir: dataDir}),
+		Sessions:  sessions,
+		Defaults:  UserSettings{MonthlyBudgetUSD: 100},
+		Devices:   devices,
+		SetupCode: code,
+		Hosts:     hosts,
+		Hasher:    hasher,
+		Metrics:   observe.NewMetrics(),
+		DataDir:   dataDir,
 	}
 	for _, f := range tweak {
 		f(&d)
@@ -92,8 +113,9 @@ type req struct {
 	cookie       *http.Cookie
 	header       map[string]string
 	// timeout bounds streaming requests (the event stream runs until the
-	// client goes away).
+	// client goes away); closing stop ends them sooner.
 	timeout time.Duration
+	stop    <-chan struct{}
 }
 
 // do sends r through the whole handler chain (middleware included).
@@ -107,6 +129,15 @@ func (ts *testServer) do(r req) *httptest.ResponseRecorder {
 	if r.timeout > 0 {
 		ctx, cancel := context.WithTimeout(hr.Context(), r.timeout)
 		defer cancel()
+		if r.stop != nil {
+			go func() {
+				select {
+				case <-r.stop:
+					cancel()
+				case <-ctx.Done():
+				}
+			}()
+		}
 		hr = hr.WithContext(ctx)
 	}
 	if r.body != "" {
@@ -116,7 +147,14 @@ func (ts *testServer) do(r req) *httptest.ResponseRecorder {
 		hr.AddCookie(r.cookie)
 	}
 	for k, v := range r.header {
-		hr.Header.Set(k, v)
+		switch k {
+		case "X-Remote-Addr": // the peer's address, not a header
+			hr.RemoteAddr = v + ":40000"
+		case "Host":
+			hr.Host = v
+		default:
+			hr.Header.Set(k, v)
+		}
 	}
 	rec := httptest.NewRecorder()
 	ts.srv.ServeHTTP(rec, hr)
@@ -133,11 +171,23 @@ type account struct {
 	cookie   *http.Cookie
 }
 
-// signup creates an account through the API and returns it signed in.
+// setupCode is the test servers' setup code.
+func setupCode(t testing.TB) string {
+	t.Helper()
+	code, err := auth.SetupCode(testSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
+}
+
+// signup creates an account through the API, with the setup code (which
+// only the first sign-up needs), and returns it signed in.
 func (ts *testServer) signup(email string) account {
 	ts.t.Helper()
 	a := account{email: email, password: "correct horse " + email}
-	rec := ts.do(req{method: "POST", path: "/api/v1/auth/signup", body: jsonString(ts.t, credentials{Email: email, Password: a.password})})
+	body := signupRequest{credentials: credentials{Email: email, Password: a.password}, SetupCode: setupCode(ts.t)}
+	rec := ts.do(req{method: "POST", path: "/api/v1/auth/signup", body: jsonString(ts.t, body)})
 	if rec.Code != http.StatusCreated {
 		ts.t.Fatalf("signup %s: %d %s", email, rec.Code, rec.Body)
 	}
@@ -146,6 +196,16 @@ func (ts *testServer) signup(email string) account {
 	a.id, a.admin = u.ID, u.IsAdmin
 	a.cookie = sessionCookie(ts.t, rec)
 	return a
+}
+
+// login signs a in anew and returns the new session's cookie.
+func (ts *testServer) login(a account) *http.Cookie {
+	ts.t.Helper()
+	rec := ts.do(req{method: "POST", path: "/api/v1/auth/login", body: jsonString(ts.t, credentials{Email: a.email, Password: a.password})})
+	if rec.Code != http.StatusOK {
+		ts.t.Fatalf("login %s: %d %s", a.email, rec.Code, rec.Body)
+	}
+	return sessionCookie(ts.t, rec)
 }
 
 func sessionCookie(t testing.TB, rec *httptest.ResponseRecorder) *http.Cookie {

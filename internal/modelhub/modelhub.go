@@ -111,7 +111,7 @@ func Pull(ctx context.Context, opts Options) error {
 	if err := opts.validate(); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
+	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
 		return fmt.Errorf("modelhub: %w", err)
 	}
 	rev := opts.Revision
@@ -133,7 +133,7 @@ func Pull(ctx context.Context, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("modelhub: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(opts.Dir, clip.SourceFile), src, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(opts.Dir, clip.SourceFile), src, 0o600); err != nil {
 		return fmt.Errorf("modelhub: %w", err)
 	}
 	return nil
@@ -274,7 +274,7 @@ func fetch(ctx context.Context, opts Options, name string, meta fileMeta) error 
 		progressLine(opts.Progress, name, "up to date")
 		return nil
 	}
-	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(final), 0o700); err != nil {
 		return fmt.Errorf("modelhub: %w", err)
 	}
 	var lastErr error
@@ -356,7 +356,7 @@ func verify(path string, meta fileMeta, ver *verifier) error {
 
 // download appends the missing bytes of the file to part.
 func download(ctx context.Context, opts Options, name, part string, meta fileMeta) error {
-	f, err := os.OpenFile(part, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(part, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return fmt.Errorf("modelhub: %w", err)
 	}

@@ -149,7 +149,7 @@ func flatten(img image.Image) image.Image {
 // derived data that the indexer recreates if a crash loses them.
 func writeJPEG(img image.Image, path string, quality int) (err error) {
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
@@ -169,7 +169,7 @@ func writeJPEG(img image.Image, path string, quality int) (err error) {
 	if err := bw.Flush(); err != nil {
 		return err
 	}
-	if err := tmp.Chmod(0o644); err != nil {
+	if err := tmp.Chmod(0o600); err != nil {
 		return err
 	}
 	if err := tmp.Close(); err != nil {

@@ -46,7 +46,7 @@ func snapshotPath(dir, model string) string {
 // writeSnapshot saves the index atomically (temp file + rename). x.mu must
 // be held for reading, x.syncMu for writing (seq must not move).
 func (x *modelIndex) writeSnapshot(path string) (err error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
 	f, err := os.CreateTemp(filepath.Dir(path), ".vectors-*.tmp")

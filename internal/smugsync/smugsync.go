@@ -253,7 +253,7 @@ func (s *Source) Fetch(ctx context.Context, src store.Source, p store.Photo, dst
 	if err != nil {
 		return fmt.Errorf("smugsync: fetch photo %d: %w", p.ID, err)
 	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 		return fmt.Errorf("smugsync: fetch photo %d: %w", p.ID, err)
 	}
 	stored := ref.AnalysisURL != ""

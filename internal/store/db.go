@@ -70,8 +70,14 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		}
 	} else {
 		s.dialect = SQLite
-		if err := os.MkdirAll(filepath.Dir(dsn), 0o750); err != nil {
+		if err := os.MkdirAll(filepath.Dir(dsn), 0o700); err != nil {
 			return nil, fmt.Errorf("store: create data dir: %w", err)
+		}
+		// The file holds password hashes and sealed tokens: only its owner
+		// may read it, whatever the umask. SQLite gives its -wal and -shm
+		// files the database file's mode.
+		if err := ownerOnly(dsn); err != nil {
+			return nil, err
 		}
 		// WAL lets readers run beside the single writer; IMMEDIATE transactions
 		// take the write lock up front so two writers queue on busy_timeout
@@ -221,6 +227,33 @@ func (s *DB) ts(t time.Time) any {
 }
 
 const sqliteTime = "2006-01-02T15:04:05.000000Z"
+
+// ownerOnly creates the SQLite file as 0600 if it is missing, and takes
+// group and other permissions off an existing one.
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("store: create %s: %w", path, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", path, err)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		if err := f.Chmod(fi.Mode().Perm() &^ 0o077); err != nil {
+			return fmt.Errorf("store: restrict %s to its owner: %w", path, err)
+		}
+	}
+	for _, side := range []string{path + "-wal", path + "-shm"} {
+		if fi, err := os.Stat(side); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(side, fi.Mode().Perm()&^0o077); err != nil {
+				return fmt.Errorf("store: restrict %s to its owner: %w", side, err)
+			}
+		}
+	}
+	return nil
+}
 
 // nullTime scans either dialect's time encoding.
 type nullTime struct{ t *time.Time }

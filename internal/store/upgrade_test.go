@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -93,5 +94,61 @@ func TestPostgresUpgradeFillsFilterCopies(t *testing.T) {
 	}
 	if len(names) != 1 || names[0] != want {
 		t.Errorf("full-text indexes after upgrade: %v, want [%s]", names, want)
+	}
+}
+
+// TestUpgradeMarksTheDefaultUser: migration 00013 finds the command line's
+// user on libraries written before it — the unclaimed local user, or, once
+// claimed (its e-mail changed), the oldest administrator — and never an
+// account that merely took the reserved address.
+func TestUpgradeMarksTheDefaultUser(t *testing.T) {
+	t.Parallel()
+	for _, st := range []struct {
+		name string
+		open func(testing.TB, store.Options) *store.DB
+	}{
+		{"sqlite", storetest.OpenSQLite},
+		{"postgres", storetest.OpenPostgres},
+	} {
+		t.Run(st.name, func(t *testing.T) {
+			t.Parallel()
+			for _, claimed := range []bool{false, true} {
+				db := st.open(t, store.Options{SkipMigrate: true})
+				ctx := t.Context()
+				if err := store.MigrateTo(ctx, db, 12); err != nil {
+					t.Fatal(err)
+				}
+				// As the code before 00013 wrote them: the local user first,
+				// then (claimed) its e-mail changed by the first sign-up and a
+				// squatter on the freed reserved address.
+				if _, err := db.SQL().ExecContext(ctx, `INSERT INTO users (email, password_hash, is_admin, created_at)
+					VALUES ('local@targetvision.invalid', '', $1, '2024-01-01T00:00:00.000000Z')`, true); err != nil {
+					t.Fatal(err)
+				}
+				want := "local@targetvision.invalid"
+				if claimed {
+					want = "owner@example.com"
+					for _, q := range []string{
+						"UPDATE users SET email = 'owner@example.com', password_hash = 'h' WHERE email = 'local@targetvision.invalid'",
+						"INSERT INTO users (email, password_hash, is_admin, created_at) VALUES ('local@targetvision.invalid', 'attacker', $1, '2024-02-01T00:00:00.000000Z')",
+					} {
+						args := []any{}
+						if strings.Contains(q, "$1") {
+							args = append(args, false)
+						}
+						if _, err := db.SQL().ExecContext(ctx, q, args...); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+				if _, err := db.Migrate(ctx); err != nil {
+					t.Fatal(err)
+				}
+				u, err := db.EnsureDefaultUser(ctx)
+				if err != nil || u.Email != want {
+					t.Errorf("claimed=%v: the CLI's user after the upgrade is %+v (%v), want %s", claimed, u, err, want)
+				}
+			}
+		})
 	}
 }

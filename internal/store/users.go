@@ -13,18 +13,41 @@ func scanUser(row interface{ Scan(...any) error }, u *User) error {
 	return row.Scan(&u.ID, &u.Email, &u.PasswordHash, &u.IsAdmin, tm(&u.CreatedAt))
 }
 
-// EnsureDefaultUser returns the default local user, creating it on a fresh
-// store. The CLI works as this user until someone signs up on the web.
+// EnsureDefaultUser returns the default local user — the account the
+// command line works as without --user — creating it on a fresh store. It
+// is found by its flag, never by e-mail: an account that signs up with the
+// reserved address is not the CLI's user, and the account that claims the
+// default user (ClaimDefaultUser) stays it, photos and all.
 func (s *DB) EnsureDefaultUser(ctx context.Context) (User, error) {
-	u, err := s.UserByEmail(ctx, DefaultUserEmail)
-	if err == nil {
-		return u, nil
-	}
-	u, err = s.CreateUser(ctx, DefaultUserEmail, "", true)
-	if err == nil || !isConflict(err) {
+	u, err := s.defaultUser(ctx)
+	if !errors.Is(err, ErrNotFound) {
 		return u, err
 	}
-	return s.UserByEmail(ctx, DefaultUserEmail) // created concurrently
+	err = scanUser(s.db.QueryRowContext(ctx,
+		"INSERT INTO users (email, password_hash, is_admin, is_default, created_at) VALUES ($1, '', $2, $2, $3) RETURNING "+userCols,
+		DefaultUserEmail, true, s.ts(s.now())), &u)
+	switch {
+	case err == nil:
+		return u, nil
+	case isUnique(err):
+		// Created concurrently — or an account from before the address was
+		// reserved holds it, which defaultUser then does not return.
+		u, err = s.defaultUser(ctx)
+		if errors.Is(err, ErrNotFound) {
+			return User{}, fmt.Errorf("store: the default user's address %s belongs to another account: %w", DefaultUserEmail, ErrConflict)
+		}
+		return u, err
+	}
+	return User{}, fmt.Errorf("store: create default user: %w", err)
+}
+
+func (s *DB) defaultUser(ctx context.Context) (User, error) {
+	var u User
+	err := scanUser(s.db.QueryRowContext(ctx, "SELECT "+userCols+" FROM users WHERE is_default"), &u)
+	if err != nil {
+		return User{}, notFound("default user", err)
+	}
+	return u, nil
 }
 
 // CreateUser adds an account. The e-mail is stored lower-cased; a taken
@@ -43,14 +66,15 @@ func (s *DB) CreateUser(ctx context.Context, email, passwordHash string, isAdmin
 	return u, nil
 }
 
-// ClaimDefaultUser turns the unclaimed default user into the given account
-// (keeping its photos and sources), as the first web sign-up does. It fails
-// with ErrNotFound when there is no unclaimed default user.
+// ClaimDefaultUser turns the unclaimed default user into the given admin
+// account (keeping its photos and sources), as the first web sign-up does.
+// It is one conditional UPDATE, so of any number of concurrent claims
+// exactly one succeeds; the others, and any claim after it, get ErrNotFound.
 func (s *DB) ClaimDefaultUser(ctx context.Context, email, passwordHash string) (User, error) {
 	var u User
 	err := scanUser(s.db.QueryRowContext(ctx,
-		"UPDATE users SET email = $1, password_hash = $2, is_admin = $3 WHERE email = $4 AND password_hash = '' RETURNING "+userCols,
-		normEmail(email), passwordHash, true, DefaultUserEmail), &u)
+		"UPDATE users SET email = $1, password_hash = $2, is_admin = $3 WHERE is_default AND password_hash = '' RETURNING "+userCols,
+		normEmail(email), passwordHash, true), &u)
 	if isUnique(err) {
 		return User{}, fmt.Errorf("store: claim default user: %w", ErrConflict)
 	}
@@ -93,20 +117,10 @@ func normEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
 
 func isConflict(err error) bool { return errors.Is(err, ErrConflict) }
 
-// SessionVersion is the user's current session version: sessions signed
-// with an older one are revoked (sign out everywhere bumps it).
-func (s *DB) SessionVersion(ctx context.Context, userID int64) (int64, error) {
-	var v int64
-	if err := s.db.QueryRowContext(ctx, "SELECT session_version FROM users WHERE id = $1", userID).Scan(&v); err != nil {
-		return 0, notFound(fmt.Sprintf("session version of user %d", userID), err)
-	}
-	return v, nil
-}
-
-// BumpSessionVersion revokes every session of the user.
-func (s *DB) BumpSessionVersion(ctx context.Context, userID int64) error {
-	res, err := s.db.ExecContext(ctx, "UPDATE users SET session_version = session_version + 1 WHERE id = $1", userID)
-	return affected(res, err, fmt.Sprintf("bump session version of user %d", userID))
+// SetPassword replaces the user's password hash.
+func (s *DB) SetPassword(ctx context.Context, userID int64, passwordHash string) error {
+	res, err := s.db.ExecContext(ctx, "UPDATE users SET password_hash = $1 WHERE id = $2", passwordHash, userID)
+	return affected(res, err, fmt.Sprintf("set password of user %d", userID))
 }
 
 // UserSettings returns the user's settings JSON ("{}" when never set).

@@ -35,6 +35,12 @@ func (c *Clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.U
 // Run is the conformance suite: every store dialect must pass all of it.
 func Run(t *testing.T, open Opener) {
 	t.Run("Users", func(t *testing.T) { t.Parallel(); testUsers(t, open(t, store.Options{})) })
+	t.Run("DefaultUserClaim", func(t *testing.T) { t.Parallel(); testDefaultUserClaim(t, open(t, store.Options{})) })
+	t.Run("Sessions", func(t *testing.T) {
+		t.Parallel()
+		c := NewClock()
+		testSessions(t, open(t, store.Options{Now: c.Now}), c)
+	})
 	t.Run("Sources", func(t *testing.T) { t.Parallel(); testSources(t, open(t, store.Options{})) })
 	t.Run("Photos", func(t *testing.T) { t.Parallel(); testPhotos(t, open(t, store.Options{})) })
 	t.Run("Filters", func(t *testing.T) { t.Parallel(); testFilters(t, open(t, store.Options{})) })
@@ -109,13 +115,11 @@ func testUsers(t *testing.T, db *store.DB) {
 	_, err := db.UserByID(ctx, 999999)
 	wantNotFound(t, err, "UserByID")
 
-	v1 := must[int64](t)(db.SessionVersion(ctx, u.ID))
-	noErr(t, db.BumpSessionVersion(ctx, u.ID))
-	if v2 := must[int64](t)(db.SessionVersion(ctx, u.ID)); v2 != v1+1 {
-		t.Fatalf("session version %d → %d", v1, v2)
+	noErr(t, db.SetPassword(ctx, u.ID, "new hash"))
+	if got := must[store.User](t)(db.UserByID(ctx, u.ID)); got.PasswordHash != "new hash" {
+		t.Fatalf("SetPassword kept %q", got.PasswordHash)
 	}
-	_, err = db.SessionVersion(ctx, 999999)
-	wantNotFound(t, err, "SessionVersion of unknown user")
+	wantNotFound(t, db.SetPassword(ctx, 999999, "x"), "SetPassword of unknown user")
 	if s := must[[]byte](t)(db.UserSettings(ctx, u.ID)); string(s) != "{}" {
 		t.Fatalf("default settings %q", s)
 	}
@@ -130,6 +134,128 @@ func testUsers(t *testing.T, db *store.DB) {
 	}
 	_, err = db.ClaimDefaultUser(ctx, "second@example.com", "pw")
 	wantNotFound(t, err, "second claim")
+}
+
+// testDefaultUserClaim: the CLI's user is found by its flag, not its
+// e-mail — an account holding the reserved address is not it — and of many
+// concurrent claims exactly one wins, keeping the id (and so the photos).
+func testDefaultUserClaim(t *testing.T, db *store.DB) {
+	ctx := t.Context()
+	// An account that took the reserved address before it was reserved.
+	must[store.User](t)(db.CreateUser(ctx, " LOCAL@targetvision.invalid ", "attacker's hash", false))
+	if _, err := db.EnsureDefaultUser(ctx); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("default user with its address taken: %v, want ErrConflict (never the squatter)", err)
+	}
+	if _, err := db.ClaimDefaultUser(ctx, "owner@example.com", "pw"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("claiming a default user that does not exist: %v", err)
+	}
+
+	// With the address free again, a default user appears; claims race.
+	if _, err := db.SQL().ExecContext(ctx, "DELETE FROM users WHERE email = 'local@targetvision.invalid'"); err != nil {
+		t.Fatal(err)
+	}
+	def := must[store.User](t)(db.EnsureDefaultUser(ctx))
+	const racers = 8
+	var wg sync.WaitGroup
+	won := make(chan store.User, racers)
+	for i := range racers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			u, err := db.ClaimDefaultUser(ctx, fmt.Sprintf("racer%d@example.com", i), "pw")
+			switch {
+			case err == nil:
+				won <- u
+			case !errors.Is(err, store.ErrNotFound):
+				t.Errorf("racer %d: %v", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	close(won)
+	var winners []store.User
+	for u := range won {
+		winners = append(winners, u)
+	}
+	if len(winners) != 1 || winners[0].ID != def.ID || !winners[0].IsAdmin {
+		t.Fatalf("claim winners %+v, want exactly one, keeping default user %d", winners, def.ID)
+	}
+	// The claimed account stays the CLI's user; no second default appears.
+	again := must[store.User](t)(db.EnsureDefaultUser(ctx))
+	if again.ID != def.ID || again.Email != winners[0].Email {
+		t.Fatalf("after the claim the CLI's user is %+v, want the claimer %+v", again, winners[0])
+	}
+	if n := must[int](t)(db.CountUsers(ctx)); n != 1 {
+		t.Fatalf("CountUsers after the claim = %d, want 1", n)
+	}
+}
+
+// testSessions: a session is live until it expires or is deleted; one
+// user's session ids do nothing for another; deleting all keeps one.
+func testSessions(t *testing.T, db *store.DB, clock *Clock) {
+	ctx := t.Context()
+	a, b := twoUsers(t, db)
+	live := func(uid int64, id string) bool {
+		t.Helper()
+		return must[bool](t)(db.SessionActive(ctx, uid, id))
+	}
+	exp := clock.Now().Add(time.Hour)
+	for _, id := range []string{"a1", "a2", "a3"} {
+		noErr(t, db.CreateSession(ctx, store.Session{ID: id, UserID: a.ID, ExpiresAt: exp, UserAgent: "Firefox", IP: "192.0.2.1"}))
+		clock.Advance(time.Second)
+	}
+	noErr(t, db.CreateSession(ctx, store.Session{ID: "b1", UserID: b.ID, ExpiresAt: exp}))
+	if err := db.CreateSession(ctx, store.Session{ID: "a1", UserID: b.ID, ExpiresAt: exp}); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("reused session id: %v, want ErrConflict", err)
+	}
+	if !live(a.ID, "a1") || live(b.ID, "a1") || live(a.ID, "nope") {
+		t.Fatal("SessionActive does not scope sessions to their user")
+	}
+	xs := must[[]store.Session](t)(db.Sessions(ctx, a.ID))
+	if len(xs) != 3 || xs[0].UserAgent != "Firefox" || xs[0].IP != "192.0.2.1" || !xs[0].ExpiresAt.Equal(exp) {
+		t.Fatalf("Sessions = %+v", xs)
+	}
+	// Use is noted, at most every few minutes, and orders the list.
+	clock.Advance(10 * time.Minute)
+	live(a.ID, "a1")
+	xs = must[[]store.Session](t)(db.Sessions(ctx, a.ID))
+	if xs[0].ID != "a1" || !xs[0].LastSeenAt.Equal(clock.Now()) {
+		t.Fatalf("after use the list is %+v, want a1 first, seen now", xs)
+	}
+
+	wantNotFound(t, db.DeleteSession(ctx, b.ID, "a2"), "deleting another user's session")
+	noErr(t, db.DeleteSession(ctx, a.ID, "a2"))
+	if live(a.ID, "a2") {
+		t.Fatal("deleted session still live")
+	}
+	if n := must[int](t)(db.DeleteSessions(ctx, a.ID, "a3")); n != 1 || !live(a.ID, "a3") || live(a.ID, "a1") || !live(b.ID, "b1") {
+		t.Fatalf("DeleteSessions keeping a3 ended %d", n)
+	}
+
+	newExp := clock.Now().Add(2 * time.Hour)
+	noErr(t, db.ExtendSession(ctx, a.ID, "a3", newExp))
+	wantNotFound(t, db.ExtendSession(ctx, b.ID, "a3", newExp), "extending another user's session")
+	clock.Advance(time.Hour)
+	if !live(a.ID, "a3") || live(b.ID, "b1") {
+		t.Fatal("expiry: the extended session must live, the other must have ended")
+	}
+	if xs := must[[]store.Session](t)(db.Sessions(ctx, b.ID)); len(xs) != 0 {
+		t.Fatalf("expired sessions listed: %+v", xs)
+	}
+	// A new session prunes the user's expired ones.
+	noErr(t, db.CreateSession(ctx, store.Session{ID: "b2", UserID: b.ID, ExpiresAt: clock.Now().Add(time.Hour)}))
+	var n int
+	noErr(t, db.SQL().QueryRowContext(ctx, "SELECT COUNT(*) FROM sessions WHERE user_id = $1", b.ID).Scan(&n))
+	if n != 1 {
+		t.Fatalf("%d session rows for b after the prune, want 1", n)
+	}
+	// Removing the user ends its sessions.
+	if _, err := db.SQL().ExecContext(ctx, "DELETE FROM users WHERE id = $1", b.ID); err != nil {
+		t.Fatal(err)
+	}
+	if live(b.ID, "b2") {
+		t.Fatal("a removed user's session lives on")
+	}
 }
 
 func twoUsers(t testing.TB, db *store.DB) (a, b store.User) {

@@ -2,10 +2,15 @@
 // session cookie and we go where the user was headed (?next=, same-origin
 // paths only, so the page cannot be used as an open redirect). A visitor
 // who is already signed in never sees these pages: the server redirects.
+//
+// The server says whether it has an account yet (/api/v1/auth/status): a
+// fresh server sends its first visitor to sign-up, which then asks for the
+// setup code that proves they run it; a server with sign-up closed offers
+// no sign-up at all.
 import { api, describeError } from '../api.js';
 import { $, safeNext, setStatus } from '../dom.js';
 
-function wire(kind, endpoint, validate) {
+function wire(kind, endpoint, validate, extra = () => ({})) {
   const form = $(`${kind}-form`);
   const email = $(`${kind}-email`);
   const password = $(`${kind}-password`);
@@ -19,11 +24,11 @@ function wire(kind, endpoint, validate) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     setStatus(error, '');
-    const body = { email: email.value.trim(), password: password.value };
+    const body = { email: email.value.trim(), password: password.value, ...extra() };
     const problem = validate(body);
     if (problem) {
       setStatus(error, problem.message, 'error');
-      (problem.field === 'email' ? email : password).focus();
+      (problem.field === 'email' ? email : problem.field === 'setup_code' ? $('signup-setup-code') : password).focus();
       return;
     }
     submit.disabled = true;
@@ -32,10 +37,12 @@ function wire(kind, endpoint, validate) {
       location.assign(next);
     } catch (err) {
       setStatus(error, describeError(err), 'error');
-      password.select();
+      if (err.code === 'setup_code_required') $('signup-setup-code').select();
+      else password.select();
       submit.disabled = false;
     }
   });
+  return next;
 }
 
 function basic({ email, password }) {
@@ -44,11 +51,39 @@ function basic({ email, password }) {
   return null;
 }
 
-export function initLogin() {
-  wire('login', '/api/v1/auth/login', basic);
+async function status() {
+  try {
+    return await api('/api/v1/auth/status');
+  } catch {
+    return null; // the forms still work; the server says what is wrong
+  }
 }
 
-export function initSignup() {
+export async function initLogin() {
+  const next = wire('login', '/api/v1/auth/login', basic);
+  const st = await status();
+  if (st && !st.claimed) {
+    // A fresh server: nobody can sign in yet; the first account comes first.
+    location.replace(`/signup${next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`);
+    return;
+  }
+  if (st && !st.signup_open) $('login-to-signup').parentElement.hidden = true;
+}
+
+export async function initSignup() {
+  const params = new URLSearchParams(location.search);
+  const setup = $('signup-setup');
+  const code = $('signup-setup-code');
+  code.value = params.get('setup') || '';
   wire('signup', '/api/v1/auth/signup', (b) => basic(b) ||
-    (b.password.length < 8 ? { field: 'password', message: 'Use at least 8 characters.' } : null));
+    (b.password.length < 8 ? { field: 'password', message: 'Use at least 8 characters.' } : null) ||
+    (!setup.hidden && !b.setup_code ? { field: 'setup_code', message: 'Enter the setup code.' } : null),
+  () => (setup.hidden ? {} : { setup_code: code.value.trim() }));
+  const st = await status();
+  if (!st) return;
+  setup.hidden = st.claimed;
+  if (st.claimed && !st.signup_open) {
+    $('signup-closed').hidden = false;
+    $('signup-form').querySelectorAll('input, button').forEach((el) => { el.disabled = true; });
+  }
 }

@@ -1,7 +1,8 @@
 // settings.js — the user's settings (Claude model, monthly budget,
-// SmugMug write-back), the CLIP model's state and this month's usage.
+// SmugMug write-back), the CLIP model's state, this month's usage, the
+// account's signed-in sessions and its password.
 import { api, describeError } from '../api.js';
-import { $, h, formatUSD, setStatus } from '../dom.js';
+import { $, h, formatDate, formatUSD, setStatus } from '../dom.js';
 
 export async function initSettings() {
   const form = $('settings-form');
@@ -9,7 +10,84 @@ export async function initSettings() {
     e.preventDefault();
     save();
   });
-  await Promise.all([load(), loadModels(), loadUsage()]);
+  $('password-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    changePassword();
+  });
+  $('sessions-end-all').addEventListener('click', endAll);
+  await Promise.all([load(), loadModels(), loadUsage(), loadSessions()]);
+}
+
+// describeAgent names a browser from its User-Agent, roughly: enough for a
+// person to tell their laptop from their phone.
+function describeAgent(ua) {
+  if (!ua) return 'Unknown client';
+  const browser = [['Edg/', 'Edge'], ['Firefox/', 'Firefox'], ['Chrome/', 'Chrome'], ['Safari/', 'Safari'], ['curl/', 'curl']]
+    .find(([k]) => ua.includes(k));
+  const os = [['iPhone', 'iPhone'], ['iPad', 'iPad'], ['Android', 'Android'], ['Mac OS X', 'macOS'], ['Windows', 'Windows'], ['Linux', 'Linux']]
+    .find(([k]) => ua.includes(k));
+  return [browser ? browser[1] : 'Browser', os ? `on ${os[1]}` : ''].filter(Boolean).join(' ');
+}
+
+async function loadSessions() {
+  const list = $('sessions-list');
+  try {
+    const { sessions } = await api('/api/v1/sessions');
+    list.replaceChildren(...sessions.map((s) => h('li', { class: 'flex items-center justify-between gap-3 py-2', dataset: { testid: 'session' } },
+      h('div', {},
+        h('p', { class: 'font-medium' }, describeAgent(s.user_agent), s.current ? h('span', { class: 'ml-2 text-xs text-indigo-600 dark:text-indigo-400' }, '(this browser)') : null),
+        h('p', { class: 'text-xs text-slate-500 dark:text-slate-400' }, `${s.ip || 'unknown address'} · signed in ${formatDate(s.created_at, true)} · last used ${formatDate(s.last_seen_at, true)}`)),
+      s.current ? null : h('button', {
+        type: 'button',
+        class: 'rounded-md border border-slate-300 px-2 py-1 text-xs hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800',
+        'aria-label': `Sign out ${describeAgent(s.user_agent)}`,
+        onclick: () => endOne(s.id),
+      }, 'Sign out'))));
+  } catch (err) {
+    setStatus($('sessions-status'), `Sessions unavailable: ${describeError(err)}`, 'error');
+  }
+}
+
+async function endOne(id) {
+  try {
+    await api(`/api/v1/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' });
+    setStatus($('sessions-status'), 'Signed out.');
+    await loadSessions();
+  } catch (err) {
+    setStatus($('sessions-status'), describeError(err), 'error');
+  }
+}
+
+async function endAll() {
+  try {
+    await api('/api/v1/sessions', { method: 'DELETE' });
+    location.assign('/login');
+  } catch (err) {
+    setStatus($('sessions-status'), describeError(err), 'error');
+  }
+}
+
+async function changePassword() {
+  const status = $('password-status');
+  const current = $('password-current');
+  const fresh = $('password-new');
+  if (fresh.value.length < 8) {
+    setStatus(status, 'Use at least 8 characters.', 'error');
+    fresh.focus();
+    return;
+  }
+  $('password-submit').disabled = true;
+  try {
+    await api('/api/v1/auth/password', { method: 'POST', body: { current_password: current.value, new_password: fresh.value } });
+    current.value = '';
+    fresh.value = '';
+    setStatus(status, 'Password changed; your other sessions are signed out.');
+    await loadSessions();
+  } catch (err) {
+    setStatus(status, describeError(err), 'error');
+  } finally {
+    $('password-submit').disabled = false;
+  }
 }
 
 async function load() {
