@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/targetvision/targetvision/internal/auth"
+	"github.com/targetvision/targetvision/internal/edge"
 	"github.com/targetvision/targetvision/internal/secret"
 	"github.com/targetvision/targetvision/internal/smugmug"
 	"github.com/targetvision/targetvision/internal/store"
@@ -125,11 +126,14 @@ func (h *Handler) callbackURL(r *http.Request) string {
 	if h.BaseURL != "" {
 		return strings.TrimRight(h.BaseURL, "/") + "/smugmug/callback"
 	}
+	// The client's own scheme and host, as the edge resolved them: a
+	// forwarded header counts only from a trusted proxy.
+	info := edge.From(r)
 	scheme := "http"
-	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+	if info.HTTPS {
 		scheme = "https"
 	}
-	return scheme + "://" + r.Host + "/smugmug/callback"
+	return scheme + "://" + info.Host + "/smugmug/callback"
 }
 
 func (h *Handler) connect(w http.ResponseWriter, r *http.Request) {
@@ -171,18 +175,16 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "The SmugMug sign-in was not completed.", http.StatusBadRequest)
 		return
 	}
-	userID, sealed, err := h.db.TakeSmugMugAuth(ctx, token)
+	// Only the user who started the sign-in can take it: another user's
+	// try finds nothing and leaves it for its owner.
+	sealed, err := h.db.TakeSmugMugAuth(ctx, claims.UserID, token)
 	if errors.Is(err, store.ErrNotFound) {
-		http.Error(w, "This SmugMug sign-in expired or was already used; connect again.", http.StatusBadRequest)
+		http.Error(w, "This SmugMug sign-in expired, was already used, or was started by another account; connect again.", http.StatusBadRequest)
 		return
 	}
 	if err != nil {
 		h.log.ErrorContext(ctx, "smugmug callback", slog.String("error", err.Error()))
 		http.Error(w, "Could not finish the sign-in.", http.StatusInternalServerError)
-		return
-	}
-	if userID != claims.UserID {
-		http.Error(w, "This SmugMug sign-in was started by another user.", http.StatusForbidden)
 		return
 	}
 	tokenSecret, err := h.box.Open(sealed, requestAD(token))

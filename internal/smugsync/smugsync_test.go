@@ -480,13 +480,17 @@ func testWebConnect(t *testing.T, db *store.DB) {
 	if w := as(f.user.ID, cb); w.Code != http.StatusBadRequest {
 		t.Fatalf("replayed callback: %d", w.Code)
 	}
-	// A sign-in started by one user cannot be finished by another.
+	// A sign-in started by one user cannot be finished by another — and
+	// the other's try does not use it up: its owner still finishes it.
 	cb = approve(start(f.user.ID))
-	if w := as(other.ID, cb); w.Code != http.StatusForbidden {
+	if w := as(other.ID, cb); w.Code != http.StatusBadRequest {
 		t.Fatalf("callback by another user: %d", w.Code)
 	}
 	if n := len(must[[]store.Source](t)(db.Sources(ctx, other.ID))); n != 0 {
 		t.Fatalf("other user got %d sources", n)
+	}
+	if w := as(f.user.ID, cb); w.Code != http.StatusFound {
+		t.Fatalf("the owner's callback after another user's try: %d %s", w.Code, w.Body)
 	}
 	// Denied on SmugMug: no verifier.
 	if w := as(f.user.ID, "http://tv.example/smugmug/callback?oauth_token=x"); w.Code != http.StatusBadRequest {

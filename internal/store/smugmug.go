@@ -441,19 +441,19 @@ func (s *DB) SaveSmugMugAuth(ctx context.Context, requestToken string, userID in
 	return nil
 }
 
-// TakeSmugMugAuth returns and forgets a sign-in in progress: a request token
+// TakeSmugMugAuth returns and forgets userID's sign-in in progress: a request token
 // is exchanged once. ErrNotFound when unknown or expired.
-func (s *DB) TakeSmugMugAuth(ctx context.Context, requestToken string) (userID int64, sealedSecret []byte, err error) {
+func (s *DB) TakeSmugMugAuth(ctx context.Context, userID int64, requestToken string) (sealedSecret []byte, err error) {
 	var expires time.Time
-	err = s.db.QueryRowContext(ctx, "DELETE FROM smugmug_auth WHERE request_token = $1 RETURNING user_id, secret, expires_at",
-		requestToken).Scan(&userID, &sealedSecret, tm(&expires))
+	err = s.db.QueryRowContext(ctx, "DELETE FROM smugmug_auth WHERE request_token = $1 AND user_id = $2 RETURNING secret, expires_at",
+		requestToken, userID).Scan(&sealedSecret, tm(&expires))
 	if err != nil {
-		return 0, nil, notFound("smugmug sign-in", err)
+		return nil, notFound("smugmug sign-in", err)
 	}
 	if !s.now().Before(expires) {
-		return 0, nil, fmt.Errorf("store: smugmug sign-in expired: %w", ErrNotFound)
+		return nil, fmt.Errorf("store: smugmug sign-in expired: %w", ErrNotFound)
 	}
-	return userID, sealedSecret, nil
+	return sealedSecret, nil
 }
 
 // SmugMugWrite is one recorded write-back (or dry run) to SmugMug.

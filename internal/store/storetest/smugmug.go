@@ -139,14 +139,18 @@ func testSmugMug(t *testing.T, db *store.DB) {
 		if err := db.SaveSmugMugAuth(ctx, "rt1", u.ID, []byte("x"), exp); !errors.Is(err, store.ErrConflict) {
 			t.Fatalf("duplicate request token: %v", err)
 		}
-		uid, sealed, err := db.TakeSmugMugAuth(ctx, "rt1")
-		if err != nil || uid != u.ID || string(sealed) != "sealed" {
-			t.Fatalf("take = %d %q %v", uid, sealed, err)
+		// Another user's take neither succeeds nor uses the sign-in up.
+		other := must[store.User](t)(db.CreateUser(ctx, "other-smug@example.com", "hash", false))
+		_, err := db.TakeSmugMugAuth(ctx, other.ID, "rt1")
+		wantNotFound(t, err, "another user's take")
+		sealed, err := db.TakeSmugMugAuth(ctx, u.ID, "rt1")
+		if err != nil || string(sealed) != "sealed" {
+			t.Fatalf("take = %q %v", sealed, err)
 		}
-		_, _, err = db.TakeSmugMugAuth(ctx, "rt1")
+		_, err = db.TakeSmugMugAuth(ctx, u.ID, "rt1")
 		wantNotFound(t, err, "second take")
 		noErr(t, db.SaveSmugMugAuth(ctx, "rt2", u.ID, []byte("s"), time.Now().Add(-time.Second)))
-		_, _, err = db.TakeSmugMugAuth(ctx, "rt2")
+		_, err = db.TakeSmugMugAuth(ctx, u.ID, "rt2")
 		wantNotFound(t, err, "expired take")
 	})
 
