@@ -259,6 +259,13 @@ type Filter struct {
 	Status   string
 }
 
+// likeContains is a LIKE pattern (with ESCAPE '\') matching values that
+// contain s: what the user typed is matched as typed, its % and _ too.
+func likeContains(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(s) + "%"
+}
+
 // where appends the filter's conditions (on alias p) to conds/args; the
 // user id is $1.
 func (s *DB) where(f Filter, conds []string, args []any) ([]string, []any) {
@@ -278,7 +285,7 @@ func (s *DB) where(f Filter, conds []string, args []any) ([]string, []any) {
 		add("p.album_id IN (SELECT id FROM albums WHERE user_id = $1 AND LOWER(name) = LOWER(?))", f.Album)
 	}
 	if f.Camera != "" {
-		add("LOWER(p.camera_make || ' ' || p.camera_model) LIKE ?", "%"+strings.ToLower(f.Camera)+"%")
+		add(`LOWER(p.camera_make || ' ' || p.camera_model) LIKE ? ESCAPE '\'`, likeContains(strings.ToLower(f.Camera)))
 	}
 	if f.Keyword != "" {
 		// Keywords are JSON arrays of strings: match the quoted element. Both
@@ -286,7 +293,8 @@ func (s *DB) where(f Filter, conds []string, args []any) ([]string, []any) {
 		kw, _ := json.Marshal(strings.ToLower(f.Keyword))
 		// EXISTS on the primary key: an IN correlated on user_id scanned
 		// ai_metadata once per photo.
-		add("(LOWER(p.keywords) LIKE ? OR EXISTS (SELECT 1 FROM ai_metadata m WHERE m.photo_id = p.id AND LOWER(m.keywords) LIKE ?))", "%"+string(kw)+"%")
+		add(`(LOWER(p.keywords) LIKE ? ESCAPE '\' OR EXISTS (SELECT 1 FROM ai_metadata m WHERE m.photo_id = p.id AND LOWER(m.keywords) LIKE ? ESCAPE '\'))`,
+			likeContains(string(kw)))
 	}
 	if !f.From.IsZero() {
 		add("p.taken_at >= ?", s.ts(f.From))
@@ -359,7 +367,7 @@ func (s *DB) CopiedFilterSQL(ctx context.Context, alias string, userID int64, f 
 		conds = append(conds, inList(alias+".album_id", ids))
 	}
 	if f.Camera != "" {
-		add("x.camera LIKE ?", "%"+strings.ToLower(f.Camera)+"%")
+		add(`x.camera LIKE ? ESCAPE '\'`, likeContains(strings.ToLower(f.Camera)))
 	}
 	if !f.From.IsZero() {
 		add("x.taken_at >= ?", f.From.UTC())

@@ -426,6 +426,11 @@ func testFilters(t *testing.T, db *store.DB) {
 		{"to", store.Filter{To: d(2021)}, []int64{p1}},
 		{"gps", store.Filter{HasGPS: true}, []int64{p1}},
 		{"source", store.Filter{SourceID: g.source.ID}, nil},
+		// LIKE's wildcards in what the user typed are plain characters.
+		{"camera _ is literal", store.Filter{Camera: "_"}, nil},
+		{"camera % is literal", store.Filter{Camera: "eos%40"}, nil},
+		{"keyword % is literal", store.Filter{Keyword: "%"}, nil},
+		{"keyword _ is literal", store.Filter{Keyword: "b_rn"}, nil},
 	}
 	for _, c := range cases {
 		ps, total, err := db.ListPhotos(ctx, f.user.ID, c.f, 10, 0)
