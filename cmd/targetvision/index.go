@@ -18,6 +18,7 @@ import (
 	"github.com/targetvision/targetvision/internal/jobs"
 	"github.com/targetvision/targetvision/internal/localsource"
 	"github.com/targetvision/targetvision/internal/pipeline"
+	"github.com/targetvision/targetvision/internal/plaintext"
 	"github.com/targetvision/targetvision/internal/store"
 )
 
@@ -267,7 +268,7 @@ func (a *app) printIndexSummary(ctx context.Context, w io.Writer, sources []stor
 	}
 	fmt.Fprintf(w, "indexed: %d photos ready, %d failed, %d pending\n", ready, failed, pending)
 	for _, p := range failures {
-		fmt.Fprintf(w, "  failed: %s: %s\n", p.SourceKey, p.Error)
+		fmt.Fprintf(w, "  failed: %s: %s\n", plaintext.Line(p.SourceKey), plaintext.Line(p.Error))
 	}
 	counts, err := a.db.JobCounts(ctx, a.user.ID)
 	if err == nil && counts[store.JobQueued] > 0 {

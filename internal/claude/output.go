@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/targetvision/targetvision/internal/plaintext"
 )
 
 // Limits enforced on (or normalised into) every answer.
@@ -18,6 +20,7 @@ const (
 	maxColors         = 10
 	maxDescriptionLen = 700 // runes; three long sentences fit comfortably
 	maxTermLen        = 60  // runes; longer "keywords" are sentences, dropped
+	maxTextInImageLen = 500 // runes; a page of text is kept to its start
 	maxPeople         = 100000
 )
 
@@ -70,7 +73,7 @@ func parseAnswer(raw []byte) (Description, string) {
 		return Description{}, "missing fields: " + strings.Join(missing, ", ")
 	}
 	var d Description
-	d.Description = strings.Join(strings.Fields(*a.Description), " ")
+	d.Description = strings.Join(strings.Fields(plaintext.Line(*a.Description)), " ")
 	if d.Description == "" {
 		return Description{}, "empty description"
 	}
@@ -84,7 +87,7 @@ func parseAnswer(raw []byte) (Description, string) {
 	d.Objects = normaliseTerms(*a.Objects, maxObjects)
 	d.Colors = normaliseTerms(*a.Colors, maxColors)
 	d.Scene = normaliseTerm(*a.Scene)
-	d.TextInImage = strings.TrimSpace(*a.TextInImage)
+	d.TextInImage = plaintext.Truncate(strings.TrimSpace(plaintext.Clean(*a.TextInImage)), maxTextInImageLen)
 	var pc float64
 	if err := json.Unmarshal(a.PeopleCount, &pc); err != nil || pc != math.Trunc(pc) || pc < 0 || pc > maxPeople {
 		return Description{}, fmt.Sprintf("people_count %s is not a non-negative integer", a.PeopleCount)
@@ -115,7 +118,7 @@ func normaliseTerms(in []string, limit int) []string {
 // normaliseTerm lower-cases, collapses whitespace and strips surrounding
 // punctuation ("Sunset." → "sunset", "#Snow" → "snow").
 func normaliseTerm(s string) string {
-	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
+	s = strings.ToLower(strings.Join(strings.Fields(plaintext.Line(s)), " "))
 	return strings.TrimFunc(s, func(r rune) bool {
 		return unicode.IsPunct(r) && r != '&' || unicode.IsSymbol(r) && r != '+'
 	})

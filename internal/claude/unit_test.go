@@ -39,6 +39,21 @@ func TestParseAnswer(t *testing.T) {
 		t.Errorf("40 keywords: reason %q, kept %d, want %d", reason, len(d.Keywords), MaxKeywords)
 	}
 
+	// Text from the model is shown to people: no controls that reorder or
+	// hide what is around it, and a bounded length for the words it read.
+	long := strings.Repeat("SALE ", 2000)
+	d, reason = parseAnswer([]byte(`{"description":"A sign\u202egpj.exe by a road.","keywords":` + kw +
+		`,"objects":["sign\u2066x"],"scene":"street\u001b[2J","text_in_image":"` + long + `\u202e","people_count":0,"colors":[]}`))
+	if reason != "" {
+		t.Fatalf("answer with controls rejected: %s", reason)
+	}
+	if d.Description != "A signgpj.exe by a road." || d.Objects[0] != "signx" || d.Scene != "street[2j" {
+		t.Errorf("controls kept: %q %q %q", d.Description, d.Objects, d.Scene)
+	}
+	if n := len([]rune(d.TextInImage)); n > maxTextInImageLen || !strings.HasPrefix(d.TextInImage, "SALE SALE") || strings.ContainsRune(d.TextInImage, 0x202e) {
+		t.Errorf("text_in_image of %d runes kept as %d runes: %.40q…", len(long), n, d.TextInImage)
+	}
+
 	bad := []struct {
 		name, in, reason string
 	}{

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/targetvision/targetvision/internal/localsource"
+	"github.com/targetvision/targetvision/internal/plaintext"
 	"github.com/targetvision/targetvision/internal/search"
 	"github.com/targetvision/targetvision/internal/store"
 )
@@ -141,11 +142,10 @@ type photoSummary struct {
 	Status       string     `json:"status" enum:"pending,ready,failed" description:"ready once the thumbnail and metadata are made."`
 }
 
+// title is what a photo is called: its title, else its file name, safe to
+// show (see package plaintext).
 func title(p store.Photo) string {
-	if p.Title != "" {
-		return p.Title
-	}
-	return p.FileName
+	return plaintext.Line(cmp.Or(p.Title, p.FileName))
 }
 
 func mergeKeywords(a, b []string) []string {
@@ -204,8 +204,8 @@ func (s *Server) listPhotos(w http.ResponseWriter, r *http.Request) error {
 	for i, p := range ps {
 		m := ai[p.ID]
 		out[i] = photoSummary{PhotoID: p.ID, Title: title(p), ThumbnailURL: thumbURL(p), WebURL: p.WebURL,
-			Description: m.Description, Keywords: mergeKeywords(p.Keywords, m.Keywords), TakenAt: timePtr(p.TakenAt),
-			Album: p.AlbumName, Status: p.Status}
+			Description: plaintext.Line(m.Description), Keywords: plaintext.Lines(mergeKeywords(p.Keywords, m.Keywords)),
+			TakenAt: timePtr(p.TakenAt), Album: plaintext.Line(p.AlbumName), Status: p.Status}
 	}
 	writeJSON(w, http.StatusOK, photoList{Total: total, Photos: out})
 	return nil
@@ -267,12 +267,12 @@ func (s *Server) getPhoto(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := photoDetail{PhotoID: p.ID, Title: title(p), Caption: p.Caption, FileName: p.FileName, Album: p.AlbumName,
-		Keywords: p.Keywords, TakenAt: timePtr(p.TakenAt), Width: p.Width, Height: p.Height,
-		Camera: cameraName(p.CameraMake, p.CameraModel), Lens: p.Lens,
+	d := photoDetail{PhotoID: p.ID, Title: title(p), Caption: plaintext.Clean(p.Caption), FileName: plaintext.Line(p.FileName),
+		Album: plaintext.Line(p.AlbumName), Keywords: plaintext.Lines(p.Keywords), TakenAt: timePtr(p.TakenAt), Width: p.Width, Height: p.Height,
+		Camera: plaintext.Line(cameraName(p.CameraMake, p.CameraModel)), Lens: plaintext.Line(p.Lens),
 		Exposure:     exposureJSON{Time: p.ExposureTime, FNumber: p.FNumber, ISO: p.ISO, FocalLength: p.FocalLength},
 		ThumbnailURL: thumbURL(p), ImageURL: imageURL(p),
-		WebURL: p.WebURL, SourceID: p.SourceID, Status: p.Status, Error: p.Error}
+		WebURL: p.WebURL, SourceID: p.SourceID, Status: p.Status, Error: plaintext.Line(p.Error)}
 	if d.Keywords == nil {
 		d.Keywords = []string{}
 	}
@@ -280,10 +280,10 @@ func (s *Server) getPhoto(w http.ResponseWriter, r *http.Request) error {
 		d.GPS = &gpsJSON{Lat: p.GPS.Lat, Lon: p.GPS.Lon}
 	}
 	if m, err := s.d.DB.AIMetadata(r.Context(), uid, id); err == nil {
-		d.Description = m.Description
-		d.Keywords = mergeKeywords(p.Keywords, m.Keywords)
-		d.AI = &aiJSON{Model: m.Model, Objects: m.Objects, Scene: m.Scene, TextInImage: m.TextInImage,
-			PeopleCount: m.PeopleCount, Colors: m.Colors, CostUSD: m.CostUSD}
+		d.Description = plaintext.Line(m.Description)
+		d.Keywords = plaintext.Lines(mergeKeywords(p.Keywords, m.Keywords))
+		d.AI = &aiJSON{Model: m.Model, Objects: plaintext.Lines(m.Objects), Scene: plaintext.Line(m.Scene),
+			TextInImage: plaintext.Clean(m.TextInImage), PeopleCount: m.PeopleCount, Colors: plaintext.Lines(m.Colors), CostUSD: m.CostUSD}
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
@@ -375,7 +375,7 @@ func (s *Server) albums(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := make([]albumJSON, len(as))
 	for i, a := range as {
-		out[i] = albumJSON{ID: a.ID, Name: a.Name, PhotoCount: a.PhotoCount, SourceID: a.SourceID, WebURL: a.WebURL}
+		out[i] = albumJSON{ID: a.ID, Name: plaintext.Line(a.Name), PhotoCount: a.PhotoCount, SourceID: a.SourceID, WebURL: a.WebURL}
 	}
 	writeJSON(w, http.StatusOK, albumList{Albums: out})
 	return nil
@@ -395,7 +395,7 @@ type sourceJSON struct {
 
 func (s *Server) sourceJSON(r *http.Request, src store.Source) (sourceJSON, error) {
 	_, n, err := s.d.DB.ListPhotos(r.Context(), src.UserID, store.Filter{SourceID: src.ID}, 1, 0)
-	return sourceJSON{ID: src.ID, Kind: string(src.Kind), Name: src.Name, Status: src.Status, LastError: src.LastError,
+	return sourceJSON{ID: src.ID, Kind: string(src.Kind), Name: plaintext.Line(src.Name), Status: src.Status, LastError: plaintext.Line(src.LastError),
 		LastSyncedAt: timePtr(src.LastSyncedAt), PhotoCount: n}, err
 }
 
@@ -539,7 +539,7 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := make([]jobJSON, len(js))
 	for i, j := range js {
-		out[i] = jobJSON{ID: j.ID, Kind: j.Kind, State: j.State, Attempts: j.Attempts, LastError: j.LastError, PhotoID: j.PhotoID, UpdatedAt: j.UpdatedAt}
+		out[i] = jobJSON{ID: j.ID, Kind: j.Kind, State: j.State, Attempts: j.Attempts, LastError: plaintext.Line(j.LastError), PhotoID: j.PhotoID, UpdatedAt: j.UpdatedAt}
 	}
 	writeJSON(w, http.StatusOK, jobList{Counts: counts, Jobs: out})
 	return nil

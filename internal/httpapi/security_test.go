@@ -331,3 +331,67 @@ func TestMetricsNeedToken(t *testing.T) {
 		t.Fatalf("metrics with the token: %d", rec.Code)
 	}
 }
+
+// TestControlCharactersNeverShown: names and text from outside (a file
+// named to look like another, an album with terminal escapes, a caption
+// with an override) reach every answer without their controls.
+func TestControlCharactersNeverShown(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, db *store.DB) {
+		ts := newTestServer(t, db)
+		a := ts.signup("a@example.com")
+		ctx := t.Context()
+		src, err := db.CreateSource(ctx, store.Source{UserID: a.id, Kind: store.SourceLocal, Name: "/photos\u202e", Path: "/photos"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		album, err := db.UpsertAlbum(ctx, store.Album{UserID: a.id, SourceID: src.ID, Key: "x", Name: "Trip\x1b]0;pwned\x07"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, _, err := db.UpsertPhoto(ctx, store.Photo{UserID: a.id, SourceID: src.ID, AlbumID: album.ID, SourceKey: "holiday\u202egpj.exe",
+			FileName: "holiday\u202egpj.exe", Caption: "caption\u2066 isolate", Keywords: []string{"key\u202dword"},
+			CameraMake: "Evil\x1b[2J", Status: store.PhotoReady})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, path := range []string{"/api/v1/photos", fmt.Sprintf("/api/v1/photos/%d", p.ID), "/api/v1/search?q=holiday",
+			"/api/v1/search", "/api/v1/albums", "/api/v1/sources"} {
+			rec := ts.do(req{method: "GET", path: path, cookie: a.cookie})
+			if rec.Code != 200 {
+				t.Fatalf("%s: %d %s", path, rec.Code, rec.Body)
+			}
+			var v any
+			decodeBody(t, rec, &v)
+			for _, s := range allStrings(v) {
+				if strings.ContainsAny(s, "\u202e\u202d\u2066\x1b\x07") {
+					t.Errorf("%s shows %q", path, s)
+				}
+			}
+			if path == "/api/v1/photos" && !strings.Contains(rec.Body.String(), "holidaygpj.exe") {
+				t.Errorf("the file name is gone altogether: %s", rec.Body)
+			}
+		}
+	})
+}
+
+// allStrings lists every string in a decoded JSON value.
+func allStrings(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		var out []string
+		for _, e := range x {
+			out = append(out, allStrings(e)...)
+		}
+		return out
+	case map[string]any:
+		var out []string
+		for _, e := range x {
+			out = append(out, allStrings(e)...)
+		}
+		return out
+	}
+	return nil
+}

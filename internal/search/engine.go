@@ -15,6 +15,7 @@ import (
 
 	"github.com/hashicorp/golang-lru/v2/expirable"
 
+	"github.com/targetvision/targetvision/internal/plaintext"
 	"github.com/targetvision/targetvision/internal/store"
 )
 
@@ -371,12 +372,12 @@ func (e *Engine) hydrate(ctx context.Context, userID int64, ids []int64, photos 
 		m := ai[id]
 		r := Result{
 			PhotoID:      p.ID,
-			Title:        cmp.Or(p.Title, p.FileName),
+			Title:        plaintext.Line(cmp.Or(p.Title, p.FileName)),
 			ThumbnailURL: photoThumbnail(*p),
 			WebURL:       p.WebURL,
-			Description:  cmp.Or(m.Description, p.Caption),
-			Keywords:     mergeKeywords(p.Keywords, m.Keywords),
-			Album:        p.AlbumName,
+			Description:  plaintext.Line(cmp.Or(m.Description, p.Caption)),
+			Keywords:     plaintext.Lines(mergeKeywords(p.Keywords, m.Keywords)),
+			Album:        plaintext.Line(p.AlbumName),
 			Why:          Why{MatchedTerms: matchedTerms(words, p, m)},
 		}
 		if !p.TakenAt.IsZero() {
