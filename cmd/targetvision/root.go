@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 
@@ -91,6 +92,8 @@ type app struct {
 	log  *slog.Logger
 	db   *store.DB
 	user store.User
+	// memory is the decode budget all of this process's workers share.
+	memory *photo.Memory
 	// flush sends buffered error reports before exit.
 	flush func()
 }
@@ -112,7 +115,13 @@ func openApp(ctx context.Context, cmd *cobra.Command, e *env, cfg config.Config)
 	if err != nil {
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, db: db, flush: flush}
+	a := &app{cfg: cfg, log: log, db: db, flush: flush, memory: photo.NewMemory(int64(cfg.DecodeMemoryMB) << 20)}
+	// A soft limit for the Go heap a little above the decode budget makes
+	// the collector return a finished photo's pixels before the next
+	// photo's are allocated, rather than let the heap double first.
+	if e.getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(int64(cfg.DecodeMemoryMB)<<20 + 256<<20)
+	}
 	email, _ := cmd.Flags().GetString("user")
 	if email == "" {
 		a.user, err = db.EnsureDefaultUser(ctx)
@@ -135,7 +144,9 @@ func (a *app) Close() {
 }
 
 // limits are the per-file safety limits from the configuration.
-func (a *app) limits() photo.Limits { return photo.Limits{MaxPixels: a.cfg.MaxPixels} }
+func (a *app) limits() photo.Limits {
+	return photo.Limits{MaxPixels: a.cfg.MaxPixels, Memory: a.memory}
+}
 
 // loadCLIP loads the configured CLIP model if it has been pulled. Without
 // one it says once, clearly, how to get it, and returns nil: everything but

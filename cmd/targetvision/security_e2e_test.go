@@ -1,14 +1,18 @@
 package main
 
 import (
+	"bytes"
+	"compress/zlib"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	be "encoding/binary"
 	"encoding/json"
 	"encoding/pem"
+	"hash/crc32"
 	"io"
 	"io/fs"
 	"math/big"
@@ -20,6 +24,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -276,4 +281,76 @@ func selfSigned(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
 	pool = x509.NewCertPool()
 	pool.AddCert(cert)
 	return certFile, keyFile, pool
+}
+
+// writeZeroPNG writes a w×h PNG of colour type ct (2 = RGB, 6 = RGBA) at
+// depth bits, all pixels zero, streaming its rows: a file of a few hundred
+// KB that decodes to w×h×channels×depth/8 bytes.
+func writeZeroPNG(t *testing.T, path string, w, h int, depth, ct byte) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	chunk := func(typ string, data []byte) {
+		var n [4]byte
+		be.BigEndian.PutUint32(n[:], uint32(len(data)))
+		f.Write(n[:])
+		f.Write([]byte(typ))
+		f.Write(data)
+		be.BigEndian.PutUint32(n[:], crc32.ChecksumIEEE(append([]byte(typ), data...)))
+		f.Write(n[:])
+	}
+	f.WriteString("\x89PNG\r\n\x1a\n")
+	ihdr := make([]byte, 13)
+	be.BigEndian.PutUint32(ihdr[0:], uint32(w))
+	be.BigEndian.PutUint32(ihdr[4:], uint32(h))
+	ihdr[8], ihdr[9] = depth, ct
+	chunk("IHDR", ihdr)
+	channels := map[byte]int{2: 3, 6: 4}[ct]
+	row := make([]byte, 1+w*channels*int(depth)/8) // filter byte 0, then zeros
+	var z bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&z, zlib.BestSpeed)
+	for range h {
+		zw.Write(row)
+		if z.Len() > 1<<20 {
+			chunk("IDAT", z.Bytes())
+			z.Reset()
+		}
+	}
+	zw.Close()
+	chunk("IDAT", z.Bytes())
+	chunk("IEND", nil)
+}
+
+// TestIndexingMemoryBound: indexing never holds more than the decode
+// budget of pixels. The 16-bit PNG of 10000×9999 (under the pixel limit)
+// took 1.67 GB to index; now it is refused by what it would cost, while
+// two large photos that fit are indexed side by side — and the process's
+// peak memory stays under 1 GiB with the default budget and workers.
+func TestIndexingMemoryBound(t *testing.T) {
+	t.Parallel()
+	// With TARGETVISION_DECODE_MEMORY_MB=4096 the bomb is decoded and
+	// this run peaked at 1892 MiB.
+	c := newCLI(t, "TARGETVISION_SYNC_INTERVAL=0")
+	lib := filepath.Join(c.dir, "lib")
+	os.MkdirAll(lib, 0o700)
+	writeZeroPNG(t, filepath.Join(lib, "bomb-16bit.png"), 10000, 9999, 16, 6)
+	writeZeroPNG(t, filepath.Join(lib, "large-a.png"), 7000, 5000, 8, 2)
+	writeZeroPNG(t, filepath.Join(lib, "large-b.png"), 7000, 5000, 8, 2)
+	cmd := c.cmd(t.Context(), "index", lib)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("index: %v\n%s", err, out.String())
+	}
+	peak := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10 // KiB on Linux
+	t.Logf("peak RSS of index: %d MiB", peak>>20)
+	if !strings.Contains(out.String(), "2 photos ready, 1 failed") || !strings.Contains(out.String(), "decode budget") {
+		t.Errorf("want the two large photos ready and the bomb refused by the decode budget:\n%s", out.String())
+	}
+	if peak > 1<<30 {
+		t.Errorf("indexing peaked at %d MiB, over 1 GiB", peak>>20)
+	}
 }

@@ -101,7 +101,7 @@ type Config struct {
 	MetricsAddr string
 	// DecodeMemoryMB bounds the bytes of decoded pixels all of a process's
 	// workers hold at once; a photo that needs more alone is refused as too
-	// large. Default 768.
+	// large. Default 512.
 	DecodeMemoryMB int
 	// SentryDSN enables error reporting to Sentry when set.
 	SentryDSN string
@@ -204,7 +204,7 @@ func Vars() []Var {
 		strVar("TARGETVISION_FOLDER_ROOTS", "", "folders under which web users may add sources (comma-separated; default: the server user's home)", false, func(c *Config) *string { return &c.FolderRoots }),
 		strVar("TARGETVISION_METRICS_TOKEN", "", "bearer token for /metrics; unset = /metrics only on TARGETVISION_METRICS_ADDR", true, func(c *Config) *string { return &c.MetricsToken }),
 		strVar("TARGETVISION_METRICS_ADDR", "", "separate listen address serving /metrics without a token (e.g. 127.0.0.1:9090)", false, func(c *Config) *string { return &c.MetricsAddr }),
-		intVar("TARGETVISION_DECODE_MEMORY_MB", "768", "decoded-pixel memory all workers of a process may hold at once", func(c *Config) *int { return &c.DecodeMemoryMB }),
+		intVar("TARGETVISION_DECODE_MEMORY_MB", "512", "decoded-pixel memory all workers of a process may hold at once", func(c *Config) *int { return &c.DecodeMemoryMB }),
 		strVar("SENTRY_DSN", "", "report errors to Sentry when set", true, func(c *Config) *string { return &c.SentryDSN }),
 		strVar("TARGETVISION_LOG_LEVEL", "info", "debug, info, warn or error", false, func(c *Config) *string { return &c.LogLevel }),
 		strVar("TARGETVISION_LOG_FORMAT", "", "text or json (default: text on a terminal, json otherwise)", false, func(c *Config) *string { return &c.LogFormat }),

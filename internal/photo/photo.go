@@ -69,6 +69,9 @@ type Limits struct {
 	// into memory once (hash, metadata and decode share that one read).
 	// Default DefaultMaxBytes.
 	MaxBytes int64
+	// Memory is the process's decode budget, shared by its workers; nil
+	// bounds each photo by DefaultMaxDecodeBytes alone.
+	Memory *Memory
 }
 
 func (l Limits) withDefaults() Limits {
@@ -168,6 +171,15 @@ func Decode(ctx context.Context, path string, lim Limits) (image.Image, Info, er
 	if err != nil {
 		return nil, f.info, err
 	}
+	need := f.need
+	if f.info.Orientation > 1 {
+		need += 8 * int64(f.info.Width) * int64(f.info.Height) // turning it upright copies it twice at 4 bytes a pixel
+	}
+	release, err := lim.Memory.acquire(ctx, need)
+	if err != nil {
+		return nil, f.info, fmt.Errorf("photo: %s: %w", path, err)
+	}
+	defer release()
 	img, err := f.decode(ctx)
 	if err != nil {
 		return nil, f.info, err
@@ -180,6 +192,9 @@ type file struct {
 	path string
 	data []byte
 	info Info
+	// need is the memory decoding it takes: the file's bytes and the
+	// decoder's buffers (decodeCost).
+	need int64
 }
 
 // load reads the file, hashes it, reads its header and EXIF, and enforces the
@@ -242,6 +257,11 @@ func parse(path string, data []byte, lim Limits) (f file, err error) {
 	if w*h > lim.MaxPixels {
 		return f, fmt.Errorf("photo: %s: %w: header declares %dx%d pixels (%.1f MP), over the %.1f MP limit",
 			path, ErrTooLarge, w, h, float64(w*h)/1e6, float64(lim.MaxPixels)/1e6)
+	}
+	cfg.Width, cfg.Height = int(w), int(h)
+	f.need = int64(len(data)) + decodeCost(format, cfg, data)
+	if f.need > lim.Memory.limit() {
+		return f, tooBig(path, f.need, lim.Memory.limit())
 	}
 	return f, nil
 }

@@ -369,9 +369,13 @@ func TestDecodeGeneratedFormats(t *testing.T) {
 	}
 }
 
-// pngHeader returns a PNG whose IHDR claims w×h pixels, followed by an empty
-// IDAT and IEND: tiny on disk, enormous if decoded.
-func pngHeader(w, h uint32) []byte {
+// pngHeader returns an 8-bit RGBA PNG whose IHDR claims w×h pixels,
+// followed by an empty IDAT and IEND: tiny on disk, enormous if decoded.
+func pngHeader(w, h uint32) []byte { return pngHeaderOf(w, h, 8, 6) }
+
+// pngHeaderOf is pngHeader at another bit depth and colour type (6 = RGBA,
+// 0 = gray).
+func pngHeaderOf(w, h uint32, depth, colorType byte) []byte {
 	var buf bytes.Buffer
 	buf.WriteString("\x89PNG\r\n\x1a\n")
 	chunk := func(typ string, data []byte) {
@@ -386,7 +390,7 @@ func pngHeader(w, h uint32) []byte {
 	ihdr := make([]byte, 13)
 	binary.BigEndian.PutUint32(ihdr[0:], w)
 	binary.BigEndian.PutUint32(ihdr[4:], h)
-	ihdr[8], ihdr[9] = 8, 6 // 8-bit RGBA
+	ihdr[8], ihdr[9] = depth, colorType
 	chunk("IHDR", ihdr)
 	chunk("IDAT", nil)
 	chunk("IEND", nil)

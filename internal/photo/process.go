@@ -58,6 +58,11 @@ func Process(ctx context.Context, path string, lim Limits, out Outputs) (Info, e
 	if out.ThumbPath == "" && out.RenditionPath == "" {
 		return f.info, nil
 	}
+	release, err := lim.Memory.acquire(ctx, f.need)
+	if err != nil {
+		return f.info, fmt.Errorf("photo: %s: %w", path, err)
+	}
+	defer release()
 	img, err := f.decode(ctx)
 	if err != nil {
 		return f.info, err
