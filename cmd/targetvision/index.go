@@ -206,7 +206,7 @@ func (a *app) syncAndDrain(ctx context.Context, e *env, sources []store.Source, 
 		bar.Finish()
 	}
 	if popts.Describer != nil && ctx.Err() == nil {
-		if err := a.describe(ctx, e, p, popts.Describer, r.ID(), o); err != nil {
+		if err := a.describe(ctx, e, p, popts.Describer, r, o); err != nil {
 			return err
 		}
 		if err := r.RunUntilIdle(ctx); err != nil { // write-backs queued by descriptions
@@ -222,7 +222,7 @@ func (a *app) syncAndDrain(ctx context.Context, e *env, sources []store.Source, 
 // describe has Claude describe the queued photos in one go (batch API at
 // half price from the threshold on), or with --estimate only says what it
 // would cost.
-func (a *app) describe(ctx context.Context, e *env, p *pipeline.Pipeline, d pipeline.Describer, worker string, o drainOptions) error {
+func (a *app) describe(ctx context.Context, e *env, p *pipeline.Pipeline, d pipeline.Describer, r *jobs.Runner, o drainOptions) error {
 	queued, err := a.db.CountJobs(ctx, a.user.ID, pipeline.KindDescribe, store.JobQueued)
 	if err != nil || queued == 0 {
 		return err
@@ -233,7 +233,7 @@ func (a *app) describe(ctx context.Context, e *env, p *pipeline.Pipeline, d pipe
 		return nil
 	}
 	fmt.Fprintf(e.stderr, "describing %d photos with Claude (estimated $%.2f)…\n", queued, d.Estimate(queued, o.mode))
-	n, err := p.DescribeQueued(ctx, worker, o.mode, 100_000)
+	n, err := p.DescribeQueued(ctx, r, o.mode, 100_000)
 	if err != nil {
 		return err
 	}

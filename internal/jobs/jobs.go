@@ -257,13 +257,21 @@ func sleep(ctx context.Context, d time.Duration) {
 }
 
 func (r *Runner) runOne(ctx context.Context, j store.Job) {
-	log := r.cfg.Logger.With("job_id", j.ID, "kind", j.Kind, "attempt", j.Attempts)
+	hctx, stop := r.heartbeat(ctx, []store.Job{j})
+	err := r.safeCall(hctx, j)
+	stop()
+	r.settle(ctx, j, err)
+}
+
+// heartbeat keeps the leases of js while their handler runs, and returns
+// the handler's context and the function that stops the heartbeat (and
+// waits for it). A lost lease — another worker took a job over — cancels
+// the handler's context: its work is no longer ours to finish.
+func (r *Runner) heartbeat(ctx context.Context, js []store.Job) (context.Context, func()) {
 	hctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	// Heartbeat while the handler runs so a long job keeps its lease.
-	hbDone := make(chan struct{})
+	done := make(chan struct{})
 	go func() {
-		defer close(hbDone)
+		defer close(done)
 		t := time.NewTicker(r.cfg.Lease / 3)
 		defer t.Stop()
 		for {
@@ -271,18 +279,24 @@ func (r *Runner) runOne(ctx context.Context, j store.Job) {
 			case <-hctx.Done():
 				return
 			case <-t.C:
-				if err := r.q.Heartbeat(hctx, j.ID, r.id, r.cfg.Lease); err != nil && hctx.Err() == nil {
-					log.WarnContext(hctx, "heartbeat lost; stopping job", "err", err)
-					cancel()
-					return
+				for _, j := range js {
+					if err := r.q.Heartbeat(hctx, j.ID, r.id, r.cfg.Lease); err != nil && hctx.Err() == nil {
+						r.cfg.Logger.WarnContext(hctx, "heartbeat lost; stopping job", "job_id", j.ID, "kind", j.Kind, "err", err)
+						cancel()
+						return
+					}
 				}
 			}
 		}
 	}()
-	err := r.safeCall(hctx, j)
-	cancel()
-	<-hbDone
+	return hctx, func() { cancel(); <-done }
+}
 
+// settle records the outcome of one attempt of j — the one place that
+// decides between complete, snooze, retry and failing for good — and
+// reports it to OnEvent.
+func (r *Runner) settle(ctx context.Context, j store.Job, err error) {
+	log := r.cfg.Logger.With("job_id", j.ID, "kind", j.Kind, "attempt", j.Attempts)
 	bg := context.WithoutCancel(ctx)
 	ev := Event{Job: j, Err: err}
 	var serr snoozeError
@@ -291,7 +305,7 @@ func (r *Runner) runOne(ctx context.Context, j store.Job) {
 		ev.State = store.JobDone
 		err = r.q.Complete(bg, j.ID, r.id)
 	case ctx.Err() != nil:
-		// Shutting down: Run releases the job after all workers stop.
+		// Shutting down: the job is released after the workers stop.
 		return
 	case errors.As(err, &serr):
 		ev.State = "snoozed"
@@ -312,6 +326,74 @@ func (r *Runner) runOne(ctx context.Context, j store.Job) {
 	if r.cfg.OnEvent != nil {
 		r.cfg.OnEvent(ev)
 	}
+}
+
+// BatchHandler does several jobs of one kind together (a Message Batches
+// request for many photos, say) and returns one outcome per job, in the
+// order given, with Handler's meaning: nil completes, Permanent fails for
+// good, Snooze waits, anything else is retried with backoff.
+type BatchHandler func(ctx context.Context, js []store.Job) []error
+
+// RunBatch claims up to limit ready jobs of kind, runs h on them all while
+// heartbeating their leases, and settles each job's outcome exactly as Run
+// settles one job's. It returns the number of jobs it ran. When ctx ends
+// while h runs, the jobs go back to the queue without an attempt counted.
+func (r *Runner) RunBatch(ctx context.Context, kind string, limit int, h BatchHandler) (int, error) {
+	var js []store.Job
+	defer func() {
+		if ctx.Err() == nil {
+			return
+		}
+		// Interrupted: hand the batch back, no attempt counted (the other
+		// jobs this runner may hold are not ours to release).
+		for _, j := range js {
+			if err := r.q.Snooze(context.WithoutCancel(ctx), j.ID, r.id, "interrupted; resumes on the next run", 0); err != nil {
+				r.cfg.Logger.ErrorContext(ctx, "hand back batch job", "job_id", j.ID, "err", err)
+			}
+		}
+	}()
+	for len(js) < limit {
+		j, err := r.q.Claim(ctx, r.id, []string{kind}, r.cfg.Lease)
+		if errors.Is(err, store.ErrNoJob) {
+			break
+		}
+		if err != nil {
+			for _, held := range js {
+				r.settle(ctx, held, Snooze(err, 0))
+			}
+			return 0, fmt.Errorf("jobs: claim %s batch: %w", kind, err)
+		}
+		js = append(js, j)
+	}
+	if len(js) == 0 {
+		return 0, nil
+	}
+	hctx, stop := r.heartbeat(ctx, js)
+	outs := r.safeBatch(hctx, kind, js, h)
+	stop()
+	for i, j := range js {
+		r.settle(ctx, j, outs[i])
+	}
+	return len(js), ctx.Err()
+}
+
+// safeBatch calls h, turning a panic — or an answer with the wrong number
+// of outcomes — into a permanent failure of every job.
+func (r *Runner) safeBatch(ctx context.Context, kind string, js []store.Job, h BatchHandler) (outs []error) {
+	defer func() {
+		if p := recover(); p != nil {
+			outs = nil
+			r.cfg.Logger.ErrorContext(ctx, "batch handler panicked", "kind", kind, "panic", p)
+		}
+		if len(outs) != len(js) {
+			err := Permanent(fmt.Errorf("jobs: %s batch handler gave %d outcomes for %d jobs", kind, len(outs), len(js)))
+			outs = make([]error, len(js))
+			for i := range outs {
+				outs[i] = err
+			}
+		}
+	}()
+	return h(ctx, js)
 }
 
 // safeCall turns a handler panic into a permanent failure instead of a

@@ -167,3 +167,76 @@ func TestReclaimOrphans(t *testing.T) {
 		t.Fatalf("counts after reclaim: %v", c)
 	}
 }
+
+// TestRunBatch: a batch handler's outcomes are settled job by job with the
+// same rules as single jobs — done, snoozed (no attempt counted), retried,
+// failed for good — and a panicking handler fails its whole batch.
+func TestRunBatch(t *testing.T) {
+	t.Parallel()
+	db, u := setup(t)
+	ctx := t.Context()
+	var ids []int64
+	for range 5 {
+		j, _, err := db.Enqueue(ctx, store.Job{UserID: u.ID, Kind: "describe", MaxAttempts: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, j.ID)
+	}
+	var events sync.Map
+	cfg := fast()
+	cfg.OnEvent = func(e jobs.Event) { events.Store(e.Job.ID, e.State) }
+	r := jobs.New(db, cfg)
+	var got []int64
+	n, err := r.RunBatch(ctx, "describe", 4, func(_ context.Context, js []store.Job) []error {
+		for _, j := range js {
+			got = append(got, j.ID)
+		}
+		return []error{nil, jobs.Snooze(errors.New("budget"), time.Hour), errors.New("flaky"), jobs.Permanent(errors.New("corrupt"))}
+	})
+	if err != nil || n != 4 || len(got) != 4 {
+		t.Fatalf("RunBatch ran %d (%v) of the limit 4: %v", n, err, got)
+	}
+	want := []struct {
+		state    string
+		attempts int
+		event    string
+	}{{store.JobDone, 1, store.JobDone}, {store.JobQueued, 0, "snoozed"}, {store.JobQueued, 1, "retry"}, {store.JobFailed, 1, store.JobFailed}}
+	for i, w := range want {
+		j, err := db.Job(ctx, u.ID, got[i])
+		ev, _ := events.Load(got[i])
+		if err != nil || j.State != w.state || j.Attempts != w.attempts || ev != w.event {
+			t.Errorf("job %d: %s after %d attempts, event %v (%v); want %s after %d, event %s", i, j.State, j.Attempts, ev, err, w.state, w.attempts, w.event)
+		}
+	}
+
+	// A handler that panics, or miscounts, fails its batch for good.
+	if _, err := r.RunBatch(ctx, "describe", 10, func(context.Context, []store.Job) []error { panic("boom") }); err != nil {
+		t.Fatal(err)
+	}
+	if j, _ := db.Job(ctx, u.ID, ids[4]); j.State != store.JobFailed {
+		t.Errorf("after a panicking batch the job is %s", j.State)
+	}
+}
+
+// TestRunBatchInterrupted: a batch cut short by shutdown goes back to the
+// queue without an attempt counted.
+func TestRunBatchInterrupted(t *testing.T) {
+	t.Parallel()
+	db, u := setup(t)
+	j, _, err := db.Enqueue(t.Context(), store.Job{UserID: u.ID, Kind: "describe", MaxAttempts: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	r := jobs.New(db, fast())
+	r.RunBatch(ctx, "describe", 10, func(hctx context.Context, js []store.Job) []error {
+		cancel()
+		<-hctx.Done()
+		return []error{hctx.Err()}
+	})
+	got, err := db.Job(t.Context(), u.ID, j.ID)
+	if err != nil || got.State != store.JobQueued || got.Attempts != 0 {
+		t.Fatalf("interrupted batch job: %s after %d attempts (%v), want queued, 0", got.State, got.Attempts, err)
+	}
+}

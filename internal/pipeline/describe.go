@@ -140,99 +140,63 @@ func (p *Pipeline) handleWriteBack(ctx context.Context, j store.Job, ph store.Ph
 	return wb.WriteBackPhoto(ctx, src, ph.ID, m.Keywords, m.Description)
 }
 
-// DescribeQueued describes every ready describe job together: through the
-// Message Batches API at half price when there are enough of them (mode
-// auto) or when asked (mode batch), else with direct calls. The jobs are
-// claimed under worker and heartbeated while the batch runs; if ctx ends
-// first, they go back to the queue and the submitted batch stays in the
-// ledger, so the next run resumes polling it instead of paying again.
-// It returns how many photos were described.
-func (p *Pipeline) DescribeQueued(ctx context.Context, worker string, mode claude.Mode, limit int) (int, error) {
+// DescribeQueued describes up to limit ready describe jobs together:
+// through the Message Batches API at half price when there are enough of
+// them (mode auto) or when asked (mode batch), else with direct calls. The
+// runner claims the jobs, keeps their leases and settles each outcome as
+// it settles any job's; if ctx ends first they go back to the queue, and a
+// submitted batch stays in the ledger, so the next run resumes polling it
+// instead of paying again. It returns how many photos were described.
+func (p *Pipeline) DescribeQueued(ctx context.Context, r *jobs.Runner, mode claude.Mode, limit int) (int, error) {
 	if p.opts.Describer == nil {
 		return 0, nil
 	}
-	const lease = 30 * time.Minute
-	var held []store.Job
-	defer p.db.ReleaseWorker(context.WithoutCancel(ctx), worker)
-	for len(held) < limit {
-		j, err := p.db.Claim(ctx, worker, []string{KindDescribe}, lease)
-		if errors.Is(err, store.ErrNoJob) {
-			break
-		}
-		if err != nil {
-			return 0, err
-		}
-		held = append(held, j)
-	}
-	if len(held) == 0 {
-		return 0, nil
-	}
-	var reqs []claude.Request
-	var jobsOf []store.Job
-	var photos []store.Photo
-	perPhoto := p.opts.Describer.Estimate(len(held), mode) / float64(len(held))
-	projected := map[int64]float64{}
-	for _, j := range held {
-		ph, err := p.db.Photo(ctx, j.UserID, j.PhotoID)
-		if err != nil || ph.RenditionPath == "" {
-			p.db.Complete(ctx, j.ID, worker) // deleted or unprocessable: nothing to describe
-			continue
-		}
-		projected[j.UserID] += perPhoto
-		over, err := p.overBudget(ctx, j.UserID, projected[j.UserID])
-		if err != nil {
-			return 0, err
-		}
-		if over != nil {
-			p.db.Snooze(ctx, j.ID, worker, over.Error(), time.Hour)
-			continue
-		}
-		reqs, jobsOf, photos = append(reqs, p.describeRequest(j.UserID, ph)), append(jobsOf, j), append(photos, ph)
-	}
-	hb, stopHB := context.WithCancel(ctx)
-	defer stopHB()
-	go func() {
-		t := time.NewTicker(lease / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-hb.Done():
-				return
-			case <-t.C:
-				for _, j := range jobsOf {
-					p.db.Heartbeat(hb, j.ID, worker, lease)
-				}
-			}
-		}
-	}()
-	outs := p.opts.Describer.DescribeAll(ctx, reqs, mode)
-	stopHB()
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
 	described := 0
-	for _, o := range outs {
-		j, ph := jobsOf[o.Index], photos[o.Index]
-		err := describeError(o.Err)
-		if err == nil {
-			err = p.saveDescription(ctx, j.UserID, ph, o.Result)
+	_, err := r.RunBatch(ctx, KindDescribe, limit, func(ctx context.Context, js []store.Job) []error {
+		outcomes := make([]error, len(js))
+		var reqs []claude.Request
+		var todo []int // index into js of each request
+		var photos []store.Photo
+		perPhoto := p.opts.Describer.Estimate(len(js), mode) / float64(len(js))
+		projected := map[int64]float64{}
+		for i, j := range js {
+			ph, err := p.db.Photo(ctx, j.UserID, j.PhotoID)
+			switch {
+			case errors.Is(err, store.ErrNotFound):
+				continue // deleted since: nothing to describe, the job is done
+			case err != nil:
+				outcomes[i] = err
+				continue
+			case ph.RenditionPath == "":
+				outcomes[i] = jobs.Permanent(fmt.Errorf("pipeline: photo %d has no rendition to describe", ph.ID))
+				continue
+			}
+			projected[j.UserID] += perPhoto
+			over, err := p.overBudget(ctx, j.UserID, projected[j.UserID])
+			if err != nil {
+				outcomes[i] = err
+				continue
+			}
+			if over != nil {
+				outcomes[i] = jobs.Snooze(over, time.Hour)
+				continue
+			}
+			reqs, todo, photos = append(reqs, p.describeRequest(j.UserID, ph)), append(todo, i), append(photos, ph)
 		}
-		switch {
-		case err == nil:
-			described++
-			err = p.db.Complete(ctx, j.ID, worker)
-		case errors.Is(o.Err, claude.ErrBudgetExceeded), errors.Is(o.Err, claude.ErrUnauthorized):
-			err = p.db.Snooze(ctx, j.ID, worker, err.Error(), time.Hour)
-		case jobs.IsPermanent(err):
-			err = p.db.Fail(ctx, j.ID, worker, err.Error(), 0, true)
-		default:
-			err = p.db.Fail(ctx, j.ID, worker, err.Error(), time.Minute, false)
+		for _, o := range p.opts.Describer.DescribeAll(ctx, reqs, mode) {
+			i := todo[o.Index]
+			err := describeError(o.Err)
+			if err == nil {
+				err = p.saveDescription(ctx, js[i].UserID, photos[o.Index], o.Result)
+			}
+			if err == nil {
+				described++
+			}
+			outcomes[i] = err
 		}
-		if err != nil {
-			return described, err
-		}
-	}
-	return described, nil
+		return outcomes
+	})
+	return described, err
 }
 
 // Ledger implements claude.Ledger on the store, so results, spend and
