@@ -155,7 +155,7 @@ func (h *Handler) connect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sealed := h.box.Seal([]byte(rt.Secret), requestAD(rt.Token))
-	if err := h.db.SaveSmugMugAuth(r.Context(), rt.Token, claims.UserID, sealed, time.Now().Add(signInTTL)); err != nil {
+	if err := h.db.SaveRemoteAuth(r.Context(), rt.Token, claims.UserID, sealed, time.Now().Add(signInTTL)); err != nil {
 		h.log.ErrorContext(r.Context(), "smugmug connect", slog.String("error", err.Error()))
 		http.Error(w, "Could not start the sign-in.", http.StatusInternalServerError)
 		return
@@ -177,7 +177,7 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	}
 	// Only the user who started the sign-in can take it: another user's
 	// try finds nothing and leaves it for its owner.
-	sealed, err := h.db.TakeSmugMugAuth(ctx, claims.UserID, token)
+	sealed, err := h.db.TakeRemoteAuth(ctx, claims.UserID, token)
 	if errors.Is(err, store.ErrNotFound) {
 		http.Error(w, "This SmugMug sign-in expired, was already used, or was started by another account; connect again.", http.StatusBadRequest)
 		return

@@ -208,7 +208,7 @@ func (s *Source) sync(ctx context.Context, src store.Source, progress localsourc
 	if err != nil {
 		return localsource.Result{}, err
 	}
-	st := s.db.SmugMug(src)
+	st := newSyncStore(s.db, src)
 	scfg := smugmug.SyncerConfig{Logger: s.log.With(slog.Int64("source_id", src.ID)), DeepEvery: s.DeepEvery}
 	if progress != nil {
 		scfg.Progress = func(p smugmug.Progress) { progress(p.AlbumsDone, p.AlbumsTotal, p.Album) }
@@ -220,7 +220,7 @@ func (s *Source) sync(ctx context.Context, src store.Source, progress localsourc
 		}
 		return localsource.Result{}, fmt.Errorf("smugsync: sync source %d: %w", src.ID, err)
 	}
-	ch, err := st.FinishSync(ctx)
+	ch, err := st.r.FinishSync(ctx)
 	if err != nil {
 		return localsource.Result{}, fmt.Errorf("smugsync: sync source %d: %w", src.ID, err)
 	}
@@ -246,7 +246,7 @@ func (s *Source) Fetch(ctx context.Context, src store.Source, p store.Photo, dst
 	if err != nil {
 		return err
 	}
-	ref, err := s.db.SmugMugImage(ctx, src.UserID, src.ID, p.SourceKey)
+	ref, err := s.db.RemoteImage(ctx, src.UserID, src.ID, p.SourceKey)
 	if errors.Is(err, store.ErrNotFound) {
 		return jobs.Permanent(fmt.Errorf("smugsync: fetch photo %d: %w", p.ID, err))
 	}
@@ -276,15 +276,15 @@ func (s *Source) Fetch(ctx context.Context, src store.Source, p store.Photo, dst
 	return nil
 }
 
-func (s *Source) lookup(ctx context.Context, client *smugmug.Client, src store.Source, ref store.SmugMugImage) (string, error) {
-	sizes, err := client.Sizes(ctx, smugmug.Image{ImageKey: ref.ImageKey, Serial: ref.Serial, URI: ref.URI})
+func (s *Source) lookup(ctx context.Context, client *smugmug.Client, src store.Source, ref store.RemoteImageRef) (string, error) {
+	sizes, err := client.Sizes(ctx, smugmug.Image{ImageKey: ref.Key, Serial: ref.Version, URI: ref.URI})
 	if err != nil {
 		return "", err
 	}
 	if sizes.Analysis.URL == "" {
-		return "", fmt.Errorf("smugsync: image %s has no rendition to analyse", ref.ImageKey)
+		return "", fmt.Errorf("smugsync: image %s has no rendition to analyse", ref.Key)
 	}
-	if err := s.db.SetSmugMugAnalysisURL(ctx, src.UserID, src.ID, ref.ImageKey, sizes.Analysis.URL); err != nil {
+	if err := s.db.SetRemoteAnalysisURL(ctx, src.UserID, src.ID, ref.Key, sizes.Analysis.URL); err != nil {
 		return "", err
 	}
 	return sizes.Analysis.URL, nil

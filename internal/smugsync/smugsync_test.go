@@ -239,7 +239,7 @@ func testLifecycle(t *testing.T, db *store.DB) {
 	if pc := f.fake.PathCounts(); countAPI(pc) != 0 {
 		t.Fatalf("fetch with a stored URL made API requests: %v", pc)
 	}
-	if err := db.SetSmugMugAnalysisURL(ctx, f.user.ID, src.ID, moved, ""); err != nil {
+	if err := db.SetRemoteAnalysisURL(ctx, f.user.ID, src.ID, moved, ""); err != nil {
 		t.Fatal(err)
 	}
 	dst = filepath.Join(dir, "b.jpg")
@@ -247,7 +247,7 @@ func testLifecycle(t *testing.T, db *store.DB) {
 		t.Fatal(err)
 	}
 	checkJPEG(t, dst)
-	if ref := must[store.SmugMugImage](t)(db.SmugMugImage(ctx, f.user.ID, src.ID, moved)); ref.AnalysisURL == "" {
+	if ref := must[store.RemoteImageRef](t)(db.RemoteImage(ctx, f.user.ID, src.ID, moved)); ref.AnalysisURL == "" {
 		t.Fatal("looked-up URL not remembered")
 	}
 
@@ -375,7 +375,7 @@ func testWriteBack(t *testing.T, db *store.DB) {
 		t.Fatalf("keywords-only write-back: %+v", now3)
 	}
 
-	writes := must[[]store.SmugMugWrite](t)(db.SmugMugWrites(ctx, f.user.ID, src.ID, 0))
+	writes := must[[]store.RemoteWrite](t)(db.RemoteWrites(ctx, f.user.ID, src.ID, 0))
 	if len(writes) != 4 || !writes[3].DryRun || writes[3].Written || !writes[2].Written || writes[2].PhotoID != p.ID ||
 		writes[2].Before.Caption != "" || writes[2].After.Caption != "A red barn in snow" {
 		t.Fatalf("recorded writes %+v", writes)

@@ -41,7 +41,7 @@ var ErrWriteBackDisabled = errors.New("smugsync: write-back is not enabled for t
 // on SmugMug as the source's settings allow: keywords are appended to the
 // owner's (never replacing or removing any), the caption is set only where
 // the owner left none, and a dry run changes nothing. Every call that
-// reaches SmugMug is recorded (store.SmugMugWrites) with the text before and
+// reaches SmugMug is recorded (store.RemoteWrites) with the text before and
 // after; a real write also updates the photo row and the image's
 // LastUpdated, so the next sync neither re-analyses the photo nor takes the
 // edit for the owner's. A 401 here usually means the account was connected
@@ -61,9 +61,9 @@ func (s *Source) WriteBack(ctx context.Context, src store.Source, photoID int64,
 	if err == nil && p.SourceID != src.ID {
 		err = fmt.Errorf("photo %d is not in source %d: %w", photoID, src.ID, store.ErrNotFound)
 	}
-	var ref store.SmugMugImage
+	var ref store.RemoteImageRef
 	if err == nil {
-		ref, err = s.db.SmugMugImage(ctx, src.UserID, src.ID, p.SourceKey)
+		ref, err = s.db.RemoteImage(ctx, src.UserID, src.ID, p.SourceKey)
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return smugmug.WriteRecord{}, jobs.Permanent(fmt.Errorf("smugsync: write-back: %w", err))
@@ -93,13 +93,13 @@ func (s *Source) WriteBack(ctx context.Context, src store.Source, photoID int64,
 		return rec, fmt.Errorf("smugsync: write-back photo %d: %w", photoID, err)
 	}
 	if rec.Written {
-		if err := s.db.SmugMugWroteBack(ctx, src.UserID, src.ID, ref.ImageKey, rec.After.Caption, rec.After.Keywords, rec.LastUpdated); err != nil {
+		if err := s.db.RemoteWroteBack(ctx, src.UserID, src.ID, ref.Key, rec.After.Caption, rec.After.Keywords, rec.LastUpdated); err != nil {
 			return rec, fmt.Errorf("smugsync: write-back photo %d: %w", photoID, err)
 		}
 	}
-	_, err = s.db.RecordSmugMugWrite(ctx, store.SmugMugWrite{
-		UserID: src.UserID, SourceID: src.ID, PhotoID: photoID, ImageKey: ref.ImageKey,
-		Before: rec.Before, After: rec.After, Fields: rec.Fields, DryRun: rec.DryRun, Written: rec.Written,
+	_, err = s.db.RecordRemoteWrite(ctx, store.RemoteWrite{
+		UserID: src.UserID, SourceID: src.ID, PhotoID: photoID, ImageKey: ref.Key,
+		Before: store.RemoteText(rec.Before), After: store.RemoteText(rec.After), Fields: rec.Fields, DryRun: rec.DryRun, Written: rec.Written,
 	})
 	if err != nil {
 		return rec, fmt.Errorf("smugsync: write-back photo %d: %w", photoID, err)

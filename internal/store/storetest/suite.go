@@ -53,7 +53,7 @@ func Run(t *testing.T, open Opener) {
 	})
 	t.Run("JobsConcurrentClaims", func(t *testing.T) { t.Parallel(); testJobsConcurrent(t, open(t, store.Options{})) })
 	t.Run("DescribeLedger", func(t *testing.T) { t.Parallel(); testLedger(t, open(t, store.Options{})) })
-	t.Run("SmugMug", func(t *testing.T) { t.Parallel(); testSmugMug(t, open(t, store.Options{})) })
+	t.Run("Remote", func(t *testing.T) { t.Parallel(); testRemote(t, open(t, store.Options{})) })
 	t.Run("MigrateIdempotent", func(t *testing.T) {
 		t.Parallel()
 		db := open(t, store.Options{})

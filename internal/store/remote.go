@@ -8,84 +8,112 @@ import (
 	"fmt"
 	"slices"
 	"time"
-
-	"github.com/targetvision/targetvision/internal/smugmug"
 )
 
-// SmugMugSource is one SmugMug source's rows as smugmug.Syncer sees them: it
-// implements smugmug.Store. Images live twice: as photo rows (what listings
-// and search show) and as smugmug_images rows (album membership, the deleted
-// mark, and Serial/MD5/LastUpdated for change detection, which the pipeline
-// cannot overwrite). Deletes are soft while a sync runs, so an image seen
-// leaving one album before it is seen arriving in another keeps its photo
-// (and its paid description); FinishSync removes the photo rows of images
-// still deleted when the sync completes.
-type SmugMugSource struct {
+// RemoteSource is one remote source's rows (a SmugMug account's, today) as
+// its sync sees them, in the source's own terms — albums and images with
+// keys — and nothing of the remote service's API: the integration's
+// adapter (package smugsync) translates. Images live twice: as photo rows
+// (what listings and search show) and as remote image rows (album
+// membership, the deleted mark, and Version/MD5/LastUpdated for change
+// detection, which the pipeline cannot overwrite). Deletes are soft while a
+// sync runs, so an image seen leaving one album before it is seen arriving
+// in another keeps its photo (and its paid description); FinishSync removes
+// the photo rows of images still deleted when the sync completes. (The
+// table is named smugmug_images for history's sake.)
+type RemoteSource struct {
 	db               *DB
 	userID, sourceID int64
 }
 
-// SmugMug binds the SmugMug sync store to one source.
-func (s *DB) SmugMug(src Source) *SmugMugSource {
-	return &SmugMugSource{db: s, userID: src.UserID, sourceID: src.ID}
+// Remote binds the remote sync rows to one source.
+func (s *DB) Remote(src Source) *RemoteSource {
+	return &RemoteSource{db: s, userID: src.UserID, sourceID: src.ID}
 }
 
-var _ smugmug.Store = (*SmugMugSource)(nil)
+// RemoteAlbum is an album of a remote source.
+type RemoteAlbum struct {
+	Key, Name, WebURL string
+	// UpdatedAt is when the album or its image list last changed.
+	UpdatedAt time.Time
+}
 
-// LoadCursor implements smugmug.Store: the cursor is sources.cursor as JSON.
-func (m *SmugMugSource) LoadCursor(ctx context.Context) (smugmug.Cursor, error) {
+// RemoteImage is an image of a remote source, as a listing gave it.
+type RemoteImage struct {
+	// Key is stable across albums and replacements; AlbumKey is the album
+	// it was listed in (how a move is stored).
+	Key, AlbumKey string
+	// Version is bumped by the service when the image is replaced; MD5 is
+	// its content's hash when known ("" otherwise). Either changing makes
+	// the photo pending for analysis again.
+	Version int
+	MD5     string
+	// ContentHash identifies the content across sources (the ledger's key
+	// for paid descriptions).
+	ContentHash string
+	FileName    string
+	Title       string
+	Caption     string
+	Keywords    []string
+	Taken       time.Time // zero when unknown
+	Width       int
+	Height      int
+	Size        int64
+	Format      string
+	GPS         *GPS // nil when none
+	LastUpdated time.Time
+	// URI is the image's address in the service's API; AnalysisURL its
+	// analysis rendition when the listing had it; WebURL its public page.
+	URI, AnalysisURL, WebURL string
+}
+
+// RemoteImageBefore is an image's row before an upsert: its album and
+// deleted mark, or the zero value when it was unknown.
+type RemoteImageBefore struct {
+	AlbumKey string
+	Deleted  bool
+}
+
+// Cursor returns the source's opaque sync state (nil when never saved).
+func (m *RemoteSource) Cursor(ctx context.Context) ([]byte, error) {
 	var raw []byte
-	var c smugmug.Cursor
 	err := m.db.db.QueryRowContext(ctx, "SELECT cursor FROM sources WHERE user_id = $1 AND id = $2", m.userID, m.sourceID).Scan(&raw)
 	if err != nil {
-		return c, notFound(fmt.Sprintf("cursor of source %d", m.sourceID), err)
+		return nil, notFound(fmt.Sprintf("cursor of source %d", m.sourceID), err)
 	}
-	if len(raw) == 0 {
-		return c, nil
-	}
-	if err := json.Unmarshal(raw, &c); err != nil {
-		return smugmug.Cursor{}, fmt.Errorf("store: cursor of source %d: %w", m.sourceID, err)
-	}
-	return c, nil
+	return raw, nil
 }
 
-// SaveCursor implements smugmug.Store.
-func (m *SmugMugSource) SaveCursor(ctx context.Context, c smugmug.Cursor) error {
-	b, err := json.Marshal(c)
-	if err != nil {
-		return fmt.Errorf("store: cursor of source %d: %w", m.sourceID, err)
-	}
-	return m.db.SetSourceCursor(ctx, m.userID, m.sourceID, b)
+// SetCursor durably replaces the source's sync state.
+func (m *RemoteSource) SetCursor(ctx context.Context, raw []byte) error {
+	return m.db.SetSourceCursor(ctx, m.userID, m.sourceID, raw)
 }
 
-// UpsertAlbum implements smugmug.Store. A renamed album refreshes the search
-// documents of its photos (the album name is searchable).
-func (m *SmugMugSource) UpsertAlbum(ctx context.Context, a smugmug.Album) error {
-	updated := a.LastUpdated
-	if a.ImagesLastUpdated.After(updated) {
-		updated = a.ImagesLastUpdated
-	}
+// UpsertAlbum inserts or updates the album with a.Key. A renamed album
+// refreshes the search documents of its photos (the album name is searchable).
+func (m *RemoteSource) UpsertAlbum(ctx context.Context, a RemoteAlbum) error {
+	updated := a.UpdatedAt
 	return m.db.inTx(ctx, func(tx *sql.Tx) error {
 		var oldName string
-		err := tx.QueryRowContext(ctx, "SELECT name FROM albums WHERE source_id = $1 AND key = $2", m.sourceID, a.AlbumKey).Scan(&oldName)
+		err := tx.QueryRowContext(ctx, "SELECT name FROM albums WHERE source_id = $1 AND key = $2", m.sourceID, a.Key).Scan(&oldName)
 		known := err == nil
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("store: upsert album %q: %w", a.AlbumKey, err)
+			return fmt.Errorf("store: upsert album %q: %w", a.Key, err)
 		}
 		var id int64
 		err = tx.QueryRowContext(ctx, `INSERT INTO albums (user_id, source_id, key, name, web_url, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6)
 			ON CONFLICT (source_id, key) DO UPDATE SET name = excluded.name, web_url = excluded.web_url, updated_at = excluded.updated_at
-			RETURNING id`, m.userID, m.sourceID, a.AlbumKey, a.Name, a.WebURI, m.db.ts(updated)).Scan(&id)
+			RETURNING id`, m.userID, m.sourceID, a.Key, a.Name, a.WebURL, m.db.ts(updated)).Scan(&id)
 		if err != nil {
-			return fmt.Errorf("store: upsert album %q: %w", a.AlbumKey, err)
+			return fmt.Errorf("store: upsert album %q: %w", a.Key, err)
 		}
 		if !known || oldName == a.Name {
 			return nil
 		}
 		ids, err := queryIDs(ctx, tx, "SELECT id FROM photos WHERE user_id = $1 AND album_id = $2", m.userID, id)
 		if err != nil {
-			return fmt.Errorf("store: upsert album %q: %w", a.AlbumKey, err)
+			return fmt.Errorf("store: upsert album %q: %w", a.Key, err)
 		}
 		for _, pid := range ids {
 			if err := m.db.refreshSearch(ctx, tx, m.userID, pid); err != nil {
@@ -96,14 +124,14 @@ func (m *SmugMugSource) UpsertAlbum(ctx context.Context, a smugmug.Album) error 
 	})
 }
 
-// AlbumKeys implements smugmug.Store.
-func (m *SmugMugSource) AlbumKeys(ctx context.Context) ([]string, error) {
+// AlbumKeys returns the keys of the source's albums.
+func (m *RemoteSource) AlbumKeys(ctx context.Context) ([]string, error) {
 	return m.keys(ctx, "SELECT key FROM albums WHERE user_id = $1 AND source_id = $2 ORDER BY key", m.userID, m.sourceID)
 }
 
-// DeleteAlbum implements smugmug.Store. The album row goes (a deleted
-// album must vanish from listings); UpsertAlbum recreates it.
-func (m *SmugMugSource) DeleteAlbum(ctx context.Context, albumKey string) error {
+// DeleteAlbum removes the album row (a deleted album must vanish from
+// listings; unknown keys are a no-op); UpsertAlbum recreates it.
+func (m *RemoteSource) DeleteAlbum(ctx context.Context, albumKey string) error {
 	_, err := m.db.db.ExecContext(ctx, "DELETE FROM albums WHERE user_id = $1 AND source_id = $2 AND key = $3", m.userID, m.sourceID, albumKey)
 	if err != nil {
 		return fmt.Errorf("store: delete album %q: %w", albumKey, err)
@@ -111,23 +139,23 @@ func (m *SmugMugSource) DeleteAlbum(ctx context.Context, albumKey string) error 
 	return nil
 }
 
-// AlbumImageKeys implements smugmug.Store.
-func (m *SmugMugSource) AlbumImageKeys(ctx context.Context, albumKey string) ([]string, error) {
+// AlbumImageKeys returns the keys of the album's images not marked deleted.
+func (m *RemoteSource) AlbumImageKeys(ctx context.Context, albumKey string) ([]string, error) {
 	return m.keys(ctx, "SELECT image_key FROM smugmug_images WHERE source_id = $1 AND album_key = $2 AND deleted = FALSE ORDER BY image_key",
 		m.sourceID, albumKey)
 }
 
-func (m *SmugMugSource) keys(ctx context.Context, q string, args ...any) ([]string, error) {
+func (m *RemoteSource) keys(ctx context.Context, q string, args ...any) ([]string, error) {
 	rows, err := m.db.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: smugmug keys: %w", err)
+		return nil, fmt.Errorf("store: remote keys: %w", err)
 	}
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
 		var k string
 		if err := rows.Scan(&k); err != nil {
-			return nil, fmt.Errorf("store: smugmug keys: %w", err)
+			return nil, fmt.Errorf("store: remote keys: %w", err)
 		}
 		out = append(out, k)
 	}
@@ -152,9 +180,9 @@ func queryIDs(ctx context.Context, db querier, q string, args ...any) ([]int64, 
 	return out, rows.Err()
 }
 
-// DeleteImages implements smugmug.Store: the images are marked deleted (and
-// their photos scheduled for removal by FinishSync).
-func (m *SmugMugSource) DeleteImages(ctx context.Context, albumKey string, imageKeys []string) (int, error) {
+// DeleteImages marks the album's images deleted (their photos are removed
+// by FinishSync unless they are seen again first) and says how many were.
+func (m *RemoteSource) DeleteImages(ctx context.Context, albumKey string, imageKeys []string) (int, error) {
 	n := 0
 	for chunk := range slices.Chunk(imageKeys, 500) {
 		args := []any{m.sourceID, albumKey}
@@ -164,11 +192,11 @@ func (m *SmugMugSource) DeleteImages(ctx context.Context, albumKey string, image
 		res, err := m.db.db.ExecContext(ctx, `UPDATE smugmug_images SET deleted = TRUE, pending = 'removed'
 			WHERE source_id = $1 AND album_key = $2 AND deleted = FALSE AND image_key IN (`+placeholders(3, len(chunk))+")", args...)
 		if err != nil {
-			return n, fmt.Errorf("store: delete smugmug images: %w", err)
+			return n, fmt.Errorf("store: delete remote images: %w", err)
 		}
 		k, err := res.RowsAffected()
 		if err != nil {
-			return n, fmt.Errorf("store: delete smugmug images: %w", err)
+			return n, fmt.Errorf("store: delete remote images: %w", err)
 		}
 		n += int(k)
 	}
@@ -194,14 +222,16 @@ const (
 	smugPendingRemoved = "removed"
 )
 
-// UpsertImages implements smugmug.Store. A new image gets a pending photo
-// row; an image whose Serial or MD5 changed (a replaced photo) has its photo
-// marked pending for re-analysis; other changes (LastUpdated, album, text)
-// only update the photo's fields and search document, keeping what the
-// pipeline wrote (hash, thumbnail, rendition, status). Photos of images new
-// or changed are reported by FinishSync.
-func (m *SmugMugSource) UpsertImages(ctx context.Context, images []smugmug.Image) ([]smugmug.ImageBefore, error) {
-	prev := make([]smugmug.ImageBefore, len(images))
+// UpsertImages inserts or updates each image (and clears its deleted mark)
+// in one transaction, and returns each one's row as it was before. A new
+// image gets a pending photo row; an image whose Version or MD5 changed (a
+// replaced photo) has its photo marked pending for re-analysis; other
+// changes (LastUpdated, album, text) only update the photo's fields and
+// search document, keeping what the pipeline wrote (hash, thumbnail,
+// rendition, status). Photos of images new or changed are reported by
+// FinishSync.
+func (m *RemoteSource) UpsertImages(ctx context.Context, images []RemoteImage) ([]RemoteImageBefore, error) {
+	prev := make([]RemoteImageBefore, len(images))
 	if len(images) == 0 {
 		return prev, nil
 	}
@@ -212,32 +242,32 @@ func (m *SmugMugSource) UpsertImages(ctx context.Context, images []smugmug.Image
 			var row smugImageRow
 			known := true
 			err := tx.QueryRowContext(ctx, `SELECT album_key, photo_id, deleted, serial, md5, last_updated, uri, analysis_url, pending
-				FROM smugmug_images WHERE source_id = $1 AND image_key = $2`, m.sourceID, im.ImageKey).Scan(
+				FROM smugmug_images WHERE source_id = $1 AND image_key = $2`, m.sourceID, im.Key).Scan(
 				&row.albumKey, &row.photoID, &row.deleted, &row.serial, &row.md5, tm(&row.lastUpdated), &row.uri, &row.analysisURL, &row.pending)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 				known = false
 			case err != nil:
-				return fmt.Errorf("store: upsert smugmug image %q: %w", im.ImageKey, err)
+				return fmt.Errorf("store: upsert remote image %q: %w", im.Key, err)
 			default:
-				prev[i] = smugmug.ImageBefore{AlbumKey: row.albumKey, Deleted: row.deleted}
+				prev[i] = RemoteImageBefore{AlbumKey: row.albumKey, Deleted: row.deleted}
 			}
 			var photoID int64
 			err = tx.QueryRowContext(ctx, "SELECT id FROM photos WHERE source_id = $1 AND source_key = $2 AND user_id = $3",
-				m.sourceID, im.ImageKey, m.userID).Scan(&photoID)
+				m.sourceID, im.Key, m.userID).Scan(&photoID)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("store: upsert smugmug image %q: %w", im.ImageKey, err)
+				return fmt.Errorf("store: upsert remote image %q: %w", im.Key, err)
 			}
 			albumID, ok := albums[im.AlbumKey]
 			if !ok {
 				err := tx.QueryRowContext(ctx, "SELECT id FROM albums WHERE source_id = $1 AND key = $2", m.sourceID, im.AlbumKey).Scan(&albumID)
 				if err != nil && !errors.Is(err, sql.ErrNoRows) {
-					return fmt.Errorf("store: upsert smugmug image %q: %w", im.ImageKey, err)
+					return fmt.Errorf("store: upsert remote image %q: %w", im.Key, err)
 				}
 				albums[im.AlbumKey] = albumID
 			}
 
-			contentChanged := !known || photoID == 0 || row.serial != im.Serial || row.md5 != im.MD5
+			contentChanged := !known || photoID == 0 || row.serial != im.Version || row.md5 != im.MD5
 			fieldsChanged := contentChanged || row.deleted || row.albumKey != im.AlbumKey || !row.lastUpdated.Equal(im.LastUpdated)
 			pending := row.pending
 			switch {
@@ -246,18 +276,15 @@ func (m *SmugMugSource) UpsertImages(ctx context.Context, images []smugmug.Image
 			case pending == smugPendingRemoved:
 				pending = "" // deleted then seen again in this sync: a move
 			}
-			if !fieldsChanged && pending == row.pending && row.uri == im.URI && row.analysisURL == im.Analysis.URL {
+			if !fieldsChanged && pending == row.pending && row.uri == im.URI && row.analysisURL == im.AnalysisURL {
 				continue // the common case of a deep sync: nothing to write
 			}
 
 			var lat, lon any
-			if im.HasLocation {
-				lat, lon = im.Latitude, im.Longitude
+			if im.GPS != nil {
+				lat, lon = im.GPS.Lat, im.GPS.Lon
 			}
-			hash := "md5:" + im.MD5
-			if im.MD5 == "" {
-				hash = fmt.Sprintf("smugmug:%s-%d", im.ImageKey, im.Serial)
-			}
+			hash := im.ContentHash
 			switch {
 			case photoID == 0:
 				err = tx.QueryRowContext(ctx, `INSERT INTO photos (user_id, source_id, album_id, source_key, file_name, title, caption,
@@ -265,11 +292,11 @@ func (m *SmugMugSource) UpsertImages(ctx context.Context, images []smugmug.Image
 					status, created_at, updated_at)
 					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)
 					RETURNING id`,
-					m.userID, m.sourceID, nullInt(albumID), im.ImageKey, im.FileName, im.Title, im.Caption, encodeList(im.Keywords),
+					m.userID, m.sourceID, nullInt(albumID), im.Key, im.FileName, im.Title, im.Caption, encodeList(im.Keywords),
 					m.db.ts(im.Taken), im.Width, im.Height, im.Size, im.Format, lat, lon, hash, im.WebURL, m.db.ts(im.LastUpdated),
 					PhotoPending, now).Scan(&photoID)
 				if err != nil {
-					return fmt.Errorf("store: upsert smugmug image %q: %w", im.ImageKey, err)
+					return fmt.Errorf("store: upsert remote image %q: %w", im.Key, err)
 				}
 			case fieldsChanged:
 				// Taken and the location are kept when SmugMug has none:
@@ -287,7 +314,7 @@ func (m *SmugMugSource) UpsertImages(ctx context.Context, images []smugmug.Image
 				args = append(args, m.userID, photoID)
 				q += fmt.Sprintf(" WHERE user_id = $%d AND id = $%d", len(args)-1, len(args))
 				if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-					return fmt.Errorf("store: upsert smugmug image %q: %w", im.ImageKey, err)
+					return fmt.Errorf("store: upsert remote image %q: %w", im.Key, err)
 				}
 			}
 			if fieldsChanged {
@@ -301,10 +328,10 @@ func (m *SmugMugSource) UpsertImages(ctx context.Context, images []smugmug.Image
 				ON CONFLICT (source_id, image_key) DO UPDATE SET album_key = excluded.album_key, photo_id = excluded.photo_id,
 				  deleted = FALSE, serial = excluded.serial, md5 = excluded.md5, last_updated = excluded.last_updated,
 				  uri = excluded.uri, analysis_url = excluded.analysis_url, pending = excluded.pending`,
-				m.sourceID, im.ImageKey, m.userID, im.AlbumKey, photoID, im.Serial, im.MD5, m.db.ts(im.LastUpdated),
-				im.URI, im.Analysis.URL, pending)
+				m.sourceID, im.Key, m.userID, im.AlbumKey, photoID, im.Version, im.MD5, m.db.ts(im.LastUpdated),
+				im.URI, im.AnalysisURL, pending)
 			if err != nil {
-				return fmt.Errorf("store: upsert smugmug image %q: %w", im.ImageKey, err)
+				return fmt.Errorf("store: upsert remote image %q: %w", im.Key, err)
 			}
 		}
 		return nil
@@ -315,8 +342,8 @@ func (m *SmugMugSource) UpsertImages(ctx context.Context, images []smugmug.Image
 	return prev, nil
 }
 
-// SmugMugChanges is what a completed sync changed.
-type SmugMugChanges struct {
+// RemoteChanges is what a completed sync changed.
+type RemoteChanges struct {
 	// Process are the photos whose content is new or changed since they
 	// were last reported: the pipeline analyses them (again).
 	Process []int64
@@ -329,23 +356,23 @@ type SmugMugChanges struct {
 // entries) and reports them with the photos to process, then clears the
 // marks. Marks survive failed syncs, so what a failed sync found is
 // reported by the next one that completes.
-func (m *SmugMugSource) FinishSync(ctx context.Context) (SmugMugChanges, error) {
-	var ch SmugMugChanges
+func (m *RemoteSource) FinishSync(ctx context.Context) (RemoteChanges, error) {
+	var ch RemoteChanges
 	err := m.db.inTx(ctx, func(tx *sql.Tx) error {
 		removed, err := queryIDs(ctx, tx, `SELECT si.photo_id FROM smugmug_images si JOIN photos p ON p.id = si.photo_id
 			WHERE si.source_id = $1 AND si.pending = 'removed' AND si.deleted = TRUE AND p.user_id = $2 AND p.source_id = $1
 			ORDER BY si.photo_id`, m.sourceID, m.userID)
 		if err != nil {
-			return fmt.Errorf("store: finish smugmug sync: %w", err)
+			return fmt.Errorf("store: finish remote sync: %w", err)
 		}
 		for _, id := range removed {
 			if m.db.dialect == SQLite {
 				if _, err := tx.ExecContext(ctx, "DELETE FROM photo_fts WHERE rowid = $1", id); err != nil {
-					return fmt.Errorf("store: finish smugmug sync: delete photo %d: %w", id, err)
+					return fmt.Errorf("store: finish remote sync: delete photo %d: %w", id, err)
 				}
 			}
 			if _, err := tx.ExecContext(ctx, "DELETE FROM photos WHERE user_id = $1 AND id = $2", m.userID, id); err != nil {
-				return fmt.Errorf("store: finish smugmug sync: delete photo %d: %w", id, err)
+				return fmt.Errorf("store: finish remote sync: delete photo %d: %w", id, err)
 			}
 		}
 		ch.Removed = removed
@@ -353,64 +380,64 @@ func (m *SmugMugSource) FinishSync(ctx context.Context) (SmugMugChanges, error) 
 			WHERE si.source_id = $1 AND si.pending = 'process' AND si.deleted = FALSE AND p.user_id = $2 AND p.source_id = $1
 			ORDER BY si.photo_id`, m.sourceID, m.userID)
 		if err != nil {
-			return fmt.Errorf("store: finish smugmug sync: %w", err)
+			return fmt.Errorf("store: finish remote sync: %w", err)
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE smugmug_images SET pending = '',
 			photo_id = CASE WHEN deleted THEN 0 ELSE photo_id END
 			WHERE source_id = $1 AND pending <> ''`, m.sourceID)
 		if err != nil {
-			return fmt.Errorf("store: finish smugmug sync: %w", err)
+			return fmt.Errorf("store: finish remote sync: %w", err)
 		}
 		return nil
 	})
 	if err != nil {
-		return SmugMugChanges{}, err
+		return RemoteChanges{}, err
 	}
 	return ch, nil
 }
 
-// SmugMugImage is what the store knows of a photo's SmugMug image beyond
+// RemoteImageRef is what the store knows of a photo's remote image beyond
 // the photo row: enough to fetch it and to write back to it.
-type SmugMugImage struct {
-	ImageKey    string
+type RemoteImageRef struct {
+	Key         string
 	AlbumKey    string
 	PhotoID     int64
-	Serial      int
+	Version     int
 	MD5         string
 	LastUpdated time.Time
 	URI         string // API URI, the target of size look-ups and PATCH
 	AnalysisURL string // ≤2200 px rendition, when the listing had it
 }
 
-// SmugMugImage returns the image of a source by ImageKey (ErrNotFound when
-// unknown or deleted).
-func (s *DB) SmugMugImage(ctx context.Context, userID, sourceID int64, imageKey string) (SmugMugImage, error) {
-	im := SmugMugImage{ImageKey: imageKey}
+// RemoteImage returns a source's image by key (ErrNotFound when unknown or
+// deleted).
+func (s *DB) RemoteImage(ctx context.Context, userID, sourceID int64, imageKey string) (RemoteImageRef, error) {
+	im := RemoteImageRef{Key: imageKey}
 	err := s.db.QueryRowContext(ctx, `SELECT album_key, photo_id, serial, md5, last_updated, uri, analysis_url FROM smugmug_images
 		WHERE user_id = $1 AND source_id = $2 AND image_key = $3 AND deleted = FALSE`, userID, sourceID, imageKey).Scan(
-		&im.AlbumKey, &im.PhotoID, &im.Serial, &im.MD5, tm(&im.LastUpdated), &im.URI, &im.AnalysisURL)
+		&im.AlbumKey, &im.PhotoID, &im.Version, &im.MD5, tm(&im.LastUpdated), &im.URI, &im.AnalysisURL)
 	if err != nil {
-		return SmugMugImage{}, notFound("smugmug image "+imageKey, err)
+		return RemoteImageRef{}, notFound("remote image "+imageKey, err)
 	}
 	return im, nil
 }
 
-// SetSmugMugAnalysisURL remembers the rendition URL found by a size look-up
+// SetRemoteAnalysisURL remembers the rendition URL found by a size look-up
 // so the next fetch of the image needs no API request.
-func (s *DB) SetSmugMugAnalysisURL(ctx context.Context, userID, sourceID int64, imageKey, url string) error {
+func (s *DB) SetRemoteAnalysisURL(ctx context.Context, userID, sourceID int64, imageKey, url string) error {
 	res, err := s.db.ExecContext(ctx, "UPDATE smugmug_images SET analysis_url = $1 WHERE user_id = $2 AND source_id = $3 AND image_key = $4",
 		url, userID, sourceID, imageKey)
-	return affected(res, err, "set analysis url of smugmug image "+imageKey)
+	return affected(res, err, "set analysis url of remote image "+imageKey)
 }
 
-// SmugMugWroteBack stores the text a write-back left on SmugMug into the
-// photo (and its search document), and the image's new LastUpdated, so the
-// next sync does not take our own edit for the owner's.
-func (s *DB) SmugMugWroteBack(ctx context.Context, userID, sourceID int64, imageKey, caption string, keywords []string, lastUpdated time.Time) error {
+// RemoteWroteBack stores the text a write-back left on the remote image
+// into the photo (and its search document), and the image's new
+// LastUpdated, so the next sync does not take our own edit for the owner's.
+func (s *DB) RemoteWroteBack(ctx context.Context, userID, sourceID int64, imageKey, caption string, keywords []string, lastUpdated time.Time) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "UPDATE smugmug_images SET last_updated = $1 WHERE user_id = $2 AND source_id = $3 AND image_key = $4",
 			s.ts(lastUpdated), userID, sourceID, imageKey)
-		if err := affected(res, err, "write-back of smugmug image "+imageKey); err != nil {
+		if err := affected(res, err, "write-back of remote image "+imageKey); err != nil {
 			return err
 		}
 		var id int64
@@ -424,55 +451,62 @@ func (s *DB) SmugMugWroteBack(ctx context.Context, userID, sourceID int64, image
 	})
 }
 
-// SaveSmugMugAuth keeps a web sign-in's request token secret (sealed by
-// the caller) until the callback or expires, and drops expired ones.
-func (s *DB) SaveSmugMugAuth(ctx context.Context, requestToken string, userID int64, sealedSecret []byte, expires time.Time) error {
+// SaveRemoteAuth keeps a web sign-in's OAuth request token secret (sealed
+// by the caller) until the callback or expires, and drops expired ones.
+func (s *DB) SaveRemoteAuth(ctx context.Context, requestToken string, userID int64, sealedSecret []byte, expires time.Time) error {
 	if _, err := s.db.ExecContext(ctx, "DELETE FROM smugmug_auth WHERE expires_at < $1", s.ts(s.now())); err != nil {
-		return fmt.Errorf("store: save smugmug sign-in: %w", err)
+		return fmt.Errorf("store: save remote sign-in: %w", err)
 	}
 	_, err := s.db.ExecContext(ctx, "INSERT INTO smugmug_auth (request_token, user_id, secret, expires_at) VALUES ($1, $2, $3, $4)",
 		requestToken, userID, sealedSecret, s.ts(expires))
 	if err != nil {
 		if isUnique(err) {
-			return fmt.Errorf("store: save smugmug sign-in: %w", ErrConflict)
+			return fmt.Errorf("store: save remote sign-in: %w", ErrConflict)
 		}
-		return fmt.Errorf("store: save smugmug sign-in: %w", err)
+		return fmt.Errorf("store: save remote sign-in: %w", err)
 	}
 	return nil
 }
 
-// TakeSmugMugAuth returns and forgets userID's sign-in in progress: a request token
-// is exchanged once. ErrNotFound when unknown or expired.
-func (s *DB) TakeSmugMugAuth(ctx context.Context, userID int64, requestToken string) (sealedSecret []byte, err error) {
+// TakeRemoteAuth returns and forgets userID's sign-in in progress: a request
+// token is exchanged once. ErrNotFound when unknown, another user's, or expired.
+func (s *DB) TakeRemoteAuth(ctx context.Context, userID int64, requestToken string) (sealedSecret []byte, err error) {
 	var expires time.Time
 	err = s.db.QueryRowContext(ctx, "DELETE FROM smugmug_auth WHERE request_token = $1 AND user_id = $2 RETURNING secret, expires_at",
 		requestToken, userID).Scan(&sealedSecret, tm(&expires))
 	if err != nil {
-		return nil, notFound("smugmug sign-in", err)
+		return nil, notFound("remote sign-in", err)
 	}
 	if !s.now().Before(expires) {
-		return nil, fmt.Errorf("store: smugmug sign-in expired: %w", ErrNotFound)
+		return nil, fmt.Errorf("store: remote sign-in expired: %w", ErrNotFound)
 	}
 	return sealedSecret, nil
 }
 
-// SmugMugWrite is one recorded write-back (or dry run) to SmugMug.
-type SmugMugWrite struct {
+// RemoteText is an image's owner-visible text on the remote service.
+type RemoteText struct {
+	Caption  string
+	Keywords []string
+}
+
+// RemoteWrite is one recorded write-back (or dry run) to a remote source:
+// the audit trail of every change TargetVision made there.
+type RemoteWrite struct {
 	ID       int64
 	UserID   int64
 	SourceID int64
 	PhotoID  int64
 	ImageKey string
-	Before   smugmug.ImageText
-	After    smugmug.ImageText // planned (dry run) or as SmugMug stored it
-	Fields   map[string]string // the PATCH body; empty when nothing changed
+	Before   RemoteText
+	After    RemoteText        // planned (dry run) or as the service stored it
+	Fields   map[string]string // the request's changed fields; empty when nothing changed
 	DryRun   bool
 	Written  bool
 	At       time.Time
 }
 
-// RecordSmugMugWrite appends a write-back to the source's audit trail.
-func (s *DB) RecordSmugMugWrite(ctx context.Context, w SmugMugWrite) (SmugMugWrite, error) {
+// RecordRemoteWrite appends a write-back to the source's audit trail.
+func (s *DB) RecordRemoteWrite(ctx context.Context, w RemoteWrite) (RemoteWrite, error) {
 	if w.At.IsZero() {
 		w.At = s.now()
 	}
@@ -484,13 +518,13 @@ func (s *DB) RecordSmugMugWrite(ctx context.Context, w SmugMugWrite) (SmugMugWri
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
 		w.UserID, w.SourceID, w.PhotoID, w.ImageKey, string(before), string(after), string(fields), w.DryRun, w.Written, s.ts(w.At)).Scan(&w.ID)
 	if err != nil {
-		return SmugMugWrite{}, fmt.Errorf("store: record smugmug write: %w", err)
+		return RemoteWrite{}, fmt.Errorf("store: record remote write: %w", err)
 	}
 	return w, nil
 }
 
-// SmugMugWrites lists a source's write-backs, newest first; limit ≤ 0 means all.
-func (s *DB) SmugMugWrites(ctx context.Context, userID, sourceID int64, limit int) ([]SmugMugWrite, error) {
+// RemoteWrites lists a source's write-backs, newest first; limit ≤ 0 means all.
+func (s *DB) RemoteWrites(ctx context.Context, userID, sourceID int64, limit int) ([]RemoteWrite, error) {
 	q := `SELECT id, user_id, source_id, photo_id, image_key, before, after, fields, dry_run, written, at
 		FROM smugmug_writes WHERE user_id = $1 AND source_id = $2 ORDER BY id DESC`
 	args := []any{userID, sourceID}
@@ -500,19 +534,19 @@ func (s *DB) SmugMugWrites(ctx context.Context, userID, sourceID int64, limit in
 	}
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: list smugmug writes: %w", err)
+		return nil, fmt.Errorf("store: list remote writes: %w", err)
 	}
 	defer rows.Close()
-	var out []SmugMugWrite
+	var out []RemoteWrite
 	for rows.Next() {
-		var w SmugMugWrite
+		var w RemoteWrite
 		var before, after, fields string
 		if err := rows.Scan(&w.ID, &w.UserID, &w.SourceID, &w.PhotoID, &w.ImageKey, &before, &after, &fields, &w.DryRun, &w.Written, tm(&w.At)); err != nil {
-			return nil, fmt.Errorf("store: list smugmug writes: %w", err)
+			return nil, fmt.Errorf("store: list remote writes: %w", err)
 		}
 		if err := errors.Join(json.Unmarshal([]byte(before), &w.Before), json.Unmarshal([]byte(after), &w.After),
 			json.Unmarshal([]byte(fields), &w.Fields)); err != nil {
-			return nil, fmt.Errorf("store: list smugmug writes: %w", err)
+			return nil, fmt.Errorf("store: list remote writes: %w", err)
 		}
 		out = append(out, w)
 	}
