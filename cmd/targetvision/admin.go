@@ -205,7 +205,7 @@ NAME defaults to TARGETVISION_CLIP_MODEL (` + clip.DefaultModel + `).`,
 			}
 			dir := clip.ModelDir(c.DataDir, name)
 			err := modelhub.Pull(cmd.Context(), modelhub.Options{Endpoint: c.HFEndpoint, Repo: name, Revision: revision,
-				Dir: dir, Progress: e.stderr, Token: e.getenv("HF_TOKEN")})
+				Dir: dir, Progress: e.stderr, Token: c.HFToken})
 			if err != nil {
 				return err
 			}

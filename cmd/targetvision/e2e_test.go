@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -434,6 +435,28 @@ func TestTwoWorkersOnePostgres(t *testing.T) {
 }
 
 // copyPhotos copies shared camera photos into dir.
+// copyTree copies the files under src to dst.
+func copyTree(t testing.TB, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dst, rel)), 0o700); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o600)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 func copyPhotos(t testing.TB, dir string, names ...string) {
 	t.Helper()
 	os.MkdirAll(dir, 0o755)
@@ -599,11 +622,17 @@ func TestDescribeInBatch(t *testing.T) {
 }
 
 // TestKilledIndexResumes SIGKILLs an index run halfway; the next run
-// finishes the work with nothing lost and nothing duplicated.
+// finishes the work with nothing lost and nothing duplicated. Four large
+// photos (a second or so each to process on one worker) keep the run busy
+// long after the first photos are ready, so the kill always lands halfway.
 func TestKilledIndexResumes(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t, "TARGETVISION_WORKERS=1")
-	photos := filepath.Join(testshared.Path(t), "testdata", "photos")
+	photos := filepath.Join(c.dir, "photos")
+	copyTree(t, filepath.Join(testshared.Path(t), "testdata", "photos"), photos)
+	for i := range 4 {
+		writeZeroPNG(t, filepath.Join(photos, fmt.Sprintf("zz-large-%d.png", i)), 6000, 4000, 8, 2)
+	}
 	cmd := c.cmd(context.Background(), "index", photos)
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
@@ -624,11 +653,11 @@ func TestKilledIndexResumes(t *testing.T) {
 	}
 	cmd.Process.Kill()
 	cmd.Wait()
-	if n := readyPhotos(t, dbPath); n >= 36 {
-		t.Skipf("the machine finished before the kill (%d ready); nothing to resume", n)
+	if n := readyPhotos(t, dbPath); n >= 40 {
+		t.Fatalf("the run finished before the kill (%d ready): nothing was resumed", n)
 	}
 	out := c.ok("index", photos)
-	if !strings.Contains(out, "36 photos ready, 3 failed, 0 pending") {
+	if !strings.Contains(out, "40 photos ready, 3 failed, 0 pending") {
 		t.Fatalf("after resume:\n%s", out)
 	}
 	db, err := store.Open(t.Context(), dbPath, store.Options{})
@@ -638,8 +667,8 @@ func TestKilledIndexResumes(t *testing.T) {
 	defer db.Close()
 	u, _ := db.EnsureDefaultUser(t.Context())
 	ps, total, err := db.ListPhotos(t.Context(), u.ID, store.Filter{}, 1000, 0)
-	if err != nil || total != 39 {
-		t.Fatalf("photos after resume: %d (%v), want 39 — one per file", total, err)
+	if err != nil || total != 43 {
+		t.Fatalf("photos after resume: %d (%v), want 43 — one per file", total, err)
 	}
 	keys := map[string]bool{}
 	for _, p := range ps {

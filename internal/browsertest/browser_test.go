@@ -51,7 +51,7 @@ var binary, chromium string
 func TestMain(m *testing.M) {
 	flag.Parse()
 	chromium = findChromium()
-	if chromium == "" && os.Getenv("CI") != "true" {
+	if chromium == "" && !testshared.InCI() {
 		// The test skips; don't spend half a minute building for nothing.
 		os.Exit(m.Run())
 	}
@@ -96,7 +96,7 @@ func chromiumPath(t *testing.T) string {
 	if chromium != "" {
 		return chromium
 	}
-	if os.Getenv("CI") == "true" {
+	if testshared.InCI() {
 		t.Fatal("Chromium not found (/usr/bin/chromium or chromium on PATH); CI must install it: scripts/install-deps.sh (apt-get install chromium)")
 	}
 	t.Skip("Chromium not found; install chromium (apt-get install chromium) or set TARGETVISION_CHROMIUM")

@@ -29,9 +29,7 @@ func TestDescribeBatch500CrashAndResume(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan []claude.Outcome)
 	go func() { done <- d1.DescribeBatch(ctx, reqs) }()
-	for fake.Stats().BatchGets == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	waitUntil(t, "the batch to be polled", func() bool { return fake.Stats().BatchGets > 0 })
 	cancel() // killed while polling
 	for _, o := range <-done {
 		if !errors.Is(o.Err, context.Canceled) {

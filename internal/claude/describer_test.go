@@ -91,9 +91,7 @@ func TestDescribeMany50CrashAndResume(t *testing.T) {
 	done := make(chan []claude.Outcome)
 	go func() { done <- d1.DescribeMany(ctx, reqs) }()
 	// Crash when every worker hangs on a held request: nothing is in transit.
-	for fake.Held() < 4 || ledger.Len() < before {
-		time.Sleep(time.Millisecond)
-	}
+	waitUntil(t, "every worker to hang on a held request", func() bool { return fake.Held() >= 4 && ledger.Len() >= before })
 	cancel() // the crash
 	first := <-done
 	var ok, failed int
@@ -110,9 +108,7 @@ func TestDescribeMany50CrashAndResume(t *testing.T) {
 		t.Fatalf("first run: %d ok, %d canceled; want %d and %d", ok, failed, before, 50-before)
 	}
 
-	for fake.InFlight() > 0 {
-		time.Sleep(time.Millisecond)
-	}
+	waitUntil(t, "no request in flight", func() bool { return fake.InFlight() == 0 })
 	if a := fake.Stats().Answered; a != before {
 		t.Fatalf("first run: fake answered %d, want %d", a, before)
 	}

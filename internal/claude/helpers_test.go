@@ -132,3 +132,16 @@ func fakeCost(st claudetest.Stats, p claude.Price) float64 {
 }
 
 func cents(usd float64) int64 { return int64(math.Round(usd * 100)) }
+
+// waitUntil polls cond until it holds, failing the test after a minute
+// rather than hanging it.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}

@@ -54,6 +54,8 @@ type Config struct {
 
 	// HFEndpoint is the model hub root. Default "https://huggingface.co".
 	HFEndpoint string
+	// HFToken is the hub's access token, for gated or private models.
+	HFToken string
 	// CLIPModel is the hub repository of the CLIP checkpoint. Default
 	// "laion/CLIP-ViT-B-32-laion2B-s34B-b79K".
 	CLIPModel string
@@ -180,6 +182,7 @@ func Vars() []Var {
 			},
 			get: func(c *Config) string { return strconv.FormatFloat(c.MonthlyBudgetUSD, 'f', -1, 64) }},
 		strVar("HF_ENDPOINT", "https://huggingface.co", "model hub root for `models pull`", false, func(c *Config) *string { return &c.HFEndpoint }),
+		strVar("HF_TOKEN", "", "model hub access token, for gated or private models", true, func(c *Config) *string { return &c.HFToken }),
 		strVar("TARGETVISION_CLIP_MODEL", "laion/CLIP-ViT-B-32-laion2B-s34B-b79K", "CLIP checkpoint (hub repository name)", false, func(c *Config) *string { return &c.CLIPModel }),
 		intVar("TARGETVISION_MAX_PIXELS", "100000000", "refuse images whose header claims more pixels", func(c *Config) *int64 { return &c.MaxPixels }),
 		intVar("TARGETVISION_WORKERS", "2", "concurrent pipeline workers per process", func(c *Config) *int { return &c.Workers }),

@@ -151,6 +151,13 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, email, password,
 		return errBadCredentials()
 	}
 	s.login.Succeeded(email, device)
+	// A hash made with weaker parameters than today's is upgraded now,
+	// while the password is at hand; failing that only logs.
+	if s.d.Hasher.NeedsRehash(u.PasswordHash) {
+		if hash, err := s.d.Hasher.Hash(password); err != nil || s.d.DB.SetPassword(r.Context(), u.ID, hash) != nil {
+			s.log.WarnContext(r.Context(), "upgrade password hash", "user_id", u.ID, "err", err)
+		}
+	}
 	return s.startSession(w, r, u, http.StatusOK)
 }
 

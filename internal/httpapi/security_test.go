@@ -395,3 +395,28 @@ func allStrings(v any) []string {
 	}
 	return nil
 }
+
+// TestLoginUpgradesOldHashes: a password hashed with weaker parameters
+// than the server's is re-hashed at the next sign-in.
+func TestLoginUpgradesOldHashes(t *testing.T) {
+	t.Parallel()
+	db := stores[0].open(t)
+	ts := newTestServer(t, db)
+	weak, err := auth.NewPasswordHasher(auth.Argon2Params{Memory: 32, Iterations: 1, Parallelism: 1, SaltLen: 16, KeyLen: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := weak.Hash("an old password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := db.CreateUser(t.Context(), "old@example.com", old, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.login(account{email: u.Email, password: "an old password"})
+	got, err := db.UserByID(t.Context(), u.ID)
+	if err != nil || got.PasswordHash == old || ts.srv.d.Hasher.NeedsRehash(got.PasswordHash) || ts.srv.d.Hasher.Verify("an old password", got.PasswordHash) != nil {
+		t.Fatalf("after sign-in the hash is %q (was %q): want today's parameters, same password", got.PasswordHash, old)
+	}
+}

@@ -508,19 +508,3 @@ func progressLine(w io.Writer, name, msg string) {
 }
 
 func mb(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
-
-// Environment variables FromEnv reads.
-const (
-	// EnvEndpoint names the hub root, as huggingface_hub reads it.
-	EnvEndpoint = "HF_ENDPOINT"
-	// EnvToken names the access token for gated or private repositories.
-	EnvToken = "HF_TOKEN"
-)
-
-// FromEnv fills Endpoint and Token from HF_ENDPOINT and HF_TOKEN when they
-// are empty, so the CLI and the server read the same settings.
-func (o Options) FromEnv(getenv func(string) string) Options {
-	o.Endpoint = cmp.Or(o.Endpoint, getenv(EnvEndpoint))
-	o.Token = cmp.Or(o.Token, getenv(EnvToken))
-	return o
-}

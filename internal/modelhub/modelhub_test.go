@@ -200,19 +200,6 @@ func TestPullErrors(t *testing.T) {
 	}
 }
 
-func TestOptionsFromEnv(t *testing.T) {
-	t.Parallel()
-	env := map[string]string{"HF_ENDPOINT": "http://mirror.local", "HF_TOKEN": "hf_x"}
-	o := modelhub.Options{}.FromEnv(func(k string) string { return env[k] })
-	if o.Endpoint != "http://mirror.local" || o.Token != "hf_x" {
-		t.Errorf("FromEnv = %+v", o)
-	}
-	o = modelhub.Options{Endpoint: "http://flag"}.FromEnv(func(k string) string { return env[k] })
-	if o.Endpoint != "http://flag" {
-		t.Errorf("explicit endpoint overridden: %q", o.Endpoint)
-	}
-}
-
 func TestPullSendsToken(t *testing.T) {
 	t.Parallel()
 	hub, _ := newHub(t)

@@ -54,7 +54,7 @@ func PlanWriteBack(im Image, s Suggestion) WriteRecord {
 	merged := normalizeKeywords(append(slices.Clone(im.Keywords), s.Keywords...))
 	if len(merged) > len(normalizeKeywords(im.Keywords)) {
 		rec.After.Keywords = merged
-		rec.Fields["Keywords"] = strings.Join(merged, "; ")
+		rec.Fields["Keywords"] = JoinKeywords(merged)
 	}
 	if caption := strings.TrimSpace(s.Caption); caption != "" && strings.TrimSpace(im.Caption) == "" {
 		rec.After.Caption = caption

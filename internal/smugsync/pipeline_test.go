@@ -70,5 +70,11 @@ func TestPipeline(t *testing.T) {
 		t.Fatalf("%d photos after a refused token", n)
 	}
 	got = must[store.Source](t)(db.Source(ctx, f.user.ID, src.ID))
-	t.Logf("after a refused token the pipeline leaves the source %q: %q", got.Status, got.LastError)
+	if got.Status != store.SourceNeedsConnect || got.LastError == "" {
+		t.Errorf("after a refused token the source is %q (%q), want %q with the reason", got.Status, got.LastError, store.SourceNeedsConnect)
+	}
+	failed := must[[]store.Job](t)(db.Jobs(ctx, f.user.ID, store.JobFailed, 10))
+	if len(failed) != 1 || failed[0].Kind != pipeline.KindSync {
+		t.Errorf("after a refused token the failed jobs are %+v, want the sync job", failed)
+	}
 }

@@ -1,11 +1,11 @@
 package store_test
 
 import (
-	"os"
 	"testing"
 
 	"github.com/targetvision/targetvision/internal/store"
 	"github.com/targetvision/targetvision/internal/store/storetest"
+	"github.com/targetvision/targetvision/internal/testshared"
 )
 
 func TestSQLite(t *testing.T) {
@@ -15,7 +15,7 @@ func TestSQLite(t *testing.T) {
 
 func TestPostgres(t *testing.T) {
 	t.Parallel()
-	if os.Getenv("CI") != "" && !storetest.OpenPostgres(t, store.Options{}).RankedTextIndex() {
+	if testshared.InCI() && !storetest.OpenPostgres(t, store.Options{}).RankedTextIndex() {
 		t.Fatal("the CI cluster has no rum extension (scripts/install-deps.sh installs postgresql-15-rum): the text leg's ranked index goes untested")
 	}
 	storetest.Run(t, storetest.OpenPostgres)

@@ -2,13 +2,13 @@ package store_test
 
 import (
 	"cmp"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/targetvision/targetvision/internal/store"
 	"github.com/targetvision/targetvision/internal/store/storetest"
+	"github.com/targetvision/targetvision/internal/testshared"
 )
 
 // TestPostgresTextRankPlans checks, with EXPLAIN, the plans the text leg
@@ -23,7 +23,7 @@ func TestPostgresTextRankPlans(t *testing.T) {
 	ctx := t.Context()
 	db := storetest.OpenPostgres(t, store.Options{})
 	if !db.RankedTextIndex() {
-		if os.Getenv("CI") != "" {
+		if testshared.InCI() {
 			t.Fatal("no rum index on the CI cluster")
 		}
 		t.Skip("the test cluster has no rum extension")

@@ -44,3 +44,11 @@ func Path(t testing.TB, elem ...string) string {
 	}
 	return p
 }
+
+// InCI reports whether the tests run in CI (CI set, and not "false"):
+// there a missing service or tool fails the test that needs it, where on a
+// laptop it skips. Every such check asks this one function.
+func InCI() bool {
+	v := os.Getenv("CI")
+	return v != "" && v != "false" && v != "0"
+}

@@ -26,13 +26,3 @@ func SgemmTransB(c, a, b []float32, m, n, k int, accumulate bool) {
 	C.cblas_sgemm(C.CblasRowMajor, C.CblasNoTrans, C.CblasTrans, C.blasint(m), C.blasint(n), C.blasint(k),
 		1, (*C.float)(&a[0]), C.blasint(k), (*C.float)(&b[0]), C.blasint(k), beta, (*C.float)(&c[0]), C.blasint(n))
 }
-
-// Sgemm is cblas_sgemm for C = A·B (+C) with the shapes of MatMul.
-func Sgemm(c, a, b []float32, m, n, k int, accumulate bool) {
-	var beta C.float
-	if accumulate {
-		beta = 1
-	}
-	C.cblas_sgemm(C.CblasRowMajor, C.CblasNoTrans, C.CblasNoTrans, C.blasint(m), C.blasint(n), C.blasint(k),
-		1, (*C.float)(&a[0]), C.blasint(k), (*C.float)(&b[0]), C.blasint(n), beta, (*C.float)(&c[0]), C.blasint(n))
-}

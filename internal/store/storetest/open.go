@@ -21,6 +21,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/targetvision/targetvision/internal/store"
+	"github.com/targetvision/targetvision/internal/testshared"
 )
 
 // EnvPostgres names the environment variable with the test cluster's URL.
@@ -43,7 +44,7 @@ func PostgresURL(t testing.TB) string {
 	t.Helper()
 	admin := os.Getenv(EnvPostgres)
 	if admin == "" {
-		if os.Getenv("CI") != "" {
+		if testshared.InCI() {
 			t.Fatalf("%s is not set: CI must run the Postgres tests (see .ci/run)", EnvPostgres)
 		}
 		t.Skipf("%s not set; Postgres tests skipped outside CI", EnvPostgres)
