@@ -232,7 +232,7 @@ func (d *Describer) batchRound(ctx context.Context, items []*batchItem, set func
 			ms = &v
 			monthly[it.req.UserID] = ms
 		}
-		release, err := d.reserveWith(ctx, it.req.UserID, d.projected(p.Width, p.Height, true), ms)
+		release, err := d.reserveWith(ctx, it.req.UserID, d.reservation(p.Width, p.Height, true), ms)
 		if err != nil {
 			set(it, Result{}, err)
 			continue

@@ -45,8 +45,10 @@ func TestDescribeRealCameraPhotos(t *testing.T) {
 		if max(sent.W, sent.H) > claude.DefaultImageLongEdge {
 			t.Errorf("%s: sent %dx%d, long edge over %d", filepath.Base(p), sent.W, sent.H, claude.DefaultImageLongEdge)
 		}
-		if sent.Tokens != claude.ImageTokens(sent.W, sent.H) {
-			t.Errorf("%s: fake billed %d image tokens, our formula says %d", filepath.Base(p), sent.Tokens, claude.ImageTokens(sent.W, sent.H))
+		// The fake bills by 28-px patches, our estimate by w·h/750 (the
+		// spec's two rules): they must agree closely, never exactly.
+		if ours := claude.ImageTokens(sent.W, sent.H); abs(sent.Tokens-ours) > max(4, ours/10) {
+			t.Errorf("%s: fake billed %d image tokens, our formula says %d", filepath.Base(p), sent.Tokens, ours)
 		}
 		// The answer belongs to the image that was sent.
 		if tok := "img" + sent.SHA256[:8]; !has(res.Keywords, tok) {

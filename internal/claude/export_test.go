@@ -11,3 +11,6 @@ func SetSleep(d *Describer, f func(context.Context, time.Duration) error) { d.sl
 
 // ProjectedPerPhoto exposes the per-photo projection used for budgets.
 func ProjectedPerPhoto(d *Describer, batch bool) float64 { return d.perPhoto(batch) }
+
+// ReservationMargin is the budget checks' margin over the estimate.
+const ReservationMargin = reservationMargin

@@ -28,6 +28,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // Options configure a Server. Zero values take the documented defaults.
@@ -37,9 +40,10 @@ type Options struct {
 	// Models is the allow-list; default Haiku 4.5 (alias and snapshot),
 	// Sonnet 4.6 and Sonnet 5. Anything else gets 404 not_found_error.
 	Models []string
-	// PatchFormula counts image tokens as ceil(w/28)·ceil(h/28) instead of
-	// the classic w·h/750.
-	PatchFormula bool
+	// ClassicFormula counts image tokens as w·h/750 instead of the current
+	// 28-px patches, ceil(w/28)·ceil(h/28) (spec §2: the two rules the
+	// product's estimate may be measured against; it uses the classic one).
+	ClassicFormula bool
 	// JSONSchemaOverhead is the hidden prompt added for output_config.format
 	// (undocumented for the real API; default 0).
 	JSONSchemaOverhead int
@@ -420,8 +424,9 @@ type tool struct {
 }
 
 type toolChoice struct {
-	Type string `json:"type"`
-	Name string `json:"name"`
+	Type                   string `json:"type"`
+	Name                   string `json:"name"`
+	DisableParallelToolUse *bool  `json:"disable_parallel_tool_use"`
 }
 
 // sentImage is a decoded image block.
@@ -469,9 +474,8 @@ func (s *Server) validate(body []byte) (*checked, *apiErr) {
 // count_tokens does not take.
 func (s *Server) validateFor(body []byte, counting bool) (*checked, *apiErr) {
 	var c checked
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&c.p); err != nil {
-		return nil, bad("request body is not valid JSON: %v", err)
+	if err := strictJSON(body, &c.p); err != nil {
+		return nil, err
 	}
 	p := &c.p
 	if p.Model == "" {
@@ -500,7 +504,7 @@ func (s *Server) validateFor(body []byte, counting bool) (*checked, *apiErr) {
 		var blocks []block
 		if json.Unmarshal(p.System, &str) == nil {
 			systemText.WriteString(str)
-		} else if err := json.Unmarshal(p.System, &blocks); err == nil {
+		} else if err := strictJSON(p.System, &blocks); err == nil {
 			for _, b := range blocks {
 				if b.Type != "text" {
 					return nil, bad("system: block type %q is not text", b.Type)
@@ -600,7 +604,10 @@ func (s *Server) validateFor(body []byte, counting bool) (*checked, *apiErr) {
 			continue
 		}
 		var blocks []block
-		if err := json.Unmarshal(m.Content, &blocks); err != nil || len(blocks) == 0 {
+		if err := strictJSON(m.Content, &blocks); err != nil {
+			return nil, bad("messages.%d.content.%s", i, err.msg)
+		}
+		if len(blocks) == 0 {
 			return nil, bad("messages.%d.content: must be a string or a non-empty block list", i)
 		}
 		for j, b := range blocks {
@@ -638,6 +645,21 @@ func (s *Server) validateFor(body []byte, counting bool) (*checked, *apiErr) {
 		c.imageTokens += s.imageTokens(im.w, im.h)
 	}
 	c.textTokens = text
+	// The answer must fit the schema the request set for it.
+	var answerSchema json.RawMessage
+	for _, t := range p.Tools {
+		if t.Name == c.forcedTool {
+			answerSchema = t.InputSchema
+		}
+	}
+	if c.jsonOut {
+		answerSchema = p.Output.Format.Schema
+	}
+	if answerSchema != nil {
+		if err := fitsSchema(answerSchema, describe(c.images)); err != nil {
+			return nil, &apiErr{500, "api_error", "claudetest: the fake's answer does not fit the request's schema: " + err.Error()}
+		}
+	}
 	return &c, nil
 }
 
@@ -682,13 +704,86 @@ func (s *Server) imageTokens(w, h int) int {
 		fw, fh = fw*k, fh*k
 	}
 	w, h = int(fw), int(fh)
-	if s.opt.PatchFormula {
-		return ((w + 27) / 28) * ((h + 27) / 28)
+	if s.opt.ClassicFormula {
+		return (w*h + 749) / 750
 	}
-	return (w*h + 749) / 750
+	return ((w + 27) / 28) * ((h + 27) / 28)
 }
 
-func tokensOf(s string) int { return (len(s) + 3) / 4 }
+// tokensOf counts text tokens by a rule of the fake's own, not the
+// product's estimate (about four bytes a token): a token per up to four
+// letters or digits of a word, and per up to two marks of a run of
+// punctuation — closer to how a BPE tokenizer splits JSON schemas ("{\"",
+// "\":\"") and prose, so the product's cost estimate is measured against
+// something it does not copy.
+func tokensOf(s string) int {
+	n, word, marks := 0, 0, 0
+	flush := func() {
+		n += (word+3)/4 + (marks+1)/2
+		word, marks = 0, 0
+	}
+	for _, r := range s {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if marks > 0 {
+				flush()
+			}
+			word++
+		case unicode.IsSpace(r):
+			flush()
+		default:
+			if word > 0 {
+				flush()
+			}
+			marks++
+		}
+	}
+	flush()
+	return n
+}
+
+// TextTokens is the fake's count of text tokens (see tokensOf), for tests
+// that add up a request's usage.
+func TextTokens(s string) int { return tokensOf(s) }
+
+// strictJSON decodes raw into v refusing unknown fields, with the API's
+// words for them ("metadata: Extra inputs are not permitted").
+func strictJSON(raw []byte, v any) *apiErr {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		return nil
+	}
+	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return bad("%s: Extra inputs are not permitted", strings.Trim(f, `"`))
+	}
+	return bad("request body is not valid JSON: %v", err)
+}
+
+// fitsSchema checks the fake's answer against the schema the request gave
+// for it, as the real API guarantees with strict tools and structured
+// output: a schema the canned answer cannot satisfy is the fake's failure
+// to imitate the model, reported loudly rather than answered wrongly.
+func fitsSchema(schema json.RawMessage, answer map[string]any) error {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema))
+	if err != nil {
+		return err
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("request.json", doc); err != nil {
+		return err
+	}
+	sch, err := c.Compile("request.json")
+	if err != nil {
+		return err
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(mustJSON(answer)))
+	if err != nil {
+		return err
+	}
+	return sch.Validate(inst)
+}
 
 func compact(raw []byte) []byte {
 	var b bytes.Buffer

@@ -77,7 +77,12 @@ func call(t *testing.T, s *claudetest.Server, method, path string, body any, mod
 	return r
 }
 
-const schema = `{"type":"object","properties":{"a":{"type":"string"}},"required":["a"]}`
+// schema is a tool schema the fake's canned answer satisfies (the shape of
+// the product's, written here by hand).
+const schema = `{"type":"object","additionalProperties":false,"required":["description","keywords","objects","scene","text_in_image","people_count","colors"],` +
+	`"properties":{"description":{"type":"string"},"keywords":{"type":"array","items":{"type":"string"}},` +
+	`"objects":{"type":"array","items":{"type":"string"}},"scene":{"type":"string"},"text_in_image":{"type":"string"},` +
+	`"people_count":{"type":"integer","minimum":0},"colors":{"type":"array","items":{"type":"string"}}}}`
 
 // msg builds a Messages body; edit tweaks the decoded map.
 func msg(t *testing.T, img string, edit func(m map[string]any)) map[string]any {
@@ -177,10 +182,48 @@ func TestMessagesValidation(t *testing.T) {
 	}
 }
 
+// TestTextTokens: the fake's text rule, counted by hand.
+func TestTextTokens(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		s    string
+		want int
+	}{
+		{"", 0},
+		{"red barn, snow!", 5},                 // red barn , snow !
+		{"photographer", 3},                    // 12 letters
+		{`{"type":"object"}`, 7},               // {" type ":" object "}: 1+1+2+2+1
+		{"Describe this photo for search.", 9}, // 2+1+2+1+2, and .
+		{"über-café 2026", 4},                  // über, -, café, 2026: letters are runes, not bytes
+	} {
+		if got := claudetest.TextTokens(c.s); got != c.want {
+			t.Errorf("TextTokens(%q) = %d, want %d", c.s, got, c.want)
+		}
+	}
+}
+
+// TestAnswerMustFitTheSchema: a request whose schema the canned answer
+// cannot satisfy gets the fake's own failure, never a non-conforming answer.
+func TestAnswerMustFitTheSchema(t *testing.T) {
+	t.Parallel()
+	s := claudetest.New(t, claudetest.Options{})
+	strict := `{"type":"object","properties":{"mood":{"type":"string"}},"required":["mood"],"additionalProperties":false}`
+	r := call(t, s, "POST", "/v1/messages", msg(t, encode(t, 64, 48, false), func(m map[string]any) {
+		m["tools"] = []any{map[string]any{"name": "record_photo", "description": "d", "input_schema": json.RawMessage(strict)}}
+	}), nil)
+	if r.status != 500 || !strings.Contains(string(r.raw), "does not fit the request's schema") {
+		t.Fatalf("%d %s", r.status, r.raw)
+	}
+	r = call(t, s, "POST", "/v1/messages", msg(t, encode(t, 64, 48, false), func(m map[string]any) { m["metadata"] = map[string]any{"user_id": "u"} }), nil)
+	if r.status != 400 || !strings.Contains(string(r.raw), "metadata: Extra inputs are not permitted") {
+		t.Fatalf("unknown field: %d %s", r.status, r.raw)
+	}
+}
+
 func TestMessagesAnswerAndUsage(t *testing.T) {
 	t.Parallel()
-	for _, patch := range []bool{false, true} {
-		s := claudetest.New(t, claudetest.Options{PatchFormula: patch})
+	for _, classic := range []bool{false, true} {
+		s := claudetest.New(t, claudetest.Options{ClassicFormula: classic})
 		r := call(t, s, "POST", "/v1/messages", msg(t, encode(t, 640, 427, false), nil), nil)
 		if r.status != 200 || r.body["stop_reason"] != "tool_use" || r.body["type"] != "message" {
 			t.Fatalf("%d %s", r.status, r.raw)
@@ -191,14 +234,16 @@ func TestMessagesAnswerAndUsage(t *testing.T) {
 			t.Errorf("content %v", blocks)
 		}
 		u := r.body["usage"].(map[string]any)
-		img := (640*427 + 749) / 750
-		if patch {
-			img = 23 * 16
+		img := 23 * 16 // 640/28 → 23 patches across, 427/28 → 16 down
+		if classic {
+			img = (640*427 + 749) / 750
 		}
-		// system 400 chars = 100, user text 31 chars = 8, tool: 313 + len("record_photo"+"d"+schema)/4.
-		want := img + 100 + 8 + 313 + (len("record_photod"+schema)+3)/4
+		// System: one 400-letter word, 100 tokens; "Describe this photo for
+		// search." 2+1+2+1+2 words and a period: 9; the tool prompt 313 plus
+		// its definition by the same rule.
+		want := img + 100 + 9 + 313 + claudetest.TextTokens("record_photo"+"d"+schema)
 		if int(u["input_tokens"].(float64)) != want || u["service_tier"] != "standard" {
-			t.Errorf("patch=%v usage %v, want input_tokens %d", patch, u, want)
+			t.Errorf("classic=%v usage %v, want input_tokens %d", classic, u, want)
 		}
 		if r.header.Get("anthropic-ratelimit-requests-remaining") == "" {
 			t.Error("no rate-limit headers")
@@ -210,7 +255,7 @@ func TestMessagesAnswerAndUsage(t *testing.T) {
 		delete(m, "tools")
 		delete(m, "tool_choice")
 		m["output_config"] = map[string]any{"format": map[string]any{"type": "json_schema",
-			"schema": map[string]any{"type": "object", "additionalProperties": false}}}
+			"schema": json.RawMessage(schema)}}
 	}), nil)
 	block := r.body["content"].([]any)[0].(map[string]any)
 	if r.body["stop_reason"] != "end_turn" || block["type"] != "text" || !json.Valid([]byte(block["text"].(string))) {
