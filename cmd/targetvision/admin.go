@@ -25,7 +25,7 @@ func newMigrateCmd(e *env, cfg func() config.Config) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c := cfg()
-			db, err := store.Open(cmd.Context(), c.StoreDSN(), store.Options{SkipMigrate: true})
+			db, err := store.Open(cmd.Context(), c.StoreDSN(), store.Options{SkipMigrate: true, TextLanguage: c.SearchLanguage})
 			if err != nil {
 				return err
 			}
@@ -72,7 +72,7 @@ func newUsersCmd(e *env, cfg func() config.Config) *cobra.Command {
 				return err
 			}
 			c := cfg()
-			db, err := store.Open(cmd.Context(), c.StoreDSN(), store.Options{})
+			db, err := store.Open(cmd.Context(), c.StoreDSN(), store.Options{TextLanguage: c.SearchLanguage})
 			if err != nil {
 				return err
 			}

@@ -103,7 +103,7 @@ func openApp(ctx context.Context, cmd *cobra.Command, e *env, cfg config.Config)
 	if _, err := cfg.Secret(); err != nil {
 		return nil, err
 	}
-	db, err := store.Open(ctx, cfg.StoreDSN(), store.Options{})
+	db, err := store.Open(ctx, cfg.StoreDSN(), store.Options{TextLanguage: cfg.SearchLanguage, Logger: log})
 	if err != nil {
 		return nil, err
 	}

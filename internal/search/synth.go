@@ -474,7 +474,7 @@ func fillPostgresTimed(ctx context.Context, url string, s *synth) (users, photoI
 			setweight(to_tsvector('english', p.title), 'A') || setweight(to_tsvector('english', kw.words), 'A') ||
 			setweight(to_tsvector('english', p.caption), 'B') || setweight(to_tsvector('english', m.description), 'B') ||
 			setweight(to_tsvector('english', COALESCE(a.name, '')), 'B') ||
-			setweight(to_tsvector('simple', p.file_name), 'C') || setweight(to_tsvector('simple', p.camera_make || ' ' || p.camera_model), 'C')
+			setweight(to_tsvector('english', p.file_name), 'C') || setweight(to_tsvector('english', p.camera_make || ' ' || p.camera_model), 'C')
 		FROM photos p JOIN ai_metadata m ON m.photo_id = p.id LEFT JOIN albums a ON a.id = p.album_id
 		CROSS JOIN LATERAL (SELECT array_to_string(ARRAY(SELECT jsonb_array_elements_text(p.keywords::jsonb || m.keywords::jsonb)), ' ; ') AS words) kw
 		WHERE p.user_id = ANY(ARRAY[` + joinIDs(users) + `]::bigint[])

@@ -39,6 +39,11 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Photos", func(t *testing.T) { t.Parallel(); testPhotos(t, open(t, store.Options{})) })
 	t.Run("Filters", func(t *testing.T) { t.Parallel(); testFilters(t, open(t, store.Options{})) })
 	t.Run("TextSearch", func(t *testing.T) { t.Parallel(); testTextSearch(t, open(t, store.Options{})) })
+	t.Run("TextLanguage", func(t *testing.T) { t.Parallel(); testTextLanguage(t, open(t, store.Options{})) })
+	t.Run("TextLanguageSimple", func(t *testing.T) {
+		t.Parallel()
+		testTextLanguageSimple(t, open(t, store.Options{TextLanguage: "simple"}))
+	})
 	t.Run("Embeddings", func(t *testing.T) { t.Parallel(); testEmbeddings(t, open(t, store.Options{})) })
 	t.Run("JobsLifecycle", func(t *testing.T) {
 		t.Parallel()
@@ -363,7 +368,7 @@ func testTextSearch(t *testing.T, db *store.DB) {
 		t.Errorf("barn: %v", got)
 	}
 	if got := search(store.TextQuery{Terms: []string{"jump"}}); !slices.Equal(got, []int64{lake}) {
-		t.Errorf("stem/prefix jump: %v", got)
+		t.Errorf("stem jump (jumping): %v", got)
 	}
 	if got := search(store.TextQuery{Terms: []string{"2041"}}); !slices.Equal(got, []int64{barn}) {
 		t.Errorf("file-name part: %v", got)
@@ -403,18 +408,120 @@ func testTextSearch(t *testing.T, db *store.DB) {
 	if got := search(store.TextQuery{Terms: []string{"barn"}, Limit: 1}); len(got) != 1 {
 		t.Errorf("limit: %v", got)
 	}
-	if db.Dialect() == store.Postgres {
-		// pg_trgm catches typos the full-text leg cannot, and respects
-		// exclusions.
-		if got := search(store.TextQuery{Terms: []string{"sunsett"}}); !slices.Equal(got, []int64{lake}) {
-			t.Errorf("typo: %v", got)
+}
+
+// describedPhotos adds one photo per description (as its AI description)
+// and returns their ids in order.
+func describedPhotos(t testing.TB, db *store.DB, f fixture, descs ...string) []int64 {
+	var ids []int64
+	for i, d := range descs {
+		p, _, err := db.UpsertPhoto(context.Background(), f.photo(fmt.Sprintf("p%d.jpg", i)))
+		noErr(t, err)
+		noErr(t, db.SaveAIMetadata(context.Background(), store.AIMetadata{PhotoID: p.ID, UserID: f.user.ID, Model: "m", PromptVersion: "1", Description: d}))
+		ids = append(ids, p.ID)
+	}
+	return ids
+}
+
+func hitIDs(hits []store.TextHit) []int64 {
+	out := []int64{}
+	for _, h := range hits {
+		out = append(out, h.PhotoID)
+	}
+	return out
+}
+
+// testTextLanguage: the language rules of the default (english) text leg
+// are the same on every store — stop words never match on their own, a
+// word matches its other forms (stems, not prefixes), phrases keep their
+// order.
+func testTextLanguage(t *testing.T, db *store.DB) {
+	ctx := t.Context()
+	f := newFixture(t, db, "a@example.com")
+	ids := describedPhotos(t, db, f,
+		"A red barn in snow at dusk.",
+		"Three people in a field at noon, the sun behind them.",
+		"Two zebracorns graze by the barn.",
+		"A zebracorn alone on a hill.",
+		"Snow on a red roof.",
+	)
+	barn, field, zebras, zebra, roof := ids[0], ids[1], ids[2], ids[3], ids[4]
+	search := func(q store.TextQuery) []int64 {
+		t.Helper()
+		got := hitIDs(must[[]store.TextHit](t)(db.SearchText(ctx, f.user.ID, q)))
+		slices.Sort(got)
+		return got
+	}
+	set := func(xs ...int64) []int64 { xs = append([]int64{}, xs...); slices.Sort(xs); return xs }
+	for _, w := range []string{"the", "a", "at", "in", "The", "AT"} {
+		if got := search(store.TextQuery{Terms: []string{w}}); len(got) != 0 {
+			t.Errorf("stop word %q alone matched %v", w, got)
 		}
-		if got := search(store.TextQuery{Terms: []string{"sunsett"}, Exclude: []string{"kids"}}); len(got) != 0 {
-			t.Errorf("typo match ignores exclusion: %v", got)
-		}
-		if got := search(store.TextQuery{Terms: []string{"sunsett"}, Filter: store.Filter{Album: f.album.Name}}); !slices.Equal(got, []int64{lake}) {
-			t.Errorf("typo within a filter: %v", got)
-		}
+	}
+	if got := search(store.TextQuery{Terms: []string{"the", "at", "a"}, Phrases: []string{"in the"}}); len(got) != 0 {
+		t.Errorf("a query of stop words matched %v", got)
+	}
+	if got := search(store.TextQuery{Terms: []string{"red", "barn", "in", "snow"}}); !slices.Equal(got, set(barn, zebras, roof)) {
+		t.Errorf("red barn in snow: %v, want the photos with red, barn or snow (%v), not every photo with \"in\"", got, set(barn, zebras, roof))
+	}
+	if hits := must[[]store.TextHit](t)(db.SearchText(ctx, f.user.ID, store.TextQuery{Terms: []string{"red", "barn", "in", "snow"}})); len(hits) == 0 || hits[0].PhotoID != barn {
+		t.Errorf("red barn in snow: the photo with every word is not first: %v", hitIDs(hits))
+	}
+	if got := search(store.TextQuery{Terms: []string{"zebracorns"}}); !slices.Equal(got, set(zebras, zebra)) {
+		t.Errorf("zebracorns (a stem of zebracorn): %v, want %v", got, set(zebras, zebra))
+	}
+	if got := search(store.TextQuery{Terms: []string{"zebracorn"}}); !slices.Equal(got, set(zebras, zebra)) {
+		t.Errorf("zebracorn: %v", got)
+	}
+	if got := search(store.TextQuery{Terms: []string{"zebra"}}); len(got) != 0 {
+		t.Errorf("zebra is not a form of zebracorn, only a prefix: %v", got)
+	}
+	if got := search(store.TextQuery{Terms: []string{"grazing"}}); !slices.Equal(got, []int64{zebras}) {
+		t.Errorf("grazing (graze): %v", got)
+	}
+	if got := search(store.TextQuery{Phrases: []string{"red barn"}}); !slices.Equal(got, []int64{barn}) {
+		t.Errorf("phrase red barn: %v", got)
+	}
+	if got := search(store.TextQuery{Phrases: []string{"barn red"}}); len(got) != 0 {
+		t.Errorf("a phrase keeps its order: barn red matched %v", got)
+	}
+	if got := search(store.TextQuery{Phrases: []string{"barn in snow"}}); !slices.Equal(got, []int64{barn}) {
+		t.Errorf("a phrase with a stop word: %v", got)
+	}
+	if got := search(store.TextQuery{Terms: []string{"barn"}, Exclude: []string{"the"}}); !slices.Equal(got, set(barn, zebras)) {
+		t.Errorf("an excluded stop word excludes nothing: %v", got)
+	}
+	if got := search(store.TextQuery{Terms: []string{"snow"}, Exclude: []string{"roofs"}}); !slices.Equal(got, []int64{barn}) {
+		t.Errorf("an exclusion matches stems too: %v", got)
+	}
+	_ = field
+	stop := must[[]string](t)(db.StopWords(ctx, []string{"the", "barn", "in", "zebracorns", "at"}))
+	if !slices.Equal(stop, []string{"the", "in", "at"}) {
+		t.Errorf("StopWords = %v", stop)
+	}
+}
+
+// testTextLanguageSimple: the "simple" language has neither stop words nor
+// stems, on every store.
+func testTextLanguageSimple(t *testing.T, db *store.DB) {
+	ctx := t.Context()
+	if db.TextLanguage() != "simple" {
+		t.Fatalf("TextLanguage = %q", db.TextLanguage())
+	}
+	f := newFixture(t, db, "a@example.com")
+	ids := describedPhotos(t, db, f, "The zebracorns in the snow.", "A zebracorn.")
+	search := func(w string) []int64 {
+		t.Helper()
+		return hitIDs(must[[]store.TextHit](t)(db.SearchText(ctx, f.user.ID, store.TextQuery{Terms: []string{w}})))
+	}
+	if got := search("the"); !slices.Equal(got, ids[:1]) {
+		t.Errorf("simple: the = %v", got)
+	}
+	if got := search("zebracorn"); !slices.Equal(got, ids[1:]) {
+		t.Errorf("simple: zebracorn = %v (no stems)", got)
+	}
+	if stop := must[[]string](t)(db.StopWords(ctx, []string{"the", "a"})); len(stop) != 0 {
+		t.Errorf("simple: StopWords = %v", stop)
 	}
 }
 
