@@ -55,6 +55,9 @@ keyword:WORD, after:2023-06, before:2024.`,
 				enc.SetIndent("", "  ")
 				return enc.Encode(res)
 			}
+			for _, h := range res.Hints {
+				fmt.Fprintln(e.stdout, "note: "+h.Message)
+			}
 			if len(res.Results) == 0 {
 				fmt.Fprintf(e.stdout, "no photos match %q\n", res.Query)
 				return nil

@@ -133,9 +133,13 @@ type Request struct {
 
 // Response is one page of results (DESIGN.md §2).
 type Response struct {
-	Query   string   `json:"query"`
-	TookMS  float64  `json:"took_ms"`
-	Total   int      `json:"total"`
+	Query  string  `json:"query"`
+	TookMS float64 `json:"took_ms"`
+	Total  int     `json:"total"`
+	// Hints say, in plain words, what the search made of the query when
+	// that was not simply "these words": words left out, operators not
+	// understood, a year read as a date, a spelling the library knows.
+	Hints   []Hint   `json:"hints" nullable:"false"`
 	Results []Result `json:"results"`
 }
 
@@ -156,11 +160,27 @@ type Result struct {
 }
 
 // Why explains a result: its 1-based rank in each leg (null when the leg did
-// not find it) and the query words found in the photo's text.
+// not find it) and where the query's words are in the photo's text.
 type Why struct {
-	VectorRank   *int     `json:"vector_rank"`
-	TextRank     *int     `json:"text_rank"`
+	VectorRank *int `json:"vector_rank"`
+	TextRank   *int `json:"text_rank"`
+	// MatchedTerms are the query's words and phrases (lower-case) found in
+	// the photo's text, in query order. A word counts when the photo has
+	// another form of it: "zebracorns" matches "zebracorn".
 	MatchedTerms []string `json:"matched_terms"`
+	// Matches say where each matched term is, in the photo's own words.
+	Matches []Match `json:"matches" nullable:"false"`
+}
+
+// Match is one query term found in one field of a photo's text.
+type Match struct {
+	// Term is the query's word or phrase, lower-case.
+	Term string `json:"term"`
+	// Field is where it was found.
+	Field string `json:"field" enum:"title,caption,keywords,description,file_name,album,camera"`
+	// Words are the photo's words it matched ("zebracorn" for the term
+	// "zebracorns").
+	Words []string `json:"words"`
 }
 
 // photoThumbnail is the photo's thumbnail URL, or "" while it has none (a
@@ -188,7 +208,7 @@ func (e *Engine) Search(ctx context.Context, userID int64, req Request) (Respons
 	offset := max(req.Offset, 0)
 	q := ParseQuery(req.Query)
 	f := mergeFilter(req.Filter, q.Filter)
-	resp := Response{Query: req.Query, Results: []Result{}}
+	resp := Response{Query: req.Query, Hints: []Hint{}, Results: []Result{}}
 
 	if !q.HasText() {
 		photos, total, err := e.db.ListPhotos(ctx, userID, f, limit, offset)
@@ -206,6 +226,18 @@ func (e *Engine) Search(ctx context.Context, userID int64, req Request) (Respons
 		resp.Total, resp.Results = total, res
 		resp.TookMS = ms(time.Since(start))
 		return resp, nil
+	}
+
+	var words []string
+	for _, t := range q.Terms {
+		words = append(words, store.Words(t)...)
+	}
+	stop, err := e.db.StopWords(ctx, words)
+	if err != nil {
+		return Response{}, fmt.Errorf("search: %w", err)
+	}
+	if stop = distinct(stop); len(stop) > 0 {
+		resp.Hints = append(resp.Hints, stopWordsHint(stop, len(q.Phrases) == 0 && len(stop) == len(distinct(words))))
 	}
 
 	// The legs run side by side: on SQLite the vector scan is CPU work in
@@ -238,7 +270,11 @@ func (e *Engine) Search(ctx context.Context, userID int64, req Request) (Respons
 	for i, h := range page {
 		ids[i] = h.photoID
 	}
-	res, err := e.hydrate(ctx, userID, ids, nil, matchWords(q))
+	matches, err := e.db.TextMatches(ctx, userID, ids, store.TextQuery{Terms: q.Terms, Phrases: q.Phrases})
+	if err != nil {
+		return Response{}, fmt.Errorf("search: why: %w", err)
+	}
+	res, err := e.hydrate(ctx, userID, ids, nil, matches)
 	if err != nil {
 		return Response{}, err
 	}
@@ -299,7 +335,7 @@ func (e *Engine) Similar(ctx context.Context, userID, photoID int64, limit int) 
 		limit = 20
 	}
 	limit = min(limit, 200)
-	resp := Response{Results: []Result{}}
+	resp := Response{Hints: []Hint{}, Results: []Result{}}
 	if _, err := e.db.Photo(ctx, userID, photoID); err != nil {
 		return Response{}, fmt.Errorf("search: similar: %w", err)
 	}
@@ -343,7 +379,7 @@ func (e *Engine) Similar(ctx context.Context, userID, photoID int64, limit int) 
 // hydrate loads the photos (unless given) and their descriptions and builds
 // results in the order of ids. A photo deleted meanwhile yields a result
 // with PhotoID 0, which dropMissing removes.
-func (e *Engine) hydrate(ctx context.Context, userID int64, ids []int64, photos []store.Photo, words []string) ([]Result, error) {
+func (e *Engine) hydrate(ctx context.Context, userID int64, ids []int64, photos []store.Photo, matches []store.TextMatch) ([]Result, error) {
 	if len(ids) == 0 {
 		return []Result{}, nil
 	}
@@ -362,6 +398,18 @@ func (e *Engine) hydrate(ctx context.Context, userID int64, ids []int64, photos 
 	if err != nil {
 		return nil, fmt.Errorf("search: load descriptions: %w", err)
 	}
+	why := map[int64]*Why{}
+	for _, m := range matches {
+		w := why[m.PhotoID]
+		if w == nil {
+			w = &Why{}
+			why[m.PhotoID] = w
+		}
+		if !slices.Contains(w.MatchedTerms, m.Term) {
+			w.MatchedTerms = append(w.MatchedTerms, m.Term)
+		}
+		w.Matches = append(w.Matches, Match{Term: m.Term, Field: m.Field, Words: m.Words})
+	}
 	out := make([]Result, len(ids))
 	for i, id := range ids {
 		p, ok := byID[id]
@@ -377,7 +425,10 @@ func (e *Engine) hydrate(ctx context.Context, userID int64, ids []int64, photos 
 			Description:  cmp.Or(m.Description, p.Caption),
 			Keywords:     mergeKeywords(p.Keywords, m.Keywords),
 			Album:        p.AlbumName,
-			Why:          Why{MatchedTerms: matchedTerms(words, p, m)},
+			Why:          Why{MatchedTerms: []string{}, Matches: []Match{}},
+		}
+		if w := why[id]; w != nil {
+			r.Why = *w
 		}
 		if !p.TakenAt.IsZero() {
 			t := p.TakenAt
@@ -411,45 +462,12 @@ func mergeKeywords(own, ai []string) []string {
 	return out
 }
 
-// matchWords is the distinct lower-case words of the query's terms and phrases.
-func matchWords(q Query) []string {
+// distinct is ws without repeats, in first-seen order.
+func distinct(ws []string) []string {
 	var out []string
-	for _, s := range append(append([]string{}, q.Terms...), q.Phrases...) {
-		for _, w := range store.Words(s) {
-			if !slices.Contains(out, w) {
-				out = append(out, w)
-			}
-		}
-	}
-	return out
-}
-
-// matchedTerms reports which query words occur in the photo's text fields, as
-// a word or a word prefix (the text leg matches prefixes too).
-func matchedTerms(words []string, p *store.Photo, m store.AIMetadata) []string {
-	out := []string{}
-	if len(words) == 0 {
-		return out
-	}
-	fields := []string{p.Title, p.Caption, p.FileName, p.AlbumName, p.CameraMake, p.CameraModel, p.Lens,
-		m.Description, m.Scene, m.TextInImage,
-		strings.Join(p.Keywords, " "), strings.Join(m.Keywords, " "), strings.Join(m.Objects, " "), strings.Join(m.Colors, " ")}
-	have := map[string]bool{}
-	for _, f := range fields {
-		for _, w := range store.Words(f) {
-			have[w] = true
-		}
-	}
-	for _, w := range words {
-		if have[w] {
+	for _, w := range ws {
+		if !slices.Contains(out, w) {
 			out = append(out, w)
-			continue
-		}
-		for h := range have {
-			if strings.HasPrefix(h, w) {
-				out = append(out, w)
-				break
-			}
 		}
 	}
 	return out

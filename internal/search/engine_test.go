@@ -633,3 +633,57 @@ func selectIDs(t *testing.T, db *store.DB, query string, args []any) []int64 {
 	}
 	return out
 }
+
+// TestLanguageRulesInWhy: a stemmed hit says which query word it matched
+// and the photo's own word; stop words are left out and said so.
+func TestLanguageRulesInWhy(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, db *store.DB) {
+		a := newLib(t, db, "a@example.com", "m")
+		herd := a.add(photoSpec{title: "Herd", description: "A zebracorn grazing in the snow", aiKeywords: []string{"barn"}})
+		a.add(photoSpec{title: "Field", description: "People in a field at noon"})
+		e := New(db, Options{})
+
+		resp := search(t, e, a.user.ID, "Zebracorns")
+		if got := ids(resp.Results); !slices.Equal(got, []int64{herd}) {
+			t.Fatalf("zebracorns: %v", got)
+		}
+		w := resp.Results[0].Why
+		want := []Match{{Term: "zebracorns", Field: "description", Words: []string{"zebracorn"}}}
+		if !slices.Equal(w.MatchedTerms, []string{"zebracorns"}) || !reflectEqual(w.Matches, want) {
+			t.Fatalf("why of a stemmed hit: %+v", w)
+		}
+		if len(resp.Hints) != 0 {
+			t.Fatalf("hints for a plain query: %+v", resp.Hints)
+		}
+
+		resp = search(t, e, a.user.ID, "barn in snow")
+		if got := ids(resp.Results); !slices.Equal(got, []int64{herd}) {
+			t.Fatalf("barn in snow: %v", got)
+		}
+		w = resp.Results[0].Why
+		want = []Match{{Term: "barn", Field: "keywords", Words: []string{"barn"}}, {Term: "snow", Field: "description", Words: []string{"snow"}}}
+		if !slices.Equal(w.MatchedTerms, []string{"barn", "snow"}) || !reflectEqual(w.Matches, want) {
+			t.Fatalf("why: %+v", w)
+		}
+		if len(resp.Hints) != 1 || resp.Hints[0].Code != HintStopWords || !strings.Contains(resp.Hints[0].Message, "“in”") {
+			t.Fatalf("hints: %+v", resp.Hints)
+		}
+
+		for _, q := range []string{"the", "a", "at", "in", "the at"} {
+			resp := search(t, e, a.user.ID, q)
+			if len(resp.Results) != 0 {
+				t.Errorf("%q found %d photos", q, len(resp.Results))
+			}
+			if len(resp.Hints) != 1 || resp.Hints[0].Code != HintStopWords || !strings.Contains(resp.Hints[0].Message, "too common") {
+				t.Errorf("%q: hints %+v", q, resp.Hints)
+			}
+		}
+	})
+}
+
+func reflectEqual(a, b any) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return string(ja) == string(jb)
+}

@@ -421,3 +421,177 @@ func quoteAll(ws []string) []string {
 	}
 	return out
 }
+
+// The fields of a photo's text document, as TextMatch names them.
+const (
+	FieldTitle       = "title"
+	FieldCaption     = "caption"
+	FieldKeywords    = "keywords" // the owner's and the generated keywords, objects and colours
+	FieldDescription = "description"
+	FieldFileName    = "file_name"
+	FieldAlbum       = "album"
+	FieldCamera      = "camera" // make, model and lens
+)
+
+// docFields are the document's fields in the column order of photo_fts.
+var docFields = []string{FieldTitle, FieldCaption, FieldKeywords, FieldDescription, FieldFileName, FieldAlbum, FieldCamera}
+
+func (d searchDoc) fields() []string {
+	return []string{d.title, d.caption, d.keywords, d.description, d.fileName, d.album, d.camera}
+}
+
+// TextMatch says where one word (or phrase) of a query was found in a photo.
+type TextMatch struct {
+	PhotoID int64
+	// Term is the query's word or phrase, lower-case.
+	Term string
+	// Field is where it was found (FieldTitle …).
+	Field string
+	// Words are the photo's own words it matched, lower-case: "zebracorns"
+	// for the term "zebracorn".
+	Words []string
+}
+
+// Highlight marks: characters that split no word (see Words), put around
+// a match by the engines' highlighters.
+const markOpen, markClose = "\u27e6", "\u27e7"
+
+// TextMatches reports, for the user's photos ids, where each of q's words
+// and phrases matches, by the same language rules as SearchText (a stem
+// matches, a stop word never does): the engine's own highlighter marks the
+// words (FTS5 highlight, Postgres ts_headline). Matches come by photo in
+// the order of ids, then by term in query order, then by field.
+func (s *DB) TextMatches(ctx context.Context, userID int64, ids []int64, q TextQuery) ([]TextMatch, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	tp, err := s.newTextPlan(ctx, userID, TextQuery{Terms: q.Terms, Phrases: q.Phrases})
+	if err != nil || tp.empty() {
+		return nil, err
+	}
+	type term struct{ text, fts, tsq string }
+	var terms []term
+	for _, w := range tp.pos {
+		terms = append(terms, term{w, `"` + w + `"`, "'" + w + "'"})
+	}
+	for _, ph := range tp.phrases {
+		terms = append(terms, term{strings.Join(ph, " "), `"` + strings.Join(ph, " ") + `"`, strings.Join(quoteAll(ph), " <-> ")})
+	}
+	found := map[int64]map[int][]TextMatch{} // photo → term index → matches
+	add := func(id int64, ti, field int, marked string) {
+		words := markedWords(marked)
+		if len(words) == 0 {
+			return
+		}
+		if found[id] == nil {
+			found[id] = map[int][]TextMatch{}
+		}
+		found[id][ti] = append(found[id][ti], TextMatch{PhotoID: id, Term: terms[ti].text, Field: docFields[field], Words: words})
+	}
+	if s.dialect == SQLite {
+		cols := make([]string, len(docFields))
+		for i := range cols {
+			cols[i] = fmt.Sprintf("highlight(photo_fts, %d, '%s', '%s')", i, markOpen, markClose)
+		}
+		for ti, t := range terms {
+			rows, err := s.db.QueryContext(ctx, `SELECT f.rowid, `+strings.Join(cols, ", ")+`
+				FROM photo_fts f JOIN photos p ON p.id = f.rowid
+				WHERE photo_fts MATCH $1 AND p.user_id = $2 AND `+inList("f.rowid", ids), t.fts, userID)
+			if err != nil {
+				return nil, fmt.Errorf("store: text matches: %w", err)
+			}
+			for rows.Next() {
+				var id int64
+				texts := make([]string, len(docFields))
+				dest := []any{&id}
+				for i := range texts {
+					dest = append(dest, &texts[i])
+				}
+				if err := rows.Scan(dest...); err != nil {
+					rows.Close()
+					return nil, fmt.Errorf("store: text matches: %w", err)
+				}
+				for fi, txt := range texts {
+					add(id, ti, fi, txt)
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, fmt.Errorf("store: text matches: %w", err)
+			}
+		}
+	} else {
+		docs, err := searchDocs(ctx, s.db, userID, ids)
+		if err != nil {
+			return nil, err
+		}
+		var photoIDs []int64
+		var fieldIdx []int
+		var texts, tsqs []string
+		for id, d := range docs {
+			for fi, txt := range d.fields() {
+				if strings.TrimSpace(txt) != "" {
+					photoIDs, fieldIdx, texts = append(photoIDs, id), append(fieldIdx, fi), append(texts, txt)
+				}
+			}
+		}
+		for _, t := range terms {
+			tsqs = append(tsqs, t.tsq)
+		}
+		cfg := s.lang.regconfig()
+		rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`SELECT d.photo_id, d.field, q.i,
+				ts_headline(%[1]s, d.text, q.tsq, 'HighlightAll=true, StartSel=%[2]s, StopSel=%[3]s')
+			FROM unnest($1::bigint[], $2::int[], $3::text[]) AS d(photo_id, field, text)
+			CROSS JOIN (SELECT u.i, to_tsquery(%[1]s, u.t) AS tsq FROM unnest($4::text[]) WITH ORDINALITY AS u(t, i)) q
+			WHERE to_tsvector(%[1]s, d.text) @@ q.tsq`, cfg, markOpen, markClose), photoIDs, fieldIdx, texts, tsqs)
+		if err != nil {
+			return nil, fmt.Errorf("store: text matches: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var fi, ti int
+			var marked string
+			if err := rows.Scan(&id, &fi, &ti, &marked); err != nil {
+				return nil, fmt.Errorf("store: text matches: %w", err)
+			}
+			add(id, ti-1, fi, marked)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("store: text matches: %w", err)
+		}
+	}
+	var out []TextMatch
+	for _, id := range ids {
+		for ti := range terms {
+			ms := found[id][ti]
+			slices.SortFunc(ms, func(a, b TextMatch) int {
+				return cmp.Compare(slices.Index(docFields, a.Field), slices.Index(docFields, b.Field))
+			})
+			out = append(out, ms...)
+		}
+	}
+	return out, nil
+}
+
+// markedWords are the distinct words between highlight marks in s.
+func markedWords(s string) []string {
+	var out []string
+	for {
+		i := strings.Index(s, markOpen)
+		if i < 0 {
+			return out
+		}
+		s = s[i+len(markOpen):]
+		j := strings.Index(s, markClose)
+		if j < 0 {
+			j = len(s)
+		}
+		for _, w := range Words(s[:j]) {
+			if !slices.Contains(out, w) {
+				out = append(out, w)
+			}
+		}
+		s = s[min(j+len(markClose), len(s)):]
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -495,6 +496,38 @@ func testTextLanguage(t *testing.T, db *store.DB) {
 		t.Errorf("an exclusion matches stems too: %v", got)
 	}
 	_ = field
+
+	// Where each word matched, in the photo's own words.
+	p := f.photo("fields.jpg")
+	p.Title, p.Keywords = "Old barn", []string{"Snowing", "farm"}
+	tp, _, err := db.UpsertPhoto(ctx, p)
+	titled := tp.ID
+	noErr(t, err)
+	g := newFixture(t, db, "b@example.com")
+	theirs := describedPhotos(t, db, g, "A red barn in snow.")[0]
+	matches := must[[]store.TextMatch](t)(db.TextMatches(ctx, f.user.ID, []int64{zebras, barn, titled, theirs},
+		store.TextQuery{Terms: []string{"zebracorn", "barn", "in", "snow"}, Phrases: []string{"red barn", "in the"}}))
+	type m struct {
+		photo              int64
+		term, field, words string
+	}
+	var gotM []m
+	for _, x := range matches {
+		gotM = append(gotM, m{x.PhotoID, x.Term, x.Field, strings.Join(x.Words, ",")})
+	}
+	wantM := []m{
+		{zebras, "zebracorn", store.FieldDescription, "zebracorns"},
+		{zebras, "barn", store.FieldDescription, "barn"},
+		{barn, "barn", store.FieldDescription, "barn"},
+		{barn, "snow", store.FieldDescription, "snow"},
+		{barn, "red barn", store.FieldDescription, "red,barn"},
+		{titled, "barn", store.FieldTitle, "barn"},
+		{titled, "snow", store.FieldKeywords, "snowing"},
+	}
+	if !slices.Equal(gotM, wantM) {
+		t.Errorf("TextMatches:\n got %v\nwant %v", gotM, wantM)
+	}
+
 	stop := must[[]string](t)(db.StopWords(ctx, []string{"the", "barn", "in", "zebracorns", "at"}))
 	if !slices.Equal(stop, []string{"the", "in", "at"}) {
 		t.Errorf("StopWords = %v", stop)

@@ -1,0 +1,246 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/targetvision/targetvision/internal/store"
+	"github.com/targetvision/targetvision/internal/store/storetest"
+	"github.com/targetvision/targetvision/internal/testshared"
+)
+
+// describedLibrary is the shared photos indexed by the CLI and described
+// with the fixed descriptions of testdata/descriptions.tsv (written into
+// the store as a describe job would), on one store.
+type describedLibrary struct {
+	cli *cli
+	dsn string
+	// byKey is each photo's id by its path under the shared photos.
+	byKey map[string]int64
+	user  store.User
+}
+
+// storeKinds are the stores the end-to-end search tests run on.
+var storeKinds = []string{"sqlite", "postgres"}
+
+// newDescribedLibrary indexes the shared photos on the store kind
+// ("sqlite" or "postgres"), writes the fixed descriptions, and gives the
+// photos of keys the extra keywords.
+func newDescribedLibrary(t *testing.T, kind string, extraEnv ...string) *describedLibrary {
+	t.Helper()
+	var env []string
+	l := &describedLibrary{}
+	if kind == "postgres" {
+		l.dsn = storetest.PostgresURL(t)
+		env = append(env, "DATABASE_URL="+l.dsn)
+	}
+	l.cli = newCLI(t, append(env, extraEnv...)...)
+	if l.dsn == "" {
+		l.dsn = filepath.Join(l.cli.dir, "data", "targetvision.db")
+	}
+	l.cli.ok("index", filepath.Join(testshared.Path(t), "testdata", "photos"))
+	descs := readDescriptions(t)
+	l.withStore(t, func(db *store.DB) {
+		ctx := t.Context()
+		var err error
+		if l.user, err = db.EnsureDefaultUser(ctx); err != nil {
+			t.Fatal(err)
+		}
+		ps, _, err := db.ListPhotos(ctx, l.user.ID, store.Filter{}, 1000, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.byKey = map[string]int64{}
+		for _, p := range ps {
+			l.byKey[p.SourceKey] = p.ID
+			d, ok := descs[p.SourceKey]
+			if !ok {
+				continue
+			}
+			if err := db.SaveAIMetadata(ctx, store.AIMetadata{PhotoID: p.ID, UserID: l.user.ID, Model: "fixture",
+				PromptVersion: "fixture", Description: d.description, Keywords: d.keywords}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	return l
+}
+
+// withStore opens the library's store for fn, as a second process would.
+func (l *describedLibrary) withStore(t *testing.T, fn func(db *store.DB)) {
+	t.Helper()
+	db, err := store.Open(t.Context(), l.dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	fn(db)
+}
+
+// addKeywords gives the photos of keys one more owner keyword.
+func (l *describedLibrary) addKeywords(t *testing.T, kw string, keys ...string) {
+	t.Helper()
+	l.withStore(t, func(db *store.DB) {
+		for _, k := range keys {
+			p, err := db.Photo(t.Context(), l.user.ID, l.byKey[k])
+			if err != nil {
+				t.Fatalf("%s: %v", k, err)
+			}
+			p.Keywords = append(p.Keywords, kw)
+			if _, _, err := db.UpsertPhoto(t.Context(), p); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}
+
+// key is the shared-photo path of a photo id.
+func (l *describedLibrary) key(id int64) string {
+	for k, v := range l.byKey {
+		if v == id {
+			return k
+		}
+	}
+	return "?"
+}
+
+type fixtureDescription struct {
+	description string
+	keywords    []string
+}
+
+func readDescriptions(t testing.TB) map[string]fixtureDescription {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", "descriptions.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	out := map[string]fixtureDescription{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		cols := strings.Split(line, "\t")
+		if len(cols) != 3 {
+			t.Fatalf("descriptions.tsv: want 3 columns: %q", line)
+		}
+		var kws []string
+		for _, k := range strings.Split(cols[2], ",") {
+			kws = append(kws, strings.TrimSpace(k))
+		}
+		out[cols[0]] = fixtureDescription{cols[1], kws}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// searchResponse is the CLI's --json answer, as much as these tests read.
+type searchResponse struct {
+	Query string `json:"query"`
+	Total int    `json:"total"`
+	Hints []struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Query   string `json:"query"`
+	} `json:"hints"`
+	Results []struct {
+		PhotoID int64  `json:"photo_id"`
+		Title   string `json:"title"`
+		Why     struct {
+			MatchedTerms []string `json:"matched_terms"`
+			Matches      []struct {
+				Term  string   `json:"term"`
+				Field string   `json:"field"`
+				Words []string `json:"words"`
+			} `json:"matches"`
+		} `json:"why"`
+	} `json:"results"`
+}
+
+func (l *describedLibrary) search(t *testing.T, q string) searchResponse {
+	t.Helper()
+	out := l.cli.ok("search", q, "--json", "--limit", "200")
+	var res searchResponse
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("search %q: bad JSON %v:\n%s", q, err, out)
+	}
+	return res
+}
+
+func (r searchResponse) hint(code string) string {
+	for _, h := range r.Hints {
+		if h.Code == code {
+			return h.Message
+		}
+	}
+	return ""
+}
+
+// TestSearchIssue12Examples runs the examples at the top of issue 12 on
+// the shared photos, described, on both stores: what a new user typed and
+// what they should get.
+func TestSearchIssue12Examples(t *testing.T) {
+	t.Parallel()
+	for _, kind := range storeKinds {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			l := newDescribedLibrary(t, kind)
+			all := len(l.byKey)
+			odd := []string{"odd/broken1.jpg", "odd/crash01.jpg", "odd/exif_gps.jpg", "odd/invalid-exif.jpg",
+				"odd/peacock.grayscale.jpeg", "odd/pil_sample_cmyk.jpg", "odd/truncated_exif_dpi.jpg", "odd/decompression_bomb.gif"}
+			l.addKeywords(t, "zebracorn", odd...)
+
+			t.Run("red barn in snow", func(t *testing.T) {
+				res := l.search(t, "red barn in snow")
+				if res.Total == 0 || res.Total >= all/2 {
+					t.Fatalf("red barn in snow: %d of %d photos", res.Total, all)
+				}
+				if got := l.key(res.Results[0].PhotoID); got != "formats/sugarshack.mpo" {
+					t.Errorf("first result %s, want the red cabin in snow", got)
+				}
+				for _, r := range res.Results {
+					if slices.Contains(r.Why.MatchedTerms, "in") || len(r.Why.MatchedTerms) == 0 {
+						t.Errorf("%s matched %v", l.key(r.PhotoID), r.Why.MatchedTerms)
+					}
+				}
+				if !strings.Contains(res.hint("stop_words"), "“in”") {
+					t.Errorf("no word that “in” was left out: %+v", res.Hints)
+				}
+			})
+			for _, q := range []string{"the", "a", "at"} {
+				t.Run(q, func(t *testing.T) {
+					res := l.search(t, q)
+					if res.Total != 0 || len(res.Results) != 0 {
+						t.Errorf("%q found %d photos", q, res.Total)
+					}
+					if !strings.Contains(res.hint("stop_words"), "too common") {
+						t.Errorf("%q: no hint: %+v", q, res.Hints)
+					}
+				})
+			}
+			t.Run("zebracorns", func(t *testing.T) {
+				res := l.search(t, "zebracorns")
+				if res.Total != len(odd) {
+					t.Fatalf("zebracorns: %d results, want the %d photos with zebracorn", res.Total, len(odd))
+				}
+				for _, r := range res.Results {
+					m := r.Why.Matches
+					if !slices.Equal(r.Why.MatchedTerms, []string{"zebracorns"}) || len(m) != 1 ||
+						m[0].Field != "keywords" || !slices.Equal(m[0].Words, []string{"zebracorn"}) {
+						t.Errorf("%s: why %+v", l.key(r.PhotoID), r.Why)
+					}
+				}
+			})
+		})
+	}
+}
