@@ -32,7 +32,14 @@ func newSearchCmd(e *env, cfg func() config.Config) *cobra.Command {
 		Long: `Searches photos by meaning (CLIP, once a model is pulled) and by text
 (descriptions, keywords, titles, captions, file, folder and album names,
 camera). Operators: "quoted phrase", -exclude, camera:NAME, album:NAME,
-keyword:WORD, after:2023-06, before:2024.`,
+keyword:WORD, after:2023-06 (or after:"June 2023"), before:2024. A bare
+year or month ("2008", "june 2019") is a date when no photo's text has
+it. A query that starts with an exclusion goes after --:
+
+  targetvision search -- -people album:Trips
+
+What the search made of the query (words left out, operators it does not
+know, did you mean …) is printed first, and is "hints" in --json.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -56,6 +63,10 @@ keyword:WORD, after:2023-06, before:2024.`,
 				return enc.Encode(res)
 			}
 			for _, h := range res.Hints {
+				if h.Query != "" {
+					fmt.Fprintf(e.stdout, "note: %s Try: targetvision search %q\n", h.Message, h.Query)
+					continue
+				}
 				fmt.Fprintln(e.stdout, "note: "+h.Message)
 			}
 			if len(res.Results) == 0 {
@@ -76,6 +87,12 @@ keyword:WORD, after:2023-06, before:2024.`,
 			return nil
 		},
 	}
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		if strings.Contains(err.Error(), "unknown shorthand flag") {
+			return fmt.Errorf("%w (to exclude a word, put the query after --: targetvision search -- -word)", err)
+		}
+		return err
+	})
 	cmd.Flags().IntVar(&limit, "limit", 20, "results per page (at most 200)")
 	cmd.Flags().IntVar(&offset, "offset", 0, "skip this many results")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the API's JSON result")

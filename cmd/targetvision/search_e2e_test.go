@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/targetvision/targetvision/internal/store"
 	"github.com/targetvision/targetvision/internal/store/storetest"
@@ -154,8 +155,9 @@ type searchResponse struct {
 		Query   string `json:"query"`
 	} `json:"hints"`
 	Results []struct {
-		PhotoID int64  `json:"photo_id"`
-		Title   string `json:"title"`
+		PhotoID int64      `json:"photo_id"`
+		Title   string     `json:"title"`
+		TakenAt *time.Time `json:"taken_at"`
 		Why     struct {
 			MatchedTerms []string `json:"matched_terms"`
 			Matches      []struct {
@@ -169,12 +171,22 @@ type searchResponse struct {
 
 func (l *describedLibrary) search(t *testing.T, q string) searchResponse {
 	t.Helper()
-	out := l.cli.ok("search", q, "--json", "--limit", "200")
+	out := l.cli.ok("search", "--json", "--limit", "200", "--", q)
 	var res searchResponse
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("search %q: bad JSON %v:\n%s", q, err, out)
 	}
 	return res
+}
+
+// keys are the shared-photo paths of the results.
+func (l *describedLibrary) keys(r searchResponse) []string {
+	var out []string
+	for _, x := range r.Results {
+		out = append(out, l.key(x.PhotoID))
+	}
+	slices.Sort(out)
+	return out
 }
 
 func (r searchResponse) hint(code string) string {
@@ -228,6 +240,73 @@ func TestSearchIssue12Examples(t *testing.T) {
 					}
 				})
 			}
+			t.Run("-zebracorn", func(t *testing.T) {
+				res := l.search(t, "-zebracorn")
+				if res.Total != all-len(odd) || len(res.Results) != all-len(odd) {
+					t.Errorf("-zebracorn: %d photos, want every photo but the %d with zebracorn (%d)", res.Total, len(odd), all-len(odd))
+				}
+				for _, k := range l.keys(res) {
+					if slices.Contains(odd, k) {
+						t.Errorf("-zebracorn found %s", k)
+					}
+				}
+				if res.hint("exclusions_only") == "" {
+					t.Errorf("no hint: %+v", res.Hints)
+				}
+			})
+			t.Run("-zebracorn album:odd", func(t *testing.T) {
+				res := l.search(t, "-zebracorn album:odd")
+				if got, want := l.keys(res), []string{"odd/peacock.progressive.jpeg", "odd/peacock.s-very-weird.jpeg"}; !slices.Equal(got, want) {
+					t.Errorf("-zebracorn album:odd = %v, want %v", got, want)
+				}
+			})
+			t.Run("zebracorm", func(t *testing.T) {
+				res := l.search(t, "zebracorm")
+				if !strings.Contains(res.hint("did_you_mean"), "Did you mean “zebracorn”?") {
+					t.Errorf("zebracorm: hints %+v", res.Hints)
+				}
+				for _, h := range res.Hints {
+					if h.Code == "did_you_mean" && h.Query != "zebracorn" {
+						t.Errorf("suggested query %q", h.Query)
+					}
+				}
+				out := l.cli.ok("search", "zebracorm")
+				if !strings.Contains(out, `Did you mean “zebracorn”? Try: targetvision search "zebracorn"`) {
+					t.Errorf("the CLI does not say it:\n%s", out)
+				}
+			})
+			for _, c := range []struct{ q, code, says string }{
+				{"after:abc", "bad_value", "“after:abc” is not a date"},
+				{"lens:50mm", "unknown_operator", "“lens:” is not a filter"},
+			} {
+				t.Run(c.q, func(t *testing.T) {
+					if res := l.search(t, c.q); !strings.Contains(res.hint(c.code), c.says) {
+						t.Errorf("%s: hints %+v, want %s saying %q", c.q, res.Hints, c.code, c.says)
+					}
+				})
+			}
+			t.Run("after:June 2005", func(t *testing.T) {
+				res := l.search(t, "after:June 2005")
+				if len(res.Hints) != 0 || res.Total == 0 {
+					t.Fatalf("after:June 2005: %d results, hints %+v", res.Total, res.Hints)
+				}
+				for _, r := range res.Results {
+					if r.TakenAt == nil || r.TakenAt.Before(time.Date(2005, 6, 1, 0, 0, 0, 0, time.UTC)) {
+						t.Errorf("%s taken %v", l.key(r.PhotoID), r.TakenAt)
+					}
+				}
+			})
+			t.Run("2008", func(t *testing.T) {
+				res := l.search(t, "2008")
+				if !strings.Contains(res.hint("date_from_text"), "photos taken in 2008") || res.Total == 0 {
+					t.Fatalf("2008: %d results, hints %+v", res.Total, res.Hints)
+				}
+				for _, r := range res.Results {
+					if r.TakenAt == nil || r.TakenAt.Year() != 2008 {
+						t.Errorf("%s taken %v", l.key(r.PhotoID), r.TakenAt)
+					}
+				}
+			})
 			t.Run("zebracorns", func(t *testing.T) {
 				res := l.search(t, "zebracorns")
 				if res.Total != len(odd) {

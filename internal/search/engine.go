@@ -208,7 +208,14 @@ func (e *Engine) Search(ctx context.Context, userID int64, req Request) (Respons
 	offset := max(req.Offset, 0)
 	q := ParseQuery(req.Query)
 	f := mergeFilter(req.Filter, q.Filter)
-	resp := Response{Query: req.Query, Hints: []Hint{}, Results: []Result{}}
+	// Excluded words leave photos out of every leg and of a plain listing:
+	// "-zebracorn" alone is every photo but those.
+	f.Exclude = strings.TrimSpace(f.Exclude + " " + strings.Join(q.Exclude, " "))
+	resp := Response{Query: req.Query, Hints: append([]Hint{}, q.Hints...), Results: []Result{}}
+	q, f, err := e.readDates(ctx, userID, q, f, &resp)
+	if err != nil {
+		return Response{}, err
+	}
 
 	if !q.HasText() {
 		photos, total, err := e.db.ListPhotos(ctx, userID, f, limit, offset)
@@ -224,6 +231,10 @@ func (e *Engine) Search(ctx context.Context, userID int64, req Request) (Respons
 			return Response{}, err
 		}
 		resp.Total, resp.Results = total, res
+		if len(q.Exclude) > 0 {
+			resp.Hints = append(resp.Hints, Hint{Code: HintExclusionsOnly,
+				Message: "Every photo without " + quotedOr(distinct(q.Exclude)) + "."})
+		}
 		resp.TookMS = ms(time.Since(start))
 		return resp, nil
 	}
@@ -232,12 +243,13 @@ func (e *Engine) Search(ctx context.Context, userID int64, req Request) (Respons
 	for _, t := range q.Terms {
 		words = append(words, store.Words(t)...)
 	}
+	words = distinct(words)
 	stop, err := e.db.StopWords(ctx, words)
 	if err != nil {
 		return Response{}, fmt.Errorf("search: %w", err)
 	}
-	if stop = distinct(stop); len(stop) > 0 {
-		resp.Hints = append(resp.Hints, stopWordsHint(stop, len(q.Phrases) == 0 && len(stop) == len(distinct(words))))
+	if len(stop) > 0 {
+		resp.Hints = append(resp.Hints, stopWordsHint(stop, len(q.Phrases) == 0 && len(stop) == len(words)))
 	}
 
 	// The legs run side by side: on SQLite the vector scan is CPU work in
@@ -258,6 +270,11 @@ func (e *Engine) Search(ctx context.Context, userID int64, req Request) (Respons
 	}
 	if err != nil {
 		return Response{}, err
+	}
+	if len(textHits) == 0 {
+		if err := e.noTextHint(ctx, userID, req.Query, words, stop, &resp); err != nil {
+			return Response{}, err
+		}
 	}
 	fused := fuse(vecHits, textHits)
 	resp.Total = len(fused)

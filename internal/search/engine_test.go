@@ -316,9 +316,13 @@ func TestFilters(t *testing.T) {
 			{q: "dog after:2019 before:2020", want: []int64{mid}},
 			{q: "dog keyword:puppy", want: []int64{mid}},
 			{q: "dog", f: store.Filter{Album: "Pets"}, want: []int64{old, mid}},
-			{q: "dog -cat", want: []int64{old, mid, other, undated}}, // exclusions bind the text leg only
+			{q: "dog -cat", want: []int64{old, mid, other}}, // exclusions leave photos out of both legs
+			{q: "dog -cats", want: []int64{old, mid, other}},
 			// Filter only: newest first, undated last.
 			{q: "album:trips", want: []int64{other, undated}},
+			{q: "-cat", want: []int64{other, mid, old}}, // everything but
+			{q: "-cat album:trips", want: []int64{other}},
+			{q: "-dog -cat", want: nil},
 			{q: "", want: []int64{other, mid, old, undated}},
 		}
 		for _, c := range cases {
@@ -562,7 +566,7 @@ func TestANNFilterFollowsPhotos(t *testing.T) {
 		{}, {Album: "PETS"}, {Album: "trips"}, {Album: "none"}, {AlbumID: a.albums["Trips"].ID}, {Camera: "canon"},
 		{Camera: "NIK"}, {From: y(2016)}, {To: y(2020)}, {From: y(2016), To: y(2020)}, {HasGPS: true},
 		{SourceID: a.source.ID}, {SourceID: b.source.ID}, {Keyword: "snow"}, {Keyword: "dog", Camera: "nikon"},
-		{Status: store.PhotoReady, Album: "pets"},
+		{Status: store.PhotoReady, Album: "pets"}, {Exclude: "snow"}, {Exclude: "dogs", Album: "pets"},
 	}
 	check := func(when string) {
 		t.Helper()
@@ -686,4 +690,61 @@ func reflectEqual(a, b any) bool {
 	ja, _ := json.Marshal(a)
 	jb, _ := json.Marshal(b)
 	return string(ja) == string(jb)
+}
+
+// TestQueryTalksBack: what the search made of a query comes back as hints,
+// never as a silently empty or silently different page.
+func TestQueryTalksBack(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, db *store.DB) {
+		a := newLib(t, db, "a@example.com", "m")
+		d := func(y int, m time.Month) time.Time { return time.Date(y, m, 10, 12, 0, 0, 0, time.UTC) }
+		herd := a.add(photoSpec{title: "Herd", description: "Two zebracorns by a barn", taken: d(2008, 3)})
+		june := a.add(photoSpec{title: "Lake", description: "A lake in summer", taken: d(2019, 6)})
+		july := a.add(photoSpec{title: "Lake again", description: "A lake in summer", taken: d(2019, 7)})
+		file := a.add(photoSpec{title: "Scan 2041", description: "An old print", taken: d(2008, 9)})
+		e := New(db, Options{})
+		hint := func(r Response, code string) Hint {
+			for _, h := range r.Hints {
+				if h.Code == code {
+					return h
+				}
+			}
+			return Hint{}
+		}
+		cases := []struct {
+			q, code, says, query string
+			want                 []int64
+		}{
+			{q: "after:abc barn", code: HintBadValue, says: "“after:abc” is not a date", want: []int64{herd}},
+			{q: "lake after:June 2019", want: []int64{june, july}},
+			{q: "lake before:June", code: HintBadValue, says: "“before:June” is not a date", want: []int64{june, july}},
+			{q: "lens:50mm", code: HintUnknownOperator, says: "“lens:” is not a filter"},
+			{q: "zebracorm", code: HintDidYouMean, says: "Did you mean “zebracorns”?", query: "zebracorns"}, // the library's own word
+			{q: "Zebracorm -lake", code: HintDidYouMean, says: "“zebracorm”", query: "zebracorns -lake"},
+			{q: "xqzzyv", code: HintNoMatch, says: "No photo's text has “xqzzyv”."},
+			{q: "2008", code: HintDateFromText, says: "photos taken in 2008", want: []int64{herd, file}},
+			{q: "lake june 2019", code: HintDateFromText, says: "photos taken in June 2019", want: []int64{june}},
+			{q: "2041", want: []int64{file}}, // in a title: text, not a date
+			{q: "-zebracorn", code: HintExclusionsOnly, says: "Every photo without “zebracorn”.", want: []int64{june, july, file}},
+		}
+		for _, c := range cases {
+			resp := search(t, e, a.user.ID, c.q)
+			got := ids(resp.Results)
+			slices.Sort(got)
+			if !slices.Equal(got, c.want) {
+				t.Errorf("%q: got %v, want %v (hints %+v)", c.q, got, c.want, resp.Hints)
+			}
+			if c.code == "" {
+				if len(resp.Hints) != 0 {
+					t.Errorf("%q: unexpected hints %+v", c.q, resp.Hints)
+				}
+				continue
+			}
+			h := hint(resp, c.code)
+			if h.Code == "" || !strings.Contains(h.Message, c.says) || h.Query != c.query {
+				t.Errorf("%q: hint %s %q (query %q), want one saying %q (query %q); all: %+v", c.q, c.code, h.Message, h.Query, c.says, c.query, resp.Hints)
+			}
+		}
+	})
 }

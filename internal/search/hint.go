@@ -4,7 +4,7 @@ package search
 // in plain words: never an empty page without a reason.
 type Hint struct {
 	// Code names the kind of hint, for clients that style or act on it.
-	Code string `json:"code" enum:"stop_words,unknown_operator,bad_value,date_from_text,did_you_mean,exclusions_only"`
+	Code string `json:"code" enum:"stop_words,unknown_operator,bad_value,date_from_text,did_you_mean,no_match,exclusions_only"`
 	// Message is the sentence to show.
 	Message string `json:"message"`
 	// Query, when set, is a query to offer instead (did you mean …).
@@ -18,17 +18,23 @@ const (
 	HintBadValue        = "bad_value"
 	HintDateFromText    = "date_from_text"
 	HintDidYouMean      = "did_you_mean"
+	HintNoMatch         = "no_match"
 	HintExclusionsOnly  = "exclusions_only"
 )
 
 // quoted lists words as “a”, “b” and “c”.
-func quoted(ws []string) string {
+func quoted(ws []string) string { return joinQuoted(ws, " and ") }
+
+// quotedOr lists words as “a”, “b” or “c”.
+func quotedOr(ws []string) string { return joinQuoted(ws, " or ") }
+
+func joinQuoted(ws []string, last string) string {
 	out := ""
 	for i, w := range ws {
 		switch {
 		case i == 0:
 		case i == len(ws)-1:
-			out += " and "
+			out += last
 		default:
 			out += ", "
 		}

@@ -149,6 +149,11 @@ func (s *DB) syncTextLanguage(ctx context.Context) error {
 		if err := s.db.QueryRowContext(ctx, "SELECT sql FROM sqlite_master WHERE name = 'photo_fts'").Scan(&def); err != nil {
 			return fmt.Errorf("store: full-text index definition: %w", err)
 		}
+		// The vocabulary of the index (for spelling suggestions) is a
+		// view over it, by name: it survives the rebuild below.
+		if _, err := s.db.ExecContext(ctx, "CREATE VIRTUAL TABLE IF NOT EXISTS photo_fts_vocab USING fts5vocab(photo_fts, row)"); err != nil {
+			return fmt.Errorf("store: full-text vocabulary: %w", err)
+		}
 		if strings.Contains(def, "'"+s.lang.tokenizer+"'") {
 			return nil
 		}

@@ -306,6 +306,10 @@ func testFilters(t *testing.T, db *store.DB) {
 		{"to", store.Filter{To: d(2021)}, []int64{p1}},
 		{"gps", store.Filter{HasGPS: true}, []int64{p1}},
 		{"source", store.Filter{SourceID: g.source.ID}, nil},
+		{"exclude a word (by its stem)", store.Filter{Exclude: "barns"}, []int64{p1, p3}},
+		{"exclude any of two words", store.Filter{Exclude: "beach BARN"}, []int64{p3}},
+		{"exclude within an album", store.Filter{Exclude: "beach", AlbumID: f.album.ID}, []int64{p3}},
+		{"excluding a stop word excludes nothing", store.Filter{Exclude: "the"}, []int64{p2, p1, p3}},
 	}
 	for _, c := range cases {
 		ps, total, err := db.ListPhotos(ctx, f.user.ID, c.f, 10, 0)
@@ -526,6 +530,13 @@ func testTextLanguage(t *testing.T, db *store.DB) {
 	}
 	if !slices.Equal(gotM, wantM) {
 		t.Errorf("TextMatches:\n got %v\nwant %v", gotM, wantM)
+	}
+
+	// Did you mean: the user's own words nearest to a typo.
+	describedPhotos(t, db, g, "A flamingo.")
+	sugg := must[map[string]string](t)(db.SuggestWords(ctx, f.user.ID, []string{"zebracorm", "grazng", "xqzzyv", "the", "flamingoo", "ba"}))
+	if g := sugg["grazng"]; len(sugg) != 2 || sugg["zebracorm"] != "zebracorn" || (g != "graze" && g != "grazes") {
+		t.Errorf("SuggestWords = %v, want zebracorm: zebracorn, grazng: graze(s) and nothing else (another user's words are never offered)", sugg)
 	}
 
 	stop := must[[]string](t)(db.StopWords(ctx, []string{"the", "barn", "in", "zebracorns", "at"}))
