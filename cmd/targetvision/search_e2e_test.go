@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/targetvision/targetvision/internal/clip/cliptest"
 	"github.com/targetvision/targetvision/internal/store"
 	"github.com/targetvision/targetvision/internal/store/storetest"
 	"github.com/targetvision/targetvision/internal/testshared"
@@ -320,6 +321,49 @@ func TestSearchIssue12Examples(t *testing.T) {
 					}
 				}
 			})
+		})
+	}
+}
+
+// TestVectorLegFloorEndToEnd: with a CLIP model the vector leg ranks every
+// photo for any query; only those above its relevance floor are results,
+// and "red barn in snow" still does not return the whole library (the
+// rest comes apart, as loosely related).
+func TestVectorLegFloorEndToEnd(t *testing.T) {
+	t.Parallel()
+	for _, kind := range storeKinds {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			const repo = "test/tiny-clip"
+			hub := cliptest.NewCheckpointHub(t, repo, cliptest.Options{Seed: 7})
+			l := newDescribedLibrary(t, kind, "HF_ENDPOINT="+hub.URL, "TARGETVISION_CLIP_MODEL="+repo)
+			l.cli.ok("models", "pull")
+			l.cli.ok("index", filepath.Join(testshared.Path(t), "testdata", "photos")) // embeds them
+			var res struct {
+				searchResponse
+				LooselyRelated []struct {
+					PhotoID int64 `json:"photo_id"`
+					Why     struct {
+						VectorRank *int `json:"vector_rank"`
+					} `json:"why"`
+				} `json:"loosely_related"`
+			}
+			out := l.cli.ok("search", "--json", "--limit", "200", "--", "red barn in snow")
+			if err := json.Unmarshal([]byte(out), &res); err != nil {
+				t.Fatal(err)
+			}
+			all := len(l.byKey)
+			if res.Total == 0 || res.Total >= all/2 {
+				t.Fatalf("red barn in snow with CLIP: %d of %d photos", res.Total, all)
+			}
+			if len(res.LooselyRelated) == 0 || len(res.LooselyRelated)+res.Total < 30 {
+				t.Fatalf("loosely related: %d (results %d); the embedded photos below the floor belong there", len(res.LooselyRelated), res.Total)
+			}
+			for _, r := range res.LooselyRelated {
+				if r.Why.VectorRank == nil {
+					t.Fatalf("a loosely related photo without its vector rank: %+v", r)
+				}
+			}
 		})
 	}
 }

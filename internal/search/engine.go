@@ -49,6 +49,10 @@ type Options struct {
 	// instead of decoding every vector from the database; "" disables the
 	// snapshot. Unused on Postgres.
 	IndexDir string
+	// FloorZ sets, per model name, how many standard deviations above the
+	// query's mean similarity to the library a vector hit must be to count
+	// as a match (see floor.go); a model not named gets DefaultFloorZ.
+	FloorZ map[string]float64
 	// EfSearch is pgvector's hnsw.ef_search for the vector leg on Postgres
 	// (the HNSW candidate list: higher is better recall, slower); default
 	// 100, and never below the number of candidates asked for.
@@ -75,11 +79,12 @@ func (o Options) withDefaults() Options {
 
 // Engine runs searches. It is safe for concurrent use; make one per process.
 type Engine struct {
-	db    *store.DB
-	opts  Options
-	log   *slog.Logger
-	cache *expirable.LRU[string, []float32]
-	vec   vectorIndex
+	db     *store.DB
+	opts   Options
+	log    *slog.Logger
+	cache  *expirable.LRU[string, []float32]
+	vec    vectorIndex
+	floors floorCache
 }
 
 // New returns an engine over db. On SQLite the in-process vector index loads
@@ -141,6 +146,11 @@ type Response struct {
 	// understood, a year read as a date, a spelling the library knows.
 	Hints   []Hint   `json:"hints" nullable:"false"`
 	Results []Result `json:"results"`
+	// LooselyRelated are photos the vector leg ranked below its relevance
+	// floor — they look only a little like the words — listed apart on
+	// the page where the results end (at most a page of them), never
+	// mixed into the results or counted in total.
+	LooselyRelated []Result `json:"loosely_related" nullable:"false"`
 }
 
 // Result is one photo found.
@@ -211,7 +221,7 @@ func (e *Engine) Search(ctx context.Context, userID int64, req Request) (Respons
 	// Excluded words leave photos out of every leg and of a plain listing:
 	// "-zebracorn" alone is every photo but those.
 	f.Exclude = strings.TrimSpace(f.Exclude + " " + strings.Join(q.Exclude, " "))
-	resp := Response{Query: req.Query, Hints: append([]Hint{}, q.Hints...), Results: []Result{}}
+	resp := Response{Query: req.Query, Hints: append([]Hint{}, q.Hints...), Results: []Result{}, LooselyRelated: []Result{}}
 	q, f, err := e.readDates(ctx, userID, q, f, &resp)
 	if err != nil {
 		return Response{}, err
@@ -263,7 +273,11 @@ func (e *Engine) Search(ctx context.Context, userID int64, req Request) (Respons
 			Terms: q.Terms, Phrases: q.Phrases, Exclude: q.Exclude, Filter: f, Limit: depth,
 		})
 	})
-	vecHits, err := e.vectorLeg(ctx, userID, q, f, depth)
+	var vecHits, loose []vecHit
+	if len(stop) < len(words) || len(q.Phrases) > 0 {
+		// A query of stop words alone means nothing to CLIP either.
+		vecHits, loose, err = e.vectorLeg(ctx, userID, q, f, depth)
+	}
 	wg.Wait()
 	if textErr != nil {
 		return Response{}, fmt.Errorf("search: text leg: %w", textErr)
@@ -276,55 +290,87 @@ func (e *Engine) Search(ctx context.Context, userID int64, req Request) (Respons
 			return Response{}, err
 		}
 	}
-	fused := fuse(vecHits, textHits)
-	resp.Total = len(fused)
-	if offset >= len(fused) {
-		resp.TookMS = ms(time.Since(start))
-		return resp, nil
+	ranked := fuse(vecHits, textHits)
+	resp.Total = len(ranked)
+	if offset < len(ranked) {
+		if resp.Results, err = e.results(ctx, userID, q, ranked[offset:min(offset+limit, len(ranked))]); err != nil {
+			return Response{}, err
+		}
 	}
-	page := fused[offset:min(offset+limit, len(fused))]
+	if offset+limit >= len(ranked) && len(loose) > 0 {
+		// The page where the matches end shows what the vector leg found
+		// below its floor, apart: photos that look a little like the
+		// words, not matches.
+		found := make(map[int64]bool, len(ranked))
+		for _, h := range ranked {
+			found[h.photoID] = true
+		}
+		var rest []fused
+		for i, h := range loose {
+			if !found[h.photoID] && len(rest) < limit {
+				r := len(vecHits) + i + 1
+				rest = append(rest, fused{photoID: h.photoID, vectorRank: &r})
+			}
+		}
+		if resp.LooselyRelated, err = e.results(ctx, userID, q, rest); err != nil {
+			return Response{}, err
+		}
+	}
+	resp.TookMS = ms(time.Since(start))
+	return resp, nil
+}
+
+// results hydrates a page of fused hits with their why.
+func (e *Engine) results(ctx context.Context, userID int64, q Query, page []fused) ([]Result, error) {
 	ids := make([]int64, len(page))
 	for i, h := range page {
 		ids[i] = h.photoID
 	}
 	matches, err := e.db.TextMatches(ctx, userID, ids, store.TextQuery{Terms: q.Terms, Phrases: q.Phrases})
 	if err != nil {
-		return Response{}, fmt.Errorf("search: why: %w", err)
+		return nil, fmt.Errorf("search: why: %w", err)
 	}
 	res, err := e.hydrate(ctx, userID, ids, nil, matches)
 	if err != nil {
-		return Response{}, err
+		return nil, err
 	}
 	for i := range res {
 		h := page[i]
 		res[i].Score = h.score
 		res[i].Why.VectorRank, res[i].Why.TextRank = h.vectorRank, h.textRank
 	}
-	resp.Results = dropMissing(res)
-	resp.TookMS = ms(time.Since(start))
-	return resp, nil
+	return dropMissing(res), nil
 }
 
-// vectorLeg ranks the user's photos by CLIP similarity to the query text.
-// Without a model, or if embedding fails, it finds nothing and the search
-// goes on with the text leg alone.
-func (e *Engine) vectorLeg(ctx context.Context, userID int64, q Query, f store.Filter, k int) ([]vecHit, error) {
+// vectorLeg ranks the user's photos by CLIP similarity to the query text
+// and splits them at the relevance floor: matches, then the loosely
+// related rest (see floor.go). Without a model, or if embedding fails, it
+// finds nothing and the search goes on with the text leg alone.
+func (e *Engine) vectorLeg(ctx context.Context, userID int64, q Query, f store.Filter, k int) (matches, loose []vecHit, err error) {
 	if e.opts.Embedder == nil || q.Text == "" {
-		return nil, nil
+		return nil, nil, nil
 	}
 	qv, err := e.embed(ctx, q.Text)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("search: embed query: %w", ctx.Err())
+			return nil, nil, fmt.Errorf("search: embed query: %w", ctx.Err())
 		}
 		e.log.WarnContext(ctx, "search: query embedding failed; text leg only", "err", err)
-		return nil, nil
+		return nil, nil, nil
 	}
 	hits, err := e.vec.search(ctx, vecQuery{userID: userID, model: e.opts.Model, vec: qv, k: k, filter: f})
-	if err != nil {
-		return nil, fmt.Errorf("search: vector leg: %w", err)
+	if err != nil || len(hits) == 0 {
+		return nil, nil, err
 	}
-	return hits, nil
+	floor, ok, err := e.vectorFloor(ctx, userID, qv)
+	if err != nil || !ok {
+		return hits, nil, err
+	}
+	n := 0
+	for n < len(hits) && hits[n].sim >= floor {
+		n++
+	}
+	return hits[:n], hits[n:], nil
 }
 
 // embed returns the query's embedding, from the cache when it can.
@@ -352,7 +398,7 @@ func (e *Engine) Similar(ctx context.Context, userID, photoID int64, limit int) 
 		limit = 20
 	}
 	limit = min(limit, 200)
-	resp := Response{Hints: []Hint{}, Results: []Result{}}
+	resp := Response{Hints: []Hint{}, Results: []Result{}, LooselyRelated: []Result{}}
 	if _, err := e.db.Photo(ctx, userID, photoID); err != nil {
 		return Response{}, fmt.Errorf("search: similar: %w", err)
 	}

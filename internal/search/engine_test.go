@@ -748,3 +748,48 @@ func TestQueryTalksBack(t *testing.T) {
 		}
 	})
 }
+
+// TestVectorFloor: the vector leg does not hand back the whole library for
+// every query. Hits above the relevance floor are results; the rest of a
+// page's worth follows apart as loosely related, outside total.
+func TestVectorFloor(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, db *store.DB) {
+		r := rand.New(rand.NewPCG(3, 4))
+		const dim = 64
+		a := newLib(t, db, "a@example.com", "floor-model")
+		barn := randVec(r, dim)
+		var close []int64
+		for range 10 {
+			close = append(close, a.add(photoSpec{title: "photo", vec: near(r, barn, 0.08)}))
+		}
+		for range 50 {
+			a.add(photoSpec{title: "photo", vec: randVec(r, dim)})
+		}
+		emb := fixedEmbedder{"red barn": barn, "zebracorn": randVec(r, dim)}
+		e := New(db, Options{Embedder: emb, Model: "floor-model"})
+		resp := search(t, e, a.user.ID, "red barn")
+		got := ids(resp.Results)
+		slices.Sort(got)
+		if !slices.Equal(got, close) || resp.Total != len(close) {
+			t.Fatalf("red barn: %d results (total %d) %v, want the %d photos near it %v", len(got), resp.Total, got, len(close), close)
+		}
+		if len(resp.LooselyRelated) != 50 { // up to a page (50) of them: all the others
+			t.Fatalf("loosely related: %d, want the 50 others", len(resp.LooselyRelated))
+		}
+		for i, l := range resp.LooselyRelated {
+			if slices.Contains(close, l.PhotoID) || l.Why.VectorRank == nil || *l.Why.VectorRank != len(close)+i+1 {
+				t.Fatalf("loosely related #%d: %d, why %+v", i, l.PhotoID, l.Why)
+			}
+		}
+		// A query like none of the photos has at most a stray match.
+		if resp := search(t, e, a.user.ID, "zebracorn"); resp.Total > 3 || len(resp.LooselyRelated) == 0 {
+			t.Fatalf("zebracorn: %d results, %d loosely related", resp.Total, len(resp.LooselyRelated))
+		}
+		// A page before the end of the results carries none.
+		resp, err := e.Search(t.Context(), a.user.ID, Request{Query: "red barn", Limit: 5})
+		if err != nil || len(resp.Results) != 5 || len(resp.LooselyRelated) != 0 {
+			t.Fatalf("first page of 5: %d results, %d loosely related, %v", len(resp.Results), len(resp.LooselyRelated), err)
+		}
+	})
+}

@@ -221,6 +221,13 @@ func (s *synth) owner(i int) int {
 
 // query is the i-th benchmark query: its text and its embedding.
 func (s *synth) query(i int) (string, []float32) {
+	text, vec, _ := s.queryOf(i)
+	return text, vec
+}
+
+// queryOf is query with the cluster the query was drawn from: the photos
+// it is about.
+func (s *synth) queryOf(i int) (string, []float32, int) {
 	s.init()
 	r := rand.New(rand.NewPCG(s.seed^0x9E3779B97F4A7C15, uint64(i)))
 	c := r.IntN(s.clusters)
@@ -228,7 +235,7 @@ func (s *synth) query(i int) (string, []float32) {
 	for range 1 + r.IntN(queryTopics) {
 		words = append(words, s.topics[c][r.IntN(topicWords)])
 	}
-	return strings.Join(words, " "), s.point(r, c)
+	return strings.Join(words, " "), s.point(r, c), c
 }
 
 // fillStore creates the users, sources and albums and returns the user ids,
