@@ -73,17 +73,12 @@ know, did you mean …) is printed first, and is "hints" in --json.`,
 				fmt.Fprintf(e.stdout, "no photos match %q\n", res.Query)
 				return nil
 			}
-			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tSCORE\tTITLE\tALBUM\tTAKEN\tWHY")
-			for _, r := range res.Results {
-				taken := ""
-				if r.TakenAt != nil {
-					taken = r.TakenAt.Format("2006-01-02")
-				}
-				fmt.Fprintf(tw, "%d\t%.4f\t%s\t%s\t%s\t%s\n", r.PhotoID, r.Score, r.Title, r.Album, taken, why(r.Why))
-			}
-			tw.Flush()
+			printResults(e, res.Results)
 			fmt.Fprintf(e.stdout, "%d of %d results in %.1f ms\n", len(res.Results), res.Total, res.TookMS)
+			if len(res.LooselyRelated) > 0 {
+				fmt.Fprintln(e.stdout, "\nloosely related (below the relevance floor: they look only a little like the words):")
+				printResults(e, res.LooselyRelated)
+			}
 			return nil
 		},
 	}
@@ -99,16 +94,17 @@ know, did you mean …) is printed first, and is "hints" in --json.`,
 	return cmd
 }
 
-func why(w search.Why) string {
-	var parts []string
-	if w.VectorRank != nil {
-		parts = append(parts, fmt.Sprintf("clip #%d", *w.VectorRank))
+// printResults lists results with why each was found, in plain words (the
+// ranks and scores are in --json).
+func printResults(e *env, rs []search.Result) {
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tTITLE\tALBUM\tTAKEN\tWHY")
+	for _, r := range rs {
+		taken := ""
+		if r.TakenAt != nil {
+			taken = r.TakenAt.Format("2006-01-02")
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", r.PhotoID, r.Title, r.Album, taken, r.Why.Summary)
 	}
-	if w.TextRank != nil {
-		parts = append(parts, fmt.Sprintf("text #%d", *w.TextRank))
-	}
-	if len(w.MatchedTerms) > 0 {
-		parts = append(parts, "matched "+strings.Join(w.MatchedTerms, ","))
-	}
-	return strings.Join(parts, "; ")
+	tw.Flush()
 }

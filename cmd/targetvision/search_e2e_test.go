@@ -161,6 +161,7 @@ type searchResponse struct {
 		TakenAt *time.Time `json:"taken_at"`
 		Why     struct {
 			MatchedTerms []string `json:"matched_terms"`
+			Summary      string   `json:"summary"`
 			Matches      []struct {
 				Term  string   `json:"term"`
 				Field string   `json:"field"`
@@ -316,7 +317,8 @@ func TestSearchIssue12Examples(t *testing.T) {
 				for _, r := range res.Results {
 					m := r.Why.Matches
 					if !slices.Equal(r.Why.MatchedTerms, []string{"zebracorns"}) || len(m) != 1 ||
-						m[0].Field != "keywords" || !slices.Equal(m[0].Words, []string{"zebracorn"}) {
+						m[0].Field != "keywords" || !slices.Equal(m[0].Words, []string{"zebracorn"}) ||
+						r.Why.Summary != "“zebracorns” (as “zebracorn”) in the keywords" {
 						t.Errorf("%s: why %+v", l.key(r.PhotoID), r.Why)
 					}
 				}

@@ -180,6 +180,10 @@ type Why struct {
 	MatchedTerms []string `json:"matched_terms"`
 	// Matches say where each matched term is, in the photo's own words.
 	Matches []Match `json:"matches" nullable:"false"`
+	// Summary says all this in plain words for a person, without ranks or
+	// scores: "“barn” in the description, “snow” in the keywords; looks
+	// like your words". Empty for a listing without a query.
+	Summary string `json:"summary"`
 }
 
 // Match is one query term found in one field of a photo's text.
@@ -293,7 +297,7 @@ func (e *Engine) Search(ctx context.Context, userID int64, req Request) (Respons
 	ranked := fuse(vecHits, textHits)
 	resp.Total = len(ranked)
 	if offset < len(ranked) {
-		if resp.Results, err = e.results(ctx, userID, q, ranked[offset:min(offset+limit, len(ranked))]); err != nil {
+		if resp.Results, err = e.results(ctx, userID, q, ranked[offset:min(offset+limit, len(ranked))], false); err != nil {
 			return Response{}, err
 		}
 	}
@@ -312,7 +316,7 @@ func (e *Engine) Search(ctx context.Context, userID int64, req Request) (Respons
 				rest = append(rest, fused{photoID: h.photoID, vectorRank: &r})
 			}
 		}
-		if resp.LooselyRelated, err = e.results(ctx, userID, q, rest); err != nil {
+		if resp.LooselyRelated, err = e.results(ctx, userID, q, rest, true); err != nil {
 			return Response{}, err
 		}
 	}
@@ -321,7 +325,7 @@ func (e *Engine) Search(ctx context.Context, userID int64, req Request) (Respons
 }
 
 // results hydrates a page of fused hits with their why.
-func (e *Engine) results(ctx context.Context, userID int64, q Query, page []fused) ([]Result, error) {
+func (e *Engine) results(ctx context.Context, userID int64, q Query, page []fused, loosely bool) ([]Result, error) {
 	ids := make([]int64, len(page))
 	for i, h := range page {
 		ids[i] = h.photoID
@@ -338,6 +342,7 @@ func (e *Engine) results(ctx context.Context, userID int64, q Query, page []fuse
 		h := page[i]
 		res[i].Score = h.score
 		res[i].Why.VectorRank, res[i].Why.TextRank = h.vectorRank, h.textRank
+		res[i].Why.Summary = summarize(res[i].Why, loosely)
 	}
 	return dropMissing(res), nil
 }
@@ -432,6 +437,7 @@ func (e *Engine) Similar(ctx context.Context, userID, photoID int64, limit int) 
 		rank := i + 1
 		res[i].Score = float64(hits[i].sim)
 		res[i].Why.VectorRank = &rank
+		res[i].Why.Summary = "Looks like this photo"
 	}
 	resp.Results = dropMissing(res)
 	resp.Total = len(resp.Results)

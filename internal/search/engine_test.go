@@ -660,6 +660,9 @@ func TestLanguageRulesInWhy(t *testing.T) {
 		if len(resp.Hints) != 0 {
 			t.Fatalf("hints for a plain query: %+v", resp.Hints)
 		}
+		if got, want := w.Summary, "“zebracorns” (as “zebracorn”) in the description"; got != want {
+			t.Fatalf("summary %q, want %q", got, want)
+		}
 
 		resp = search(t, e, a.user.ID, "barn in snow")
 		if got := ids(resp.Results); !slices.Equal(got, []int64{herd}) {

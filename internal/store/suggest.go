@@ -78,12 +78,15 @@ func (s *DB) suggestPostgres(ctx context.Context, userID int64, w string) (strin
 	return "", nil
 }
 
-// suggestSQLite ranks the vocabulary's terms (stems, for english) by edit
-// distance to w, then by how many photos have them, and returns the first
-// that one of the user's photos has, in that photo's own spelling (the
-// highlighter marks the word the stem matched).
+// suggestSQLite ranks the vocabulary's terms by edit distance to w, then by
+// how many photos have them, and returns, from the first terms one of the
+// user's photos has, that photo's own word nearest to w (the highlighter
+// marks the word a term matched). Under english the terms are stems
+// ("orient" for "orientation"), so a term is compared with the start of w
+// as long as itself, and the photo's word with w whole.
 func (s *DB) suggestSQLite(ctx context.Context, userID int64, w string) (string, error) {
-	n := len([]rune(w))
+	rw := []rune(w)
+	n := len(rw)
 	maxDist := 1
 	if n > 4 {
 		maxDist = 2
@@ -92,9 +95,9 @@ func (s *DB) suggestSQLite(ctx context.Context, userID int64, w string) (string,
 	// terms is read alone, the whole vocabulary is the whole index (a
 	// fifth of a second at 100,000 photos). So candidates share w's
 	// first letter, as most typos do.
-	first := string([]rune(w)[:1])
+	first := string(rw[:1])
 	rows, err := s.db.QueryContext(ctx, `SELECT term, doc FROM photo_fts_vocab
-		WHERE term >= $1 AND term < $2 AND length(term) BETWEEN $3 AND $4`, first, first+"\U0010FFFF", n-maxDist, n+maxDist)
+		WHERE term >= $1 AND term < $2 AND length(term) BETWEEN $3 AND $4`, first, first+"\U0010FFFF", min(3, n), n+maxDist)
 	if err != nil {
 		return "", err
 	}
@@ -109,7 +112,14 @@ func (s *DB) suggestSQLite(ctx context.Context, userID int64, w string) (string,
 			rows.Close()
 			return "", err
 		}
-		if c.dist = editDistance(w, c.term); c.dist <= maxDist && c.term != w {
+		if c.term == w {
+			continue
+		}
+		c.dist = maxDist + 1
+		for j := max(1, len([]rune(c.term))-maxDist); j <= min(n, len([]rune(c.term))+maxDist); j++ {
+			c.dist = min(c.dist, editDistance(string(rw[:j]), c.term))
+		}
+		if c.dist <= maxDist {
 			cands = append(cands, c)
 		}
 	}
@@ -118,13 +128,13 @@ func (s *DB) suggestSQLite(ctx context.Context, userID int64, w string) (string,
 		return "", err
 	}
 	slices.SortFunc(cands, func(a, b cand) int {
-		return cmp.Or(cmp.Compare(a.dist, b.dist), cmp.Compare(b.docs, a.docs), strings.Compare(a.term, b.term))
+		return cmp.Or(cmp.Compare(a.dist, b.dist), cmp.Compare(len(b.term), len(a.term)), cmp.Compare(b.docs, a.docs), strings.Compare(a.term, b.term))
 	})
 	cols := make([]string, len(docFields))
 	for i := range cols {
 		cols[i] = fmt.Sprintf("highlight(photo_fts, %d, '%s', '%s')", i, markOpen, markClose)
 	}
-	for _, c := range cands[:min(len(cands), 5)] {
+	for _, c := range cands[:min(len(cands), 8)] {
 		// The user's own photos, in their own words (the vocabulary is
 		// of every user's photos): of the words the stem matched there,
 		// the one nearest to w.
@@ -134,10 +144,10 @@ func (s *DB) suggestSQLite(ctx context.Context, userID int64, w string) (string,
 		if err != nil {
 			return "", err
 		}
-		best, bestDist := "", 0
+		best, bestDist := "", maxDist+1
 		for _, m := range marked {
 			for _, sw := range markedWords(m) {
-				if d := editDistance(w, sw); !s.lang.stop[sw] && (best == "" || d < bestDist) {
+				if d := editDistance(w, sw); !s.lang.stop[sw] && d < bestDist {
 					best, bestDist = sw, d
 				}
 			}
