@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -125,8 +127,60 @@ NAME defaults to TARGETVISION_CLIP_MODEL (` + clip.DefaultModel + `).`,
 		},
 	}
 	pull.Flags().StringVar(&revision, "revision", "main", "branch, tag or commit to download")
-	models.AddCommand(pull)
+	models.AddCommand(pull, newModelsImportCmd(e, cfg))
 	return models
+}
+
+func newModelsImportCmd(e *env, cfg func() config.Config) *cobra.Command {
+	return &cobra.Command{
+		Use:   "import DIR [NAME]",
+		Short: "Install a CLIP model copied from another machine (for servers without internet)",
+		Long: `Installs the checkpoint in DIR — a model directory that ` + "`models pull`" + ` filled on
+another machine (DATA/models/…), copied over — into this data directory.
+Each file is checked against the size and sha256 that pull recorded when it
+downloaded and verified it (source.json), so a damaged copy is refused and
+nothing is installed; then the model must load. NAME defaults to the
+repository recorded in DIR, else TARGETVISION_CLIP_MODEL. A directory
+without recorded checksums (not from pull) is installed only if it loads,
+and said so.`,
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c := cfg()
+			src := args[0]
+			name := c.CLIPModel
+			if b, err := os.ReadFile(filepath.Join(src, clip.SourceFile)); err == nil {
+				var s clip.Source
+				if json.Unmarshal(b, &s) == nil && s.Repo != "" {
+					name = s.Repo
+				}
+			}
+			if len(args) == 2 {
+				name = args[1]
+			}
+			dir := clip.ModelDir(c.DataDir, name)
+			if abs, _ := filepath.Abs(src); abs == dir {
+				return fmt.Errorf("%s is already this data directory's model directory", src)
+			}
+			_, err := modelhub.Import(cmd.Context(), src, dir, nil)
+			checked := "checksums verified"
+			if errors.Is(err, modelhub.ErrNoChecksums) {
+				checked, err = "no checksums recorded in "+src+": checked only that it loads", nil
+			}
+			if err != nil {
+				return err
+			}
+			m, err := clip.Load(dir, clip.WithName(name))
+			if err != nil {
+				os.RemoveAll(dir)
+				return fmt.Errorf("imported %s but it does not load, so it was removed: %w", name, err)
+			}
+			fmt.Fprintf(e.stdout, "%s ready in %s (embedding dimension %d; %s)\n", name, dir, m.Dim(), checked)
+			if name != c.CLIPModel {
+				fmt.Fprintf(e.stdout, "set TARGETVISION_CLIP_MODEL=%s to use it\n", name)
+			}
+			return nil
+		},
+	}
 }
 
 func newEmbedCmd(e *env, cfg func() config.Config) *cobra.Command {

@@ -92,6 +92,8 @@ type app struct {
 	user store.User
 	// flush sends buffered error reports before exit.
 	flush func()
+	// clipOff is why loadCLIP found no usable model ("" when it did).
+	clipOff string
 }
 
 func openApp(ctx context.Context, cmd *cobra.Command, e *env, cfg config.Config) (*app, error) {
@@ -140,11 +142,13 @@ func (a *app) loadCLIP() *clip.Model {
 	if _, err := os.Stat(filepath.Join(dir, "model.safetensors")); err != nil {
 		a.log.Warn("no CLIP model yet: searches use text only and photos wait to be embedded; run `targetvision models pull` to download it",
 			"model", a.cfg.CLIPModel)
+		a.clipOff = "no CLIP model is installed (" + a.cfg.CLIPModel + "), so photos are found by their words only and wait to be embedded"
 		return nil
 	}
 	m, err := clip.Load(dir, clip.WithLogger(a.log), clip.WithName(a.cfg.CLIPModel))
 	if err != nil {
 		a.log.Error("CLIP model present but unusable; searches use text only", "dir", dir, "err", err)
+		a.clipOff = fmt.Sprintf("the CLIP model in %s does not load (%v), so photos are found by their words only", dir, err)
 		return nil
 	}
 	return m

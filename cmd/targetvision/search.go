@@ -16,7 +16,7 @@ import (
 
 // searchEngine builds the one search engine the CLI, API and UI share.
 func (a *app) searchEngine(m *clip.Model) *search.Engine {
-	opts := search.Options{Logger: a.log, Model: a.cfg.CLIPModel, IndexDir: a.cfg.DataDir}
+	opts := search.Options{Logger: a.log, Model: a.cfg.CLIPModel, IndexDir: a.cfg.DataDir, SemanticOff: a.clipOff}
 	if m != nil {
 		opts.Embedder = m
 	}
@@ -61,6 +61,9 @@ know, did you mean …) is printed first, and is "hints" in --json.`,
 				enc := json.NewEncoder(e.stdout)
 				enc.SetIndent("", "  ")
 				return enc.Encode(res)
+			}
+			if !res.Semantic.Enabled {
+				fmt.Fprintf(e.stdout, "note: search by meaning is off: %s. %s\n", res.Semantic.Reason, res.Semantic.Fix)
 			}
 			for _, h := range res.Hints {
 				if h.Query != "" {

@@ -309,6 +309,25 @@ func TestSearchIssue12Examples(t *testing.T) {
 					}
 				}
 			})
+			t.Run("search by meaning is off", func(t *testing.T) {
+				out := l.cli.ok("search", "barn")
+				if strings.Count(out, "search by meaning is off") != 1 || !strings.Contains(out, "targetvision models pull") {
+					t.Errorf("the CLI does not say once that search by meaning is off, with the fix:\n%s", out)
+				}
+				var res struct {
+					Semantic struct {
+						Enabled bool   `json:"enabled"`
+						Reason  string `json:"reason"`
+						Fix     string `json:"fix"`
+					} `json:"semantic"`
+				}
+				if err := json.Unmarshal([]byte(l.cli.ok("search", "--json", "barn")), &res); err != nil {
+					t.Fatal(err)
+				}
+				if res.Semantic.Enabled || !strings.Contains(res.Semantic.Reason, "no CLIP model is installed") || !strings.Contains(res.Semantic.Fix, "models pull") {
+					t.Errorf("semantic: %+v", res.Semantic)
+				}
+			})
 			t.Run("zebracorns", func(t *testing.T) {
 				res := l.search(t, "zebracorns")
 				if res.Total != len(odd) {
@@ -367,5 +386,56 @@ func TestVectorLegFloorEndToEnd(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestModelsImport: a model pulled on one machine, copied to a server
+// without internet, installs with `models import` — checked against the
+// checksums pull recorded — and turns search by meaning on; a damaged copy
+// is refused.
+func TestModelsImport(t *testing.T) {
+	t.Parallel()
+	const repo = "test/tiny-clip"
+	hub := cliptest.NewCheckpointHub(t, repo, cliptest.Options{Seed: 7})
+	online := newCLI(t, "HF_ENDPOINT="+hub.URL, "TARGETVISION_CLIP_MODEL="+repo)
+	online.ok("models", "pull")
+	pulled := filepath.Join(online.dir, "data", "models")
+	var modelDir string
+	filepath.WalkDir(pulled, func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.Name() == "model.safetensors" {
+			modelDir = filepath.Dir(p)
+		}
+		return nil
+	})
+	if modelDir == "" {
+		t.Fatal("pull left no model.safetensors")
+	}
+
+	// A damaged copy is refused, and nothing is installed.
+	bad := filepath.Join(t.TempDir(), "bad")
+	os.CopyFS(bad, os.DirFS(modelDir))
+	w, err := os.ReadFile(filepath.Join(bad, "model.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w[len(w)-1] ^= 0xff
+	os.WriteFile(filepath.Join(bad, "model.safetensors"), w, 0o644)
+	offline := newCLI(t, "HF_ENDPOINT=http://127.0.0.1:1", "TARGETVISION_CLIP_MODEL="+repo)
+	if _, errOut, code := offline.run("models", "import", bad); code == 0 || !strings.Contains(errOut, "checksum") {
+		t.Fatalf("a damaged copy imported: exit %d, %s", code, errOut)
+	}
+
+	out := offline.ok("models", "import", modelDir)
+	if !strings.Contains(out, repo+" ready") || !strings.Contains(out, "checksums verified") {
+		t.Fatalf("models import: %s", out)
+	}
+	offline.ok("index", filepath.Join(testshared.Path(t), "testdata", "photos", "camera"))
+	var res struct {
+		Semantic struct {
+			Enabled bool `json:"enabled"`
+		} `json:"semantic"`
+	}
+	if err := json.Unmarshal([]byte(offline.ok("search", "--json", "a photo")), &res); err != nil || !res.Semantic.Enabled {
+		t.Fatalf("search by meaning after import: %+v %v", res, err)
 	}
 }

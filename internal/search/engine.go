@@ -30,6 +30,9 @@ type Options struct {
 	// Embedder embeds queries for the vector leg; nil means no model is
 	// installed and only the text leg runs.
 	Embedder TextEmbedder
+	// SemanticOff says, without an Embedder, why search by meaning is off
+	// (responses carry it); default "no CLIP model is installed".
+	SemanticOff string
 	// Model is the model name of the stored photo embeddings to compare
 	// against; default Embedder.Name(). Similar uses it even without an
 	// Embedder.
@@ -70,6 +73,7 @@ func (o Options) withDefaults() Options {
 		o.Model = o.Embedder.Name()
 	}
 	o.Logger = cmp.Or(o.Logger, slog.Default())
+	o.SemanticOff = cmp.Or(o.SemanticOff, "no CLIP model is installed, so photos are found by their words only")
 	o.CacheSize = cmp.Or(o.CacheSize, 1024)
 	o.CacheTTL = cmp.Or(o.CacheTTL, time.Hour)
 	o.Candidates = cmp.Or(o.Candidates, 200)
@@ -144,8 +148,10 @@ type Response struct {
 	// Hints say, in plain words, what the search made of the query when
 	// that was not simply "these words": words left out, operators not
 	// understood, a year read as a date, a spelling the library knows.
-	Hints   []Hint   `json:"hints" nullable:"false"`
-	Results []Result `json:"results"`
+	Hints []Hint `json:"hints" nullable:"false"`
+	// Semantic says whether search by meaning ran, and if not why.
+	Semantic Semantic `json:"semantic"`
+	Results  []Result `json:"results"`
 	// LooselyRelated are photos the vector leg ranked below its relevance
 	// floor — they look only a little like the words — listed apart on
 	// the page where the results end (at most a page of them), never
@@ -225,7 +231,7 @@ func (e *Engine) Search(ctx context.Context, userID int64, req Request) (Respons
 	// Excluded words leave photos out of every leg and of a plain listing:
 	// "-zebracorn" alone is every photo but those.
 	f.Exclude = strings.TrimSpace(f.Exclude + " " + strings.Join(q.Exclude, " "))
-	resp := Response{Query: req.Query, Hints: append([]Hint{}, q.Hints...), Results: []Result{}, LooselyRelated: []Result{}}
+	resp := Response{Query: req.Query, Hints: append([]Hint{}, q.Hints...), Semantic: e.semantic(), Results: []Result{}, LooselyRelated: []Result{}}
 	q, f, err := e.readDates(ctx, userID, q, f, &resp)
 	if err != nil {
 		return Response{}, err
@@ -403,7 +409,7 @@ func (e *Engine) Similar(ctx context.Context, userID, photoID int64, limit int) 
 		limit = 20
 	}
 	limit = min(limit, 200)
-	resp := Response{Hints: []Hint{}, Results: []Result{}, LooselyRelated: []Result{}}
+	resp := Response{Hints: []Hint{}, Semantic: e.semantic(), Results: []Result{}, LooselyRelated: []Result{}}
 	if _, err := e.db.Photo(ctx, userID, photoID); err != nil {
 		return Response{}, fmt.Errorf("search: similar: %w", err)
 	}

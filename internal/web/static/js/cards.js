@@ -79,6 +79,16 @@ export function resultCard(hit, { testid = 'result-card' } = {}) {
 }
 
 /**
+ * semanticNote says, once per page, that search by meaning is off, why,
+ * and what turns it on ('' when it is on or unknown).
+ */
+export function semanticNote(semantic) {
+  if (!semantic || semantic.enabled) return '';
+  const reason = semantic.reason || 'no CLIP model is installed';
+  return `Search by meaning is off: ${reason}. ${semantic.fix || ''}`.trim();
+}
+
+/**
  * resultsStatus is the line above search results: how many, how fast, and
  * how many loosely related follow.
  */

@@ -6,7 +6,7 @@
 // shared and returned to with Back.
 import { api, withQuery, describeError, ApiError } from '../api.js';
 import { $, h, debounce, setStatus } from '../dom.js';
-import { resultCard, resultsStatus, emptyState, errorState } from '../cards.js';
+import { resultCard, resultsStatus, semanticNote, emptyState, errorState } from '../cards.js';
 
 const PAGE = 24;
 const DEBOUNCE_MS = 250;
@@ -27,6 +27,7 @@ export async function initSearch() {
   const chips = $('filter-chips');
   const filters = $('search-filters');
   const hintList = $('search-hints');
+  const semantic = $('search-semantic');
   const loose = $('search-loose');
   const looseResults = $('search-loose-results');
 
@@ -111,6 +112,9 @@ export async function initSearch() {
       if (!append) {
         results.replaceChildren();
         renderHints(data.hints || []);
+        const note = semanticNote(data.semantic);
+        semantic.textContent = note;
+        semantic.hidden = !note;
       }
       for (const hit of hits) results.append(resultCard(hit, { testid: 'result-card' }));
       offset += hits.length;
