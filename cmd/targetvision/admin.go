@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -97,7 +98,7 @@ func newUsersCmd(e *env, cfg func() config.Config) *cobra.Command {
 
 func newModelsCmd(e *env, cfg func() config.Config) *cobra.Command {
 	models := &cobra.Command{Use: "models", Short: "Manage the CLIP model files"}
-	var revision string
+	var revision, checkImage string
 	pull := &cobra.Command{
 		Use:   "pull [NAME]",
 		Short: "Download CLIP weights and tokenizer files into the data dir",
@@ -122,17 +123,85 @@ NAME defaults to TARGETVISION_CLIP_MODEL (` + clip.DefaultModel + `).`,
 			if err != nil {
 				return fmt.Errorf("downloaded %s but it does not load: %w", name, err)
 			}
+			if err := selfCheck(cmd.Context(), e, m, name, dir, checkImage, true); err != nil {
+				return err
+			}
 			fmt.Fprintf(e.stdout, "%s ready in %s (embedding dimension %d)\n", name, dir, m.Dim())
 			return nil
 		},
 	}
 	pull.Flags().StringVar(&revision, "revision", "main", "branch, tag or commit to download")
-	models.AddCommand(pull, newModelsImportCmd(e, cfg))
+	pull.Flags().StringVar(&checkImage, "check-image", "", checkImageHelp)
+	models.AddCommand(pull, newModelsImportCmd(e, cfg), newModelsCheckCmd(e, cfg))
 	return models
 }
 
+const checkImageHelp = "the OpenAI CLIP README's CLIP.png: classify it as the README does and refuse a model that does not reproduce the published result"
+
+// selfCheck runs the model's self-check on the reference image (clip.SelfCheck:
+// the published zero-shot result of ../shared/specs/clip.md §7.1) and prints
+// the numbers. A model that fails is removed when remove is set (a fresh
+// pull or import), so it is never loaded. Without an image it says how to
+// run it.
+func selfCheck(ctx context.Context, e *env, m *clip.Model, name, dir, imagePath string, remove bool) error {
+	if imagePath == "" {
+		fmt.Fprintln(e.stdout, "self-check skipped: pass --check-image CLIP.png (the OpenAI CLIP README's image) to check the weights against the published result")
+		return nil
+	}
+	img, _, err := photo.Decode(ctx, imagePath, photo.Limits{MaxPixels: 100_000_000})
+	if err != nil {
+		return fmt.Errorf("self-check image: %w", err)
+	}
+	res, err := clip.SelfCheck(ctx, m, img, clip.ReferenceFor(name))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "self-check of %s on %s: %s\n", name, filepath.Base(imagePath), res)
+	if res.Pass {
+		return nil
+	}
+	if remove {
+		os.RemoveAll(dir)
+		return fmt.Errorf("%s failed its self-check and was removed: %s", name, res.Reason)
+	}
+	return fmt.Errorf("%s failed its self-check: %s", name, res.Reason)
+}
+
+func newModelsCheckCmd(e *env, cfg func() config.Config) *cobra.Command {
+	var imagePath string
+	cmd := &cobra.Command{
+		Use:   "check --image CLIP.png [NAME]",
+		Short: "Check the installed CLIP model against the published zero-shot result",
+		Long: `Classifies the OpenAI CLIP README's image (CLIP.png) among "a diagram", "a dog"
+and "a cat" as the README does, and compares: for openai/clip-vit-base-patch32
+each probability must be within 2e-3 of the published [0.9927937, 0.00421068,
+0.00299572]; for any other checkpoint "a diagram" must win with p > 0.99.
+Exits non-zero, with the numbers, when the model fails.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c := cfg()
+			name := c.CLIPModel
+			if len(args) == 1 {
+				name = args[0]
+			}
+			if imagePath == "" {
+				return errors.New("--image is required: the OpenAI CLIP README's CLIP.png")
+			}
+			dir := clip.ModelDir(c.DataDir, name)
+			m, err := clip.Load(dir, clip.WithName(name))
+			if err != nil {
+				return fmt.Errorf("%w (download it with `targetvision models pull`)", err)
+			}
+			return selfCheck(cmd.Context(), e, m, name, dir, imagePath, false)
+		},
+	}
+	cmd.Flags().StringVar(&imagePath, "image", "", "the OpenAI CLIP README's CLIP.png")
+	return cmd
+}
+
 func newModelsImportCmd(e *env, cfg func() config.Config) *cobra.Command {
-	return &cobra.Command{
+	var checkImage string
+	cmd := &cobra.Command{
 		Use:   "import DIR [NAME]",
 		Short: "Install a CLIP model copied from another machine (for servers without internet)",
 		Long: `Installs the checkpoint in DIR — a model directory that ` + "`models pull`" + ` filled on
@@ -174,6 +243,9 @@ and said so.`,
 				os.RemoveAll(dir)
 				return fmt.Errorf("imported %s but it does not load, so it was removed: %w", name, err)
 			}
+			if err := selfCheck(cmd.Context(), e, m, name, dir, checkImage, true); err != nil {
+				return err
+			}
 			fmt.Fprintf(e.stdout, "%s ready in %s (embedding dimension %d; %s)\n", name, dir, m.Dim(), checked)
 			if name != c.CLIPModel {
 				fmt.Fprintf(e.stdout, "set TARGETVISION_CLIP_MODEL=%s to use it\n", name)
@@ -181,6 +253,8 @@ and said so.`,
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&checkImage, "check-image", "", checkImageHelp)
+	return cmd
 }
 
 func newEmbedCmd(e *env, cfg func() config.Config) *cobra.Command {

@@ -439,3 +439,35 @@ func TestModelsImport(t *testing.T) {
 		t.Fatalf("search by meaning after import: %+v %v", res, err)
 	}
 }
+
+// TestModelsSelfCheck: `models pull --check-image CLIP.png` classifies the
+// reference image and refuses — removes — a checkpoint that does not
+// reproduce the published result (the spec's values; the tiny checkpoints
+// only drive the mechanism), printing the numbers; one that does is kept.
+func TestModelsSelfCheck(t *testing.T) {
+	t.Parallel()
+	ref := filepath.Join(testshared.Path(t), "clip", "CLIP.png")
+	for _, c := range []struct {
+		seed uint64
+		pass bool
+	}{{7, false}, {10, true}} {
+		const repo = "test/tiny-clip"
+		hub := cliptest.NewCheckpointHub(t, repo, cliptest.Options{Seed: c.seed})
+		cl := newCLI(t, "HF_ENDPOINT="+hub.URL, "TARGETVISION_CLIP_MODEL="+repo)
+		out, errOut, code := cl.run("models", "pull", "--check-image", ref)
+		if !strings.Contains(out, `self-check of test/tiny-clip on CLIP.png: "a diagram" `) {
+			t.Errorf("seed %d: the numbers are not printed:\n%s", c.seed, out)
+		}
+		if (code == 0) != c.pass {
+			t.Fatalf("seed %d: exit %d, want pass=%v\n%s%s", c.seed, code, c.pass, out, errOut)
+		}
+		_, statErr := os.Stat(filepath.Join(cl.dir, "data", "models"))
+		installed := strings.Contains(cl.ok("search", "--json", "x"), `"enabled": true`)
+		if installed != c.pass {
+			t.Errorf("seed %d: model installed = %v (%v), want %v", c.seed, installed, statErr, c.pass)
+		}
+		if !c.pass && !strings.Contains(errOut, "failed its self-check and was removed") {
+			t.Errorf("seed %d: stderr %s", c.seed, errOut)
+		}
+	}
+}
