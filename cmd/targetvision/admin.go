@@ -109,10 +109,7 @@ NAME defaults to TARGETVISION_CLIP_MODEL (` + clip.DefaultModel + `).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c := cfg()
-			name := c.CLIPModel
-			if len(args) == 1 {
-				name = args[0]
-			}
+			name := modelName(c, args)
 			dir := clip.ModelDir(c.DataDir, name)
 			err := modelhub.Pull(cmd.Context(), modelhub.Options{Endpoint: c.HFEndpoint, Repo: name, Revision: revision,
 				Dir: dir, Progress: e.stderr, Token: e.getenv("HF_TOKEN")})
@@ -134,6 +131,15 @@ NAME defaults to TARGETVISION_CLIP_MODEL (` + clip.DefaultModel + `).`,
 	pull.Flags().StringVar(&checkImage, "check-image", "", checkImageHelp)
 	models.AddCommand(pull, newModelsImportCmd(e, cfg), newModelsCheckCmd(e, cfg))
 	return models
+}
+
+// modelName is the model a models subcommand acts on: its NAME argument,
+// else TARGETVISION_CLIP_MODEL.
+func modelName(c config.Config, args []string) string {
+	if len(args) == 1 {
+		return args[0]
+	}
+	return c.CLIPModel
 }
 
 const checkImageHelp = "the OpenAI CLIP README's CLIP.png: classify it as the README does and refuse a model that does not reproduce the published result"
@@ -180,10 +186,7 @@ Exits non-zero, with the numbers, when the model fails.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c := cfg()
-			name := c.CLIPModel
-			if len(args) == 1 {
-				name = args[0]
-			}
+			name := modelName(c, args)
 			if imagePath == "" {
 				return errors.New("--image is required: the OpenAI CLIP README's CLIP.png")
 			}
