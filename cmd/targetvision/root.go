@@ -80,6 +80,7 @@ defaults; ` + "`targetvision config`" + ` lists them.`,
 		newEmbedCmd(e, get),
 		newSmugMugCmd(e, get),
 		newBenchCmd(e, get),
+		newEvalCmd(e, get),
 	)
 	return root
 }

@@ -23,6 +23,23 @@ func (a *app) searchEngine(m *clip.Model) *search.Engine {
 	return search.New(a.db, opts)
 }
 
+// cliEngine is searchEngine with the CLIP model if there is one, its
+// vector index loaded; Close it to save the index snapshot.
+func (a *app) cliEngine(ctx context.Context) (*search.Engine, error) {
+	eng := a.searchEngine(a.loadCLIP())
+	if err := eng.Warm(ctx); err != nil {
+		return nil, err
+	}
+	return eng, nil
+}
+
+// printJSON writes v as indented JSON, as --json does.
+func printJSON(e *env, v any) error {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
 func newSearchCmd(e *env, cfg func() config.Config) *cobra.Command {
 	var limit, offset int
 	var asJSON bool
@@ -48,19 +65,17 @@ know, did you mean …) is printed first, and is "hints" in --json.`,
 				return err
 			}
 			defer a.Close()
-			eng := a.searchEngine(a.loadCLIP())
-			defer eng.Close(context.WithoutCancel(ctx)) // saves the vector index snapshot
-			if err := eng.Warm(ctx); err != nil {
+			eng, err := a.cliEngine(ctx)
+			if err != nil {
 				return err
 			}
+			defer eng.Close(context.WithoutCancel(ctx)) // saves the vector index snapshot
 			res, err := eng.Search(ctx, a.user.ID, search.Request{Query: strings.Join(args, " "), Limit: limit, Offset: offset})
 			if err != nil {
 				return err
 			}
 			if asJSON {
-				enc := json.NewEncoder(e.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(res)
+				return printJSON(e, res)
 			}
 			if !res.Semantic.Enabled {
 				fmt.Fprintf(e.stdout, "note: search by meaning is off: %s. %s\n", res.Semantic.Reason, res.Semantic.Fix)

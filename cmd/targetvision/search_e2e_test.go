@@ -471,3 +471,90 @@ func TestModelsSelfCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestEvalSharedPhotos runs `targetvision eval` with the labelled query set
+// over the shared photos, described with the fixed descriptions, on both
+// stores: the scores come out for each leg and the hybrid, and the text
+// leg must not fall below what it reaches today (docs/search-quality.md).
+func TestEvalSharedPhotos(t *testing.T) {
+	t.Parallel()
+	for _, kind := range storeKinds {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			l := newDescribedLibrary(t, kind)
+			queries, err := filepath.Abs(filepath.Join("testdata", "queries.tsv"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := l.eval(t, queries)
+			t.Logf("eval on %s: %+v", kind, res)
+			if res.Queries < 25 || len(res.Unknown) != 0 || len(res.Scores) != 3 {
+				t.Fatalf("eval: %d queries, unknown %v, %d score rows", res.Queries, res.Unknown, len(res.Scores))
+			}
+			for _, s := range res.Scores {
+				switch s.Mode {
+				case "text", "hybrid":
+					if s.NDCG < evalFloor.ndcg || s.R50 < evalFloor.recall || s.P10 < evalFloor.precision {
+						t.Errorf("%s: P@10 %.3f R@50 %.3f nDCG@10 %.3f, below %+v", s.Mode, s.P10, s.R50, s.NDCG, evalFloor)
+					}
+				case "vector":
+					if s.R50 != 0 {
+						t.Errorf("vector leg without a model found something: %+v", s)
+					}
+				}
+			}
+			if text := l.cli.ok("eval", "--queries", queries); !strings.Contains(text, "MODE") || !strings.Contains(text, "no CLIP model") {
+				t.Errorf("eval's table:\n%s", text)
+			}
+		})
+	}
+}
+
+// TestEvalFloorProtectsHybrid: with a CLIP model whose rankings are noise
+// (a tiny random checkpoint), the relevance floor keeps the vector leg
+// from burying the text leg's answers: hybrid stays near text-only.
+// Without the floor every photo would enter the fusion for every query.
+func TestEvalFloorProtectsHybrid(t *testing.T) {
+	t.Parallel()
+	const repo = "test/tiny-clip"
+	hub := cliptest.NewCheckpointHub(t, repo, cliptest.Options{Seed: 7})
+	l := newDescribedLibrary(t, "sqlite", "HF_ENDPOINT="+hub.URL, "TARGETVISION_CLIP_MODEL="+repo)
+	l.cli.ok("models", "pull")
+	l.cli.ok("index", filepath.Join(testshared.Path(t), "testdata", "photos"))
+	queries, _ := filepath.Abs(filepath.Join("testdata", "queries.tsv"))
+	res := l.eval(t, queries)
+	t.Logf("eval with a random tiny CLIP: %+v", res)
+	by := map[string]float64{}
+	for _, s := range res.Scores {
+		by[s.Mode] = s.NDCG
+	}
+	if by["hybrid"] < by["text"]-0.03 { // without the floor: 0.875 against 0.967
+		t.Errorf("hybrid nDCG@10 %.3f fell far below text-only %.3f: noise from the vector leg got through", by["hybrid"], by["text"])
+	}
+}
+
+// evalResult is `eval --json`'s answer.
+type evalResult struct {
+	Queries int      `json:"queries"`
+	Unknown []string `json:"unknown"`
+	Scores  []struct {
+		Mode string  `json:"mode"`
+		P10  float64 `json:"precision_at_10"`
+		R50  float64 `json:"recall_at_50"`
+		NDCG float64 `json:"ndcg_at_10"`
+	} `json:"scores"`
+}
+
+func (l *describedLibrary) eval(t *testing.T, queries string) evalResult {
+	t.Helper()
+	var res evalResult
+	out := l.cli.ok("eval", "--queries", queries, "--json")
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("eval: %v\n%s", err, out)
+	}
+	return res
+}
+
+// evalFloor is a little under what the text leg scores on the labelled set
+// today (docs/search-quality.md), so a change that makes it worse fails.
+var evalFloor = struct{ precision, recall, ndcg float64 }{0.19, 0.93, 0.93}

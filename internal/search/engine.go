@@ -138,7 +138,18 @@ type Request struct {
 	// Filter narrows both legs. Operators in Query fill the fields Filter
 	// leaves empty; a date range is the intersection of both.
 	Filter store.Filter
+	// leg runs one leg alone (Eval compares them); zero runs both.
+	leg leg
 }
+
+// leg names the legs a search runs.
+type leg int
+
+const (
+	legBoth leg = iota
+	legText
+	legVector
+)
 
 // Response is one page of results (DESIGN.md §2).
 type Response struct {
@@ -279,12 +290,15 @@ func (e *Engine) Search(ctx context.Context, userID int64, req Request) (Respons
 	var textErr error
 	var wg sync.WaitGroup
 	wg.Go(func() {
+		if req.leg == legVector {
+			return
+		}
 		textHits, textErr = e.db.SearchText(ctx, userID, store.TextQuery{
 			Terms: q.Terms, Phrases: q.Phrases, Exclude: q.Exclude, Filter: f, Limit: depth,
 		})
 	})
 	var vecHits, loose []vecHit
-	if len(stop) < len(words) || len(q.Phrases) > 0 {
+	if req.leg != legText && (len(stop) < len(words) || len(q.Phrases) > 0) {
 		// A query of stop words alone means nothing to CLIP either.
 		vecHits, loose, err = e.vectorLeg(ctx, userID, q, f, depth)
 	}
@@ -295,7 +309,7 @@ func (e *Engine) Search(ctx context.Context, userID int64, req Request) (Respons
 	if err != nil {
 		return Response{}, err
 	}
-	if len(textHits) == 0 {
+	if len(textHits) == 0 && req.leg != legVector {
 		if err := e.noTextHint(ctx, userID, req.Query, words, stop, &resp); err != nil {
 			return Response{}, err
 		}

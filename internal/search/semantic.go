@@ -15,6 +15,9 @@ type Semantic struct {
 // FixPullModel is how to install the configured CLIP model.
 const FixPullModel = "Download the CLIP model with `targetvision models pull` (or copy one from another machine with `targetvision models import DIR`), then restart the server."
 
+// Semantic is the engine's status: whether its searches run the vector leg.
+func (e *Engine) Semantic() Semantic { return e.semantic() }
+
 // semantic is the engine's status.
 func (e *Engine) semantic() Semantic {
 	if e.opts.Embedder != nil {
