@@ -195,7 +195,7 @@ func (p filterParams) filter() (store.Filter, error) {
 
 // searchParams are GET /api/v1/search's parameters.
 type searchParams struct {
-	Q      string `query:"q" maxLength:"500" description:"Plain-language query; quoted phrases, -excluded words and field filters (album:, camera:, keyword:, before:, after:) work too. Empty lists photos newest first."`
+	Q      string `query:"q" maxLength:"500" description:"Plain-language query; quoted phrases, -excluded words and field filters (album:, camera:, keyword:, before:, after: with 2019, 2019-06, \"June 2019\" or 2019-06-30) work too. Stop words (the, in, at) are left out; a word finds its other forms. Empty lists photos newest first."`
 	Limit  int    `query:"limit" minimum:"1" maximum:"200" default:"20"`
 	Offset int    `query:"offset" minimum:"0" maximum:"10000" default:"0"`
 	filterParams
