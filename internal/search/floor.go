@@ -45,8 +45,12 @@ const floorSample = 1024
 // smaller than this has every hit count as a match.
 const floorMinSample = 8
 
-// floorTTL is how long a user's sample is kept before it is drawn again.
-const floorTTL = 10 * time.Minute
+// floorTTL is how long a user's sample is kept before it is drawn again;
+// floorTTLSmall, when the sample is the whole (small) library.
+const (
+	floorTTL      = 10 * time.Minute
+	floorTTLSmall = 30 * time.Second
+)
 
 type floorKey struct {
 	userID int64
@@ -117,7 +121,10 @@ func (e *Engine) floorSet(ctx context.Context, userID int64, dim int) (*floorSet
 	e.floors.mu.Lock()
 	set := e.floors.sets[key]
 	e.floors.mu.Unlock()
-	if set != nil && time.Since(set.at) < floorTTL {
+	// A library still smaller than the sample is drawn again sooner: it is
+	// probably being indexed, and a floor from its first few photos (or
+	// none, under floorMinSample) should not last ten minutes.
+	if set != nil && (time.Since(set.at) < floorTTLSmall || set.n >= floorSample && time.Since(set.at) < floorTTL) {
 		return set, nil
 	}
 	vs, err := e.vec.sample(ctx, userID, e.opts.Model, dim, floorSample)
