@@ -2,11 +2,13 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"image"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -27,7 +29,7 @@ func newMigrateCmd(e *env, cfg func() config.Config) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c := cfg()
-			db, err := store.Open(cmd.Context(), c.StoreDSN(), store.Options{SkipMigrate: true})
+			db, err := store.Open(cmd.Context(), c.StoreDSN(), store.Options{SkipMigrate: true, TextLanguage: c.SearchLanguage})
 			if err != nil {
 				return err
 			}
@@ -63,7 +65,7 @@ On a terminal it is asked for, without echo, twice.`,
 				return err
 			}
 			c := cfg()
-			db, err := store.Open(cmd.Context(), c.StoreDSN(), store.Options{})
+			db, err := store.Open(cmd.Context(), c.StoreDSN(), store.Options{TextLanguage: c.SearchLanguage})
 			if err != nil {
 				return err
 			}
@@ -188,7 +190,7 @@ account exists the code does nothing.`,
 
 func newModelsCmd(e *env, cfg func() config.Config) *cobra.Command {
 	models := &cobra.Command{Use: "models", Short: "Manage the CLIP model files"}
-	var revision string
+	var revision, checkImage string
 	pull := &cobra.Command{
 		Use:   "pull [NAME]",
 		Short: "Download CLIP weights and tokenizer files into the data dir",
@@ -199,10 +201,7 @@ NAME defaults to TARGETVISION_CLIP_MODEL (` + clip.DefaultModel + `).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c := cfg()
-			name := c.CLIPModel
-			if len(args) == 1 {
-				name = args[0]
-			}
+			name := modelName(c, args)
 			dir := clip.ModelDir(c.DataDir, name)
 			err := modelhub.Pull(cmd.Context(), modelhub.Options{Endpoint: c.HFEndpoint, Repo: name, Revision: revision,
 				Dir: dir, Progress: e.stderr, Token: c.HFToken})
@@ -213,13 +212,144 @@ NAME defaults to TARGETVISION_CLIP_MODEL (` + clip.DefaultModel + `).`,
 			if err != nil {
 				return fmt.Errorf("downloaded %s but it does not load: %w", name, err)
 			}
+			if err := selfCheck(cmd.Context(), e, m, name, dir, checkImage, true); err != nil {
+				return err
+			}
 			fmt.Fprintf(e.stdout, "%s ready in %s (embedding dimension %d)\n", name, dir, m.Dim())
 			return nil
 		},
 	}
 	pull.Flags().StringVar(&revision, "revision", "main", "branch, tag or commit to download")
-	models.AddCommand(pull)
+	pull.Flags().StringVar(&checkImage, "check-image", "", checkImageHelp)
+	models.AddCommand(pull, newModelsImportCmd(e, cfg), newModelsCheckCmd(e, cfg))
 	return models
+}
+
+// modelName is the model a models subcommand acts on: its NAME argument,
+// else TARGETVISION_CLIP_MODEL.
+func modelName(c config.Config, args []string) string {
+	if len(args) == 1 {
+		return args[0]
+	}
+	return c.CLIPModel
+}
+
+const checkImageHelp = "the OpenAI CLIP README's CLIP.png: classify it as the README does and refuse a model that does not reproduce the published result"
+
+// selfCheck runs the model's self-check on the reference image (clip.SelfCheck:
+// the published zero-shot result of ../shared/specs/clip.md §7.1) and prints
+// the numbers. A model that fails is removed when remove is set (a fresh
+// pull or import), so it is never loaded. Without an image it says how to
+// run it.
+func selfCheck(ctx context.Context, e *env, m *clip.Model, name, dir, imagePath string, remove bool) error {
+	if imagePath == "" {
+		fmt.Fprintln(e.stdout, "self-check skipped: pass --check-image CLIP.png (the OpenAI CLIP README's image) to check the weights against the published result")
+		return nil
+	}
+	img, _, err := photo.Decode(ctx, imagePath, photo.Limits{MaxPixels: 100_000_000})
+	if err != nil {
+		return fmt.Errorf("self-check image: %w", err)
+	}
+	res, err := clip.SelfCheck(ctx, m, img, clip.ReferenceFor(name))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "self-check of %s on %s: %s\n", name, filepath.Base(imagePath), res)
+	if res.Pass {
+		return nil
+	}
+	if remove {
+		os.RemoveAll(dir)
+		return fmt.Errorf("%s failed its self-check and was removed: %s", name, res.Reason)
+	}
+	return fmt.Errorf("%s failed its self-check: %s", name, res.Reason)
+}
+
+func newModelsCheckCmd(e *env, cfg func() config.Config) *cobra.Command {
+	var imagePath string
+	cmd := &cobra.Command{
+		Use:   "check --image CLIP.png [NAME]",
+		Short: "Check the installed CLIP model against the published zero-shot result",
+		Long: `Classifies the OpenAI CLIP README's image (CLIP.png) among "a diagram", "a dog"
+and "a cat" as the README does, and compares: for openai/clip-vit-base-patch32
+each probability must be within 2e-3 of the published [0.9927937, 0.00421068,
+0.00299572]; for any other checkpoint "a diagram" must win with p > 0.99.
+Exits non-zero, with the numbers, when the model fails.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c := cfg()
+			name := modelName(c, args)
+			if imagePath == "" {
+				return errors.New("--image is required: the OpenAI CLIP README's CLIP.png")
+			}
+			dir := clip.ModelDir(c.DataDir, name)
+			m, err := clip.Load(dir, clip.WithName(name))
+			if err != nil {
+				return fmt.Errorf("%w (download it with `targetvision models pull`)", err)
+			}
+			return selfCheck(cmd.Context(), e, m, name, dir, imagePath, false)
+		},
+	}
+	cmd.Flags().StringVar(&imagePath, "image", "", "the OpenAI CLIP README's CLIP.png")
+	return cmd
+}
+
+func newModelsImportCmd(e *env, cfg func() config.Config) *cobra.Command {
+	var checkImage string
+	cmd := &cobra.Command{
+		Use:   "import DIR [NAME]",
+		Short: "Install a CLIP model copied from another machine (for servers without internet)",
+		Long: `Installs the checkpoint in DIR — a model directory that ` + "`models pull`" + ` filled on
+another machine (DATA/models/…), copied over — into this data directory.
+Each file is checked against the size and sha256 that pull recorded when it
+downloaded and verified it (source.json), so a damaged copy is refused and
+nothing is installed; then the model must load. NAME defaults to the
+repository recorded in DIR, else TARGETVISION_CLIP_MODEL. A directory
+without recorded checksums (not from pull) is installed only if it loads,
+and said so.`,
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c := cfg()
+			src := args[0]
+			name := c.CLIPModel
+			if b, err := os.ReadFile(filepath.Join(src, clip.SourceFile)); err == nil {
+				var s clip.Source
+				if json.Unmarshal(b, &s) == nil && s.Repo != "" {
+					name = s.Repo
+				}
+			}
+			if len(args) == 2 {
+				name = args[1]
+			}
+			dir := clip.ModelDir(c.DataDir, name)
+			if abs, _ := filepath.Abs(src); abs == dir {
+				return fmt.Errorf("%s is already this data directory's model directory", src)
+			}
+			_, err := modelhub.Import(cmd.Context(), src, dir, nil)
+			checked := "checksums verified"
+			if errors.Is(err, modelhub.ErrNoChecksums) {
+				checked, err = "no checksums recorded in "+src+": checked only that it loads", nil
+			}
+			if err != nil {
+				return err
+			}
+			m, err := clip.Load(dir, clip.WithName(name))
+			if err != nil {
+				os.RemoveAll(dir)
+				return fmt.Errorf("imported %s but it does not load, so it was removed: %w", name, err)
+			}
+			if err := selfCheck(cmd.Context(), e, m, name, dir, checkImage, true); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "%s ready in %s (embedding dimension %d; %s)\n", name, dir, m.Dim(), checked)
+			if name != c.CLIPModel {
+				fmt.Fprintf(e.stdout, "set TARGETVISION_CLIP_MODEL=%s to use it\n", name)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&checkImage, "check-image", "", checkImageHelp)
+	return cmd
 }
 
 func newEmbedCmd(e *env, cfg func() config.Config) *cobra.Command {

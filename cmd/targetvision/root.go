@@ -82,6 +82,7 @@ defaults; ` + "`targetvision config`" + ` lists them.`,
 		newEmbedCmd(e, get),
 		newSmugMugCmd(e, get),
 		newBenchCmd(e, get),
+		newEvalCmd(e, get),
 	)
 	return root
 }
@@ -96,6 +97,8 @@ type app struct {
 	memory *photo.Memory
 	// flush sends buffered error reports before exit.
 	flush func()
+	// clipOff is why loadCLIP found no usable model ("" when it did).
+	clipOff string
 }
 
 func openApp(ctx context.Context, cmd *cobra.Command, e *env, cfg config.Config) (*app, error) {
@@ -111,7 +114,7 @@ func openApp(ctx context.Context, cmd *cobra.Command, e *env, cfg config.Config)
 		log.Warn("the data directory is open to other users of this machine; it holds password hashes, tokens and every photo's renditions: chmod 700 it",
 			"dir", cfg.DataDir, "mode", fi.Mode().Perm().String())
 	}
-	db, err := store.Open(ctx, cfg.StoreDSN(), store.Options{})
+	db, err := store.Open(ctx, cfg.StoreDSN(), store.Options{TextLanguage: cfg.SearchLanguage, Logger: log})
 	if err != nil {
 		return nil, err
 	}
@@ -156,11 +159,13 @@ func (a *app) loadCLIP() *clip.Model {
 	if _, err := os.Stat(filepath.Join(dir, "model.safetensors")); err != nil {
 		a.log.Warn("no CLIP model yet: searches use text only and photos wait to be embedded; run `targetvision models pull` to download it",
 			"model", a.cfg.CLIPModel)
+		a.clipOff = "no CLIP model is installed (" + a.cfg.CLIPModel + "), so photos are found by their words only and wait to be embedded"
 		return nil
 	}
 	m, err := clip.Load(dir, clip.WithLogger(a.log), clip.WithName(a.cfg.CLIPModel))
 	if err != nil {
 		a.log.Error("CLIP model present but unusable; searches use text only", "dir", dir, "err", err)
+		a.clipOff = fmt.Sprintf("the CLIP model in %s does not load (%v), so photos are found by their words only", dir, err)
 		return nil
 	}
 	return m

@@ -16,11 +16,28 @@ import (
 
 // searchEngine builds the one search engine the CLI, API and UI share.
 func (a *app) searchEngine(m *clip.Model) *search.Engine {
-	opts := search.Options{Logger: a.log, Model: a.cfg.CLIPModel, IndexDir: a.cfg.DataDir}
+	opts := search.Options{Logger: a.log, Model: a.cfg.CLIPModel, IndexDir: a.cfg.DataDir, SemanticOff: a.clipOff}
 	if m != nil {
 		opts.Embedder = m
 	}
 	return search.New(a.db, opts)
+}
+
+// cliEngine is searchEngine with the CLIP model if there is one, its
+// vector index loaded; Close it to save the index snapshot.
+func (a *app) cliEngine(ctx context.Context) (*search.Engine, error) {
+	eng := a.searchEngine(a.loadCLIP())
+	if err := eng.Warm(ctx); err != nil {
+		return nil, err
+	}
+	return eng, nil
+}
+
+// printJSON writes v as indented JSON, as --json does.
+func printJSON(e *env, v any) error {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 func newSearchCmd(e *env, cfg func() config.Config) *cobra.Command {
@@ -32,7 +49,14 @@ func newSearchCmd(e *env, cfg func() config.Config) *cobra.Command {
 		Long: `Searches photos by meaning (CLIP, once a model is pulled) and by text
 (descriptions, keywords, titles, captions, file, folder and album names,
 camera). Operators: "quoted phrase", -exclude, camera:NAME, album:NAME,
-keyword:WORD, after:2023-06, before:2024.`,
+keyword:WORD, after:2023-06 (or after:"June 2023"), before:2024. A bare
+year or month ("2008", "june 2019") is a date when no photo's text has
+it. A query that starts with an exclusion goes after --:
+
+  targetvision search -- -people album:Trips
+
+What the search made of the query (words left out, operators it does not
+know, did you mean …) is printed first, and is "hints" in --json.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -41,54 +65,64 @@ keyword:WORD, after:2023-06, before:2024.`,
 				return err
 			}
 			defer a.Close()
-			eng := a.searchEngine(a.loadCLIP())
-			defer eng.Close(context.WithoutCancel(ctx)) // saves the vector index snapshot
-			if err := eng.Warm(ctx); err != nil {
+			eng, err := a.cliEngine(ctx)
+			if err != nil {
 				return err
 			}
+			defer eng.Close(context.WithoutCancel(ctx)) // saves the vector index snapshot
 			res, err := eng.Search(ctx, a.user.ID, search.Request{Query: strings.Join(args, " "), Limit: limit, Offset: offset})
 			if err != nil {
 				return err
 			}
 			if asJSON {
-				enc := json.NewEncoder(e.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(res)
+				return printJSON(e, res)
+			}
+			if !res.Semantic.Enabled {
+				fmt.Fprintf(e.stdout, "note: search by meaning is off: %s. %s\n", res.Semantic.Reason, res.Semantic.Fix)
+			}
+			for _, h := range res.Hints {
+				if h.Query != "" {
+					fmt.Fprintf(e.stdout, "note: %s Try: targetvision search %q\n", h.Message, h.Query)
+					continue
+				}
+				fmt.Fprintln(e.stdout, "note: "+h.Message)
 			}
 			if len(res.Results) == 0 {
 				fmt.Fprintf(e.stdout, "no photos match %q\n", res.Query)
 				return nil
 			}
-			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tSCORE\tTITLE\tALBUM\tTAKEN\tWHY")
-			for _, r := range res.Results {
-				taken := ""
-				if r.TakenAt != nil {
-					taken = r.TakenAt.Format("2006-01-02")
-				}
-				fmt.Fprintf(tw, "%d\t%.4f\t%s\t%s\t%s\t%s\n", r.PhotoID, r.Score, r.Title, r.Album, taken, why(r.Why))
-			}
-			tw.Flush()
+			printResults(e, res.Results)
 			fmt.Fprintf(e.stdout, "%d of %d results in %.1f ms\n", len(res.Results), res.Total, res.TookMS)
+			if len(res.LooselyRelated) > 0 {
+				fmt.Fprintln(e.stdout, "\nloosely related (below the relevance floor: they look only a little like the words):")
+				printResults(e, res.LooselyRelated)
+			}
 			return nil
 		},
 	}
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		if strings.Contains(err.Error(), "unknown shorthand flag") {
+			return fmt.Errorf("%w (to exclude a word, put the query after --: targetvision search -- -word)", err)
+		}
+		return err
+	})
 	cmd.Flags().IntVar(&limit, "limit", 20, "results per page (at most 200)")
 	cmd.Flags().IntVar(&offset, "offset", 0, "skip this many results")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the API's JSON result")
 	return cmd
 }
 
-func why(w search.Why) string {
-	var parts []string
-	if w.VectorRank != nil {
-		parts = append(parts, fmt.Sprintf("clip #%d", *w.VectorRank))
+// printResults lists results with why each was found, in plain words (the
+// ranks and scores are in --json).
+func printResults(e *env, rs []search.Result) {
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tTITLE\tALBUM\tTAKEN\tWHY")
+	for _, r := range rs {
+		taken := ""
+		if r.TakenAt != nil {
+			taken = r.TakenAt.Format("2006-01-02")
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", r.PhotoID, r.Title, r.Album, taken, r.Why.Summary)
 	}
-	if w.TextRank != nil {
-		parts = append(parts, fmt.Sprintf("text #%d", *w.TextRank))
-	}
-	if len(w.MatchedTerms) > 0 {
-		parts = append(parts, "matched "+strings.Join(w.MatchedTerms, ","))
-	}
-	return strings.Join(parts, "; ")
+	tw.Flush()
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/targetvision/targetvision/internal/jobs"
 	"github.com/targetvision/targetvision/internal/observe"
 	"github.com/targetvision/targetvision/internal/pipeline"
+	"github.com/targetvision/targetvision/internal/search"
 	"github.com/targetvision/targetvision/internal/smugsync"
 	"github.com/targetvision/targetvision/internal/store"
 	"github.com/targetvision/targetvision/internal/web"
@@ -108,7 +109,17 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 	if err := engine.Warm(ctx); err != nil {
 		return err
 	}
-	pipe := pipeline.New(a.db, a.pipelineOptions(model, nil))
+	popts := a.pipelineOptions(model, nil)
+	pipe := pipeline.New(a.db, popts)
+	// Jobs no worker of this server can run say why on the Activity page,
+	// instead of sitting there as "queued".
+	waiting := map[string]string{}
+	if model == nil {
+		waiting[pipeline.KindEmbed] = "Waiting for a CLIP model: " + a.clipOff + ". " + search.FixPullModel
+	}
+	if popts.Describer == nil {
+		waiting[pipeline.KindDescribe] = "Waiting for Claude: set ANTHROPIC_API_KEY and restart the server."
+	}
 	metrics := observe.NewMetrics()
 	status := httpapi.ModelStatus{Name: c.CLIPModel}
 	if model != nil {
@@ -133,6 +144,7 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 		DB:      a.db, Search: engine, Pipeline: pipe, Sessions: sessions, Devices: devices, Hasher: hasher, Metrics: metrics,
 		Logger: a.log, SetupCode: setupCode, Hosts: hosts, Trust: trust, FolderRoots: roots, MetricsToken: c.MetricsToken,
 		DataDir: c.DataDir, Web: site.Handler(), Models: func() httpapi.ModelStatus { return status },
+		Waiting:     waiting,
 		Defaults:    httpapi.UserSettings{ClaudeModel: c.ClaudeModel, MonthlyBudgetUSD: c.MonthlyBudgetUSD},
 		AllowSignup: c.AllowSignup,
 		CORSOrigins: splitList(c.CORSOrigins),

@@ -633,6 +633,19 @@ func TestBrowserFlow(t *testing.T) {
 		t.Errorf("Tab from the search input focused %q", tag)
 	}
 
+	// A typo is answered with the library's own word, offered as a button.
+	eval[string](b, "clear the box", `document.getElementById('search-input').value = ''`)
+	b.do("did you mean", 30*time.Second,
+		chromedp.Focus(chromedp.ID("search-input")),
+		chromedp.KeyEvent("canno"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=search-hint][data-code=did_you_mean] [data-testid=hint-query]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid=hint-query]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=result-card]`)),
+	)
+	if q := eval[string](b, "corrected query", `document.getElementById('search-input').value`); q != "canon" {
+		t.Errorf("did you mean put %q in the search box, want canon", q)
+	}
+
 	// Open a result with the keyboard: focus the link, press Enter; its
 	// explanation tooltip shows on focus. Canon_40D.jpg has full EXIF; else
 	// the first result whose thumbnail loaded (a processed photo: one that
@@ -649,10 +662,22 @@ func TestBrowserFlow(t *testing.T) {
 		b.fail("ready result", fmt.Errorf("no result card shows a thumbnail"))
 	}
 	chosen := `[data-testid=result-card][data-photo-id="` + ready + `"]`
-	b.do("focus a result", 10*time.Second,
+	item := `[data-testid=result-item][data-photo-id="` + ready + `"]`
+	// Why it was found, in plain words, by keyboard: Tab from the link
+	// reaches its "Why?" button, Enter opens the explanation (a tap does
+	// the same; nothing depends on hover).
+	b.do("why by keyboard", 10*time.Second,
 		chromedp.Focus(chromedp.CSS(chosen)),
-		chromedp.WaitVisible(chromedp.CSS(chosen+`:focus [data-testid=result-why]`)),
+		chromedp.KeyEvent(kb.Tab),
+		chromedp.WaitReady(chromedp.CSS(item+` [data-testid=why-toggle]:focus`)),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS(item+` [data-testid=result-why]`)),
 	)
+	why := eval[string](b, "why text", `document.querySelector('`+item+` [data-testid=result-why]').textContent`)
+	if !strings.Contains(why, "“canon”") || strings.Contains(strings.ToLower(why), "score") {
+		t.Errorf("why, in plain words, of a hit for Canon: %q", why)
+	}
+	b.do("focus a result", 10*time.Second, chromedp.Focus(chromedp.CSS(chosen)))
 	b.do("open result", 30*time.Second,
 		chromedp.KeyEvent(kb.Enter),
 		chromedp.WaitReady(chromedp.CSS(`body[data-page="photo"][data-ready="true"]`)),

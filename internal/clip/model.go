@@ -39,6 +39,16 @@ type Source struct {
 	Repo     string `json:"repo"`
 	Revision string `json:"revision"`
 	Commit   string `json:"commit,omitempty"`
+	// Files records each file's size and sha256 as verified when it was
+	// downloaded, so a copy on another machine can be checked offline
+	// (`models import`).
+	Files map[string]FileSum `json:"files,omitempty"`
+}
+
+// FileSum is a file's size and sha256 (hex).
+type FileSum struct {
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
 }
 
 // ModelDir maps a data directory and a hub model name ("org/name") to the

@@ -59,6 +59,10 @@ type Config struct {
 	// CLIPModel is the hub repository of the CLIP checkpoint. Default
 	// "laion/CLIP-ViT-B-32-laion2B-s34B-b79K".
 	CLIPModel string
+	// SearchLanguage is the language of full-text search: "english"
+	// (default; stems and stop words) or "simple" (neither). Changing it
+	// rebuilds the full-text index at the next start.
+	SearchLanguage string
 
 	// MaxPixels refuses images whose header claims more pixels (decompression
 	// bombs). Default 100,000,000.
@@ -184,6 +188,7 @@ func Vars() []Var {
 		strVar("HF_ENDPOINT", "https://huggingface.co", "model hub root for `models pull`", false, func(c *Config) *string { return &c.HFEndpoint }),
 		strVar("HF_TOKEN", "", "model hub access token, for gated or private models", true, func(c *Config) *string { return &c.HFToken }),
 		strVar("TARGETVISION_CLIP_MODEL", "laion/CLIP-ViT-B-32-laion2B-s34B-b79K", "CLIP checkpoint (hub repository name)", false, func(c *Config) *string { return &c.CLIPModel }),
+		strVar("TARGETVISION_SEARCH_LANGUAGE", "english", "full-text search language: english (stems, stop words) or simple (neither)", false, func(c *Config) *string { return &c.SearchLanguage }),
 		intVar("TARGETVISION_MAX_PIXELS", "100000000", "refuse images whose header claims more pixels", func(c *Config) *int64 { return &c.MaxPixels }),
 		intVar("TARGETVISION_WORKERS", "2", "concurrent pipeline workers per process", func(c *Config) *int { return &c.Workers }),
 		{Name: "TARGETVISION_SYNC_INTERVAL", Default: "1h", Help: "how often `serve` re-syncs every source (0 = never)",
@@ -297,6 +302,11 @@ func (c Config) Validate() error {
 	}
 	if c.ACME && (c.TLSCert != "" || !strings.HasPrefix(c.PublicURL, "https://") || strings.Contains(c.PublicURL, ",")) {
 		errs = append(errs, errors.New("TARGETVISION_ACME needs one https:// TARGETVISION_PUBLIC_URL and no TARGETVISION_TLS_CERT"))
+	}
+	switch c.SearchLanguage {
+	case "english", "simple":
+	default:
+		errs = append(errs, fmt.Errorf("TARGETVISION_SEARCH_LANGUAGE=%q: want english or simple", c.SearchLanguage))
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

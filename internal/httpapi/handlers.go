@@ -2,9 +2,11 @@ package httpapi
 
 import (
 	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -77,7 +79,7 @@ func (p filterParams) filter() (store.Filter, error) {
 
 // searchParams are GET /api/v1/search's parameters.
 type searchParams struct {
-	Q      string `query:"q" maxLength:"500" description:"Plain-language query; quoted phrases, -excluded words and field filters (album:, camera:, keyword:, before:, after:) work too. Empty lists photos newest first."`
+	Q      string `query:"q" maxLength:"500" description:"Plain-language query; quoted phrases, -excluded words and field filters (album:, camera:, keyword:, before:, after: with 2019, 2019-06, \"June 2019\" or 2019-06-30) work too. Stop words (the, in, at) are left out; a word finds its other forms. Empty lists photos newest first."`
 	Limit  int    `query:"limit" minimum:"1" maximum:"200" default:"20"`
 	Offset int    `query:"offset" minimum:"0" maximum:"10000" default:"0"`
 	filterParams
@@ -519,8 +521,42 @@ type jobParams struct {
 // jobList is GET /api/v1/jobs's answer: counts by state, and the most
 // recently updated jobs.
 type jobList struct {
-	Counts map[string]int `json:"counts" description:"Jobs by state: queued, running, done, failed."`
-	Jobs   []jobJSON      `json:"jobs" nullable:"false"`
+	Counts map[string]int `json:"counts" description:"Jobs by state: queued (ready to run), waiting (queued, but no worker here can run them yet: see waiting), running, done, failed."`
+	// Waiting says, per kind of job that cannot run yet, how many wait
+	// and why.
+	Waiting []waitingJobs `json:"waiting" nullable:"false"`
+	Jobs    []jobJSON     `json:"jobs" nullable:"false"`
+}
+
+// waitingJobs are queued jobs of one kind that wait for something the
+// server lacks.
+type waitingJobs struct {
+	Kind   string `json:"kind"`
+	Count  int    `json:"count"`
+	Reason string `json:"reason" description:"Why they wait and how to let them run, in words."`
+}
+
+// jobCounts are the user's job counts by state, with the queued jobs no
+// worker here can run counted as waiting, and why.
+func (s *Server) jobCounts(ctx context.Context, uid int64) (map[string]int, []waitingJobs, error) {
+	counts, err := s.d.DB.JobCounts(ctx, uid)
+	if err != nil {
+		return nil, nil, err
+	}
+	counts["waiting"] = 0
+	waiting := []waitingJobs{}
+	for _, kind := range slices.Sorted(maps.Keys(s.d.Waiting)) {
+		n, err := s.d.DB.CountJobs(ctx, uid, kind, store.JobQueued)
+		if err != nil {
+			return nil, nil, err
+		}
+		if n > 0 {
+			counts[store.JobQueued] -= n
+			counts["waiting"] += n
+			waiting = append(waiting, waitingJobs{Kind: kind, Count: n, Reason: s.d.Waiting[kind]})
+		}
+	}
+	return counts, waiting, nil
 }
 
 func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) error {
@@ -533,7 +569,7 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	counts, err := s.d.DB.JobCounts(r.Context(), uid)
+	counts, waiting, err := s.jobCounts(r.Context(), uid)
 	if err != nil {
 		return err
 	}
@@ -541,7 +577,7 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) error {
 	for i, j := range js {
 		out[i] = jobJSON{ID: j.ID, Kind: j.Kind, State: j.State, Attempts: j.Attempts, LastError: plaintext.Line(j.LastError), PhotoID: j.PhotoID, UpdatedAt: j.UpdatedAt}
 	}
-	writeJSON(w, http.StatusOK, jobList{Counts: counts, Jobs: out})
+	writeJSON(w, http.StatusOK, jobList{Counts: counts, Waiting: waiting, Jobs: out})
 	return nil
 }
 
@@ -565,6 +601,7 @@ func (s *Server) retryJob(w http.ResponseWriter, r *http.Request) error {
 // progressEvent is the data of each "progress" event of GET /api/v1/events.
 type progressEvent struct {
 	Queued  int    `json:"queued"`
+	Waiting int    `json:"waiting" description:"Queued jobs no worker here can run yet (GET /api/v1/jobs says why)."`
 	Running int    `json:"running"`
 	Done    int    `json:"done"`
 	Failed  int    `json:"failed"`
@@ -599,7 +636,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 	defer end.Stop()
 	last, idle := "", 0
 	for {
-		counts, err := s.d.DB.JobCounts(r.Context(), uid)
+		counts, _, err := s.jobCounts(r.Context(), uid)
 		if err != nil {
 			return nil // client gone or store down: end the stream; EventSource reconnects
 		}
@@ -607,7 +644,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 		if running, err := s.d.DB.Jobs(r.Context(), uid, store.JobRunning, 1); err == nil && len(running) > 0 {
 			current = running[0].Kind
 		}
-		msg, _ := json.Marshal(progressEvent{Queued: counts[store.JobQueued], Running: counts[store.JobRunning],
+		msg, _ := json.Marshal(progressEvent{Queued: counts[store.JobQueued], Waiting: counts["waiting"], Running: counts[store.JobRunning],
 			Done: counts[store.JobDone], Failed: counts[store.JobFailed], Current: current})
 		if string(msg) != last {
 			extend()

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/targetvision/targetvision/internal/search"
 	"github.com/targetvision/targetvision/internal/store"
 )
 
@@ -485,4 +486,46 @@ func TestImageRanges(t *testing.T) {
 	}
 	rec = ts.do(req{method: "GET", path: path, cookie: a.cookie, header: map[string]string{"Range": "bytes=999999-"}})
 	wantError(t, rec, 416, "range_not_satisfiable")
+}
+
+// TestWaitingJobsAndSemanticStatus: without a CLIP model, embed jobs are
+// reported as waiting, with why and the fix, not as queued forever; and
+// every search says that search by meaning is off, and how to turn it on.
+func TestWaitingJobsAndSemanticStatus(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, db *store.DB) {
+		ts := newTestServer(t, db, func(d *Deps) {
+			d.Waiting = map[string]string{"embed": "Waiting for a CLIP model: run `targetvision models pull`."}
+		})
+		a := ts.signup("a@example.com")
+		ctx := t.Context()
+		for i, kind := range []string{"embed", "embed", "embed", "process"} {
+			if _, _, err := db.Enqueue(ctx, store.Job{UserID: a.id, Kind: kind, DedupeKey: fmt.Sprintf("%s:%d", kind, i)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var jobs struct {
+			Counts  map[string]int `json:"counts"`
+			Waiting []struct {
+				Kind   string `json:"kind"`
+				Count  int    `json:"count"`
+				Reason string `json:"reason"`
+			} `json:"waiting"`
+		}
+		decodeBody(t, ts.do(req{method: "GET", path: "/api/v1/jobs", cookie: a.cookie}), &jobs)
+		if jobs.Counts["queued"] != 1 || jobs.Counts["waiting"] != 3 || len(jobs.Waiting) != 1 ||
+			jobs.Waiting[0].Kind != "embed" || jobs.Waiting[0].Count != 3 || !strings.Contains(jobs.Waiting[0].Reason, "models pull") {
+			t.Fatalf("jobs: %+v", jobs)
+		}
+		rec := ts.do(req{method: "GET", path: "/api/v1/events", cookie: a.cookie, timeout: 300 * time.Millisecond})
+		if !strings.Contains(rec.Body.String(), `"queued":1,"waiting":3`) {
+			t.Fatalf("progress stream: %s", rec.Body.String())
+		}
+
+		var res search.Response
+		decodeBody(t, ts.do(req{method: "GET", path: "/api/v1/search?q=barn", cookie: a.cookie}), &res)
+		if res.Semantic.Enabled || res.Semantic.Reason == "" || !strings.Contains(res.Semantic.Fix, "targetvision models pull") {
+			t.Fatalf("semantic status of a search without a model: %+v", res.Semantic)
+		}
+	})
 }

@@ -60,6 +60,10 @@ type Deps struct {
 	Web http.Handler
 	// Models reports the CLIP model's state for the settings page.
 	Models func() ModelStatus
+	// Waiting names the job kinds this server's workers cannot run, with
+	// why in words (no CLIP model, no Claude key): their queued jobs are
+	// reported as waiting, with the reason, not as queued. Nil: none.
+	Waiting map[string]string
 	// SmugMug handles /smugmug/connect and its callback; nil answers 501.
 	SmugMug http.Handler
 	// Defaults are the deployment's settings, shown to users who chose none;

@@ -129,11 +129,121 @@ func Pull(ctx context.Context, opts Options) error {
 			return err
 		}
 	}
-	src, err := json.MarshalIndent(clip.Source{Repo: opts.Repo, Revision: opts.Revision, Commit: commit}, "", "  ")
+	sums := map[string]clip.FileSum{}
+	for _, name := range opts.Files {
+		sum, err := fileSum(filepath.Join(opts.Dir, name))
+		if err != nil {
+			return err
+		}
+		sums[name] = sum
+	}
+	return writeSource(opts.Dir, clip.Source{Repo: opts.Repo, Revision: opts.Revision, Commit: commit, Files: sums})
+}
+
+func writeSource(dir string, s clip.Source) error {
+	src, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return fmt.Errorf("modelhub: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(opts.Dir, clip.SourceFile), src, 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, clip.SourceFile), src, 0o600); err != nil {
+		return fmt.Errorf("modelhub: %w", err)
+	}
+	return nil
+}
+
+// fileSum is path's size and sha256.
+func fileSum(path string) (clip.FileSum, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return clip.FileSum{}, fmt.Errorf("modelhub: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return clip.FileSum{}, fmt.Errorf("modelhub: %s: %w", path, err)
+	}
+	return clip.FileSum{Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+// ErrNoChecksums means an imported checkpoint records no checksums (it was
+// not downloaded by `models pull`), so only its loading can check it.
+var ErrNoChecksums = errors.New("modelhub: no checksums recorded")
+
+// Import installs a checkpoint copied from another machine: the files of
+// files (default clip.Files) in src are copied into dst, each through a
+// temporary file, and checked against the size and sha256 that `models
+// pull` recorded in src's source file when it downloaded and verified
+// them. A file that differs is ErrChecksum and nothing is installed. A
+// source without checksums (a checkpoint from elsewhere) is installed and
+// reported with ErrNoChecksums, for the caller to check by loading it.
+func Import(ctx context.Context, src, dst string, files []string) (clip.Source, error) {
+	if len(files) == 0 {
+		files = clip.Files
+	}
+	var source clip.Source
+	if b, err := os.ReadFile(filepath.Join(src, clip.SourceFile)); err == nil {
+		if err := json.Unmarshal(b, &source); err != nil {
+			return source, fmt.Errorf("modelhub: %s: %w", filepath.Join(src, clip.SourceFile), err)
+		}
+	}
+	for _, name := range files {
+		if _, err := os.Stat(filepath.Join(src, name)); err != nil {
+			return source, fmt.Errorf("modelhub: import: %w", err)
+		}
+		want, ok := source.Files[name]
+		if !ok {
+			continue
+		}
+		got, err := fileSum(filepath.Join(src, name))
+		if err != nil {
+			return source, err
+		}
+		if got != want {
+			return source, fmt.Errorf("%w: %s: size %d sha256 %s, recorded at download %d %s", ErrChecksum, name, got.Size, got.SHA256, want.Size, want.SHA256)
+		}
+	}
+	if err := os.MkdirAll(dst, 0o700); err != nil {
+		return source, fmt.Errorf("modelhub: %w", err)
+	}
+	for _, name := range files {
+		if err := ctx.Err(); err != nil {
+			return source, err
+		}
+		if err := copyFile(filepath.Join(src, name), filepath.Join(dst, name)); err != nil {
+			return source, err
+		}
+	}
+	if err := writeSource(dst, source); err != nil {
+		return source, err
+	}
+	for _, name := range files {
+		if _, ok := source.Files[name]; !ok {
+			return source, ErrNoChecksums
+		}
+	}
+	return source, nil
+}
+
+// copyFile copies src to dst through dst.part, so a reader never sees half.
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return fmt.Errorf("modelhub: %w", err)
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst+".part", os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("modelhub: %w", err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return fmt.Errorf("modelhub: copy %s: %w", src, err)
+	}
+	if err := out.Close(); err != nil {
+		return fmt.Errorf("modelhub: %w", err)
+	}
+	if err := os.Rename(dst+".part", dst); err != nil {
 		return fmt.Errorf("modelhub: %w", err)
 	}
 	return nil

@@ -77,20 +77,22 @@ type BenchOptions struct {
 
 // BenchResult is what Bench measured.
 type BenchResult struct {
-	Store             string
-	Photos, Dim       int
-	Fill              time.Duration // writing the synthetic library
-	Build             time.Duration // HNSW build (Postgres) or index load from the store (SQLite)
-	Restart           time.Duration // SQLite: index load from its snapshot plus catch-up
-	IndexBytes        int64         // HNSW index size (Postgres) or the in-process index's memory (SQLite)
-	P50, P95, P99     time.Duration // end-to-end Engine.Search, query embedding cached
-	VectorP50         time.Duration // the vector leg alone
-	VectorP95         time.Duration
-	TextP50           time.Duration // the text leg alone (store.SearchText)
-	TextP95           time.Duration
-	Recall10          float64 // vector leg vs exact, unfiltered
-	FilteredRecall10  float64 // vector leg vs exact, with a date filter
-	MeanResults       float64
+	Store            string
+	Photos, Dim      int
+	Fill             time.Duration // writing the synthetic library
+	Build            time.Duration // HNSW build (Postgres) or index load from the store (SQLite)
+	Restart          time.Duration // SQLite: index load from its snapshot plus catch-up
+	IndexBytes       int64         // HNSW index size (Postgres) or the in-process index's memory (SQLite)
+	P50, P95, P99    time.Duration // end-to-end Engine.Search, query embedding cached
+	VectorP50        time.Duration // the vector leg alone
+	VectorP95        time.Duration
+	TextP50          time.Duration // the text leg alone (store.SearchText)
+	TextP95          time.Duration
+	Recall10         float64 // vector leg vs exact, unfiltered
+	FilteredRecall10 float64 // vector leg vs exact, with a date filter
+	MeanResults      float64
+	// Floor is the relevance floor's quality by z (FloorQuality).
+	Floor             []FloorQuality
 	EfSearch, Queries int
 	GoMaxProcs, CPUs  int
 }
@@ -299,7 +301,7 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 		td := time.Since(t)
 		tlat = append(tlat, td)
 		t = time.Now()
-		if _, err := eng.vectorLeg(ctx, user, q, q.Filter, eng.opts.Candidates); err != nil {
+		if _, _, err := eng.vectorLeg(ctx, user, q, q.Filter, eng.opts.Candidates); err != nil {
 			return res, err
 		}
 		l := legs[kinds[i]]
@@ -347,6 +349,10 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 	res.FilteredRecall10 = float64(hitF) / float64(max(wantF, 1))
 	res.VectorP50, res.VectorP95 = pct(vlat, 50), pct(vlat, 95)
 
+	if res.Floor, err = benchFloor(ctx, eng, s, user, ids, min(nq, 50)); err != nil {
+		return res, err
+	}
+
 	tw := tabwriter.NewWriter(o.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "store\tphotos\tp50\tp95\tp99\tvector p50\tvector p95\ttext p50\ttext p95\trecall@10\trecall@10 filtered\tbuild\tindex memory\tfill\tef_search")
 	fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.3f\t%.3f\t%s\t%s\t%s\t%d\n", res.Store, res.Photos,
@@ -366,7 +372,116 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 		logf("restart: index from its snapshot in %v", res.Restart.Round(time.Millisecond))
 	}
 	logf("%d queries (1/8 each with after:, camera:, album:), %.1f results per page, GOMAXPROCS %d", o.Queries, res.MeanResults, res.GoMaxProcs)
+	logf("relevance floor (a query is about its cluster's photos; %d queries; exact over the library, and among the vector leg's %d candidates):", min(nq, 50), eng.opts.Candidates)
+	ftw := tabwriter.NewWriter(o.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(ftw, "# z\tprecision\trecall\tmatches/query\tcluster/query\tleg precision\tleg recall")
+	for _, f := range res.Floor {
+		mark := ""
+		if f.Z == eng.floorZ() {
+			mark = " (default)"
+		}
+		fmt.Fprintf(ftw, "# %.1f%s\t%.3f\t%.3f\t%.1f\t%.1f\t%.3f\t%.3f\n", f.Z, mark, f.Precision, f.Recall, f.Matches, f.Relevant, f.LegPrecision, f.LegRecall)
+	}
+	ftw.Flush()
 	return res, nil
+}
+
+// FloorQuality is how well the vector leg's relevance floor at one z tells
+// a query's own cluster (the photos it is about) from the rest.
+type FloorQuality struct {
+	Z float64
+	// Precision and Recall of "above the floor" over the whole library,
+	// exactly: of the photos above it, the share in the cluster; of the
+	// cluster, the share above it.
+	Precision, Recall float64
+	// Matches and Relevant are the mean photos above the floor and in the
+	// cluster, per query.
+	Matches, Relevant float64
+	// LegPrecision and LegRecall are the same among the vector leg's
+	// candidates (what a search sees): recall against the cluster photos
+	// among them.
+	LegPrecision, LegRecall float64
+}
+
+// benchFloor measures the relevance floor at several z on nq queries: the
+// floor is the engine's own (its sample of the stored library), the
+// similarities are exact over every generated photo.
+func benchFloor(ctx context.Context, eng *Engine, s *synth, user int64, ids []int64, nq int) ([]FloorQuality, error) {
+	zs := []float64{1, 2, 3, 4, 5, 6, 8, 10}
+	type q struct {
+		vec       []float32
+		cluster   int
+		med, sprd float64
+		sims      []float32
+	}
+	qs := make([]q, nq)
+	for i := range qs {
+		_, qs[i].vec, qs[i].cluster = s.queryOf(i)
+		var err error
+		var ok bool
+		if qs[i].med, qs[i].sprd, ok, err = eng.floorStats(ctx, user, qs[i].vec); err != nil || !ok {
+			return nil, fmt.Errorf("bench: floor: no sample (%v)", err)
+		}
+		qs[i].sims = make([]float32, s.photos)
+	}
+	clusterOf := make([]int, s.photos)
+	for i := range s.photos {
+		p := s.photo(i)
+		clusterOf[i] = p.cluster
+		for j := range qs {
+			qs[j].sims[i] = linalg.Dot(qs[j].vec, p.vec)
+		}
+	}
+	pos := make(map[int64]int, len(ids))
+	for i, id := range ids {
+		pos[id] = i
+	}
+	out := make([]FloorQuality, len(zs))
+	for zi, z := range zs {
+		var above, hit, rel, legAbove, legHit, legRel int
+		for _, x := range qs {
+			floor := float32(x.med + z*x.sprd)
+			for i, sim := range x.sims {
+				in := clusterOf[i] == x.cluster
+				if in {
+					rel++
+				}
+				if sim >= floor {
+					above++
+					if in {
+						hit++
+					}
+				}
+			}
+			hits, err := eng.vec.search(ctx, vecQuery{userID: user, model: synthModel, vec: x.vec, k: eng.opts.Candidates})
+			if err != nil {
+				return nil, err
+			}
+			for _, h := range hits {
+				in := clusterOf[pos[h.photoID]] == x.cluster
+				if in {
+					legRel++
+				}
+				if h.sim >= floor {
+					legAbove++
+					if in {
+						legHit++
+					}
+				}
+			}
+		}
+		out[zi] = FloorQuality{Z: z, Precision: ratio(hit, above), Recall: ratio(hit, rel),
+			Matches: float64(above) / float64(nq), Relevant: float64(rel) / float64(nq),
+			LegPrecision: ratio(legHit, legAbove), LegRecall: ratio(legHit, legRel)}
+	}
+	return out, nil
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 1
+	}
+	return float64(a) / float64(b)
 }
 
 // exactBench is the exact top k of each query over the whole synthetic

@@ -31,6 +31,9 @@ type Options struct {
 	// Embedder embeds queries for the vector leg; nil means no model is
 	// installed and only the text leg runs.
 	Embedder TextEmbedder
+	// SemanticOff says, without an Embedder, why search by meaning is off
+	// (responses carry it); default "no CLIP model is installed".
+	SemanticOff string
 	// Model is the model name of the stored photo embeddings to compare
 	// against; default Embedder.Name(). Similar uses it even without an
 	// Embedder.
@@ -50,6 +53,10 @@ type Options struct {
 	// instead of decoding every vector from the database; "" disables the
 	// snapshot. Unused on Postgres.
 	IndexDir string
+	// FloorZ sets, per model name, how many standard deviations above the
+	// query's mean similarity to the library a vector hit must be to count
+	// as a match (see floor.go); a model not named gets DefaultFloorZ.
+	FloorZ map[string]float64
 	// EfSearch is pgvector's hnsw.ef_search for the vector leg on Postgres
 	// (the HNSW candidate list: higher is better recall, slower); default
 	// 100, and never below the number of candidates asked for.
@@ -67,6 +74,7 @@ func (o Options) withDefaults() Options {
 		o.Model = o.Embedder.Name()
 	}
 	o.Logger = cmp.Or(o.Logger, slog.Default())
+	o.SemanticOff = cmp.Or(o.SemanticOff, "no CLIP model is installed, so photos are found by their words only")
 	o.CacheSize = cmp.Or(o.CacheSize, 1024)
 	o.CacheTTL = cmp.Or(o.CacheTTL, time.Hour)
 	o.Candidates = cmp.Or(o.Candidates, 200)
@@ -76,11 +84,12 @@ func (o Options) withDefaults() Options {
 
 // Engine runs searches. It is safe for concurrent use; make one per process.
 type Engine struct {
-	db    *store.DB
-	opts  Options
-	log   *slog.Logger
-	cache *expirable.LRU[string, []float32]
-	vec   vectorIndex
+	db     *store.DB
+	opts   Options
+	log    *slog.Logger
+	cache  *expirable.LRU[string, []float32]
+	vec    vectorIndex
+	floors floorCache
 }
 
 // New returns an engine over db. On SQLite the in-process vector index loads
@@ -130,14 +139,36 @@ type Request struct {
 	// Filter narrows both legs. Operators in Query fill the fields Filter
 	// leaves empty; a date range is the intersection of both.
 	Filter store.Filter
+	// leg runs one leg alone (Eval compares them); zero runs both.
+	leg leg
 }
+
+// leg names the legs a search runs.
+type leg int
+
+const (
+	legBoth leg = iota
+	legText
+	legVector
+)
 
 // Response is one page of results (DESIGN.md §2).
 type Response struct {
-	Query   string   `json:"query"`
-	TookMS  float64  `json:"took_ms"`
-	Total   int      `json:"total"`
-	Results []Result `json:"results"`
+	Query  string  `json:"query"`
+	TookMS float64 `json:"took_ms"`
+	Total  int     `json:"total"`
+	// Hints say, in plain words, what the search made of the query when
+	// that was not simply "these words": words left out, operators not
+	// understood, a year read as a date, a spelling the library knows.
+	Hints []Hint `json:"hints" nullable:"false"`
+	// Semantic says whether search by meaning ran, and if not why.
+	Semantic Semantic `json:"semantic"`
+	Results  []Result `json:"results"`
+	// LooselyRelated are photos the vector leg ranked below its relevance
+	// floor — they look only a little like the words — listed apart on
+	// the page where the results end (at most a page of them), never
+	// mixed into the results or counted in total.
+	LooselyRelated []Result `json:"loosely_related" nullable:"false"`
 }
 
 // Result is one photo found.
@@ -157,11 +188,31 @@ type Result struct {
 }
 
 // Why explains a result: its 1-based rank in each leg (null when the leg did
-// not find it) and the query words found in the photo's text.
+// not find it) and where the query's words are in the photo's text.
 type Why struct {
-	VectorRank   *int     `json:"vector_rank"`
-	TextRank     *int     `json:"text_rank"`
+	VectorRank *int `json:"vector_rank"`
+	TextRank   *int `json:"text_rank"`
+	// MatchedTerms are the query's words and phrases (lower-case) found in
+	// the photo's text, in query order. A word counts when the photo has
+	// another form of it: "zebracorns" matches "zebracorn".
 	MatchedTerms []string `json:"matched_terms"`
+	// Matches say where each matched term is, in the photo's own words.
+	Matches []Match `json:"matches" nullable:"false"`
+	// Summary says all this in plain words for a person, without ranks or
+	// scores: "“barn” in the description, “snow” in the keywords; looks
+	// like your words". Empty for a listing without a query.
+	Summary string `json:"summary"`
+}
+
+// Match is one query term found in one field of a photo's text.
+type Match struct {
+	// Term is the query's word or phrase, lower-case.
+	Term string `json:"term"`
+	// Field is where it was found.
+	Field string `json:"field" enum:"title,caption,keywords,description,file_name,album,camera"`
+	// Words are the photo's words it matched ("zebracorn" for the term
+	// "zebracorns").
+	Words []string `json:"words"`
 }
 
 // photoThumbnail is the photo's thumbnail URL, or "" while it has none (a
@@ -189,7 +240,14 @@ func (e *Engine) Search(ctx context.Context, userID int64, req Request) (Respons
 	offset := max(req.Offset, 0)
 	q := ParseQuery(req.Query)
 	f := mergeFilter(req.Filter, q.Filter)
-	resp := Response{Query: req.Query, Results: []Result{}}
+	// Excluded words leave photos out of every leg and of a plain listing:
+	// "-zebracorn" alone is every photo but those.
+	f.Exclude = strings.TrimSpace(f.Exclude + " " + strings.Join(q.Exclude, " "))
+	resp := Response{Query: req.Query, Hints: append([]Hint{}, q.Hints...), Semantic: e.semantic(), Results: []Result{}, LooselyRelated: []Result{}}
+	q, f, err := e.readDates(ctx, userID, q, f, &resp)
+	if err != nil {
+		return Response{}, err
+	}
 
 	if !q.HasText() {
 		photos, total, err := e.db.ListPhotos(ctx, userID, f, limit, offset)
@@ -205,8 +263,25 @@ func (e *Engine) Search(ctx context.Context, userID int64, req Request) (Respons
 			return Response{}, err
 		}
 		resp.Total, resp.Results = total, res
+		if len(q.Exclude) > 0 {
+			resp.Hints = append(resp.Hints, Hint{Code: HintExclusionsOnly,
+				Message: "Every photo without " + quotedOr(distinct(q.Exclude)) + "."})
+		}
 		resp.TookMS = ms(time.Since(start))
 		return resp, nil
+	}
+
+	var words []string
+	for _, t := range q.Terms {
+		words = append(words, store.Words(t)...)
+	}
+	words = distinct(words)
+	stop, err := e.db.StopWords(ctx, words)
+	if err != nil {
+		return Response{}, fmt.Errorf("search: %w", err)
+	}
+	if len(stop) > 0 {
+		resp.Hints = append(resp.Hints, stopWordsHint(stop, len(q.Phrases) == 0 && len(stop) == len(words)))
 	}
 
 	// The legs run side by side: on SQLite the vector scan is CPU work in
@@ -216,11 +291,18 @@ func (e *Engine) Search(ctx context.Context, userID int64, req Request) (Respons
 	var textErr error
 	var wg sync.WaitGroup
 	wg.Go(func() {
+		if req.leg == legVector {
+			return
+		}
 		textHits, textErr = e.db.SearchText(ctx, userID, store.TextQuery{
 			Terms: q.Terms, Phrases: q.Phrases, Exclude: q.Exclude, Filter: f, Limit: depth,
 		})
 	})
-	vecHits, err := e.vectorLeg(ctx, userID, q, f, depth)
+	var vecHits, loose []vecHit
+	if req.leg != legText && (len(stop) < len(words) || len(q.Phrases) > 0) {
+		// A query of stop words alone means nothing to CLIP either.
+		vecHits, loose, err = e.vectorLeg(ctx, userID, q, f, depth)
+	}
 	wg.Wait()
 	if textErr != nil {
 		return Response{}, fmt.Errorf("search: text leg: %w", textErr)
@@ -228,51 +310,93 @@ func (e *Engine) Search(ctx context.Context, userID int64, req Request) (Respons
 	if err != nil {
 		return Response{}, err
 	}
-	fused := fuse(vecHits, textHits)
-	resp.Total = len(fused)
-	if offset >= len(fused) {
-		resp.TookMS = ms(time.Since(start))
-		return resp, nil
+	if len(textHits) == 0 && req.leg != legVector {
+		if err := e.noTextHint(ctx, userID, req.Query, words, stop, &resp); err != nil {
+			return Response{}, err
+		}
 	}
-	page := fused[offset:min(offset+limit, len(fused))]
+	ranked := fuse(vecHits, textHits)
+	resp.Total = len(ranked)
+	if offset < len(ranked) {
+		if resp.Results, err = e.results(ctx, userID, q, ranked[offset:min(offset+limit, len(ranked))], false); err != nil {
+			return Response{}, err
+		}
+	}
+	if offset+limit >= len(ranked) && len(loose) > 0 {
+		// The page where the matches end shows what the vector leg found
+		// below its floor, apart: photos that look a little like the
+		// words, not matches.
+		found := make(map[int64]bool, len(ranked))
+		for _, h := range ranked {
+			found[h.photoID] = true
+		}
+		var rest []fused
+		for i, h := range loose {
+			if !found[h.photoID] && len(rest) < limit {
+				r := len(vecHits) + i + 1
+				rest = append(rest, fused{photoID: h.photoID, vectorRank: &r})
+			}
+		}
+		if resp.LooselyRelated, err = e.results(ctx, userID, q, rest, true); err != nil {
+			return Response{}, err
+		}
+	}
+	resp.TookMS = ms(time.Since(start))
+	return resp, nil
+}
+
+// results hydrates a page of fused hits with their why.
+func (e *Engine) results(ctx context.Context, userID int64, q Query, page []fused, loosely bool) ([]Result, error) {
 	ids := make([]int64, len(page))
 	for i, h := range page {
 		ids[i] = h.photoID
 	}
-	res, err := e.hydrate(ctx, userID, ids, nil, matchWords(q))
+	matches, err := e.db.TextMatches(ctx, userID, ids, store.TextQuery{Terms: q.Terms, Phrases: q.Phrases})
 	if err != nil {
-		return Response{}, err
+		return nil, fmt.Errorf("search: why: %w", err)
+	}
+	res, err := e.hydrate(ctx, userID, ids, nil, matches)
+	if err != nil {
+		return nil, err
 	}
 	for i := range res {
 		h := page[i]
 		res[i].Score = h.score
 		res[i].Why.VectorRank, res[i].Why.TextRank = h.vectorRank, h.textRank
+		res[i].Why.Summary = summarize(res[i].Why, loosely)
 	}
-	resp.Results = dropMissing(res)
-	resp.TookMS = ms(time.Since(start))
-	return resp, nil
+	return dropMissing(res), nil
 }
 
-// vectorLeg ranks the user's photos by CLIP similarity to the query text.
-// Without a model, or if embedding fails, it finds nothing and the search
-// goes on with the text leg alone.
-func (e *Engine) vectorLeg(ctx context.Context, userID int64, q Query, f store.Filter, k int) ([]vecHit, error) {
+// vectorLeg ranks the user's photos by CLIP similarity to the query text
+// and splits them at the relevance floor: matches, then the loosely
+// related rest (see floor.go). Without a model, or if embedding fails, it
+// finds nothing and the search goes on with the text leg alone.
+func (e *Engine) vectorLeg(ctx context.Context, userID int64, q Query, f store.Filter, k int) (matches, loose []vecHit, err error) {
 	if e.opts.Embedder == nil || q.Text == "" {
-		return nil, nil
+		return nil, nil, nil
 	}
 	qv, err := e.embed(ctx, q.Text)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("search: embed query: %w", ctx.Err())
+			return nil, nil, fmt.Errorf("search: embed query: %w", ctx.Err())
 		}
 		e.log.WarnContext(ctx, "search: query embedding failed; text leg only", "err", err)
-		return nil, nil
+		return nil, nil, nil
 	}
 	hits, err := e.vec.search(ctx, vecQuery{userID: userID, model: e.opts.Model, vec: qv, k: k, filter: f})
-	if err != nil {
-		return nil, fmt.Errorf("search: vector leg: %w", err)
+	if err != nil || len(hits) == 0 {
+		return nil, nil, err
 	}
-	return hits, nil
+	floor, ok, err := e.vectorFloor(ctx, userID, qv)
+	if err != nil || !ok {
+		return hits, nil, err
+	}
+	n := 0
+	for n < len(hits) && hits[n].sim >= floor {
+		n++
+	}
+	return hits[:n], hits[n:], nil
 }
 
 // embed returns the query's embedding, from the cache when it can.
@@ -300,7 +424,7 @@ func (e *Engine) Similar(ctx context.Context, userID, photoID int64, limit int) 
 		limit = 20
 	}
 	limit = min(limit, 200)
-	resp := Response{Results: []Result{}}
+	resp := Response{Hints: []Hint{}, Semantic: e.semantic(), Results: []Result{}, LooselyRelated: []Result{}}
 	if _, err := e.db.Photo(ctx, userID, photoID); err != nil {
 		return Response{}, fmt.Errorf("search: similar: %w", err)
 	}
@@ -334,6 +458,7 @@ func (e *Engine) Similar(ctx context.Context, userID, photoID int64, limit int) 
 		rank := i + 1
 		res[i].Score = float64(hits[i].sim)
 		res[i].Why.VectorRank = &rank
+		res[i].Why.Summary = "Looks like this photo"
 	}
 	resp.Results = dropMissing(res)
 	resp.Total = len(resp.Results)
@@ -344,7 +469,7 @@ func (e *Engine) Similar(ctx context.Context, userID, photoID int64, limit int) 
 // hydrate loads the photos (unless given) and their descriptions and builds
 // results in the order of ids. A photo deleted meanwhile yields a result
 // with PhotoID 0, which dropMissing removes.
-func (e *Engine) hydrate(ctx context.Context, userID int64, ids []int64, photos []store.Photo, words []string) ([]Result, error) {
+func (e *Engine) hydrate(ctx context.Context, userID int64, ids []int64, photos []store.Photo, matches []store.TextMatch) ([]Result, error) {
 	if len(ids) == 0 {
 		return []Result{}, nil
 	}
@@ -363,6 +488,18 @@ func (e *Engine) hydrate(ctx context.Context, userID int64, ids []int64, photos 
 	if err != nil {
 		return nil, fmt.Errorf("search: load descriptions: %w", err)
 	}
+	why := map[int64]*Why{}
+	for _, m := range matches {
+		w := why[m.PhotoID]
+		if w == nil {
+			w = &Why{}
+			why[m.PhotoID] = w
+		}
+		if !slices.Contains(w.MatchedTerms, m.Term) {
+			w.MatchedTerms = append(w.MatchedTerms, m.Term)
+		}
+		w.Matches = append(w.Matches, Match{Term: m.Term, Field: m.Field, Words: m.Words})
+	}
 	out := make([]Result, len(ids))
 	for i, id := range ids {
 		p, ok := byID[id]
@@ -378,7 +515,10 @@ func (e *Engine) hydrate(ctx context.Context, userID int64, ids []int64, photos 
 			Description:  plaintext.Line(cmp.Or(m.Description, p.Caption)),
 			Keywords:     plaintext.Lines(mergeKeywords(p.Keywords, m.Keywords)),
 			Album:        plaintext.Line(p.AlbumName),
-			Why:          Why{MatchedTerms: matchedTerms(words, p, m)},
+			Why:          Why{MatchedTerms: []string{}, Matches: []Match{}},
+		}
+		if w := why[id]; w != nil {
+			r.Why = *w
 		}
 		if !p.TakenAt.IsZero() {
 			t := p.TakenAt
@@ -412,45 +552,12 @@ func mergeKeywords(own, ai []string) []string {
 	return out
 }
 
-// matchWords is the distinct lower-case words of the query's terms and phrases.
-func matchWords(q Query) []string {
+// distinct is ws without repeats, in first-seen order.
+func distinct(ws []string) []string {
 	var out []string
-	for _, s := range append(append([]string{}, q.Terms...), q.Phrases...) {
-		for _, w := range store.Words(s) {
-			if !slices.Contains(out, w) {
-				out = append(out, w)
-			}
-		}
-	}
-	return out
-}
-
-// matchedTerms reports which query words occur in the photo's text fields, as
-// a word or a word prefix (the text leg matches prefixes too).
-func matchedTerms(words []string, p *store.Photo, m store.AIMetadata) []string {
-	out := []string{}
-	if len(words) == 0 {
-		return out
-	}
-	fields := []string{p.Title, p.Caption, p.FileName, p.AlbumName, p.CameraMake, p.CameraModel, p.Lens,
-		m.Description, m.Scene, m.TextInImage,
-		strings.Join(p.Keywords, " "), strings.Join(m.Keywords, " "), strings.Join(m.Objects, " "), strings.Join(m.Colors, " ")}
-	have := map[string]bool{}
-	for _, f := range fields {
-		for _, w := range store.Words(f) {
-			have[w] = true
-		}
-	}
-	for _, w := range words {
-		if have[w] {
+	for _, w := range ws {
+		if !slices.Contains(out, w) {
 			out = append(out, w)
-			continue
-		}
-		for h := range have {
-			if strings.HasPrefix(h, w) {
-				out = append(out, w)
-				break
-			}
 		}
 	}
 	return out

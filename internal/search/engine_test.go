@@ -316,9 +316,13 @@ func TestFilters(t *testing.T) {
 			{q: "dog after:2019 before:2020", want: []int64{mid}},
 			{q: "dog keyword:puppy", want: []int64{mid}},
 			{q: "dog", f: store.Filter{Album: "Pets"}, want: []int64{old, mid}},
-			{q: "dog -cat", want: []int64{old, mid, other, undated}}, // exclusions bind the text leg only
+			{q: "dog -cat", want: []int64{old, mid, other}}, // exclusions leave photos out of both legs
+			{q: "dog -cats", want: []int64{old, mid, other}},
 			// Filter only: newest first, undated last.
 			{q: "album:trips", want: []int64{other, undated}},
+			{q: "-cat", want: []int64{other, mid, old}}, // everything but
+			{q: "-cat album:trips", want: []int64{other}},
+			{q: "-dog -cat", want: nil},
 			{q: "", want: []int64{other, mid, old, undated}},
 		}
 		for _, c := range cases {
@@ -562,7 +566,7 @@ func TestANNFilterFollowsPhotos(t *testing.T) {
 		{}, {Album: "PETS"}, {Album: "trips"}, {Album: "none"}, {AlbumID: a.albums["Trips"].ID}, {Camera: "canon"},
 		{Camera: "NIK"}, {From: y(2016)}, {To: y(2020)}, {From: y(2016), To: y(2020)}, {HasGPS: true},
 		{SourceID: a.source.ID}, {SourceID: b.source.ID}, {Keyword: "snow"}, {Keyword: "dog", Camera: "nikon"},
-		{Status: store.PhotoReady, Album: "pets"},
+		{Status: store.PhotoReady, Album: "pets"}, {Exclude: "snow"}, {Exclude: "dogs", Album: "pets"},
 	}
 	check := func(when string) {
 		t.Helper()
@@ -632,4 +636,163 @@ func selectIDs(t *testing.T, db *store.DB, query string, args []any) []int64 {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestLanguageRulesInWhy: a stemmed hit says which query word it matched
+// and the photo's own word; stop words are left out and said so.
+func TestLanguageRulesInWhy(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, db *store.DB) {
+		a := newLib(t, db, "a@example.com", "m")
+		herd := a.add(photoSpec{title: "Herd", description: "A zebracorn grazing in the snow", aiKeywords: []string{"barn"}})
+		a.add(photoSpec{title: "Field", description: "People in a field at noon"})
+		e := New(db, Options{})
+
+		resp := search(t, e, a.user.ID, "Zebracorns")
+		if got := ids(resp.Results); !slices.Equal(got, []int64{herd}) {
+			t.Fatalf("zebracorns: %v", got)
+		}
+		w := resp.Results[0].Why
+		want := []Match{{Term: "zebracorns", Field: "description", Words: []string{"zebracorn"}}}
+		if !slices.Equal(w.MatchedTerms, []string{"zebracorns"}) || !reflectEqual(w.Matches, want) {
+			t.Fatalf("why of a stemmed hit: %+v", w)
+		}
+		if len(resp.Hints) != 0 {
+			t.Fatalf("hints for a plain query: %+v", resp.Hints)
+		}
+		if got, want := w.Summary, "“zebracorns” (as “zebracorn”) in the description"; got != want {
+			t.Fatalf("summary %q, want %q", got, want)
+		}
+
+		resp = search(t, e, a.user.ID, "barn in snow")
+		if got := ids(resp.Results); !slices.Equal(got, []int64{herd}) {
+			t.Fatalf("barn in snow: %v", got)
+		}
+		w = resp.Results[0].Why
+		want = []Match{{Term: "barn", Field: "keywords", Words: []string{"barn"}}, {Term: "snow", Field: "description", Words: []string{"snow"}}}
+		if !slices.Equal(w.MatchedTerms, []string{"barn", "snow"}) || !reflectEqual(w.Matches, want) {
+			t.Fatalf("why: %+v", w)
+		}
+		if len(resp.Hints) != 1 || resp.Hints[0].Code != HintStopWords || !strings.Contains(resp.Hints[0].Message, "“in”") {
+			t.Fatalf("hints: %+v", resp.Hints)
+		}
+
+		for _, q := range []string{"the", "a", "at", "in", "the at"} {
+			resp := search(t, e, a.user.ID, q)
+			if len(resp.Results) != 0 {
+				t.Errorf("%q found %d photos", q, len(resp.Results))
+			}
+			if len(resp.Hints) != 1 || resp.Hints[0].Code != HintStopWords || !strings.Contains(resp.Hints[0].Message, "too common") {
+				t.Errorf("%q: hints %+v", q, resp.Hints)
+			}
+		}
+	})
+}
+
+func reflectEqual(a, b any) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return string(ja) == string(jb)
+}
+
+// TestQueryTalksBack: what the search made of a query comes back as hints,
+// never as a silently empty or silently different page.
+func TestQueryTalksBack(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, db *store.DB) {
+		a := newLib(t, db, "a@example.com", "m")
+		d := func(y int, m time.Month) time.Time { return time.Date(y, m, 10, 12, 0, 0, 0, time.UTC) }
+		herd := a.add(photoSpec{title: "Herd", description: "Two zebracorns by a barn", taken: d(2008, 3)})
+		june := a.add(photoSpec{title: "Lake", description: "A lake in summer", taken: d(2019, 6)})
+		july := a.add(photoSpec{title: "Lake again", description: "A lake in summer", taken: d(2019, 7)})
+		file := a.add(photoSpec{title: "Scan 2041", description: "An old print", taken: d(2008, 9)})
+		e := New(db, Options{})
+		hint := func(r Response, code string) Hint {
+			for _, h := range r.Hints {
+				if h.Code == code {
+					return h
+				}
+			}
+			return Hint{}
+		}
+		cases := []struct {
+			q, code, says, query string
+			want                 []int64
+		}{
+			{q: "after:abc barn", code: HintBadValue, says: "“after:abc” is not a date", want: []int64{herd}},
+			{q: "lake after:June 2019", want: []int64{june, july}},
+			{q: "lake before:June", code: HintBadValue, says: "“before:June” is not a date", want: []int64{june, july}},
+			{q: "lens:50mm", code: HintUnknownOperator, says: "“lens:” is not a filter"},
+			{q: "zebracorm", code: HintDidYouMean, says: "Did you mean “zebracorns”?", query: "zebracorns"}, // the library's own word
+			{q: "Zebracorm -lake", code: HintDidYouMean, says: "“zebracorm”", query: "zebracorns -lake"},
+			{q: "xqzzyv", code: HintNoMatch, says: "No photo's text has “xqzzyv”."},
+			{q: "2008", code: HintDateFromText, says: "photos taken in 2008", want: []int64{herd, file}},
+			{q: "lake june 2019", code: HintDateFromText, says: "photos taken in June 2019", want: []int64{june}},
+			{q: "2041", want: []int64{file}}, // in a title: text, not a date
+			{q: "-zebracorn", code: HintExclusionsOnly, says: "Every photo without “zebracorn”.", want: []int64{june, july, file}},
+		}
+		for _, c := range cases {
+			resp := search(t, e, a.user.ID, c.q)
+			got := ids(resp.Results)
+			slices.Sort(got)
+			if !slices.Equal(got, c.want) {
+				t.Errorf("%q: got %v, want %v (hints %+v)", c.q, got, c.want, resp.Hints)
+			}
+			if c.code == "" {
+				if len(resp.Hints) != 0 {
+					t.Errorf("%q: unexpected hints %+v", c.q, resp.Hints)
+				}
+				continue
+			}
+			h := hint(resp, c.code)
+			if h.Code == "" || !strings.Contains(h.Message, c.says) || h.Query != c.query {
+				t.Errorf("%q: hint %s %q (query %q), want one saying %q (query %q); all: %+v", c.q, c.code, h.Message, h.Query, c.says, c.query, resp.Hints)
+			}
+		}
+	})
+}
+
+// TestVectorFloor: the vector leg does not hand back the whole library for
+// every query. Hits above the relevance floor are results; the rest of a
+// page's worth follows apart as loosely related, outside total.
+func TestVectorFloor(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, db *store.DB) {
+		r := rand.New(rand.NewPCG(3, 4))
+		const dim = 64
+		a := newLib(t, db, "a@example.com", "floor-model")
+		barn := randVec(r, dim)
+		var close []int64
+		for range 10 {
+			close = append(close, a.add(photoSpec{title: "photo", vec: near(r, barn, 0.08)}))
+		}
+		for range 50 {
+			a.add(photoSpec{title: "photo", vec: randVec(r, dim)})
+		}
+		emb := fixedEmbedder{"red barn": barn, "zebracorn": randVec(r, dim)}
+		e := New(db, Options{Embedder: emb, Model: "floor-model"})
+		resp := search(t, e, a.user.ID, "red barn")
+		got := ids(resp.Results)
+		slices.Sort(got)
+		if !slices.Equal(got, close) || resp.Total != len(close) {
+			t.Fatalf("red barn: %d results (total %d) %v, want the %d photos near it %v", len(got), resp.Total, got, len(close), close)
+		}
+		if len(resp.LooselyRelated) != 50 { // up to a page (50) of them: all the others
+			t.Fatalf("loosely related: %d, want the 50 others", len(resp.LooselyRelated))
+		}
+		for i, l := range resp.LooselyRelated {
+			if slices.Contains(close, l.PhotoID) || l.Why.VectorRank == nil || *l.Why.VectorRank != len(close)+i+1 {
+				t.Fatalf("loosely related #%d: %d, why %+v", i, l.PhotoID, l.Why)
+			}
+		}
+		// A query like none of the photos has at most a stray match.
+		if resp := search(t, e, a.user.ID, "zebracorn"); resp.Total > 3 || len(resp.LooselyRelated) == 0 {
+			t.Fatalf("zebracorn: %d results, %d loosely related", resp.Total, len(resp.LooselyRelated))
+		}
+		// A page before the end of the results carries none.
+		resp, err := e.Search(t.Context(), a.user.ID, Request{Query: "red barn", Limit: 5})
+		if err != nil || len(resp.Results) != 5 || len(resp.LooselyRelated) != 0 {
+			t.Fatalf("first page of 5: %d results, %d loosely related, %v", len(resp.Results), len(resp.LooselyRelated), err)
+		}
+	})
 }

@@ -568,3 +568,24 @@ func (h *topK) sorted() []vecHit {
 	}
 	return out
 }
+
+// sample returns up to n of the user's vectors, spread evenly over the
+// partition (every len/n-th row), for the relevance floor.
+func (m *memIndex) sample(ctx context.Context, userID int64, model string, _, n int) ([][]float32, error) {
+	x := m.model(model)
+	if err := m.catchUp(ctx, x); err != nil {
+		return nil, err
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	p := x.users[userID]
+	if p == nil || n <= 0 {
+		return nil, nil
+	}
+	step := max(1, (len(p.ids)+n-1)/n)
+	var out [][]float32
+	for i := 0; i < len(p.ids); i += step {
+		out = append(out, append([]float32(nil), p.vecs[i*x.dim:(i+1)*x.dim]...))
+	}
+	return out, nil
+}

@@ -280,3 +280,52 @@ func (x *pgIndex) smallAlbum(ctx context.Context, q vecQuery) (bool, error) {
 	}
 	return n < albumExactBelow, nil
 }
+
+// sample returns about n of the user's vectors of the model and dimension,
+// spread over the library: every step-th photo id, the step from the
+// partition's size (or, past countCap, the table's), for the relevance
+// floor. It reads the user's index entries once, not their vectors.
+func (x *pgIndex) sample(ctx context.Context, userID int64, model string, dim, n int) ([][]float32, error) {
+	size, total, err := x.partitionSize(ctx, vecQuery{userID: userID, model: model, vec: make([]float32, dim)})
+	if err != nil || size == 0 {
+		return nil, err
+	}
+	if size >= countCap {
+		size = max(size, total)
+	}
+	step := max(1, (size+n-1)/n)
+	rows, err := x.db.SQL().QueryContext(ctx, fmt.Sprintf(`SELECT vec::text FROM embeddings
+		WHERE user_id = $1 AND model = $2 AND dim = %d AND photo_id %% $3 = 0 LIMIT $4`, dim), userID, model, step, 2*n)
+	if err != nil {
+		return nil, fmt.Errorf("sample vectors: %w", err)
+	}
+	defer rows.Close()
+	var out [][]float32
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, fmt.Errorf("sample vectors: %w", err)
+		}
+		v, err := parseVector(s)
+		if err != nil {
+			return nil, fmt.Errorf("sample vectors: %w", err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// parseVector reads pgvector's text form, [1,2.5,…].
+func parseVector(s string) ([]float32, error) {
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
+	fs := strings.Split(s, ",")
+	out := make([]float32, len(fs))
+	for i, f := range fs {
+		x, err := strconv.ParseFloat(f, 32)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = float32(x)
+	}
+	return out, nil
+}

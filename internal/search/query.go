@@ -1,6 +1,8 @@
 package search
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -11,20 +13,21 @@ import (
 
 // Query is a parsed search box entry.
 //
-// The syntax is forgiving: anything that is not a well-formed operator is
-// plain text, so parsing never fails.
+// The syntax is forgiving: parsing never fails, and what it cannot take as
+// typed comes back as a hint rather than silently changing the search.
 //
 //	red barn "golden hour" -people camera:canon album:"Summer Trips"
-//	after:2019 before:2021-06 keyword:snow
+//	after:2019 before:2021-06 after:"June 2019" keyword:snow
 //
 // after:X keeps photos taken on or after the start of X and before:X keeps
-// photos taken before the start of X, where X is a year, a month (YYYY-MM) or
-// a day (YYYY-MM-DD) in UTC — so after:2019 before:2020 is the year 2019.
+// photos taken before the start of X, where X is a year, a month (YYYY-MM,
+// "June 2019") or a day (YYYY-MM-DD) in UTC — so after:2019 before:2020 is
+// the year 2019.
 type Query struct {
 	// Text is what the vector leg embeds: the plain words and the phrases,
 	// in the order typed, without operators or exclusions.
 	Text string
-	// Terms are the plain words (the text leg matches them as prefixes).
+	// Terms are the plain words.
 	Terms []string
 	// Phrases are the quoted phrases.
 	Phrases []string
@@ -32,18 +35,37 @@ type Query struct {
 	Exclude []string
 	// Filter holds the operators (camera:, album:, keyword:, after:, before:).
 	Filter store.Filter
+	// Hints say what was not understood: a key: that is no operator, an
+	// after:/before: that is no date.
+	Hints []Hint
+	// Dates are plain words that read as a year or a month ("2008", "june
+	// 2019"); the engine makes them a date filter when no photo's text has
+	// them.
+	Dates []DateSpan
+}
+
+// DateSpan is a run of Terms that reads as a period.
+type DateSpan struct {
+	// Terms are the words, as they are in Query.Terms (consecutive).
+	Terms []string
+	// From and To bound the period: From inclusive, To exclusive.
+	From, To time.Time
 }
 
 // HasText reports whether the query has anything to rank by; a query
 // without text only filters, and lists photos newest first.
 func (q Query) HasText() bool { return len(q.Terms) > 0 || len(q.Phrases) > 0 }
 
-// ParseQuery parses a search box entry. It never fails: unknown operators,
-// bad dates and stray quotes are read as plain text.
+// ParseQuery parses a search box entry. It never fails: stray quotes are
+// read as plain text, and unknown operators and bad dates become hints.
 func ParseQuery(s string) Query {
 	var q Query
 	var text []string
 	p := parser{s: s}
+	term := func(w string) {
+		q.Terms = append(q.Terms, w)
+		text = append(text, w)
+	}
 	for {
 		p.skipSpace()
 		if p.eof() {
@@ -71,23 +93,58 @@ func ParseQuery(s string) Query {
 			p.i = start // "--" and such: read as text below
 		}
 		if key, ok := p.operator(); ok {
+			quotedVal := !p.eof() && p.s[p.i] == '"'
 			var val string
-			if !p.eof() && p.s[p.i] == '"' {
+			if quotedVal {
 				p.i++
 				val = strings.TrimSpace(p.until('"'))
 			} else {
 				val = p.word()
+				if (key == "after" || key == "before") && isMonthName(val) {
+					// after:June 2019: the year is the next word.
+					save := p.i
+					p.skipSpace()
+					if y := p.word(); isYear(y) {
+						val += " " + y
+					} else {
+						p.i = save
+					}
+				}
 			}
-			if applyOperator(&q.Filter, key, val) {
+			if h, ok := applyOperator(&q.Filter, key, val); ok {
+				continue
+			} else if h != nil {
+				q.Hints = append(q.Hints, *h)
 				continue
 			}
 			p.i = start
 		}
 		w := p.word()
-		if hasWord(w) {
-			q.Terms = append(q.Terms, w)
-			text = append(text, w)
+		if key, ok := unknownOperator(w); ok {
+			q.Hints = append(q.Hints, Hint{Code: HintUnknownOperator,
+				Message: fmt.Sprintf("“%s:” is not a filter, so “%s” was searched for as words. Filters: %s.", key, strings.Join(store.Words(w), " "), operatorList())})
 		}
+		if !hasWord(w) {
+			continue
+		}
+		// A bare year or month ("2008", "2019-06", "june 2019") may be
+		// a date; the engine decides once it knows the library's words.
+		if isMonthName(w) {
+			save := p.i
+			p.skipSpace()
+			if y := p.word(); isYear(y) {
+				from, _ := parseDate(w + " " + y)
+				term(w)
+				term(y)
+				q.Dates = append(q.Dates, DateSpan{Terms: []string{w, y}, From: from, To: from.AddDate(0, 1, 0)})
+				continue
+			}
+			p.i = save
+		}
+		if from, ok := parseDate(w); ok && !strings.ContainsFunc(w, unicode.IsLetter) && from.Year() >= 1900 && from.Year() < 2100 {
+			q.Dates = append(q.Dates, DateSpan{Terms: []string{w}, From: from, To: periodEnd(w, from)})
+		}
+		term(w)
 	}
 	q.Text = strings.Join(text, " ")
 	return q
@@ -96,11 +153,38 @@ func ParseQuery(s string) Query {
 // operators are the recognised key: prefixes, lower-case.
 var operators = []string{"camera", "album", "after", "before", "keyword"}
 
+func operatorList() string {
+	out := make([]string, len(operators))
+	for i, o := range operators {
+		out[i] = o + ":"
+	}
+	return strings.Join(out, ", ")
+}
+
+// unknownOperator reports a word shaped like key:value (letters, a colon,
+// something) whose key is not an operator: lens:50mm, not 10:30 or a URL.
+func unknownOperator(w string) (string, bool) {
+	key, val, found := strings.Cut(w, ":")
+	if !found || !hasWord(val) || strings.HasPrefix(val, "/") || len(key) < 2 {
+		return "", false
+	}
+	for _, r := range key {
+		if !unicode.IsLetter(r) {
+			return "", false
+		}
+	}
+	return strings.ToLower(key), true
+}
+
 // applyOperator sets the filter field of key from val and reports whether
-// val was acceptable (non-empty; a valid date for after/before).
-func applyOperator(f *store.Filter, key, val string) bool {
+// val was acceptable (non-empty; a valid date for after/before). A value it
+// refuses comes with a hint when the key was clearly meant as an operator.
+func applyOperator(f *store.Filter, key, val string) (*Hint, bool) {
 	if val == "" {
-		return false
+		if key == "after" || key == "before" {
+			return &Hint{Code: HintBadValue, Message: fmt.Sprintf("“%s:” needs a date: %s.", key, dateForms)}, false
+		}
+		return nil, false
 	}
 	switch key {
 	case "camera":
@@ -112,7 +196,7 @@ func applyOperator(f *store.Filter, key, val string) bool {
 	case "after", "before":
 		t, ok := parseDate(val)
 		if !ok {
-			return false
+			return &Hint{Code: HintBadValue, Message: fmt.Sprintf("“%s:%s” is not a date, so it was left out: %s.", key, val, dateForms)}, false
 		}
 		if key == "after" {
 			f.From = t
@@ -120,12 +204,16 @@ func applyOperator(f *store.Filter, key, val string) bool {
 			f.To = t
 		}
 	default:
-		return false
+		return nil, false
 	}
-	return true
+	return nil, true
 }
 
-// parseDate reads YYYY, YYYY-MM or YYYY-MM-DD as the start of that period in UTC.
+// dateForms says what after: and before: take.
+const dateForms = "use a year (2019), a month (2019-06 or June 2019) or a day (2019-06-30)"
+
+// parseDate reads YYYY, YYYY-MM, YYYY-MM-DD or "Month YYYY" (English month
+// names, full or three letters, any case) as the start of that period in UTC.
 func parseDate(s string) (time.Time, bool) {
 	for _, layout := range []string{"2006", "2006-01", "2006-01-02"} {
 		if len(s) != len(layout) {
@@ -136,7 +224,47 @@ func parseDate(s string) (time.Time, bool) {
 			return t.UTC(), true
 		}
 	}
+	if m, y, ok := strings.Cut(s, " "); ok && isMonthName(m) && isYear(y) {
+		year, _ := strconv.Atoi(y)
+		return time.Date(year, monthOf(m), 1, 0, 0, 0, 0, time.UTC), true
+	}
 	return time.Time{}, false
+}
+
+// periodEnd is the end of the period a date of parseDate's forms names.
+func periodEnd(s string, from time.Time) time.Time {
+	switch len(s) {
+	case len("2006"):
+		return from.AddDate(1, 0, 0)
+	case len("2006-01"):
+		return from.AddDate(0, 1, 0)
+	}
+	return from.AddDate(0, 0, 1)
+}
+
+func isYear(s string) bool {
+	if len(s) != 4 {
+		return false
+	}
+	y, err := strconv.Atoi(s)
+	return err == nil && y >= 1000
+}
+
+func isMonthName(s string) bool { return monthOf(s) != 0 }
+
+// monthOf is the month a full or three-letter English name names, or 0.
+func monthOf(s string) time.Month {
+	s = strings.ToLower(s)
+	if len(s) < 3 {
+		return 0
+	}
+	for m := time.January; m <= time.December; m++ {
+		name := strings.ToLower(m.String())
+		if s == name || s == name[:3] || (m == time.September && s == "sept") {
+			return m
+		}
+	}
+	return 0
 }
 
 type parser struct {
@@ -202,3 +330,6 @@ func isSpaceByte(b byte) bool {
 func hasWord(s string) bool {
 	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) >= 0
 }
+
+// isWordRune is a rune store.Words keeps in a word.
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }

@@ -221,6 +221,13 @@ func (s *synth) owner(i int) int {
 
 // query is the i-th benchmark query: its text and its embedding.
 func (s *synth) query(i int) (string, []float32) {
+	text, vec, _ := s.queryOf(i)
+	return text, vec
+}
+
+// queryOf is query with the cluster the query was drawn from: the photos
+// it is about.
+func (s *synth) queryOf(i int) (string, []float32, int) {
 	s.init()
 	r := rand.New(rand.NewPCG(s.seed^0x9E3779B97F4A7C15, uint64(i)))
 	c := r.IntN(s.clusters)
@@ -228,7 +235,7 @@ func (s *synth) query(i int) (string, []float32) {
 	for range 1 + r.IntN(queryTopics) {
 		words = append(words, s.topics[c][r.IntN(topicWords)])
 	}
-	return strings.Join(words, " "), s.point(r, c)
+	return strings.Join(words, " "), s.point(r, c), c
 }
 
 // fillStore creates the users, sources and albums and returns the user ids,
@@ -474,7 +481,7 @@ func fillPostgresTimed(ctx context.Context, url string, s *synth) (users, photoI
 			setweight(to_tsvector('english', p.title), 'A') || setweight(to_tsvector('english', kw.words), 'A') ||
 			setweight(to_tsvector('english', p.caption), 'B') || setweight(to_tsvector('english', m.description), 'B') ||
 			setweight(to_tsvector('english', COALESCE(a.name, '')), 'B') ||
-			setweight(to_tsvector('simple', p.file_name), 'C') || setweight(to_tsvector('simple', p.camera_make || ' ' || p.camera_model), 'C')
+			setweight(to_tsvector('english', p.file_name), 'C') || setweight(to_tsvector('english', p.camera_make || ' ' || p.camera_model), 'C')
 		FROM photos p JOIN ai_metadata m ON m.photo_id = p.id LEFT JOIN albums a ON a.id = p.album_id
 		CROSS JOIN LATERAL (SELECT array_to_string(ARRAY(SELECT jsonb_array_elements_text(p.keywords::jsonb || m.keywords::jsonb)), ' ; ') AS words) kw
 		WHERE p.user_id = ANY(ARRAY[` + joinIDs(users) + `]::bigint[])

@@ -29,6 +29,9 @@ type vecHit struct {
 type vectorIndex interface {
 	search(ctx context.Context, q vecQuery) ([]vecHit, error)
 	warm(ctx context.Context, model string) error
+	// sample returns about n of the user's vectors of the model (and
+	// dimension), spread over the library.
+	sample(ctx context.Context, userID int64, model string, dim, n int) ([][]float32, error)
 }
 
 func filterEmpty(f store.Filter) bool { return f == (store.Filter{}) }

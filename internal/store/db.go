@@ -1,12 +1,14 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -40,6 +42,10 @@ type DB struct {
 	// best first (rum), so the text leg need not rank every match. Set
 	// at Open and after each Migrate.
 	rankIndex atomic.Bool
+	// lang is the full-text language; stops caches its stop words (Postgres).
+	lang  textLanguage
+	stops stopCache
+	log   *slog.Logger
 }
 
 // Options tune Open. The zero value is ready to use.
@@ -49,17 +55,27 @@ type Options struct {
 	// SkipMigrate leaves the schema alone (the `migrate` command and tests of
 	// migrations use it); by default Open migrates to the latest version.
 	SkipMigrate bool
+	// TextLanguage is the language of full-text search, one of
+	// TextLanguages; default DefaultTextLanguage ("english"). Migrate
+	// rebuilds the full-text index when it was built for another.
+	TextLanguage string
+	// Logger receives notes on long maintenance (a full-text rebuild);
+	// default slog.Default().
+	Logger *slog.Logger
 }
 
 // Open connects to the store named by dsn: a postgres:// or postgresql:// URL
 // selects PostgreSQL, anything else is a path to the SQLite file (created with
 // its directory). Unless opts.SkipMigrate, pending migrations are applied.
 func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
-	s := &DB{now: opts.Now}
+	s := &DB{now: opts.Now, log: cmp.Or(opts.Logger, slog.Default())}
 	if s.now == nil {
 		s.now = time.Now
 	}
 	var err error
+	if s.lang, err = newTextLanguage(opts.TextLanguage); err != nil {
+		return nil, err
+	}
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		s.dialect = Postgres
 		s.db, err = sql.Open("pgx", shortQuerySettings(dsn))
@@ -196,6 +212,9 @@ func (s *DB) Migrate(ctx context.Context) (int, error) {
 	res, err := p.Up(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("store: migrate: %w", err)
+	}
+	if err := s.syncTextLanguage(ctx); err != nil {
+		return len(res), err
 	}
 	return len(res), s.findRankIndex(ctx)
 }

@@ -257,6 +257,10 @@ type Filter struct {
 	From, To time.Time
 	HasGPS   bool
 	Status   string
+	// Exclude leaves out photos whose text has any of these words
+	// (separated by spaces), by the full-text language's rules: a stem
+	// counts, a stop word excludes nothing.
+	Exclude string
 }
 
 // likeContains is a LIKE pattern (with ESCAPE '\') matching values that
@@ -308,7 +312,34 @@ func (s *DB) where(f Filter, conds []string, args []any) ([]string, []any) {
 	if f.Status != "" {
 		add("p.status = ?", f.Status)
 	}
+	if m, ok := s.excludeMatch(f.Exclude); ok {
+		if s.dialect == SQLite {
+			add("p.id NOT IN (SELECT rowid FROM photo_fts WHERE photo_fts MATCH ?)", m)
+		} else {
+			add("NOT EXISTS (SELECT 1 FROM photo_search xs WHERE xs.photo_id = p.id AND xs.tsv @@ to_tsquery("+s.lang.regconfig()+", ?))", m)
+		}
+	}
 	return conds, args
+}
+
+// excludeMatch renders Filter.Exclude as the dialect's full-text query for
+// any of its words (FTS5 MATCH or tsquery text), and whether there is one.
+// SQLite drops the stop words here; Postgres's configuration drops them.
+func (s *DB) excludeMatch(exclude string) (string, bool) {
+	var alts []string
+	for _, w := range uniqueWords(Words(exclude)) {
+		if s.dialect == SQLite {
+			if !s.lang.stop[w] {
+				alts = append(alts, `"`+w+`"`)
+			}
+		} else {
+			alts = append(alts, "'"+w+"'")
+		}
+	}
+	if s.dialect == SQLite {
+		return strings.Join(alts, " OR "), len(alts) > 0
+	}
+	return strings.Join(alts, " | "), len(alts) > 0
 }
 
 // FilterSQL renders f as SQL conditions on the photos alias p for the user,
@@ -377,6 +408,9 @@ func (s *DB) CopiedFilterSQL(ctx context.Context, alias string, userID int64, f 
 	}
 	if f.HasGPS {
 		conds = append(conds, alias+".has_gps")
+	}
+	if m, ok := s.excludeMatch(f.Exclude); ok {
+		add("NOT EXISTS (SELECT 1 FROM photo_search xs WHERE xs.photo_id = x.photo_id AND xs.tsv @@ to_tsquery("+s.lang.regconfig()+", ?))", m)
 	}
 	if rest := (Filter{Keyword: f.Keyword, Status: f.Status}); rest != (Filter{}) {
 		photo, pargs := s.where(rest, nil, args)

@@ -164,20 +164,7 @@ func (m *RemoteSource) keys(ctx context.Context, q string, args ...any) ([]strin
 
 // queryIDs runs a query of one id column on db (the pool or a transaction).
 func queryIDs(ctx context.Context, db querier, q string, args ...any) ([]int64, error) {
-	rows, err := db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return scanColumn[int64](db.QueryContext(ctx, q, args...))
 }
 
 // DeleteImages marks the album's images deleted (their photos are removed

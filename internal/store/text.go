@@ -19,30 +19,14 @@ type searchDoc struct {
 // album and its AI metadata. Every write that changes any of those calls it
 // in the same transaction, so search never sees a stale document.
 func (s *DB) refreshSearch(ctx context.Context, tx *sql.Tx, userID, photoID int64) error {
-	var d searchDoc
-	var kw, aiKW, objects, colors, scene, text, mk, model, lens string
-	err := tx.QueryRowContext(ctx, `SELECT p.title, p.caption, p.keywords, p.file_name, p.camera_make, p.camera_model, p.lens,
-		COALESCE(a.name, ''), COALESCE(m.description, ''), COALESCE(m.keywords, '[]'), COALESCE(m.objects, '[]'),
-		COALESCE(m.colors, '[]'), COALESCE(m.scene, ''), COALESCE(m.text_in_image, '')
-		FROM photos p LEFT JOIN albums a ON a.id = p.album_id LEFT JOIN ai_metadata m ON m.photo_id = p.id
-		WHERE p.user_id = $1 AND p.id = $2`, userID, photoID).Scan(
-		&d.title, &d.caption, &kw, &d.fileName, &mk, &model, &lens, &d.album, &d.description, &aiKW, &objects, &colors, &scene, &text)
+	docs, err := searchDocs(ctx, tx, userID, []int64{photoID})
 	if err != nil {
-		return notFound(fmt.Sprintf("search doc of photo %d", photoID), err)
+		return err
 	}
-	var words []string
-	for _, l := range []string{kw, aiKW, objects, colors} {
-		var xs []string
-		if err := decodeList(l, &xs); err != nil {
-			return err
-		}
-		words = append(words, xs...)
+	d, ok := docs[photoID]
+	if !ok {
+		return fmt.Errorf("store: search doc of photo %d: %w", photoID, ErrNotFound)
 	}
-	d.keywords = strings.Join(words, " ; ")
-	d.description = strings.TrimSpace(d.description + " " + scene + " " + text)
-	d.fileName = splitWords(d.fileName)
-	d.camera = strings.TrimSpace(mk + " " + model + " " + lens)
-
 	if s.dialect == SQLite {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM photo_fts WHERE rowid = $1", photoID); err != nil {
 			return fmt.Errorf("store: refresh search %d: %w", photoID, err)
@@ -50,19 +34,59 @@ func (s *DB) refreshSearch(ctx context.Context, tx *sql.Tx, userID, photoID int6
 		_, err = tx.ExecContext(ctx, `INSERT INTO photo_fts (rowid, title, caption, keywords, description, file_name, album, camera)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, photoID, d.title, d.caption, d.keywords, d.description, d.fileName, d.album, d.camera)
 	} else {
+		// Every field in the language's configuration, as SQLite's
+		// tokenizer treats every column alike: a word means the same in
+		// a file name as in a description.
 		all := strings.Join([]string{d.title, d.caption, d.keywords, d.description, d.fileName, d.album, d.camera}, " ")
-		_, err = tx.ExecContext(ctx, `INSERT INTO photo_search (photo_id, user_id, doc, tsv) VALUES ($1, $2, $3,
-			setweight(to_tsvector('english', $4), 'A') || setweight(to_tsvector('english', $5), 'A') ||
-			setweight(to_tsvector('english', $6), 'B') || setweight(to_tsvector('english', $7), 'B') ||
-			setweight(to_tsvector('english', $8), 'B') ||
-			setweight(to_tsvector('simple', $9), 'C') || setweight(to_tsvector('simple', $10), 'C'))
-			ON CONFLICT (photo_id) DO UPDATE SET doc = excluded.doc, tsv = excluded.tsv`,
+		_, err = tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO photo_search (photo_id, user_id, doc, tsv) VALUES ($1, $2, $3,
+			setweight(to_tsvector(%[1]s, $4), 'A') || setweight(to_tsvector(%[1]s, $5), 'A') ||
+			setweight(to_tsvector(%[1]s, $6), 'B') || setweight(to_tsvector(%[1]s, $7), 'B') ||
+			setweight(to_tsvector(%[1]s, $8), 'B') ||
+			setweight(to_tsvector(%[1]s, $9), 'C') || setweight(to_tsvector(%[1]s, $10), 'C'))
+			ON CONFLICT (photo_id) DO UPDATE SET doc = excluded.doc, tsv = excluded.tsv`, s.lang.regconfig()),
 			photoID, userID, strings.ToLower(all), d.title, d.keywords, d.caption, d.description, d.album, d.fileName, d.camera)
 	}
 	if err != nil {
 		return fmt.Errorf("store: refresh search %d: %w", photoID, err)
 	}
 	return nil
+}
+
+// searchDocs builds the full-text documents of the user's photos ids.
+func searchDocs(ctx context.Context, q querier, userID int64, ids []int64) (map[int64]searchDoc, error) {
+	rows, err := q.QueryContext(ctx, `SELECT p.id, p.title, p.caption, p.keywords, p.file_name, p.camera_make, p.camera_model, p.lens,
+		COALESCE(a.name, ''), COALESCE(m.description, ''), COALESCE(m.keywords, '[]'), COALESCE(m.objects, '[]'),
+		COALESCE(m.colors, '[]'), COALESCE(m.scene, ''), COALESCE(m.text_in_image, '')
+		FROM photos p LEFT JOIN albums a ON a.id = p.album_id LEFT JOIN ai_metadata m ON m.photo_id = p.id
+		WHERE p.user_id = $1 AND `+inList("p.id", ids), userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: search docs: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[int64]searchDoc, len(ids))
+	for rows.Next() {
+		var id int64
+		var d searchDoc
+		var kw, aiKW, objects, colors, scene, text, mk, model, lens string
+		if err := rows.Scan(&id, &d.title, &d.caption, &kw, &d.fileName, &mk, &model, &lens, &d.album, &d.description,
+			&aiKW, &objects, &colors, &scene, &text); err != nil {
+			return nil, fmt.Errorf("store: search docs: %w", err)
+		}
+		var words []string
+		for _, l := range []string{kw, aiKW, objects, colors} {
+			var xs []string
+			if err := decodeList(l, &xs); err != nil {
+				return nil, err
+			}
+			words = append(words, xs...)
+		}
+		d.keywords = strings.Join(words, " ; ")
+		d.description = strings.TrimSpace(d.description + " " + scene + " " + text)
+		d.fileName = splitWords(d.fileName)
+		d.camera = strings.TrimSpace(mk + " " + model + " " + lens)
+		out[id] = d
+	}
+	return out, rows.Err()
 }
 
 // splitWords turns "IMG_2018-07-25.jpg" into "IMG 2018 07 25 jpg" so every
@@ -150,21 +174,23 @@ type textPlan struct {
 	userID     int64
 	cond       string // the filter, placeholders from $1 (the user)
 	args       []any
-	filtered   bool // the filter is more than the user
 	album      bool // the filter names an album
 	smallAlbum bool // Postgres: one of fewer than albumScanBelow photos
 	limit      int
 }
 
-// newTextPlan parses q's words and renders its filter for the user.
+// newTextPlan parses q's words, leaves out the language's stop words, and
+// renders its filter for the user.
 func (s *DB) newTextPlan(ctx context.Context, userID int64, q TextQuery) (textPlan, error) {
 	var tp textPlan
+	var all []string
 	for _, t := range q.Terms {
 		tp.pos = append(tp.pos, Words(t)...)
 	}
 	for _, ph := range q.Phrases {
 		if w := Words(ph); len(w) > 0 {
 			tp.phrases = append(tp.phrases, w)
+			all = append(all, w...)
 		}
 	}
 	for _, t := range q.Exclude {
@@ -173,6 +199,19 @@ func (s *DB) newTextPlan(ctx context.Context, userID int64, q TextQuery) (textPl
 	// A word said twice is one word: the planner would take "a & a" for
 	// a rarer match than "a".
 	tp.pos, tp.neg = uniqueWords(tp.pos), uniqueWords(tp.neg)
+	all = append(append(all, tp.pos...), tp.neg...)
+	stop, err := s.StopWords(ctx, uniqueWords(all))
+	if err != nil {
+		return tp, err
+	}
+	if len(stop) > 0 {
+		isStop := func(w string) bool { return slices.Contains(stop, w) }
+		tp.pos = slices.DeleteFunc(tp.pos, isStop)
+		tp.neg = slices.DeleteFunc(tp.neg, isStop)
+		// A phrase keeps its stop words (word order and gaps count), but
+		// one of nothing else looks for nothing.
+		tp.phrases = slices.DeleteFunc(tp.phrases, func(ph []string) bool { return !slices.ContainsFunc(ph, func(w string) bool { return !isStop(w) }) })
+	}
 	if tp.empty() {
 		return tp, nil // nothing will be searched: no filter to render
 	}
@@ -180,14 +219,13 @@ func (s *DB) newTextPlan(ctx context.Context, userID int64, q TextQuery) (textPl
 	if tp.limit <= 0 {
 		tp.limit = 100
 	}
-	tp.userID, tp.filtered = userID, q.Filter != (Filter{})
+	tp.userID = userID
 	tp.album = q.Filter.Album != "" || q.Filter.AlbumID != 0
 	if s.dialect == SQLite {
 		tp.cond, tp.args = s.FilterSQL(userID, q.Filter)
 		return tp, nil
 	}
 	// Filter on the search row's own copy: no photo lookup per match.
-	var err error
 	if tp.cond, tp.args, err = s.CopiedFilterSQL(ctx, "s", userID, q.Filter); err != nil || !tp.album {
 		return tp, err
 	}
@@ -216,7 +254,7 @@ func (s *DB) searchTextDialect(ctx context.Context, tp textPlan) ([]TextHit, err
 	}
 	var alts []string
 	for _, w := range tp.pos {
-		alts = append(alts, `"`+w+`"*`)
+		alts = append(alts, `"`+w+`"`)
 	}
 	for _, ph := range tp.phrases {
 		alts = append(alts, `"`+strings.Join(ph, " ")+`"`)
@@ -239,11 +277,10 @@ func (s *DB) searchTextDialect(ctx context.Context, tp textPlan) ([]TextHit, err
 	return s.textHits(ctx, query, args...)
 }
 
-// searchTextPostgres ranks by the weighted tsvector; only when that finds
-// nothing does it look for typo and partial-word matches with pg_trgm's word
-// similarity, which costs several times more (the CLIP leg already covers
-// the meaning of a query whose other words matched). A query for every word
-// leaves the typo fallback to the query for any.
+// searchTextPostgres ranks by the weighted tsvector. Typos are not matched
+// here: a query whose words the library lacks finds nothing, on both
+// dialects alike, and the search engine offers the nearest words of the
+// library instead (SuggestWords).
 func (s *DB) searchTextPostgres(ctx context.Context, tp textPlan) ([]TextHit, error) {
 	r := s.rankSQL(tp)
 	var hits []TextHit
@@ -259,41 +296,14 @@ func (s *DB) searchTextPostgres(ctx context.Context, tp textPlan) ([]TextHit, er
 			return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.PhotoID, b.PhotoID))
 		})
 	}
-	if err != nil || len(hits) > 0 || tp.all {
-		return hits, err
-	}
-	if tp.filtered {
-		// Words the library has are not typos: when the filter leaves no
-		// photo with them, the answer is none, not a fuzzy match (which
-		// would also cost a trigram scan of the whole library).
-		var known bool
-		if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM photo_search s
-			WHERE s.user_id = $1 AND s.tsv @@ to_tsquery('english', $2))`, tp.userID, r.anyWord).Scan(&known); err != nil {
-			return nil, fmt.Errorf("store: text search: %w", err)
-		}
-		if known {
-			return nil, nil
-		}
-	}
-	plain := strings.Join(append(append([]string{}, tp.pos...), flatten(tp.phrases)...), " ")
-	n := len(tp.args)
-	trgmArgs := append(append([]any{}, tp.args...), plain, r.tsq, tp.limit)
-	notExcluded := ""
-	if len(tp.neg) > 0 {
-		notExcluded = fmt.Sprintf(" AND NOT s.tsv @@ to_tsquery('english', '%s')", strings.Join(tp.neg, "' | '"))
-	}
-	return s.textHits(ctx, fmt.Sprintf(`SELECT s.photo_id, word_similarity($%d, s.doc) AS score
-		FROM photo_search s
-		WHERE %s AND $%d <%% s.doc AND NOT s.tsv @@ to_tsquery('english', $%d)%s
-		ORDER BY score DESC, s.photo_id LIMIT $%d`, n+1, tp.cond, n+1, n+2, notExcluded, n+3), trgmArgs...)
+	return hits, err
 }
 
 // rankQuery is the Postgres full-text ranking query of a textPlan.
 type rankQuery struct {
-	query        string
-	args         []any
-	ordered      bool   // served in order by the rum index: run under withRankSettings
-	tsq, anyWord string // the tsquery, and the same for any positive word
+	query   string
+	args    []any
+	ordered bool // served in order by the rum index: run under withRankSettings
 }
 
 // rankSQL renders the ranking query of tp. Every form ranks by ts_rank with
@@ -301,21 +311,22 @@ type rankQuery struct {
 func (s *DB) rankSQL(tp textPlan) rankQuery {
 	var alts []string
 	for _, w := range tp.pos {
-		alts = append(alts, "'"+w+"':*")
+		alts = append(alts, "'"+w+"'")
 	}
 	for _, ph := range tp.phrases {
 		alts = append(alts, "("+strings.Join(quoteAll(ph), " <-> ")+")")
 	}
-	r := rankQuery{anyWord: "(" + strings.Join(alts, " | ") + ")"}
-	r.tsq = r.anyWord
+	var r rankQuery
+	op := " | "
 	if tp.all {
-		r.tsq = "(" + strings.Join(alts, " & ") + ")"
+		op = " & "
 	}
+	tsq := "(" + strings.Join(alts, op) + ")"
 	for _, w := range tp.neg {
-		r.tsq += " & !'" + w + "'"
+		tsq += " & !'" + w + "'"
 	}
 	n := len(tp.args)
-	r.args = append(append([]any{}, tp.args...), r.tsq, tp.limit)
+	r.args = append(append([]any{}, tp.args...), tsq, tp.limit)
 	switch {
 	case tp.smallAlbum:
 		// An album is usually a few hundred photos: check each of them
@@ -324,9 +335,9 @@ func (s *DB) rankSQL(tp textPlan) rankQuery {
 		r.query = fmt.Sprintf(`WITH album AS MATERIALIZED (
 			SELECT s.photo_id, s.tsv FROM photo_search s WHERE %s)
 		SELECT a.photo_id, ts_rank(a.tsv, q) AS score
-		FROM album a, to_tsquery('english', $%d) q
+		FROM album a, to_tsquery(%s, $%d) q
 		WHERE a.tsv @@ q
-		ORDER BY score DESC, a.photo_id LIMIT $%d`, tp.cond, n+1, n+2)
+		ORDER BY score DESC, a.photo_id LIMIT $%d`, tp.cond, s.lang.regconfig(), n+1, n+2)
 	case s.rankIndex.Load() && !tp.album:
 		// Ordered by the distance alone, which the index serves (a
 		// second sort key would make the planner sort every match);
@@ -335,14 +346,14 @@ func (s *DB) rankSQL(tp textPlan) rankQuery {
 		// large album is left to the planner.)
 		r.ordered = true
 		r.query = fmt.Sprintf(`SELECT s.photo_id, 1 / (s.tsv <=> q) AS score
-		FROM photo_search s, to_tsquery('english', $%d) q
+		FROM photo_search s, to_tsquery(%s, $%d) q
 		WHERE %s AND s.tsv @@ q
-		ORDER BY s.tsv <=> q LIMIT $%d`, n+1, tp.cond, n+2)
+		ORDER BY s.tsv <=> q LIMIT $%d`, s.lang.regconfig(), n+1, tp.cond, n+2)
 	default:
 		r.query = fmt.Sprintf(`SELECT s.photo_id, ts_rank(s.tsv, q) AS score
-		FROM photo_search s, to_tsquery('english', $%d) q
+		FROM photo_search s, to_tsquery(%s, $%d) q
 		WHERE %s AND s.tsv @@ q
-		ORDER BY score DESC, s.photo_id LIMIT $%d`, n+1, tp.cond, n+2)
+		ORDER BY score DESC, s.photo_id LIMIT $%d`, s.lang.regconfig(), n+1, tp.cond, n+2)
 	}
 	return r
 }
@@ -411,10 +422,176 @@ func quoteAll(ws []string) []string {
 	return out
 }
 
-func flatten(xss [][]string) []string {
-	var out []string
-	for _, xs := range xss {
-		out = append(out, xs...)
+// The fields of a photo's text document, as TextMatch names them.
+const (
+	FieldTitle       = "title"
+	FieldCaption     = "caption"
+	FieldKeywords    = "keywords" // the owner's and the generated keywords, objects and colours
+	FieldDescription = "description"
+	FieldFileName    = "file_name"
+	FieldAlbum       = "album"
+	FieldCamera      = "camera" // make, model and lens
+)
+
+// docFields are the document's fields in the column order of photo_fts.
+var docFields = []string{FieldTitle, FieldCaption, FieldKeywords, FieldDescription, FieldFileName, FieldAlbum, FieldCamera}
+
+func (d searchDoc) fields() []string {
+	return []string{d.title, d.caption, d.keywords, d.description, d.fileName, d.album, d.camera}
+}
+
+// TextMatch says where one word (or phrase) of a query was found in a photo.
+type TextMatch struct {
+	PhotoID int64
+	// Term is the query's word or phrase, lower-case.
+	Term string
+	// Field is where it was found (FieldTitle …).
+	Field string
+	// Words are the photo's own words it matched, lower-case: "zebracorns"
+	// for the term "zebracorn".
+	Words []string
+}
+
+// Highlight marks: characters that split no word (see Words), put around
+// a match by the engines' highlighters.
+const markOpen, markClose = "\u27e6", "\u27e7"
+
+// TextMatches reports, for the user's photos ids, where each of q's words
+// and phrases matches, by the same language rules as SearchText (a stem
+// matches, a stop word never does): the engine's own highlighter marks the
+// words (FTS5 highlight, Postgres ts_headline). Matches come by photo in
+// the order of ids, then by term in query order, then by field.
+func (s *DB) TextMatches(ctx context.Context, userID int64, ids []int64, q TextQuery) ([]TextMatch, error) {
+	if len(ids) == 0 {
+		return nil, nil
 	}
-	return out
+	tp, err := s.newTextPlan(ctx, userID, TextQuery{Terms: q.Terms, Phrases: q.Phrases})
+	if err != nil || tp.empty() {
+		return nil, err
+	}
+	type term struct{ text, fts, tsq string }
+	var terms []term
+	for _, w := range tp.pos {
+		terms = append(terms, term{w, `"` + w + `"`, "'" + w + "'"})
+	}
+	for _, ph := range tp.phrases {
+		terms = append(terms, term{strings.Join(ph, " "), `"` + strings.Join(ph, " ") + `"`, strings.Join(quoteAll(ph), " <-> ")})
+	}
+	found := map[int64]map[int][]TextMatch{} // photo → term index → matches
+	add := func(id int64, ti, field int, marked string) {
+		words := markedWords(marked)
+		if len(words) == 0 {
+			return
+		}
+		if found[id] == nil {
+			found[id] = map[int][]TextMatch{}
+		}
+		found[id][ti] = append(found[id][ti], TextMatch{PhotoID: id, Term: terms[ti].text, Field: docFields[field], Words: words})
+	}
+	if s.dialect == SQLite {
+		cols := make([]string, len(docFields))
+		for i := range cols {
+			cols[i] = fmt.Sprintf("highlight(photo_fts, %d, '%s', '%s')", i, markOpen, markClose)
+		}
+		for ti, t := range terms {
+			rows, err := s.db.QueryContext(ctx, `SELECT f.rowid, `+strings.Join(cols, ", ")+`
+				FROM photo_fts f JOIN photos p ON p.id = f.rowid
+				WHERE photo_fts MATCH $1 AND p.user_id = $2 AND `+inList("f.rowid", ids), t.fts, userID)
+			if err != nil {
+				return nil, fmt.Errorf("store: text matches: %w", err)
+			}
+			for rows.Next() {
+				var id int64
+				texts := make([]string, len(docFields))
+				dest := []any{&id}
+				for i := range texts {
+					dest = append(dest, &texts[i])
+				}
+				if err := rows.Scan(dest...); err != nil {
+					rows.Close()
+					return nil, fmt.Errorf("store: text matches: %w", err)
+				}
+				for fi, txt := range texts {
+					add(id, ti, fi, txt)
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, fmt.Errorf("store: text matches: %w", err)
+			}
+		}
+	} else {
+		docs, err := searchDocs(ctx, s.db, userID, ids)
+		if err != nil {
+			return nil, err
+		}
+		var photoIDs []int64
+		var fieldIdx []int
+		var texts, tsqs []string
+		for id, d := range docs {
+			for fi, txt := range d.fields() {
+				if strings.TrimSpace(txt) != "" {
+					photoIDs, fieldIdx, texts = append(photoIDs, id), append(fieldIdx, fi), append(texts, txt)
+				}
+			}
+		}
+		for _, t := range terms {
+			tsqs = append(tsqs, t.tsq)
+		}
+		cfg := s.lang.regconfig()
+		rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`SELECT d.photo_id, d.field, q.i,
+				ts_headline(%[1]s, d.text, q.tsq, 'HighlightAll=true, StartSel=%[2]s, StopSel=%[3]s')
+			FROM unnest($1::bigint[], $2::int[], $3::text[]) AS d(photo_id, field, text)
+			CROSS JOIN (SELECT u.i, to_tsquery(%[1]s, u.t) AS tsq FROM unnest($4::text[]) WITH ORDINALITY AS u(t, i)) q
+			WHERE to_tsvector(%[1]s, d.text) @@ q.tsq`, cfg, markOpen, markClose), photoIDs, fieldIdx, texts, tsqs)
+		if err != nil {
+			return nil, fmt.Errorf("store: text matches: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var fi, ti int
+			var marked string
+			if err := rows.Scan(&id, &fi, &ti, &marked); err != nil {
+				return nil, fmt.Errorf("store: text matches: %w", err)
+			}
+			add(id, ti-1, fi, marked)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("store: text matches: %w", err)
+		}
+	}
+	var out []TextMatch
+	for _, id := range ids {
+		for ti := range terms {
+			ms := found[id][ti]
+			slices.SortFunc(ms, func(a, b TextMatch) int {
+				return cmp.Compare(slices.Index(docFields, a.Field), slices.Index(docFields, b.Field))
+			})
+			out = append(out, ms...)
+		}
+	}
+	return out, nil
+}
+
+// markedWords are the distinct words between highlight marks in s.
+func markedWords(s string) []string {
+	var out []string
+	for {
+		i := strings.Index(s, markOpen)
+		if i < 0 {
+			return out
+		}
+		s = s[i+len(markOpen):]
+		j := strings.Index(s, markClose)
+		if j < 0 {
+			j = len(s)
+		}
+		for _, w := range Words(s[:j]) {
+			if !slices.Contains(out, w) {
+				out = append(out, w)
+			}
+		}
+		s = s[min(j+len(markClose), len(s)):]
+	}
 }

@@ -1,14 +1,21 @@
 // Unit tests for the DOM-free part of cards.js, run by `npm test` (node:test).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { whyText } from '../../internal/web/static/js/cards.js';
+import { resultsStatus, semanticNote } from '../../internal/web/static/js/cards.js';
 
-test('whyText explains a hit from the parts it has', () => {
+test('resultsStatus says how many, the loosely related and the time, never a score', () => {
   const cases = [
-    [undefined, undefined, ''],
-    [{ vector_rank: 1, text_rank: 3, matched_terms: ['barn', 'snow'] }, 0.0325, 'Matched: barn, snow · Visual match #1 · Text match #3 · Score 0.033'],
-    [{ vector_rank: 2, text_rank: 0, matched_terms: [] }, undefined, 'Visual match #2'],
-    [{ vector_rank: null, text_rank: 5, matched_terms: null }, undefined, 'Text match #5'],
+    [3, 12.5, 0, '3 photos · 12.5 ms'],
+    [1, 4, 0, '1 photo · 4 ms'],
+    [0, 7, 5, 'No matches · 5 loosely related · 7 ms'],
+    [2, undefined, 3, '2 photos · 3 loosely related'],
   ];
-  for (const [why, score, want] of cases) assert.equal(whyText(why, score), want);
+  for (const [total, ms, loose, want] of cases) assert.equal(resultsStatus(total, ms, loose), want);
+});
+
+test('semanticNote says once that search by meaning is off, why, and the fix', () => {
+  assert.equal(semanticNote(undefined), '');
+  assert.equal(semanticNote({ enabled: true, model: 'm' }), '');
+  assert.equal(semanticNote({ enabled: false, reason: 'no CLIP model is installed', fix: 'Run `targetvision models pull`.' }),
+    'Search by meaning is off: no CLIP model is installed. Run `targetvision models pull`.');
 });

@@ -7,6 +7,7 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -45,6 +46,11 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Photos", func(t *testing.T) { t.Parallel(); testPhotos(t, open(t, store.Options{})) })
 	t.Run("Filters", func(t *testing.T) { t.Parallel(); testFilters(t, open(t, store.Options{})) })
 	t.Run("TextSearch", func(t *testing.T) { t.Parallel(); testTextSearch(t, open(t, store.Options{})) })
+	t.Run("TextLanguage", func(t *testing.T) { t.Parallel(); testTextLanguage(t, open(t, store.Options{})) })
+	t.Run("TextLanguageSimple", func(t *testing.T) {
+		t.Parallel()
+		testTextLanguageSimple(t, open(t, store.Options{TextLanguage: "simple"}))
+	})
 	t.Run("Embeddings", func(t *testing.T) { t.Parallel(); testEmbeddings(t, open(t, store.Options{})) })
 	t.Run("JobsLifecycle", func(t *testing.T) {
 		t.Parallel()
@@ -431,6 +437,10 @@ func testFilters(t *testing.T, db *store.DB) {
 		{"camera % is literal", store.Filter{Camera: "eos%40"}, nil},
 		{"keyword % is literal", store.Filter{Keyword: "%"}, nil},
 		{"keyword _ is literal", store.Filter{Keyword: "b_rn"}, nil},
+		{"exclude a word (by its stem)", store.Filter{Exclude: "barns"}, []int64{p1, p3}},
+		{"exclude any of two words", store.Filter{Exclude: "beach BARN"}, []int64{p3}},
+		{"exclude within an album", store.Filter{Exclude: "beach", AlbumID: f.album.ID}, []int64{p3}},
+		{"excluding a stop word excludes nothing", store.Filter{Exclude: "the"}, []int64{p2, p1, p3}},
 	}
 	for _, c := range cases {
 		ps, total, err := db.ListPhotos(ctx, f.user.ID, c.f, 10, 0)
@@ -494,7 +504,7 @@ func testTextSearch(t *testing.T, db *store.DB) {
 		t.Errorf("barn: %v", got)
 	}
 	if got := search(store.TextQuery{Terms: []string{"jump"}}); !slices.Equal(got, []int64{lake}) {
-		t.Errorf("stem/prefix jump: %v", got)
+		t.Errorf("stem jump (jumping): %v", got)
 	}
 	if got := search(store.TextQuery{Terms: []string{"2041"}}); !slices.Equal(got, []int64{barn}) {
 		t.Errorf("file-name part: %v", got)
@@ -534,18 +544,159 @@ func testTextSearch(t *testing.T, db *store.DB) {
 	if got := search(store.TextQuery{Terms: []string{"barn"}, Limit: 1}); len(got) != 1 {
 		t.Errorf("limit: %v", got)
 	}
-	if db.Dialect() == store.Postgres {
-		// pg_trgm catches typos the full-text leg cannot, and respects
-		// exclusions.
-		if got := search(store.TextQuery{Terms: []string{"sunsett"}}); !slices.Equal(got, []int64{lake}) {
-			t.Errorf("typo: %v", got)
+}
+
+// describedPhotos adds one photo per description (as its AI description)
+// and returns their ids in order.
+func describedPhotos(t testing.TB, db *store.DB, f fixture, descs ...string) []int64 {
+	var ids []int64
+	for i, d := range descs {
+		p, _, err := db.UpsertPhoto(context.Background(), f.photo(fmt.Sprintf("p%d.jpg", i)))
+		noErr(t, err)
+		noErr(t, db.SaveAIMetadata(context.Background(), store.AIMetadata{PhotoID: p.ID, UserID: f.user.ID, Model: "m", PromptVersion: "1", Description: d}))
+		ids = append(ids, p.ID)
+	}
+	return ids
+}
+
+func hitIDs(hits []store.TextHit) []int64 {
+	out := []int64{}
+	for _, h := range hits {
+		out = append(out, h.PhotoID)
+	}
+	return out
+}
+
+// testTextLanguage: the language rules of the default (english) text leg
+// are the same on every store — stop words never match on their own, a
+// word matches its other forms (stems, not prefixes), phrases keep their
+// order.
+func testTextLanguage(t *testing.T, db *store.DB) {
+	ctx := t.Context()
+	f := newFixture(t, db, "a@example.com")
+	ids := describedPhotos(t, db, f,
+		"A red barn in snow at dusk.",
+		"Three people in a field at noon, the sun behind them.",
+		"Two zebracorns graze by the barn.",
+		"A zebracorn alone on a hill.",
+		"Snow on a red roof.",
+	)
+	barn, field, zebras, zebra, roof := ids[0], ids[1], ids[2], ids[3], ids[4]
+	search := func(q store.TextQuery) []int64 {
+		t.Helper()
+		got := hitIDs(must[[]store.TextHit](t)(db.SearchText(ctx, f.user.ID, q)))
+		slices.Sort(got)
+		return got
+	}
+	set := func(xs ...int64) []int64 { xs = append([]int64{}, xs...); slices.Sort(xs); return xs }
+	for _, w := range []string{"the", "a", "at", "in", "The", "AT"} {
+		if got := search(store.TextQuery{Terms: []string{w}}); len(got) != 0 {
+			t.Errorf("stop word %q alone matched %v", w, got)
 		}
-		if got := search(store.TextQuery{Terms: []string{"sunsett"}, Exclude: []string{"kids"}}); len(got) != 0 {
-			t.Errorf("typo match ignores exclusion: %v", got)
-		}
-		if got := search(store.TextQuery{Terms: []string{"sunsett"}, Filter: store.Filter{Album: f.album.Name}}); !slices.Equal(got, []int64{lake}) {
-			t.Errorf("typo within a filter: %v", got)
-		}
+	}
+	if got := search(store.TextQuery{Terms: []string{"the", "at", "a"}, Phrases: []string{"in the"}}); len(got) != 0 {
+		t.Errorf("a query of stop words matched %v", got)
+	}
+	if got := search(store.TextQuery{Terms: []string{"red", "barn", "in", "snow"}}); !slices.Equal(got, set(barn, zebras, roof)) {
+		t.Errorf("red barn in snow: %v, want the photos with red, barn or snow (%v), not every photo with \"in\"", got, set(barn, zebras, roof))
+	}
+	if hits := must[[]store.TextHit](t)(db.SearchText(ctx, f.user.ID, store.TextQuery{Terms: []string{"red", "barn", "in", "snow"}})); len(hits) == 0 || hits[0].PhotoID != barn {
+		t.Errorf("red barn in snow: the photo with every word is not first: %v", hitIDs(hits))
+	}
+	if got := search(store.TextQuery{Terms: []string{"zebracorns"}}); !slices.Equal(got, set(zebras, zebra)) {
+		t.Errorf("zebracorns (a stem of zebracorn): %v, want %v", got, set(zebras, zebra))
+	}
+	if got := search(store.TextQuery{Terms: []string{"zebracorn"}}); !slices.Equal(got, set(zebras, zebra)) {
+		t.Errorf("zebracorn: %v", got)
+	}
+	if got := search(store.TextQuery{Terms: []string{"zebra"}}); len(got) != 0 {
+		t.Errorf("zebra is not a form of zebracorn, only a prefix: %v", got)
+	}
+	if got := search(store.TextQuery{Terms: []string{"grazing"}}); !slices.Equal(got, []int64{zebras}) {
+		t.Errorf("grazing (graze): %v", got)
+	}
+	if got := search(store.TextQuery{Phrases: []string{"red barn"}}); !slices.Equal(got, []int64{barn}) {
+		t.Errorf("phrase red barn: %v", got)
+	}
+	if got := search(store.TextQuery{Phrases: []string{"barn red"}}); len(got) != 0 {
+		t.Errorf("a phrase keeps its order: barn red matched %v", got)
+	}
+	if got := search(store.TextQuery{Phrases: []string{"barn in snow"}}); !slices.Equal(got, []int64{barn}) {
+		t.Errorf("a phrase with a stop word: %v", got)
+	}
+	if got := search(store.TextQuery{Terms: []string{"barn"}, Exclude: []string{"the"}}); !slices.Equal(got, set(barn, zebras)) {
+		t.Errorf("an excluded stop word excludes nothing: %v", got)
+	}
+	if got := search(store.TextQuery{Terms: []string{"snow"}, Exclude: []string{"roofs"}}); !slices.Equal(got, []int64{barn}) {
+		t.Errorf("an exclusion matches stems too: %v", got)
+	}
+	_ = field
+
+	// Where each word matched, in the photo's own words.
+	p := f.photo("fields.jpg")
+	p.Title, p.Keywords = "Old barn", []string{"Snowing", "farm"}
+	tp, _, err := db.UpsertPhoto(ctx, p)
+	titled := tp.ID
+	noErr(t, err)
+	g := newFixture(t, db, "b@example.com")
+	theirs := describedPhotos(t, db, g, "A red barn in snow.")[0]
+	matches := must[[]store.TextMatch](t)(db.TextMatches(ctx, f.user.ID, []int64{zebras, barn, titled, theirs},
+		store.TextQuery{Terms: []string{"zebracorn", "barn", "in", "snow"}, Phrases: []string{"red barn", "in the"}}))
+	type m struct {
+		photo              int64
+		term, field, words string
+	}
+	var gotM []m
+	for _, x := range matches {
+		gotM = append(gotM, m{x.PhotoID, x.Term, x.Field, strings.Join(x.Words, ",")})
+	}
+	wantM := []m{
+		{zebras, "zebracorn", store.FieldDescription, "zebracorns"},
+		{zebras, "barn", store.FieldDescription, "barn"},
+		{barn, "barn", store.FieldDescription, "barn"},
+		{barn, "snow", store.FieldDescription, "snow"},
+		{barn, "red barn", store.FieldDescription, "red,barn"},
+		{titled, "barn", store.FieldTitle, "barn"},
+		{titled, "snow", store.FieldKeywords, "snowing"},
+	}
+	if !slices.Equal(gotM, wantM) {
+		t.Errorf("TextMatches:\n got %v\nwant %v", gotM, wantM)
+	}
+
+	// Did you mean: the user's own words nearest to a typo.
+	describedPhotos(t, db, g, "A flamingo.")
+	sugg := must[map[string]string](t)(db.SuggestWords(ctx, f.user.ID, []string{"zebracorm", "grazng", "peopel", "xqzzyv", "the", "flamingoo", "ba"}))
+	if g := sugg["grazng"]; len(sugg) != 3 || sugg["zebracorm"] != "zebracorn" || (g != "graze" && g != "grazes") || sugg["peopel"] != "people" {
+		t.Errorf("SuggestWords = %v, want zebracorm: zebracorn, grazng: graze(s), peopel: people (its stem is peopl) and nothing else (another user's words are never offered)", sugg)
+	}
+
+	stop := must[[]string](t)(db.StopWords(ctx, []string{"the", "barn", "in", "zebracorns", "at"}))
+	if !slices.Equal(stop, []string{"the", "in", "at"}) {
+		t.Errorf("StopWords = %v", stop)
+	}
+}
+
+// testTextLanguageSimple: the "simple" language has neither stop words nor
+// stems, on every store.
+func testTextLanguageSimple(t *testing.T, db *store.DB) {
+	ctx := t.Context()
+	if db.TextLanguage() != "simple" {
+		t.Fatalf("TextLanguage = %q", db.TextLanguage())
+	}
+	f := newFixture(t, db, "a@example.com")
+	ids := describedPhotos(t, db, f, "The zebracorns in the snow.", "A zebracorn.")
+	search := func(w string) []int64 {
+		t.Helper()
+		return hitIDs(must[[]store.TextHit](t)(db.SearchText(ctx, f.user.ID, store.TextQuery{Terms: []string{w}})))
+	}
+	if got := search("the"); !slices.Equal(got, ids[:1]) {
+		t.Errorf("simple: the = %v", got)
+	}
+	if got := search("zebracorn"); !slices.Equal(got, ids[1:]) {
+		t.Errorf("simple: zebracorn = %v (no stems)", got)
+	}
+	if stop := must[[]string](t)(db.StopWords(ctx, []string{"the", "a"})); len(stop) != 0 {
+		t.Errorf("simple: StopWords = %v", stop)
 	}
 }
 

@@ -25,21 +25,8 @@ function thumbnail(photo) {
   return img;
 }
 
-/** whyText explains a search hit from its "why" field. */
-export function whyText(why, score) {
-  if (!why) return '';
-  const parts = [];
-  if (why.matched_terms && why.matched_terms.length) parts.push(`Matched: ${why.matched_terms.join(', ')}`);
-  if (why.vector_rank) parts.push(`Visual match #${why.vector_rank}`);
-  if (why.text_rank) parts.push(`Text match #${why.text_rank}`);
-  if (typeof score === 'number') parts.push(`Score ${score.toFixed(3)}`);
-  return parts.join(' · ');
-}
-
 /**
- * photoCard renders one photo as a link to its page. With a search hit's
- * "why", the explanation appears on hover and keyboard focus and is the
- * link's accessible description.
+ * photoCard renders one photo as a link to its page.
  */
 export function photoCard(photo, { testid = 'photo-card' } = {}) {
   const title = photo.title || photo.file_name || 'Untitled';
@@ -54,18 +41,64 @@ export function photoCard(photo, { testid = 'photo-card' } = {}) {
   },
   h('p', { class: 'truncate text-sm font-medium', dataset: { testid: 'card-title' } }, title),
   meta ? h('p', { class: 'truncate text-xs text-white/80' }, meta) : null));
-  const why = whyText(photo.why, photo.score);
-  if (why) {
-    const id = `why-${testid}-${photo.photo_id}`;
-    card.setAttribute('aria-describedby', id);
-    card.append(h('div', {
-      id,
-      role: 'tooltip',
-      class: 'pointer-events-none absolute inset-x-0 top-0 bg-black/80 p-2 text-xs leading-snug text-white opacity-0 transition-opacity group-hover:opacity-100 group-focus:opacity-100',
-      dataset: { testid: 'result-why' },
-    }, why));
-  }
   return card;
+}
+
+/**
+ * resultCard is a search hit: its photo card and, beside the link (not in
+ * it, so it works by tap and by keyboard on its own), a "Why?" button that
+ * shows in plain words why the photo was found. The explanation is also
+ * the link's accessible description. Ranks and scores stay in the API.
+ */
+export function resultCard(hit, { testid = 'result-card' } = {}) {
+  const card = photoCard(hit, { testid });
+  const summary = hit.why && hit.why.summary;
+  if (!summary) return card;
+  const id = `why-${testid}-${hit.photo_id}`;
+  card.setAttribute('aria-describedby', id);
+  const text = h('p', {
+    id,
+    hidden: true,
+    class: 'mt-1 rounded-md bg-slate-100 p-2 text-xs leading-snug text-slate-800 dark:bg-slate-800 dark:text-slate-100',
+    dataset: { testid: 'result-why' },
+  }, summary);
+  const toggle = h('button', {
+    type: 'button',
+    'aria-expanded': 'false',
+    'aria-controls': id,
+    'aria-label': `Why this photo: ${hit.title || 'photo'}`,
+    class: 'absolute right-1.5 top-1.5 rounded-full bg-black/65 px-2 py-0.5 text-xs font-medium text-white hover:bg-black/80 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500',
+    dataset: { testid: 'why-toggle' },
+  }, 'Why?');
+  toggle.addEventListener('click', () => {
+    const open = text.hidden;
+    text.hidden = !open;
+    toggle.setAttribute('aria-expanded', String(open));
+  });
+  return h('div', { class: 'relative', dataset: { testid: 'result-item', photoId: String(hit.photo_id) } }, card, toggle, text);
+}
+
+/**
+ * semanticNote says, once per page, that search by meaning is off, why,
+ * and what turns it on ('' when it is on or unknown).
+ */
+export function semanticNote(semantic) {
+  if (!semantic || semantic.enabled) return '';
+  const reason = semantic.reason || 'no CLIP model is installed';
+  return `Search by meaning is off: ${reason}. ${semantic.fix || ''}`.trim();
+}
+
+/**
+ * resultsStatus is the line above search results: how many, how fast, and
+ * how many loosely related follow.
+ */
+export function resultsStatus(total, tookMs, loose = 0) {
+  const parts = [];
+  if (total > 0) parts.push(`${total} ${total === 1 ? 'photo' : 'photos'}`);
+  else parts.push('No matches');
+  if (loose > 0) parts.push(`${loose} loosely related`);
+  if (tookMs !== undefined && tookMs !== null) parts.push(`${tookMs} ms`);
+  return parts.join(' · ');
 }
 
 /** emptyState fills a grid's place when there is nothing to show. */

@@ -4,7 +4,7 @@
 import { api, withQuery, describeError } from '../api.js';
 import { $, h, formatDate, formatUSD, setStatus } from '../dom.js';
 
-const STATES = ['queued', 'running', 'done', 'failed'];
+const STATES = ['queued', 'waiting', 'running', 'done', 'failed'];
 
 export async function initActivity() {
   $('failures-refresh').addEventListener('click', loadFailures);
@@ -20,10 +20,19 @@ function showCounts(counts, current) {
   if (current !== undefined) $('job-current').textContent = current ? `Now: ${current}` : '';
 }
 
+/** showWaiting says which jobs cannot run yet, and what lets them. */
+function showWaiting(waiting) {
+  $('jobs-waiting').replaceChildren(...waiting.map((w) => h('li', {
+    class: 'rounded-md bg-amber-50 px-3 py-2 text-amber-900 dark:bg-amber-950 dark:text-amber-100',
+    dataset: { testid: 'waiting-kind', kind: w.kind },
+  }, `${w.count.toLocaleString()} ${w.kind} ${w.count === 1 ? 'job' : 'jobs'}: ${w.reason}`)));
+}
+
 async function loadCounts() {
   try {
     const data = await api('/api/v1/jobs');
     showCounts(data.counts || {});
+    showWaiting(data.waiting || []);
   } catch {
     // The live stream or the failures list reports the outage.
   }
@@ -46,6 +55,7 @@ function startLive() {
   }
   const es = new EventSource('/api/v1/events');
   let lastFailed = null;
+  let lastWaiting = null;
   es.addEventListener('open', () => setLive('live', '● Live'));
   es.addEventListener('error', () => {
     setLive(es.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting',
@@ -60,6 +70,8 @@ function startLive() {
     }
     setLive('live', '● Live');
     showCounts(data, data.current || '');
+    if (lastWaiting !== null && data.waiting !== lastWaiting) loadCounts();
+    lastWaiting = data.waiting;
     if (lastFailed !== null && data.failed !== lastFailed) loadFailures();
     lastFailed = data.failed;
   });

@@ -3,7 +3,7 @@
 // and visually similar photos.
 import { api, describeError } from '../api.js';
 import { $, h, formatDate, setStatus } from '../dom.js';
-import { photoCard, emptyState, errorState } from '../cards.js';
+import { photoCard, semanticNote, emptyState, errorState } from '../cards.js';
 
 export async function initPhoto() {
   const id = document.body.dataset.photoId;
@@ -85,7 +85,12 @@ async function loadSimilar(id) {
     const data = await api(`/api/v1/photos/${encodeURIComponent(id)}/similar`);
     const hits = (data.results || []).filter((r) => String(r.photo_id) !== String(id));
     grid.replaceChildren(...hits.map((r) => photoCard(r, { testid: 'similar-card' })));
-    if (!hits.length) grid.append(emptyState('No similar photos yet', 'They appear once more photos have embeddings.', 'similar-empty'));
+    const off = semanticNote(data.semantic);
+    if (!hits.length) {
+      grid.append(off
+        ? emptyState('No similar photos', off, 'similar-off')
+        : emptyState('No similar photos yet', 'None of your photos looks like this one yet, or this one has not been embedded.', 'similar-empty'));
+    }
   } catch (err) {
     grid.replaceChildren(errorState(describeError(err), () => loadSimilar(id)));
   } finally {

@@ -1,10 +1,12 @@
 // search.js — the search page: one box, results as you type (debounced),
-// filter chips, a grid of hits with their "why", paging by "Show more".
+// filter chips, what the search made of the query (hints, with "did you
+// mean"), a grid of hits each with its "Why?", paging by "Show more", and
+// apart, below the last results, the loosely related photos.
 // The query and filters live in the URL, so a search can be bookmarked,
 // shared and returned to with Back.
 import { api, withQuery, describeError, ApiError } from '../api.js';
 import { $, h, debounce, setStatus } from '../dom.js';
-import { photoCard, emptyState, errorState } from '../cards.js';
+import { resultCard, resultsStatus, semanticNote, emptyState, errorState } from '../cards.js';
 
 const PAGE = 24;
 const DEBOUNCE_MS = 250;
@@ -24,6 +26,10 @@ export async function initSearch() {
   const more = $('search-more');
   const chips = $('filter-chips');
   const filters = $('search-filters');
+  const hintList = $('search-hints');
+  const semantic = $('search-semantic');
+  const loose = $('search-loose');
+  const looseResults = $('search-loose-results');
 
   let controller = null;
   let offset = 0;
@@ -89,6 +95,8 @@ export async function initSearch() {
       results.replaceChildren(emptyState('Search your photos in plain words',
         'Try “red barn in snow at dusk” or “kids on the beach”.', 'search-idle'));
       setStatus(status, '');
+      renderHints([]);
+      renderLoose([]);
       more.hidden = true;
       return;
     }
@@ -101,28 +109,62 @@ export async function initSearch() {
       const data = await api(withQuery('/api/v1/search', { ...s, limit: PAGE, offset }), { signal: mine.signal });
       if (mine !== controller) return;
       const hits = data.results || [];
-      if (!append) results.replaceChildren();
-      for (const hit of hits) results.append(photoCard(hit, { testid: 'result-card' }));
+      if (!append) {
+        results.replaceChildren();
+        renderHints(data.hints || []);
+        const note = semanticNote(data.semantic);
+        semantic.textContent = note;
+        semantic.hidden = !note;
+      }
+      for (const hit of hits) results.append(resultCard(hit, { testid: 'result-card' }));
       offset += hits.length;
       const total = data.total ?? offset;
+      const looseHits = data.loosely_related || [];
+      renderLoose(looseHits);
       if (offset === 0) {
         results.replaceChildren(emptyState(`No photos match “${s.q}”`,
-          'Try fewer or different words, or remove a filter.', 'search-empty'));
-        setStatus(status, 'No results.');
-      } else {
-        setStatus(status, `${total} ${total === 1 ? 'photo' : 'photos'} · ${data.took_ms ?? '?'} ms`);
+          (data.hints || []).length ? 'The notes above say why.' : 'Try fewer or different words, or remove a filter.', 'search-empty'));
       }
+      setStatus(status, resultsStatus(offset === 0 ? 0 : total, data.took_ms, looseHits.length));
       more.hidden = offset >= total || hits.length === 0;
     } catch (err) {
       if (err.name === 'AbortError' || mine !== controller) return;
       if (err instanceof ApiError && err.status === 401) return location.assign('/login?next=' + encodeURIComponent(location.pathname + location.search));
       results.replaceChildren(errorState(describeError(err), () => run({ force: true })));
+      renderHints([]);
+      renderLoose([]);
       setStatus(status, 'Search failed.', 'error');
       lastKey = null;
       more.hidden = true;
     } finally {
       if (mine === controller) results.removeAttribute('aria-busy');
     }
+  }
+
+  /**
+   * renderHints shows what the search made of the query, in its words; a
+   * "did you mean" offers its query as a button.
+   */
+  function renderHints(hints) {
+    hintList.replaceChildren(...hints.map((hint) => h('li', {
+      class: 'rounded-md bg-amber-50 px-3 py-2 text-amber-900 dark:bg-amber-950 dark:text-amber-100',
+      dataset: { testid: 'search-hint', code: hint.code },
+    }, hint.message, hint.query ? h('button', {
+      type: 'button',
+      class: 'ml-2 font-medium underline hover:no-underline focus-visible:outline-2 focus-visible:outline-indigo-500',
+      dataset: { testid: 'hint-query' },
+      onclick: () => {
+        input.value = hint.query;
+        run({ force: true });
+        input.focus();
+      },
+    }, `Search for “${hint.query}”`) : null)));
+  }
+
+  /** renderLoose fills the loosely related section, apart from the results. */
+  function renderLoose(hits) {
+    looseResults.replaceChildren(...hits.map((hit) => resultCard(hit, { testid: 'loose-card' })));
+    loose.hidden = hits.length === 0;
   }
 
   const runSoon = debounce(() => run(), DEBOUNCE_MS);
