@@ -240,3 +240,33 @@ func TestRunBatchInterrupted(t *testing.T) {
 		t.Fatalf("interrupted batch job: %s after %d attempts (%v), want queued, 0", got.State, got.Attempts, err)
 	}
 }
+
+// BenchmarkQueue measures the queue's round trip — enqueue, claim, run an
+// empty handler, complete — with the runner's two workers, on each store:
+// the cost the job machinery adds to every photo (four jobs each).
+func BenchmarkQueue(b *testing.B) {
+	for _, st := range []struct {
+		name string
+		open func(testing.TB, store.Options) *store.DB
+	}{{"sqlite", storetest.OpenSQLite}, {"postgres", storetest.OpenPostgres}} {
+		b.Run(st.name, func(b *testing.B) {
+			db := st.open(b, store.Options{})
+			u, err := db.EnsureDefaultUser(b.Context())
+			if err != nil {
+				b.Fatal(err)
+			}
+			r := jobs.New(db, jobs.Config{Workers: 2, Poll: time.Millisecond})
+			r.Handle("noop", func(context.Context, store.Job) error { return nil })
+			b.ResetTimer()
+			for i := range b.N {
+				if _, _, err := db.Enqueue(b.Context(), store.Job{UserID: u.ID, Kind: "noop", PhotoID: int64(i + 1)}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := r.RunUntilIdle(b.Context()); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "jobs/s")
+		})
+	}
+}
