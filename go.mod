@@ -4,14 +4,19 @@ go 1.26.8
 
 require (
 	github.com/dghubble/oauth1 v0.7.3
-	github.com/rwcarlsen/goexif v0.0.0-20190401172101-9e8deecbddbd
+	github.com/gen2brain/avif v0.4.4
+	github.com/gen2brain/heic v0.4.5
 	golang.org/x/crypto v0.59.0
 	golang.org/x/image v0.48.0
 	golang.org/x/text v0.44.0
 	golang.org/x/time v0.16.0
 )
 
-require github.com/kr/text v0.2.0 // indirect
+require (
+	github.com/ebitengine/purego v0.8.3 // indirect
+	github.com/kr/text v0.2.0 // indirect
+	github.com/tetratelabs/wazero v1.9.0 // indirect
+)
 
 require (
 	github.com/anthropics/anthropic-sdk-go v1.84.0

@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -27,9 +28,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gen2brain/avif"
+	"github.com/gen2brain/heic"
 	_ "golang.org/x/image/bmp" // registers "bmp" with image.Decode
 	"golang.org/x/image/tiff"
 	_ "golang.org/x/image/webp" // registers "webp" with image.Decode
+
+	"github.com/targetvision/targetvision/internal/raw"
 )
 
 // Sentinel errors. Every error returned by this package that concerns the
@@ -46,6 +51,11 @@ var (
 	// ErrCorrupt means the file claims a known format but its data cannot
 	// be decoded (truncated, malformed, or it made a decoder panic).
 	ErrCorrupt = errors.New("corrupt image")
+	// ErrNoPreview means a camera RAW file holds no embedded image the
+	// decoders can read (its previews were stripped, or it has only sensor
+	// data). It is not a failure of the photo: the Info that comes with it
+	// is complete (camera, date, settings), there are just no pixels.
+	ErrNoPreview = errors.New("RAW file without a usable preview")
 )
 
 // Default limits, used for the zero fields of Limits.
@@ -92,8 +102,11 @@ type GPS struct {
 // Info is what the indexer stores about a file without keeping its pixels.
 // Fields the file does not tell are left at their zero value.
 type Info struct {
-	// Format is the decoder's name: "jpeg", "png", "gif", "webp", "tiff"
-	// or "bmp". An MPO file reads as "jpeg" (its first frame).
+	// Format is what the content is: "jpeg", "png", "gif", "webp",
+	// "tiff", "bmp", "heic" or "avif", or for a camera RAW file its kind
+	// ("cr2", "cr3", "nef", "dng", "raf", …; see package raw), whose
+	// pixels are its largest embedded JPEG preview. An MPO file reads as
+	// "jpeg" (its first frame).
 	Format string
 	// Width and Height are the size as displayed, that is after the EXIF
 	// orientation is applied (swapped for orientations 5-8).
@@ -135,18 +148,32 @@ type Info struct {
 	MetadataWarning string
 }
 
-// supportedExts are the extensions the directory walker should offer to
-// Inspect; the content, not the name, decides the format afterwards.
+// supportedExts are the extensions of the non-RAW images the directory
+// walker should offer to Inspect; the content, not the name, decides the
+// format afterwards.
 var supportedExts = map[string]bool{
-	".jpg": true, ".jpeg": true, ".png": true, ".webp": true, ".gif": true,
+	".jpg": true, ".jpeg": true, ".jpe": true, ".png": true, ".webp": true, ".gif": true,
 	".tif": true, ".tiff": true, ".mpo": true, ".bmp": true,
+	".heic": true, ".heif": true, ".hif": true, ".avif": true,
 }
 
 // IsSupportedExt reports whether a file name has an extension this package
-// can decode (case-insensitive), so a directory walk can skip sidecars,
-// RAW files and videos without opening them.
+// can read (case-insensitive; camera RAW included), so a directory walk
+// can tell sidecars and videos from photos without opening them.
 func IsSupportedExt(name string) bool {
-	return supportedExts[strings.ToLower(filepath.Ext(name))]
+	return supportedExts[strings.ToLower(filepath.Ext(name))] || raw.IsExt(name)
+}
+
+// IsRAWExt reports whether a file name has a camera RAW extension.
+func IsRAWExt(name string) bool { return raw.IsExt(name) }
+
+// isRAWFormat reports whether an Info.Format names a camera RAW kind.
+func isRAWFormat(format string) bool {
+	switch format {
+	case "", "jpeg", "png", "gif", "webp", "tiff", "bmp", "heic", "avif":
+		return false
+	}
+	return true
 }
 
 // Inspect reads a file once and returns its Info without decoding pixels: the
@@ -179,7 +206,10 @@ func Decode(ctx context.Context, path string, lim Limits) (image.Image, Info, er
 type file struct {
 	path string
 	data []byte
-	info Info
+	// pixels are the bytes to decode: data itself, or a RAW file's
+	// embedded preview JPEG.
+	pixels []byte
+	info   Info
 }
 
 // load reads the file, hashes it, reads its header and EXIF, and enforces the
@@ -202,7 +232,7 @@ func load(ctx context.Context, path string, lim Limits) (file, error) {
 // against the limits, before anything is decoded. Any panic in the
 // container walking is reported as ErrCorrupt, like a decoder panic.
 func parse(path string, data []byte, lim Limits) (f file, err error) {
-	f.path, f.data = path, data
+	f.path, f.data, f.pixels = path, data, data
 	sum := sha256.Sum256(data)
 	f.info.Size = int64(len(data))
 	f.info.SHA256 = hex.EncodeToString(sum[:])
@@ -213,15 +243,16 @@ func parse(path string, data []byte, lim Limits) (f file, err error) {
 		}
 	}()
 
+	if kind := raw.Detect(data, path); kind != "" {
+		return parseRAW(f, kind, lim)
+	}
 	cfg, format, err := decodeConfig(data)
 	f.info.Format = format
 	if err != nil {
 		return f, decodeErr(path, err)
 	}
-	meta, warn := readMetadata(format, data)
-	meta.Format, meta.Size, meta.SHA256 = format, f.info.Size, f.info.SHA256
-	meta.MetadataWarning = warn
-	f.info = meta
+	meta, warn := readMetadata(exifBlocks(format, data))
+	f.setMeta(meta, warn)
 
 	w, h := int64(cfg.Width), int64(cfg.Height)
 	if format == "gif" {
@@ -232,18 +263,47 @@ func parse(path string, data []byte, lim Limits) (f file, err error) {
 			w, h = max(w, gw), max(h, gh)
 		}
 	}
-	if w <= 0 || h <= 0 {
-		return f, fmt.Errorf("photo: %s: %w: header declares %dx%d pixels", path, ErrCorrupt, w, h)
+	return f, f.checkSize(w, h, lim)
+}
+
+// parseRAW fills Info from a camera RAW file: the RAW's own EXIF, and the
+// largest embedded JPEG preview as the pixels to decode.
+func parseRAW(f file, kind string, lim Limits) (file, error) {
+	f.info.Format = kind
+	meta, warn := readMetadata(exifBlocks(kind, f.data))
+	jpg, cfg, ok := raw.Preview(f.data)
+	f.setMeta(meta, warn)
+	if !ok {
+		return f, fmt.Errorf("photo: %s: %w: no embedded JPEG found", f.path, ErrNoPreview)
 	}
-	f.info.Width, f.info.Height = cfg.Width, cfg.Height
+	f.pixels = jpg
+	return f, f.checkSize(int64(cfg.Width), int64(cfg.Height), lim)
+}
+
+// setMeta takes the metadata read from the file, keeping what parse
+// already knows (format, size, hash).
+func (f *file) setMeta(meta Info, warn string) {
+	meta.Format, meta.Size, meta.SHA256 = f.info.Format, f.info.Size, f.info.SHA256
+	meta.MetadataWarning = warn
+	f.info = meta
+}
+
+// checkSize is the one place where an image's declared size is known
+// before anything is decoded: it records the displayed size and refuses
+// images over the pixel limit.
+func (f *file) checkSize(w, h int64, lim Limits) error {
+	if w <= 0 || h <= 0 {
+		return fmt.Errorf("photo: %s: %w: header declares %dx%d pixels", f.path, ErrCorrupt, w, h)
+	}
+	f.info.Width, f.info.Height = int(w), int(h)
 	if f.info.Orientation >= 5 {
-		f.info.Width, f.info.Height = cfg.Height, cfg.Width
+		f.info.Width, f.info.Height = int(h), int(w)
 	}
 	if w*h > lim.MaxPixels {
-		return f, fmt.Errorf("photo: %s: %w: header declares %dx%d pixels (%.1f MP), over the %.1f MP limit",
-			path, ErrTooLarge, w, h, float64(w*h)/1e6, float64(lim.MaxPixels)/1e6)
+		return fmt.Errorf("photo: %s: %w: header declares %dx%d pixels (%.1f MP), over the %.1f MP limit",
+			f.path, ErrTooLarge, w, h, float64(w*h)/1e6, float64(lim.MaxPixels)/1e6)
 	}
-	return f, nil
+	return nil
 }
 
 // readLimited reads the whole file, refusing files over maxBytes before
@@ -274,14 +334,47 @@ func readLimited(path string, maxBytes int64) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// decodeConfig is image.DecodeConfig with panics recovered.
+// decodeConfig reads the image header, sniffing the format from the
+// content, with panics recovered.
 func decodeConfig(data []byte) (cfg image.Config, format string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = panicError{r}
 		}
 	}()
+	switch k := heifKind(data); k {
+	case "heic":
+		cfg, err = heic.DecodeConfig(bytes.NewReader(data))
+		return cfg, k, err
+	case "avif":
+		cfg, err = avif.DecodeConfig(bytes.NewReader(data))
+		return cfg, k, err
+	}
 	return image.DecodeConfig(bytes.NewReader(data))
+}
+
+// heifKind tells HEIF files apart by the brands of their "ftyp" box:
+// "avif" for AV1 images, "heic" for HEVC (and plain "mif1") ones, "" for
+// anything else.
+func heifKind(data []byte) string {
+	if len(data) < 16 || string(data[4:8]) != "ftyp" {
+		return ""
+	}
+	n := min(int(binary.BigEndian.Uint32(data)), len(data), 256)
+	brands := []string{string(data[8:12])}
+	for p := 16; p+4 <= n; p += 4 {
+		brands = append(brands, string(data[p:p+4]))
+	}
+	kind := ""
+	for _, b := range brands {
+		switch b {
+		case "avif", "avis":
+			return "avif"
+		case "heic", "heix", "heim", "heis", "hevc", "hevx", "hevm", "hevs", "mif1", "msf1":
+			kind = "heic"
+		}
+	}
+	return kind
 }
 
 // decode fully decodes the file's first frame; the limits were checked by load.
@@ -294,7 +387,14 @@ func (f *file) decode(ctx context.Context) (img image.Image, err error) {
 			img, err = nil, decodeErr(f.path, panicError{r})
 		}
 	}()
-	img, _, err = image.Decode(bytes.NewReader(f.data))
+	switch f.info.Format {
+	case "heic":
+		img, err = heic.Decode(bytes.NewReader(f.pixels))
+	case "avif":
+		img, err = avif.Decode(bytes.NewReader(f.pixels))
+	default:
+		img, _, err = image.Decode(bytes.NewReader(f.pixels))
+	}
 	if err != nil {
 		return nil, decodeErr(f.path, err)
 	}

@@ -496,7 +496,8 @@ func TestIsSupportedExt(t *testing.T) {
 	}{
 		{"a.jpg", true}, {"A.JPG", true}, {"b.jpeg", true}, {"c.PNG", true}, {"d.webp", true},
 		{"e.gif", true}, {"f.tif", true}, {"g.TIFF", true}, {"h.mpo", true}, {"i.bmp", true},
-		{"dir.jpg/x.cr2", false}, {"j.heic", false}, {"k.xmp", false}, {"jpg", false}, {"l.mov", false}, {"", false},
+		{"dir.jpg/x.cr2", true}, {"j.heic", true}, {"J.AVIF", true}, {"m.NEF", true}, {"n.cr3", true},
+		{"dir.cr2/x.txt", false}, {"k.xmp", false}, {"jpg", false}, {"l.mov", false}, {"", false},
 	}
 	for _, tt := range tests {
 		if got := IsSupportedExt(tt.name); got != tt.want {
