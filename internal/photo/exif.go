@@ -145,9 +145,13 @@ func heifExif(data []byte) []byte {
 	return item[4+off:]
 }
 
-// jpegExif walks the JPEG marker segments up to the start of scan and
-// returns the payload of the first APP1 segment holding EXIF.
-func jpegExif(d []byte) []byte {
+// jpegExif returns the payload of the first APP1 segment holding EXIF.
+func jpegExif(d []byte) []byte { return jpegSegment(d, 0xE1, exifHeader) }
+
+// jpegSegment walks the JPEG marker segments up to the start of scan and
+// returns the payload of the first one with marker m whose payload starts
+// with prefix.
+func jpegSegment(d []byte, m byte, prefix []byte) []byte {
 	if len(d) < 4 || d[0] != 0xFF || d[1] != 0xD8 {
 		return nil
 	}
@@ -156,15 +160,15 @@ func jpegExif(d []byte) []byte {
 		if d[p] != 0xFF {
 			return nil
 		}
-		m := d[p+1]
+		mk := d[p+1]
 		switch {
-		case m == 0xFF: // fill byte
+		case mk == 0xFF: // fill byte
 			p++
 			continue
-		case m == 0xD8 || m == 0x01 || (m >= 0xD0 && m <= 0xD7):
+		case mk == 0xD8 || mk == 0x01 || (mk >= 0xD0 && mk <= 0xD7):
 			p += 2
 			continue
-		case m == 0xDA || m == 0xD9: // start of scan, end of image
+		case mk == 0xDA || mk == 0xD9: // start of scan, end of image
 			return nil
 		}
 		n := int(binary.BigEndian.Uint16(d[p+2:]))
@@ -172,7 +176,7 @@ func jpegExif(d []byte) []byte {
 			return nil
 		}
 		seg := d[p+4 : p+2+n]
-		if m == 0xE1 && bytes.HasPrefix(seg, exifHeader) {
+		if mk == m && bytes.HasPrefix(seg, prefix) {
 			return seg
 		}
 		p += 2 + n

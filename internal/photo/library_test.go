@@ -3,6 +3,7 @@ package photo
 import (
 	"errors"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -71,5 +72,23 @@ func TestLibraryFormats(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestWrittenMetadata: keywords the photographer wrote into the file, as
+// IPTC (iptc.jpg) or embedded XMP (the JPEG named .heic), reach Info.
+func TestWrittenMetadata(t *testing.T) {
+	t.Parallel()
+	for file, want := range map[string]string{
+		filepath.Join(photos(t), "camera", "iptc.jpg"):  "Budapest",
+		filepath.Join(library(t), "heif", "wrong.heic"): "Marienkäfer",
+	} {
+		info, err := Inspect(t.Context(), file, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(info.Written.Keywords, want) {
+			t.Errorf("%s: keywords %q lack %q", file, info.Written.Keywords, want)
+		}
 	}
 }

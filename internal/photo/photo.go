@@ -35,6 +35,7 @@ import (
 	_ "golang.org/x/image/webp" // registers "webp" with image.Decode
 
 	"github.com/targetvision/targetvision/internal/raw"
+	"github.com/targetvision/targetvision/internal/xmp"
 )
 
 // Sentinel errors. Every error returned by this package that concerns the
@@ -142,6 +143,10 @@ type Info struct {
 	// SHA256 is the lower-case hex SHA-256 of the file's bytes; it identifies
 	// the content across renames and moves.
 	SHA256 string
+	// Written is what the photographer wrote into the file: its embedded
+	// XMP packet and IPTC record (keywords, title, caption, rating…).
+	// Sidecar files are the caller's to read and lay over it.
+	Written xmp.Meta
 	// MetadataWarning says, in one line, why EXIF was missing parts or was
 	// ignored (a malformed or hostile EXIF block never fails the photo).
 	// Empty when the metadata read cleanly or there was none.
@@ -285,6 +290,7 @@ func parseRAW(f file, kind string, lim Limits) (file, error) {
 func (f *file) setMeta(meta Info, warn string) {
 	meta.Format, meta.Size, meta.SHA256 = f.info.Format, f.info.Size, f.info.SHA256
 	meta.MetadataWarning = warn
+	meta.Written = embeddedMeta(f.info.Format, f.data)
 	f.info = meta
 }
 

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -15,8 +16,9 @@ import (
 // plain text, so parsing never fails.
 //
 //	red barn "golden hour" -people camera:canon album:"Summer Trips"
-//	after:2019 before:2021-06 keyword:snow
+//	after:2019 before:2021-06 keyword:snow rating:4
 //
+// rating:N keeps photos the photographer rated N stars or more (1-5).
 // after:X keeps photos taken on or after the start of X and before:X keeps
 // photos taken before the start of X, where X is a year, a month (YYYY-MM) or
 // a day (YYYY-MM-DD) in UTC — so after:2019 before:2020 is the year 2019.
@@ -30,7 +32,8 @@ type Query struct {
 	Phrases []string
 	// Exclude are the words after a minus sign (or in a -"quoted phrase").
 	Exclude []string
-	// Filter holds the operators (camera:, album:, keyword:, after:, before:).
+	// Filter holds the operators (camera:, album:, keyword:, rating:,
+	// after:, before:).
 	Filter store.Filter
 }
 
@@ -94,7 +97,7 @@ func ParseQuery(s string) Query {
 }
 
 // operators are the recognised key: prefixes, lower-case.
-var operators = []string{"camera", "album", "after", "before", "keyword"}
+var operators = []string{"camera", "album", "after", "before", "keyword", "rating"}
 
 // applyOperator sets the filter field of key from val and reports whether
 // val was acceptable (non-empty; a valid date for after/before).
@@ -109,6 +112,12 @@ func applyOperator(f *store.Filter, key, val string) bool {
 		f.Album = val
 	case "keyword":
 		f.Keyword = val
+	case "rating":
+		n, err := strconv.Atoi(strings.TrimSuffix(val, "+"))
+		if err != nil || n < 1 || n > 5 {
+			return false
+		}
+		f.MinRating = n
 	case "after", "before":
 		t, ok := parseDate(val)
 		if !ok {

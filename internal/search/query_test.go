@@ -26,6 +26,9 @@ func TestParseQuery(t *testing.T) {
 		{"camera:canon dog", Query{Text: "dog", Terms: []string{"dog"}, Filter: store.Filter{Camera: "canon"}}},
 		{`album:"Summer Trips" keyword:snow`, Query{Filter: store.Filter{Album: "Summer Trips", Keyword: "snow"}}},
 		{"ALBUM:Trips", Query{Filter: store.Filter{Album: "Trips"}}},
+		{"rating:4 owl", Query{Text: "owl", Terms: []string{"owl"}, Filter: store.Filter{MinRating: 4}}},
+		{"rating:5+", Query{Filter: store.Filter{MinRating: 5}}},
+		{"rating:6", Query{Text: "rating:6", Terms: []string{"rating:6"}}},
 		{"after:2019 before:2021-06", Query{Filter: store.Filter{From: day(2019, 1, 1), To: day(2021, 6, 1)}}},
 		{"after:2020-02-29", Query{Filter: store.Filter{From: day(2020, 2, 29)}}},
 		// Unparseable operators are plain text.
