@@ -238,12 +238,20 @@ func RenditionPath(userID, photoID int64) string {
 	return filepath.Join("renditions", strconv.FormatInt(userID, 10), strconv.FormatInt(photoID, 10)+".jpg")
 }
 
-// RemoveDerived deletes the thumbnails and renditions of photos that are
-// gone (a removed source's).
-func (p *Pipeline) RemoveDerived(userID int64, photoIDs []int64) {
-	for _, id := range photoIDs {
+// RemoveSource removes one of the user's sources with its photos, their
+// thumbnails, renditions, descriptions and embeddings, and its queued jobs
+// (store.DeleteSource; the describe ledger stays). It returns how many
+// photos went.
+func (p *Pipeline) RemoveSource(ctx context.Context, userID, sourceID int64) (int, error) {
+	ids, err := p.db.DeleteSource(ctx, userID, sourceID)
+	if err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
 		p.removeDerived(userID, id)
 	}
+	p.log.InfoContext(ctx, "source removed", "source_id", sourceID, "photos", len(ids))
+	return len(ids), nil
 }
 
 func (p *Pipeline) removeDerived(userID, photoID int64) {
