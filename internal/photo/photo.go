@@ -34,6 +34,7 @@ import (
 	"golang.org/x/image/tiff"
 	_ "golang.org/x/image/webp" // registers "webp" with image.Decode
 
+	"github.com/targetvision/targetvision/internal/jpegdec"
 	"github.com/targetvision/targetvision/internal/raw"
 	"github.com/targetvision/targetvision/internal/xmp"
 )
@@ -143,6 +144,10 @@ type Info struct {
 	// SHA256 is the lower-case hex SHA-256 of the file's bytes; it identifies
 	// the content across renames and moves.
 	SHA256 string
+	// Truncated says the file ended early (a cut upload or copy): the
+	// image shows the part that was decoded, the rest grey, as libjpeg
+	// shows it. Set by decoding, not by Inspect.
+	Truncated bool
 	// Written is what the photographer wrote into the file: its embedded
 	// XMP packet and IPTC record (keywords, title, caption, rating…).
 	// Sidecar files are the caller's to read and lay over it.
@@ -200,7 +205,7 @@ func Decode(ctx context.Context, path string, lim Limits) (image.Image, Info, er
 	if err != nil {
 		return nil, f.info, err
 	}
-	img, err := f.decode(ctx)
+	img, err := f.decode(ctx, 1)
 	if err != nil {
 		return nil, f.info, err
 	}
@@ -356,6 +361,10 @@ func decodeConfig(data []byte) (cfg image.Config, format string, err error) {
 		cfg, err = avif.DecodeConfig(bytes.NewReader(data))
 		return cfg, k, err
 	}
+	if bytes.HasPrefix(data, []byte{0xFF, 0xD8}) {
+		cfg, err = jpegdec.DecodeConfig(bytes.NewReader(data))
+		return cfg, "jpeg", err
+	}
 	return image.DecodeConfig(bytes.NewReader(data))
 }
 
@@ -383,8 +392,10 @@ func heifKind(data []byte) string {
 	return kind
 }
 
-// decode fully decodes the file's first frame; the limits were checked by load.
-func (f *file) decode(ctx context.Context) (img image.Image, err error) {
+// decode decodes the file's first frame, a JPEG at 1/scale of its size
+// (scale 1, 2, 4 or 8; other formats ignore it); the limits were checked
+// by load.
+func (f *file) decode(ctx context.Context, scale int) (img image.Image, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("photo: %s: %w", f.path, err)
 	}
@@ -393,11 +404,15 @@ func (f *file) decode(ctx context.Context) (img image.Image, err error) {
 			img, err = nil, decodeErr(f.path, panicError{r})
 		}
 	}()
-	switch f.info.Format {
-	case "heic":
+	switch {
+	case f.info.Format == "heic":
 		img, err = heic.Decode(bytes.NewReader(f.pixels))
-	case "avif":
+	case f.info.Format == "avif":
 		img, err = avif.Decode(bytes.NewReader(f.pixels))
+	case bytes.HasPrefix(f.pixels, []byte{0xFF, 0xD8}):
+		// JPEG (and MPO, and RAW previews) decode like libjpeg: a cut
+		// file shows what arrived, any sampling factors work.
+		img, f.info.Truncated, err = jpegdec.DecodeScaled(bytes.NewReader(f.pixels), scale)
 	default:
 		img, _, err = image.Decode(bytes.NewReader(f.pixels))
 	}
@@ -415,14 +430,15 @@ func (p panicError) Error() string { return fmt.Sprintf("decoder panicked: %v", 
 // decodeErr classifies a decoder error into one of the sentinels.
 func decodeErr(path string, err error) error {
 	var (
-		jpegUnsup jpeg.UnsupportedError
+		jpegUnsup jpegdec.UnsupportedError
+		stdUnsup  jpeg.UnsupportedError
 		pngUnsup  png.UnsupportedError
 		tiffUnsup tiff.UnsupportedError
 	)
 	switch {
 	case errors.Is(err, image.ErrFormat):
 		return fmt.Errorf("photo: %s: %w: not a known image format", path, ErrUnsupported)
-	case errors.As(err, &jpegUnsup), errors.As(err, &pngUnsup), errors.As(err, &tiffUnsup):
+	case errors.As(err, &jpegUnsup), errors.As(err, &stdUnsup), errors.As(err, &pngUnsup), errors.As(err, &tiffUnsup):
 		return fmt.Errorf("photo: %s: %w: %w", path, ErrUnsupported, err)
 	default:
 		return fmt.Errorf("photo: %s: %w: %w", path, ErrCorrupt, err)

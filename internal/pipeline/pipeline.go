@@ -300,6 +300,9 @@ func (p *Pipeline) handleProcess(ctx context.Context, j store.Job, ph store.Phot
 		}
 		return err
 	}
+	if info.Truncated {
+		p.log.WarnContext(ctx, "photo file ends early; indexed what it holds, the rest grey", "photo_id", ph.ID, "file", ph.SourceKey)
+	}
 	applyInfo(&ph, info, src.Kind == store.SourceLocal)
 	if src.Kind == store.SourceLocal {
 		p.applyWritten(ctx, &ph, info, src)

@@ -12,12 +12,12 @@ import (
 	"bytes"
 	"encoding/binary"
 	"image"
-	"image/jpeg"
 	"path/filepath"
 	"strings"
 
 	"github.com/targetvision/targetvision/internal/bmff"
 	"github.com/targetvision/targetvision/internal/exif"
+	"github.com/targetvision/targetvision/internal/jpegdec"
 )
 
 // Extensions are the RAW file extensions a folder walk should offer (lower
@@ -168,5 +168,5 @@ func configOf(b []byte) (cfg image.Config, err error) {
 			err = image.ErrFormat
 		}
 	}()
-	return jpeg.DecodeConfig(bytes.NewReader(b))
+	return jpegdec.DecodeConfig(bytes.NewReader(b))
 }
