@@ -5,6 +5,8 @@ import (
 	"image"
 	"image/draw"
 	stdjpeg "image/jpeg"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
@@ -196,5 +198,50 @@ func TestScaled(t *testing.T) {
 	}
 	if _, _, err := DecodeScaled(bytes.NewReader(data), 3); err == nil {
 		t.Error("scale 3 accepted")
+	}
+}
+
+// TestIdctReducedMatchesFormula checks the fixed-point reduced transforms
+// against the cosine sums they implement, on random coefficients.
+func TestIdctReducedMatchesFormula(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 500 {
+		for _, n := range []int{2, 4} {
+			var b block
+			for i := range b {
+				b[i] = int32(rng.IntN(2049) - 1024)
+			}
+			want := make([]float64, n*n)
+			for y := range n {
+				for x := range n {
+					var s float64
+					for v := range n {
+						for u := range n {
+							cu, cv := 1.0, 1.0
+							if u == 0 {
+								cu = 1 / math.Sqrt2
+							}
+							if v == 0 {
+								cv = 1 / math.Sqrt2
+							}
+							s += 0.25 * cu * cv * float64(b[v*8+u]) *
+								math.Cos(float64(2*x+1)*float64(u)*math.Pi/float64(2*n)) *
+								math.Cos(float64(2*y+1)*float64(v)*math.Pi/float64(2*n))
+						}
+					}
+					want[y*n+x] = s
+				}
+			}
+			got := b
+			idctReduced(&got, n)
+			for y := range n {
+				for x := range n {
+					if d := math.Abs(float64(got[y*8+x]) - want[y*n+x]); d > 1.5 {
+						t.Fatalf("n=%d (%d,%d): %d, want %.2f", n, x, y, got[y*8+x], want[y*n+x])
+					}
+				}
+			}
+		}
 	}
 }

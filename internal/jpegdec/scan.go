@@ -546,11 +546,21 @@ func (d *decoder) reconstructProgressiveImage() error {
 // reconstructBlock dequantizes, performs the inverse DCT and stores the block
 // to the image.
 func (d *decoder) reconstructBlock(b *block, bx, by, compIndex int) error {
-	qt := &d.quant[d.comp[compIndex].tq]
-	for zig := 0; zig < blockSize; zig++ {
-		b[unzig[zig]] *= qt[zig]
-	}
 	bs := d.bs
+	if bs == 8 {
+		qt := &d.quant[d.comp[compIndex].tq]
+		for zig := 0; zig < blockSize; zig++ {
+			b[unzig[zig]] *= qt[zig]
+		}
+	} else {
+		// A reduced transform reads only the low bs×bs coefficients.
+		qn := &d.quantNat[d.comp[compIndex].tq]
+		for y := 0; y < bs; y++ {
+			for x := 0; x < bs; x++ {
+				b[y*8+x] *= qn[y*8+x]
+			}
+		}
+	}
 	dst, stride := []byte(nil), 0
 	switch {
 	case d.nComp == 1:

@@ -137,6 +137,8 @@ func fitWithin(r image.Rectangle, edge int) (w, h int) {
 
 // resize scales img so its long edge is at most edge with Catmull-Rom
 // (bicubic) resampling; an image already small enough is returned as is.
+// YCbCr and Gray images stay in their colour model (resampleFast); others
+// come back as RGBA.
 func resize(img image.Image, edge int) image.Image {
 	b := img.Bounds()
 	w, h := fitWithin(b, edge)
@@ -144,6 +146,9 @@ func resize(img image.Image, edge int) image.Image {
 		return img
 	}
 	img = shrinkFor(img, w, h)
+	if out, ok := resampleFast(img, w, h); ok {
+		return out
+	}
 	dst := image.NewRGBA(image.Rect(0, 0, w, h))
 	draw.CatmullRom.Scale(dst, dst.Rect, img, img.Bounds(), draw.Src, nil)
 	return dst
