@@ -208,7 +208,8 @@ func TestCLIErrorsAndHelp(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
 	for _, cmd := range [][]string{{"--help"}, {"serve", "--help"}, {"index", "--help"}, {"sync", "--help"}, {"search", "--help"},
-		{"models", "pull", "--help"}, {"embed", "--help"}, {"migrate", "--help"}, {"users", "add", "--help"}, {"smugmug", "connect", "--help"}} {
+		{"models", "pull", "--help"}, {"embed", "--help"}, {"migrate", "--help"}, {"users", "add", "--help"}, {"smugmug", "connect", "--help"},
+		{"sources", "list", "--help"}, {"sources", "remove", "--help"}, {"bench", "index", "--help"}} {
 		if out := c.ok(cmd...); !strings.Contains(out, "Usage:") {
 			t.Errorf("%v: no usage:\n%s", cmd, out)
 		}
