@@ -96,7 +96,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	h := int(math.Sqrt(o.Megapixels*1e6/1.5) + 0.5)
 	w := h * 3 / 2
 	rep := Report{Photos: o.Photos, Width: w, Height: h}
-	photos := filepath.Join(dir, "photos")
+	photos := filepath.Join(dir, fmt.Sprintf("photos-%dx%d-%d", w, h, o.Photos))
 	files, err := Generate(ctx, photos, o.Photos, w, h)
 	if err != nil {
 		return rep, err

@@ -54,7 +54,7 @@ func (d *decoder) ensureNBits(n int32) error {
 			}
 			return err
 		}
-		d.bits.a = d.bits.a<<8 | uint32(c)
+		d.bits.a = d.bits.a<<8 | uint64(c)
 		d.bits.n += 8
 		if d.bits.m == 0 {
 			d.bits.m = 1 << 7
@@ -66,6 +66,74 @@ func (d *decoder) ensureNBits(n int32) error {
 		}
 	}
 	return nil
+}
+
+// fillBits tops the bit accumulator up to more than 56 bits, so that the
+// hot loop finds a whole coefficient (a code of at most 16 bits and at
+// most 15 more) without a call. Bytes without 0xFF are taken straight from
+// the buffer. It stops quietly at a marker (leaving it unread) or at the
+// end of the data: a caller that then lacks bits takes the careful path,
+// which reports those.
+func (d *decoder) fillBits() {
+	for d.bits.n <= 56 {
+		var c byte
+		if i := d.bytes.i; i+2 <= d.bytes.j && d.bytes.buf[i] != 0xff {
+			c = d.bytes.buf[i]
+			d.bytes.i = i + 1
+			d.bytes.nUnreadable = 1
+		} else {
+			var err error
+			c, err = d.readByteStuffedByte()
+			if err != nil {
+				if err == errMissingFF00 {
+					// Put the marker back for the scan's end to find.
+					d.bytes.i -= d.bytes.nUnreadable
+					d.bytes.nUnreadable = 0
+				}
+				return
+			}
+		}
+		d.bits.a = d.bits.a<<8 | uint64(c)
+		d.bits.n += 8
+		if d.bits.m == 0 {
+			d.bits.m = 1 << 7
+		} else {
+			d.bits.m <<= 8
+		}
+	}
+}
+
+// quickHuffman decodes a code of at most lutSize bits from the bits
+// already buffered; ok is false when there are too few or the code is
+// longer (decodeHuffman then does it).
+func (d *decoder) quickHuffman(h *huffman) (uint8, bool) {
+	if d.bits.n < lutSize {
+		return 0, false
+	}
+	v := h.lut[(d.bits.a>>uint32(d.bits.n-lutSize))&(1<<lutSize-1)]
+	if v == 0 {
+		return 0, false
+	}
+	n := int32(v&0xff) - 1
+	d.bits.n -= n
+	d.bits.m >>= uint32(n)
+	return uint8(v >> 8), true
+}
+
+// quickExtend is receiveExtend from the bits already buffered; ok is false
+// when there are too few.
+func (d *decoder) quickExtend(t uint8) (int32, bool) {
+	if d.bits.n < int32(t) {
+		return 0, false
+	}
+	d.bits.n -= int32(t)
+	d.bits.m >>= t
+	s := int32(1) << t
+	x := int32(d.bits.a>>uint32(d.bits.n)) & (s - 1)
+	if x < s>>1 {
+		x += ((-1) << t) + 1
+	}
+	return x, true
 }
 
 // receiveExtend is the composition of RECEIVE and EXTEND, specified in section
@@ -192,7 +260,7 @@ func (d *decoder) decodeHuffman(h *huffman) (uint8, error) {
 			goto slowPath
 		}
 	}
-	if v := h.lut[(d.bits.a>>uint32(d.bits.n-lutSize))&0xff]; v != 0 {
+	if v := h.lut[(d.bits.a>>uint32(d.bits.n-lutSize))&(1<<lutSize-1)]; v != 0 {
 		n := (v & 0xff) - 1
 		d.bits.n -= int32(n)
 		d.bits.m >>= n
@@ -237,7 +305,7 @@ func (d *decoder) decodeBits(n int32) (uint32, error) {
 			return 0, err
 		}
 	}
-	ret := d.bits.a >> uint32(d.bits.n-n)
+	ret := uint32(d.bits.a >> uint32(d.bits.n-n))
 	ret &= (1 << uint32(n)) - 1
 	d.bits.n -= n
 	d.bits.m >>= uint32(n)

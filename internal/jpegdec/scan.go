@@ -359,16 +359,25 @@ func (d *decoder) decodeBlock(b *block, dc *[maxComponents]int32, compIndex uint
 		if zig == 0 {
 			zig++
 			// Decode the DC coefficient, as specified in section F.2.2.1.
-			value, err := d.decodeHuffman(&d.huff[dcTable][td])
-			if err != nil {
-				return err
+			if d.bits.n < 32 {
+				d.fillBits()
+			}
+			value, ok := d.quickHuffman(&d.huff[dcTable][td])
+			if !ok {
+				var err error
+				if value, err = d.decodeHuffman(&d.huff[dcTable][td]); err != nil {
+					return err
+				}
 			}
 			if value > 16 {
 				return UnsupportedError("excessive DC component")
 			}
-			dcDelta, err := d.receiveExtend(value)
-			if err != nil {
-				return err
+			dcDelta, ok := d.quickExtend(value)
+			if !ok {
+				var err error
+				if dcDelta, err = d.receiveExtend(value); err != nil {
+					return err
+				}
 			}
 			dc[compIndex] += dcDelta
 			b[0] = dc[compIndex] << al
@@ -380,9 +389,18 @@ func (d *decoder) decodeBlock(b *block, dc *[maxComponents]int32, compIndex uint
 			// Decode the AC coefficients, as specified in section F.2.2.2.
 			huff := &d.huff[acTable][ta]
 			for ; zig <= zigEnd; zig++ {
-				value, err := d.decodeHuffman(huff)
-				if err != nil {
-					return err
+				// The quick paths read codes and values from the
+				// accumulator without a call; near a marker or the end of
+				// the data the careful paths take over.
+				if d.bits.n < 32 {
+					d.fillBits()
+				}
+				value, ok := d.quickHuffman(huff)
+				if !ok {
+					var err error
+					if value, err = d.decodeHuffman(huff); err != nil {
+						return err
+					}
 				}
 				val0 := value >> 4
 				val1 := value & 0x0f
@@ -391,9 +409,12 @@ func (d *decoder) decodeBlock(b *block, dc *[maxComponents]int32, compIndex uint
 					if zig > zigEnd {
 						break
 					}
-					ac, err := d.receiveExtend(val1)
-					if err != nil {
-						return err
+					ac, ok := d.quickExtend(val1)
+					if !ok {
+						var err error
+						if ac, err = d.receiveExtend(val1); err != nil {
+							return err
+						}
 					}
 					b[unzig[zig]] = ac << al
 				} else {
