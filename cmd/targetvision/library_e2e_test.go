@@ -20,7 +20,10 @@ import (
 // file that is not a photo with pixels is named with its reason.
 func TestIndexRealLibrary(t *testing.T) {
 	t.Parallel()
-	c := newCLI(t)
+	onBothStores(t, testIndexRealLibrary)
+}
+
+func testIndexRealLibrary(t *testing.T, c *cli, open func() *store.DB) {
 	lib := filepath.Join(testshared.Path(t), "testdata", "library")
 	out := c.ok("index", lib)
 	for _, want := range []string{
@@ -40,11 +43,7 @@ func TestIndexRealLibrary(t *testing.T) {
 		}
 	}
 
-	db, err := store.Open(t.Context(), filepath.Join(c.dir, "data", "targetvision.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := open()
 	u, _ := db.EnsureDefaultUser(t.Context())
 	ps, _, err := db.ListPhotos(t.Context(), u.ID, store.Filter{}, 100, 0)
 	if err != nil {
