@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"image"
 	"io"
 	"math"
 	"strconv"
@@ -378,7 +377,7 @@ func oneLine(s string) string {
 // Orientation returns the EXIF orientation (1-8) of an encoded image held
 // in memory, or 1 when it has none or it cannot be read.
 func Orientation(data []byte) int {
-	_, format, err := image.DecodeConfig(bytes.NewReader(data))
+	_, format, err := decodeConfig(data)
 	if err != nil {
 		return 1
 	}

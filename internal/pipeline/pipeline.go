@@ -291,7 +291,7 @@ func (p *Pipeline) handleProcess(ctx context.Context, j store.Job, ph store.Phot
 		if ctx.Err() != nil {
 			return err
 		}
-		issue := Issue(err)
+		issue := issueOf(err)
 		if serr := p.db.SetPhotoStatus(ctx, j.UserID, ph.ID, store.PhotoFailed, issue, err.Error()); serr != nil {
 			return serr
 		}
@@ -327,10 +327,10 @@ func (p *Pipeline) handleProcess(ctx context.Context, j store.Job, ph store.Phot
 	return p.enqueuePhoto(ctx, j.UserID, ph.ID, KindDescribe, 1)
 }
 
-// Issue names the reason a photo error is counted under in the index
+// issueOf names the reason a photo error is counted under in the index
 // summary (a store.Issue constant), or "" for an error that is not the
 // file's fault (I/O, cancellation).
-func Issue(err error) string {
+func issueOf(err error) string {
 	switch {
 	case errors.Is(err, photo.ErrTooLarge):
 		return store.IssueTooLarge
