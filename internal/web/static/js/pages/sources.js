@@ -77,6 +77,11 @@ const issueWords = {
   excluded: 'excluded',
 };
 
+/** The exclude patterns typed in the form: comma- or newline-separated, trimmed. */
+export function splitPatterns(text) {
+  return (text || '').split(/[,\n]/).map((p) => p.trim()).filter(Boolean);
+}
+
 /** "2 unsupported · 1 corrupt" for a source's issue counts; '' for none. */
 export function issueSummary(counts) {
   return Object.keys(issueWords)
@@ -160,8 +165,9 @@ function sourceItem(s, message = '') {
   const details = [
     s.kind === 'smugmug' ? 'SmugMug' : 'Local folder',
     `${s.photo_count ?? 0} photos`,
+    s.exclude && s.exclude.length ? `also skips ${s.exclude.join(', ')}` : '',
     s.last_synced_at ? `synced ${formatDate(s.last_synced_at, true)}` : 'never synced',
-  ].join(' · ');
+  ].filter(Boolean).join(' · ');
   return h('li', {
     class: 'rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900',
     dataset: { testid: 'source-item', sourceId: String(s.id), kind: s.kind },
@@ -198,8 +204,12 @@ async function addSource() {
   }
   submit.disabled = true;
   try {
-    const added = await api('/api/v1/sources', { method: 'POST', body: { kind: 'local', path } });
+    const body = { kind: 'local', path };
+    const exclude = splitPatterns($('add-source-exclude').value);
+    if (exclude.length) body.exclude = exclude;
+    const added = await api('/api/v1/sources', { method: 'POST', body });
     input.value = '';
+    $('add-source-exclude').value = '';
     const merged = (added && added.merged_source_ids) || [];
     setStatus($('sources-status'), `Added ${path}. Indexing starts in the background.` +
       (merged.length ? ` It took over ${merged.length} source${merged.length > 1 ? 's' : ''} inside it; their photos keep their descriptions.` : ''));
