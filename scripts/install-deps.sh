@@ -2,7 +2,8 @@
 # Installs what the test suite needs on a fresh Debian bookworm machine:
 # the PostgreSQL 15 server, pgvector (built from Debian trixie's source package,
 # since bookworm does not package it), the rum extension (the full-text index
-# that returns matches best first) and Chromium for the browser tests.
+# that returns matches best first), Chromium for the browser tests and
+# libjpeg-turbo's djpeg for the index benchmark.
 # Idempotent: a second run only checks.
 set -euo pipefail
 
@@ -21,6 +22,8 @@ command -v pg_config >/dev/null && [ -d /usr/include/postgresql/15/server ] || p
 command -v chromium >/dev/null || pkgs+=(chromium)
 command -v make >/dev/null || pkgs+=(make)
 command -v dpkg-source >/dev/null || pkgs+=(dpkg-dev)
+# djpeg (libjpeg-turbo) is the reference `targetvision bench index` measures against.
+command -v djpeg >/dev/null || pkgs+=(libjpeg-turbo-progs)
 # libopenblas-dev backs the side-by-side GEMM benchmark (build tag openblas).
 [ -f /usr/include/x86_64-linux-gnu/cblas.h ] || [ -f /usr/include/cblas.h ] || pkgs+=(libopenblas-dev)
 

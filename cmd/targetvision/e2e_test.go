@@ -209,7 +209,8 @@ func TestCLIErrorsAndHelp(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
 	for _, cmd := range [][]string{{"--help"}, {"serve", "--help"}, {"index", "--help"}, {"sync", "--help"}, {"search", "--help"},
-		{"models", "pull", "--help"}, {"embed", "--help"}, {"migrate", "--help"}, {"users", "add", "--help"}, {"smugmug", "connect", "--help"}} {
+		{"models", "pull", "--help"}, {"embed", "--help"}, {"migrate", "--help"}, {"users", "add", "--help"}, {"smugmug", "connect", "--help"},
+		{"sources", "list", "--help"}, {"sources", "remove", "--help"}, {"bench", "index", "--help"}} {
 		if out := c.ok(cmd...); !strings.Contains(out, "Usage:") {
 			t.Errorf("%v: no usage:\n%s", cmd, out)
 		}
@@ -653,11 +654,11 @@ func TestKilledIndexResumes(t *testing.T) {
 	}
 	cmd.Process.Kill()
 	cmd.Wait()
-	if n := readyPhotos(t, dbPath); n >= 40 {
+	if n := readyPhotos(t, dbPath); n >= 42 {
 		t.Fatalf("the run finished before the kill (%d ready): nothing was resumed", n)
 	}
 	out := c.ok("index", photos)
-	if !strings.Contains(out, "40 photos ready, 3 failed, 0 pending") {
+	if !strings.Contains(out, "42 photos ready, 1 failed, 0 pending") {
 		t.Fatalf("after resume:\n%s", out)
 	}
 	db, err := store.Open(t.Context(), dbPath, store.Options{})

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -24,14 +25,25 @@ import (
 
 func newIndexCmd(e *env, cfg func() config.Config) *cobra.Command {
 	var d describeFlags
+	var exclude []string
 	cmd := &cobra.Command{
 		Use:   "index DIR...",
 		Short: "Add local folders as sources and index their photos",
 		Long: `Adds each folder as a source (once; indexing it again re-syncs it) and
-indexes every JPEG, PNG, WebP, GIF, TIFF and BMP below it: EXIF, content hash,
-thumbnail, analysis rendition, and the CLIP embedding when a model is present.
-Unchanged files are skipped; moved files keep their descriptions; deleted files
-leave the index. A corrupt or oversized file is reported and never stops the run.`,
+indexes every JPEG, PNG, WebP, GIF, TIFF, BMP, HEIC and AVIF below it, and
+camera RAW files (CR2, CR3, NEF, NRW, ARW, DNG, RAF, ORF, RW2, PEF, …)
+through their largest embedded preview: EXIF, content hash, thumbnail,
+analysis rendition, and the CLIP embedding when a model is present. A RAW
+and a JPEG of the same name are one photo; XMP sidecars (name.xmp,
+name.ext.xmp) and embedded XMP/IPTC give keywords, titles, captions and
+ratings.
+
+Unchanged files are skipped; moved files keep their descriptions; deleted
+files leave the index. A folder inside an indexed folder is refused; a
+folder above indexed ones takes them over. Hidden files, trash and NAS
+thumbnail folders are excluded (add patterns with --exclude). Every file
+that is not a photo, and every photo that failed or has no preview, is
+listed in the summary with the reason; none stops the run.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, dirs []string) error {
 			opts, err := d.options()
@@ -44,6 +56,10 @@ leave the index. A corrupt or oversized file is reported and never stops the run
 				return err
 			}
 			defer a.Close()
+			var settings *localsource.Settings
+			if cmd.Flags().Changed("exclude") {
+				settings = &localsource.Settings{Exclude: exclude}
+			}
 			var sources []store.Source
 			// The command line's user owns the machine: any folder but the
 			// data directory's own.
@@ -53,19 +69,23 @@ leave the index. A corrupt or oversized file is reported and never stops the run
 				if err != nil {
 					return err
 				}
-				if abs, err = policy.Allowed(abs); err != nil {
+				if _, err := policy.Allowed(abs); err != nil {
 					return err
 				}
-				src, err := a.db.CreateSource(ctx, store.Source{UserID: a.user.ID, Kind: store.SourceLocal, Name: abs, Path: abs})
+				added, err := localsource.Add(ctx, a.db, a.user.ID, abs, settings)
 				if err != nil {
 					return err
 				}
-				sources = append(sources, src)
+				for _, m := range added.Merged {
+					fmt.Fprintf(e.stdout, "%s: merged source %d (%s) into it; its photos keep their descriptions\n", added.Source.Name, m.ID, m.Path)
+				}
+				sources = append(sources, added.Source)
 			}
 			return a.syncAndDrain(ctx, e, sources, opts)
 		},
 	}
 	d.register(cmd)
+	cmd.Flags().StringArrayVar(&exclude, "exclude", nil, "skip files and folders matching this glob, besides the defaults (repeatable; a pattern with / matches the path from the folder); stored with the source")
 	return cmd
 }
 
@@ -242,42 +262,90 @@ func (a *app) describe(ctx context.Context, e *env, p *pipeline.Pipeline, d pipe
 }
 
 func summarise(r localsource.Result) string {
-	return fmt.Sprintf("%d files: %d new, %d changed, %d moved, %d deleted, %d unchanged",
+	s := fmt.Sprintf("%d files: %d new, %d changed, %d moved, %d deleted, %d unchanged",
 		r.Files, r.New, r.Changed, r.Moved, r.Deleted, r.Unchanged)
+	if len(r.Skipped) > 0 {
+		s += fmt.Sprintf("; %d skipped", len(r.Skipped))
+	}
+	return s
 }
 
 func (a *app) printIndexSummary(ctx context.Context, w io.Writer, sources []store.Source, failedSync int) error {
-	var ready, failed, pending int
-	var failures []store.Photo
+	counts, err := a.db.CountPhotosBySource(ctx, a.user.ID, sourceIDs(sources))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "indexed: %d photos ready, %d failed, %d pending\n", counts[store.PhotoReady], counts[store.PhotoFailed], counts[store.PhotoPending])
 	for _, src := range sources {
-		for _, st := range []string{store.PhotoReady, store.PhotoFailed, store.PhotoPending} {
-			ps, n, err := a.db.ListPhotos(ctx, a.user.ID, store.Filter{SourceID: src.ID, Status: st}, 1000, 0)
-			if err != nil {
-				return err
-			}
-			switch st {
-			case store.PhotoReady:
-				ready += n
-			case store.PhotoFailed:
-				failed += n
-				failures = append(failures, ps...)
-			default:
-				pending += n
-			}
+		issues, err := a.db.FileIssues(ctx, a.user.ID, src.ID)
+		if err != nil {
+			return err
 		}
+		printFileIssues(w, issues)
 	}
-	fmt.Fprintf(w, "indexed: %d photos ready, %d failed, %d pending\n", ready, failed, pending)
-	for _, p := range failures {
-		fmt.Fprintf(w, "  failed: %s: %s\n", plaintext.Line(p.SourceKey), plaintext.Line(p.Error))
-	}
-	counts, err := a.db.JobCounts(ctx, a.user.ID)
-	if err == nil && counts[store.JobQueued] > 0 {
-		fmt.Fprintf(w, "%d jobs wait in the queue (embedding needs `targetvision models pull`; descriptions need ANTHROPIC_API_KEY; `targetvision serve` runs them)\n", counts[store.JobQueued])
+	jc, err := a.db.JobCounts(ctx, a.user.ID)
+	if err == nil && jc[store.JobQueued] > 0 {
+		fmt.Fprintf(w, "%d jobs wait in the queue (embedding needs `targetvision models pull`; descriptions need ANTHROPIC_API_KEY; `targetvision serve` runs them)\n", jc[store.JobQueued])
 	}
 	if failedSync > 0 {
 		return fmt.Errorf("%d of %d sources could not be synced", failedSync, len(sources))
 	}
 	return nil
+}
+
+func sourceIDs(sources []store.Source) []int64 {
+	ids := make([]int64, len(sources))
+	for i, s := range sources {
+		ids[i] = s.ID
+	}
+	return ids
+}
+
+// issueOrder is the order reasons are reported in, with the words used.
+var issueOrder = []struct{ reason, label string }{
+	{store.IssueCorrupt, "failed"}, {store.IssueTooLarge, "failed"}, {store.IssueUnsupported, "skipped (unsupported)"},
+	{store.IssueNoPreview, "no preview"}, {store.IssueExcluded, "skipped (excluded)"},
+}
+
+// maxListed is how many files of one reason the summary names; the rest
+// are counted (the Sources page and the API list them all).
+const maxListed = 20
+
+// printFileIssues accounts for every file of a source that is not a
+// complete photo: a count per reason, then the files with the reason.
+func printFileIssues(w io.Writer, issues []store.FileIssue) {
+	if len(issues) == 0 {
+		return
+	}
+	n := map[string]int{}
+	for _, is := range issues {
+		n[is.Reason]++
+	}
+	var parts []string
+	for _, r := range issueOrder {
+		if n[r.reason] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n[r.reason], strings.ReplaceAll(r.reason, "_", " ")))
+		}
+	}
+	fmt.Fprintf(w, "not indexed as photos with pixels: %s\n", strings.Join(parts, ", "))
+	for _, r := range issueOrder {
+		listed := 0
+		for _, is := range issues {
+			if is.Reason != r.reason {
+				continue
+			}
+			if listed == maxListed {
+				fmt.Fprintf(w, "  %s: … and %d more\n", r.label, n[r.reason]-maxListed)
+				break
+			}
+			listed++
+			if is.Detail != "" && is.Reason != store.IssueNoPreview {
+				fmt.Fprintf(w, "  %s: %s: %s\n", r.label, plaintext.Line(is.Path), plaintext.Line(is.Detail))
+			} else {
+				fmt.Fprintf(w, "  %s: %s\n", r.label, plaintext.Line(is.Path))
+			}
+		}
+	}
 }
 
 func isTerminal(w io.Writer) bool {

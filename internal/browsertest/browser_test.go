@@ -587,9 +587,20 @@ func TestBrowserFlow(t *testing.T) {
 	b.do("failures listed", 15*time.Second, chromedp.WaitVisible(chromedp.CSS(`[data-testid=failed-job]`)))
 	b.shot("activity")
 
-	// Back to Sources for its screenshot with the finished source.
+	// Back to Sources for its screenshot with the finished source. The
+	// files not indexed as photos are counted by reason, and listed when
+	// opened.
 	b.open("/sources", "sources")
 	b.do("source listed", 15*time.Second, chromedp.WaitVisible(chromedp.CSS(`[data-testid=source-item]`)))
+	b.do("issues listed", 15*time.Second,
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=source-issues] summary`)),
+		chromedp.Click(chromedp.CSS(`[data-testid=source-issues] summary`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=source-issue]`)),
+	)
+	if txt := eval[string](b, "issues", `document.querySelector('[data-testid=source-issues]').textContent`); !strings.Contains(txt, "1 too large") ||
+		!strings.Contains(txt, "odd/decompression_bomb.gif — too large") {
+		t.Errorf("the source's files not indexed read %q; want the decompression bomb, too large", txt)
+	}
 	b.shot("sources")
 
 	// Search by text; keyboard: the input takes focus, results are links.
@@ -740,6 +751,18 @@ func TestBrowserFlow(t *testing.T) {
 		} else {
 			t.Logf("known: the API offers a thumbnail_url for failed photo %s (%s); the browser logs its 404", id, st)
 		}
+	}
+
+	// Remove the source (confirmed): it leaves the list, and its photos
+	// leave the library.
+	b.open("/sources", "sources")
+	eval[bool](b, "confirm", `(() => { window.confirm = () => true; return true; })()`)
+	b.do("remove source", 30*time.Second,
+		chromedp.Click(chromedp.CSS(`[data-testid=source-remove]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=sources-empty]`)),
+	)
+	if n := eval[float64](b, "photos after removal", `fetch('/api/v1/photos').then((r) => r.json()).then((l) => l.total)`); n != 0 {
+		t.Errorf("%v photos left after removing the source", n)
 	}
 
 	// Sign out: back to the login page, and pages need a session again.

@@ -11,8 +11,9 @@ import (
 
 	_ "image/png" // analysis renditions are JPEG, but local folders may hold PNG
 
-	"github.com/rwcarlsen/goexif/exif"
 	"golang.org/x/image/draw"
+
+	"github.com/targetvision/targetvision/internal/photo"
 )
 
 const (
@@ -57,7 +58,7 @@ func prepareFile(path string, longEdge, quality int) (prepared, error) {
 	if err != nil {
 		return prepared{}, fmt.Errorf("claude: decode image %s: %w", path, err)
 	}
-	p, err := prepareImage(img, exifOrientation(raw), longEdge, quality)
+	p, err := prepareImage(img, photo.Orientation(raw), longEdge, quality)
 	if err != nil {
 		return prepared{}, err
 	}
@@ -110,23 +111,6 @@ func fitLongEdge(w, h, longEdge int) (int, int) {
 		return longEdge, max(1, (h*longEdge+w/2)/w)
 	}
 	return max(1, (w*longEdge+h/2)/h), longEdge
-}
-
-// exifOrientation returns the EXIF orientation (1–8), or 1 when absent.
-func exifOrientation(raw []byte) int {
-	x, err := exif.Decode(bytes.NewReader(raw))
-	if err != nil {
-		return 1
-	}
-	tag, err := x.Get(exif.Orientation)
-	if err != nil {
-		return 1
-	}
-	o, err := tag.Int(0)
-	if err != nil || o < 1 || o > 8 {
-		return 1
-	}
-	return o
 }
 
 // applyOrientation turns img upright for EXIF orientations 2–8, so Claude

@@ -60,10 +60,11 @@ type filterParams struct {
 	To      string `query:"to" maxLength:"40" description:"Only photos taken up to this day, inclusive (2024-06-30), or before this instant (RFC 3339)."`
 	Source  int64  `query:"source" minimum:"1" description:"Only photos of this source id."`
 	HasGPS  bool   `query:"has_gps" description:"Only photos with a GPS position."`
+	Rating  int    `query:"rating" minimum:"1" maximum:"5" description:"Only photos the photographer rated at least this many stars (XMP rating)."`
 }
 
 func (p filterParams) filter() (store.Filter, error) {
-	f := store.Filter{Album: p.Album, Camera: p.Camera, Keyword: p.Keyword, SourceID: p.Source, HasGPS: p.HasGPS}
+	f := store.Filter{Album: p.Album, Camera: p.Camera, Keyword: p.Keyword, SourceID: p.Source, HasGPS: p.HasGPS, MinRating: p.Rating}
 	var err error
 	if f.From, err = parseDate("from", p.From); err != nil {
 		return f, err
@@ -79,7 +80,7 @@ func (p filterParams) filter() (store.Filter, error) {
 
 // searchParams are GET /api/v1/search's parameters.
 type searchParams struct {
-	Q      string `query:"q" maxLength:"500" description:"Plain-language query; quoted phrases, -excluded words and field filters (album:, camera:, keyword:, before:, after: with 2019, 2019-06, \"June 2019\" or 2019-06-30) work too. Stop words (the, in, at) are left out; a word finds its other forms. Empty lists photos newest first."`
+	Q      string `query:"q" maxLength:"500" description:"Plain-language query; quoted phrases, -excluded words and field filters (album:, camera:, keyword:, rating:, before:, after: with 2019, 2019-06, \"June 2019\" or 2019-06-30) work too. Stop words (the, in, at) are left out; a word finds its other forms. Empty lists photos newest first."`
 	Limit  int    `query:"limit" minimum:"1" maximum:"200" default:"20"`
 	Offset int    `query:"offset" minimum:"0" maximum:"10000" default:"0"`
 	filterParams
@@ -246,7 +247,26 @@ type photoDetail struct {
 	SourceID     int64        `json:"source_id"`
 	Status       string       `json:"status" enum:"pending,ready,failed"`
 	Error        string       `json:"error,omitempty" description:"Why the photo failed."`
+	Issue        string       `json:"issue,omitempty" enum:"no_preview,corrupt,too_large,unsupported" description:"Why the photo has no pixels (a RAW without preview: still a photo, with its metadata) or failed."`
+	Rating       int          `json:"rating" minimum:"-1" maximum:"5" description:"The photographer's stars (XMP): 1-5, -1 rejected, 0 none."`
+	Label        string       `json:"label,omitempty" description:"The photographer's colour label (XMP), as written."`
+	Files        []fileJSON   `json:"files" nullable:"false" description:"The photo's files: the one shown first, then a RAW of the same name and XMP sidecars."`
 	AI           *aiJSON      `json:"ai,omitempty"`
+}
+
+// fileJSON is one file of a photo.
+type fileJSON struct {
+	Name string `json:"name"`
+	Role string `json:"role" enum:"image,raw,sidecar"`
+}
+
+// photoFiles lists a photo's files, its own first.
+func photoFiles(p store.Photo) []fileJSON {
+	out := []fileJSON{{Name: plaintext.Line(p.FileName), Role: "image"}}
+	for _, c := range p.Companions {
+		out = append(out, fileJSON{Name: plaintext.Line(c.Key), Role: c.Role})
+	}
+	return out
 }
 
 type aiJSON struct {
@@ -274,7 +294,8 @@ func (s *Server) getPhoto(w http.ResponseWriter, r *http.Request) error {
 		Camera: plaintext.Line(cameraName(p.CameraMake, p.CameraModel)), Lens: plaintext.Line(p.Lens),
 		Exposure:     exposureJSON{Time: p.ExposureTime, FNumber: p.FNumber, ISO: p.ISO, FocalLength: p.FocalLength},
 		ThumbnailURL: thumbURL(p), ImageURL: imageURL(p),
-		WebURL: p.WebURL, SourceID: p.SourceID, Status: p.Status, Error: plaintext.Line(p.Error)}
+		WebURL: p.WebURL, SourceID: p.SourceID, Status: p.Status, Error: plaintext.Line(p.Error),
+		Issue: p.Issue, Rating: p.Rating, Label: p.Label, Files: photoFiles(p)}
 	if d.Keywords == nil {
 		d.Keywords = []string{}
 	}
@@ -393,12 +414,33 @@ type sourceJSON struct {
 	LastError    string     `json:"last_error"`
 	LastSyncedAt *time.Time `json:"last_synced_at"`
 	PhotoCount   int        `json:"photo_count"`
+	// Issues counts the files that are not photos with pixels, by reason.
+	Issues  map[string]int `json:"issues" nullable:"false" description:"Files not indexed as photos with pixels, by reason: unsupported, excluded (skipped by the sync), no_preview (RAW photos without an embedded image), corrupt, too_large (failed photos). GET /api/v1/sources/{id}/issues lists them."`
+	Exclude []string       `json:"exclude,omitempty" description:"The folder's own exclude patterns (besides the defaults: hidden files, trash, @eaDir, *.lrdata, .thumbnails)."`
+	// Merged are the sources this folder took over when it was added.
+	Merged []int64 `json:"merged_source_ids,omitempty" description:"Sources inside the new folder that it took over (their photos keep descriptions and embeddings)."`
 }
 
 func (s *Server) sourceJSON(r *http.Request, src store.Source) (sourceJSON, error) {
 	_, n, err := s.d.DB.ListPhotos(r.Context(), src.UserID, store.Filter{SourceID: src.ID}, 1, 0)
-	return sourceJSON{ID: src.ID, Kind: string(src.Kind), Name: plaintext.Line(src.Name), Status: src.Status, LastError: plaintext.Line(src.LastError),
-		LastSyncedAt: timePtr(src.LastSyncedAt), PhotoCount: n}, err
+	if err != nil {
+		return sourceJSON{}, err
+	}
+	issues, err := s.d.DB.FileIssues(r.Context(), src.UserID, src.ID)
+	if err != nil {
+		return sourceJSON{}, err
+	}
+	j := sourceJSON{ID: src.ID, Kind: string(src.Kind), Name: plaintext.Line(src.Name), Status: src.Status, LastError: plaintext.Line(src.LastError),
+		LastSyncedAt: timePtr(src.LastSyncedAt), PhotoCount: n, Issues: map[string]int{}}
+	for _, is := range issues {
+		j.Issues[is.Reason]++
+	}
+	if src.Kind == store.SourceLocal {
+		if set, err := localsource.ParseSettings(src.Settings); err == nil {
+			j.Exclude = set.Exclude
+		}
+	}
+	return j, nil
 }
 
 // sourceList is GET /api/v1/sources's answer.
@@ -427,6 +469,8 @@ func (s *Server) listSources(w http.ResponseWriter, r *http.Request) error {
 type sourceRequest struct {
 	Kind string `json:"kind" required:"true" enum:"local" description:"Only local folders are added here; SmugMug is connected from the Sources page."`
 	Path string `json:"path" required:"true" description:"Absolute path of a folder on the server."`
+	// Exclude, when given, replaces the folder's own exclude patterns.
+	Exclude []string `json:"exclude,omitempty" maxItems:"100" description:"Glob patterns to skip besides the defaults; a pattern with / matches the path from the folder, one without matches any file or folder name. Given, it replaces the folder's patterns."`
 }
 
 // createSource adds a local folder (admins only: it reads the server's
@@ -457,10 +501,22 @@ func (s *Server) createSource(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	src, err := s.d.DB.CreateSource(r.Context(), store.Source{UserID: u.ID, Kind: store.SourceLocal, Name: path, Path: path})
+	var settings *localsource.Settings
+	if in.Exclude != nil {
+		settings = &localsource.Settings{Exclude: in.Exclude}
+		if err := settings.Validate(); err != nil {
+			return errBadRequest("%s", err.Error())
+		}
+	}
+	added, err := localsource.Add(r.Context(), s.d.DB, u.ID, path, settings)
+	var overlap *localsource.OverlapError
+	if errors.As(err, &overlap) {
+		return &apiError{status: http.StatusConflict, code: "source_overlap", msg: overlap.Error()}
+	}
 	if err != nil {
 		return err
 	}
+	src := added.Source
 	if _, err := s.d.Pipeline.EnqueueSync(r.Context(), u.ID, src.ID); err != nil {
 		return err
 	}
@@ -468,7 +524,65 @@ func (s *Server) createSource(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	for _, m := range added.Merged {
+		j.Merged = append(j.Merged, m.ID)
+	}
 	writeJSON(w, http.StatusCreated, j)
+	return nil
+}
+
+// deleteSource removes a source with its photos, their thumbnails,
+// renditions, descriptions and embeddings, and its queued jobs; a SmugMug
+// source's tokens go with it. The describe ledger stays, so adding the
+// photos again costs nothing.
+func (s *Server) deleteSource(w http.ResponseWriter, r *http.Request) error {
+	var p sourceParams
+	if err := bindParams(r, &p); err != nil {
+		return err
+	}
+	if _, err := s.d.Pipeline.RemoveSource(r.Context(), userID(r), p.ID); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// sourceIssues is GET /api/v1/sources/{id}/issues's answer.
+type sourceIssues struct {
+	SourceID int64          `json:"source_id"`
+	Counts   map[string]int `json:"counts" nullable:"false" description:"Files by reason."`
+	Files    []issueJSON    `json:"files" nullable:"false"`
+}
+
+// issueJSON is one file that is not a photo with pixels.
+type issueJSON struct {
+	Path    string `json:"path" description:"Relative to the source's folder; a folder ends in /."`
+	Reason  string `json:"reason" enum:"unsupported,excluded,no_preview,corrupt,too_large"`
+	Detail  string `json:"detail,omitempty" description:"The error of a failed photo."`
+	PhotoID int64  `json:"photo_id,omitempty" description:"Set when the file is a photo (failed, or a RAW without preview)."`
+}
+
+// listSourceIssues accounts for every file of a source that is not a
+// photo with pixels, with the reason.
+func (s *Server) listSourceIssues(w http.ResponseWriter, r *http.Request) error {
+	var p sourceParams
+	if err := bindParams(r, &p); err != nil {
+		return err
+	}
+	src, err := s.d.DB.Source(r.Context(), userID(r), p.ID)
+	if err != nil {
+		return err
+	}
+	issues, err := s.d.DB.FileIssues(r.Context(), src.UserID, src.ID)
+	if err != nil {
+		return err
+	}
+	out := sourceIssues{SourceID: src.ID, Counts: map[string]int{}, Files: make([]issueJSON, 0, len(issues))}
+	for _, is := range issues {
+		out.Counts[is.Reason]++
+		out.Files = append(out.Files, issueJSON{Path: is.Path, Reason: is.Reason, Detail: is.Detail, PhotoID: is.PhotoID})
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 

@@ -34,6 +34,9 @@ type library struct {
 	failedJob store.Job // nil ID when the user has none
 	thumb     []byte    // every photo's thumbnail and rendition bytes
 	budget    float64   // the user's monthly budget setting
+	// spare adds a second, empty source for the user (made when first
+	// asked, for the owner's removal of a source).
+	spare func() store.Source
 }
 
 func (l *library) photoIDs() []int64 {
@@ -74,6 +77,17 @@ func seedLibrary(t *testing.T, ts *testServer, u account, dir, albumName string,
 	l := &library{user: u, thumb: jpegOf(t, c)}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
+	}
+	var spare store.Source
+	l.spare = func() store.Source {
+		if spare.ID == 0 {
+			p := dir + "-spare"
+			var err error
+			if spare, err = db.CreateSource(ctx, store.Source{UserID: u.id, Kind: store.SourceLocal, Name: p, Path: p}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return spare
 	}
 	var err error
 	l.source, err = db.CreateSource(ctx, store.Source{UserID: u.id, Kind: store.SourceLocal, Name: dir, Path: dir})
@@ -527,6 +541,26 @@ func isolationCases(t *testing.T, ts *testServer, A *library) map[string]isolati
 		"POST /api/v1/sources/{id}/sync": {
 			build: func(o *library, _ account) req {
 				return req{method: "POST", path: fmt.Sprintf("/api/v1/sources/%d/sync", o.source.ID)}
+			},
+			owner: contains(fmt.Sprintf(`"source_id":%d`, A.source.ID)),
+			other: wantNotFound,
+		},
+		// The owner removes a spare source of hers (her library stays for
+		// the routes after this one); Bob cannot remove her real one.
+		"DELETE /api/v1/sources/{id}": {
+			build: func(o *library, as account) req {
+				id := o.source.ID
+				if as.id == o.user.id {
+					id = o.spare().ID
+				}
+				return req{method: "DELETE", path: fmt.Sprintf("/api/v1/sources/%d", id)}
+			},
+			owner: func(t *testing.T, rec *httptest.ResponseRecorder) { wantStatus(t, rec, 204) },
+			other: wantNotFound,
+		},
+		"GET /api/v1/sources/{id}/issues": {
+			build: func(o *library, _ account) req {
+				return req{method: "GET", path: fmt.Sprintf("/api/v1/sources/%d/issues", o.source.ID)}
 			},
 			owner: contains(fmt.Sprintf(`"source_id":%d`, A.source.ID)),
 			other: wantNotFound,

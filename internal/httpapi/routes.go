@@ -52,6 +52,8 @@ func (s *Server) table() []route {
 		{"GET /api/v1/sources", s.handle(s.listSources), false},
 		{"POST /api/v1/sources", s.handle(s.createSource), false},
 		{"POST /api/v1/sources/{id}/sync", s.handle(s.syncSource), false},
+		{"DELETE /api/v1/sources/{id}", s.handle(s.deleteSource), false},
+		{"GET /api/v1/sources/{id}/issues", s.handle(s.listSourceIssues), false},
 
 		{"GET /api/v1/jobs", s.handle(s.listJobs), false},
 		{"POST /api/v1/jobs/{id}/retry", s.handle(s.retryJob), false},

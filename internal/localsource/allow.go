@@ -44,11 +44,11 @@ func (p Policy) Allowed(dir string) (string, error) {
 		return "", notAllowed("%s is not a folder the server can read", dir)
 	}
 	if p.DataDir != "" {
-		data, err := resolve(p.DataDir)
+		data, err := resolveAbs(p.DataDir)
 		if err != nil {
 			return "", fmt.Errorf("localsource: data directory %s: %w", p.DataDir, err)
 		}
-		if within(real, data) || within(data, real) {
+		if inOrAt(real, data) || inOrAt(data, real) {
 			return "", notAllowed("%s overlaps TargetVision's data directory %s, which holds every user's thumbnails and renditions",
 				dir, p.DataDir)
 		}
@@ -57,7 +57,7 @@ func (p Policy) Allowed(dir string) (string, error) {
 		return real, nil
 	}
 	for _, root := range p.Roots {
-		if r, err := resolve(root); err == nil && within(real, r) {
+		if r, err := resolveAbs(root); err == nil && inOrAt(real, r) {
 			return real, nil
 		}
 	}
@@ -68,9 +68,9 @@ func (p Policy) Allowed(dir string) (string, error) {
 		dir, strings.Join(p.Roots, ", "))
 }
 
-// resolve makes path absolute and resolves its symbolic links, as far as
-// it exists.
-func resolve(path string) (string, error) {
+// resolveAbs makes path absolute and resolves its symbolic links, as far
+// as it exists.
+func resolveAbs(path string) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return "", err
@@ -81,8 +81,8 @@ func resolve(path string) (string, error) {
 	return abs, nil
 }
 
-// within reports whether path is dir or inside it.
-func within(path, dir string) bool {
+// inOrAt reports whether path is dir or inside it.
+func inOrAt(path, dir string) bool {
 	rel, err := filepath.Rel(dir, path)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }

@@ -3,6 +3,12 @@
 // (re)processing. Decoding, EXIF and thumbnails happen later, in the
 // pipeline's process jobs, so a sync of a large unchanged folder is one
 // directory walk and one query.
+//
+// A photo may be more than one file: a RAW and a JPEG of the same name are
+// one photo (the JPEG's pixels, the RAW listed beside it), and XMP sidecars
+// (name.xmp, name.ext.xmp) belong to the photo they describe; a changed
+// sidecar re-processes its photo. Every other file is accounted for: the
+// sync records what it skipped and why (unsupported, excluded).
 package localsource
 
 import (
@@ -11,14 +17,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
-	"strings"
 	"time"
 
-	"github.com/targetvision/targetvision/internal/photo"
 	"github.com/targetvision/targetvision/internal/store"
 )
 
@@ -29,10 +32,12 @@ type Store interface {
 	UpsertPhoto(ctx context.Context, p store.Photo) (store.Photo, bool, error)
 	MovePhoto(ctx context.Context, userID, id int64, sourceKey, fileName string, albumID int64) error
 	DeletePhoto(ctx context.Context, userID, id int64) error
+	SetSkippedFiles(ctx context.Context, userID, sourceID int64, files []store.SkippedFile) error
 }
 
 // Result counts what a sync found.
 type Result struct {
+	// Files counts the photos found (a RAW+JPEG pair is one).
 	Files     int
 	New       int
 	Changed   int
@@ -43,6 +48,8 @@ type Result struct {
 	ToProcess []int64
 	// Deleted photos' ids, so the caller can remove their derived files.
 	DeletedIDs []int64
+	// Skipped are the files that did not become photos, with the reason.
+	Skipped []store.SkippedFile
 }
 
 // Progress is called after each file is looked at.
@@ -53,6 +60,9 @@ type file struct {
 	abs   string
 	size  int64
 	mtime time.Time
+	// companions are the photo's other files in the same folder (a RAW
+	// beside its JPEG, sidecars), keyed by file name.
+	companions []store.Companion
 }
 
 // Sync brings src (a local source) up to date with its folder.
@@ -65,42 +75,18 @@ func Sync(ctx context.Context, st Store, src store.Source, progress Progress) (R
 		}
 		return res, fmt.Errorf("localsource: %s: %w", root, err)
 	}
-	var files []file
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if p == root {
-				return err
-			}
-			return nil // an unreadable subfolder must not stop the run
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		name := d.Name()
-		if strings.HasPrefix(name, ".") && p != root {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if d.IsDir() || !d.Type().IsRegular() || !photo.IsSupportedExt(name) {
-			return nil
-		}
-		info, err := d.Info()
-		if err != nil {
-			return nil
-		}
-		rel, err := filepath.Rel(root, p)
-		if err != nil {
-			return nil
-		}
-		files = append(files, file{key: filepath.ToSlash(rel), abs: p, size: info.Size(), mtime: info.ModTime().UTC().Truncate(time.Microsecond)})
-		return nil
-	})
+	ex, err := ParseSettings(src.Settings)
+	if err != nil {
+		return res, fmt.Errorf("localsource: %s: %w", root, err)
+	}
+	files, skipped, err := walk(ctx, root, ex.Patterns())
 	if err != nil {
 		return res, fmt.Errorf("localsource: walk %s: %w", root, err)
 	}
-	res.Files = len(files)
+	res.Files, res.Skipped = len(files), skipped
+	if err := st.SetSkippedFiles(ctx, src.UserID, src.ID, skipped); err != nil {
+		return res, fmt.Errorf("localsource: %w", err)
+	}
 
 	existing, _, err := st.ListPhotos(ctx, src.UserID, store.Filter{SourceID: src.ID}, 1<<30, 0)
 	if err != nil {
@@ -148,7 +134,8 @@ func Sync(ctx context.Context, st Store, src store.Source, progress Progress) (R
 			progress(i+1, len(files), f.key)
 		}
 		old, known := byKey[f.key]
-		if known && old.Size == f.size && old.RemoteUpdated.Equal(f.mtime) {
+		sameFiles := known && sameCompanions(old.Companions, f.companions)
+		if known && old.Size == f.size && old.RemoteUpdated.Equal(f.mtime) && sameFiles {
 			res.Unchanged++
 			continue
 		}
@@ -168,6 +155,16 @@ func Sync(ctx context.Context, st Store, src store.Source, progress Progress) (R
 					return res, fmt.Errorf("localsource: %w", err)
 				}
 				res.Moved++
+				if !sameCompanions(moved.Companions, f.companions) {
+					// It moved and its sidecars changed: read them again.
+					moved.SourceKey, moved.FileName, moved.AlbumID = f.key, path.Base(f.key), aid
+					moved.Companions, moved.Status, moved.Error = f.companions, store.PhotoPending, ""
+					saved, _, err := st.UpsertPhoto(ctx, moved)
+					if err != nil {
+						return res, fmt.Errorf("localsource: %w", err)
+					}
+					res.ToProcess = append(res.ToProcess, saved.ID)
+				}
 				continue
 			}
 		}
@@ -176,7 +173,8 @@ func Sync(ctx context.Context, st Store, src store.Source, progress Progress) (R
 			p = store.Photo{UserID: src.UserID, SourceID: src.ID, SourceKey: f.key}
 		}
 		p.AlbumID, p.FileName, p.Size, p.RemoteUpdated = aid, path.Base(f.key), f.size, f.mtime
-		sameContent := known && old.ContentHash == hash
+		p.Companions = f.companions
+		sameContent := known && old.ContentHash == hash && sameFiles
 		p.ContentHash = hash
 		if !sameContent {
 			p.Status, p.Error = store.PhotoPending, ""
@@ -187,7 +185,7 @@ func Sync(ctx context.Context, st Store, src store.Source, progress Progress) (R
 		}
 		switch {
 		case sameContent:
-			res.Unchanged++ // touched, same bytes
+			res.Unchanged++ // touched, same bytes and companions
 		case known:
 			res.Changed++
 			res.ToProcess = append(res.ToProcess, saved.ID)
@@ -211,6 +209,26 @@ func Sync(ctx context.Context, st Store, src store.Source, progress Progress) (R
 // Path returns the file of a local photo.
 func Path(src store.Source, p store.Photo) string {
 	return filepath.Join(src.Path, filepath.FromSlash(p.SourceKey))
+}
+
+// CompanionPath returns the file of one of a local photo's companions
+// (they live in the photo's folder).
+func CompanionPath(src store.Source, p store.Photo, c store.Companion) string {
+	return filepath.Join(src.Path, filepath.FromSlash(path.Dir(p.SourceKey)), c.Key)
+}
+
+// sameCompanions reports whether two photos' companion files are the same
+// files unchanged (by name, role, size and time).
+func sameCompanions(a, b []store.Companion) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Key != b[i].Key || a[i].Role != b[i].Role || a[i].Size != b[i].Size || !a[i].ModTime.Equal(b[i].ModTime) {
+			return false
+		}
+	}
+	return true
 }
 
 func hashFile(p string) (string, error) {

@@ -12,91 +12,95 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rwcarlsen/goexif/exif"
-	"github.com/rwcarlsen/goexif/tiff"
+	"github.com/targetvision/targetvision/internal/bmff"
+	"github.com/targetvision/targetvision/internal/exif"
+	"github.com/targetvision/targetvision/internal/raw"
 )
 
-// maxExifBytes bounds the EXIF block we hand to the parser; real blocks are
-// at most 64 KiB in JPEG and rarely more than a few hundred KiB elsewhere.
+// maxExifBytes bounds the EXIF profile decoded from a PNG text chunk; real
+// blocks are at most 64 KiB in JPEG and rarely more than a few hundred KiB
+// elsewhere.
 const maxExifBytes = 4 << 20
 
 var exifHeader = []byte("Exif\x00\x00")
 
-// readMetadata extracts the EXIF facts of a file of the given format. It
-// never fails the photo: problems come back as a one-line warning and the
-// fields that could be read.
-func readMetadata(format string, data []byte) (info Info, warning string) {
+// readMetadata extracts the EXIF facts from the TIFF-structured blocks a
+// container holds (see exifBlocks). It never fails the photo: problems come
+// back as a one-line warning and the fields that could be read.
+func readMetadata(b blocks) (info Info, warning string) {
 	info.Orientation = 1
 	defer func() {
-		// A panic in locating or decoding the block costs the metadata,
-		// never the process.
+		// A panic in reading the block costs the metadata, never the process.
 		if r := recover(); r != nil {
 			info = Info{Orientation: 1}
 			warning = fmt.Sprintf("EXIF ignored: parser panicked: %v", r)
 		}
 	}()
-	raw := exifBlock(format, data)
-	if raw == nil {
+	if b.main == nil {
 		return info, ""
 	}
-	if len(raw) < 8 || (string(raw[:4]) != "II*\x00" && string(raw[:4]) != "MM\x00*") {
-		return info, fmt.Sprintf("EXIF ignored: malformed EXIF block (%d bytes, no TIFF header)", len(raw))
-	}
-	clean, fixed := sanitizeTIFF(raw)
-	x, err := exif.Decode(bytes.NewReader(clean))
-	if x == nil {
-		if err == nil {
-			return info, ""
-		}
-		return info, "EXIF ignored: " + oneLine(err.Error())
-	}
-	var warnings []string
-	if fixed > 0 {
-		warnings = append(warnings, fmt.Sprintf("EXIF: %d malformed entries ignored", fixed))
-	}
+	x, err := exif.Parse(b.main)
 	if err != nil {
-		warnings = append(warnings, "EXIF partly read: "+oneLine(err.Error()))
+		return info, fmt.Sprintf("EXIF ignored: malformed EXIF block (%d bytes, no TIFF header)", len(b.main))
 	}
-	// goexif panics on some malformed values (it indexes value arrays by
-	// the count the tag should have), so each field is read on its own: a
-	// bad GPS block costs the position, not the camera and date.
-	field := func(name string, read func()) {
-		defer func() {
-			if r := recover(); r != nil {
-				warnings = append(warnings, fmt.Sprintf("EXIF %s ignored: parser panicked: %v", name, r))
-			}
-		}()
-		read()
+	malformed := x.Malformed
+	// Formats that keep the EXIF and GPS directories in blocks of their
+	// own (CR3) supply them apart.
+	for _, sub := range []struct {
+		block []byte
+		dir   *exif.Dir
+	}{{b.exifDir, &x.Exif}, {b.gpsDir, &x.GPS}} {
+		if sub.block == nil || *sub.dir != nil {
+			continue
+		}
+		if d, err := exif.Parse(sub.block); err == nil {
+			*sub.dir, malformed = d.IFD0, malformed+d.Malformed
+		}
 	}
-	field("time offsets", func() { loadOffsetTags(x) })
-	field("Make", func() { info.CameraMake = tagString(x, exif.Make) })
-	field("Model", func() { info.CameraModel = tagString(x, exif.Model) })
-	field("LensModel", func() { info.Lens = tagString(x, exif.LensModel) })
-	field("Orientation", func() {
-		if o, ok := tagInt(x, exif.Orientation); ok && o >= 1 && o <= 8 {
-			info.Orientation = o
-		}
-	})
-	field("DateTimeOriginal", func() { info.TakenAt, info.TakenAtHasZone = takenAt(x) })
-	field("ExposureTime", func() { info.ExposureTime = exposure(x) })
-	field("FNumber", func() {
-		if v, ok := tagFloat(x, exif.FNumber); ok && v > 0 && v < 1000 {
-			info.FNumber = v
-		}
-	})
-	field("FocalLength", func() {
-		if v, ok := tagFloat(x, exif.FocalLength); ok && v > 0 && v < 100000 {
-			info.FocalLength = v
-		}
-	})
-	field("ISOSpeedRatings", func() {
-		if v, ok := tagInt(x, exif.ISOSpeedRatings); ok && v > 0 {
-			info.ISO = v
-		}
-	})
-	field("GPS", func() { info.GPS = gps(x) })
-	warning = strings.Join(warnings, "; ")
+	if malformed > 0 {
+		warning = fmt.Sprintf("EXIF: %d malformed entries ignored", malformed)
+	}
+	info.CameraMake = x.String(x.IFD0, exif.TagMake)
+	info.CameraModel = x.String(x.IFD0, exif.TagModel)
+	info.Lens = x.String(x.Exif, exif.TagLensModel)
+	if info.Lens == "" { // some writers (Sony's WebP export) put it in IFD0
+		info.Lens = x.String(x.IFD0, exif.TagLensModel)
+	}
+	if o, ok := x.Uint(x.IFD0, exif.TagOrientation, 0); ok && o >= 1 && o <= 8 {
+		info.Orientation = int(o)
+	}
+	info.TakenAt, info.TakenAtHasZone = takenAt(x)
+	info.ExposureTime = exposure(x)
+	if v, ok := x.Rational(x.Exif, exif.TagFNumber, 0); ok && v > 0 && v < 1000 {
+		info.FNumber = v
+	}
+	if v, ok := x.Rational(x.Exif, exif.TagFocalLength, 0); ok && v > 0 && v < 100000 {
+		info.FocalLength = v
+	}
+	if v, ok := x.Uint(x.Exif, exif.TagISO, 0); ok && v > 0 {
+		info.ISO = int(v)
+	}
+	info.GPS = gps(x)
 	return info, warning
+}
+
+// blocks are the TIFF-structured metadata blocks of a file: main holds
+// IFD0 and what it points to; exifDir and gpsDir, when set, hold the EXIF
+// and GPS directories as their own IFD0 (CR3 keeps them apart).
+type blocks struct {
+	main, exifDir, gpsDir []byte
+}
+
+// exifBlocks finds the EXIF of a file of the given format.
+func exifBlocks(format string, data []byte) blocks {
+	if isRAWFormat(format) {
+		rm := raw.Meta(format, data)
+		if rm.JPEG != nil {
+			return blocks{main: exifBlock("jpeg", rm.JPEG)}
+		}
+		return blocks{main: trimExif(rm.TIFF), exifDir: rm.ExifDir, gpsDir: rm.GPSDir}
+	}
+	return blocks{main: exifBlock(format, data)}
 }
 
 // exifBlock finds the raw EXIF block (TIFF-structured if well formed)
@@ -112,22 +116,41 @@ func exifBlock(format string, data []byte) []byte {
 		b = webpExif(data)
 	case "tiff":
 		b = data
+	case "heic", "avif":
+		b = heifExif(data)
 	}
+	return trimExif(b)
+}
+
+// trimExif drops the "Exif\0\0" prefix some containers keep.
+func trimExif(b []byte) []byte {
 	if b == nil {
 		return nil
 	}
-	b = bytes.TrimPrefix(b, exifHeader)
-	if len(b) > maxExifBytes {
-		// goexif copies the whole block; the IFDs of a huge TIFF are near
-		// its start in practice, and a cut block only loses far-away tags.
-		b = b[:maxExifBytes]
-	}
-	return b
+	return bytes.TrimPrefix(b, exifHeader)
 }
 
-// jpegExif walks the JPEG marker segments up to the start of scan and
-// returns the payload of the first APP1 segment holding EXIF.
-func jpegExif(d []byte) []byte {
+// heifExif returns the TIFF block of a HEIF file's Exif item, which starts
+// with the offset of the TIFF header in the rest of the item.
+func heifExif(data []byte) []byte {
+	item := bmff.HEIFItem(data, "Exif")
+	if len(item) < 4 {
+		return nil
+	}
+	off := uint64(binary.BigEndian.Uint32(item))
+	if off > uint64(len(item)-4) {
+		return nil
+	}
+	return item[4+off:]
+}
+
+// jpegExif returns the payload of the first APP1 segment holding EXIF.
+func jpegExif(d []byte) []byte { return jpegSegment(d, 0xE1, exifHeader) }
+
+// jpegSegment walks the JPEG marker segments up to the start of scan and
+// returns the payload of the first one with marker m whose payload starts
+// with prefix.
+func jpegSegment(d []byte, m byte, prefix []byte) []byte {
 	if len(d) < 4 || d[0] != 0xFF || d[1] != 0xD8 {
 		return nil
 	}
@@ -136,15 +159,15 @@ func jpegExif(d []byte) []byte {
 		if d[p] != 0xFF {
 			return nil
 		}
-		m := d[p+1]
+		mk := d[p+1]
 		switch {
-		case m == 0xFF: // fill byte
+		case mk == 0xFF: // fill byte
 			p++
 			continue
-		case m == 0xD8 || m == 0x01 || (m >= 0xD0 && m <= 0xD7):
+		case mk == 0xD8 || mk == 0x01 || (mk >= 0xD0 && mk <= 0xD7):
 			p += 2
 			continue
-		case m == 0xDA || m == 0xD9: // start of scan, end of image
+		case mk == 0xDA || mk == 0xD9: // start of scan, end of image
 			return nil
 		}
 		n := int(binary.BigEndian.Uint16(d[p+2:]))
@@ -152,7 +175,7 @@ func jpegExif(d []byte) []byte {
 			return nil
 		}
 		seg := d[p+4 : p+2+n]
-		if m == 0xE1 && bytes.HasPrefix(seg, exifHeader) {
+		if mk == m && bytes.HasPrefix(seg, prefix) {
 			return seg
 		}
 		p += 2 + n
@@ -259,70 +282,13 @@ func webpExif(d []byte) []byte {
 	return nil
 }
 
-// offsetFields are EXIF 2.31 tags goexif does not know; loadOffsetTags adds
-// them under these names.
-var offsetFields = map[uint16]exif.FieldName{
-	0x9010: "OffsetTime",
-	0x9011: "OffsetTimeOriginal",
-	0x9012: "OffsetTimeDigitized",
-}
-
-// loadOffsetTags reads the EXIF sub-IFD again to pick up the UTC offset tags.
-func loadOffsetTags(x *exif.Exif) {
-	ptr, ok := tagInt(x, exif.ExifIFDPointer)
-	if !ok || ptr <= 0 || ptr >= len(x.Raw) || x.Tiff == nil {
-		return
-	}
-	r := bytes.NewReader(x.Raw)
-	if _, err := r.Seek(int64(ptr), io.SeekStart); err != nil {
-		return
-	}
-	if dir, _, err := tiff.DecodeDir(r, x.Tiff.Order); err == nil {
-		x.LoadTags(dir, offsetFields, false)
-	}
-}
-
-func tagString(x *exif.Exif, name exif.FieldName) string {
-	t, err := x.Get(name)
-	if err != nil {
-		return ""
-	}
-	s, err := t.StringVal()
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(strings.Trim(s, "\x00 "))
-}
-
-func tagInt(x *exif.Exif, name exif.FieldName) (int, bool) {
-	t, err := x.Get(name)
-	if err != nil || t.Count == 0 {
-		return 0, false
-	}
-	v, err := t.Int(0)
-	return v, err == nil
-}
-
-func tagFloat(x *exif.Exif, name exif.FieldName) (float64, bool) {
-	t, err := x.Get(name)
-	if err != nil || t.Count == 0 {
-		return 0, false
-	}
-	num, den, err := t.Rat2(0)
-	if err != nil || den == 0 {
-		return 0, false
-	}
-	v := float64(num) / float64(den)
-	return v, !math.IsNaN(v) && !math.IsInf(v, 0)
-}
-
 // takenAt reads the capture time; see Info.TakenAt for the zone rules.
-func takenAt(x *exif.Exif) (time.Time, bool) {
-	for _, f := range []struct{ at, off exif.FieldName }{
-		{exif.DateTimeOriginal, "OffsetTimeOriginal"},
-		{exif.DateTimeDigitized, "OffsetTimeDigitized"},
+func takenAt(x *exif.Data) (time.Time, bool) {
+	for _, f := range []struct{ at, off uint16 }{
+		{exif.TagDateTimeOriginal, exif.TagOffsetTimeOrig},
+		{exif.TagDateTimeDigit, exif.TagOffsetTimeDigit},
 	} {
-		s := tagString(x, f.at)
+		s := x.String(x.Exif, f.at)
 		if s == "" {
 			continue
 		}
@@ -330,9 +296,9 @@ func takenAt(x *exif.Exif) (time.Time, bool) {
 		if err != nil || local.Year() < 1826 { // all-zero or garbage dates
 			continue
 		}
-		off := tagString(x, f.off)
+		off := x.String(x.Exif, f.off)
 		if off == "" {
-			off = tagString(x, "OffsetTime")
+			off = x.String(x.Exif, exif.TagOffsetTime)
 		}
 		if zone, err := time.Parse("-07:00", off); err == nil {
 			_, secs := zone.Zone()
@@ -347,16 +313,11 @@ func takenAt(x *exif.Exif) (time.Time, bool) {
 
 // exposure formats ExposureTime as photographers (and exiftool) write it:
 // "1/250" up to a quarter second, then "0.3", "1.5", "30".
-func exposure(x *exif.Exif) string {
-	t, err := x.Get(exif.ExposureTime)
-	if err != nil || t.Count == 0 {
+func exposure(x *exif.Data) string {
+	v, ok := x.Rational(x.Exif, exif.TagExposureTime, 0)
+	if !ok || v <= 0 {
 		return ""
 	}
-	num, den, err := t.Rat2(0)
-	if err != nil || num <= 0 || den <= 0 {
-		return ""
-	}
-	v := float64(num) / float64(den)
 	switch {
 	case v > 3600: // nonsense such as 4294967295 s
 		return ""
@@ -367,16 +328,40 @@ func exposure(x *exif.Exif) string {
 	}
 }
 
-// gps returns the position, or nil when absent or implausible.
-func gps(x *exif.Exif) *GPS {
-	lat, lon, err := x.LatLong()
-	if err != nil || math.IsNaN(lat) || math.IsNaN(lon) ||
+// gps returns the position, or nil when absent or implausible. A
+// coordinate with fewer than three values is read as far as it goes
+// (degrees, then minutes).
+func gps(x *exif.Data) *GPS {
+	coord := func(tag, refTag uint16, neg string) (float64, bool) {
+		e, ok := x.GPS[tag]
+		if !ok {
+			return 0, false
+		}
+		var v float64
+		for i, scale := range []float64{1, 60, 3600} {
+			if uint32(i) >= e.Count {
+				break
+			}
+			f, ok := x.Rational(x.GPS, tag, i)
+			if !ok {
+				return 0, false
+			}
+			v += f / scale
+		}
+		if strings.EqualFold(x.String(x.GPS, refTag), neg) {
+			v = -v
+		}
+		return v, true
+	}
+	lat, ok1 := coord(exif.TagGPSLatitude, exif.TagGPSLatitudeRef, "S")
+	lon, ok2 := coord(exif.TagGPSLongitude, exif.TagGPSLongitudeRef, "W")
+	if !ok1 || !ok2 || math.IsNaN(lat) || math.IsNaN(lon) ||
 		math.Abs(lat) > 90 || math.Abs(lon) > 180 || (lat == 0 && lon == 0) {
 		return nil
 	}
 	g := &GPS{Lat: lat, Lon: lon}
-	if alt, ok := tagFloat(x, exif.GPSAltitude); ok && math.Abs(alt) < 1e6 {
-		if ref, ok := tagInt(x, exif.GPSAltitudeRef); ok && ref == 1 {
+	if alt, ok := x.Rational(x.GPS, exif.TagGPSAltitude, 0); ok && math.Abs(alt) < 1e6 {
+		if ref, ok := x.Uint(x.GPS, exif.TagGPSAltitudeRef, 0); ok && ref == 1 {
 			alt = -alt
 		}
 		g.Alt = &alt
@@ -387,4 +372,15 @@ func gps(x *exif.Exif) *GPS {
 // oneLine keeps error text from parsers on one line.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// Orientation returns the EXIF orientation (1-8) of an encoded image held
+// in memory, or 1 when it has none or it cannot be read.
+func Orientation(data []byte) int {
+	_, format, err := decodeConfig(data)
+	if err != nil {
+		return 1
+	}
+	info, _ := readMetadata(exifBlocks(format, data))
+	return info.Orientation
 }

@@ -17,6 +17,11 @@ func FuzzParseDecode(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	more, err := filepath.Glob(filepath.Join(library(f), "*", "*"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	files = append(files, more...)
 	for _, p := range files {
 		if filepath.Ext(p) == ".md" {
 			continue
@@ -30,11 +35,12 @@ func FuzzParseDecode(f *testing.F) {
 	f.Add(pngHeader(1<<31-1, 1<<31-1))
 	lim := Limits{MaxPixels: 4 << 20}.withDefaults() // keep fuzzing memory small
 	f.Fuzz(func(t *testing.T, data []byte) {
-		pf, err := parse("fuzz", data, lim)
+		pf, err := parse("fuzz.nef", data, lim)
 		if err == nil {
-			_, err = pf.decode(t.Context())
+			_, err = pf.decode(t.Context(), 2)
 		}
-		if err != nil && !errors.Is(err, ErrTooLarge) && !errors.Is(err, ErrUnsupported) && !errors.Is(err, ErrCorrupt) {
+		if err != nil && !errors.Is(err, ErrTooLarge) && !errors.Is(err, ErrUnsupported) && !errors.Is(err, ErrCorrupt) &&
+			!errors.Is(err, ErrNoPreview) {
 			t.Fatalf("error outside the sentinels: %v", err)
 		}
 		if pf.info.Orientation < 1 || pf.info.Orientation > 8 {

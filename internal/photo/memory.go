@@ -74,8 +74,13 @@ func decodeCost(format string, cfg image.Config, data []byte) int64 {
 			perPixel = 8 // unknown: assume the deepest
 		}
 	}
-	if format == "webp" {
+	switch format {
+	case "webp":
 		perPixel = 4 // lossless WebP decodes to NRGBA
+	case "heic", "avif":
+		// Decoded inside the WebAssembly decoder's memory first, then
+		// copied out: twice the pixels.
+		perPixel *= 2
 	}
 	if format == "jpeg" && progressiveJPEG(data) {
 		comps := int64(3)

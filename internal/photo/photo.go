@@ -14,10 +14,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	_ "image/gif" // registers "gif" with image.Decode
 	"image/jpeg"
 	"image/png"
@@ -27,9 +29,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gen2brain/avif"
+	"github.com/gen2brain/heic"
 	_ "golang.org/x/image/bmp" // registers "bmp" with image.Decode
 	"golang.org/x/image/tiff"
 	_ "golang.org/x/image/webp" // registers "webp" with image.Decode
+
+	"github.com/targetvision/targetvision/internal/jpegdec"
+	"github.com/targetvision/targetvision/internal/raw"
+	"github.com/targetvision/targetvision/internal/xmp"
 )
 
 // Sentinel errors. Every error returned by this package that concerns the
@@ -46,6 +54,11 @@ var (
 	// ErrCorrupt means the file claims a known format but its data cannot
 	// be decoded (truncated, malformed, or it made a decoder panic).
 	ErrCorrupt = errors.New("corrupt image")
+	// ErrNoPreview means a camera RAW file holds no embedded image the
+	// decoders can read (its previews were stripped, or it has only sensor
+	// data). It is not a failure of the photo: the Info that comes with it
+	// is complete (camera, date, settings), there are just no pixels.
+	ErrNoPreview = errors.New("RAW file without a usable preview")
 )
 
 // Default limits, used for the zero fields of Limits.
@@ -95,8 +108,11 @@ type GPS struct {
 // Info is what the indexer stores about a file without keeping its pixels.
 // Fields the file does not tell are left at their zero value.
 type Info struct {
-	// Format is the decoder's name: "jpeg", "png", "gif", "webp", "tiff"
-	// or "bmp". An MPO file reads as "jpeg" (its first frame).
+	// Format is what the content is: "jpeg", "png", "gif", "webp",
+	// "tiff", "bmp", "heic" or "avif", or for a camera RAW file its kind
+	// ("cr2", "cr3", "nef", "dng", "raf", …; see package raw), whose
+	// pixels are its largest embedded JPEG preview. An MPO file reads as
+	// "jpeg" (its first frame).
 	Format string
 	// Width and Height are the size as displayed, that is after the EXIF
 	// orientation is applied (swapped for orientations 5-8).
@@ -132,24 +148,46 @@ type Info struct {
 	// SHA256 is the lower-case hex SHA-256 of the file's bytes; it identifies
 	// the content across renames and moves.
 	SHA256 string
+	// Truncated says the file ended early (a cut upload or copy): the
+	// image shows the part that was decoded, the rest grey, as libjpeg
+	// shows it. Set by decoding, not by Inspect.
+	Truncated bool
+	// Written is what the photographer wrote into the file: its embedded
+	// XMP packet and IPTC record (keywords, title, caption, rating…).
+	// Sidecar files are the caller's to read and lay over it.
+	Written xmp.Meta
 	// MetadataWarning says, in one line, why EXIF was missing parts or was
 	// ignored (a malformed or hostile EXIF block never fails the photo).
 	// Empty when the metadata read cleanly or there was none.
 	MetadataWarning string
 }
 
-// supportedExts are the extensions the directory walker should offer to
-// Inspect; the content, not the name, decides the format afterwards.
+// supportedExts are the extensions of the non-RAW images the directory
+// walker should offer to Inspect; the content, not the name, decides the
+// format afterwards.
 var supportedExts = map[string]bool{
-	".jpg": true, ".jpeg": true, ".png": true, ".webp": true, ".gif": true,
+	".jpg": true, ".jpeg": true, ".jpe": true, ".png": true, ".webp": true, ".gif": true,
 	".tif": true, ".tiff": true, ".mpo": true, ".bmp": true,
+	".heic": true, ".heif": true, ".hif": true, ".avif": true,
 }
 
 // IsSupportedExt reports whether a file name has an extension this package
-// can decode (case-insensitive), so a directory walk can skip sidecars,
-// RAW files and videos without opening them.
+// can read (case-insensitive; camera RAW included), so a directory walk
+// can tell sidecars and videos from photos without opening them.
 func IsSupportedExt(name string) bool {
-	return supportedExts[strings.ToLower(filepath.Ext(name))]
+	return supportedExts[strings.ToLower(filepath.Ext(name))] || raw.IsExt(name)
+}
+
+// IsRAWExt reports whether a file name has a camera RAW extension.
+func IsRAWExt(name string) bool { return raw.IsExt(name) }
+
+// isRAWFormat reports whether an Info.Format names a camera RAW kind.
+func isRAWFormat(format string) bool {
+	switch format {
+	case "", "jpeg", "png", "gif", "webp", "tiff", "bmp", "heic", "avif":
+		return false
+	}
+	return true
 }
 
 // Inspect reads a file once and returns its Info without decoding pixels: the
@@ -180,7 +218,7 @@ func Decode(ctx context.Context, path string, lim Limits) (image.Image, Info, er
 		return nil, f.info, fmt.Errorf("photo: %s: %w", path, err)
 	}
 	defer release()
-	img, err := f.decode(ctx)
+	img, err := f.decode(ctx, 1)
 	if err != nil {
 		return nil, f.info, err
 	}
@@ -191,7 +229,10 @@ func Decode(ctx context.Context, path string, lim Limits) (image.Image, Info, er
 type file struct {
 	path string
 	data []byte
-	info Info
+	// pixels are the bytes to decode: data itself, or a RAW file's
+	// embedded preview JPEG.
+	pixels []byte
+	info   Info
 	// need is the memory decoding it takes: the file's bytes and the
 	// decoder's buffers (decodeCost).
 	need int64
@@ -217,7 +258,7 @@ func load(ctx context.Context, path string, lim Limits) (file, error) {
 // against the limits, before anything is decoded. Any panic in the
 // container walking is reported as ErrCorrupt, like a decoder panic.
 func parse(path string, data []byte, lim Limits) (f file, err error) {
-	f.path, f.data = path, data
+	f.path, f.data, f.pixels = path, data, data
 	sum := sha256.Sum256(data)
 	f.info.Size = int64(len(data))
 	f.info.SHA256 = hex.EncodeToString(sum[:])
@@ -228,15 +269,16 @@ func parse(path string, data []byte, lim Limits) (f file, err error) {
 		}
 	}()
 
+	if kind := raw.Detect(data, path); kind != "" {
+		return parseRAW(f, kind, lim)
+	}
 	cfg, format, err := decodeConfig(data)
 	f.info.Format = format
 	if err != nil {
 		return f, decodeErr(path, err)
 	}
-	meta, warn := readMetadata(format, data)
-	meta.Format, meta.Size, meta.SHA256 = format, f.info.Size, f.info.SHA256
-	meta.MetadataWarning = warn
-	f.info = meta
+	meta, warn := readMetadata(exifBlocks(format, data))
+	f.setMeta(meta, warn)
 
 	w, h := int64(cfg.Width), int64(cfg.Height)
 	if format == "gif" {
@@ -247,23 +289,54 @@ func parse(path string, data []byte, lim Limits) (f file, err error) {
 			w, h = max(w, gw), max(h, gh)
 		}
 	}
-	if w <= 0 || h <= 0 {
-		return f, fmt.Errorf("photo: %s: %w: header declares %dx%d pixels", path, ErrCorrupt, w, h)
+	return f, f.checkSize(w, h, cfg.ColorModel, format, lim)
+}
+
+// parseRAW fills Info from a camera RAW file: the RAW's own EXIF, and the
+// largest embedded JPEG preview as the pixels to decode.
+func parseRAW(f file, kind string, lim Limits) (file, error) {
+	f.info.Format = kind
+	meta, warn := readMetadata(exifBlocks(kind, f.data))
+	jpg, cfg, ok := raw.Preview(f.data)
+	f.setMeta(meta, warn)
+	if !ok {
+		return f, fmt.Errorf("photo: %s: %w: no embedded JPEG found", f.path, ErrNoPreview)
 	}
-	f.info.Width, f.info.Height = cfg.Width, cfg.Height
+	f.pixels = jpg
+	return f, f.checkSize(int64(cfg.Width), int64(cfg.Height), cfg.ColorModel, "jpeg", lim)
+}
+
+// setMeta takes the metadata read from the file, keeping what parse
+// already knows (format, size, hash).
+func (f *file) setMeta(meta Info, warn string) {
+	meta.Format, meta.Size, meta.SHA256 = f.info.Format, f.info.Size, f.info.SHA256
+	meta.MetadataWarning = warn
+	meta.Written = embeddedMeta(f.info.Format, f.data)
+	f.info = meta
+}
+
+// checkSize is the one place where an image's declared size is known
+// before anything is decoded: it records the displayed size, refuses images
+// over the pixel limit, and works out what decoding the pixels (of format,
+// at model's depth) will cost in bytes, refusing what the decode budget
+// cannot hold.
+func (f *file) checkSize(w, h int64, model color.Model, format string, lim Limits) error {
+	if w <= 0 || h <= 0 {
+		return fmt.Errorf("photo: %s: %w: header declares %dx%d pixels", f.path, ErrCorrupt, w, h)
+	}
+	f.info.Width, f.info.Height = int(w), int(h)
 	if f.info.Orientation >= 5 {
-		f.info.Width, f.info.Height = cfg.Height, cfg.Width
+		f.info.Width, f.info.Height = int(h), int(w)
 	}
 	if w*h > lim.MaxPixels {
-		return f, fmt.Errorf("photo: %s: %w: header declares %dx%d pixels (%.1f MP), over the %.1f MP limit",
-			path, ErrTooLarge, w, h, float64(w*h)/1e6, float64(lim.MaxPixels)/1e6)
+		return fmt.Errorf("photo: %s: %w: header declares %dx%d pixels (%.1f MP), over the %.1f MP limit",
+			f.path, ErrTooLarge, w, h, float64(w*h)/1e6, float64(lim.MaxPixels)/1e6)
 	}
-	cfg.Width, cfg.Height = int(w), int(h)
-	f.need = int64(len(data)) + decodeCost(format, cfg, data)
+	f.need = int64(len(f.data)) + decodeCost(format, image.Config{ColorModel: model, Width: int(w), Height: int(h)}, f.pixels)
 	if f.need > lim.Memory.limit() {
-		return f, tooBig(path, f.need, lim.Memory.limit())
+		return tooBig(f.path, f.need, lim.Memory.limit())
 	}
-	return f, nil
+	return nil
 }
 
 // readLimited reads the whole file, refusing files over maxBytes before
@@ -294,18 +367,57 @@ func readLimited(path string, maxBytes int64) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// decodeConfig is image.DecodeConfig with panics recovered.
+// decodeConfig reads the image header, sniffing the format from the
+// content, with panics recovered.
 func decodeConfig(data []byte) (cfg image.Config, format string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = panicError{r}
 		}
 	}()
+	switch k := heifKind(data); k {
+	case "heic":
+		cfg, err = heic.DecodeConfig(bytes.NewReader(data))
+		return cfg, k, err
+	case "avif":
+		cfg, err = avif.DecodeConfig(bytes.NewReader(data))
+		return cfg, k, err
+	}
+	if bytes.HasPrefix(data, []byte{0xFF, 0xD8}) {
+		cfg, err = jpegdec.DecodeConfig(bytes.NewReader(data))
+		return cfg, "jpeg", err
+	}
 	return image.DecodeConfig(bytes.NewReader(data))
 }
 
-// decode fully decodes the file's first frame; the limits were checked by load.
-func (f *file) decode(ctx context.Context) (img image.Image, err error) {
+// heifKind tells HEIF files apart by the brands of their "ftyp" box:
+// "avif" for AV1 images, "heic" for HEVC (and plain "mif1") ones, "" for
+// anything else.
+func heifKind(data []byte) string {
+	if len(data) < 16 || string(data[4:8]) != "ftyp" {
+		return ""
+	}
+	n := min(int(binary.BigEndian.Uint32(data)), len(data), 256)
+	brands := []string{string(data[8:12])}
+	for p := 16; p+4 <= n; p += 4 {
+		brands = append(brands, string(data[p:p+4]))
+	}
+	kind := ""
+	for _, b := range brands {
+		switch b {
+		case "avif", "avis":
+			return "avif"
+		case "heic", "heix", "heim", "heis", "hevc", "hevx", "hevm", "hevs", "mif1", "msf1":
+			kind = "heic"
+		}
+	}
+	return kind
+}
+
+// decode decodes the file's first frame, a JPEG at 1/scale of its size
+// (scale 1, 2, 4 or 8; other formats ignore it); the limits were checked
+// by load.
+func (f *file) decode(ctx context.Context, scale int) (img image.Image, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("photo: %s: %w", f.path, err)
 	}
@@ -314,7 +426,18 @@ func (f *file) decode(ctx context.Context) (img image.Image, err error) {
 			img, err = nil, decodeErr(f.path, panicError{r})
 		}
 	}()
-	img, _, err = image.Decode(bytes.NewReader(f.data))
+	switch {
+	case f.info.Format == "heic":
+		img, err = heic.Decode(bytes.NewReader(f.pixels))
+	case f.info.Format == "avif":
+		img, err = avif.Decode(bytes.NewReader(f.pixels))
+	case bytes.HasPrefix(f.pixels, []byte{0xFF, 0xD8}):
+		// JPEG (and MPO, and RAW previews) decode like libjpeg: a cut
+		// file shows what arrived, any sampling factors work.
+		img, f.info.Truncated, err = jpegdec.DecodeScaled(bytes.NewReader(f.pixels), scale)
+	default:
+		img, _, err = image.Decode(bytes.NewReader(f.pixels))
+	}
 	if err != nil {
 		return nil, decodeErr(f.path, err)
 	}
@@ -329,14 +452,15 @@ func (p panicError) Error() string { return fmt.Sprintf("decoder panicked: %v", 
 // decodeErr classifies a decoder error into one of the sentinels.
 func decodeErr(path string, err error) error {
 	var (
-		jpegUnsup jpeg.UnsupportedError
+		jpegUnsup jpegdec.UnsupportedError
+		stdUnsup  jpeg.UnsupportedError
 		pngUnsup  png.UnsupportedError
 		tiffUnsup tiff.UnsupportedError
 	)
 	switch {
 	case errors.Is(err, image.ErrFormat):
 		return fmt.Errorf("photo: %s: %w: not a known image format", path, ErrUnsupported)
-	case errors.As(err, &jpegUnsup), errors.As(err, &pngUnsup), errors.As(err, &tiffUnsup):
+	case errors.As(err, &jpegUnsup), errors.As(err, &stdUnsup), errors.As(err, &pngUnsup), errors.As(err, &tiffUnsup):
 		return fmt.Errorf("photo: %s: %w: %w", path, ErrUnsupported, err)
 	default:
 		return fmt.Errorf("photo: %s: %w: %w", path, ErrCorrupt, err)

@@ -63,13 +63,20 @@ func Process(ctx context.Context, path string, lim Limits, out Outputs) (Info, e
 		return f.info, fmt.Errorf("photo: %s: %w", path, err)
 	}
 	defer release()
-	img, err := f.decode(ctx)
+	thumbEdge := orDefault(out.ThumbEdge, DefaultThumbEdge)
+	rendEdge := orDefault(out.RenditionEdge, DefaultRenditionEdge)
+	// A JPEG is decoded only as large as the largest output needs (DCT
+	// scaling): a 6000×4000 photo for a 2200 px rendition is decoded at
+	// 3000×2000, for a thumbnail alone at 750×500.
+	need := thumbEdge
+	if out.RenditionPath != "" {
+		need = rendEdge
+	}
+	img, err := f.decode(ctx, decodeScale(f.info, need))
 	if err != nil {
 		return f.info, err
 	}
-	f.data = nil // the file's bytes are not needed past decoding; let the GC have them
-	thumbEdge := orDefault(out.ThumbEdge, DefaultThumbEdge)
-	rendEdge := orDefault(out.RenditionEdge, DefaultRenditionEdge)
+	f.data, f.pixels = nil, nil // the file's bytes are not needed past decoding; let the GC have them
 
 	// Resample once from the original, then orient the small result. The
 	// rendition size is the first step when the rendition is wanted or the
@@ -99,6 +106,17 @@ func Process(ctx context.Context, path string, lim Limits, out Outputs) (Info, e
 	return f.info, nil
 }
 
+// decodeScale is the largest JPEG DCT scale (1, 2, 4 or 8) at which the
+// image's long edge stays at least need pixels.
+func decodeScale(in Info, need int) int {
+	long := max(in.Width, in.Height)
+	s := 8
+	for s > 1 && (long+s-1)/s < need {
+		s /= 2
+	}
+	return s
+}
+
 // orDefault returns v, or def when v is not positive.
 func orDefault(v, def int) int {
 	if v > 0 {
@@ -124,6 +142,8 @@ func fitWithin(r image.Rectangle, edge int) (w, h int) {
 
 // resize scales img so its long edge is at most edge with Catmull-Rom
 // (bicubic) resampling; an image already small enough is returned as is.
+// YCbCr and Gray images stay in their colour model (resampleFast); others
+// come back as RGBA.
 func resize(img image.Image, edge int) image.Image {
 	b := img.Bounds()
 	w, h := fitWithin(b, edge)
@@ -131,6 +151,9 @@ func resize(img image.Image, edge int) image.Image {
 		return img
 	}
 	img = shrinkFor(img, w, h)
+	if out, ok := resampleFast(img, w, h); ok {
+		return out
+	}
 	dst := image.NewRGBA(image.Rect(0, 0, w, h))
 	draw.CatmullRom.Scale(dst, dst.Rect, img, img.Bounds(), draw.Src, nil)
 	return dst

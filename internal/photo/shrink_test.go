@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"golang.org/x/image/draw"
@@ -177,5 +178,44 @@ func TestResizeMatchesDirectCatmullRom(t *testing.T) {
 				t.Logf("mean difference %.2f levels", mean)
 			}
 		})
+	}
+}
+
+// TestResamplePlane: weights sum to one (a flat plane stays flat at any
+// size), the same size is the identity, and a step edge keeps its place.
+func TestResamplePlane(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ sw, sh, dw, dh int }{{100, 60, 37, 22}, {100, 60, 100, 60}, {7, 5, 3, 2}, {30, 20, 45, 30}, {1, 1, 1, 1}} {
+		src := make([]uint8, c.sw*c.sh)
+		for i := range src {
+			src[i] = 173
+		}
+		dst := make([]uint8, c.dw*c.dh)
+		resamplePlane(dst, c.dw, c.dh, c.dw, src, c.sw, c.sh, c.sw)
+		for i, v := range dst {
+			if v != 173 {
+				t.Fatalf("%+v: flat plane sample %d = %d", c, i, v)
+			}
+		}
+	}
+	src := make([]uint8, 64*8)
+	for y := range 8 {
+		for x := range 64 {
+			src[y*64+x] = uint8((x * 37 * (y + 1)) % 251)
+		}
+	}
+	same := make([]uint8, len(src))
+	resamplePlane(same, 64, 8, 64, src, 64, 8, 64)
+	if !slices.Equal(same, src) {
+		t.Fatal("resampling to the same size changed the plane")
+	}
+	step := make([]uint8, 64)
+	for x := 32; x < 64; x++ {
+		step[x] = 200
+	}
+	half := make([]uint8, 32)
+	resamplePlane(half, 32, 1, 32, step, 64, 1, 64)
+	if half[8] != 0 || half[24] != 200 || half[15] > 100 || half[16] < 100 {
+		t.Fatalf("step edge moved: %v", half)
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/targetvision/targetvision/internal/localsource"
 	"github.com/targetvision/targetvision/internal/photo"
 	"github.com/targetvision/targetvision/internal/store"
+	"github.com/targetvision/targetvision/internal/xmp"
 )
 
 // Job kinds.
@@ -237,6 +238,22 @@ func RenditionPath(userID, photoID int64) string {
 	return filepath.Join("renditions", strconv.FormatInt(userID, 10), strconv.FormatInt(photoID, 10)+".jpg")
 }
 
+// RemoveSource removes one of the user's sources with its photos, their
+// thumbnails, renditions, descriptions and embeddings, and its queued jobs
+// (store.DeleteSource; the describe ledger stays). It returns how many
+// photos went.
+func (p *Pipeline) RemoveSource(ctx context.Context, userID, sourceID int64) (int, error) {
+	ids, err := p.db.DeleteSource(ctx, userID, sourceID)
+	if err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		p.removeDerived(userID, id)
+	}
+	p.log.InfoContext(ctx, "source removed", "source_id", sourceID, "photos", len(ids))
+	return len(ids), nil
+}
+
 func (p *Pipeline) removeDerived(userID, photoID int64) {
 	os.Remove(filepath.Join(p.opts.DataDir, ThumbPath(userID, photoID)))
 	os.Remove(filepath.Join(p.opts.DataDir, RenditionPath(userID, photoID)))
@@ -269,28 +286,99 @@ func (p *Pipeline) handleProcess(ctx context.Context, j store.Job, ph store.Phot
 		ThumbPath:     filepath.Join(p.opts.DataDir, thumb),
 		RenditionPath: filepath.Join(p.opts.DataDir, rend),
 	})
-	if err != nil {
+	noPreview := errors.Is(err, photo.ErrNoPreview)
+	if err != nil && !noPreview {
 		if ctx.Err() != nil {
 			return err
 		}
-		reason := err.Error()
-		if serr := p.db.SetPhotoStatus(ctx, j.UserID, ph.ID, store.PhotoFailed, reason); serr != nil {
+		issue := issueOf(err)
+		if serr := p.db.SetPhotoStatus(ctx, j.UserID, ph.ID, store.PhotoFailed, issue, err.Error()); serr != nil {
 			return serr
 		}
-		if errors.Is(err, photo.ErrTooLarge) || errors.Is(err, photo.ErrCorrupt) || errors.Is(err, photo.ErrUnsupported) || errors.Is(err, os.ErrNotExist) {
+		if issue != "" || errors.Is(err, os.ErrNotExist) {
 			return jobs.Permanent(err)
 		}
 		return err
 	}
+	if info.Truncated {
+		p.log.WarnContext(ctx, "photo file ends early; indexed what it holds, the rest grey", "photo_id", ph.ID, "file", ph.SourceKey)
+	}
 	applyInfo(&ph, info, src.Kind == store.SourceLocal)
-	ph.ThumbPath, ph.RenditionPath, ph.Status, ph.Error = thumb, rend, store.PhotoReady, ""
+	if src.Kind == store.SourceLocal {
+		p.applyWritten(ctx, &ph, info, src)
+	}
+	ph.ThumbPath, ph.RenditionPath, ph.Status, ph.Error, ph.Issue = thumb, rend, store.PhotoReady, "", ""
+	if noPreview {
+		// A RAW whose previews were stripped is a photo all the same: its
+		// camera, date and the photographer's words are searchable. There
+		// are no pixels to show, embed or describe.
+		p.removeDerived(j.UserID, ph.ID)
+		ph.ThumbPath, ph.RenditionPath, ph.Issue, ph.Error = "", "", store.IssueNoPreview, err.Error()
+	}
 	if _, _, err := p.db.UpsertPhoto(ctx, ph); err != nil {
 		return err
+	}
+	if noPreview {
+		return nil
 	}
 	if err := p.enqueuePhoto(ctx, j.UserID, ph.ID, KindEmbed, 3); err != nil {
 		return err
 	}
 	return p.enqueuePhoto(ctx, j.UserID, ph.ID, KindDescribe, 1)
+}
+
+// issueOf names the reason a photo error is counted under in the index
+// summary (a store.Issue constant), or "" for an error that is not the
+// file's fault (I/O, cancellation).
+func issueOf(err error) string {
+	switch {
+	case errors.Is(err, photo.ErrTooLarge):
+		return store.IssueTooLarge
+	case errors.Is(err, photo.ErrUnsupported):
+		return store.IssueUnsupported
+	case errors.Is(err, photo.ErrCorrupt):
+		return store.IssueCorrupt
+	case errors.Is(err, photo.ErrNoPreview):
+		return store.IssueNoPreview
+	}
+	return ""
+}
+
+// applyWritten lays what the photographer wrote over a local photo: the
+// file's embedded XMP and IPTC, then its sidecars (name.xmp, then
+// name.ext.xmp), each winning over the one before. They become the
+// photo's own title, caption, keywords, rating and label (searchable like
+// a SmugMug owner's); a sidecar's date and position correct the camera's,
+// embedded ones only fill what EXIF lacks. An unreadable sidecar is
+// logged and skipped: it never fails the photo.
+func (p *Pipeline) applyWritten(ctx context.Context, ph *store.Photo, info photo.Info, src store.Source) {
+	var side xmp.Meta
+	for _, c := range ph.Companions {
+		if c.Role != store.CompanionSidecar {
+			continue
+		}
+		m, err := xmp.ReadFile(localsource.CompanionPath(src, *ph, c))
+		if err != nil {
+			p.log.WarnContext(ctx, "sidecar ignored", "photo_id", ph.ID, "sidecar", c.Key, "error", err)
+			continue
+		}
+		side = side.Merge(m)
+	}
+	emb := info.Written
+	all := emb.Merge(side)
+	ph.Title, ph.Caption, ph.Keywords, ph.Rating, ph.Label = all.Title, all.Description, all.Keywords, all.Rating, all.Label
+	switch {
+	case !side.TakenAt.IsZero():
+		ph.TakenAt = side.TakenAt
+	case ph.TakenAt.IsZero():
+		ph.TakenAt = emb.TakenAt
+	}
+	switch {
+	case side.HasGPS:
+		ph.GPS = &store.GPS{Lat: side.Lat, Lon: side.Lon}
+	case ph.GPS == nil && emb.HasGPS:
+		ph.GPS = &store.GPS{Lat: emb.Lat, Lon: emb.Lon}
+	}
 }
 
 // applyInfo copies what the file says into the photo row. For a local

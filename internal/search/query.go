@@ -17,8 +17,9 @@ import (
 // typed comes back as a hint rather than silently changing the search.
 //
 //	red barn "golden hour" -people camera:canon album:"Summer Trips"
-//	after:2019 before:2021-06 after:"June 2019" keyword:snow
+//	after:2019 before:2021-06 after:"June 2019" keyword:snow rating:4
 //
+// rating:N keeps photos the photographer rated N stars or more (1-5).
 // after:X keeps photos taken on or after the start of X and before:X keeps
 // photos taken before the start of X, where X is a year, a month (YYYY-MM,
 // "June 2019") or a day (YYYY-MM-DD) in UTC — so after:2019 before:2020 is
@@ -33,7 +34,8 @@ type Query struct {
 	Phrases []string
 	// Exclude are the words after a minus sign (or in a -"quoted phrase").
 	Exclude []string
-	// Filter holds the operators (camera:, album:, keyword:, after:, before:).
+	// Filter holds the operators (camera:, album:, keyword:, rating:,
+	// after:, before:).
 	Filter store.Filter
 	// Hints say what was not understood: a key: that is no operator, an
 	// after:/before: that is no date.
@@ -151,7 +153,7 @@ func ParseQuery(s string) Query {
 }
 
 // operators are the recognised key: prefixes, lower-case.
-var operators = []string{"camera", "album", "after", "before", "keyword"}
+var operators = []string{"camera", "album", "after", "before", "keyword", "rating"}
 
 func operatorList() string {
 	out := make([]string, len(operators))
@@ -193,6 +195,12 @@ func applyOperator(f *store.Filter, key, val string) (*Hint, bool) {
 		f.Album = val
 	case "keyword":
 		f.Keyword = val
+	case "rating":
+		n, err := strconv.Atoi(strings.TrimSuffix(val, "+"))
+		if err != nil || n < 1 || n > 5 {
+			return &Hint{Code: HintBadValue, Message: fmt.Sprintf("“rating:%s” needs 1 to 5 stars, so it was left out.", val)}, false
+		}
+		f.MinRating = n
 	case "after", "before":
 		t, ok := parseDate(val)
 		if !ok {

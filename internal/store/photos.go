@@ -53,22 +53,30 @@ func (s *DB) DeleteAlbum(ctx context.Context, userID, id int64) error {
 const photoCols = `p.id, p.user_id, p.source_id, COALESCE(p.album_id, 0), p.source_key, p.file_name, p.title, p.caption, p.keywords,
 	p.taken_at, p.width, p.height, p.size, p.format, p.camera_make, p.camera_model, p.lens, p.exposure_time,
 	p.f_number, p.iso, p.focal_length, p.gps_lat, p.gps_lon, p.content_hash, p.thumb_path, p.rendition_path,
-	p.web_url, p.remote_updated, p.status, p.error, p.created_at, p.updated_at, COALESCE(a.name, '')`
+	p.web_url, p.remote_updated, p.status, p.error, p.created_at, p.updated_at, COALESCE(a.name, ''),
+	p.issue, p.companions, p.rating, p.label`
 
 const photoFrom = " FROM photos p LEFT JOIN albums a ON a.id = p.album_id "
 
 func scanPhoto(row interface{ Scan(...any) error }, p *Photo) error {
-	var kw string
+	var kw, comp string
 	var lat, lon sql.NullFloat64
 	err := row.Scan(&p.ID, &p.UserID, &p.SourceID, &p.AlbumID, &p.SourceKey, &p.FileName, &p.Title, &p.Caption, &kw,
 		tm(&p.TakenAt), &p.Width, &p.Height, &p.Size, &p.Format, &p.CameraMake, &p.CameraModel, &p.Lens, &p.ExposureTime,
 		&p.FNumber, &p.ISO, &p.FocalLength, &lat, &lon, &p.ContentHash, &p.ThumbPath, &p.RenditionPath,
-		&p.WebURL, tm(&p.RemoteUpdated), &p.Status, &p.Error, tm(&p.CreatedAt), tm(&p.UpdatedAt), &p.AlbumName)
+		&p.WebURL, tm(&p.RemoteUpdated), &p.Status, &p.Error, tm(&p.CreatedAt), tm(&p.UpdatedAt), &p.AlbumName,
+		&p.Issue, &comp, &p.Rating, &p.Label)
 	if err != nil {
 		return err
 	}
 	if lat.Valid && lon.Valid {
 		p.GPS = &GPS{Lat: lat.Float64, Lon: lon.Float64}
+	}
+	p.Companions = nil
+	if comp != "" && comp != "[]" {
+		if err := json.Unmarshal([]byte(comp), &p.Companions); err != nil {
+			return fmt.Errorf("store: bad companions %q: %w", comp, err)
+		}
 	}
 	return decodeList(kw, &p.Keywords)
 }
@@ -90,6 +98,17 @@ func decodeList(s string, dst *[]string) error {
 		return fmt.Errorf("store: bad list %q: %w", s, err)
 	}
 	return nil
+}
+
+func encodeCompanions(cs []Companion) string {
+	if len(cs) == 0 {
+		return "[]"
+	}
+	for i := range cs {
+		cs[i].ModTime = cs[i].ModTime.UTC()
+	}
+	b, _ := json.Marshal(cs) // plain strings, numbers and times always marshal
+	return string(b)
 }
 
 func nullInt(v int64) any {
@@ -127,8 +146,10 @@ func (s *DB) UpsertPhoto(ctx context.Context, p Photo) (Photo, bool, error) {
 		}
 		err = tx.QueryRowContext(ctx, `INSERT INTO photos (user_id, source_id, album_id, source_key, file_name, title, caption, keywords,
 			taken_at, width, height, size, format, camera_make, camera_model, lens, exposure_time, f_number, iso, focal_length,
-			gps_lat, gps_lon, content_hash, thumb_path, rendition_path, web_url, remote_updated, status, error, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $30)
+			gps_lat, gps_lon, content_hash, thumb_path, rendition_path, web_url, remote_updated, status, error, created_at, updated_at,
+			issue, companions, rating, label)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $30,
+			$31, $32, $33, $34)
 			ON CONFLICT (source_id, source_key) DO UPDATE SET album_id = excluded.album_id, file_name = excluded.file_name,
 			  title = excluded.title, caption = excluded.caption, keywords = excluded.keywords, taken_at = excluded.taken_at,
 			  width = excluded.width, height = excluded.height, size = excluded.size, format = excluded.format,
@@ -137,12 +158,13 @@ func (s *DB) UpsertPhoto(ctx context.Context, p Photo) (Photo, bool, error) {
 			  focal_length = excluded.focal_length, gps_lat = excluded.gps_lat, gps_lon = excluded.gps_lon,
 			  content_hash = excluded.content_hash, thumb_path = excluded.thumb_path, rendition_path = excluded.rendition_path,
 			  web_url = excluded.web_url, remote_updated = excluded.remote_updated, status = excluded.status,
-			  error = excluded.error, updated_at = excluded.updated_at
+			  error = excluded.error, updated_at = excluded.updated_at, issue = excluded.issue, companions = excluded.companions,
+			  rating = excluded.rating, label = excluded.label
 			RETURNING id`,
 			p.UserID, p.SourceID, nullInt(p.AlbumID), p.SourceKey, p.FileName, p.Title, p.Caption, encodeList(p.Keywords),
 			s.ts(p.TakenAt), p.Width, p.Height, p.Size, p.Format, p.CameraMake, p.CameraModel, p.Lens, p.ExposureTime,
 			p.FNumber, p.ISO, p.FocalLength, lat, lon, p.ContentHash, p.ThumbPath, p.RenditionPath, p.WebURL,
-			s.ts(p.RemoteUpdated), p.Status, p.Error, now).Scan(&p.ID)
+			s.ts(p.RemoteUpdated), p.Status, p.Error, now, p.Issue, encodeCompanions(p.Companions), p.Rating, p.Label).Scan(&p.ID)
 		if err != nil {
 			return fmt.Errorf("store: upsert photo %q: %w", p.SourceKey, err)
 		}
@@ -168,10 +190,11 @@ func (s *DB) MovePhoto(ctx context.Context, userID, id int64, sourceKey, fileNam
 	})
 }
 
-// SetPhotoStatus records a photo's processing state and, on failure, why.
-func (s *DB) SetPhotoStatus(ctx context.Context, userID, id int64, status, reason string) error {
-	res, err := s.db.ExecContext(ctx, "UPDATE photos SET status = $1, error = $2, updated_at = $3 WHERE user_id = $4 AND id = $5",
-		status, reason, s.ts(s.now()), userID, id)
+// SetPhotoStatus records a photo's processing state and, on failure, why:
+// issue is the reason counted (an Issue constant), reason the full message.
+func (s *DB) SetPhotoStatus(ctx context.Context, userID, id int64, status, issue, reason string) error {
+	res, err := s.db.ExecContext(ctx, "UPDATE photos SET status = $1, issue = $2, error = $3, updated_at = $4 WHERE user_id = $5 AND id = $6",
+		status, issue, reason, s.ts(s.now()), userID, id)
 	return affected(res, err, fmt.Sprintf("set photo %d status", id))
 }
 
@@ -261,6 +284,8 @@ type Filter struct {
 	// (separated by spaces), by the full-text language's rules: a stem
 	// counts, a stop word excludes nothing.
 	Exclude string
+	// MinRating keeps photos rated at least this many stars (1-5).
+	MinRating int
 }
 
 // likeContains is a LIKE pattern (with ESCAPE '\') matching values that
@@ -318,6 +343,9 @@ func (s *DB) where(f Filter, conds []string, args []any) ([]string, []any) {
 		} else {
 			add("NOT EXISTS (SELECT 1 FROM photo_search xs WHERE xs.photo_id = p.id AND xs.tsv @@ to_tsquery("+s.lang.regconfig()+", ?))", m)
 		}
+	}
+	if f.MinRating > 0 {
+		add("p.rating >= ?", f.MinRating)
 	}
 	return conds, args
 }
@@ -412,7 +440,7 @@ func (s *DB) CopiedFilterSQL(ctx context.Context, alias string, userID int64, f 
 	if m, ok := s.excludeMatch(f.Exclude); ok {
 		add("NOT EXISTS (SELECT 1 FROM photo_search xs WHERE xs.photo_id = x.photo_id AND xs.tsv @@ to_tsquery("+s.lang.regconfig()+", ?))", m)
 	}
-	if rest := (Filter{Keyword: f.Keyword, Status: f.Status}); rest != (Filter{}) {
+	if rest := (Filter{Keyword: f.Keyword, Status: f.Status, MinRating: f.MinRating}); rest != (Filter{}) {
 		photo, pargs := s.where(rest, nil, args)
 		args = pargs
 		conds = append(conds, "EXISTS (SELECT 1 FROM photos p WHERE p.id = "+alias+".photo_id AND "+strings.Join(photo, " AND ")+")")
@@ -475,12 +503,23 @@ func (s *DB) queryPhotos(ctx context.Context, tail string, args ...any) ([]Photo
 
 // CountPhotos counts the user's photos by status.
 func (s *DB) CountPhotos(ctx context.Context, userID int64) (map[string]int, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT status, COUNT(*) FROM photos WHERE user_id = $1 GROUP BY status", userID)
+	return s.countPhotos(ctx, "user_id = $1", userID)
+}
+
+// CountPhotosBySource counts the user's photos in the given sources by
+// status.
+func (s *DB) CountPhotosBySource(ctx context.Context, userID int64, sourceIDs []int64) (map[string]int, error) {
+	return s.countPhotos(ctx, "user_id = $1 AND "+inList("source_id", sourceIDs), userID)
+}
+
+// countPhotos counts the photos matching cond by status.
+func (s *DB) countPhotos(ctx context.Context, cond string, args ...any) (map[string]int, error) {
+	out := map[string]int{}
+	rows, err := s.db.QueryContext(ctx, "SELECT status, COUNT(*) FROM photos WHERE "+cond+" GROUP BY status", args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: count photos: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]int{}
 	for rows.Next() {
 		var st string
 		var n int

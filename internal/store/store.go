@@ -132,13 +132,58 @@ type Photo struct {
 	WebURL        string
 	RemoteUpdated time.Time
 	// Status is "pending", "ready" or "failed"; Error says why it failed.
-	Status    string
-	Error     string
+	Status string
+	Error  string
+	// Issue is why a photo has no pixels or failed, as a reason the index
+	// summary counts: "" or one of the Issue constants.
+	Issue string
+	// Companions are the photo's other files (a RAW beside its JPEG, XMP
+	// sidecars), so listings show both files of a pair and a sync notices
+	// a changed sidecar.
+	Companions []Companion
+	// Rating is the photographer's star rating (xmp:Rating): 1-5, -1 for
+	// rejected, 0 for none. Label is their colour label, as written.
+	Rating    int
+	Label     string
 	CreatedAt time.Time
 	UpdatedAt time.Time
 
 	// AlbumName is filled by reads for display; ignored on write.
 	AlbumName string
+}
+
+// Companion is a file that belongs to a photo without being its pixels.
+type Companion struct {
+	// Key is the file's path relative to the source root, like SourceKey.
+	Key string `json:"key"`
+	// Role is CompanionRAW or CompanionSidecar.
+	Role string `json:"role"`
+	// Size and ModTime tell a sync whether the file changed.
+	Size    int64     `json:"size"`
+	ModTime time.Time `json:"mtime"`
+}
+
+// Companion roles.
+const (
+	CompanionRAW     = "raw"
+	CompanionSidecar = "sidecar"
+)
+
+// Why files are not (fully) photos: the reasons of Photo.Issue and of
+// SkippedFile.Reason, which the index summary, the API and the Sources
+// page count.
+const (
+	IssueNoPreview   = "no_preview"  // a RAW without a usable embedded image: a photo, with its metadata
+	IssueCorrupt     = "corrupt"     // the file claims a format but cannot be decoded
+	IssueTooLarge    = "too_large"   // over the pixel or byte limit
+	IssueUnsupported = "unsupported" // not an image format TargetVision reads (videos, documents…)
+	IssueExcluded    = "excluded"    // matched one of the source's exclude patterns
+)
+
+// SkippedFile is a file a sync found and did not make a photo of.
+type SkippedFile struct {
+	Path   string // relative to the source root; a folder ends in "/"
+	Reason string // IssueUnsupported or IssueExcluded
 }
 
 // Photo statuses.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"path"
 	"reflect"
 	"slices"
 	"strings"
@@ -44,6 +45,9 @@ func Run(t *testing.T, open Opener) {
 	})
 	t.Run("Sources", func(t *testing.T) { t.Parallel(); testSources(t, open(t, store.Options{})) })
 	t.Run("Photos", func(t *testing.T) { t.Parallel(); testPhotos(t, open(t, store.Options{})) })
+	t.Run("DeleteSource", func(t *testing.T) { t.Parallel(); testDeleteSource(t, open(t, store.Options{})) })
+	t.Run("AbsorbSource", func(t *testing.T) { t.Parallel(); testAbsorbSource(t, open(t, store.Options{})) })
+	t.Run("SkippedFiles", func(t *testing.T) { t.Parallel(); testSkippedFiles(t, open(t, store.Options{})) })
 	t.Run("Filters", func(t *testing.T) { t.Parallel(); testFilters(t, open(t, store.Options{})) })
 	t.Run("TextSearch", func(t *testing.T) { t.Parallel(); testTextSearch(t, open(t, store.Options{})) })
 	t.Run("TextLanguage", func(t *testing.T) { t.Parallel(); testTextLanguage(t, open(t, store.Options{})) })
@@ -331,6 +335,10 @@ func testPhotos(t *testing.T, db *store.DB) {
 	p.Width, p.Height, p.Size, p.Format = 4000, 3000, 123456, "jpeg"
 	p.CameraMake, p.CameraModel, p.Lens, p.ExposureTime, p.FNumber, p.ISO, p.FocalLength = "Canon", "EOS 40D", "EF 50mm", "1/250", 2.8, 200, 50
 	p.GPS = &store.GPS{Lat: 47.5, Lon: -122.25}
+	p.Rating, p.Label, p.Issue = 4, "Red", ""
+	p.Companions = []store.Companion{{Key: "trips/IMG_0001.CR2", Role: store.CompanionRAW, Size: 25 << 20,
+		ModTime: time.Date(2024, 7, 1, 18, 31, 0, 0, time.UTC)}, {Key: "trips/IMG_0001.xmp", Role: store.CompanionSidecar, Size: 900,
+		ModTime: time.Date(2024, 7, 2, 9, 0, 0, 0, time.UTC)}}
 	got, changed, err := db.UpsertPhoto(ctx, p)
 	noErr(t, err)
 	if !changed || got.ID == 0 || got.Status != store.PhotoPending || got.AlbumName != "Summer Trips" {
@@ -370,9 +378,13 @@ func testPhotos(t *testing.T, db *store.DB) {
 	if moved.ID != got.ID || moved.AlbumID != 0 {
 		t.Fatalf("move: %+v", moved)
 	}
-	noErr(t, db.SetPhotoStatus(ctx, f.user.ID, got.ID, store.PhotoFailed, "corrupt"))
+	noErr(t, db.SetPhotoStatus(ctx, f.user.ID, got.ID, store.PhotoFailed, store.IssueCorrupt, "photo: x.jpg: corrupt image: EOF"))
 	if c := must[map[string]int](t)(db.CountPhotos(ctx, f.user.ID)); c[store.PhotoFailed] != 1 {
 		t.Fatalf("CountPhotos = %v", c)
+	}
+	if is := must[[]store.FileIssue](t)(db.FileIssues(ctx, f.user.ID, f.source.ID)); len(is) != 1 || is[0].Reason != store.IssueCorrupt ||
+		is[0].PhotoID != got.ID || is[0].Path != "other/IMG_0001.jpg" || !strings.Contains(is[0].Detail, "EOF") {
+		t.Fatalf("FileIssues after a failure = %+v", is)
 	}
 	wantNotFound(t, db.DeletePhoto(ctx, g.user.ID, got.ID), "delete other user's photo")
 
@@ -414,6 +426,12 @@ func testFilters(t *testing.T, db *store.DB) {
 	p1 := mk("a.jpg", "EOS 40D", d(2020), f.album.ID, []string{"Beach"}, true)
 	p2 := mk("b.jpg", "EOS R5", d(2022), other.ID, []string{"barn"}, false)
 	p3 := mk("c.jpg", "EOS R5", time.Time{}, f.album.ID, nil, false)
+	for id, stars := range map[int64]int{p1: 2, p2: 5, p3: -1} {
+		p := must[store.Photo](t)(db.Photo(ctx, f.user.ID, id))
+		p.Rating = stars
+		_, _, err := db.UpsertPhoto(ctx, p)
+		noErr(t, err)
+	}
 	g := newFixture(t, db, "b@example.com")
 	mk2, _, err := db.UpsertPhoto(ctx, g.photo("a.jpg"))
 	noErr(t, err)
@@ -431,6 +449,8 @@ func testFilters(t *testing.T, db *store.DB) {
 		{"from", store.Filter{From: d(2021)}, []int64{p2}},
 		{"to", store.Filter{To: d(2021)}, []int64{p1}},
 		{"gps", store.Filter{HasGPS: true}, []int64{p1}},
+		{"rating at least 3", store.Filter{MinRating: 3}, []int64{p2}},
+		{"rating at least 2", store.Filter{MinRating: 2}, []int64{p2, p1}},
 		{"source", store.Filter{SourceID: g.source.ID}, nil},
 		// LIKE's wildcards in what the user typed are plain characters.
 		{"camera _ is literal", store.Filter{Camera: "_"}, nil},
@@ -898,5 +918,163 @@ func testLedger(t *testing.T, db *store.DB) {
 	noErr(t, db.LedgerFinishBatch(ctx, "unknown"))
 	if pend := must[[][]byte](t)(db.LedgerPendingBatches(ctx, a)); len(pend) != 1 || string(pend[0]) != `{"id":"b2"}` {
 		t.Fatalf("pending after finish: %q", pend)
+	}
+}
+
+// testDeleteSource: removing a source takes its albums, photos, AI
+// metadata, embeddings, search entries, token and queued jobs, keeps the
+// describe ledger and everything of the user's other sources, and is
+// refused for another user.
+func testDeleteSource(t *testing.T, db *store.DB) {
+	ctx := t.Context()
+	f := newFixture(t, db, "a@example.com")
+	g := newFixture(t, db, "b@example.com")
+	keep := must[store.Source](t)(db.CreateSource(ctx, store.Source{UserID: f.user.ID, Kind: store.SourceLocal, Name: "/q", Path: "/q"}))
+	noErr(t, db.SetSourceToken(ctx, f.user.ID, f.source.ID, []byte("sealed")))
+	var gone []int64
+	for _, key := range []string{"x.jpg", "y.jpg"} {
+		p := f.photo(key)
+		p.Caption = "lighthouse at dusk"
+		saved, _, err := db.UpsertPhoto(ctx, p)
+		noErr(t, err)
+		gone = append(gone, saved.ID)
+		noErr(t, db.SaveAIMetadata(ctx, store.AIMetadata{PhotoID: saved.ID, UserID: f.user.ID, Model: "m", PromptVersion: "v1", Description: "a lighthouse"}))
+		v := make([]float32, 512)
+		v[len(gone)] = 1
+		noErr(t, db.SaveEmbedding(ctx, store.Embedding{PhotoID: saved.ID, UserID: f.user.ID, Model: "clip", Vector: v}))
+		_, _, err = db.Enqueue(ctx, store.Job{UserID: f.user.ID, Kind: "describe", PhotoID: saved.ID, DedupeKey: fmt.Sprintf("describe:%d", saved.ID)})
+		noErr(t, err)
+	}
+	_, _, err := db.Enqueue(ctx, store.Job{UserID: f.user.ID, Kind: "sync", DedupeKey: fmt.Sprintf("sync:%d", f.source.ID)})
+	noErr(t, err)
+	kept := f.photo("k.jpg")
+	kept.SourceID, kept.AlbumID, kept.Caption = keep.ID, 0, "lighthouse"
+	keptPhoto, _, err := db.UpsertPhoto(ctx, kept)
+	noErr(t, err)
+	_, _, err = db.Enqueue(ctx, store.Job{UserID: f.user.ID, Kind: "describe", PhotoID: keptPhoto.ID, DedupeKey: fmt.Sprintf("describe:%d", keptPhoto.ID)})
+	noErr(t, err)
+	noErr(t, db.LedgerRecord(ctx, "hash-model-v1", []byte(`{"d":1}`), fmt.Sprint(f.user.ID), time.Now(), 0.001))
+	noErr(t, db.SetSkippedFiles(ctx, f.user.ID, f.source.ID, []store.SkippedFile{{Path: "clip.mov", Reason: store.IssueUnsupported}}))
+
+	_, err = db.DeleteSource(ctx, g.user.ID, f.source.ID)
+	wantNotFound(t, err, "delete another user's source")
+	ids := must[[]int64](t)(db.DeleteSource(ctx, f.user.ID, f.source.ID))
+	if !slices.Equal(ids, gone) {
+		t.Fatalf("DeleteSource returned %v, want %v", ids, gone)
+	}
+	_, err = db.Source(ctx, f.user.ID, f.source.ID)
+	wantNotFound(t, err, "deleted source")
+	for _, id := range gone {
+		_, err := db.Photo(ctx, f.user.ID, id)
+		wantNotFound(t, err, "photo of a deleted source")
+		_, err = db.AIMetadata(ctx, f.user.ID, id)
+		wantNotFound(t, err, "AI metadata of a deleted source")
+	}
+	left := 0
+	noErr(t, db.ScanEmbeddings(ctx, "clip", func(_, _ int64, _ []float32) error { left++; return nil }))
+	if left != 0 {
+		t.Fatalf("%d embeddings left", left)
+	}
+	hits := must[[]store.TextHit](t)(db.SearchText(ctx, f.user.ID, store.TextQuery{Terms: []string{"lighthouse"}}))
+	if len(hits) != 1 || hits[0].PhotoID != keptPhoto.ID {
+		t.Fatalf("text search after removal: %+v, want only photo %d", hits, keptPhoto.ID)
+	}
+	js := must[[]store.Job](t)(db.Jobs(ctx, f.user.ID, "", 100))
+	if len(js) != 1 || js[0].PhotoID != keptPhoto.ID {
+		t.Fatalf("jobs after removal: %+v, want only the other source's", js)
+	}
+	if as := must[[]store.AlbumSummary](t)(db.Albums(ctx, f.user.ID)); len(as) != 0 {
+		t.Fatalf("albums left: %+v", as)
+	}
+	if r, ok, err := db.LedgerLookup(ctx, "hash-model-v1"); err != nil || !ok || string(r) != `{"d":1}` {
+		t.Fatalf("ledger entry lost: %q %v %v", r, ok, err)
+	}
+	if is := must[[]store.FileIssue](t)(db.FileIssues(ctx, f.user.ID, f.source.ID)); len(is) != 0 {
+		t.Fatalf("skipped files left: %+v", is)
+	}
+	if _, err := db.Source(ctx, g.user.ID, g.source.ID); err != nil {
+		t.Fatalf("the other user's source: %v", err)
+	}
+}
+
+// testSkippedFiles: a sync's record replaces the last one, and issues list
+// skipped files with the photos that have an issue, by path.
+func testSkippedFiles(t *testing.T, db *store.DB) {
+	ctx := t.Context()
+	f := newFixture(t, db, "a@example.com")
+	g := newFixture(t, db, "b@example.com")
+	noErr(t, db.SetSkippedFiles(ctx, f.user.ID, f.source.ID, []store.SkippedFile{{Path: "old.mov", Reason: store.IssueUnsupported}}))
+	noErr(t, db.SetSkippedFiles(ctx, f.user.ID, f.source.ID, []store.SkippedFile{
+		{Path: "b/clip.mov", Reason: store.IssueUnsupported}, {Path: "@eaDir/", Reason: store.IssueExcluded}}))
+	p := f.photo("a/IMG_1.CR2")
+	p.Status, p.Issue = store.PhotoReady, store.IssueNoPreview
+	saved, _, err := db.UpsertPhoto(ctx, p)
+	noErr(t, err)
+	_, _, err = db.UpsertPhoto(ctx, f.photo("a/fine.jpg"))
+	noErr(t, err)
+	got := must[[]store.FileIssue](t)(db.FileIssues(ctx, f.user.ID, f.source.ID))
+	want := []store.FileIssue{{Path: "@eaDir/", Reason: store.IssueExcluded}, {Path: "a/IMG_1.CR2", Reason: store.IssueNoPreview, PhotoID: saved.ID},
+		{Path: "b/clip.mov", Reason: store.IssueUnsupported}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("FileIssues:\n got %+v\nwant %+v", got, want)
+	}
+	if is := must[[]store.FileIssue](t)(db.FileIssues(ctx, g.user.ID, f.source.ID)); len(is) != 0 {
+		t.Fatalf("another user sees %+v", is)
+	}
+}
+
+// testAbsorbSource: a folder added above an indexed one takes its albums
+// and photos (same ids, descriptions kept, keys prefixed), a photo both
+// already had is kept once, and the inner source is gone.
+func testAbsorbSource(t *testing.T, db *store.DB) {
+	ctx := t.Context()
+	u := must[store.User](t)(db.CreateUser(ctx, "a@example.com", "x", false))
+	inner := must[store.Source](t)(db.CreateSource(ctx, store.Source{UserID: u.ID, Kind: store.SourceLocal, Name: "/p/camera", Path: "/p/camera"}))
+	outer := must[store.Source](t)(db.CreateSource(ctx, store.Source{UserID: u.ID, Kind: store.SourceLocal, Name: "/p", Path: "/p"}))
+	root := must[store.Album](t)(db.UpsertAlbum(ctx, store.Album{UserID: u.ID, SourceID: inner.ID, Key: ".", Name: "camera"}))
+	sub := must[store.Album](t)(db.UpsertAlbum(ctx, store.Album{UserID: u.ID, SourceID: inner.ID, Key: "2024", Name: "2024"}))
+	outerCam := must[store.Album](t)(db.UpsertAlbum(ctx, store.Album{UserID: u.ID, SourceID: outer.ID, Key: "camera", Name: "camera"}))
+	mk := func(src, album int64, key, caption string) store.Photo {
+		p, _, err := db.UpsertPhoto(ctx, store.Photo{UserID: u.ID, SourceID: src, AlbumID: album, SourceKey: key, FileName: path.Base(key),
+			ContentHash: "h-" + path.Base(key), Caption: caption})
+		noErr(t, err)
+		return p
+	}
+	a := mk(inner.ID, root.ID, "a.jpg", "harbour")
+	b := mk(inner.ID, sub.ID, "2024/b.jpg", "")
+	twice := mk(outer.ID, outerCam.ID, "camera/a.jpg", "")
+	noErr(t, db.SaveAIMetadata(ctx, store.AIMetadata{PhotoID: a.ID, UserID: u.ID, Model: "m", PromptVersion: "v", Description: "boats"}))
+
+	wantNotFound(t, db.AbsorbSource(ctx, u.ID+1, inner.ID, outer.ID, "camera"), "absorb as another user")
+	noErr(t, db.AbsorbSource(ctx, u.ID, inner.ID, outer.ID, "camera"))
+	_, err := db.Source(ctx, u.ID, inner.ID)
+	wantNotFound(t, err, "absorbed source")
+	ps, total, err := db.ListPhotos(ctx, u.ID, store.Filter{}, 10, 0)
+	noErr(t, err)
+	if total != 2 {
+		t.Fatalf("%d photos after absorbing, want 2: %+v", total, ps)
+	}
+	got := map[string]store.Photo{}
+	for _, p := range ps {
+		got[p.SourceKey] = p
+	}
+	if p := got["camera/a.jpg"]; p.ID != a.ID || p.SourceID != outer.ID || p.AlbumID != outerCam.ID {
+		t.Errorf("camera/a.jpg: %+v; want photo %d in album %d", p, a.ID, outerCam.ID)
+	}
+	if p := got["camera/2024/b.jpg"]; p.ID != b.ID || p.SourceID != outer.ID || p.AlbumName != "2024" {
+		t.Errorf("camera/2024/b.jpg: %+v", p)
+	}
+	_, err = db.Photo(ctx, u.ID, twice.ID)
+	wantNotFound(t, err, "the second copy of a photo both sources had")
+	if m, err := db.AIMetadata(ctx, u.ID, a.ID); err != nil || m.Description != "boats" {
+		t.Errorf("description after absorbing: %+v %v", m, err)
+	}
+	hits := must[[]store.TextHit](t)(db.SearchText(ctx, u.ID, store.TextQuery{Terms: []string{"harbour"}, Filter: store.Filter{SourceID: outer.ID}}))
+	if len(hits) != 1 || hits[0].PhotoID != a.ID {
+		t.Errorf("text search by the new source: %+v", hits)
+	}
+	as := must[[]store.AlbumSummary](t)(db.Albums(ctx, u.ID))
+	if len(as) != 2 {
+		t.Errorf("albums after absorbing: %+v", as)
 	}
 }

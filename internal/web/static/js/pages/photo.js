@@ -29,8 +29,11 @@ async function loadPhoto(id) {
     img.width = p.width;
     img.height = p.height;
   }
-  img.src = p.image_url || p.thumbnail_url || '';
+  img.src = p.issue === 'no_preview' ? '' : (p.image_url || p.thumbnail_url || '');
   if (!img.src) img.hidden = true;
+  if (p.issue === 'no_preview') {
+    setStatus(status, 'A RAW file without an embedded preview: its details are indexed, there is no picture to show.');
+  }
   $('photo-caption').textContent = p.caption || '';
   $('photo-description').textContent = p.description || 'Not described yet. It will be once the description job has run.';
 
@@ -44,8 +47,11 @@ async function loadPhoto(id) {
   if (!kw.children.length) kw.append(h('li', { class: 'text-sm text-slate-500 dark:text-slate-400' }, 'None yet.'));
 
   const ex = p.exposure || {};
+  const files = (p.files || []).map((f) => (f.role === 'image' ? f.name : `${f.name} (${f.role === 'raw' ? 'RAW' : 'sidecar'})`));
   const rows = [
-    ['File', p.file_name],
+    [files.length > 1 ? 'Files' : 'File', files.length ? files.join(', ') : p.file_name],
+    ['Rating', p.rating > 0 ? '★'.repeat(p.rating) : (p.rating < 0 ? 'rejected' : '')],
+    ['Label', p.label],
     ['Taken', formatDate(p.taken_at, true)],
     ['Size', p.width && p.height ? `${p.width} × ${p.height}` : ''],
     ['Camera', p.camera],
@@ -72,8 +78,10 @@ async function loadPhoto(id) {
     sm.href = p.web_url;
     sm.hidden = false;
   }
-  status.textContent = '';
-  status.hidden = true;
+  if (p.issue !== 'no_preview') {
+    status.textContent = '';
+    status.hidden = true;
+  }
   $('photo-detail').hidden = false;
 }
 

@@ -1,6 +1,7 @@
 // sources.js — where photos come from: the list of sources with their state,
-// "Sync now", the SmugMug connect link and (for admins) the form that adds a
-// folder on the server.
+// the files each did not index as photos (by reason, listed on demand),
+// "Sync now", "Remove", the SmugMug connect link and (for admins) the form
+// that adds a folder on the server.
 import { api, describeError } from '../api.js';
 import { $, h, formatDate, setStatus } from '../dom.js';
 import { emptyState, errorState } from '../cards.js';
@@ -67,6 +68,77 @@ async function loadSources() {
   }
 }
 
+// The reasons a file is not a photo with pixels, in the words shown.
+const issueWords = {
+  corrupt: 'corrupt',
+  too_large: 'too large',
+  unsupported: 'unsupported',
+  no_preview: 'RAW without preview',
+  excluded: 'excluded',
+};
+
+/** The exclude patterns typed in the form: comma- or newline-separated, trimmed. */
+export function splitPatterns(text) {
+  return (text || '').split(/[,\n]/).map((p) => p.trim()).filter(Boolean);
+}
+
+/** "2 unsupported · 1 corrupt" for a source's issue counts; '' for none. */
+export function issueSummary(counts) {
+  return Object.keys(issueWords)
+    .filter((k) => counts && counts[k] > 0)
+    .map((k) => `${counts[k]} ${issueWords[k]}`)
+    .join(' · ');
+}
+
+// issuesBlock accounts for the files a source did not index as photos with
+// pixels: the counts, and on opening the list of files with their reason.
+function issuesBlock(s) {
+  const summary = issueSummary(s.issues);
+  if (!summary) return null;
+  const list = h('ul', { class: 'mt-2 space-y-1 text-sm', dataset: { testid: 'source-issue-list' } });
+  const box = h('details', { class: 'mt-2 text-sm', dataset: { testid: 'source-issues' } },
+    h('summary', { class: 'cursor-pointer text-slate-600 dark:text-slate-400' }, `Not indexed as photos: ${summary}`),
+    list);
+  box.addEventListener('toggle', async () => {
+    if (!box.open || list.childElementCount) return;
+    try {
+      const data = await api(`/api/v1/sources/${encodeURIComponent(s.id)}/issues`);
+      list.replaceChildren(...(data.files || []).map((f) => h('li', { class: 'break-words', dataset: { testid: 'source-issue' } },
+        h('span', { class: 'font-mono' }, f.path), ` — ${issueWords[f.reason] || f.reason}`,
+        f.detail ? h('span', { class: 'text-slate-600 dark:text-slate-400' }, `: ${f.detail}`) : null)));
+    } catch (err) {
+      list.replaceChildren(h('li', { class: 'text-red-700 dark:text-red-300' }, describeError(err)));
+    }
+  });
+  return box;
+}
+
+// removeButton removes the source with everything indexed from it, after
+// the user confirms.
+function removeButton(s, msg) {
+  const btn = h('button', {
+    type: 'button',
+    class: 'rounded-md border border-red-300 px-3 py-1.5 text-sm font-medium text-red-700 hover:bg-slate-100 disabled:opacity-50 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:border-red-800 dark:text-red-300 dark:hover:bg-slate-800',
+    dataset: { testid: 'source-remove' },
+    'aria-label': `Remove ${s.name}`,
+  }, 'Remove');
+  btn.addEventListener('click', async () => {
+    const what = s.kind === 'smugmug' ? ' and its SmugMug sign-in' : '';
+    if (!confirm(`Remove ${s.name}? Its ${s.photo_count ?? 0} photos leave the library with their thumbnails, descriptions and embeddings${what}. The files themselves are not touched.`)) return;
+    btn.disabled = true;
+    setStatus(msg, 'Removing…');
+    try {
+      await api(`/api/v1/sources/${encodeURIComponent(s.id)}`, { method: 'DELETE' });
+      setStatus($('sources-status'), `Removed ${s.name}.`);
+      await loadSources();
+    } catch (err) {
+      setStatus(msg, describeError(err), 'error');
+      btn.disabled = false;
+    }
+  });
+  return btn;
+}
+
 function sourceItem(s, message = '') {
   const msg = h('p', { class: 'text-sm', role: 'status', 'aria-live': 'polite', dataset: { testid: 'source-sync-status' } }, message);
   const btn = h('button', {
@@ -93,8 +165,9 @@ function sourceItem(s, message = '') {
   const details = [
     s.kind === 'smugmug' ? 'SmugMug' : 'Local folder',
     `${s.photo_count ?? 0} photos`,
+    s.exclude && s.exclude.length ? `also skips ${s.exclude.join(', ')}` : '',
     s.last_synced_at ? `synced ${formatDate(s.last_synced_at, true)}` : 'never synced',
-  ].join(' · ');
+  ].filter(Boolean).join(' · ');
   return h('li', {
     class: 'rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900',
     dataset: { testid: 'source-item', sourceId: String(s.id), kind: s.kind },
@@ -111,8 +184,10 @@ function sourceItem(s, message = '') {
       s.status === 'needs_reconnect'
         ? h('a', { href: '/smugmug/connect', class: 'text-sm font-medium text-indigo-600 hover:underline dark:text-indigo-400', dataset: { testid: 'source-reconnect' } }, 'Reconnect')
         : null,
-      btn)),
+      btn,
+      removeButton(s, msg))),
   s.last_error ? h('p', { class: 'mt-2 break-words text-sm text-red-700 dark:text-red-300', dataset: { testid: 'source-error' } }, s.last_error) : null,
+  issuesBlock(s),
   msg);
 }
 
@@ -129,9 +204,15 @@ async function addSource() {
   }
   submit.disabled = true;
   try {
-    await api('/api/v1/sources', { method: 'POST', body: { kind: 'local', path } });
+    const body = { kind: 'local', path };
+    const exclude = splitPatterns($('add-source-exclude').value);
+    if (exclude.length) body.exclude = exclude;
+    const added = await api('/api/v1/sources', { method: 'POST', body });
     input.value = '';
-    setStatus($('sources-status'), `Added ${path}. Indexing starts in the background.`);
+    $('add-source-exclude').value = '';
+    const merged = (added && added.merged_source_ids) || [];
+    setStatus($('sources-status'), `Added ${path}. Indexing starts in the background.` +
+      (merged.length ? ` It took over ${merged.length} source${merged.length > 1 ? 's' : ''} inside it; their photos keep their descriptions.` : ''));
     polls = 0;
     await loadSources();
   } catch (err) {
