@@ -3,6 +3,8 @@ package auth
 import (
 	"fmt"
 	"net/http"
+
+	"github.com/targetvision/targetvision/internal/apierror"
 )
 
 // CSRFConfig tunes CSRF. The zero value is valid and trusts no extra origin.
@@ -25,7 +27,7 @@ func CSRF(cfg CSRFConfig) (func(http.Handler) http.Handler, error) {
 		}
 	}
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeJSONError(w, http.StatusForbidden, "csrf_rejected", "cross-origin request refused")
+		apierror.Write(w, http.StatusForbidden, "csrf_rejected", "cross-origin request refused")
 	}))
 	return func(next http.Handler) http.Handler {
 		protected := cop.Handler(next)

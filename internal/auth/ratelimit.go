@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/targetvision/targetvision/internal/apierror"
 	"golang.org/x/time/rate"
 )
 
@@ -42,7 +43,7 @@ func retryAfterSeconds(d time.Duration) int {
 func WriteRateLimited(w http.ResponseWriter, retryAfter time.Duration) {
 	secs := retryAfterSeconds(retryAfter)
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
-	writeJSONError(w, http.StatusTooManyRequests, "rate_limited",
+	apierror.Write(w, http.StatusTooManyRequests, "rate_limited",
 		fmt.Sprintf("too many requests; try again in %d s", secs))
 }
 

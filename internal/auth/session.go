@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/targetvision/targetvision/internal/apierror"
 	"github.com/targetvision/targetvision/internal/edge"
 )
 
@@ -320,7 +321,7 @@ func (s *Sessions) Middleware(lookup SessionLookup, next http.Handler) http.Hand
 func RequireUser(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := ClaimsFrom(r.Context()); !ok {
-			writeJSONError(w, http.StatusUnauthorized, "unauthorized", "sign in first")
+			apierror.Write(w, http.StatusUnauthorized, "unauthorized", "sign in first")
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/targetvision/targetvision/internal/apierror"
 	"github.com/targetvision/targetvision/internal/search"
 	"github.com/targetvision/targetvision/internal/store"
 )
@@ -429,7 +430,7 @@ func TestSettings(t *testing.T) {
 			`[]`:                            "the body must be a JSON object",
 		} {
 			rec := ts.do(req{method: "PUT", path: "/api/v1/settings", body: body, cookie: a.cookie})
-			var e errorBody
+			var e apierror.Body
 			decodeBody(t, rec, &e)
 			if rec.Code != 400 || e.Error.Message != want {
 				t.Errorf("PUT %s: %d %q, want 400 %q", body, rec.Code, e.Error.Message, want)

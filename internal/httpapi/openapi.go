@@ -12,6 +12,7 @@ import (
 	"github.com/swaggest/openapi-go"
 	"github.com/swaggest/openapi-go/openapi31"
 
+	"github.com/targetvision/targetvision/internal/apierror"
 	"github.com/targetvision/targetvision/internal/search"
 )
 
@@ -290,7 +291,7 @@ func buildOpenAPI(table []route) ([]byte, error) {
 			errs[code] = d
 		}
 		for code, d := range errs {
-			oc.AddRespStructure(errorBody{}, openapi.WithHTTPStatus(code), func(cu *openapi.ContentUnit) { cu.Description = d })
+			oc.AddRespStructure(apierror.Body{}, openapi.WithHTTPStatus(code), func(cu *openapi.ContentUnit) { cu.Description = d })
 			if code == http.StatusTooManyRequests {
 				oc.AddRespStructure(retryAfter{}, openapi.WithHTTPStatus(code))
 			}
@@ -307,6 +308,9 @@ func buildOpenAPI(table []route) ([]byte, error) {
 // (photoDetail → PhotoDetail, userJSON → User); other packages' types keep
 // theirs (SearchResponse).
 func defName(t reflect.Type, name string) string {
+	if strings.HasSuffix(t.PkgPath(), "/apierror") {
+		return "Error" + strings.TrimPrefix(name, "Apierror") // ErrorBody, ErrorDetail
+	}
 	if !strings.HasSuffix(t.PkgPath(), "/httpapi") {
 		return name
 	}

@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/targetvision/targetvision/internal/apierror"
 	"github.com/targetvision/targetvision/internal/auth"
 	"github.com/targetvision/targetvision/internal/edge"
 	"github.com/targetvision/targetvision/internal/observe"
@@ -190,7 +191,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if ae.retryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(ae.retryAfter.Seconds()+0.999)))
 	}
-	writeJSON(w, ae.status, errorBody{Error: errorDetail{Code: ae.code, Message: ae.msg}})
+	apierror.Write(w, ae.status, ae.code, ae.msg)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -206,16 +207,6 @@ func (s *Server) handle(f func(w http.ResponseWriter, r *http.Request) error) ht
 			s.writeError(w, r, err)
 		}
 	})
-}
-
-// errorBody is every error response: {"error":{"code","message"}}.
-type errorBody struct {
-	Error errorDetail `json:"error" required:"true"`
-}
-
-type errorDetail struct {
-	Code    string `json:"code" required:"true" description:"Machine-readable: bad_request, bad_credentials, unauthorized, forbidden, setup_code_required, csrf_rejected, unknown_host, not_found, not_ready, range_not_satisfiable, method_not_allowed, smugmug_not_configured, conflict, budget_above_ceiling, folder_not_allowed, too_large, rate_limited, too_many_streams, internal, store_unreachable, migrations_pending."`
-	Message string `json:"message" required:"true" description:"A sentence for people; never a stack trace."`
 }
 
 // decode reads a JSON body into v, refusing unknown fields and oversized bodies.

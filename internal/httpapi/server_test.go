@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/targetvision/targetvision/internal/apierror"
 	"github.com/targetvision/targetvision/internal/auth"
 	"github.com/targetvision/targetvision/internal/edge"
 	"github.com/targetvision/targetvision/internal/observe"
@@ -246,7 +247,7 @@ func wantError(t testing.TB, rec *httptest.ResponseRecorder, status int, code st
 	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		t.Errorf("error Content-Type %q", ct)
 	}
-	var e errorBody
+	var e apierror.Body
 	dec := json.NewDecoder(rec.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&e); err != nil {

@@ -359,7 +359,7 @@ func (p *Pipeline) applyWritten(ctx context.Context, ph *store.Photo, info photo
 		}
 		m, err := xmp.ReadFile(localsource.CompanionPath(src, *ph, c))
 		if err != nil {
-			p.log.WarnContext(ctx, "sidecar ignored", "photo_id", ph.ID, "sidecar", c.Key, "error", err)
+			p.log.WarnContext(ctx, "sidecar ignored", "photo_id", ph.ID, "sidecar", c.Key, "err", err)
 			continue
 		}
 		side = side.Merge(m)

@@ -189,7 +189,7 @@ func (c *Client) send(ctx context.Context, req request) (*http.Response, error) 
 		delay = min(delay, c.cfg.MaxRetryDelay)
 		c.log.WarnContext(ctx, "smugmug request will be retried",
 			slog.String("method", req.method), slog.String("path", path),
-			slog.Int("attempt", attempt), slog.Duration("delay", delay), slog.String("error", lastErr.Error()))
+			slog.Int("attempt", attempt), slog.Duration("delay", delay), slog.Any("err", lastErr))
 		if err := c.sleep(ctx, delay); err != nil {
 			return nil, fmt.Errorf("smugmug: %s %s: %w", req.method, path, err)
 		}

@@ -144,19 +144,19 @@ func (h *Handler) connect(w http.ResponseWriter, r *http.Request) {
 	}
 	a, err := smugmug.NewAuth(h.cfg)
 	if err != nil {
-		h.log.ErrorContext(r.Context(), "smugmug connect", slog.String("error", err.Error()))
+		h.log.ErrorContext(r.Context(), "smugmug connect", slog.Any("err", err))
 		http.Error(w, "SmugMug is not configured on this server (SMUGMUG_API_KEY, SMUGMUG_API_SECRET).", http.StatusServiceUnavailable)
 		return
 	}
 	rt, authorizeURL, err := a.RequestToken(r.Context(), h.callbackURL(r))
 	if err != nil {
-		h.log.ErrorContext(r.Context(), "smugmug request token", slog.String("error", err.Error()))
+		h.log.ErrorContext(r.Context(), "smugmug request token", slog.Any("err", err))
 		http.Error(w, "SmugMug did not start the sign-in; try again later.", http.StatusBadGateway)
 		return
 	}
 	sealed := h.box.Seal([]byte(rt.Secret), requestAD(rt.Token))
 	if err := h.db.SaveRemoteAuth(r.Context(), rt.Token, claims.UserID, sealed, time.Now().Add(signInTTL)); err != nil {
-		h.log.ErrorContext(r.Context(), "smugmug connect", slog.String("error", err.Error()))
+		h.log.ErrorContext(r.Context(), "smugmug connect", slog.Any("err", err))
 		http.Error(w, "Could not start the sign-in.", http.StatusInternalServerError)
 		return
 	}
@@ -183,13 +183,13 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		h.log.ErrorContext(ctx, "smugmug callback", slog.String("error", err.Error()))
+		h.log.ErrorContext(ctx, "smugmug callback", slog.Any("err", err))
 		http.Error(w, "Could not finish the sign-in.", http.StatusInternalServerError)
 		return
 	}
 	tokenSecret, err := h.box.Open(sealed, requestAD(token))
 	if err != nil {
-		h.log.ErrorContext(ctx, "smugmug callback", slog.String("error", err.Error()))
+		h.log.ErrorContext(ctx, "smugmug callback", slog.Any("err", err))
 		http.Error(w, "Could not finish the sign-in; connect again.", http.StatusBadRequest)
 		return
 	}
@@ -200,13 +200,13 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	}
 	tok, err := a.AccessToken(ctx, smugmug.RequestToken{Token: token, Secret: string(tokenSecret)}, verifier)
 	if err != nil {
-		h.log.WarnContext(ctx, "smugmug access token", slog.String("error", err.Error()))
+		h.log.WarnContext(ctx, "smugmug access token", slog.Any("err", err))
 		http.Error(w, "SmugMug did not accept the sign-in; connect again.", http.StatusBadGateway)
 		return
 	}
 	src, err := saveAccount(ctx, h.db, h.box, h.cfg, claims.UserID, tok)
 	if err != nil {
-		h.log.ErrorContext(ctx, "smugmug connect", slog.String("error", err.Error()))
+		h.log.ErrorContext(ctx, "smugmug connect", slog.Any("err", err))
 		http.Error(w, "Could not save the SmugMug account.", http.StatusBadGateway)
 		return
 	}

@@ -152,9 +152,9 @@ func (s *Source) client(ctx context.Context, src store.Source) (*smugmug.Client,
 // needsReconnect records that the source must be connected again and
 // returns err as a permanent job error carrying ErrNeedsReconnect.
 func (s *Source) needsReconnect(ctx context.Context, src store.Source, message string, err error) error {
-	s.log.WarnContext(ctx, "smugmug source needs reconnecting", slog.Int64("source_id", src.ID), slog.String("error", err.Error()))
+	s.log.WarnContext(ctx, "smugmug source needs reconnecting", slog.Int64("source_id", src.ID), slog.Any("err", err))
 	if serr := s.db.SetSourceStatus(context.WithoutCancel(ctx), src.UserID, src.ID, store.SourceNeedsConnect, message, time.Time{}); serr != nil {
-		s.log.ErrorContext(ctx, "smugmug source status", slog.Int64("source_id", src.ID), slog.String("error", serr.Error()))
+		s.log.ErrorContext(ctx, "smugmug source status", slog.Int64("source_id", src.ID), slog.Any("err", serr))
 	}
 	return jobs.Permanent(&ReconnectError{Message: message, Err: err})
 }

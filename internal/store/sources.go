@@ -266,3 +266,46 @@ func (s *DB) AbsorbSource(ctx context.Context, userID, fromID, toID int64, prefi
 		return nil
 	})
 }
+
+// SourceStats is what the source list shows of each source's contents.
+type SourceStats struct {
+	Photos int
+	// Issues counts the files that are not complete photos, by reason.
+	Issues map[string]int
+}
+
+// SourceStats counts the photos and file issues of every source of the
+// user, in one pass each, for the source list (not a query per source).
+func (s *DB) SourceStats(ctx context.Context, userID int64) (map[int64]SourceStats, error) {
+	out := map[int64]SourceStats{}
+	get := func(id int64) SourceStats {
+		st, ok := out[id]
+		if !ok {
+			st = SourceStats{Issues: map[string]int{}}
+		}
+		return st
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT source_id, '', COUNT(*) FROM photos WHERE user_id = $1 GROUP BY source_id
+		UNION ALL SELECT source_id, issue, COUNT(*) FROM photos WHERE user_id = $1 AND issue <> '' GROUP BY source_id, issue
+		UNION ALL SELECT source_id, reason, COUNT(*) FROM skipped_files WHERE user_id = $1 GROUP BY source_id, reason`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: source stats: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var reason string
+		var n int
+		if err := rows.Scan(&id, &reason, &n); err != nil {
+			return nil, fmt.Errorf("store: source stats: %w", err)
+		}
+		st := get(id)
+		if reason == "" {
+			st.Photos = n
+		} else {
+			st.Issues[reason] += n
+		}
+		out[id] = st
+	}
+	return out, rows.Err()
+}

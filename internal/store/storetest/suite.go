@@ -1021,6 +1021,15 @@ func testSkippedFiles(t *testing.T, db *store.DB) {
 	if is := must[[]store.FileIssue](t)(db.FileIssues(ctx, g.user.ID, f.source.ID)); len(is) != 0 {
 		t.Fatalf("another user sees %+v", is)
 	}
+	// The source list's counts, every source at once.
+	_, _, err = db.UpsertPhoto(ctx, g.photo("g.jpg"))
+	noErr(t, err)
+	stats := must[map[int64]store.SourceStats](t)(db.SourceStats(ctx, f.user.ID))
+	wantStats := map[int64]store.SourceStats{f.source.ID: {Photos: 2,
+		Issues: map[string]int{store.IssueExcluded: 1, store.IssueUnsupported: 1, store.IssueNoPreview: 1}}}
+	if !reflect.DeepEqual(stats, wantStats) {
+		t.Fatalf("SourceStats = %+v, want %+v", stats, wantStats)
+	}
 }
 
 // testAbsorbSource: a folder added above an indexed one takes its albums
