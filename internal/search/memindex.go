@@ -3,7 +3,6 @@ package search
 import (
 	"container/heap"
 	"context"
-	"database/sql"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -11,8 +10,6 @@ import (
 	"log/slog"
 	"math"
 	"runtime"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -88,9 +85,9 @@ func (m *memIndex) warm(ctx context.Context, model string) error {
 func (m *memIndex) catchUp(ctx context.Context, x *modelIndex) error {
 	x.syncMu.Lock()
 	defer x.syncMu.Unlock()
-	var last int64
-	if err := m.db.SQL().QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM embedding_log").Scan(&last); err != nil {
-		return fmt.Errorf("vector index: read change log: %w", err)
+	last, err := m.db.EmbeddingLogHead(ctx)
+	if err != nil {
+		return fmt.Errorf("vector index: %w", err)
 	}
 	if x.loaded {
 		if last == x.seq {
@@ -146,15 +143,7 @@ func (m *memIndex) catchUp(ctx context.Context, x *modelIndex) error {
 // a query with after:/before: on a library of 20k photos. It runs when the
 // index loads and after every 10% of growth; a failure only costs speed.
 func (m *memIndex) optimize(ctx context.Context) {
-	conn, err := m.db.SQL().Conn(ctx)
-	if err == nil {
-		defer conn.Close()
-		_, err = conn.ExecContext(ctx, "PRAGMA analysis_limit = 1000")
-		if err == nil {
-			_, err = conn.ExecContext(ctx, "PRAGMA optimize = 0x10002")
-		}
-	}
-	if err != nil {
+	if err := m.db.Optimize(ctx); err != nil {
 		m.log.WarnContext(ctx, "search: refreshing planner statistics failed", "err", err)
 	}
 }
@@ -175,9 +164,9 @@ func (m *memIndex) loadSnapshot(ctx context.Context, x *modelIndex, last int64) 
 	if err := m.applyChanges(ctx, x, last); err != nil {
 		return 0, err
 	}
-	var want int
-	if err := m.db.SQL().QueryRowContext(ctx, "SELECT COUNT(*) FROM embeddings WHERE model = $1 AND dim = $2", x.model, x.dim).Scan(&want); err != nil {
-		return 0, fmt.Errorf("vector index: count: %w", err)
+	want, err := m.db.CountEmbeddings(ctx, x.model, x.dim)
+	if err != nil {
+		return 0, fmt.Errorf("vector index: %w", err)
 	}
 	x.mu.RLock()
 	n := len(x.owner)
@@ -193,30 +182,17 @@ func (m *memIndex) loadSnapshot(ctx context.Context, x *modelIndex, last int64) 
 // named gets its current vector, or loses it when the row is gone.
 // x.syncMu must be held.
 func (m *memIndex) applyChanges(ctx context.Context, x *modelIndex, last int64) error {
-	rows, err := m.db.SQL().QueryContext(ctx, `SELECT c.photo_id, e.user_id, e.vec
-		FROM (SELECT DISTINCT photo_id FROM embedding_log WHERE model = $1 AND seq > $2 AND seq <= $3) c
-		LEFT JOIN embeddings e ON e.photo_id = c.photo_id AND e.model = $1`, x.model, x.seq, last)
-	if err != nil {
-		return fmt.Errorf("vector index: read changes: %w", err)
-	}
-	defer rows.Close()
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	for rows.Next() {
-		var pid int64
-		var uid sql.NullInt64
-		var blob []byte
-		if err := rows.Scan(&pid, &uid, &blob); err != nil {
-			return fmt.Errorf("vector index: read changes: %w", err)
+	err := m.db.EmbeddingChanges(ctx, x.model, x.seq, last, func(photoID, userID int64, present bool, blob []byte) {
+		if !present {
+			x.remove(photoID)
+			return
 		}
-		if !uid.Valid {
-			x.remove(pid)
-			continue
-		}
-		m.put(x, uid.Int64, pid, blob)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("vector index: read changes: %w", err)
+		m.put(x, userID, photoID, blob)
+	})
+	if err != nil {
+		return fmt.Errorf("vector index: %w", err)
 	}
 	x.seq = last
 	return nil
@@ -224,24 +200,10 @@ func (m *memIndex) applyChanges(ctx context.Context, x *modelIndex, last int64) 
 
 // load reads all of a model's vectors in one pass over the table.
 func (m *memIndex) load(ctx context.Context, x *modelIndex) (int, error) {
-	rows, err := m.db.SQL().QueryContext(ctx, "SELECT user_id, photo_id, vec FROM embeddings WHERE model = $1", x.model)
-	if err != nil {
-		return 0, fmt.Errorf("vector index: load %s: %w", x.model, err)
-	}
-	defer rows.Close()
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	n := 0
-	var uid, pid int64
-	var blob sql.RawBytes
-	for rows.Next() {
-		if err := rows.Scan(&uid, &pid, &blob); err != nil {
-			return 0, fmt.Errorf("vector index: load %s: %w", x.model, err)
-		}
-		m.put(x, uid, pid, blob)
-		n++
-	}
-	if err := rows.Err(); err != nil {
+	n, err := m.db.EachEmbedding(ctx, x.model, func(userID, photoID int64, blob []byte) { m.put(x, userID, photoID, blob) })
+	if err != nil {
 		return 0, fmt.Errorf("vector index: load %s: %w", x.model, err)
 	}
 	return n, nil
@@ -420,45 +382,11 @@ func (x *modelIndex) scanIDs(userID int64, q []float32, k int, exclude int64, id
 // passing returns which of ids (all of the user's photos when ids is nil)
 // pass the filter.
 func (m *memIndex) passing(ctx context.Context, userID int64, f store.Filter, ids []int64) (map[int64]bool, error) {
-	cond, args, err := m.db.ResolvedFilterSQL(ctx, userID, f)
+	pass, err := m.db.PhotosPassing(ctx, userID, f, ids)
 	if err != nil {
 		return nil, fmt.Errorf("vector index: %w", err)
 	}
-	query := "SELECT p.id FROM photos p WHERE " + cond
-	if ids != nil {
-		// NOT INDEXED leaves the planner only the rowid lookups of the id
-		// list: otherwise it prefers an index on user_id and walks all the
-		// user's photos, checking each against the list (15 ms instead of
-		// 1 for 1,200 ids of a 20k library).
-		query = "SELECT p.id FROM photos p NOT INDEXED WHERE " + cond
-		if len(ids) == 0 {
-			return map[int64]bool{}, nil
-		}
-		// Ids are integers from the index: inline them rather than bind
-		// hundreds of parameters.
-		var b strings.Builder
-		for i, id := range ids {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(strconv.FormatInt(id, 10))
-		}
-		query += " AND p.id IN (" + b.String() + ")"
-	}
-	rows, err := m.db.SQL().QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("vector index: filter: %w", err)
-	}
-	defer rows.Close()
-	out := map[int64]bool{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("vector index: filter: %w", err)
-		}
-		out[id] = true
-	}
-	return out, rows.Err()
+	return pass, nil
 }
 
 // bytes estimates the index's memory: the matrices and id slices as

@@ -2,10 +2,6 @@ package search
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -80,71 +76,6 @@ func (x *pgIndex) exactLimit() int {
 	return defaultExactBelow
 }
 
-// vectorSQL builds the nearest-neighbour query and its arguments: the
-// index-shaped ANN query, or (exact) the same with an ORDER BY the index
-// cannot serve.
-func (x *pgIndex) vectorSQL(ctx context.Context, q vecQuery, exact bool) (string, []any, error) {
-	dim := len(q.vec)
-	if exact && !filterEmpty(q.filter) {
-		return x.exactFilteredSQL(ctx, q)
-	}
-	// The filter is checked on the embedding's copy of its photo's
-	// columns, so the graph walk tests each candidate on the row it has
-	// just read.
-	cond, args, err := x.db.CopiedFilterSQL(ctx, "e", q.userID, q.filter)
-	if err != nil {
-		return "", nil, err
-	}
-	args = append(args, q.model, vectorLiteral(q.vec), q.k)
-	nModel, nVec, nK := len(args)-2, len(args)-1, len(args)
-	if q.exclude != 0 {
-		args = append(args, q.exclude)
-		cond += fmt.Sprintf(" AND e.photo_id <> $%d", len(args))
-	}
-	dist := fmt.Sprintf("(e.vec::vector(%d)) <=> $%d::vector(%d)", dim, nVec, dim)
-	order := dist
-	if exact {
-		order = "(" + dist + ") + 0, e.photo_id"
-	}
-	query := fmt.Sprintf(`WITH nn AS MATERIALIZED (
-	SELECT e.photo_id, %[1]s AS dist FROM embeddings e
-	WHERE e.dim = %[2]d AND e.model = $%[3]d AND %[4]s
-	ORDER BY %[6]s LIMIT $%[5]d)
-SELECT photo_id, dist FROM nn ORDER BY dist, photo_id`, dist, dim, nModel, cond, nK, order)
-	return query, args, nil
-}
-
-// exactFilteredSQL is the exact scan of a filtered query, driven from the
-// photos that pass the filter (an album's index, say), not from every
-// vector of the user.
-func (x *pgIndex) exactFilteredSQL(ctx context.Context, q vecQuery) (string, []any, error) {
-	dim := len(q.vec)
-	cond, args, err := x.db.ResolvedFilterSQL(ctx, q.userID, q.filter)
-	if err != nil {
-		return "", nil, err
-	}
-	args = append(args, q.model, vectorLiteral(q.vec), q.k)
-	nModel, nVec, nK := len(args)-2, len(args)-1, len(args)
-	exclude := ""
-	if q.exclude != 0 {
-		args = append(args, q.exclude)
-		exclude = fmt.Sprintf(" AND p.id <> $%d", len(args))
-	}
-	query := fmt.Sprintf(`SELECT e.photo_id, (e.vec::vector(%[3]d)) <=> $%[1]d::vector(%[3]d) AS dist
-FROM photos p JOIN embeddings e ON e.photo_id = p.id AND e.model = $%[2]d AND e.dim = %[3]d
-WHERE %[4]s%[5]s
-ORDER BY dist, e.photo_id LIMIT $%[6]d`, nVec, nModel, dim, cond, exclude, nK)
-	return query, args, nil
-}
-
-// annSettings are the transaction-local settings of the ANN query.
-func (x *pgIndex) annSettings(k int) (string, []any) {
-	ef := min(max(x.efSearch, k), 1000)
-	return `SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true),
-		set_config('hnsw.max_scan_tuples', $2, true), set_config('enable_sort', 'off', true), set_config('jit', 'off', true)`,
-		[]any{strconv.Itoa(ef), strconv.Itoa(maxScanTuples)}
-}
-
 func (x *pgIndex) search(ctx context.Context, q vecQuery) ([]vecHit, error) {
 	if len(q.vec) == 0 || q.k <= 0 {
 		return nil, nil
@@ -188,12 +119,9 @@ func (x *pgIndex) partitionSize(ctx context.Context, q vecQuery) (n, total int, 
 	if ok && time.Since(c.at) < time.Minute {
 		return c.n, c.total, nil
 	}
-	err = x.db.SQL().QueryRowContext(ctx, fmt.Sprintf(`SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM embeddings
-		WHERE user_id = $1 AND model = $2 AND dim = %d LIMIT %d) x),
-		(SELECT GREATEST(reltuples, 0)::bigint FROM pg_class WHERE oid = 'embeddings'::regclass)`, len(q.vec), countCap),
-		q.userID, q.model).Scan(&n, &total)
+	n, total, err = x.db.VectorCount(ctx, q.userID, q.model, len(q.vec), countCap)
 	if err != nil {
-		return 0, 0, fmt.Errorf("count vectors: %w", err)
+		return 0, 0, err
 	}
 	x.mu.Lock()
 	if x.counts == nil {
@@ -205,55 +133,16 @@ func (x *pgIndex) partitionSize(ctx context.Context, q vecQuery) (n, total int, 
 }
 
 func (x *pgIndex) run(ctx context.Context, q vecQuery, exact bool) ([]vecHit, error) {
-	query, args, err := x.vectorSQL(ctx, q, exact)
+	hits, err := x.db.NearestPhotos(ctx, store.VectorQuery{UserID: q.userID, Model: q.model, Vec: q.vec, K: q.k, Filter: q.filter, Exclude: q.exclude},
+		store.VectorPlan{Exact: exact, EfSearch: x.efSearch, MaxScanTuples: maxScanTuples})
 	if err != nil {
 		return nil, err
 	}
-	tx, err := x.db.SQL().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, fmt.Errorf("begin: %w", err)
+	out := make([]vecHit, len(hits))
+	for i, h := range hits {
+		out[i] = vecHit{photoID: h.PhotoID, sim: h.Sim}
 	}
-	defer tx.Rollback()
-	if !exact {
-		set, sargs := x.annSettings(q.k)
-		if _, err := tx.ExecContext(ctx, set, sargs...); err != nil {
-			return nil, fmt.Errorf("set hnsw options: %w", err)
-		}
-	}
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("nearest photos: %w", err)
-	}
-	defer rows.Close()
-	hits := make([]vecHit, 0, q.k)
-	for rows.Next() {
-		var h vecHit
-		var dist float64
-		if err := rows.Scan(&h.photoID, &dist); err != nil {
-			return nil, fmt.Errorf("nearest photos: %w", err)
-		}
-		h.sim = float32(1 - dist)
-		hits = append(hits, h)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("nearest photos: %w", err)
-	}
-	return hits, tx.Commit()
-}
-
-// vectorLiteral renders v in pgvector's text form.
-func vectorLiteral(v []float32) string {
-	var b strings.Builder
-	b.Grow(len(v) * 12)
-	b.WriteByte('[')
-	for i, x := range v {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.FormatFloat(float64(x), 'g', -1, 32))
-	}
-	b.WriteByte(']')
-	return b.String()
+	return out, nil
 }
 
 // albumExactBelow is the number of photos under which an album-filtered
@@ -268,15 +157,9 @@ func (x *pgIndex) smallAlbum(ctx context.Context, q vecQuery) (bool, error) {
 	if q.filter.Album == "" && q.filter.AlbumID == 0 {
 		return false, nil
 	}
-	cond, args, err := x.db.ResolvedFilterSQL(ctx, q.userID, q.filter)
+	n, err := x.db.CountPhotosUpTo(ctx, q.userID, q.filter, albumExactBelow)
 	if err != nil {
 		return false, err
-	}
-	var n int
-	err = x.db.SQL().QueryRowContext(ctx, fmt.Sprintf("SELECT COUNT(*) FROM (SELECT 1 FROM photos p WHERE %s LIMIT %d) x",
-		cond, albumExactBelow), args...).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("count album photos: %w", err)
 	}
 	return n < albumExactBelow, nil
 }
@@ -294,38 +177,5 @@ func (x *pgIndex) sample(ctx context.Context, userID int64, model string, dim, n
 		size = max(size, total)
 	}
 	step := max(1, (size+n-1)/n)
-	rows, err := x.db.SQL().QueryContext(ctx, fmt.Sprintf(`SELECT vec::text FROM embeddings
-		WHERE user_id = $1 AND model = $2 AND dim = %d AND photo_id %% $3 = 0 LIMIT $4`, dim), userID, model, step, 2*n)
-	if err != nil {
-		return nil, fmt.Errorf("sample vectors: %w", err)
-	}
-	defer rows.Close()
-	var out [][]float32
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, fmt.Errorf("sample vectors: %w", err)
-		}
-		v, err := parseVector(s)
-		if err != nil {
-			return nil, fmt.Errorf("sample vectors: %w", err)
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
-// parseVector reads pgvector's text form, [1,2.5,…].
-func parseVector(s string) ([]float32, error) {
-	s = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
-	fs := strings.Split(s, ",")
-	out := make([]float32, len(fs))
-	for i, f := range fs {
-		x, err := strconv.ParseFloat(f, 32)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = float32(x)
-	}
-	return out, nil
+	return x.db.SampleVectors(ctx, userID, model, dim, step, 2*n)
 }

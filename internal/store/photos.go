@@ -370,22 +370,22 @@ func (s *DB) excludeMatch(exclude string) (string, bool) {
 	return strings.Join(alts, " | "), len(alts) > 0
 }
 
-// FilterSQL renders f as SQL conditions on the photos alias p for the user,
-// with placeholders numbered from $1 (the user id). The search package uses
-// it to apply the same filters to its vector queries.
-func (s *DB) FilterSQL(userID int64, f Filter) (string, []any) {
+// filterSQL renders f as SQL conditions on the photos alias p for the user,
+// with placeholders numbered from $1 (the user id): listings, the text leg
+// and the vector queries (vectors.go) share it.
+func (s *DB) filterSQL(userID int64, f Filter) (string, []any) {
 	conds, args := s.where(f, []string{"p.user_id = $1"}, []any{userID})
 	return strings.Join(conds, " AND "), args
 }
 
-// ResolvedFilterSQL is FilterSQL with an album name resolved to the user's
+// resolvedFilterSQL is filterSQL with an album name resolved to the user's
 // album ids first and inlined as integers: an IN over a subquery leaves the
 // planner guessing its size, and SQLite then walks all the user's photos
 // instead of the photos_album index.
-func (s *DB) ResolvedFilterSQL(ctx context.Context, userID int64, f Filter) (string, []any, error) {
+func (s *DB) resolvedFilterSQL(ctx context.Context, userID int64, f Filter) (string, []any, error) {
 	album := f.Album
 	f.Album = ""
-	cond, args := s.FilterSQL(userID, f)
+	cond, args := s.filterSQL(userID, f)
 	if album != "" {
 		ids, err := s.albumIDs(ctx, userID, album)
 		if err != nil {
@@ -396,13 +396,13 @@ func (s *DB) ResolvedFilterSQL(ctx context.Context, userID int64, f Filter) (str
 	return cond, args, nil
 }
 
-// CopiedFilterSQL renders f, for the user, as conditions on a Postgres table
+// copiedFilterSQL renders f, for the user, as conditions on a Postgres table
 // that carries the copy of its photo's filterable columns (embeddings and
 // photo_search, kept exact by triggers; migrations 00009 and 00010) under
 // alias, with placeholders numbered from $1 (the user id). Source, album,
 // date, camera and GPS are checked on the row itself; a keyword or status
 // looks the photo up.
-func (s *DB) CopiedFilterSQL(ctx context.Context, alias string, userID int64, f Filter) (string, []any, error) {
+func (s *DB) copiedFilterSQL(ctx context.Context, alias string, userID int64, f Filter) (string, []any, error) {
 	conds, args := []string{alias + ".user_id = $1"}, []any{userID}
 	add := func(cond string, v any) {
 		args = append(args, v)
@@ -473,7 +473,7 @@ func inList(col string, ids []int64) string {
 // ListPhotos returns a page of the user's photos, newest taken first, and the
 // total matching the filter.
 func (s *DB) ListPhotos(ctx context.Context, userID int64, f Filter, limit, offset int) ([]Photo, int, error) {
-	cond, args := s.FilterSQL(userID, f)
+	cond, args := s.filterSQL(userID, f)
 	var total int
 	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM photos p WHERE "+cond, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count photos: %w", err)

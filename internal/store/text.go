@@ -222,11 +222,11 @@ func (s *DB) newTextPlan(ctx context.Context, userID int64, q TextQuery) (textPl
 	tp.userID = userID
 	tp.album = q.Filter.Album != "" || q.Filter.AlbumID != 0
 	if s.dialect == SQLite {
-		tp.cond, tp.args = s.FilterSQL(userID, q.Filter)
+		tp.cond, tp.args = s.filterSQL(userID, q.Filter)
 		return tp, nil
 	}
 	// Filter on the search row's own copy: no photo lookup per match.
-	if tp.cond, tp.args, err = s.CopiedFilterSQL(ctx, "s", userID, q.Filter); err != nil || !tp.album {
+	if tp.cond, tp.args, err = s.copiedFilterSQL(ctx, "s", userID, q.Filter); err != nil || !tp.album {
 		return tp, err
 	}
 	var n int
