@@ -184,7 +184,17 @@ type Result struct {
 	Keywords     []string   `json:"keywords"`
 	TakenAt      *time.Time `json:"taken_at"`
 	Album        string     `json:"album"`
-	Why          Why        `json:"why"`
+	// AlsoIn are the other photos with the same bytes (a copy in another
+	// folder or source): one result, not several.
+	AlsoIn []Copy `json:"also_in,omitempty"`
+	Why    Why    `json:"why"`
+}
+
+// Copy is another photo with a result's bytes.
+type Copy struct {
+	PhotoID  int64  `json:"photo_id"`
+	Album    string `json:"album"`
+	SourceID int64  `json:"source_id"`
 }
 
 // Why explains a result: its 1-based rank in each leg (null when the leg did
@@ -315,10 +325,16 @@ func (e *Engine) Search(ctx context.Context, userID int64, req Request) (Respons
 			return Response{}, err
 		}
 	}
-	ranked := fuse(vecHits, textHits)
+	ranked, copies, err := e.collapseCopies(ctx, userID, fuse(vecHits, textHits))
+	if err != nil {
+		return Response{}, err
+	}
 	resp.Total = len(ranked)
 	if offset < len(ranked) {
 		if resp.Results, err = e.results(ctx, userID, q, ranked[offset:min(offset+limit, len(ranked))], false); err != nil {
+			return Response{}, err
+		}
+		if err := e.attachCopies(ctx, userID, resp.Results, copies); err != nil {
 			return Response{}, err
 		}
 	}
@@ -343,6 +359,63 @@ func (e *Engine) Search(ctx context.Context, userID int64, req Request) (Respons
 	}
 	resp.TookMS = ms(time.Since(start))
 	return resp, nil
+}
+
+// collapseCopies keeps, of the fused hits with the same content hash (the
+// same file in two folders or sources), the best-ranked one, and returns
+// the others by the photo they fold into.
+func (e *Engine) collapseCopies(ctx context.Context, userID int64, ranked []fused) ([]fused, map[int64][]int64, error) {
+	if len(ranked) < 2 {
+		return ranked, nil, nil
+	}
+	ids := make([]int64, len(ranked))
+	for i, h := range ranked {
+		ids[i] = h.photoID
+	}
+	hashes, err := e.db.ContentHashes(ctx, userID, ids)
+	if err != nil {
+		return nil, nil, fmt.Errorf("search: %w", err)
+	}
+	first := make(map[string]int64, len(hashes))
+	copies := map[int64][]int64{}
+	out := ranked[:0:0]
+	for _, h := range ranked {
+		hash := hashes[h.photoID]
+		if keep, seen := first[hash]; seen && hash != "" {
+			copies[keep] = append(copies[keep], h.photoID)
+			continue
+		}
+		first[hash] = h.photoID
+		out = append(out, h)
+	}
+	return out, copies, nil
+}
+
+// attachCopies fills each result's AlsoIn from copies.
+func (e *Engine) attachCopies(ctx context.Context, userID int64, results []Result, copies map[int64][]int64) error {
+	var ids []int64
+	for _, r := range results {
+		ids = append(ids, copies[r.PhotoID]...)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	ps, err := e.db.PhotosByIDs(ctx, userID, ids)
+	if err != nil {
+		return fmt.Errorf("search: copies: %w", err)
+	}
+	byID := make(map[int64]store.Photo, len(ps))
+	for _, p := range ps {
+		byID[p.ID] = p
+	}
+	for i := range results {
+		for _, id := range copies[results[i].PhotoID] {
+			if p, ok := byID[id]; ok {
+				results[i].AlsoIn = append(results[i].AlsoIn, Copy{PhotoID: id, Album: plaintext.Line(p.AlbumName), SourceID: p.SourceID})
+			}
+		}
+	}
+	return nil
 }
 
 // results hydrates a page of fused hits with their why.

@@ -1,9 +1,12 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -83,9 +86,11 @@ func newLib(t *testing.T, db *store.DB, email, model string) *lib {
 
 type photoSpec struct {
 	title, caption, album, camera, description string
-	keywords, aiKeywords                       []string
-	taken                                      time.Time
-	vec                                        []float32
+	// hash is the content hash; default one of the photo's own.
+	hash                 string
+	keywords, aiKeywords []string
+	taken                time.Time
+	vec                  []float32
 }
 
 func (l *lib) add(s photoSpec) int64 {
@@ -94,7 +99,7 @@ func (l *lib) add(s photoSpec) int64 {
 	l.n++
 	p := store.Photo{UserID: l.user.ID, SourceID: l.source.ID, SourceKey: "k" + string(rune('a'+l.n)) + ".jpg",
 		FileName: "IMG_" + string(rune('a'+l.n)) + ".jpg", Title: s.title, Caption: s.caption, Keywords: s.keywords,
-		TakenAt: s.taken, CameraMake: s.camera, ContentHash: "h", WebURL: "https://example.com/p",
+		TakenAt: s.taken, CameraMake: s.camera, ContentHash: cmp.Or(s.hash, fmt.Sprint("h-", l.user.ID, "-", l.n)), WebURL: "https://example.com/p",
 		ThumbPath: "thumbs/x.jpg", Status: store.PhotoReady}
 	p.SourceKey = l.user.Email + "/" + p.SourceKey
 	if s.album != "" {
@@ -680,6 +685,34 @@ func TestVectorFloor(t *testing.T) {
 		resp, err := e.Search(t.Context(), a.user.ID, Request{Query: "red barn", Limit: 5})
 		if err != nil || len(resp.Results) != 5 || len(resp.LooselyRelated) != 0 {
 			t.Fatalf("first page of 5: %d results, %d loosely related, %v", len(resp.Results), len(resp.LooselyRelated), err)
+		}
+	})
+}
+
+// TestCopiesAreOneResult: the same bytes in two folders are one result,
+// which says where else they are; the count counts it once.
+func TestCopiesAreOneResult(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, db *store.DB) {
+		l := newLib(t, db, "a@example.com", "m")
+		e := New(db, Options{Model: "m", Logger: slog.New(slog.DiscardHandler)})
+		first := l.add(photoSpec{title: "zebracorn at dawn", album: "2024", hash: "same-bytes"})
+		copyID := l.add(photoSpec{title: "zebracorn at dawn", album: "Best of", hash: "same-bytes"})
+		other := l.add(photoSpec{title: "zebracorn at dusk", album: "2024"})
+		resp := search(t, e, l.user.ID, "zebracorn")
+		if resp.Total != 2 || len(resp.Results) != 2 {
+			t.Fatalf("%d results (total %d), want 2: %+v", len(resp.Results), resp.Total, resp.Results)
+		}
+		var got Result
+		for _, r := range resp.Results {
+			if r.PhotoID == first || r.PhotoID == copyID {
+				got = r
+			} else if r.PhotoID != other || len(r.AlsoIn) != 0 {
+				t.Errorf("unexpected result %+v", r)
+			}
+		}
+		if len(got.AlsoIn) != 1 || got.AlsoIn[0].PhotoID+got.PhotoID != first+copyID || got.AlsoIn[0].Album == "" {
+			t.Errorf("the copy's result %+v, want one of the two with the other in also_in", got)
 		}
 	})
 }

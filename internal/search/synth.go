@@ -315,7 +315,7 @@ func fillSQLite(ctx context.Context, db *store.DB, s *synth) (users, photoIDs []
 			uid := users[p.user]
 			ph = append(ph, "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
 			pa = append(pa, id, uid, sources[p.user], albums[p.user][p.album], p.key, p.key, p.title, p.caption,
-				jsonList(p.keywords), p.taken.Format(tsFmt), p.camera, "X100", "h", "https://example.com/"+p.key, "ready", now, now)
+				jsonList(p.keywords), p.taken.Format(tsFmt), p.camera, "X100", "h-"+p.key, "https://example.com/"+p.key, "ready", now, now)
 			ai = append(ai, "(?,?,?,?,?,?,?)")
 			aa = append(aa, id, uid, "claude", "1", p.description, jsonList(p.aiKeywords), now)
 			blob := make([]byte, 4*len(p.vec))
@@ -436,7 +436,7 @@ func fillPostgresTimed(ctx context.Context, url string, s *synth) (users, photoI
 			p := s.photo(i)
 			i++
 			return []any{users[p.user], sources[p.user], albums[p.user][p.album], p.key, p.key, p.title, p.caption,
-				jsonList(p.keywords), p.taken, p.camera, "X100", "h", "https://example.com/" + p.key, "ready", now, now}, nil
+				jsonList(p.keywords), p.taken, p.camera, "X100", "h-" + p.key, "https://example.com/" + p.key, "ready", now, now}, nil
 		}))
 	if err != nil {
 		return nil, nil, 0, 0, fmt.Errorf("bench: copy photos: %w", err)

@@ -530,3 +530,26 @@ func (s *DB) countPhotos(ctx context.Context, cond string, args ...any) (map[str
 	}
 	return out, rows.Err()
 }
+
+// ContentHashes returns the content hash of each of the user's photos among
+// ids that has one; other users' ids are absent.
+func (s *DB) ContentHashes(ctx context.Context, userID int64, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT id, content_hash FROM photos WHERE user_id = $1 AND content_hash <> '' AND "+inList("id", ids), userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: content hashes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var h string
+		if err := rows.Scan(&id, &h); err != nil {
+			return nil, fmt.Errorf("store: content hashes: %w", err)
+		}
+		out[id] = h
+	}
+	return out, rows.Err()
+}

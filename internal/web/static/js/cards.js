@@ -35,7 +35,10 @@ export function photoCard(photo, { testid = 'photo-card' } = {}) {
     class: 'group relative block overflow-hidden rounded-lg bg-slate-200 shadow-sm focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 dark:bg-slate-800',
     dataset: { testid, photoId: String(photo.photo_id) },
   }, thumbnail(photo));
-  const meta = [photo.album, formatDate(photo.taken_at)].filter(Boolean).join(' · ');
+  // A search result stands for its copies too (the same file elsewhere).
+  const copies = (photo.also_in || []).map((c) => c.album).filter(Boolean);
+  const also = copies.length ? `also in ${copies.join(', ')}` : '';
+  const meta = [photo.album, formatDate(photo.taken_at), also].filter(Boolean).join(' · ');
   card.append(h('div', {
     class: 'pointer-events-none absolute inset-x-0 bottom-0 bg-linear-to-t from-black/75 to-transparent p-2 pt-6 text-white',
   },
