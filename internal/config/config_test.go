@@ -91,3 +91,33 @@ func TestSecretGeneratedOnce(t *testing.T) {
 		t.Fatal("SECRET_KEY not used")
 	}
 }
+
+// TestREADMEListsEverySetting keeps the README's configuration table true:
+// every setting of Vars appears in it, and it names none that is gone.
+func TestREADMEListsEverySetting(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	known := map[string]bool{}
+	for _, v := range Vars() {
+		known[v.Name] = true
+		if !strings.Contains(readme, "`"+v.Name+"`") {
+			t.Errorf("README's configuration table lacks %s", v.Name)
+		}
+	}
+	for _, line := range strings.Split(readme, "\n") {
+		if !strings.HasPrefix(line, "| `") {
+			continue
+		}
+		cell := strings.SplitN(line, "|", 3)[1]
+		for _, name := range strings.Split(cell, ",") {
+			name = strings.Trim(strings.TrimSpace(name), "`")
+			if name == strings.ToUpper(name) && strings.Contains(name, "_") && !known[name] && !strings.ContainsAny(name, " .") {
+				t.Errorf("README documents %s, which is no setting", name)
+			}
+		}
+	}
+}
