@@ -574,7 +574,7 @@ func TestSmugMugConnectAndSync(t *testing.T) {
 	if len(srcs) != 1 {
 		t.Fatalf("sources: %+v", srcs)
 	}
-	if err := db.SetSourceSettings(t.Context(), u.ID, srcs[0].ID, []byte(`{"writeback_keywords":true}`)); err != nil {
+	if err := db.SetSourceWriteBack(t.Context(), u.ID, srcs[0].ID, store.WriteBack{Keywords: true}); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()

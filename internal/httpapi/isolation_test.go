@@ -37,6 +37,9 @@ type library struct {
 	// spare adds a second, empty source for the user (made when first
 	// asked, for the owner's removal of a source).
 	spare func() store.Source
+	// smug is the user's SmugMug source with one recorded write-back
+	// (made when first asked).
+	smug func() store.Source
 }
 
 func (l *library) photoIDs() []int64 {
@@ -88,6 +91,20 @@ func seedLibrary(t *testing.T, ts *testServer, u account, dir, albumName string,
 			}
 		}
 		return spare
+	}
+	var smug store.Source
+	l.smug = func() store.Source {
+		if smug.ID == 0 {
+			var err error
+			if smug, err = db.CreateSource(ctx, store.Source{UserID: u.id, Kind: store.SourceSmugMug, Name: "smug-" + u.email}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.RecordRemoteWrite(ctx, store.RemoteWrite{UserID: u.id, SourceID: smug.ID, PhotoID: l.photos[0].ID, ImageKey: "k",
+				After: store.RemoteText{Caption: l.photos[0].Title + " written back", Keywords: []string{"quetzalcoatl"}}, Written: true}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return smug
 	}
 	var err error
 	l.source, err = db.CreateSource(ctx, store.Source{UserID: u.id, Kind: store.SourceLocal, Name: dir, Path: dir})
@@ -298,16 +315,15 @@ func TestIsolation(t *testing.T) {
 		if js, err := db.Jobs(ctx, alice.id, "", 100); err != nil || len(js) != len(aJobsBefore) {
 			t.Errorf("Alice's jobs after Bob's walk: %d, was %d (%v)", len(js), len(aJobsBefore), err)
 		}
-		if srcs, err := db.Sources(ctx, alice.id); err != nil || len(srcs) != 1 {
+		// Her folder, and the SmugMug source the walk made for her.
+		if srcs, err := db.Sources(ctx, alice.id); err != nil || len(srcs) != 2 {
 			t.Errorf("Alice's sources after Bob's walk: %v %v", srcs, err)
 		}
 		if srcs, err := db.Sources(ctx, bob.id); err != nil || len(srcs) != 1 {
 			t.Errorf("Bob's sources after his walk: %v %v", srcs, err)
 		}
-		raw, err := db.UserSettings(ctx, alice.id)
-		var st UserSettings
-		if err != nil || json.Unmarshal(raw, &st) != nil || st.MonthlyBudgetUSD != 42 {
-			t.Errorf("Alice's settings after Bob's walk: %s %v", raw, err)
+		if st, err := db.UserSettings(ctx, alice.id); err != nil || st.MonthlyBudgetUSD != 42 {
+			t.Errorf("Alice's settings after Bob's walk: %+v %v", st, err)
 		}
 		if _, n, err := db.ListPhotos(ctx, alice.id, store.Filter{}, 10, 0); err != nil || n != 2 {
 			t.Errorf("Alice's photos after Bob's walk: %d %v", n, err)
@@ -563,6 +579,32 @@ func isolationCases(t *testing.T, ts *testServer, A *library) map[string]isolati
 				return req{method: "GET", path: fmt.Sprintf("/api/v1/sources/%d/issues", o.source.ID)}
 			},
 			owner: contains(fmt.Sprintf(`"source_id":%d`, A.source.ID)),
+			other: wantNotFound,
+		},
+
+		"PUT /api/v1/sources/{id}/writeback": {
+			build: func(o *library, _ account) req {
+				return req{method: "PUT", path: fmt.Sprintf("/api/v1/sources/%d/writeback", o.smug().ID), body: `{"keywords":true,"captions":false,"dry_run":false}`}
+			},
+			owner: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				var s sourceJSON
+				decodeBody(t, rec, &s)
+				if rec.Code != 200 || s.WriteBack == nil || !s.WriteBack.Keywords {
+					t.Errorf("owner switching write-back on: %d %s", rec.Code, rec.Body)
+				}
+			},
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				wantNotFound(t, rec)
+				if src, err := ts.db.Source(t.Context(), A.user.id, A.smug().ID); err != nil || src.WriteBack.On() {
+					t.Errorf("Bob switched Alice's write-back: %+v %v", src.WriteBack, err)
+				}
+			},
+		},
+		"GET /api/v1/sources/{id}/writes": {
+			build: func(o *library, _ account) req {
+				return req{method: "GET", path: fmt.Sprintf("/api/v1/sources/%d/writes", o.smug().ID)}
+			},
+			owner: contains("Zanzibarn at dusk written back"),
 			other: wantNotFound,
 		},
 

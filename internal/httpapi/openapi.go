@@ -152,6 +152,13 @@ func operations() map[string]operation {
 		"GET /api/v1/sources/{id}/issues": {id: "listSourceIssues", tag: "sources", summary: "Files of a source that are not photos with pixels, with the reason",
 			description: "Every file the sync skipped (unsupported, excluded) and every photo that failed (corrupt, too_large) or is a RAW without preview (no_preview), by path.",
 			params:      sourceParams{}, resp: sourceIssues{}, errors: map[int]string{404: idNotFound}},
+		"PUT /api/v1/sources/{id}/writeback": {id: "setSourceWriteBack", tag: "sources", summary: "Switch write-back to a SmugMug source on or off",
+			description: "Off until switched on. Keywords are added after the owner's own (never replacing any), the description becomes the caption only where there is none, and every write is recorded (GET /api/v1/sources/{id}/writes). The account must have been connected with Modify permission.",
+			params:      sourceParams{}, body: writeBackJSON{}, resp: sourceJSON{},
+			errors: map[int]string{400: "writeback_unsupported: the source is a folder, whose files are never changed.", 404: idNotFound}},
+		"GET /api/v1/sources/{id}/writes": {id: "listSourceWrites", tag: "sources", summary: "What TargetVision wrote back to a source (the audit trail)",
+			description: "Every write-back and dry run to the source, newest first, with the image's text before and after.",
+			params:      writesParams{}, resp: sourceWrites{}, errors: map[int]string{400: badParams, 404: idNotFound}},
 
 		"GET /api/v1/jobs": {id: "listJobs", tag: "jobs", summary: "Background jobs: counts by state and the latest jobs",
 			params: jobParams{}, resp: jobList{}, errors: map[int]string{400: badParams}},

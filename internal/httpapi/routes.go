@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -54,6 +55,8 @@ func (s *Server) table() []route {
 		{"POST /api/v1/sources/{id}/sync", s.handle(s.syncSource), false},
 		{"DELETE /api/v1/sources/{id}", s.handle(s.deleteSource), false},
 		{"GET /api/v1/sources/{id}/issues", s.handle(s.listSourceIssues), false},
+		{"PUT /api/v1/sources/{id}/writeback", s.handle(s.setWriteBack), false},
+		{"GET /api/v1/sources/{id}/writes", s.handle(s.listWrites), false},
 
 		{"GET /api/v1/jobs", s.handle(s.listJobs), false},
 		{"POST /api/v1/jobs/{id}/retry", s.handle(s.retryJob), false},
@@ -90,8 +93,14 @@ func (s *Server) routes() (http.Handler, error) {
 	smugmug := s.d.SmugMug
 	if smugmug == nil {
 		smugmug = s.handle(func(w http.ResponseWriter, r *http.Request) error {
-			return &apiError{status: http.StatusNotImplemented, code: "smugmug_not_configured",
-				msg: "SmugMug is not set up on this server: the administrator sets SMUGMUG_API_KEY and SMUGMUG_API_SECRET"}
+			const msg = "SmugMug is not set up on this server: the administrator sets SMUGMUG_API_KEY and SMUGMUG_API_SECRET"
+			if r.Method == http.MethodGet && r.Header.Get("Sec-Fetch-Mode") == "navigate" {
+				// A person followed a link: back to the Sources page, which
+				// shows the message, rather than a page of raw JSON.
+				http.Redirect(w, r, "/sources?error="+url.QueryEscape(msg), http.StatusSeeOther)
+				return nil
+			}
+			return &apiError{status: http.StatusNotImplemented, code: "smugmug_not_configured", msg: msg}
 		})
 	}
 	mux.Handle("/smugmug/", s.instrument("/smugmug/", auth.RequireUser(smugmug)))

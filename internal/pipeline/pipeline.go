@@ -63,9 +63,11 @@ type Options struct {
 	Index    VectorIndex
 	// Remote maps source kinds other than local to their implementation.
 	Remote map[store.SourceKind]RemoteSource
-	// Budget returns a user's monthly Claude budget in dollars (their
-	// setting, else the deployment's); nil or ≤ 0 means no cap here.
-	Budget func(ctx context.Context, userID int64) (float64, error)
+	// Defaults are the deployment's Claude model and monthly budget
+	// (CLAUDE_MODEL, CLAUDE_MONTHLY_BUDGET_USD): what a user's settings
+	// leave to the deployment, and the budget's ceiling (see Settings).
+	// A zero budget means no cap here.
+	Defaults store.UserSettings
 	// DescribeInBulk leaves describe jobs to DescribeQueued (batch mode)
 	// instead of running them one by one.
 	DescribeInBulk bool

@@ -72,8 +72,12 @@ type Source struct {
 	Status       string
 	LastError    string
 	LastSyncedAt time.Time
-	// Settings is source-specific JSON (write-back options and such).
-	Settings  []byte
+	// Settings is kind-specific JSON the source's package owns (a local
+	// folder's exclude patterns, see localsource.Settings).
+	Settings []byte
+	// WriteBack is what may be written back to the source (SmugMug): off
+	// unless its owner switches it on.
+	WriteBack WriteBack
 	CreatedAt time.Time
 }
 

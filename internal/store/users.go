@@ -122,18 +122,3 @@ func (s *DB) SetPassword(ctx context.Context, userID int64, passwordHash string)
 	res, err := s.db.ExecContext(ctx, "UPDATE users SET password_hash = $1 WHERE id = $2", passwordHash, userID)
 	return affected(res, err, fmt.Sprintf("set password of user %d", userID))
 }
-
-// UserSettings returns the user's settings JSON ("{}" when never set).
-func (s *DB) UserSettings(ctx context.Context, userID int64) ([]byte, error) {
-	var v string
-	if err := s.db.QueryRowContext(ctx, "SELECT settings FROM users WHERE id = $1", userID).Scan(&v); err != nil {
-		return nil, notFound(fmt.Sprintf("settings of user %d", userID), err)
-	}
-	return []byte(v), nil
-}
-
-// SetUserSettings replaces the user's settings JSON.
-func (s *DB) SetUserSettings(ctx context.Context, userID int64, settings []byte) error {
-	res, err := s.db.ExecContext(ctx, "UPDATE users SET settings = $1 WHERE id = $2", string(settings), userID)
-	return affected(res, err, fmt.Sprintf("set settings of user %d", userID))
-}

@@ -1,6 +1,6 @@
-// settings.js — the user's settings (Claude model, monthly budget,
-// SmugMug write-back), the CLIP model's state, this month's usage, the
-// account's signed-in sessions and its password.
+// settings.js — the user's settings (Claude model, monthly budget), the
+// CLIP model's state, this month's usage, the account's signed-in sessions
+// and its password.
 import { api, describeError } from '../api.js';
 import { $, h, formatDate, formatUSD, setStatus } from '../dom.js';
 
@@ -90,16 +90,29 @@ async function changePassword() {
   }
 }
 
+/** modelLabel names a Claude model with what a photo costs with it. */
+export function modelLabel(m, isDefault) {
+  const fmt = (v) => `$${v < 0.01 ? v.toFixed(4) : v.toFixed(3)}`;
+  return `${m.id} — ${fmt(m.photo_usd)} / ${fmt(m.photo_usd_batch)} per photo${isDefault ? ' (server default)' : ''}`;
+}
+
 async function load() {
   const status = $('settings-status');
   const submit = $('settings-submit');
   submit.disabled = true;
   try {
-    const s = await api('/api/v1/settings');
-    $('settings-claude-model').value = s.claude_model || '';
+    const [s, models] = await Promise.all([api('/api/v1/settings'), api('/api/v1/models')]);
+    const claude = models.claude || { models: [] };
+    $('settings-claude-missing').hidden = claude.configured !== false;
+    const select = $('settings-claude-model');
+    const options = claude.models.map((m) => h('option', { value: m.id }, modelLabel(m, m.is_server_default)));
+    // The server's model may be a dated snapshot of a listed one.
+    const chosen = claude.models.find((m) => m.id === s.claude_model) ||
+      claude.models.find((m) => s.claude_model && s.claude_model.startsWith(`${m.id}-`) && m.is_server_default);
+    if (!chosen && s.claude_model) options.unshift(h('option', { value: s.claude_model }, s.claude_model));
+    select.replaceChildren(...options);
+    select.value = chosen ? chosen.id : s.claude_model;
     $('settings-budget').value = s.monthly_budget_usd ?? '';
-    $('settings-writeback-keywords').checked = Boolean(s.writeback_keywords);
-    $('settings-writeback-captions').checked = Boolean(s.writeback_captions);
     submit.disabled = false;
   } catch (err) {
     setStatus(status, `Could not load settings: ${describeError(err)}`, 'error');
@@ -121,10 +134,8 @@ async function save() {
     await api('/api/v1/settings', {
       method: 'PUT',
       body: {
-        claude_model: $('settings-claude-model').value.trim(),
+        claude_model: $('settings-claude-model').value,
         monthly_budget_usd: budget,
-        writeback_keywords: $('settings-writeback-keywords').checked,
-        writeback_captions: $('settings-writeback-captions').checked,
       },
     });
     setStatus(status, 'Saved.');
