@@ -311,20 +311,7 @@ func get(t testing.TB, url string) (int, string) {
 // getWith GETs url with a bearer token when one is given.
 func getWith(t testing.TB, url, token string) (int, string) {
 	t.Helper()
-	r, err := http.NewRequest(http.MethodGet, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if token != "" {
-		r.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return doWith(t, http.MethodGet, url, token, "")
 }
 
 // TestServeHealthMetricsShutdown: health, readiness, metrics, the API's

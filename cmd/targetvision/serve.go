@@ -71,7 +71,7 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 	if err != nil {
 		return err
 	}
-	sessions, err := auth.NewSessions(secret, auth.SessionConfig{})
+	sessions, err := auth.NewSessions(secret, auth.SessionConfig{APITokens: httpapi.APITokens(a.db)})
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/targetvision/targetvision/internal/auth"
 	"github.com/targetvision/targetvision/internal/pipeline"
 	"github.com/targetvision/targetvision/internal/store"
 )
@@ -40,6 +41,8 @@ type library struct {
 	// smug is the user's SmugMug source with one recorded write-back
 	// (made when first asked).
 	smug func() store.Source
+	// token and spareToken are API tokens of the user (made when first asked).
+	token, spareToken func() store.APIToken
 }
 
 func (l *library) photoIDs() []int64 {
@@ -92,6 +95,20 @@ func seedLibrary(t *testing.T, ts *testServer, u account, dir, albumName string,
 		}
 		return spare
 	}
+	tokens := map[string]store.APIToken{}
+	tokenNamed := func(name string) func() store.APIToken {
+		return func() store.APIToken {
+			if _, ok := tokens[name]; !ok {
+				tok, err := CreateAPIToken(ctx, db, u.id, strings.SplitN(u.email, "@", 2)[0]+"'s "+name, false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				tokens[name] = tok.APIToken
+			}
+			return tokens[name]
+		}
+	}
+	l.token, l.spareToken = tokenNamed("backup script"), tokenNamed("spare")
 	var smug store.Source
 	l.smug = func() store.Source {
 		if smug.ID == 0 {
@@ -333,6 +350,40 @@ func TestIsolation(t *testing.T) {
 	})
 }
 
+// tokenOf checks that a POST /api/v1/tokens answer is a new token acting
+// as user id.
+func tokenOf(t *testing.T, ts *testServer, rec *httptest.ResponseRecorder, id int64) {
+	t.Helper()
+	var tok newToken
+	decodeBody(t, rec, &tok)
+	if rec.Code != 201 || !strings.HasPrefix(tok.Token, "tvk_") {
+		t.Fatalf("new token: %d %s", rec.Code, rec.Body)
+	}
+	got, err := APITokens(ts.db).LookupAPIToken(t.Context(), auth.APITokenDigest(tok.Token))
+	if err != nil || got.UserID != id || !got.ReadOnly {
+		t.Errorf("the new token acts as %+v (%v), want user %d, read-only", got, err, id)
+	}
+}
+
+// extraUser is an account made for an administrator to act on.
+func extraUser(t *testing.T, ts *testServer, email string) store.User {
+	t.Helper()
+	u, err := ts.db.CreateUser(t.Context(), email, "h", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func mustUsers(t *testing.T, ts *testServer) []store.User {
+	t.Helper()
+	us, err := ts.db.Users(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return us
+}
+
 // noForeignIDs fails if the JSON body has a key named key whose value is
 // one of ids, at any depth.
 func noForeignIDs(t *testing.T, body []byte, key string, ids []int64) {
@@ -520,6 +571,96 @@ func isolationCases(t *testing.T, ts *testServer, A *library) map[string]isolati
 			owner:    func(t *testing.T, rec *httptest.ResponseRecorder) { wantStatus(t, rec, 204) },
 			other:    func(t *testing.T, rec *httptest.ResponseRecorder) { wantStatus(t, rec, 204) },
 			signsOut: true,
+		},
+		"GET /api/v1/tokens": {build: get("/api/v1/tokens"), owner: contains("alice's backup script"),
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				wantStatus(t, rec, 200)
+				if strings.Contains(rec.Body.String(), "alice's backup script") || strings.Contains(rec.Body.String(), A.token().Hint) {
+					t.Errorf("Alice's token listed for Bob: %s", rec.Body)
+				}
+			}},
+		"POST /api/v1/tokens": {
+			build: func(*library, account) req {
+				return req{method: "POST", path: "/api/v1/tokens", body: `{"name":"mine","scope":"read"}`}
+			},
+			// Each makes a token of their own, which acts as them alone.
+			owner: func(t *testing.T, rec *httptest.ResponseRecorder) { tokenOf(t, ts, rec, A.user.id) },
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				var bob int64
+				for _, u := range mustUsers(t, ts) {
+					if u.Email == "bob@example.com" {
+						bob = u.ID
+					}
+				}
+				tokenOf(t, ts, rec, bob)
+			},
+		},
+		"DELETE /api/v1/tokens/{id}": {
+			build: func(o *library, as account) req {
+				id := o.token().ID
+				if as.id == o.user.id {
+					id = o.spareToken().ID // her first token stays for the walk's other checks
+				}
+				return req{method: "DELETE", path: fmt.Sprintf("/api/v1/tokens/%d", id)}
+			},
+			owner: func(t *testing.T, rec *httptest.ResponseRecorder) { wantStatus(t, rec, 204) },
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				wantNotFound(t, rec)
+				if _, err := ts.db.APITokenByDigest(t.Context(), A.token().Digest); err != nil {
+					t.Errorf("Bob revoked Alice's token: %v", err)
+				}
+			},
+		},
+		// Accounts are the administrator's (Alice, the first account):
+		// Bob, no admin, is refused each and changes nothing.
+		"GET /api/v1/users": {build: get("/api/v1/users"), owner: contains("bob@example.com"),
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) { wantError(t, rec, 403, "forbidden") }},
+		"POST /api/v1/users": {
+			build: func(_ *library, as account) req {
+				return req{method: "POST", path: "/api/v1/users", body: jsonString(t, newUserRequest{
+					credentials: credentials{Email: fmt.Sprintf("made-by-%d@example.com", as.id), Password: "a long enough password"}, IsAdmin: true})}
+			},
+			owner: func(t *testing.T, rec *httptest.ResponseRecorder) { wantStatus(t, rec, 201) },
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				wantError(t, rec, 403, "forbidden")
+				for _, u := range mustUsers(t, ts) {
+					if strings.HasPrefix(u.Email, "made-by-") {
+						t.Errorf("Bob made an account: %+v", u)
+					}
+				}
+			},
+		},
+		"PATCH /api/v1/users/{id}": {
+			build: func(o *library, as account) req {
+				id := o.user.id
+				if as.id == o.user.id {
+					id = extraUser(t, ts, "dave@example.com").ID
+				}
+				return req{method: "PATCH", path: fmt.Sprintf("/api/v1/users/%d", id), body: `{"disabled":true}`}
+			},
+			owner: contains(`"disabled":true`),
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				wantError(t, rec, 403, "forbidden")
+				if u, err := ts.db.UserByID(t.Context(), A.user.id); err != nil || u.Disabled() {
+					t.Errorf("Bob disabled Alice: %+v %v", u, err)
+				}
+			},
+		},
+		"DELETE /api/v1/users/{id}": {
+			build: func(o *library, as account) req {
+				id := o.user.id
+				if as.id == o.user.id {
+					id = extraUser(t, ts, "erin@example.com").ID
+				}
+				return req{method: "DELETE", path: fmt.Sprintf("/api/v1/users/%d", id)}
+			},
+			owner: func(t *testing.T, rec *httptest.ResponseRecorder) { wantStatus(t, rec, 204) },
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				wantError(t, rec, 403, "forbidden")
+				if _, err := ts.db.UserByID(t.Context(), A.user.id); err != nil {
+					t.Errorf("Bob removed Alice: %v", err)
+				}
+			},
 		},
 		"GET /api/v1/me": {build: get("/api/v1/me"), owner: contains(`"email":"alice@example.com"`),
 			other: contains(`"email":"bob@example.com"`)},

@@ -41,6 +41,13 @@ func (s *Server) table() []route {
 		{"GET /api/v1/sessions", s.handle(s.listSessions), false},
 		{"DELETE /api/v1/sessions", s.handle(s.deleteSessions), false},
 		{"DELETE /api/v1/sessions/{id}", s.handle(s.deleteSession), false},
+		{"GET /api/v1/tokens", s.handle(s.listTokens), false},
+		{"POST /api/v1/tokens", s.handle(s.createToken), false},
+		{"DELETE /api/v1/tokens/{id}", s.handle(s.revokeToken), false},
+		{"GET /api/v1/users", s.handle(s.listUsers), false},
+		{"POST /api/v1/users", s.handle(s.createUser), false},
+		{"PATCH /api/v1/users/{id}", s.handle(s.patchUser), false},
+		{"DELETE /api/v1/users/{id}", s.handle(s.deleteUser), false},
 
 		{"GET /api/v1/search", s.handle(s.searchHandler), false},
 		{"GET /api/v1/photos", s.handle(s.listPhotos), false},
@@ -84,7 +91,7 @@ func (s *Server) routes() (http.Handler, error) {
 	for _, rt := range s.table() {
 		h := rt.h
 		if !rt.public {
-			h = auth.RequireUser(h)
+			h = auth.RequireUser(auth.RequireWrite(h))
 		}
 		mux.Handle(rt.pattern, s.instrument(rt.pattern, limited(h)))
 	}

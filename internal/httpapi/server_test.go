@@ -62,7 +62,7 @@ var testSecret = []byte("test secret of at least sixteen bytes")
 
 func newTestServer(t testing.TB, db *store.DB, tweak ...func(*Deps)) *testServer {
 	t.Helper()
-	sessions, err := auth.NewSessions(testSecret, auth.SessionConfig{})
+	sessions, err := auth.NewSessions(testSecret, auth.SessionConfig{APITokens: APITokens(db)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -456,3 +456,21 @@ func (p *Pipeline) handleEmbed(ctx context.Context, j store.Job, ph store.Photo)
 	}
 	return nil
 }
+
+// RemoveUser removes an account with everything it owns (store.DeleteUser)
+// and its photos' thumbnails and renditions. It returns how many photos
+// went.
+func (p *Pipeline) RemoveUser(ctx context.Context, userID int64) (int, error) {
+	ids, err := p.db.DeleteUser(ctx, userID)
+	if err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		p.removeDerived(userID, id)
+	}
+	for _, dir := range []string{filepath.Dir(ThumbPath(userID, 0)), filepath.Dir(RenditionPath(userID, 0))} {
+		os.Remove(filepath.Join(p.opts.DataDir, dir)) // empty now; a leftover file keeps it
+	}
+	p.log.InfoContext(ctx, "user removed", "user_id", userID, "photos", len(ids))
+	return len(ids), nil
+}

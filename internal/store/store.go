@@ -37,7 +37,13 @@ type User struct {
 	PasswordHash string
 	IsAdmin      bool
 	CreatedAt    time.Time
+	// DisabledAt is when an administrator disabled the account (it cannot
+	// sign in; its sessions and API tokens do not work); zero if enabled.
+	DisabledAt time.Time
 }
+
+// Disabled reports whether the account is disabled.
+func (u User) Disabled() bool { return !u.DisabledAt.IsZero() }
 
 // SourceKind names where photos come from.
 type SourceKind string

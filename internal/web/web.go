@@ -71,6 +71,7 @@ func Pages() []Page {
 		{Name: "sources", Pattern: "GET /sources", Title: "Sources", Nav: "sources"},
 		{Name: "activity", Pattern: "GET /activity", Title: "Activity", Nav: "activity"},
 		{Name: "settings", Pattern: "GET /settings", Title: "Settings", Nav: "settings"},
+		{Name: "accounts", Pattern: "GET /accounts", Title: "Accounts", Nav: "accounts"},
 		{Name: "login", Pattern: "GET /login", Title: "Sign in", Public: true},
 		{Name: "signup", Pattern: "GET /signup", Title: "Create account", Public: true},
 	}

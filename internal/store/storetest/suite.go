@@ -70,6 +70,16 @@ func Run(t *testing.T, open Opener) {
 		testUserSettings(t, open(t, store.Options{Now: c.Now}), c)
 	})
 	t.Run("SourceWriteBack", func(t *testing.T) { t.Parallel(); testSourceWriteBack(t, open(t, store.Options{})) })
+	t.Run("APITokens", func(t *testing.T) {
+		t.Parallel()
+		c := NewClock()
+		testAPITokens(t, open(t, store.Options{Now: c.Now}), c)
+	})
+	t.Run("Accounts", func(t *testing.T) {
+		t.Parallel()
+		c := NewClock()
+		testAccounts(t, open(t, store.Options{Now: c.Now}), c)
+	})
 	t.Run("MigrateIdempotent", func(t *testing.T) {
 		t.Parallel()
 		db := open(t, store.Options{})

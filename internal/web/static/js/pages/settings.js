@@ -1,6 +1,6 @@
 // settings.js — the user's settings (Claude model, monthly budget), the
-// CLIP model's state, this month's usage, the account's signed-in sessions
-// and its password.
+// CLIP model's state, this month's usage, the account's API tokens, its
+// signed-in sessions and its password.
 import { api, describeError } from '../api.js';
 import { $, h, formatDate, formatUSD, setStatus } from '../dom.js';
 
@@ -15,7 +15,67 @@ export async function initSettings() {
     changePassword();
   });
   $('sessions-end-all').addEventListener('click', endAll);
-  await Promise.all([load(), loadModels(), loadUsage(), loadSessions()]);
+  $('token-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    createToken();
+  });
+  await Promise.all([load(), loadModels(), loadUsage(), loadSessions(), loadTokens()]);
+}
+
+async function loadTokens() {
+  const list = $('tokens-list');
+  try {
+    const { tokens } = await api('/api/v1/tokens');
+    list.replaceChildren(...tokens.map((t) => h('li', { class: 'flex items-center justify-between gap-3 py-2', dataset: { testid: 'token', tokenId: String(t.id) } },
+      h('div', { class: 'min-w-0' },
+        h('p', { class: 'font-medium' }, t.name, h('span', { class: 'ml-2 font-mono text-xs text-slate-500 dark:text-slate-400' }, `${t.hint}…`)),
+        h('p', { class: 'text-xs text-slate-500 dark:text-slate-400', dataset: { testid: 'token-meta' } },
+          `${t.scope === 'read' ? 'only reads' : 'reads and changes'} · created ${formatDate(t.created_at)} · ${t.last_used_at ? `last used ${formatDate(t.last_used_at, true)}` : 'never used'}`)),
+      h('button', {
+        type: 'button',
+        class: 'rounded-md border border-red-300 px-2 py-1 text-xs text-red-700 hover:bg-slate-100 dark:border-red-800 dark:text-red-300 dark:hover:bg-slate-800',
+        'aria-label': `Revoke ${t.name}`,
+        dataset: { testid: 'token-revoke' },
+        onclick: () => revokeToken(t),
+      }, 'Revoke'))));
+    if (!tokens.length) list.replaceChildren(h('li', { class: 'py-2 text-slate-500 dark:text-slate-400' }, 'No tokens yet.'));
+  } catch (err) {
+    setStatus($('tokens-status'), `Tokens unavailable: ${describeError(err)}`, 'error');
+  }
+}
+
+async function createToken() {
+  const name = $('token-name');
+  if (!name.value.trim()) {
+    setStatus($('tokens-status'), 'Say what the token is for.', 'error');
+    name.focus();
+    return;
+  }
+  $('token-submit').disabled = true;
+  try {
+    const t = await api('/api/v1/tokens', { method: 'POST', body: { name: name.value.trim(), scope: $('token-scope').value } });
+    name.value = '';
+    $('token-value').textContent = t.token;
+    $('token-new').hidden = false;
+    setStatus($('tokens-status'), `Created “${t.name}”.`);
+    await loadTokens();
+  } catch (err) {
+    setStatus($('tokens-status'), describeError(err), 'error');
+  } finally {
+    $('token-submit').disabled = false;
+  }
+}
+
+async function revokeToken(t) {
+  if (!confirm(`Revoke “${t.name}”? Whatever uses it stops working at once.`)) return;
+  try {
+    await api(`/api/v1/tokens/${encodeURIComponent(t.id)}`, { method: 'DELETE' });
+    $('token-new').hidden = true;
+    setStatus($('tokens-status'), `Revoked “${t.name}”.`);
+    await loadTokens();
+  } catch (err) {
+    setStatus($('tokens-status'), describeError(err), 'error');
+  }
 }
 
 // describeAgent names a browser from its User-Agent, roughly: enough for a
