@@ -309,6 +309,12 @@ func (p *Pipeline) handleProcess(ctx context.Context, j store.Job, ph store.Phot
 	if src.Kind == store.SourceLocal {
 		p.applyWritten(ctx, &ph, info, src)
 	}
+	if implausibleDate(ph.TakenAt, time.Now()) {
+		// A camera clock set to 2099 did not take the photo in 2099: as
+		// the newest photo it would head every listing. Unknown instead.
+		p.log.InfoContext(ctx, "capture date in the future ignored", "photo_id", ph.ID, "taken_at", ph.TakenAt)
+		ph.TakenAt = time.Time{}
+	}
 	ph.ThumbPath, ph.RenditionPath, ph.Status, ph.Error, ph.Issue = thumb, rend, store.PhotoReady, "", ""
 	if noPreview {
 		// A RAW whose previews were stripped is a photo all the same: its
@@ -381,6 +387,12 @@ func (p *Pipeline) applyWritten(ctx context.Context, ph *store.Photo, info photo
 	case ph.GPS == nil && emb.HasGPS:
 		ph.GPS = &store.GPS{Lat: emb.Lat, Lon: emb.Lon}
 	}
+}
+
+// implausibleDate reports a capture time later than tomorrow: a camera
+// clock that was wrong (time zones put honest photos up to a day ahead).
+func implausibleDate(t, now time.Time) bool {
+	return t.After(now.Add(36 * time.Hour))
 }
 
 // applyInfo copies what the file says into the photo row. For a local

@@ -178,6 +178,12 @@ func (s *Site) AssetURLs() map[string]string {
 func (s *Site) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /static/{file...}", s.serveStatic)
+	// Browsers ask for /favicon.ico whatever the page links: the icon,
+	// revalidated like any logical name.
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		r.SetPathValue("file", "favicon.svg")
+		s.serveStatic(w, r)
+	})
 	for _, p := range Pages() {
 		mux.Handle(p.Pattern, s.pageHandler(p))
 	}

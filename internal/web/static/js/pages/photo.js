@@ -25,17 +25,19 @@ async function loadPhoto(id) {
   $('photo-album').textContent = [p.album, formatDate(p.taken_at)].filter(Boolean).join(' · ');
   const img = $('photo-image');
   img.alt = p.description || title;
-  if (p.width && p.height) {
-    img.width = p.width;
-    img.height = p.height;
-  }
-  img.src = p.issue === 'no_preview' ? '' : (p.image_url || p.thumbnail_url || '');
-  if (!img.src) img.hidden = true;
+  // Shown at its own size at most: a small original is not blown up.
+  const failed = p.status === 'failed';
+  img.src = p.issue === 'no_preview' || failed ? '' : (p.image_url || p.thumbnail_url || '');
+  if (!img.getAttribute('src')) img.hidden = true;
   if (p.issue === 'no_preview') {
     setStatus(status, 'A RAW file without an embedded preview: its details are indexed, there is no picture to show.');
+  } else if (failed) {
+    setStatus(status, `This file could not be read${p.error ? `: ${p.error}` : '.'} Fix or replace it, then sync its source.`, 'error');
   }
   $('photo-caption').textContent = p.caption || '';
-  $('photo-description').textContent = p.description || 'Not described yet. It will be once the description job has run.';
+  $('photo-description').textContent = p.description || (failed
+    ? 'Not described: the file could not be read.'
+    : 'Not described yet: its description is waiting in the queue (the Activity page shows why).');
 
   const kw = $('photo-keywords');
   kw.replaceChildren(...(p.keywords || []).map((k) => h('li', {},
@@ -78,7 +80,7 @@ async function loadPhoto(id) {
     sm.href = p.web_url;
     sm.hidden = false;
   }
-  if (p.issue !== 'no_preview') {
+  if (p.issue !== 'no_preview' && !failed) {
     status.textContent = '';
     status.hidden = true;
   }
