@@ -150,3 +150,22 @@ func checkAccounts(b *browser) {
 	b.shot("phone")
 	b.do("desktop", 10*time.Second, chromedp.EmulateViewport(1280, 800))
 }
+
+// checkEditing: keywords typed on the photo page win and are searchable.
+func checkEditing(b *browser, id string) {
+	b.t.Helper()
+	b.open("/photos/"+id, "photo")
+	b.do("edit keywords", 15*time.Second,
+		chromedp.Click(chromedp.CSS(`[data-testid=photo-edit] summary`)),
+		chromedp.WaitVisible(chromedp.ID("photo-edit-keywords")),
+		chromedp.SetValue(chromedp.ID("photo-edit-keywords"), "zebracorn, barn"),
+		chromedp.Click(chromedp.ID("photo-edit-submit")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=photo-keyword]`)),
+	)
+	b.waitFor("edited keywords", 10*time.Second, func() (bool, string) {
+		kws := eval[string](b, "keywords", `[...document.querySelectorAll('[data-testid=photo-keyword]')].map((a) => a.textContent).join(',')`)
+		return kws == "zebracorn,barn", kws
+	})
+	b.open("/search?q=zebracorn", "search")
+	b.do("edited keyword found", 15*time.Second, chromedp.WaitVisible(chromedp.CSS(`[data-testid=result-card][data-photo-id="`+id+`"]`)))
+}

@@ -719,6 +719,7 @@ func TestBrowserFlow(t *testing.T) {
 		t.Error("the photo's image did not load")
 	}
 	b.shot("photo")
+	checkEditing(b, ready)
 
 	// Library and Settings render.
 	b.open("/library", "library")

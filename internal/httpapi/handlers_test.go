@@ -481,7 +481,7 @@ func TestMethodNotAllowed(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, stores[0].open(t))
 	a := ts.signup("a@example.com")
-	for path, allow := range map[string]string{"/api/v1/settings": "GET, PUT", "/api/v1/sources": "GET, POST", "/api/v1/photos/7": "GET"} {
+	for path, allow := range map[string]string{"/api/v1/settings": "GET, PUT", "/api/v1/sources": "GET, POST", "/api/v1/photos/7": "GET, PATCH"} {
 		rec := ts.do(req{method: "DELETE", path: path, cookie: a.cookie})
 		wantError(t, rec, 405, "method_not_allowed")
 		if got := rec.Header().Get("Allow"); got != allow {

@@ -669,6 +669,18 @@ func isolationCases(t *testing.T, ts *testServer, A *library) map[string]isolati
 		"GET /api/v1/photos": {build: get("/api/v1/photos"), owner: ownerSees, other: onlyOwn},
 		"GET /api/v1/photos/{id}": {build: photo(""), owner: contains("Zanzibarn at dusk"),
 			other: wantNotFound},
+		"PATCH /api/v1/photos/{id}": {
+			build: func(o *library, _ account) req {
+				return req{method: "PATCH", path: fmt.Sprintf("/api/v1/photos/%d", o.photos[0].ID), body: `{"caption":"edited","favorite":true}`}
+			},
+			owner: contains(`"caption":"edited"`),
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				wantNotFound(t, rec)
+				if p, err := ts.db.Photo(t.Context(), A.user.id, A.photos[0].ID); err != nil || p.Edits.Caption != nil || p.Favorite {
+					t.Errorf("Bob edited Alice's photo: %+v %v", p.Edits, err)
+				}
+			},
+		},
 		"GET /api/v1/photos/{id}/similar": {build: photo("/similar"),
 			owner: func(t *testing.T, rec *httptest.ResponseRecorder) {
 				if ids := resultIDs(t, rec); rec.Code != 200 || !slices.Equal(ids, []int64{A.photos[1].ID}) {

@@ -52,6 +52,7 @@ func (s *Server) table() []route {
 		{"GET /api/v1/search", s.handle(s.searchHandler), false},
 		{"GET /api/v1/photos", s.handle(s.listPhotos), false},
 		{"GET /api/v1/photos/{id}", s.handle(s.getPhoto), false},
+		{"PATCH /api/v1/photos/{id}", s.handle(s.patchPhoto), false},
 		{"GET /api/v1/photos/{id}/similar", s.handle(s.similar), false},
 		{"GET /api/v1/photos/{id}/thumbnail", s.handle(s.thumbnail), false},
 		{"GET /api/v1/photos/{id}/image", s.handle(s.image), false},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -127,4 +128,97 @@ func isForeignKey(err error) bool {
 	}
 	msg := err.Error()
 	return strings.Contains(msg, "FOREIGN KEY constraint failed") || strings.Contains(msg, "SQLSTATE 23503")
+}
+
+// PhotoEdits are a person's own changes to a photo; nil is "not edited".
+type PhotoEdits struct {
+	// Caption replaces the caption the file or SmugMug gave.
+	Caption *string
+	// Keywords replace every keyword — the file's and Claude's — so one the
+	// person removed does not come back with the next description.
+	Keywords *[]string
+	// Rating replaces the file's star rating (0-5, -1 rejected).
+	Rating *int
+}
+
+// PhotoEdit is a change SetPhotoEdits makes: nil fields stay as they are.
+// Reset drops every edit first, back to the file's and Claude's words.
+type PhotoEdit struct {
+	Caption  *string
+	Keywords *[]string
+	Rating   *int
+	Favorite *bool
+	Reset    bool
+}
+
+// SetPhotoEdits applies a person's edit to one of their photos and
+// refreshes its full-text document in the same transaction, so the words
+// are searchable at once.
+func (s *DB) SetPhotoEdits(ctx context.Context, userID, photoID int64, e PhotoEdit) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		sets, args := []string{}, []any{}
+		set := func(col string, v any) {
+			args = append(args, v)
+			sets = append(sets, fmt.Sprintf("%s = $%d", col, len(args)))
+		}
+		if e.Reset {
+			set("user_caption", nil)
+			set("user_keywords", nil)
+			set("user_rating", nil)
+		}
+		if e.Caption != nil {
+			set("user_caption", *e.Caption)
+		}
+		if e.Keywords != nil {
+			set("user_keywords", encodeList(*e.Keywords))
+		}
+		if e.Rating != nil {
+			set("user_rating", *e.Rating)
+		}
+		if e.Favorite != nil {
+			set("favorite", *e.Favorite)
+		}
+		set("updated_at", s.ts(s.now()))
+		args = append(args, userID, photoID)
+		res, err := tx.ExecContext(ctx, fmt.Sprintf("UPDATE photos SET %s WHERE user_id = $%d AND id = $%d",
+			strings.Join(sets, ", "), len(args)-1, len(args)), args...)
+		if err := affected(res, err, fmt.Sprintf("edit photo %d", photoID)); err != nil {
+			return err
+		}
+		return s.refreshSearch(ctx, tx, userID, photoID)
+	})
+}
+
+// ShownCaption is the photo's caption with the person's edit laid over the
+// file's or SmugMug's.
+func (p Photo) ShownCaption() string {
+	if p.Edits.Caption != nil {
+		return *p.Edits.Caption
+	}
+	return p.Caption
+}
+
+// ShownKeywords are the photo's keywords as shown and searched: the
+// person's own when they edited them, else the file's followed by the
+// generated ones; without repeats (case-insensitive).
+func (p Photo) ShownKeywords(generated []string) []string {
+	src := append(append([]string{}, p.Keywords...), generated...)
+	if p.Edits.Keywords != nil {
+		src = *p.Edits.Keywords
+	}
+	out := []string{}
+	for _, k := range src {
+		if !slices.ContainsFunc(out, func(x string) bool { return strings.EqualFold(x, k) }) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// ShownRating is the photo's rating with the person's edit laid over the file's.
+func (p Photo) ShownRating() int {
+	if p.Edits.Rating != nil {
+		return *p.Edits.Rating
+	}
+	return p.Rating
 }

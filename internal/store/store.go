@@ -153,8 +153,14 @@ type Photo struct {
 	Companions []Companion
 	// Rating is the photographer's star rating (xmp:Rating): 1-5, -1 for
 	// rejected, 0 for none. Label is their colour label, as written.
-	Rating    int
-	Label     string
+	Rating int
+	Label  string
+	// Edits are what the person changed in TargetVision; they win over
+	// the file's and Claude's words (see PhotoEdits) and are written only
+	// by SetPhotoEdits, never by a sync or a description.
+	Edits PhotoEdits
+	// Favorite is the person's mark (SetPhotoEdits).
+	Favorite  bool
 	CreatedAt time.Time
 	UpdatedAt time.Time
 

@@ -220,3 +220,60 @@ func must2[A, B any](t testing.TB) func(A, B, error) (A, B) {
 		return a, b
 	}
 }
+
+// testPhotoEdits: a person's caption, keywords and rating win over the
+// file's and Claude's, are searchable at once, and survive a re-sync and
+// a new description; only the owner edits.
+func testPhotoEdits(t *testing.T, db *store.DB) {
+	ctx := t.Context()
+	a, b := twoUsers(t, db)
+	src := must[store.Source](t)(db.CreateSource(ctx, store.Source{UserID: a.ID, Kind: store.SourceLocal, Name: "/p", Path: "/p"}))
+	orig := store.Photo{UserID: a.ID, SourceID: src.ID, SourceKey: "barn.jpg", FileName: "barn.jpg", ContentHash: "h",
+		Caption: "from the file", Keywords: []string{"filekeyword"}, Rating: 2}
+	p, _ := must2[store.Photo, bool](t)(db.UpsertPhoto(ctx, orig))
+	describe := func(kw string) {
+		noErr(t, db.SaveAIMetadata(ctx, store.AIMetadata{PhotoID: p.ID, UserID: a.ID, Model: "m", PromptVersion: "1",
+			Description: "a red barn", Keywords: []string{kw}}))
+	}
+	describe("claudekeyword")
+	find := func(word string) bool {
+		hits := must[[]store.TextHit](t)(db.SearchText(ctx, a.ID, store.TextQuery{Terms: []string{word}, Limit: 10}))
+		return len(hits) == 1
+	}
+	if !find("claudekeyword") || !find("filekeyword") {
+		t.Fatal("keywords not searchable before editing")
+	}
+	caption, kws, rating, fav := "my own words", []string{"zebracorn", "barn"}, 5, true
+	noErr(t, db.SetPhotoEdits(ctx, a.ID, p.ID, store.PhotoEdit{Caption: &caption, Keywords: &kws, Rating: &rating, Favorite: &fav}))
+	wantNotFound(t, db.SetPhotoEdits(ctx, b.ID, p.ID, store.PhotoEdit{Caption: &caption}), "another user's edit")
+
+	check := func(when string) {
+		t.Helper()
+		got := must[store.Photo](t)(db.Photo(ctx, a.ID, p.ID))
+		if got.Edits.Caption == nil || *got.Edits.Caption != caption || got.Edits.Keywords == nil || len(*got.Edits.Keywords) != 2 ||
+			got.Edits.Rating == nil || *got.Edits.Rating != 5 || !got.Favorite {
+			t.Fatalf("%s: edits %+v favorite %v", when, got.Edits, got.Favorite)
+		}
+		if !find("zebracorn") || !find("words") || find("claudekeyword") || find("filekeyword") {
+			t.Errorf("%s: the edited words do not win in search (zebracorn %v, words %v, claude's %v, the file's %v)", when,
+				find("zebracorn"), find("words"), find("claudekeyword"), find("filekeyword"))
+		}
+		if _, n, err := db.ListPhotos(ctx, a.ID, store.Filter{MinRating: 5}, 10, 0); err != nil || n != 1 {
+			t.Errorf("%s: rating:5 finds %d (%v)", when, n, err)
+		}
+	}
+	check("after editing")
+	// A re-sync writes the file's words again; a new description Claude's.
+	must2[store.Photo, bool](t)(db.UpsertPhoto(ctx, orig))
+	describe("anotherclaudeword")
+	check("after a re-sync and a new description")
+
+	// Back to the file's and Claude's words.
+	noErr(t, db.SetPhotoEdits(ctx, a.ID, p.ID, store.PhotoEdit{Reset: true}))
+	if got := must[store.Photo](t)(db.Photo(ctx, a.ID, p.ID)); got.Edits != (store.PhotoEdits{}) || !got.Favorite {
+		t.Errorf("after a reset: %+v (favorite %v, which a reset keeps)", got.Edits, got.Favorite)
+	}
+	if !find("anotherclaudeword") || find("zebracorn") {
+		t.Error("after a reset the file's and Claude's keywords are not searched")
+	}
+}

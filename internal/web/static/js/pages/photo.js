@@ -7,7 +7,31 @@ import { photoCard, semanticNote, emptyState, errorState } from '../cards.js';
 
 export async function initPhoto() {
   const id = document.body.dataset.photoId;
+  $('photo-edit-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    saveEdit(id, {
+      caption: $('photo-edit-caption').value,
+      keywords: $('photo-edit-keywords').value.split(',').map((k) => k.trim()).filter(Boolean),
+      rating: Number($('photo-edit-rating').value),
+      favorite: $('photo-edit-favorite').checked,
+    });
+  });
+  $('photo-edit-reset').addEventListener('click', () => saveEdit(id, { reset: true }));
   await Promise.all([loadPhoto(id), loadSimilar(id)]);
+}
+
+async function saveEdit(id, body) {
+  const status = $('photo-edit-status');
+  $('photo-edit-submit').disabled = true;
+  try {
+    await api(`/api/v1/photos/${encodeURIComponent(id)}`, { method: 'PATCH', body });
+    setStatus(status, 'Saved.');
+    await loadPhoto(id);
+  } catch (err) {
+    setStatus(status, describeError(err), 'error');
+  } finally {
+    $('photo-edit-submit').disabled = false;
+  }
 }
 
 async function loadPhoto(id) {
@@ -35,6 +59,10 @@ async function loadPhoto(id) {
     setStatus(status, `This file could not be read${p.error ? `: ${p.error}` : '.'} Fix or replace it, then sync its source.`, 'error');
   }
   $('photo-caption').textContent = p.caption || '';
+  $('photo-edit-caption').value = p.caption || '';
+  $('photo-edit-keywords').value = (p.keywords || []).join(', ');
+  $('photo-edit-rating').value = String(p.rating || 0);
+  $('photo-edit-favorite').checked = Boolean(p.favorite);
   $('photo-description').textContent = p.description || (failed
     ? 'Not described: the file could not be read.'
     : 'Not described yet: its description is waiting in the queue (the Activity page shows why).');
@@ -53,6 +81,7 @@ async function loadPhoto(id) {
   const rows = [
     [files.length > 1 ? 'Files' : 'File', files.length ? files.join(', ') : p.file_name],
     ['Rating', p.rating > 0 ? '★'.repeat(p.rating) : (p.rating < 0 ? 'rejected' : '')],
+    ['Favourite', p.favorite ? 'yes' : ''],
     ['Label', p.label],
     ['Taken', formatDate(p.taken_at, true)],
     ['Size', p.width && p.height ? `${p.width} × ${p.height}` : ''],
