@@ -118,7 +118,7 @@ On a terminal it is asked for, without echo, twice.`,
 			return nil
 		},
 	}
-	users.AddCommand(add, passwd)
+	users.AddCommand(append([]*cobra.Command{add, passwd}, accountCmds(e, cfg)...)...)
 	return users
 }
 

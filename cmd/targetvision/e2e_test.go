@@ -314,20 +314,7 @@ func get(t testing.TB, url string) (int, string) {
 // getWith GETs url with a bearer token when one is given.
 func getWith(t testing.TB, url, token string) (int, string) {
 	t.Helper()
-	r, err := http.NewRequest(http.MethodGet, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if token != "" {
-		r.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return doWith(t, http.MethodGet, url, token, "")
 }
 
 // TestServeHealthMetricsShutdown: health, readiness, metrics, the API's
@@ -584,7 +571,7 @@ func TestSmugMugConnectAndSync(t *testing.T) {
 	if len(srcs) != 1 {
 		t.Fatalf("sources: %+v", srcs)
 	}
-	if err := db.SetSourceSettings(t.Context(), u.ID, srcs[0].ID, []byte(`{"writeback_keywords":true}`)); err != nil {
+	if err := db.SetSourceWriteBack(t.Context(), u.ID, srcs[0].ID, store.WriteBack{Keywords: true}); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()

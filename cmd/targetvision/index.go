@@ -247,12 +247,16 @@ func (a *app) describe(ctx context.Context, e *env, p *pipeline.Pipeline, d pipe
 	if err != nil || queued == 0 {
 		return err
 	}
+	st, err := p.Settings(ctx, a.user.ID) // the user's own model, if they chose one
+	if err != nil {
+		return err
+	}
 	if o.estimate {
-		fmt.Fprintf(e.stdout, "describing %d queued photos would cost about $%.2f (%s); run without --estimate to go ahead\n",
-			queued, d.Estimate(queued, o.mode), o.mode)
+		fmt.Fprintf(e.stdout, "describing %d queued photos would cost about $%.2f with %s (%s); run without --estimate to go ahead\n",
+			queued, d.EstimateFor(st.ClaudeModel, queued, o.mode), st.ClaudeModel, o.mode)
 		return nil
 	}
-	fmt.Fprintf(e.stderr, "describing %d photos with Claude (estimated $%.2f)…\n", queued, d.Estimate(queued, o.mode))
+	fmt.Fprintf(e.stderr, "describing %d photos with %s (estimated $%.2f)…\n", queued, st.ClaudeModel, d.EstimateFor(st.ClaudeModel, queued, o.mode))
 	n, err := p.DescribeQueued(ctx, r, o.mode, 100_000)
 	if err != nil {
 		return err

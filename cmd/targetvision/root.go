@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -77,6 +76,7 @@ defaults; ` + "`targetvision config`" + ` lists them.`,
 		newSearchCmd(e, get),
 		newMigrateCmd(e, get),
 		newUsersCmd(e, get),
+		newTokensCmd(e, get),
 		newSetupCodeCmd(e, get),
 		newConfigCmd(e, get),
 		newModelsCmd(e, get),
@@ -175,7 +175,7 @@ func (a *app) loadCLIP() *clip.Model {
 // pipelineOptions configure the photo pipeline with whatever models and
 // services are available.
 func (a *app) pipelineOptions(m *clip.Model, onSync localsource.Progress) pipeline.Options {
-	opts := pipeline.Options{DataDir: a.cfg.DataDir, Limits: a.limits(), Logger: a.log, OnSync: onSync, Budget: a.monthlyBudget}
+	opts := pipeline.Options{DataDir: a.cfg.DataDir, Limits: a.limits(), Logger: a.log, OnSync: onSync, Defaults: a.defaults()}
 	if m != nil {
 		opts.Embedder = m
 	}
@@ -246,30 +246,17 @@ func newConfigCmd(e *env, cfg func() config.Config) *cobra.Command {
 // smugRemote adapts the SmugMug source to the pipeline's write-back hook.
 type smugRemote struct{ *smugsync.Source }
 
-func (s smugRemote) WantsWriteBack(src store.Source) bool {
-	set, err := smugsync.ParseSettings(src.Settings)
-	return err == nil && (set.WritebackKeywords || set.WritebackCaptions)
-}
+func (s smugRemote) WantsWriteBack(src store.Source) bool { return src.WriteBack.On() }
 
 func (s smugRemote) WriteBackPhoto(ctx context.Context, src store.Source, photoID int64, keywords []string, caption string) error {
 	_, err := s.WriteBack(ctx, src, photoID, keywords, caption)
 	return err
 }
 
-// monthlyBudget is the user's Claude budget from their settings (the web
-// UI's Settings page), else CLAUDE_MONTHLY_BUDGET_USD — which is also the
-// ceiling: a budget saved above it (before the ceiling, or the operator
-// lowered it since) spends no more than it.
-func (a *app) monthlyBudget(ctx context.Context, userID int64) (float64, error) {
-	raw, err := a.db.UserSettings(ctx, userID)
-	if err != nil {
-		return 0, err
-	}
-	var st struct {
-		MonthlyBudgetUSD float64 `json:"monthly_budget_usd"`
-	}
-	if err := json.Unmarshal(raw, &st); err != nil || st.MonthlyBudgetUSD <= 0 {
-		return a.cfg.MonthlyBudgetUSD, nil
-	}
-	return min(st.MonthlyBudgetUSD, a.cfg.MonthlyBudgetUSD), nil
+// defaults are the deployment's Claude model and monthly budget: what a
+// user's settings (the Settings page) leave to the deployment, and the
+// budget's ceiling. The pipeline resolves each user's from them for every
+// description (pipeline.Pipeline.Settings).
+func (a *app) defaults() store.UserSettings {
+	return store.UserSettings{ClaudeModel: a.cfg.ClaudeModel, MonthlyBudgetUSD: a.cfg.MonthlyBudgetUSD}
 }

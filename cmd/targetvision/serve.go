@@ -71,7 +71,7 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 	if err != nil {
 		return err
 	}
-	sessions, err := auth.NewSessions(secret, auth.SessionConfig{})
+	sessions, err := auth.NewSessions(secret, auth.SessionConfig{APITokens: httpapi.APITokens(a.db)})
 	if err != nil {
 		return err
 	}
@@ -144,8 +144,7 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 		DB:      a.db, Search: engine, Pipeline: pipe, Sessions: sessions, Devices: devices, Hasher: hasher, Metrics: metrics,
 		Logger: a.log, SetupCode: setupCode, Hosts: hosts, Trust: trust, FolderRoots: roots, MetricsToken: c.MetricsToken,
 		DataDir: c.DataDir, Web: site.Handler(), Models: func() httpapi.ModelStatus { return status },
-		Waiting:     waiting,
-		Defaults:    httpapi.UserSettings{ClaudeModel: c.ClaudeModel, MonthlyBudgetUSD: c.MonthlyBudgetUSD},
+		Waiting: waiting, ClaudeConfigured: popts.Describer != nil,
 		AllowSignup: c.AllowSignup,
 		CORSOrigins: splitList(c.CORSOrigins),
 	})

@@ -8,7 +8,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
+
+	"github.com/targetvision/targetvision/internal/apierror"
 )
 
 // APITokenPrefix starts every API token, so a leaked token is recognisable
@@ -20,10 +23,22 @@ const APITokenPrefix = "tvk_"
 // tokens are not enabled.
 var ErrAPITokenRejected = errors.New("auth: API token rejected")
 
-// APITokenLookup resolves the digest of an API token to its owner. The store
-// implements it; any error refuses the token.
+// APIToken is what an API token grants, as APITokenLookup finds it.
+type APIToken struct {
+	// ID names the token (for its owner's list, and logs).
+	ID int64
+	// UserID is the token's owner: the request acts as them.
+	UserID int64
+	// ReadOnly tokens may only read: RequireWrite refuses them.
+	ReadOnly bool
+}
+
+// APITokenLookup resolves the digest of an API token to what it grants.
+// The HTTP layer implements it on the store, noting the token's use; any
+// error refuses the token (an unknown or revoked token, or one whose
+// account is disabled).
 type APITokenLookup interface {
-	UserByAPIToken(ctx context.Context, digest string) (userID int64, err error)
+	LookupAPIToken(ctx context.Context, digest string) (APIToken, error)
 }
 
 // GenerateAPIToken returns a new API token, to be shown to the user once,
@@ -57,9 +72,26 @@ func authenticateAPIToken(ctx context.Context, token string, lookup APITokenLook
 		return Claims{}, fmt.Errorf("%w: API tokens are not enabled", ErrAPITokenRejected)
 	}
 	digest := APITokenDigest(token)
-	uid, err := lookup.UserByAPIToken(ctx, digest)
+	t, err := lookup.LookupAPIToken(ctx, digest)
 	if err != nil {
 		return Claims{}, fmt.Errorf("%w: %w", ErrAPITokenRejected, err)
 	}
-	return Claims{UserID: uid, SessionID: "api:" + digest[:12], ViaAPIToken: true}, nil
+	return Claims{UserID: t.UserID, SessionID: "api:" + digest[:12], ViaAPIToken: true, APITokenID: t.ID, ReadOnly: t.ReadOnly}, nil
+}
+
+// RequireWrite answers 403 token_read_only to a request that would change
+// something (any method but GET, HEAD and OPTIONS) made with a read-only
+// API token; everything else passes.
+func RequireWrite(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c, ok := ClaimsFrom(r.Context()); ok && c.ReadOnly {
+			switch r.Method {
+			case http.MethodGet, http.MethodHead, http.MethodOptions:
+			default:
+				apierror.Write(w, http.StatusForbidden, "token_read_only", "this API token may only read; create a read-write token to make changes")
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }

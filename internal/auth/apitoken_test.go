@@ -10,14 +10,14 @@ import (
 )
 
 // tokenTable is an APITokenLookup over a map of digests.
-type tokenTable map[string]int64
+type tokenTable map[string]APIToken
 
-func (m tokenTable) UserByAPIToken(_ context.Context, digest string) (int64, error) {
-	uid, ok := m[digest]
+func (m tokenTable) LookupAPIToken(_ context.Context, digest string) (APIToken, error) {
+	t, ok := m[digest]
 	if !ok {
-		return 0, errors.New("no such token")
+		return APIToken{}, errors.New("no such token")
 	}
-	return uid, nil
+	return t, nil
 }
 
 func TestGenerateAPIToken(t *testing.T) {
@@ -51,7 +51,7 @@ func TestAuthenticateAPIToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	enabled, _ := newTestSessions(t, SessionConfig{APITokens: tokenTable{digest: 77}})
+	enabled, _ := newTestSessions(t, SessionConfig{APITokens: tokenTable{digest: {ID: 5, UserID: 77, ReadOnly: true}}})
 	disabled, _ := newTestSessions(t, SessionConfig{})
 	tests := []struct {
 		name    string
@@ -80,9 +80,38 @@ func TestAuthenticateAPIToken(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.UserID != tt.wantUID || !c.ViaAPIToken {
+			if c.UserID != tt.wantUID || !c.ViaAPIToken || c.APITokenID != 5 || !c.ReadOnly {
 				t.Fatalf("claims %+v, want user %d via API token", c, tt.wantUID)
 			}
 		})
+	}
+}
+
+// TestRequireWrite: a read-only token reads and is refused every method
+// that changes something; read-write tokens and sessions pass.
+func TestRequireWrite(t *testing.T) {
+	t.Parallel()
+	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	for _, c := range []struct {
+		claims Claims
+		method string
+		want   int
+	}{
+		{Claims{UserID: 1, ViaAPIToken: true, ReadOnly: true}, http.MethodGet, 204},
+		{Claims{UserID: 1, ViaAPIToken: true, ReadOnly: true}, http.MethodHead, 204},
+		{Claims{UserID: 1, ViaAPIToken: true, ReadOnly: true}, http.MethodPost, 403},
+		{Claims{UserID: 1, ViaAPIToken: true, ReadOnly: true}, http.MethodPut, 403},
+		{Claims{UserID: 1, ViaAPIToken: true, ReadOnly: true}, http.MethodPatch, 403},
+		{Claims{UserID: 1, ViaAPIToken: true, ReadOnly: true}, http.MethodDelete, 403},
+		{Claims{UserID: 1, ViaAPIToken: true}, http.MethodDelete, 204},
+		{Claims{UserID: 1}, http.MethodPost, 204},
+	} {
+		r := httptest.NewRequest(c.method, "/api/v1/x", nil)
+		r = r.WithContext(WithClaims(r.Context(), c.claims))
+		rec := httptest.NewRecorder()
+		RequireWrite(ok).ServeHTTP(rec, r)
+		if rec.Code != c.want || (c.want == 403 && !strings.Contains(rec.Body.String(), "token_read_only")) {
+			t.Errorf("%s with %+v: %d %s, want %d", c.method, c.claims, rec.Code, rec.Body, c.want)
+		}
 	}
 }

@@ -41,8 +41,12 @@
 // Scripts and other API clients authenticate with "Authorization: Bearer
 // tvk_…". GenerateAPIToken makes a 256-bit token and the SHA-256 digest the
 // store keeps instead of it; Authenticate resolves the digest through
-// SessionConfig.APITokens. API tokens outlive sign-out-everywhere, as
-// personal access tokens do elsewhere; deleting one revokes it.
+// SessionConfig.APITokens into Claims marked ViaAPIToken, with the token's
+// id and scope. RequireWrite refuses a read-only token anything but reads,
+// and handlers refuse any token account-level actions (more tokens, the
+// password, accounts). API tokens outlive sign-out-everywhere, as personal
+// access tokens do elsewhere; revoking one, or disabling its account, ends
+// it at once.
 //
 // # CSRF
 //

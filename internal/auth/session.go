@@ -72,8 +72,13 @@ type Claims struct {
 	ExpiresAt int64 `json:"exp"`
 	// ViaAPIToken is true when the request authenticated with an API token
 	// rather than a session; such a request has no expiry or version, and
-	// handlers may refuse it account-level actions (minting more tokens).
+	// handlers refuse it account-level actions (minting more tokens,
+	// changing the password, managing accounts).
 	ViaAPIToken bool `json:"-"`
+	// APITokenID names the API token of such a request.
+	APITokenID int64 `json:"-"`
+	// ReadOnly is set for a read-only API token (see RequireWrite).
+	ReadOnly bool `json:"-"`
 }
 
 // Expires returns the expiry as a time.

@@ -546,6 +546,9 @@ func TestBrowserFlow(t *testing.T) {
 		t.Errorf("nav shows %q, want the new account's e-mail", who)
 	}
 
+	checkFirstRun(b)
+	checkFavicon(b)
+
 	// Sources: add the shared photos folder.
 	b.open("/sources", "sources")
 	b.do("add source", 30*time.Second,
@@ -586,6 +589,7 @@ func TestBrowserFlow(t *testing.T) {
 	})
 	b.do("failures listed", 15*time.Second, chromedp.WaitVisible(chromedp.CSS(`[data-testid=failed-job]`)))
 	b.shot("activity")
+	checkFailures(b)
 
 	// Back to Sources for its screenshot with the finished source. The
 	// files not indexed as photos are counted by reason, and listed when
@@ -715,11 +719,13 @@ func TestBrowserFlow(t *testing.T) {
 		t.Error("the photo's image did not load")
 	}
 	b.shot("photo")
+	checkEditing(b, ready)
 
 	// Library and Settings render.
 	b.open("/library", "library")
 	b.do("library grid", 30*time.Second, chromedp.WaitVisible(chromedp.CSS(`[data-testid=library-grid] [data-testid=photo-card]`)))
 	b.shot("library")
+	checkPhotoPages(b)
 
 	b.open("/settings", "settings")
 	b.do("settings", 30*time.Second,
@@ -727,6 +733,16 @@ func TestBrowserFlow(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=models-info]`)),
 	)
 	b.shot("settings")
+	token := checkSettings(b)
+	// A script searches with the token: the API answers it as the user.
+	req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/search?q=canon", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Errorf("search with the token made on the Settings page: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	checkAccounts(b)
 
 	// Dark mode: the same search in prefers-color-scheme: dark.
 	b.do("dark mode", 10*time.Second, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {

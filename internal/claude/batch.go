@@ -104,7 +104,7 @@ func (d *Describer) DescribeBatch(ctx context.Context, reqs []Request) []Outcome
 				continue
 			}
 			// Nobody here holds the photo to retry it: book what it cost.
-			d.charge(ctx, u, prior, true)
+			d.charge(ctx, u, k.Model, prior, true)
 		}
 	}
 	// Ledger hits.
@@ -147,7 +147,7 @@ func (d *Describer) batchRound(ctx context.Context, items []*batchItem, set func
 		pb := PendingBatch{UserID: chunk[0].req.UserID, SubmittedAt: d.cfg.Now()}
 		for _, it := range chunk {
 			pb.Items = append(pb.Items, PendingItem{CustomID: customID(it.key, it.attempt), Key: it.key, Attempt: it.attempt,
-				Usage: it.prior, SpentUSD: d.price.Cost(it.prior, true)})
+				Usage: it.prior, SpentUSD: d.priceOf(it.key.Model).Cost(it.prior, true)})
 		}
 		fail := func(err error) error {
 			for _, it := range chunk {
@@ -232,7 +232,7 @@ func (d *Describer) batchRound(ctx context.Context, items []*batchItem, set func
 			ms = &v
 			monthly[it.req.UserID] = ms
 		}
-		release, err := d.reserveWith(ctx, it.req.UserID, d.reservation(p.Width, p.Height, true), ms)
+		release, err := d.reserveWith(ctx, it.req.UserID, d.reservation(it.key.Model, p.Width, p.Height, true), ms)
 		if err != nil {
 			set(it, Result{}, err)
 			continue
@@ -240,7 +240,7 @@ func (d *Describer) batchRound(ctx context.Context, items []*batchItem, set func
 		it.release = release
 		chunk = append(chunk, it)
 		chunkParams = append(chunkParams, anthropic.MessageBatchNewParamsRequest{
-			CustomID: customID(it.key, it.attempt), Params: d.batchParams(p)})
+			CustomID: customID(it.key, it.attempt), Params: d.batchParams(p, it.key.Model)})
 		chunkBytes += len(p.JPEG)*4/3 + 4096
 	}
 	if err := flush(); err != nil {
@@ -254,7 +254,8 @@ func (d *Describer) batchRound(ctx context.Context, items []*batchItem, set func
 				return
 			}
 			if it.release != nil {
-				it.release(max(0, d.price.Cost(res.Usage, true)-d.price.Cost(it.prior, true)))
+				price := d.priceOf(it.key.Model)
+				it.release(max(0, price.Cost(res.Usage, true)-price.Cost(it.prior, true)))
 				it.release = nil
 			}
 			if err != nil {
@@ -265,7 +266,8 @@ func (d *Describer) batchRound(ctx context.Context, items []*batchItem, set func
 		for id, prior := range retry {
 			if it := byCustom[id]; it != nil {
 				if it.release != nil {
-					it.release(max(0, d.price.Cost(prior, true)-d.price.Cost(it.prior, true)))
+					price := d.priceOf(it.key.Model)
+					it.release(max(0, price.Cost(prior, true)-price.Cost(it.prior, true)))
 					it.release = nil
 				}
 				it.attempt, it.prior = 2, prior
@@ -500,18 +502,18 @@ func (d *Describer) entry(ctx context.Context, pb PendingBatch, it PendingItem, 
 		desc, why, refused := answer(&v.Message, d.cfg.Output)
 		switch {
 		case refused:
-			d.charge(ctx, pb.UserID, total, true)
+			d.charge(ctx, pb.UserID, it.Key.Model, total, true)
 			return Result{Usage: total}, fmt.Errorf("claude: describe %s: %w", it.Key.ContentSHA256, ErrRefused), false
 		case why != "" && it.Attempt < 2:
 			d.log.WarnContext(ctx, "claude: malformed answer", "content_sha256", it.Key.ContentSHA256, "attempt", it.Attempt, "reason", why)
 			return Result{Usage: total}, nil, true
 		case why != "":
-			d.charge(ctx, pb.UserID, total, true)
+			d.charge(ctx, pb.UserID, it.Key.Model, total, true)
 			return Result{Usage: total}, fmt.Errorf("claude: describe %s: %w", it.Key.ContentSHA256, &MalformedError{Reason: why, Attempts: it.Attempt}), false
 		}
 		res = Result{
 			Description: desc, Key: it.Key, UserID: pb.UserID, Mode: ModeBatch, BatchID: pb.ID,
-			Usage: total, CostUSD: d.price.Cost(total, true), Attempts: it.Attempt, CreatedAt: d.cfg.Now(),
+			Usage: total, CostUSD: d.priceOf(it.Key.Model).Cost(total, true), Attempts: it.Attempt, CreatedAt: d.cfg.Now(),
 		}
 		if err := d.ledger.Record(context.WithoutCancel(ctx), it.Key, res); err != nil {
 			return Result{}, fmt.Errorf("claude: ledger record: %w", err), false
@@ -519,7 +521,7 @@ func (d *Describer) entry(ctx context.Context, pb PendingBatch, it PendingItem, 
 		return res, nil, false
 	case anthropic.MessageBatchErroredResult:
 		if it.Usage != (Usage{}) {
-			d.charge(ctx, pb.UserID, it.Usage, true)
+			d.charge(ctx, pb.UserID, it.Key.Model, it.Usage, true)
 		}
 		return Result{}, &BatchItemError{BatchID: pb.ID, CustomID: it.CustomID, Kind: "errored",
 			Type: v.Error.Error.Type, Message: v.Error.Error.Message}, false

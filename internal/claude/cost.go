@@ -1,7 +1,9 @@
 package claude
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -24,6 +26,39 @@ var prices = map[string]Price{
 	"claude-opus-4-6":   {InputPerMTok: 5, OutputPerMTok: 25},
 	"claude-opus-4-7":   {InputPerMTok: 5, OutputPerMTok: 25},
 	"claude-opus-4-8":   {InputPerMTok: 5, OutputPerMTok: 25},
+}
+
+// Model is a model the product knows, with its list price.
+type Model struct {
+	ID    string
+	Price Price
+}
+
+// Models lists the models a user may choose, cheapest first (then by id):
+// the ones with a published price, so every description's cost is known
+// before it is paid. PriceFor also takes their dated snapshots.
+func Models() []Model {
+	out := make([]Model, 0, len(prices))
+	for id, p := range prices {
+		out = append(out, Model{ID: id, Price: p})
+	}
+	slices.SortFunc(out, func(a, b Model) int {
+		if c := cmp.Compare(a.Price.InputPerMTok+a.Price.OutputPerMTok, b.Price.InputPerMTok+b.Price.OutputPerMTok); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return out
+}
+
+// PerPhotoUSD projects what describing one typical photo (3:2, scaled to
+// DefaultImageLongEdge, forced tool output, an average answer) costs with
+// this model, directly or through the Batches API: what a person choosing
+// a model can compare.
+func (m Model) PerPhotoUSD(batch bool) float64 {
+	w, h := fitLongEdge(3000, 2000, DefaultImageLongEdge)
+	u := Usage{InputTokens: int64(estimateInputTokens(OutputTool, w, h)), OutputTokens: expectedOutputTokens}
+	return m.Price.Cost(u, batch)
 }
 
 // PriceFor returns the list price of a model id such as

@@ -1,6 +1,7 @@
 package claude
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -24,6 +25,10 @@ type Request struct {
 	Path string
 	// Image is an already decoded photo, used when Path is empty.
 	Image image.Image
+	// Model is the model that describes this photo (a user's own choice);
+	// "" is the Describer's Config.Model. It must have a known price
+	// (PriceFor), else the request fails with ErrUnknownModel.
+	Model string
 	// ContentSHA256 is the hex SHA-256 of the photo's bytes, if the caller
 	// knows it; default: hashed from the file at Path (or, for Image, from
 	// the re-encoded JPEG). It is the content part of the IdempotencyKey.
@@ -57,7 +62,6 @@ type Outcome struct {
 type Describer struct {
 	cfg    Config
 	client anthropic.Client
-	price  Price
 	log    *slog.Logger
 	ledger Ledger
 	sleep  func(context.Context, time.Duration) error // replaced in tests
@@ -80,10 +84,6 @@ func New(cfg Config) (*Describer, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	price, _ := PriceFor(cfg.Model)
-	if cfg.Price != nil {
-		price = *cfg.Price
-	}
 	opts := []option.RequestOption{
 		// The app resolves credentials and base URL from its own config;
 		// nothing may leak in from the SDK's environment autoload.
@@ -99,7 +99,6 @@ func New(cfg Config) (*Describer, error) {
 	return &Describer{
 		cfg:      cfg,
 		client:   anthropic.NewClient(opts...),
-		price:    price,
 		log:      cfg.Logger,
 		ledger:   cfg.Ledger,
 		sleep:    sleepCtx,
@@ -108,8 +107,29 @@ func New(cfg Config) (*Describer, error) {
 	}, nil
 }
 
-// Model returns the model id in use.
+// Model returns the model id used when a Request names none.
 func (d *Describer) Model() string { return d.cfg.Model }
+
+// priceOf is model's price: Config.Price for Config.Model when set, else
+// the published one. Every model reaching it was checked by modelOf.
+func (d *Describer) priceOf(model string) Price {
+	if model == d.cfg.Model && d.cfg.Price != nil {
+		return *d.cfg.Price
+	}
+	p, _ := PriceFor(model)
+	return p
+}
+
+// modelOf is the model r is described with, or ErrUnknownModel.
+func (d *Describer) modelOf(r Request) (string, error) {
+	if r.Model == "" || r.Model == d.cfg.Model {
+		return d.cfg.Model, nil
+	}
+	if _, ok := PriceFor(r.Model); !ok {
+		return "", fmt.Errorf("claude: model %q: %w", r.Model, ErrUnknownModel)
+	}
+	return r.Model, nil
+}
 
 // RunSpent returns the dollars this Describer has paid so far.
 func (d *Describer) RunSpent() float64 {
@@ -119,22 +139,25 @@ func (d *Describer) RunSpent() float64 {
 }
 
 // Estimate projects the dollars to describe n photos in mode (ModeAuto is
-// resolved with SelectMode), for a typical 3:2 photo at the configured size
-// and an average-length answer. Photos already in the ledger are not
-// subtracted: this is a pre-run upper estimate.
+// resolved with SelectMode) with the Describer's model, for a typical 3:2
+// photo at the configured size and an average-length answer. Photos
+// already in the ledger are not subtracted: this is a pre-run upper
+// estimate.
 func (d *Describer) Estimate(n int, mode Mode) float64 {
+	return d.EstimateFor(d.cfg.Model, n, mode)
+}
+
+// EstimateFor is Estimate with model ("" is the Describer's); a model
+// without a known price estimates 0.
+func (d *Describer) EstimateFor(model string, n int, mode Mode) float64 {
 	mode = SelectMode(n, d.cfg.BatchThreshold, mode)
-	return float64(n) * d.perPhoto(mode == ModeBatch)
-}
-
-func (d *Describer) perPhoto(batch bool) float64 {
 	w, h := fitLongEdge(3000, 2000, d.cfg.ImageLongEdge)
-	return d.projected(w, h, batch)
+	return float64(n) * d.projected(cmp.Or(model, d.cfg.Model), w, h, mode == ModeBatch)
 }
 
-func (d *Describer) projected(w, h int, batch bool) float64 {
+func (d *Describer) projected(model string, w, h int, batch bool) float64 {
 	u := Usage{InputTokens: int64(estimateInputTokens(d.cfg.Output, w, h)), OutputTokens: expectedOutputTokens}
-	return d.price.Cost(u, batch)
+	return d.priceOf(model).Cost(u, batch)
 }
 
 // reservationMargin is how much more than the estimate a budget check
@@ -146,13 +169,17 @@ func (d *Describer) projected(w, h int, batch bool) float64 {
 const reservationMargin = 1.3
 
 // reservation is what a budget check holds for one w×h photo.
-func (d *Describer) reservation(w, h int, batch bool) float64 {
-	return reservationMargin * d.projected(w, h, batch)
+func (d *Describer) reservation(model string, w, h int, batch bool) float64 {
+	return reservationMargin * d.projected(model, w, h, batch)
 }
 
 // key resolves the idempotency key of r without decoding the image when it can.
 func (d *Describer) key(r Request) (IdempotencyKey, *prepared, error) {
-	k := IdempotencyKey{ContentSHA256: r.ContentSHA256, Model: d.cfg.Model, PromptVersion: PromptVersion}
+	model, err := d.modelOf(r)
+	if err != nil {
+		return IdempotencyKey{}, nil, err
+	}
+	k := IdempotencyKey{ContentSHA256: r.ContentSHA256, Model: model, PromptVersion: PromptVersion}
 	if k.ContentSHA256 != "" {
 		return k, nil, nil
 	}
@@ -231,14 +258,15 @@ func (d *Describer) describe(ctx context.Context, r Request, key IdempotencyKey,
 	if err != nil {
 		return Result{}, err
 	}
-	params := d.messageParams(p)
+	params := d.messageParams(p, key.Model)
+	price := d.priceOf(key.Model)
 	var total Usage
 	reason := ""
 	for attempt := 1; attempt <= 2; attempt++ {
-		release, err := d.reserve(ctx, r.UserID, d.reservation(p.Width, p.Height, false))
+		release, err := d.reserve(ctx, r.UserID, d.reservation(key.Model, p.Width, p.Height, false))
 		if err != nil {
 			if attempt > 1 {
-				d.charge(ctx, r.UserID, total, false)
+				d.charge(ctx, r.UserID, key.Model, total, false)
 			}
 			return Result{}, err
 		}
@@ -251,22 +279,22 @@ func (d *Describer) describe(ctx context.Context, r Request, key IdempotencyKey,
 		if err != nil {
 			release(0)
 			if attempt > 1 {
-				d.charge(ctx, r.UserID, total, false)
+				d.charge(ctx, r.UserID, key.Model, total, false)
 			}
 			return Result{}, err
 		}
 		u := usageOf(msg.Usage)
 		total = total.Add(u)
-		release(d.price.Cost(u, false))
+		release(price.Cost(u, false))
 		desc, why, refused := answer(msg, d.cfg.Output)
 		if refused {
-			d.charge(ctx, r.UserID, total, false)
+			d.charge(ctx, r.UserID, key.Model, total, false)
 			return Result{}, fmt.Errorf("claude: describe %s: %w", key.ContentSHA256, ErrRefused)
 		}
 		if why == "" {
 			res := Result{
 				Description: desc, Key: key, UserID: r.UserID, Mode: ModeDirect,
-				Usage: total, CostUSD: d.price.Cost(total, false), Attempts: attempt, CreatedAt: d.cfg.Now(),
+				Usage: total, CostUSD: price.Cost(total, false), Attempts: attempt, CreatedAt: d.cfg.Now(),
 			}
 			// Paid for: record it even if ctx ended meanwhile, or a restart pays again.
 			if err := d.ledger.Record(context.WithoutCancel(ctx), key, res); err != nil {
@@ -277,13 +305,13 @@ func (d *Describer) describe(ctx context.Context, r Request, key IdempotencyKey,
 		reason = why
 		d.log.WarnContext(ctx, "claude: malformed answer", "content_sha256", key.ContentSHA256, "attempt", attempt, "reason", why)
 	}
-	d.charge(ctx, r.UserID, total, false)
+	d.charge(ctx, r.UserID, key.Model, total, false)
 	return Result{}, fmt.Errorf("claude: describe %s: %w", key.ContentSHA256, &MalformedError{Reason: reason, Attempts: 2})
 }
 
-// charge records money paid for answers that produced no result.
-func (d *Describer) charge(ctx context.Context, userID string, u Usage, batch bool) {
-	usd := d.price.Cost(u, batch)
+// charge records money paid to model for answers that produced no result.
+func (d *Describer) charge(ctx context.Context, userID, model string, u Usage, batch bool) {
+	usd := d.priceOf(model).Cost(u, batch)
 	if usd == 0 {
 		return
 	}
@@ -298,7 +326,7 @@ func (d *Describer) charge(ctx context.Context, userID string, u Usage, batch bo
 // JSON-schema difference in docs/cost.md is confirmed on the real API: build
 // two Describers that differ only in Output and compare.
 func (d *Describer) CountInputTokens(ctx context.Context, r Request) (int64, error) {
-	_, pre, err := d.key(r)
+	key, pre, err := d.key(r)
 	if err != nil {
 		return 0, err
 	}
@@ -306,7 +334,7 @@ func (d *Describer) CountInputTokens(ctx context.Context, r Request) (int64, err
 	if err != nil {
 		return 0, err
 	}
-	params := d.countParams(p)
+	params := d.countParams(p, key.Model)
 	var n int64
 	err = d.withRetry(ctx, "count tokens", func(ctx context.Context) error {
 		res, err := d.client.Messages.CountTokens(ctx, params)

@@ -22,6 +22,10 @@ var (
 	// ErrRefused means Claude refused to describe the photo (stop_reason
 	// "refusal"). It is not retried: asking again rarely changes the answer.
 	ErrRefused = errors.New("claude: refused")
+
+	// ErrUnknownModel means a request named a model this package has no
+	// price for (see Models), so its cost could be neither capped nor shown.
+	ErrUnknownModel = errors.New("claude: unknown model")
 )
 
 // APIError is a non-retryable (or retries-exhausted) error answer from the

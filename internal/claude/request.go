@@ -63,8 +63,8 @@ type parts struct {
 	thinking   anthropic.ThinkingConfigParamUnion
 }
 
-func (d *Describer) buildParts(p prepared) parts {
-	cache := prefixTokens(d.cfg.Output) >= cacheMinimum(d.cfg.Model)
+func (d *Describer) buildParts(p prepared, model string) parts {
+	cache := prefixTokens(d.cfg.Output) >= cacheMinimum(model)
 	sys := anthropic.TextBlockParam{Text: systemPrompt}
 	if cache {
 		// The breakpoint on the last system block caches tools + system.
@@ -101,10 +101,10 @@ func (d *Describer) buildParts(p prepared) parts {
 	return pt
 }
 
-func (d *Describer) messageParams(p prepared) anthropic.MessageNewParams {
-	pt := d.buildParts(p)
+func (d *Describer) messageParams(p prepared, model string) anthropic.MessageNewParams {
+	pt := d.buildParts(p, model)
 	return anthropic.MessageNewParams{
-		Model:        anthropic.Model(d.cfg.Model),
+		Model:        anthropic.Model(model),
 		MaxTokens:    d.cfg.MaxTokens,
 		System:       pt.system,
 		Messages:     pt.messages,
@@ -115,14 +115,14 @@ func (d *Describer) messageParams(p prepared) anthropic.MessageNewParams {
 	}
 }
 
-func (d *Describer) countParams(p prepared) anthropic.MessageCountTokensParams {
-	pt := d.buildParts(p)
+func (d *Describer) countParams(p prepared, model string) anthropic.MessageCountTokensParams {
+	pt := d.buildParts(p, model)
 	var tools []anthropic.MessageCountTokensToolUnionParam
 	for _, t := range pt.tools {
 		tools = append(tools, anthropic.MessageCountTokensToolUnionParam{OfTool: t.OfTool})
 	}
 	return anthropic.MessageCountTokensParams{
-		Model:        anthropic.Model(d.cfg.Model),
+		Model:        anthropic.Model(model),
 		System:       anthropic.MessageCountTokensParamsSystemUnion{OfTextBlockArray: pt.system},
 		Messages:     pt.messages,
 		Tools:        tools,
@@ -132,10 +132,10 @@ func (d *Describer) countParams(p prepared) anthropic.MessageCountTokensParams {
 	}
 }
 
-func (d *Describer) batchParams(p prepared) anthropic.MessageBatchNewParamsRequestParams {
-	pt := d.buildParts(p)
+func (d *Describer) batchParams(p prepared, model string) anthropic.MessageBatchNewParamsRequestParams {
+	pt := d.buildParts(p, model)
 	return anthropic.MessageBatchNewParamsRequestParams{
-		Model:        anthropic.Model(d.cfg.Model),
+		Model:        anthropic.Model(model),
 		MaxTokens:    d.cfg.MaxTokens,
 		System:       pt.system,
 		Messages:     pt.messages,

@@ -233,7 +233,7 @@ func TestCachingOnlyWhereItPays(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pt := d.buildParts(prepared{JPEG: []byte{0xFF, 0xD8, 0xFF}, Width: 1, Height: 1})
+	pt := d.buildParts(prepared{JPEG: []byte{0xFF, 0xD8, 0xFF}, Width: 1, Height: 1}, d.Model())
 	if string(pt.system[0].CacheControl.Type) != "" {
 		t.Error("cache_control set on a prefix below the minimum")
 	}

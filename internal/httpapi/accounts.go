@@ -150,6 +150,11 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, email, password,
 	if err := s.d.Hasher.Verify(password, u.PasswordHash); err != nil {
 		return errBadCredentials()
 	}
+	// Said only to whoever knows the password: it tells no stranger the
+	// account exists.
+	if u.Disabled() {
+		return &apiError{status: http.StatusForbidden, code: "account_disabled", msg: "this account is disabled; ask the administrator"}
+	}
 	s.login.Succeeded(email, device)
 	// A hash made with weaker parameters than today's is upgraded now,
 	// while the password is at hand; failing that only logs.
@@ -248,6 +253,9 @@ type sessionIDParams struct {
 }
 
 func (s *Server) deleteSession(w http.ResponseWriter, r *http.Request) error {
+	if err := signedInOnly(r, "end sessions"); err != nil {
+		return err
+	}
 	var p sessionIDParams
 	if err := bindParams(r, &p); err != nil {
 		return err
@@ -265,6 +273,9 @@ func (s *Server) deleteSession(w http.ResponseWriter, r *http.Request) error {
 
 // deleteSessions signs the user out everywhere, this session included.
 func (s *Server) deleteSessions(w http.ResponseWriter, r *http.Request) error {
+	if err := signedInOnly(r, "sign out everywhere"); err != nil {
+		return err
+	}
 	if _, err := s.d.DB.DeleteSessions(r.Context(), userID(r), ""); err != nil {
 		return err
 	}

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"image/color"
 	"net/http"
+	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -187,7 +189,7 @@ func TestCSRF(t *testing.T) {
 	forEachStore(t, func(t *testing.T, db *store.DB) {
 		ts := newTestServer(t, db)
 		a := ts.signup("a@example.com")
-		settings := `{"claude_model":"","monthly_budget_usd":5,"writeback_keywords":false,"writeback_captions":false}`
+		settings := `{"claude_model":"","monthly_budget_usd":5}`
 		for _, c := range []struct {
 			name   string
 			header map[string]string
@@ -293,7 +295,8 @@ func TestBadParams(t *testing.T) {
 			{"PUT", "/api/v1/settings", `{"theme":"dark"}`, 400, "bad_request"},
 			{"PUT", "/api/v1/settings", `{`, 400, "bad_request"},
 			{"PUT", "/api/v1/settings", `{"monthly_budget_usd":1} {"monthly_budget_usd":2}`, 400, "bad_request"},
-			{"PUT", "/api/v1/settings", `{"writeback_keywords":"yes"}`, 400, "bad_request"},
+			{"PUT", "/api/v1/settings", `{"claude_model":"gpt-4o"}`, 400, "unknown_model"},
+			{"PUT", "/api/v1/settings", `{"writeback_keywords":true}`, 400, "bad_request"},
 			{"PUT", "/api/v1/settings", `"settings"`, 400, "bad_request"},
 			{"GET", "/api/v1/no-such-route", "", 404, "not_found"},
 			{"DELETE", "/api/v1/photos/1", "", 405, "method_not_allowed"},
@@ -395,7 +398,7 @@ func TestSignupRateLimit(t *testing.T) {
 func TestSettings(t *testing.T) {
 	t.Parallel()
 	forEachStore(t, func(t *testing.T, db *store.DB) {
-		ts := newTestServer(t, db, func(d *Deps) { d.Defaults = UserSettings{ClaudeModel: "claude-default", MonthlyBudgetUSD: 10} })
+		ts := newTestServer(t, db, withDefaults(store.UserSettings{ClaudeModel: "claude-haiku-4-5-20251001", MonthlyBudgetUSD: 10}))
 		a := ts.signup("a@example.com")
 		get := func() UserSettings {
 			rec := ts.do(req{method: "GET", path: "/api/v1/settings", cookie: a.cookie})
@@ -403,15 +406,16 @@ func TestSettings(t *testing.T) {
 			decodeBody(t, rec, &st)
 			return st
 		}
-		if st := get(); st != (UserSettings{ClaudeModel: "claude-default", MonthlyBudgetUSD: 10}) {
+		if st := get(); st != (UserSettings{ClaudeModel: "claude-haiku-4-5-20251001", MonthlyBudgetUSD: 10}) {
 			t.Errorf("fresh settings %+v, want the defaults", st)
 		}
 		for _, c := range []struct {
 			put, want UserSettings
 		}{
-			{UserSettings{MonthlyBudgetUSD: 5, WritebackKeywords: true}, UserSettings{ClaudeModel: "claude-default", MonthlyBudgetUSD: 5, WritebackKeywords: true}},
-			{UserSettings{ClaudeModel: "claude-mine"}, UserSettings{ClaudeModel: "claude-mine", MonthlyBudgetUSD: 10}},
-			{UserSettings{}, UserSettings{ClaudeModel: "claude-default", MonthlyBudgetUSD: 10}},
+			{UserSettings{MonthlyBudgetUSD: 5}, UserSettings{ClaudeModel: "claude-haiku-4-5-20251001", MonthlyBudgetUSD: 5}},
+			{UserSettings{ClaudeModel: "claude-sonnet-4-6"}, UserSettings{ClaudeModel: "claude-sonnet-4-6", MonthlyBudgetUSD: 10}},
+			{UserSettings{ClaudeModel: "claude-opus-4-5-20251101"}, UserSettings{ClaudeModel: "claude-opus-4-5-20251101", MonthlyBudgetUSD: 10}},
+			{UserSettings{}, UserSettings{ClaudeModel: "claude-haiku-4-5-20251001", MonthlyBudgetUSD: 10}},
 		} {
 			rec := ts.do(req{method: "PUT", path: "/api/v1/settings", body: jsonString(t, c.put), cookie: a.cookie})
 			var st UserSettings
@@ -422,6 +426,38 @@ func TestSettings(t *testing.T) {
 			if st := get(); st != c.want {
 				t.Errorf("GET after PUT %+v: %+v, want %+v", c.put, st, c.want)
 			}
+		}
+		// A model the product cannot price is refused, not "saved" and
+		// ignored: the settings stay as they were.
+		rec := ts.do(req{method: "PUT", path: "/api/v1/settings", body: `{"claude_model":"gpt-4o"}`, cookie: a.cookie})
+		if body := rec.Body.String(); !strings.Contains(body, "claude-sonnet-4-6") {
+			t.Errorf("the refusal does not list the models to choose from: %s", body)
+		}
+		wantError(t, rec, 400, "unknown_model")
+		if st := get(); st.ClaudeModel != "claude-haiku-4-5-20251001" {
+			t.Errorf("after a refused model the settings read %+v", st)
+		}
+		// One saved before models were checked is shown as what is used:
+		// the deployment's.
+		if err := db.SetUserSettings(t.Context(), a.id, store.UserSettings{ClaudeModel: "gpt-4o"}); err != nil {
+			t.Fatal(err)
+		}
+		if st := get(); st.ClaudeModel != "claude-haiku-4-5-20251001" {
+			t.Errorf("a stored unknown model reads %+v, want the deployment's", st)
+		}
+		var ms modelsJSON
+		decodeBody(t, ts.do(req{method: "GET", path: "/api/v1/models", cookie: a.cookie}), &ms)
+		var defaults []string
+		for _, m := range ms.Claude.Models {
+			if m.PhotoUSD <= 0 || m.PhotoUSDBatch >= m.PhotoUSD {
+				t.Errorf("model %+v: per-photo prices", m)
+			}
+			if m.IsServerDefault {
+				defaults = append(defaults, m.ID)
+			}
+		}
+		if ms.Claude.Default != "claude-haiku-4-5-20251001" || !slices.Equal(defaults, []string{"claude-haiku-4-5"}) || len(ms.Claude.Models) < 3 {
+			t.Errorf("GET /api/v1/models' Claude models: %+v", ms.Claude)
 		}
 		for body, want := range map[string]string{
 			`{"monthly_budget_usd":"lots"}`: "monthly_budget_usd must be a JSON number",
@@ -445,7 +481,7 @@ func TestMethodNotAllowed(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, stores[0].open(t))
 	a := ts.signup("a@example.com")
-	for path, allow := range map[string]string{"/api/v1/settings": "GET, PUT", "/api/v1/sources": "GET, POST", "/api/v1/photos/7": "GET"} {
+	for path, allow := range map[string]string{"/api/v1/settings": "GET, PUT", "/api/v1/sources": "GET, POST", "/api/v1/photos/7": "GET, PATCH"} {
 		rec := ts.do(req{method: "DELETE", path: path, cookie: a.cookie})
 		wantError(t, rec, 405, "method_not_allowed")
 		if got := rec.Header().Get("Allow"); got != allow {
@@ -455,13 +491,27 @@ func TestMethodNotAllowed(t *testing.T) {
 }
 
 // TestSmugMugNotConfigured: without SmugMug credentials the connect flow
-// says so (501) rather than showing a missing page; signed out, 401.
+// says so (501) rather than showing a missing page; signed out, 401. A
+// browser following the "Connect SmugMug" link is sent back to the
+// Sources page with the explanation, not shown raw JSON, and the source
+// list says SmugMug cannot be connected.
 func TestSmugMugNotConfigured(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, stores[0].open(t))
 	wantError(t, ts.do(req{method: "GET", path: "/smugmug/connect"}), 401, "unauthorized")
 	a := ts.signup("a@example.com")
 	wantError(t, ts.do(req{method: "GET", path: "/smugmug/connect", cookie: a.cookie}), 501, "smugmug_not_configured")
+	rec := ts.do(req{method: "GET", path: "/smugmug/connect", cookie: a.cookie,
+		header: map[string]string{"Accept": "text/html,application/xhtml+xml,*/*;q=0.8", "Sec-Fetch-Mode": "navigate"}})
+	loc, _ := url.Parse(rec.Header().Get("Location"))
+	if rec.Code != http.StatusSeeOther || loc == nil || loc.Path != "/sources" || !strings.Contains(loc.Query().Get("error"), "SMUGMUG_API_KEY") {
+		t.Errorf("a browser's connect: %d, Location %q", rec.Code, rec.Header().Get("Location"))
+	}
+	var l sourceList
+	decodeBody(t, ts.do(req{method: "GET", path: "/api/v1/sources", cookie: a.cookie}), &l)
+	if l.SmugMugConfigured {
+		t.Error("the source list says SmugMug can be connected")
+	}
 }
 
 // TestImageRanges: thumbnails answer Range and conditional requests as

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/targetvision/targetvision/internal/auth"
 	"github.com/targetvision/targetvision/internal/pipeline"
 	"github.com/targetvision/targetvision/internal/store"
 )
@@ -37,6 +38,11 @@ type library struct {
 	// spare adds a second, empty source for the user (made when first
 	// asked, for the owner's removal of a source).
 	spare func() store.Source
+	// smug is the user's SmugMug source with one recorded write-back
+	// (made when first asked).
+	smug func() store.Source
+	// token and spareToken are API tokens of the user (made when first asked).
+	token, spareToken func() store.APIToken
 }
 
 func (l *library) photoIDs() []int64 {
@@ -88,6 +94,34 @@ func seedLibrary(t *testing.T, ts *testServer, u account, dir, albumName string,
 			}
 		}
 		return spare
+	}
+	tokens := map[string]store.APIToken{}
+	tokenNamed := func(name string) func() store.APIToken {
+		return func() store.APIToken {
+			if _, ok := tokens[name]; !ok {
+				tok, err := CreateAPIToken(ctx, db, u.id, strings.SplitN(u.email, "@", 2)[0]+"'s "+name, false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				tokens[name] = tok.APIToken
+			}
+			return tokens[name]
+		}
+	}
+	l.token, l.spareToken = tokenNamed("backup script"), tokenNamed("spare")
+	var smug store.Source
+	l.smug = func() store.Source {
+		if smug.ID == 0 {
+			var err error
+			if smug, err = db.CreateSource(ctx, store.Source{UserID: u.id, Kind: store.SourceSmugMug, Name: "smug-" + u.email}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.RecordRemoteWrite(ctx, store.RemoteWrite{UserID: u.id, SourceID: smug.ID, PhotoID: l.photos[0].ID, ImageKey: "k",
+				After: store.RemoteText{Caption: l.photos[0].Title + " written back", Keywords: []string{"quetzalcoatl"}}, Written: true}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return smug
 	}
 	var err error
 	l.source, err = db.CreateSource(ctx, store.Source{UserID: u.id, Kind: store.SourceLocal, Name: dir, Path: dir})
@@ -298,16 +332,15 @@ func TestIsolation(t *testing.T) {
 		if js, err := db.Jobs(ctx, alice.id, "", 100); err != nil || len(js) != len(aJobsBefore) {
 			t.Errorf("Alice's jobs after Bob's walk: %d, was %d (%v)", len(js), len(aJobsBefore), err)
 		}
-		if srcs, err := db.Sources(ctx, alice.id); err != nil || len(srcs) != 1 {
+		// Her folder, and the SmugMug source the walk made for her.
+		if srcs, err := db.Sources(ctx, alice.id); err != nil || len(srcs) != 2 {
 			t.Errorf("Alice's sources after Bob's walk: %v %v", srcs, err)
 		}
 		if srcs, err := db.Sources(ctx, bob.id); err != nil || len(srcs) != 1 {
 			t.Errorf("Bob's sources after his walk: %v %v", srcs, err)
 		}
-		raw, err := db.UserSettings(ctx, alice.id)
-		var st UserSettings
-		if err != nil || json.Unmarshal(raw, &st) != nil || st.MonthlyBudgetUSD != 42 {
-			t.Errorf("Alice's settings after Bob's walk: %s %v", raw, err)
+		if st, err := db.UserSettings(ctx, alice.id); err != nil || st.MonthlyBudgetUSD != 42 {
+			t.Errorf("Alice's settings after Bob's walk: %+v %v", st, err)
 		}
 		if _, n, err := db.ListPhotos(ctx, alice.id, store.Filter{}, 10, 0); err != nil || n != 2 {
 			t.Errorf("Alice's photos after Bob's walk: %d %v", n, err)
@@ -315,6 +348,40 @@ func TestIsolation(t *testing.T) {
 
 		walk(alice, true)
 	})
+}
+
+// tokenOf checks that a POST /api/v1/tokens answer is a new token acting
+// as user id.
+func tokenOf(t *testing.T, ts *testServer, rec *httptest.ResponseRecorder, id int64) {
+	t.Helper()
+	var tok newToken
+	decodeBody(t, rec, &tok)
+	if rec.Code != 201 || !strings.HasPrefix(tok.Token, "tvk_") {
+		t.Fatalf("new token: %d %s", rec.Code, rec.Body)
+	}
+	got, err := APITokens(ts.db).LookupAPIToken(t.Context(), auth.APITokenDigest(tok.Token))
+	if err != nil || got.UserID != id || !got.ReadOnly {
+		t.Errorf("the new token acts as %+v (%v), want user %d, read-only", got, err, id)
+	}
+}
+
+// extraUser is an account made for an administrator to act on.
+func extraUser(t *testing.T, ts *testServer, email string) store.User {
+	t.Helper()
+	u, err := ts.db.CreateUser(t.Context(), email, "h", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func mustUsers(t *testing.T, ts *testServer) []store.User {
+	t.Helper()
+	us, err := ts.db.Users(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return us
 }
 
 // noForeignIDs fails if the JSON body has a key named key whose value is
@@ -505,6 +572,96 @@ func isolationCases(t *testing.T, ts *testServer, A *library) map[string]isolati
 			other:    func(t *testing.T, rec *httptest.ResponseRecorder) { wantStatus(t, rec, 204) },
 			signsOut: true,
 		},
+		"GET /api/v1/tokens": {build: get("/api/v1/tokens"), owner: contains("alice's backup script"),
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				wantStatus(t, rec, 200)
+				if strings.Contains(rec.Body.String(), "alice's backup script") || strings.Contains(rec.Body.String(), A.token().Hint) {
+					t.Errorf("Alice's token listed for Bob: %s", rec.Body)
+				}
+			}},
+		"POST /api/v1/tokens": {
+			build: func(*library, account) req {
+				return req{method: "POST", path: "/api/v1/tokens", body: `{"name":"mine","scope":"read"}`}
+			},
+			// Each makes a token of their own, which acts as them alone.
+			owner: func(t *testing.T, rec *httptest.ResponseRecorder) { tokenOf(t, ts, rec, A.user.id) },
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				var bob int64
+				for _, u := range mustUsers(t, ts) {
+					if u.Email == "bob@example.com" {
+						bob = u.ID
+					}
+				}
+				tokenOf(t, ts, rec, bob)
+			},
+		},
+		"DELETE /api/v1/tokens/{id}": {
+			build: func(o *library, as account) req {
+				id := o.token().ID
+				if as.id == o.user.id {
+					id = o.spareToken().ID // her first token stays for the walk's other checks
+				}
+				return req{method: "DELETE", path: fmt.Sprintf("/api/v1/tokens/%d", id)}
+			},
+			owner: func(t *testing.T, rec *httptest.ResponseRecorder) { wantStatus(t, rec, 204) },
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				wantNotFound(t, rec)
+				if _, err := ts.db.APITokenByDigest(t.Context(), A.token().Digest); err != nil {
+					t.Errorf("Bob revoked Alice's token: %v", err)
+				}
+			},
+		},
+		// Accounts are the administrator's (Alice, the first account):
+		// Bob, no admin, is refused each and changes nothing.
+		"GET /api/v1/users": {build: get("/api/v1/users"), owner: contains("bob@example.com"),
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) { wantError(t, rec, 403, "forbidden") }},
+		"POST /api/v1/users": {
+			build: func(_ *library, as account) req {
+				return req{method: "POST", path: "/api/v1/users", body: jsonString(t, newUserRequest{
+					credentials: credentials{Email: fmt.Sprintf("made-by-%d@example.com", as.id), Password: "a long enough password"}, IsAdmin: true})}
+			},
+			owner: func(t *testing.T, rec *httptest.ResponseRecorder) { wantStatus(t, rec, 201) },
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				wantError(t, rec, 403, "forbidden")
+				for _, u := range mustUsers(t, ts) {
+					if strings.HasPrefix(u.Email, "made-by-") {
+						t.Errorf("Bob made an account: %+v", u)
+					}
+				}
+			},
+		},
+		"PATCH /api/v1/users/{id}": {
+			build: func(o *library, as account) req {
+				id := o.user.id
+				if as.id == o.user.id {
+					id = extraUser(t, ts, "dave@example.com").ID
+				}
+				return req{method: "PATCH", path: fmt.Sprintf("/api/v1/users/%d", id), body: `{"disabled":true}`}
+			},
+			owner: contains(`"disabled":true`),
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				wantError(t, rec, 403, "forbidden")
+				if u, err := ts.db.UserByID(t.Context(), A.user.id); err != nil || u.Disabled() {
+					t.Errorf("Bob disabled Alice: %+v %v", u, err)
+				}
+			},
+		},
+		"DELETE /api/v1/users/{id}": {
+			build: func(o *library, as account) req {
+				id := o.user.id
+				if as.id == o.user.id {
+					id = extraUser(t, ts, "erin@example.com").ID
+				}
+				return req{method: "DELETE", path: fmt.Sprintf("/api/v1/users/%d", id)}
+			},
+			owner: func(t *testing.T, rec *httptest.ResponseRecorder) { wantStatus(t, rec, 204) },
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				wantError(t, rec, 403, "forbidden")
+				if _, err := ts.db.UserByID(t.Context(), A.user.id); err != nil {
+					t.Errorf("Bob removed Alice: %v", err)
+				}
+			},
+		},
 		"GET /api/v1/me": {build: get("/api/v1/me"), owner: contains(`"email":"alice@example.com"`),
 			other: contains(`"email":"bob@example.com"`)},
 
@@ -512,6 +669,18 @@ func isolationCases(t *testing.T, ts *testServer, A *library) map[string]isolati
 		"GET /api/v1/photos": {build: get("/api/v1/photos"), owner: ownerSees, other: onlyOwn},
 		"GET /api/v1/photos/{id}": {build: photo(""), owner: contains("Zanzibarn at dusk"),
 			other: wantNotFound},
+		"PATCH /api/v1/photos/{id}": {
+			build: func(o *library, _ account) req {
+				return req{method: "PATCH", path: fmt.Sprintf("/api/v1/photos/%d", o.photos[0].ID), body: `{"caption":"edited","favorite":true}`}
+			},
+			owner: contains(`"caption":"edited"`),
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				wantNotFound(t, rec)
+				if p, err := ts.db.Photo(t.Context(), A.user.id, A.photos[0].ID); err != nil || p.Edits.Caption != nil || p.Favorite {
+					t.Errorf("Bob edited Alice's photo: %+v %v", p.Edits, err)
+				}
+			},
+		},
 		"GET /api/v1/photos/{id}/similar": {build: photo("/similar"),
 			owner: func(t *testing.T, rec *httptest.ResponseRecorder) {
 				if ids := resultIDs(t, rec); rec.Code != 200 || !slices.Equal(ids, []int64{A.photos[1].ID}) {
@@ -563,6 +732,32 @@ func isolationCases(t *testing.T, ts *testServer, A *library) map[string]isolati
 				return req{method: "GET", path: fmt.Sprintf("/api/v1/sources/%d/issues", o.source.ID)}
 			},
 			owner: contains(fmt.Sprintf(`"source_id":%d`, A.source.ID)),
+			other: wantNotFound,
+		},
+
+		"PUT /api/v1/sources/{id}/writeback": {
+			build: func(o *library, _ account) req {
+				return req{method: "PUT", path: fmt.Sprintf("/api/v1/sources/%d/writeback", o.smug().ID), body: `{"keywords":true,"captions":false,"dry_run":false}`}
+			},
+			owner: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				var s sourceJSON
+				decodeBody(t, rec, &s)
+				if rec.Code != 200 || s.WriteBack == nil || !s.WriteBack.Keywords {
+					t.Errorf("owner switching write-back on: %d %s", rec.Code, rec.Body)
+				}
+			},
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				wantNotFound(t, rec)
+				if src, err := ts.db.Source(t.Context(), A.user.id, A.smug().ID); err != nil || src.WriteBack.On() {
+					t.Errorf("Bob switched Alice's write-back: %+v %v", src.WriteBack, err)
+				}
+			},
+		},
+		"GET /api/v1/sources/{id}/writes": {
+			build: func(o *library, _ account) req {
+				return req{method: "GET", path: fmt.Sprintf("/api/v1/sources/%d/writes", o.smug().ID)}
+			},
+			owner: contains("Zanzibarn at dusk written back"),
 			other: wantNotFound,
 		},
 

@@ -21,6 +21,10 @@ type jobJSON struct {
 	LastError string    `json:"last_error"`
 	PhotoID   int64     `json:"photo_id,omitempty"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// Retryable: a failed job that ran out of attempts on passing trouble
+	// may succeed when retried; one that failed for good (a corrupt file,
+	// a refusal) fails again, so the UI offers no retry.
+	Retryable bool `json:"retryable" description:"A failed job that used up its attempts (passing trouble): retrying may help. False for one that failed for good at once (a file that cannot be read): it fails again until its cause is fixed."`
 }
 
 // jobParams are GET /api/v1/jobs's parameters.
@@ -86,7 +90,8 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := make([]jobJSON, len(js))
 	for i, j := range js {
-		out[i] = jobJSON{ID: j.ID, Kind: j.Kind, State: j.State, Attempts: j.Attempts, LastError: plaintext.Line(j.LastError), PhotoID: j.PhotoID, UpdatedAt: j.UpdatedAt}
+		out[i] = jobJSON{ID: j.ID, Kind: j.Kind, State: j.State, Attempts: j.Attempts, LastError: plaintext.Line(j.LastError), PhotoID: j.PhotoID, UpdatedAt: j.UpdatedAt,
+			Retryable: j.State == store.JobFailed && j.Attempts >= j.MaxAttempts}
 	}
 	writeJSON(w, http.StatusOK, jobList{Counts: counts, Waiting: waiting, Jobs: out})
 	return nil

@@ -96,6 +96,7 @@ func operations() map[string]operation {
 			body:        credentials{}, resp: userJSON{},
 			errors: map[int]string{
 				401: "bad_credentials: wrong e-mail or password (the same answer for an unknown e-mail).",
+				403: "account_disabled: the password is right and an administrator disabled the account.",
 				429: "rate_limited: too many sign-in attempts; Retry-After says when to try again.",
 			}},
 		"POST /api/v1/auth/logout": {id: "logout", tag: "account", summary: "Sign out",
@@ -112,9 +113,37 @@ func operations() map[string]operation {
 		"GET /api/v1/sessions": {id: "listSessions", tag: "account", summary: "The account's signed-in sessions, most recently used first",
 			resp: sessionList{}},
 		"DELETE /api/v1/sessions": {id: "deleteSessions", tag: "account", summary: "Sign out everywhere",
-			description: "Ends every session of the account, this one included, and clears the cookie.", status: http.StatusNoContent},
+			description: "Ends every session of the account, this one included, and clears the cookie. Not with an API token.", status: http.StatusNoContent,
+			errors: map[int]string{403: "session_required: the request was made with an API token."}},
 		"DELETE /api/v1/sessions/{id}": {id: "deleteSession", tag: "account", summary: "End one session",
-			params: sessionIDParams{}, status: http.StatusNoContent, errors: map[int]string{404: idNotFound}},
+			description: "Not with an API token.",
+			params:      sessionIDParams{}, status: http.StatusNoContent, errors: map[int]string{403: "session_required: the request was made with an API token.", 404: idNotFound}},
+
+		"GET /api/v1/tokens": {id: "listTokens", tag: "account", summary: "The account's API tokens, newest first",
+			description: "Each with its scope and last use; never the token itself.", resp: tokenList{}},
+		"POST /api/v1/tokens": {id: "createToken", tag: "account", summary: "Create an API token (shown once)",
+			description: "Scripts send it as \"Authorization: Bearer tvk_…\" on any API route. A read token may only GET; a read_write token may do everything a signed-in user may, except account-level actions (tokens, password, accounts). Only the token's SHA-256 digest is kept, so the answer is the only time it is shown. Needs a signed-in session: a token cannot create tokens.",
+			body:        tokenRequest{}, status: http.StatusCreated, resp: newToken{},
+			errors: map[int]string{403: "session_required: the request was made with an API token."}},
+		"DELETE /api/v1/tokens/{id}": {id: "revokeToken", tag: "account", summary: "Revoke an API token",
+			description: "It stops working at once. Needs a signed-in session.",
+			params:      tokenIDParams{}, status: http.StatusNoContent,
+			errors: map[int]string{403: "session_required: the request was made with an API token.", 404: idNotFound}},
+
+		"GET /api/v1/users": {id: "listUsers", tag: "accounts", summary: "Accounts (administrators)",
+			description: "Needs an administrator signed in with a session.", resp: adminUserList{},
+			errors: map[int]string{403: "forbidden: not an administrator; session_required: the request was made with an API token."}},
+		"POST /api/v1/users": {id: "createUser", tag: "accounts", summary: "Add an account (administrators)",
+			body: newUserRequest{}, status: http.StatusCreated, resp: adminUserJSON{},
+			errors: map[int]string{400: "bad_request: the e-mail or password is not acceptable.", 403: "forbidden: not an administrator; session_required: an API token.", 409: "conflict: the e-mail has an account."}},
+		"PATCH /api/v1/users/{id}": {id: "patchUser", tag: "accounts", summary: "Disable or enable an account (administrators)",
+			description: "Disabling signs the account out everywhere and stops its API tokens at once; its photos stay. Not your own account, nor the last administrator.",
+			params:      userIDParams{}, body: userPatch{}, resp: adminUserJSON{},
+			errors: map[int]string{400: "bad_request: your own account.", 403: "forbidden: not an administrator; session_required: an API token.", 404: idNotFound, 409: "last_admin: the last administrator who can sign in."}},
+		"DELETE /api/v1/users/{id}": {id: "deleteUser", tag: "accounts", summary: "Remove an account with everything it owns (administrators)",
+			description: "Its sources, photos, thumbnails, descriptions, embeddings, jobs, sessions and API tokens go; the photo files themselves are not touched. Not your own account, nor the last administrator.",
+			params:      userIDParams{}, status: http.StatusNoContent,
+			errors: map[int]string{400: "bad_request: your own account.", 403: "forbidden: not an administrator; session_required: an API token.", 404: idNotFound, 409: "last_admin: the last administrator who can sign in."}},
 
 		"GET /api/v1/search": {id: "search", tag: "search", summary: "Search photos in plain language",
 			description: "Hybrid search: CLIP text-to-image similarity and full-text search over descriptions, keywords, titles, captions, file and album names, fused by reciprocal rank fusion. Every hit says why it matched, in plain words (why.summary) and in detail. The answer also says what the search made of the query (hints: words left out, unknown operators, dates that are not dates, a year read as a date, did you mean), whether search by meaning ran (semantic), and lists photos CLIP ranked below its relevance floor apart (loosely_related). Without a query it lists photos newest first; a query of only exclusions lists every photo but those.",
@@ -123,6 +152,10 @@ func operations() map[string]operation {
 			params: listParams{}, resp: photoList{}, errors: map[int]string{400: badParams}},
 		"GET /api/v1/photos/{id}": {id: "getPhoto", tag: "photos", summary: "One photo with its metadata and description",
 			params: photoParams{}, resp: photoDetail{}, errors: map[int]string{404: idNotFound}},
+		"PATCH /api/v1/photos/{id}": {id: "editPhoto", tag: "photos", summary: "Edit a photo's caption, keywords, rating or favourite mark",
+			description: "Your edits win over the file's and Claude's words, are searchable at once, and survive re-syncing and re-describing (reset drops them). Answers the photo as GET does.",
+			params:      photoParams{}, body: photoPatch{}, resp: photoDetail{},
+			errors: map[int]string{400: "bad_request: a field is out of its bounds; the message names it.", 404: idNotFound}},
 		"GET /api/v1/photos/{id}/similar": {id: "similarPhotos", tag: "search", summary: "Photos that look like this one",
 			description: "Nearest CLIP image embeddings, the photo itself excluded. A photo not embedded yet has none; semantic says when there is no CLIP model.",
 			params:      similarParams{}, resp: search.Response{}, errors: map[int]string{400: badParams, 404: idNotFound}},
@@ -152,6 +185,13 @@ func operations() map[string]operation {
 		"GET /api/v1/sources/{id}/issues": {id: "listSourceIssues", tag: "sources", summary: "Files of a source that are not photos with pixels, with the reason",
 			description: "Every file the sync skipped (unsupported, excluded) and every photo that failed (corrupt, too_large) or is a RAW without preview (no_preview), by path.",
 			params:      sourceParams{}, resp: sourceIssues{}, errors: map[int]string{404: idNotFound}},
+		"PUT /api/v1/sources/{id}/writeback": {id: "setSourceWriteBack", tag: "sources", summary: "Switch write-back to a SmugMug source on or off",
+			description: "Off until switched on. Keywords are added after the owner's own (never replacing any), the description becomes the caption only where there is none, and every write is recorded (GET /api/v1/sources/{id}/writes). The account must have been connected with Modify permission.",
+			params:      sourceParams{}, body: writeBackJSON{}, resp: sourceJSON{},
+			errors: map[int]string{400: "writeback_unsupported: the source is a folder, whose files are never changed.", 404: idNotFound}},
+		"GET /api/v1/sources/{id}/writes": {id: "listSourceWrites", tag: "sources", summary: "What TargetVision wrote back to a source (the audit trail)",
+			description: "Every write-back and dry run to the source, newest first, with the image's text before and after.",
+			params:      writesParams{}, resp: sourceWrites{}, errors: map[int]string{400: badParams, 404: idNotFound}},
 
 		"GET /api/v1/jobs": {id: "listJobs", tag: "jobs", summary: "Background jobs: counts by state and the latest jobs",
 			params: jobParams{}, resp: jobList{}, errors: map[int]string{400: badParams}},
@@ -176,7 +216,7 @@ func operations() map[string]operation {
 var errorDescriptions = map[int]string{
 	400: "bad_request: invalid JSON, an unknown field, or a bad value; the message says which.",
 	401: "unauthorized: no valid session; sign in first.",
-	403: "csrf_rejected: a cross-origin browser request (Sec-Fetch-Site or Origin of another site).",
+	403: "csrf_rejected: a cross-origin browser request (Sec-Fetch-Site or Origin of another site); token_read_only: a read-only API token was used for a change.",
 	413: "too_large: the request body is over the server's limit (1 MiB by default).",
 	421: "unknown_host: the request named a host this server does not answer (TARGETVISION_PUBLIC_URL lists them; IP addresses and localhost are always answered).",
 	429: "rate_limited: over the per-user (or, signed out, per-address) request budget. Retry-After says when to try again.",
@@ -210,8 +250,8 @@ func buildOpenAPI(table []route) ([]byte, error) {
 	spec := ref.SpecEns()
 	spec.SetAPIKeySecurity(securityCookie, "tv_session", openapi.InCookie,
 		"The session cookie set by sign-up and sign-in (HttpOnly, SameSite=Lax).")
-	spec.SetHTTPBearerTokenSecurity(securityBearer, "", "\"Authorization: Bearer …\" with a session token (the cookie's value), "+
-		"or an API token (tvk_…) where the server enables them. Bearer requests are exempt from the same-origin check.")
+	spec.SetHTTPBearerTokenSecurity(securityBearer, "", "\"Authorization: Bearer …\" with an API token (tvk_…, made on the Settings page, "+
+		"by POST /api/v1/tokens or `targetvision tokens create`) or a session token (the cookie's value). Bearer requests are exempt from the same-origin check.")
 
 	public := map[string]bool{}
 	for _, rt := range table {

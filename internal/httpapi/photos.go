@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -116,16 +115,6 @@ func title(p store.Photo) string {
 	return plaintext.Line(cmp.Or(p.Title, p.FileName))
 }
 
-func mergeKeywords(a, b []string) []string {
-	out := []string{}
-	for _, k := range append(append([]string{}, a...), b...) {
-		if !slices.ContainsFunc(out, func(x string) bool { return strings.EqualFold(x, k) }) {
-			out = append(out, k)
-		}
-	}
-	return out
-}
-
 func timePtr(t time.Time) *time.Time {
 	if t.IsZero() {
 		return nil
@@ -172,7 +161,7 @@ func (s *Server) listPhotos(w http.ResponseWriter, r *http.Request) error {
 	for i, p := range ps {
 		m := ai[p.ID]
 		out[i] = photoSummary{PhotoID: p.ID, Title: title(p), ThumbnailURL: thumbURL(p), WebURL: p.WebURL,
-			Description: plaintext.Line(m.Description), Keywords: plaintext.Lines(mergeKeywords(p.Keywords, m.Keywords)),
+			Description: plaintext.Line(m.Description), Keywords: plaintext.Lines(p.ShownKeywords(m.Keywords)),
 			TakenAt: timePtr(p.TakenAt), Album: plaintext.Line(p.AlbumName), Status: p.Status}
 	}
 	writeJSON(w, http.StatusOK, photoList{Total: total, Photos: out})
@@ -215,6 +204,8 @@ type photoDetail struct {
 	Issue        string       `json:"issue,omitempty" enum:"no_preview,corrupt,too_large,unsupported" description:"Why the photo has no pixels (a RAW without preview: still a photo, with its metadata) or failed."`
 	Rating       int          `json:"rating" minimum:"-1" maximum:"5" description:"The photographer's stars (XMP): 1-5, -1 rejected, 0 none."`
 	Label        string       `json:"label,omitempty" description:"The photographer's colour label (XMP), as written."`
+	Favorite     bool         `json:"favorite"`
+	Edited       editedJSON   `json:"edited" description:"Which of caption, keywords and rating are your own edits (PATCH /api/v1/photos/{id}), winning over the file's and Claude's."`
 	Files        []fileJSON   `json:"files" nullable:"false" description:"The photo's files: the one shown first, then a RAW of the same name and XMP sidecars."`
 	AI           *aiJSON      `json:"ai,omitempty"`
 }
@@ -254,13 +245,14 @@ func (s *Server) getPhoto(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := photoDetail{PhotoID: p.ID, Title: title(p), Caption: plaintext.Clean(p.Caption), FileName: plaintext.Line(p.FileName),
-		Album: plaintext.Line(p.AlbumName), Keywords: plaintext.Lines(p.Keywords), TakenAt: timePtr(p.TakenAt), Width: p.Width, Height: p.Height,
+	d := photoDetail{PhotoID: p.ID, Title: title(p), Caption: plaintext.Clean(p.ShownCaption()), FileName: plaintext.Line(p.FileName),
+		Album: plaintext.Line(p.AlbumName), Keywords: plaintext.Lines(p.ShownKeywords(nil)), TakenAt: timePtr(p.TakenAt), Width: p.Width, Height: p.Height,
 		Camera: plaintext.Line(cameraName(p.CameraMake, p.CameraModel)), Lens: plaintext.Line(p.Lens),
 		Exposure:     exposureJSON{Time: p.ExposureTime, FNumber: p.FNumber, ISO: p.ISO, FocalLength: p.FocalLength},
 		ThumbnailURL: thumbURL(p), ImageURL: imageURL(p),
 		WebURL: p.WebURL, SourceID: p.SourceID, Status: p.Status, Error: plaintext.Line(p.Error),
-		Issue: p.Issue, Rating: p.Rating, Label: p.Label, Files: photoFiles(p)}
+		Issue: p.Issue, Rating: p.ShownRating(), Label: p.Label, Files: photoFiles(p), Favorite: p.Favorite,
+		Edited: editedJSON{Caption: p.Edits.Caption != nil, Keywords: p.Edits.Keywords != nil, Rating: p.Edits.Rating != nil}}
 	if d.Keywords == nil {
 		d.Keywords = []string{}
 	}
@@ -269,7 +261,7 @@ func (s *Server) getPhoto(w http.ResponseWriter, r *http.Request) error {
 	}
 	if m, err := s.d.DB.AIMetadata(r.Context(), uid, id); err == nil {
 		d.Description = plaintext.Line(m.Description)
-		d.Keywords = plaintext.Lines(mergeKeywords(p.Keywords, m.Keywords))
+		d.Keywords = plaintext.Lines(p.ShownKeywords(m.Keywords))
 		d.AI = &aiJSON{Model: m.Model, Objects: plaintext.Lines(m.Objects), Scene: plaintext.Line(m.Scene),
 			TextInImage: plaintext.Clean(m.TextInImage), PeopleCount: m.PeopleCount, Colors: plaintext.Lines(m.Colors), CostUSD: m.CostUSD}
 	} else if !errors.Is(err, store.ErrNotFound) {

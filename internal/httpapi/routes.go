@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -40,10 +41,18 @@ func (s *Server) table() []route {
 		{"GET /api/v1/sessions", s.handle(s.listSessions), false},
 		{"DELETE /api/v1/sessions", s.handle(s.deleteSessions), false},
 		{"DELETE /api/v1/sessions/{id}", s.handle(s.deleteSession), false},
+		{"GET /api/v1/tokens", s.handle(s.listTokens), false},
+		{"POST /api/v1/tokens", s.handle(s.createToken), false},
+		{"DELETE /api/v1/tokens/{id}", s.handle(s.revokeToken), false},
+		{"GET /api/v1/users", s.handle(s.listUsers), false},
+		{"POST /api/v1/users", s.handle(s.createUser), false},
+		{"PATCH /api/v1/users/{id}", s.handle(s.patchUser), false},
+		{"DELETE /api/v1/users/{id}", s.handle(s.deleteUser), false},
 
 		{"GET /api/v1/search", s.handle(s.searchHandler), false},
 		{"GET /api/v1/photos", s.handle(s.listPhotos), false},
 		{"GET /api/v1/photos/{id}", s.handle(s.getPhoto), false},
+		{"PATCH /api/v1/photos/{id}", s.handle(s.patchPhoto), false},
 		{"GET /api/v1/photos/{id}/similar", s.handle(s.similar), false},
 		{"GET /api/v1/photos/{id}/thumbnail", s.handle(s.thumbnail), false},
 		{"GET /api/v1/photos/{id}/image", s.handle(s.image), false},
@@ -54,6 +63,8 @@ func (s *Server) table() []route {
 		{"POST /api/v1/sources/{id}/sync", s.handle(s.syncSource), false},
 		{"DELETE /api/v1/sources/{id}", s.handle(s.deleteSource), false},
 		{"GET /api/v1/sources/{id}/issues", s.handle(s.listSourceIssues), false},
+		{"PUT /api/v1/sources/{id}/writeback", s.handle(s.setWriteBack), false},
+		{"GET /api/v1/sources/{id}/writes", s.handle(s.listWrites), false},
 
 		{"GET /api/v1/jobs", s.handle(s.listJobs), false},
 		{"POST /api/v1/jobs/{id}/retry", s.handle(s.retryJob), false},
@@ -81,7 +92,7 @@ func (s *Server) routes() (http.Handler, error) {
 	for _, rt := range s.table() {
 		h := rt.h
 		if !rt.public {
-			h = auth.RequireUser(h)
+			h = auth.RequireUser(auth.RequireWrite(h))
 		}
 		mux.Handle(rt.pattern, s.instrument(rt.pattern, limited(h)))
 	}
@@ -90,8 +101,14 @@ func (s *Server) routes() (http.Handler, error) {
 	smugmug := s.d.SmugMug
 	if smugmug == nil {
 		smugmug = s.handle(func(w http.ResponseWriter, r *http.Request) error {
-			return &apiError{status: http.StatusNotImplemented, code: "smugmug_not_configured",
-				msg: "SmugMug is not set up on this server: the administrator sets SMUGMUG_API_KEY and SMUGMUG_API_SECRET"}
+			const msg = "SmugMug is not set up on this server: the administrator sets SMUGMUG_API_KEY and SMUGMUG_API_SECRET"
+			if r.Method == http.MethodGet && r.Header.Get("Sec-Fetch-Mode") == "navigate" {
+				// A person followed a link: back to the Sources page, which
+				// shows the message, rather than a page of raw JSON.
+				http.Redirect(w, r, "/sources?error="+url.QueryEscape(msg), http.StatusSeeOther)
+				return nil
+			}
+			return &apiError{status: http.StatusNotImplemented, code: "smugmug_not_configured", msg: msg}
 		})
 	}
 	mux.Handle("/smugmug/", s.instrument("/smugmug/", auth.RequireUser(smugmug)))

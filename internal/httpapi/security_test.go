@@ -204,7 +204,7 @@ func sessionID(t *testing.T, ts *testServer, c *http.Cookie) string {
 func TestBudgetCeiling(t *testing.T) {
 	t.Parallel()
 	forEachStore(t, func(t *testing.T, db *store.DB) {
-		ts := newTestServer(t, db, func(d *Deps) { d.AllowSignup = true; d.Defaults = UserSettings{MonthlyBudgetUSD: 10} })
+		ts := newTestServer(t, db, func(d *Deps) { d.AllowSignup = true }, withDefaults(store.UserSettings{MonthlyBudgetUSD: 10}))
 		ts.signup("admin@example.com")
 		u := ts.signup("user@example.com")
 		rec := ts.do(req{method: "PUT", path: "/api/v1/settings", cookie: u.cookie, body: `{"monthly_budget_usd":10000}`})

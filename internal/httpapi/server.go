@@ -67,9 +67,9 @@ type Deps struct {
 	Waiting map[string]string
 	// SmugMug handles /smugmug/connect and its callback; nil answers 501.
 	SmugMug http.Handler
-	// Defaults are the deployment's settings, shown to users who chose none;
-	// its MonthlyBudgetUSD is also the ceiling a user may only lower.
-	Defaults UserSettings
+	// ClaudeConfigured says the server has a Claude API key (the Settings
+	// page says how to add one when not).
+	ClaudeConfigured bool
 	// AllowSignup lets anyone create an account after the first (admin) one.
 	AllowSignup bool
 	// CORSOrigins may call the API from another origin; default none.

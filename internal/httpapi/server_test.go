@@ -62,7 +62,7 @@ var testSecret = []byte("test secret of at least sixteen bytes")
 
 func newTestServer(t testing.TB, db *store.DB, tweak ...func(*Deps)) *testServer {
 	t.Helper()
-	sessions, err := auth.NewSessions(testSecret, auth.SessionConfig{})
+	sessions, err := auth.NewSessions(testSecret, auth.SessionConfig{APITokens: APITokens(db)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,9 +87,8 @@ func newTestServer(t testing.TB, db *store.DB, tweak ...func(*Deps)) *testServer
 	d := Deps{
 		DB:        db,
 		Search:    search.New(db, search.Options{Model: testModel, Logger: slog.New(slog.DiscardHandler)}),
-		Pipeline:  pipeline.New(db, pipeline.Options{DataDir: dataDir}),
+		Pipeline:  pipeline.New(db, pipeline.Options{DataDir: dataDir, Defaults: store.UserSettings{ClaudeModel: "claude-haiku-4-5-20251001", MonthlyBudgetUSD: 100}}),
 		Sessions:  sessions,
-		Defaults:  UserSettings{MonthlyBudgetUSD: 100},
 		Devices:   devices,
 		SetupCode: code,
 		Hosts:     hosts,
@@ -105,6 +104,11 @@ func newTestServer(t testing.TB, db *store.DB, tweak ...func(*Deps)) *testServer
 		t.Fatal(err)
 	}
 	return &testServer{t: t, db: db, srv: srv, dataDir: dataDir, contract: newContract(t, srv)}
+}
+
+// withDefaults gives the test server's pipeline the deployment's settings.
+func withDefaults(st store.UserSettings) func(*Deps) {
+	return func(d *Deps) { d.Pipeline = pipeline.New(d.DB, pipeline.Options{DataDir: d.DataDir, Defaults: st}) }
 }
 
 // req describes one request to the test server.

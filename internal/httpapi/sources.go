@@ -23,6 +23,15 @@ type sourceJSON struct {
 	Exclude []string       `json:"exclude,omitempty" description:"The folder's own exclude patterns (besides the defaults: hidden files, trash, @eaDir, *.lrdata, .thumbnails)."`
 	// Merged are the sources this folder took over when it was added.
 	Merged []int64 `json:"merged_source_ids,omitempty" description:"Sources inside the new folder that it took over (their photos keep descriptions and embeddings)."`
+	// WriteBack is set for sources that can be written back to (SmugMug).
+	WriteBack *writeBackJSON `json:"writeback,omitempty" description:"What TargetVision writes back to this source (SmugMug only); off until switched on with PUT /api/v1/sources/{id}/writeback."`
+}
+
+// writeBackJSON is a source's write-back choice.
+type writeBackJSON struct {
+	Keywords bool `json:"keywords" description:"Add generated keywords after the owner's own (never replacing or removing any)."`
+	Captions bool `json:"captions" description:"Set the generated description as the caption of photos that have none."`
+	DryRun   bool `json:"dry_run" description:"Plan and record the writes (GET /api/v1/sources/{id}/writes) without changing anything."`
 }
 
 // toSourceJSON is src as the API shows it, with its photo and file-issue
@@ -39,7 +48,111 @@ func toSourceJSON(src store.Source, stats map[int64]store.SourceStats) sourceJSO
 			j.Exclude = set.Exclude
 		}
 	}
+	if src.Kind == store.SourceSmugMug {
+		j.WriteBack = &writeBackJSON{Keywords: src.WriteBack.Keywords, Captions: src.WriteBack.Captions, DryRun: src.WriteBack.DryRun}
+	}
 	return j
+}
+
+// setWriteBack switches a SmugMug source's write-back on or off. The
+// change is logged; the writes themselves are in the source's audit trail.
+func (s *Server) setWriteBack(w http.ResponseWriter, r *http.Request) error {
+	var p sourceParams
+	if err := bindParams(r, &p); err != nil {
+		return err
+	}
+	var in writeBackJSON
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	src, err := s.d.DB.Source(r.Context(), userID(r), p.ID)
+	if err != nil {
+		return err
+	}
+	if src.Kind != store.SourceSmugMug {
+		return &apiError{status: http.StatusBadRequest, code: "writeback_unsupported",
+			msg: "only SmugMug sources can be written back to; a folder's files are never changed"}
+	}
+	wb := store.WriteBack{Keywords: in.Keywords, Captions: in.Captions, DryRun: in.DryRun}
+	if err := s.d.DB.SetSourceWriteBack(r.Context(), src.UserID, src.ID, wb); err != nil {
+		return err
+	}
+	s.log.InfoContext(r.Context(), "write-back changed", "user_id", src.UserID, "source_id", src.ID,
+		"keywords", wb.Keywords, "captions", wb.Captions, "dry_run", wb.DryRun, "was", src.WriteBack)
+	src.WriteBack = wb
+	j, err := s.oneSourceJSON(r, src)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, j)
+	return nil
+}
+
+// writesParams are GET /api/v1/sources/{id}/writes's parameters.
+type writesParams struct {
+	sourceParams
+	Limit int `query:"limit" minimum:"1" maximum:"1000" default:"100"`
+}
+
+// sourceWrites is GET /api/v1/sources/{id}/writes's answer.
+type sourceWrites struct {
+	SourceID int64             `json:"source_id"`
+	Writes   []remoteWriteJSON `json:"writes" nullable:"false" description:"Newest first."`
+}
+
+// remoteWriteJSON is one write-back as recorded.
+type remoteWriteJSON struct {
+	ID      int64             `json:"id"`
+	PhotoID int64             `json:"photo_id"`
+	At      time.Time         `json:"at"`
+	Before  remoteTextJSON    `json:"before" description:"The image's caption and keywords on SmugMug before."`
+	After   remoteTextJSON    `json:"after" description:"As written (or, in a dry run, as it would have been)."`
+	Fields  map[string]string `json:"fields" nullable:"false" description:"The fields sent; empty when there was nothing to change."`
+	DryRun  bool              `json:"dry_run"`
+	Written bool              `json:"written" description:"SmugMug was changed."`
+}
+
+type remoteTextJSON struct {
+	Caption  string   `json:"caption"`
+	Keywords []string `json:"keywords" nullable:"false"`
+}
+
+// nonNil is xs, or an empty list for nil (JSON [] rather than null).
+func nonNil[T any](xs []T) []T {
+	if xs == nil {
+		return []T{}
+	}
+	return xs
+}
+
+// listWrites is a source's write-back audit trail.
+func (s *Server) listWrites(w http.ResponseWriter, r *http.Request) error {
+	var p writesParams
+	if err := bindParams(r, &p); err != nil {
+		return err
+	}
+	src, err := s.d.DB.Source(r.Context(), userID(r), p.ID)
+	if err != nil {
+		return err
+	}
+	ws, err := s.d.DB.RemoteWrites(r.Context(), src.UserID, src.ID, p.Limit)
+	if err != nil {
+		return err
+	}
+	text := func(t store.RemoteText) remoteTextJSON {
+		return remoteTextJSON{Caption: plaintext.Clean(t.Caption), Keywords: nonNil(plaintext.Lines(t.Keywords))}
+	}
+	out := sourceWrites{SourceID: src.ID, Writes: make([]remoteWriteJSON, 0, len(ws))}
+	for _, x := range ws {
+		f := map[string]string{}
+		for k, v := range x.Fields {
+			f[k] = plaintext.Clean(v)
+		}
+		out.Writes = append(out.Writes, remoteWriteJSON{ID: x.ID, PhotoID: x.PhotoID, At: x.At, Before: text(x.Before), After: text(x.After),
+			Fields: f, DryRun: x.DryRun, Written: x.Written})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // oneSourceJSON is toSourceJSON for a single source.
@@ -54,6 +167,8 @@ func (s *Server) oneSourceJSON(r *http.Request, src store.Source) (sourceJSON, e
 // sourceList is GET /api/v1/sources's answer.
 type sourceList struct {
 	Sources []sourceJSON `json:"sources" nullable:"false"`
+	// SmugMugConfigured says whether /smugmug/connect can work here.
+	SmugMugConfigured bool `json:"smugmug_configured" description:"The server has SmugMug API credentials, so an account can be connected (/smugmug/connect)."`
 }
 
 func (s *Server) listSources(w http.ResponseWriter, r *http.Request) error {
@@ -69,7 +184,7 @@ func (s *Server) listSources(w http.ResponseWriter, r *http.Request) error {
 	for _, src := range srcs {
 		out = append(out, toSourceJSON(src, stats))
 	}
-	writeJSON(w, http.StatusOK, sourceList{Sources: out})
+	writeJSON(w, http.StatusOK, sourceList{Sources: out, SmugMugConfigured: s.d.SmugMug != nil})
 	return nil
 }
 

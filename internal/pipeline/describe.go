@@ -18,7 +18,30 @@ import (
 type Describer interface {
 	Describe(ctx context.Context, r claude.Request) (claude.Result, error)
 	DescribeAll(ctx context.Context, reqs []claude.Request, mode claude.Mode) []claude.Outcome
-	Estimate(n int, mode claude.Mode) float64
+	EstimateFor(model string, n int, mode claude.Mode) float64
+}
+
+// Defaults are the deployment's settings (Options.Defaults).
+func (p *Pipeline) Defaults() store.UserSettings { return p.opts.Defaults }
+
+// Settings returns the user's settings in effect: their own where they
+// chose, else the deployment's (Options.Defaults), with the budget held to
+// the deployment's ceiling. A model the product does not know (saved
+// before models were checked) gives way to the deployment's, so what the
+// API shows is what describes the user's photos. The pipeline reads them
+// afresh for each description, so a change applies to the next one.
+func (p *Pipeline) Settings(ctx context.Context, userID int64) (store.UserSettings, error) {
+	own, err := p.db.UserSettings(ctx, userID)
+	if err != nil {
+		return store.UserSettings{}, err
+	}
+	st := own.Resolve(p.opts.Defaults)
+	if _, known := claude.PriceFor(st.ClaudeModel); !known && st.ClaudeModel != p.opts.Defaults.ClaudeModel {
+		p.log.WarnContext(ctx, "a user's Claude model is not one the product knows; using the deployment's",
+			"user_id", userID, "model", st.ClaudeModel, "instead", p.opts.Defaults.ClaudeModel)
+		st.ClaudeModel = p.opts.Defaults.ClaudeModel
+	}
+	return st, nil
 }
 
 // handleDescribe has Claude describe a processed photo. The ledger makes it
@@ -28,12 +51,16 @@ func (p *Pipeline) handleDescribe(ctx context.Context, j store.Job, ph store.Pho
 	if ph.RenditionPath == "" {
 		return jobs.Permanent(fmt.Errorf("pipeline: photo %d has no rendition to describe", ph.ID))
 	}
-	if over, err := p.overBudget(ctx, j.UserID, p.opts.Describer.Estimate(1, claude.ModeDirect)); err != nil {
+	st, err := p.Settings(ctx, j.UserID)
+	if err != nil {
+		return err
+	}
+	if over, err := p.overBudget(ctx, j.UserID, st.MonthlyBudgetUSD, p.opts.Describer.EstimateFor(st.ClaudeModel, 1, claude.ModeDirect)); err != nil {
 		return err
 	} else if over != nil {
 		return jobs.Snooze(over, time.Hour)
 	}
-	res, err := p.opts.Describer.Describe(ctx, p.describeRequest(j.UserID, ph))
+	res, err := p.opts.Describer.Describe(ctx, p.describeRequest(j.UserID, st.ClaudeModel, ph))
 	if err := describeError(err); err != nil {
 		return err
 	}
@@ -41,14 +68,11 @@ func (p *Pipeline) handleDescribe(ctx context.Context, j store.Job, ph store.Pho
 }
 
 // overBudget returns a "budget exceeded" error when spending projected more
-// this month would take the user past their own monthly budget.
-func (p *Pipeline) overBudget(ctx context.Context, userID int64, projected float64) (exceeded, err error) {
-	if p.opts.Budget == nil {
+// this month would take the user past budget, their monthly budget in
+// effect (≤ 0: no cap).
+func (p *Pipeline) overBudget(ctx context.Context, userID int64, budget, projected float64) (exceeded, err error) {
+	if budget <= 0 {
 		return nil, nil
-	}
-	budget, err := p.opts.Budget(ctx, userID)
-	if err != nil || budget <= 0 {
-		return nil, err
 	}
 	now := time.Now().UTC()
 	spent, err := p.db.LedgerSpent(ctx, strconv.FormatInt(userID, 10), time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC))
@@ -62,9 +86,10 @@ func (p *Pipeline) overBudget(ctx context.Context, userID int64, projected float
 	return nil, nil
 }
 
-func (p *Pipeline) describeRequest(userID int64, ph store.Photo) claude.Request {
+func (p *Pipeline) describeRequest(userID int64, model string, ph store.Photo) claude.Request {
 	return claude.Request{
 		UserID:        strconv.FormatInt(userID, 10),
+		Model:         model,
 		Path:          filepath.Join(p.opts.DataDir, ph.RenditionPath),
 		ContentSHA256: ph.ContentHash,
 	}
@@ -157,8 +182,8 @@ func (p *Pipeline) DescribeQueued(ctx context.Context, r *jobs.Runner, mode clau
 		var reqs []claude.Request
 		var todo []int // index into js of each request
 		var photos []store.Photo
-		perPhoto := p.opts.Describer.Estimate(len(js), mode) / float64(len(js))
 		projected := map[int64]float64{}
+		settings := map[int64]store.UserSettings{} // read once per user per run
 		for i, j := range js {
 			ph, err := p.db.Photo(ctx, j.UserID, j.PhotoID)
 			switch {
@@ -171,8 +196,16 @@ func (p *Pipeline) DescribeQueued(ctx context.Context, r *jobs.Runner, mode clau
 				outcomes[i] = jobs.Permanent(fmt.Errorf("pipeline: photo %d has no rendition to describe", ph.ID))
 				continue
 			}
-			projected[j.UserID] += perPhoto
-			over, err := p.overBudget(ctx, j.UserID, projected[j.UserID])
+			st, ok := settings[j.UserID]
+			if !ok {
+				if st, err = p.Settings(ctx, j.UserID); err != nil {
+					outcomes[i] = err
+					continue
+				}
+				settings[j.UserID] = st
+			}
+			projected[j.UserID] += p.opts.Describer.EstimateFor(st.ClaudeModel, len(js), mode) / float64(len(js))
+			over, err := p.overBudget(ctx, j.UserID, st.MonthlyBudgetUSD, projected[j.UserID])
 			if err != nil {
 				outcomes[i] = err
 				continue
@@ -181,7 +214,7 @@ func (p *Pipeline) DescribeQueued(ctx context.Context, r *jobs.Runner, mode clau
 				outcomes[i] = jobs.Snooze(over, time.Hour)
 				continue
 			}
-			reqs, todo, photos = append(reqs, p.describeRequest(j.UserID, ph)), append(todo, i), append(photos, ph)
+			reqs, todo, photos = append(reqs, p.describeRequest(j.UserID, st.ClaudeModel, ph)), append(todo, i), append(photos, ph)
 		}
 		for _, o := range p.opts.Describer.DescribeAll(ctx, reqs, mode) {
 			i := todo[o.Index]

@@ -63,9 +63,11 @@ type Options struct {
 	Index    VectorIndex
 	// Remote maps source kinds other than local to their implementation.
 	Remote map[store.SourceKind]RemoteSource
-	// Budget returns a user's monthly Claude budget in dollars (their
-	// setting, else the deployment's); nil or ≤ 0 means no cap here.
-	Budget func(ctx context.Context, userID int64) (float64, error)
+	// Defaults are the deployment's Claude model and monthly budget
+	// (CLAUDE_MODEL, CLAUDE_MONTHLY_BUDGET_USD): what a user's settings
+	// leave to the deployment, and the budget's ceiling (see Settings).
+	// A zero budget means no cap here.
+	Defaults store.UserSettings
 	// DescribeInBulk leaves describe jobs to DescribeQueued (batch mode)
 	// instead of running them one by one.
 	DescribeInBulk bool
@@ -307,6 +309,12 @@ func (p *Pipeline) handleProcess(ctx context.Context, j store.Job, ph store.Phot
 	if src.Kind == store.SourceLocal {
 		p.applyWritten(ctx, &ph, info, src)
 	}
+	if implausibleDate(ph.TakenAt, time.Now()) {
+		// A camera clock set to 2099 did not take the photo in 2099: as
+		// the newest photo it would head every listing. Unknown instead.
+		p.log.InfoContext(ctx, "capture date in the future ignored", "photo_id", ph.ID, "taken_at", ph.TakenAt)
+		ph.TakenAt = time.Time{}
+	}
 	ph.ThumbPath, ph.RenditionPath, ph.Status, ph.Error, ph.Issue = thumb, rend, store.PhotoReady, "", ""
 	if noPreview {
 		// A RAW whose previews were stripped is a photo all the same: its
@@ -381,6 +389,12 @@ func (p *Pipeline) applyWritten(ctx context.Context, ph *store.Photo, info photo
 	}
 }
 
+// implausibleDate reports a capture time later than tomorrow: a camera
+// clock that was wrong (time zones put honest photos up to a day ahead).
+func implausibleDate(t, now time.Time) bool {
+	return t.After(now.Add(36 * time.Hour))
+}
+
 // applyInfo copies what the file says into the photo row. For a local
 // file the file is the truth. For a remote photo the file is a downsized
 // rendition: the source's own size, format and dates stay, and EXIF only
@@ -453,4 +467,22 @@ func (p *Pipeline) handleEmbed(ctx context.Context, j store.Job, ph store.Photo)
 		return p.opts.Index.Index(ctx, j.UserID, ph.ID, vecs[0])
 	}
 	return nil
+}
+
+// RemoveUser removes an account with everything it owns (store.DeleteUser)
+// and its photos' thumbnails and renditions. It returns how many photos
+// went.
+func (p *Pipeline) RemoveUser(ctx context.Context, userID int64) (int, error) {
+	ids, err := p.db.DeleteUser(ctx, userID)
+	if err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		p.removeDerived(userID, id)
+	}
+	for _, dir := range []string{filepath.Dir(ThumbPath(userID, 0)), filepath.Dir(RenditionPath(userID, 0))} {
+		os.Remove(filepath.Join(p.opts.DataDir, dir)) // empty now; a leftover file keeps it
+	}
+	p.log.InfoContext(ctx, "user removed", "user_id", userID, "photos", len(ids))
+	return len(ids), nil
 }

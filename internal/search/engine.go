@@ -585,8 +585,8 @@ func (e *Engine) hydrate(ctx context.Context, userID int64, ids []int64, photos 
 			Title:        plaintext.Line(cmp.Or(p.Title, p.FileName)),
 			ThumbnailURL: photoThumbnail(*p),
 			WebURL:       p.WebURL,
-			Description:  plaintext.Line(cmp.Or(m.Description, p.Caption)),
-			Keywords:     plaintext.Lines(mergeKeywords(p.Keywords, m.Keywords)),
+			Description:  plaintext.Line(cmp.Or(m.Description, p.ShownCaption())),
+			Keywords:     plaintext.Lines(p.ShownKeywords(m.Keywords)),
 			Album:        plaintext.Line(p.AlbumName),
 			Why:          Why{MatchedTerms: []string{}, Matches: []Match{}},
 		}
@@ -604,25 +604,6 @@ func (e *Engine) hydrate(ctx context.Context, userID int64, ids []int64, photos 
 
 func dropMissing(rs []Result) []Result {
 	return slices.DeleteFunc(rs, func(r Result) bool { return r.PhotoID == 0 })
-}
-
-// mergeKeywords is the owner's keywords followed by the AI's, without
-// case-insensitive duplicates.
-func mergeKeywords(own, ai []string) []string {
-	out := make([]string, 0, len(own)+len(ai))
-	seen := map[string]bool{}
-	for _, l := range [][]string{own, ai} {
-		for _, k := range l {
-			k = strings.TrimSpace(k)
-			lk := strings.ToLower(k)
-			if k == "" || seen[lk] {
-				continue
-			}
-			seen[lk] = true
-			out = append(out, k)
-		}
-	}
-	return out
 }
 
 // distinct is ws without repeats, in first-seen order.
@@ -643,6 +624,7 @@ func mergeFilter(base, q store.Filter) store.Filter {
 	f.Album = cmp.Or(f.Album, q.Album)
 	f.Camera = cmp.Or(f.Camera, q.Camera)
 	f.Keyword = cmp.Or(f.Keyword, q.Keyword)
+	f.MinRating = max(f.MinRating, q.MinRating)
 	if !q.From.IsZero() && (f.From.IsZero() || q.From.After(f.From)) {
 		f.From = q.From
 	}

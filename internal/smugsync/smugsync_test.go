@@ -335,14 +335,14 @@ func testWriteBack(t *testing.T, db *store.DB) {
 	if _, err := s.WriteBack(ctx, src, p.ID, []string{"barn"}, "x"); !errors.Is(err, ErrWriteBackDisabled) || !jobs.IsPermanent(err) {
 		t.Fatalf("write-back without opt-in: %v", err)
 	}
-	setSettings := func(js string) store.Source {
-		if err := db.SetSourceSettings(ctx, f.user.ID, src.ID, []byte(js)); err != nil {
+	setWriteBack := func(w store.WriteBack) store.Source {
+		if err := db.SetSourceWriteBack(ctx, f.user.ID, src.ID, w); err != nil {
 			t.Fatal(err)
 		}
 		return must[store.Source](t)(db.Source(ctx, f.user.ID, src.ID))
 	}
 	before, _ := f.fake.ImageState(key)
-	src = setSettings(`{"writeback_keywords":true,"writeback_captions":true,"dry_run":true}`)
+	src = setWriteBack(store.WriteBack{Keywords: true, Captions: true, DryRun: true})
 	rec := must[smugmug.WriteRecord](t)(s.WriteBack(ctx, src, p.ID, []string{"Red barn", "ALBUM0"}, "A red barn in snow"))
 	if !rec.DryRun || rec.Written || rec.Fields["Caption"] != "A red barn in snow" || !slices.Contains(rec.After.Keywords, "Red barn") {
 		t.Fatalf("dry run %+v", rec)
@@ -351,7 +351,7 @@ func testWriteBack(t *testing.T, db *store.DB) {
 		t.Fatalf("dry run changed SmugMug: %+v", now)
 	}
 
-	src = setSettings(`{"writeback_keywords":true,"writeback_captions":true}`)
+	src = setWriteBack(store.WriteBack{Keywords: true, Captions: true})
 	rec = must[smugmug.WriteRecord](t)(s.WriteBack(ctx, src, p.ID, []string{"Red barn", "ALBUM0"}, "A red barn in snow"))
 	now, _ := f.fake.ImageState(key)
 	wantKW := append(smugmug.SplitKeywords(before.Keywords), "Red barn")
@@ -368,7 +368,7 @@ func testWriteBack(t *testing.T, db *store.DB) {
 	// Keywords only: the caption is left alone.
 	key3 := st0.Images[2]
 	f.fake.EditImage(key3, func(im *smugmugtest.Image) { im.Caption = "" })
-	src = setSettings(`{"writeback_keywords":true}`)
+	src = setWriteBack(store.WriteBack{Keywords: true})
 	p3 := must[store.Photo](t)(db.PhotoByKey(ctx, f.user.ID, src.ID, key3))
 	must[smugmug.WriteRecord](t)(s.WriteBack(ctx, src, p3.ID, []string{"fog"}, "Generated"))
 	if now3, _ := f.fake.ImageState(key3); now3.Caption != "" || !strings.Contains(now3.Keywords, "fog") {
@@ -396,7 +396,7 @@ func testWriteBack(t *testing.T, db *store.DB) {
 	if err := db.SetSourceToken(ctx, f.user.ID, src.ID, sealToken(f.box, src.ID, readOnly)); err != nil {
 		t.Fatal(err)
 	}
-	src = setSettings(`{"writeback_keywords":true}`)
+	src = setWriteBack(store.WriteBack{Keywords: true})
 	_, err := s.WriteBack(ctx, src, p3.ID, []string{"mist"}, "")
 	if !errors.Is(err, smugmug.ErrUnauthorized) || !jobs.IsPermanent(err) {
 		t.Fatalf("read-only write-back: %v", err)
@@ -405,7 +405,7 @@ func testWriteBack(t *testing.T, db *store.DB) {
 		t.Fatalf("status after refused write %q", got.Status)
 	}
 	// A photo of another source is not found.
-	if _, err := s.WriteBack(ctx, store.Source{ID: src.ID + 99, UserID: f.user.ID, Kind: store.SourceSmugMug, Settings: src.Settings}, p3.ID, nil, ""); !errors.Is(err, store.ErrNotFound) || !jobs.IsPermanent(err) {
+	if _, err := s.WriteBack(ctx, store.Source{ID: src.ID + 99, UserID: f.user.ID, Kind: store.SourceSmugMug, WriteBack: src.WriteBack}, p3.ID, nil, ""); !errors.Is(err, store.ErrNotFound) || !jobs.IsPermanent(err) {
 		t.Fatalf("photo of another source: %v", err)
 	}
 }

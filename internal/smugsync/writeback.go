@@ -2,7 +2,6 @@ package smugsync
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -11,34 +10,11 @@ import (
 	"github.com/targetvision/targetvision/internal/store"
 )
 
-// Settings are a SmugMug source's options, stored as the source's Settings
-// JSON. Write-back is off unless the owner opts in.
-type Settings struct {
-	// WritebackKeywords adds generated keywords after the owner's own.
-	WritebackKeywords bool `json:"writeback_keywords"`
-	// WritebackCaptions sets the generated caption on photos that have none.
-	WritebackCaptions bool `json:"writeback_captions"`
-	// DryRun plans and records write-backs without changing SmugMug.
-	DryRun bool `json:"dry_run"`
-}
-
-// ParseSettings reads a source's Settings JSON (empty means the defaults).
-func ParseSettings(b []byte) (Settings, error) {
-	var s Settings
-	if len(b) == 0 {
-		return s, nil
-	}
-	if err := json.Unmarshal(b, &s); err != nil {
-		return s, fmt.Errorf("smugsync: source settings: %w", err)
-	}
-	return s, nil
-}
-
 // ErrWriteBackDisabled means the source has not opted in to write-back.
 var ErrWriteBackDisabled = errors.New("smugsync: write-back is not enabled for this source")
 
 // WriteBack merges generated keywords and a caption into the photo's image
-// on SmugMug as the source's settings allow: keywords are appended to the
+// on SmugMug as the source's write-back choice (store.WriteBack) allows: keywords are appended to the
 // owner's (never replacing or removing any), the caption is set only where
 // the owner left none, and a dry run changes nothing. Every call that
 // reaches SmugMug is recorded (store.RemoteWrites) with the text before and
@@ -50,11 +26,8 @@ var ErrWriteBackDisabled = errors.New("smugsync: write-back is not enabled for t
 // jobs.Permanent; errors.Is still sees ErrWriteBackDisabled,
 // store.ErrNotFound and smugmug.ErrUnauthorized through them.
 func (s *Source) WriteBack(ctx context.Context, src store.Source, photoID int64, keywords []string, caption string) (smugmug.WriteRecord, error) {
-	set, err := ParseSettings(src.Settings)
-	if err != nil {
-		return smugmug.WriteRecord{}, err
-	}
-	if !set.WritebackKeywords && !set.WritebackCaptions {
+	set := src.WriteBack
+	if !set.On() {
 		return smugmug.WriteRecord{}, jobs.Permanent(ErrWriteBackDisabled)
 	}
 	p, err := s.db.Photo(ctx, src.UserID, photoID)
@@ -72,10 +45,10 @@ func (s *Source) WriteBack(ctx context.Context, src store.Source, photoID int64,
 		return smugmug.WriteRecord{}, fmt.Errorf("smugsync: write-back: %w", err)
 	}
 	var sug smugmug.Suggestion
-	if set.WritebackKeywords {
+	if set.Keywords {
 		sug.Keywords = keywords
 	}
-	if set.WritebackCaptions {
+	if set.Captions {
 		sug.Caption = caption
 	}
 	client, err := s.client(ctx, src)

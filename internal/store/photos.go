@@ -54,20 +54,40 @@ const photoCols = `p.id, p.user_id, p.source_id, COALESCE(p.album_id, 0), p.sour
 	p.taken_at, p.width, p.height, p.size, p.format, p.camera_make, p.camera_model, p.lens, p.exposure_time,
 	p.f_number, p.iso, p.focal_length, p.gps_lat, p.gps_lon, p.content_hash, p.thumb_path, p.rendition_path,
 	p.web_url, p.remote_updated, p.status, p.error, p.created_at, p.updated_at, COALESCE(a.name, ''),
-	p.issue, p.companions, p.rating, p.label`
+	p.issue, p.companions, p.rating, p.label, p.user_caption, p.user_keywords, p.user_rating, p.favorite`
 
 const photoFrom = " FROM photos p LEFT JOIN albums a ON a.id = p.album_id "
 
 func scanPhoto(row interface{ Scan(...any) error }, p *Photo) error {
 	var kw, comp string
 	var lat, lon sql.NullFloat64
+	var uCaption, uKeywords sql.NullString
+	var uRating sql.NullInt64
 	err := row.Scan(&p.ID, &p.UserID, &p.SourceID, &p.AlbumID, &p.SourceKey, &p.FileName, &p.Title, &p.Caption, &kw,
 		tm(&p.TakenAt), &p.Width, &p.Height, &p.Size, &p.Format, &p.CameraMake, &p.CameraModel, &p.Lens, &p.ExposureTime,
 		&p.FNumber, &p.ISO, &p.FocalLength, &lat, &lon, &p.ContentHash, &p.ThumbPath, &p.RenditionPath,
 		&p.WebURL, tm(&p.RemoteUpdated), &p.Status, &p.Error, tm(&p.CreatedAt), tm(&p.UpdatedAt), &p.AlbumName,
-		&p.Issue, &comp, &p.Rating, &p.Label)
+		&p.Issue, &comp, &p.Rating, &p.Label, &uCaption, &uKeywords, &uRating, &p.Favorite)
 	if err != nil {
 		return err
+	}
+	p.Edits = PhotoEdits{}
+	if uCaption.Valid {
+		p.Edits.Caption = &uCaption.String
+	}
+	if uKeywords.Valid {
+		kws := []string{}
+		if err := decodeList(uKeywords.String, &kws); err != nil {
+			return err
+		}
+		if kws == nil {
+			kws = []string{}
+		}
+		p.Edits.Keywords = &kws
+	}
+	if uRating.Valid {
+		r := int(uRating.Int64)
+		p.Edits.Rating = &r
 	}
 	if lat.Valid && lon.Valid {
 		p.GPS = &GPS{Lat: lat.Float64, Lon: lon.Float64}
@@ -322,7 +342,8 @@ func (s *DB) where(f Filter, conds []string, args []any) ([]string, []any) {
 		kw, _ := json.Marshal(strings.ToLower(f.Keyword))
 		// EXISTS on the primary key: an IN correlated on user_id scanned
 		// ai_metadata once per photo.
-		add(`(LOWER(p.keywords) LIKE ? ESCAPE '\' OR EXISTS (SELECT 1 FROM ai_metadata m WHERE m.photo_id = p.id AND LOWER(m.keywords) LIKE ? ESCAPE '\'))`,
+		// The person's edited keywords, when there are any, replace both.
+		add(`(LOWER(COALESCE(p.user_keywords, p.keywords)) LIKE ? ESCAPE '\' OR (p.user_keywords IS NULL AND EXISTS (SELECT 1 FROM ai_metadata m WHERE m.photo_id = p.id AND LOWER(m.keywords) LIKE ? ESCAPE '\')))`,
 			likeContains(string(kw)))
 	}
 	if !f.From.IsZero() {
@@ -345,7 +366,7 @@ func (s *DB) where(f Filter, conds []string, args []any) ([]string, []any) {
 		}
 	}
 	if f.MinRating > 0 {
-		add("p.rating >= ?", f.MinRating)
+		add("COALESCE(p.user_rating, p.rating) >= ?", f.MinRating)
 	}
 	return conds, args
 }

@@ -58,12 +58,13 @@ func (s *DB) CreateSession(ctx context.Context, x Session) error {
 	})
 }
 
-// SessionActive reports whether the session exists, belongs to userID and
-// has not expired: false means it was signed out, revoked, or never
-// existed. It notes the use, at most every few minutes.
+// SessionActive reports whether the session exists, belongs to userID,
+// has not expired and its account is not disabled: false means it was
+// signed out, revoked, its account disabled, or it never existed. It notes the use, at most every few minutes.
 func (s *DB) SessionActive(ctx context.Context, userID int64, id string) (bool, error) {
 	var seen, expires time.Time
-	err := s.db.QueryRowContext(ctx, "SELECT last_seen_at, expires_at FROM sessions WHERE id = $1 AND user_id = $2", id, userID).
+	err := s.db.QueryRowContext(ctx, `SELECT x.last_seen_at, x.expires_at FROM sessions x JOIN users u ON u.id = x.user_id
+		WHERE x.id = $1 AND x.user_id = $2 AND u.disabled_at IS NULL`, id, userID).
 		Scan(tm(&seen), tm(&expires))
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil

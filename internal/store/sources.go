@@ -9,11 +9,13 @@ import (
 	"time"
 )
 
-const sourceCols = "id, user_id, kind, name, path, token, cursor, status, last_error, last_synced_at, settings, created_at"
+const sourceCols = "id, user_id, kind, name, path, token, cursor, status, last_error, last_synced_at, settings, created_at, " +
+	"writeback_keywords, writeback_captions, writeback_dry_run"
 
 func scanSource(row interface{ Scan(...any) error }, src *Source) error {
 	return row.Scan(&src.ID, &src.UserID, &src.Kind, &src.Name, &src.Path, &src.Token, &src.Cursor,
-		&src.Status, &src.LastError, tm(&src.LastSyncedAt), &src.Settings, tm(&src.CreatedAt))
+		&src.Status, &src.LastError, tm(&src.LastSyncedAt), &src.Settings, tm(&src.CreatedAt),
+		&src.WriteBack.Keywords, &src.WriteBack.Captions, &src.WriteBack.DryRun)
 }
 
 // CreateSource adds a source for src.UserID, or returns the existing one with
@@ -24,11 +26,13 @@ func (s *DB) CreateSource(ctx context.Context, src Source) (Source, error) {
 	}
 	var out Source
 	err := scanSource(s.db.QueryRowContext(ctx,
-		`INSERT INTO sources (user_id, kind, name, path, token, settings, status, created_at)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		`INSERT INTO sources (user_id, kind, name, path, token, settings, status, created_at,
+			writeback_keywords, writeback_captions, writeback_dry_run)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 		 ON CONFLICT (user_id, kind, name) DO UPDATE SET path = excluded.path
 		 RETURNING `+sourceCols,
-		src.UserID, src.Kind, src.Name, src.Path, src.Token, src.Settings, src.Status, s.ts(s.now())), &out)
+		src.UserID, src.Kind, src.Name, src.Path, src.Token, src.Settings, src.Status, s.ts(s.now()),
+		src.WriteBack.Keywords, src.WriteBack.Captions, src.WriteBack.DryRun), &out)
 	if err != nil {
 		return Source{}, fmt.Errorf("store: create source: %w", err)
 	}
@@ -94,7 +98,8 @@ func (s *DB) SetSourceToken(ctx context.Context, userID, id int64, token []byte)
 	return affected(res, err, fmt.Sprintf("set source %d token", id))
 }
 
-// SetSourceSettings saves a source's settings JSON.
+// SetSourceSettings saves a source's kind-specific settings JSON (a
+// folder's exclude patterns); write-back has its own SetSourceWriteBack.
 func (s *DB) SetSourceSettings(ctx context.Context, userID, id int64, settings []byte) error {
 	res, err := s.db.ExecContext(ctx, "UPDATE sources SET settings = $1 WHERE user_id = $2 AND id = $3", settings, userID, id)
 	return affected(res, err, fmt.Sprintf("set source %d settings", id))

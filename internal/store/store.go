@@ -37,7 +37,13 @@ type User struct {
 	PasswordHash string
 	IsAdmin      bool
 	CreatedAt    time.Time
+	// DisabledAt is when an administrator disabled the account (it cannot
+	// sign in; its sessions and API tokens do not work); zero if enabled.
+	DisabledAt time.Time
 }
+
+// Disabled reports whether the account is disabled.
+func (u User) Disabled() bool { return !u.DisabledAt.IsZero() }
 
 // SourceKind names where photos come from.
 type SourceKind string
@@ -72,8 +78,12 @@ type Source struct {
 	Status       string
 	LastError    string
 	LastSyncedAt time.Time
-	// Settings is source-specific JSON (write-back options and such).
-	Settings  []byte
+	// Settings is kind-specific JSON the source's package owns (a local
+	// folder's exclude patterns, see localsource.Settings).
+	Settings []byte
+	// WriteBack is what may be written back to the source (SmugMug): off
+	// unless its owner switches it on.
+	WriteBack WriteBack
 	CreatedAt time.Time
 }
 
@@ -143,8 +153,14 @@ type Photo struct {
 	Companions []Companion
 	// Rating is the photographer's star rating (xmp:Rating): 1-5, -1 for
 	// rejected, 0 for none. Label is their colour label, as written.
-	Rating    int
-	Label     string
+	Rating int
+	Label  string
+	// Edits are what the person changed in TargetVision; they win over
+	// the file's and Claude's words (see PhotoEdits) and are written only
+	// by SetPhotoEdits, never by a sync or a description.
+	Edits PhotoEdits
+	// Favorite is the person's mark (SetPhotoEdits).
+	Favorite  bool
 	CreatedAt time.Time
 	UpdatedAt time.Time
 

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -19,12 +20,17 @@ func TestPostgresUpgradeFillsFilterCopies(t *testing.T) {
 	if err := store.MigrateTo(ctx, db, 7); err != nil {
 		t.Fatal(err)
 	}
-	u, err := db.CreateUser(ctx, "a@example.com", "x", false)
-	if err != nil {
+	// Rows are written as the code of schema 7 wrote them: later
+	// migrations add columns today's code reads and writes.
+	var u store.User
+	if err := db.SQL().QueryRowContext(ctx, `INSERT INTO users (email, password_hash, is_admin, created_at)
+		VALUES ('a@example.com', 'x', false, now()) RETURNING id`).Scan(&u.ID); err != nil {
 		t.Fatal(err)
 	}
-	src, err := db.CreateSource(ctx, store.Source{UserID: u.ID, Kind: store.SourceLocal, Name: "/p", Path: "/p"})
-	if err != nil {
+	// The source, too, as schema 7 had it (00030 adds columns).
+	var src store.Source
+	if err := db.SQL().QueryRowContext(ctx, `INSERT INTO sources (user_id, kind, name, path, created_at)
+		VALUES ($1, 'local', '/p', '/p', now()) RETURNING id`, u.ID).Scan(&src.ID); err != nil {
 		t.Fatal(err)
 	}
 	a, err := db.UpsertAlbum(ctx, store.Album{UserID: u.ID, SourceID: src.ID, Key: "trips", Name: "Trips"})
@@ -106,19 +112,22 @@ func TestPostgresUpgradeFillsFilterCopies(t *testing.T) {
 	}
 }
 
+// dialects are the stores an upgrade test runs on.
+var dialects = []struct {
+	name string
+	open func(testing.TB, store.Options) *store.DB
+}{
+	{"sqlite", storetest.OpenSQLite},
+	{"postgres", storetest.OpenPostgres},
+}
+
 // TestUpgradeMarksTheDefaultUser: migration 00013 finds the command line's
 // user on libraries written before it — the unclaimed local user, or, once
 // claimed (its e-mail changed), the oldest administrator — and never an
 // account that merely took the reserved address.
 func TestUpgradeMarksTheDefaultUser(t *testing.T) {
 	t.Parallel()
-	for _, st := range []struct {
-		name string
-		open func(testing.TB, store.Options) *store.DB
-	}{
-		{"sqlite", storetest.OpenSQLite},
-		{"postgres", storetest.OpenPostgres},
-	} {
+	for _, st := range dialects {
 		t.Run(st.name, func(t *testing.T) {
 			t.Parallel()
 			for _, claimed := range []bool{false, true} {
@@ -157,6 +166,69 @@ func TestUpgradeMarksTheDefaultUser(t *testing.T) {
 				if err != nil || u.Email != want {
 					t.Errorf("claimed=%v: the CLI's user after the upgrade is %+v (%v), want %s", claimed, u, err, want)
 				}
+			}
+		})
+	}
+}
+
+// TestUpgradeTypesTheSettings: migration 00030 carries the settings JSON
+// of libraries written before it into the typed records — a user's model
+// and budget into user_settings, a source's write-back into its columns,
+// leaving a folder's exclude patterns in its settings.
+func TestUpgradeTypesTheSettings(t *testing.T) {
+	t.Parallel()
+	for _, st := range dialects {
+		t.Run(st.name, func(t *testing.T) {
+			t.Parallel()
+			db := st.open(t, store.Options{SkipMigrate: true})
+			ctx := t.Context()
+			if err := store.MigrateTo(ctx, db, 20); err != nil {
+				t.Fatal(err)
+			}
+			var ids [3]int64
+			for i, settings := range []string{
+				`{"claude_model":"claude-sonnet-4-5","monthly_budget_usd":4.5,"writeback_keywords":true,"writeback_captions":false}`,
+				`{}`,
+				`{"monthly_budget_usd":7}`,
+			} {
+				err := db.SQL().QueryRowContext(ctx, `INSERT INTO users (email, password_hash, is_admin, created_at, settings)
+					VALUES ($1, 'h', $2, '2024-01-01T00:00:00.000000Z', $3) RETURNING id`,
+					fmt.Sprintf("u%d@example.com", i), false, settings).Scan(&ids[i])
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			var smug, local int64
+			for _, s := range []struct {
+				kind, name, settings string
+				id                   *int64
+			}{
+				{"smugmug", "ansel", `{"writeback_keywords":true,"writeback_captions":false,"dry_run":true}`, &smug},
+				{"local", "/p", `{"exclude":["*.tmp"]}`, &local},
+			} {
+				if err := db.SQL().QueryRowContext(ctx, `INSERT INTO sources (user_id, kind, name, settings, status, created_at)
+					VALUES ($1, $2, $3, $4, 'ok', '2024-01-01T00:00:00.000000Z') RETURNING id`,
+					ids[0], s.kind, s.name, []byte(s.settings)).Scan(s.id); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			for i, want := range []store.UserSettings{{ClaudeModel: "claude-sonnet-4-5", MonthlyBudgetUSD: 4.5}, {}, {MonthlyBudgetUSD: 7}} {
+				got, err := db.UserSettings(ctx, ids[i])
+				got.UpdatedAt = time.Time{}
+				if err != nil || got != want {
+					t.Errorf("user %d's settings after the upgrade: %+v %v, want %+v", i, got, err, want)
+				}
+			}
+			s, err := db.Source(ctx, ids[0], smug)
+			if err != nil || s.WriteBack != (store.WriteBack{Keywords: true, DryRun: true}) || strings.Contains(string(s.Settings), "writeback") {
+				t.Errorf("SmugMug source after the upgrade: %+v %s %v", s.WriteBack, s.Settings, err)
+			}
+			l, err := db.Source(ctx, ids[0], local)
+			if err != nil || l.WriteBack.On() || !strings.Contains(string(l.Settings), `"*.tmp"`) {
+				t.Errorf("folder after the upgrade: %+v %s %v", l.WriteBack, l.Settings, err)
 			}
 		})
 	}

@@ -2,15 +2,16 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
 )
 
-const userCols = "id, email, password_hash, is_admin, created_at"
+const userCols = "id, email, password_hash, is_admin, created_at, disabled_at"
 
 func scanUser(row interface{ Scan(...any) error }, u *User) error {
-	return row.Scan(&u.ID, &u.Email, &u.PasswordHash, &u.IsAdmin, tm(&u.CreatedAt))
+	return row.Scan(&u.ID, &u.Email, &u.PasswordHash, &u.IsAdmin, tm(&u.CreatedAt), tm(&u.DisabledAt))
 }
 
 // EnsureDefaultUser returns the default local user — the account the
@@ -123,17 +124,109 @@ func (s *DB) SetPassword(ctx context.Context, userID int64, passwordHash string)
 	return affected(res, err, fmt.Sprintf("set password of user %d", userID))
 }
 
-// UserSettings returns the user's settings JSON ("{}" when never set).
-func (s *DB) UserSettings(ctx context.Context, userID int64) ([]byte, error) {
-	var v string
-	if err := s.db.QueryRowContext(ctx, "SELECT settings FROM users WHERE id = $1", userID).Scan(&v); err != nil {
-		return nil, notFound(fmt.Sprintf("settings of user %d", userID), err)
+// ErrLastAdmin means the change would leave the server without an
+// administrator who can sign in.
+var ErrLastAdmin = errors.New("store: the last administrator cannot be disabled or removed")
+
+// Users lists every account, oldest first, the command line's unclaimed
+// default user included (it has no password).
+func (s *DB) Users(ctx context.Context) ([]User, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+userCols+" FROM users ORDER BY id")
+	if err != nil {
+		return nil, fmt.Errorf("store: list users: %w", err)
 	}
-	return []byte(v), nil
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		var u User
+		if err := scanUser(rows, &u); err != nil {
+			return nil, fmt.Errorf("store: list users: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
 }
 
-// SetUserSettings replaces the user's settings JSON.
-func (s *DB) SetUserSettings(ctx context.Context, userID int64, settings []byte) error {
-	res, err := s.db.ExecContext(ctx, "UPDATE users SET settings = $1 WHERE id = $2", string(settings), userID)
-	return affected(res, err, fmt.Sprintf("set settings of user %d", userID))
+// SetUserDisabled disables an account or enables it again. Disabling ends
+// its sessions in the same transaction, and its API tokens stop resolving
+// (APITokenByDigest), so it is locked out at once; its photos stay. The
+// last enabled administrator is not disabled (ErrLastAdmin).
+func (s *DB) SetUserDisabled(ctx context.Context, id int64, disabled bool) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if !disabled {
+			res, err := tx.ExecContext(ctx, "UPDATE users SET disabled_at = NULL WHERE id = $1", id)
+			return affected(res, err, fmt.Sprintf("enable user %d", id))
+		}
+		if err := lastAdminGuard(ctx, tx, id); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, "UPDATE users SET disabled_at = COALESCE(disabled_at, $1) WHERE id = $2", s.ts(s.now()), id)
+		if err := affected(res, err, fmt.Sprintf("disable user %d", id)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = $1", id); err != nil {
+			return fmt.Errorf("store: end sessions of user %d: %w", id, err)
+		}
+		return nil
+	})
+}
+
+// DeleteUser removes an account with everything it owns — sources, photos,
+// descriptions, embeddings, jobs, sessions, tokens, settings — and returns
+// the ids of its photos, whose derived files the caller removes. The last
+// enabled administrator is not removed (ErrLastAdmin); neither is the
+// command line's default user while it is unclaimed (ErrConflict).
+func (s *DB) DeleteUser(ctx context.Context, id int64) ([]int64, error) {
+	var ids []int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := lastAdminGuard(ctx, tx, id); err != nil {
+			return err
+		}
+		var err error
+		if ids, err = queryIDs(ctx, tx, "SELECT id FROM photos WHERE user_id = $1 ORDER BY id", id); err != nil {
+			return fmt.Errorf("store: delete user %d: %w", id, err)
+		}
+		// Photos first, by their own cascade (embeddings, text, metadata;
+		// SQLite's full-text table by hand, as DeleteSource does), then the
+		// account and the rest of what references it.
+		stmts := []string{"DELETE FROM photos WHERE user_id = $1"}
+		if s.dialect == SQLite {
+			stmts = append([]string{"DELETE FROM photo_fts WHERE rowid IN (SELECT id FROM photos WHERE user_id = $1)"}, stmts...)
+		}
+		for _, q := range stmts {
+			if _, err := tx.ExecContext(ctx, q, id); err != nil {
+				return fmt.Errorf("store: delete photos of user %d: %w", id, err)
+			}
+		}
+		res, err := tx.ExecContext(ctx, "DELETE FROM users WHERE id = $1 AND NOT (is_default AND password_hash = '')", id)
+		if err := affected(res, err, fmt.Sprintf("delete user %d", id)); err != nil {
+			var n int
+			if qerr := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM users WHERE id = $1", id).Scan(&n); qerr == nil && n > 0 {
+				return fmt.Errorf("store: the command line's default user is not an account to remove: %w", ErrConflict)
+			}
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// lastAdminGuard refuses a change that would leave no enabled
+// administrator with a password, when id is one.
+func lastAdminGuard(ctx context.Context, tx *sql.Tx, id int64) error {
+	var others, self int
+	err := tx.QueryRowContext(ctx, `SELECT
+		COUNT(*) FILTER (WHERE id <> $1),
+		COUNT(*) FILTER (WHERE id = $1)
+		FROM users WHERE is_admin AND disabled_at IS NULL AND password_hash <> ''`, id).Scan(&others, &self)
+	if err != nil {
+		return fmt.Errorf("store: count administrators: %w", err)
+	}
+	if self > 0 && others == 0 {
+		return ErrLastAdmin
+	}
+	return nil
 }

@@ -71,6 +71,7 @@ func Pages() []Page {
 		{Name: "sources", Pattern: "GET /sources", Title: "Sources", Nav: "sources"},
 		{Name: "activity", Pattern: "GET /activity", Title: "Activity", Nav: "activity"},
 		{Name: "settings", Pattern: "GET /settings", Title: "Settings", Nav: "settings"},
+		{Name: "accounts", Pattern: "GET /accounts", Title: "Accounts", Nav: "accounts"},
 		{Name: "login", Pattern: "GET /login", Title: "Sign in", Public: true},
 		{Name: "signup", Pattern: "GET /signup", Title: "Create account", Public: true},
 	}
@@ -177,6 +178,12 @@ func (s *Site) AssetURLs() map[string]string {
 func (s *Site) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /static/{file...}", s.serveStatic)
+	// Browsers ask for /favicon.ico whatever the page links: the icon,
+	// revalidated like any logical name.
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		r.SetPathValue("file", "favicon.svg")
+		s.serveStatic(w, r)
+	})
 	for _, p := range Pages() {
 		mux.Handle(p.Pattern, s.pageHandler(p))
 	}

@@ -721,3 +721,14 @@ func TestFormControlsHaveLabels(t *testing.T) {
 		t.Fatalf("checked %d controls: the pattern no longer matches the templates", checked)
 	}
 }
+
+// TestFaviconICO: browsers ask for /favicon.ico whatever the page links;
+// it is the site's icon, not a 404 in every console.
+func TestFaviconICO(t *testing.T) {
+	t.Parallel()
+	h := newTestSite(t).Handler()
+	res := get(t, h, "/favicon.ico", nil)
+	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "image/svg+xml" || !strings.Contains(body(t, res), "<svg") {
+		t.Errorf("/favicon.ico: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+}

@@ -243,6 +243,7 @@ type SentImage struct {
 	SHA256 string // hex SHA-256 of the decoded base64 bytes
 	Tokens int    // image tokens billed
 	Tier   string // "standard" or "batch"
+	Model  string // the request's model, as sent
 }
 
 // Sent returns the images of billed answers, in answer order.
@@ -864,7 +865,7 @@ func (s *Server) answer(c *checked, tier string) map[string]any {
 		sum := sha256.Sum256(im.bytes)
 		h := hex.EncodeToString(sum[:])
 		s.perImage[h]++
-		s.sent = append(s.sent, SentImage{W: im.w, H: im.h, SHA256: h, Tokens: s.imageTokens(im.w, im.h), Tier: tier})
+		s.sent = append(s.sent, SentImage{W: im.w, H: im.h, SHA256: h, Tokens: s.imageTokens(im.w, im.h), Tier: tier, Model: c.p.Model})
 	}
 	return map[string]any{
 		"id": fmt.Sprintf("msg_%020d", s.seq), "type": "message", "role": "assistant", "model": c.p.Model,

@@ -64,6 +64,23 @@ func Run(t *testing.T, open Opener) {
 	t.Run("JobsConcurrentClaims", func(t *testing.T) { t.Parallel(); testJobsConcurrent(t, open(t, store.Options{})) })
 	t.Run("DescribeLedger", func(t *testing.T) { t.Parallel(); testLedger(t, open(t, store.Options{})) })
 	t.Run("Remote", func(t *testing.T) { t.Parallel(); testRemote(t, open(t, store.Options{})) })
+	t.Run("UserSettings", func(t *testing.T) {
+		t.Parallel()
+		c := NewClock()
+		testUserSettings(t, open(t, store.Options{Now: c.Now}), c)
+	})
+	t.Run("SourceWriteBack", func(t *testing.T) { t.Parallel(); testSourceWriteBack(t, open(t, store.Options{})) })
+	t.Run("PhotoEdits", func(t *testing.T) { t.Parallel(); testPhotoEdits(t, open(t, store.Options{})) })
+	t.Run("APITokens", func(t *testing.T) {
+		t.Parallel()
+		c := NewClock()
+		testAPITokens(t, open(t, store.Options{Now: c.Now}), c)
+	})
+	t.Run("Accounts", func(t *testing.T) {
+		t.Parallel()
+		c := NewClock()
+		testAccounts(t, open(t, store.Options{Now: c.Now}), c)
+	})
 	t.Run("MigrateIdempotent", func(t *testing.T) {
 		t.Parallel()
 		db := open(t, store.Options{})
@@ -130,13 +147,6 @@ func testUsers(t *testing.T, db *store.DB) {
 		t.Fatalf("SetPassword kept %q", got.PasswordHash)
 	}
 	wantNotFound(t, db.SetPassword(ctx, 999999, "x"), "SetPassword of unknown user")
-	if s := must[[]byte](t)(db.UserSettings(ctx, u.ID)); string(s) != "{}" {
-		t.Fatalf("default settings %q", s)
-	}
-	noErr(t, db.SetUserSettings(ctx, u.ID, []byte(`{"monthly_budget_usd":5}`)))
-	if s := must[[]byte](t)(db.UserSettings(ctx, u.ID)); string(s) != `{"monthly_budget_usd":5}` {
-		t.Fatalf("settings round trip %q", s)
-	}
 
 	c := must[store.User](t)(db.ClaimDefaultUser(ctx, "owner@example.com", "pw"))
 	if c.ID != d1.ID || !c.IsAdmin || c.PasswordHash != "pw" {

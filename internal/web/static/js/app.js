@@ -9,6 +9,7 @@ import { initPhoto } from './pages/photo.js';
 import { initSources } from './pages/sources.js';
 import { initActivity } from './pages/activity.js';
 import { initSettings } from './pages/settings.js';
+import { initAccounts } from './pages/accounts.js';
 import { initLogin, initSignup } from './pages/auth.js';
 
 const pages = {
@@ -18,6 +19,7 @@ const pages = {
   sources: initSources,
   activity: initActivity,
   settings: initSettings,
+  accounts: initAccounts,
   login: initLogin,
   signup: initSignup,
 };
@@ -30,6 +32,8 @@ function toLogin() {
 function initNav(me) {
   const user = document.getElementById('nav-user');
   if (user && me) user.textContent = me.email;
+  const accounts = document.getElementById('nav-accounts');
+  if (accounts && me && me.is_admin) accounts.hidden = false;
   const out = document.getElementById('nav-signout');
   if (!out) return;
   out.addEventListener('click', async () => {

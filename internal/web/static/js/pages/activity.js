@@ -121,13 +121,14 @@ async function loadFailures() {
 
 function failedJob(j) {
   const msg = h('span', { class: 'text-sm', role: 'status', 'aria-live': 'polite' });
-  const retry = h('button', {
+  const retry = j.retryable === false ? h('span', { class: 'text-xs text-slate-500 dark:text-slate-400', dataset: { testid: 'job-no-retry' } },
+    j.photo_id ? 'Retrying cannot help: fix or replace the file, then sync its source.' : 'Retrying cannot help until its cause is fixed.') : h('button', {
     type: 'button',
     class: 'rounded-md border border-slate-300 px-3 py-1 text-sm font-medium hover:bg-slate-100 disabled:opacity-50 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:border-slate-700 dark:hover:bg-slate-800',
     dataset: { testid: 'job-retry' },
     'aria-label': `Retry ${j.kind} job ${j.id}`,
   }, 'Retry');
-  retry.addEventListener('click', async () => {
+  if (j.retryable !== false) retry.addEventListener('click', async () => {
     retry.disabled = true;
     try {
       await api(`/api/v1/jobs/${encodeURIComponent(j.id)}/retry`, { method: 'POST' });
@@ -138,11 +139,16 @@ function failedJob(j) {
       retry.disabled = false;
     }
   });
-  const what = [j.kind, j.photo_id ? `photo ${j.photo_id}` : '', `${j.attempts ?? 0} ${j.attempts === 1 ? 'attempt' : 'attempts'}`, formatDate(j.updated_at, true)].filter(Boolean).join(' · ');
+  const what = [`${j.attempts ?? 0} ${j.attempts === 1 ? 'attempt' : 'attempts'}`, formatDate(j.updated_at, true)].filter(Boolean).join(' · ');
   return h('li', { class: 'flex flex-wrap items-start justify-between gap-3 p-3', dataset: { testid: 'failed-job', jobId: String(j.id) } },
     h('div', { class: 'min-w-0 flex-1' },
-      h('p', { class: 'text-sm font-medium' },
-        j.photo_id ? h('a', { href: `/photos/${encodeURIComponent(j.photo_id)}`, class: 'hover:underline' }, what) : what),
+      h('p', { class: 'text-sm font-medium' }, j.kind,
+        j.photo_id ? [' · ', h('a', {
+          href: `/photos/${encodeURIComponent(j.photo_id)}`,
+          class: 'text-indigo-600 underline hover:no-underline dark:text-indigo-400',
+          dataset: { testid: 'job-photo' },
+        }, `photo ${j.photo_id}`)] : null,
+        ` · ${what}`),
       h('p', { class: 'mt-0.5 break-words text-sm text-red-700 dark:text-red-300', dataset: { testid: 'job-error' } }, j.last_error || 'No reason recorded.')),
     h('div', { class: 'flex items-center gap-2' }, msg, retry));
 }

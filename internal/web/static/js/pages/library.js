@@ -4,6 +4,7 @@
 import { api, withQuery, describeError } from '../api.js';
 import { $, h, setStatus } from '../dom.js';
 import { photoCard, emptyState, errorState } from '../cards.js';
+import { stepsPanel } from '../steps.js';
 
 const PAGE = 48;
 
@@ -40,6 +41,7 @@ export async function initLibrary() {
       if (offset === 0) {
         grid.replaceChildren(emptyState(album ? 'This album is empty' : 'No photos yet',
           album ? '' : 'Add a source on the Sources page and its photos appear here as they are indexed.', 'library-empty'));
+        if (!album) stepsPanel().then((panel) => { if (panel) grid.prepend(panel); });
       }
       setStatus(status, '');
     } catch (err) {

@@ -7,7 +7,31 @@ import { photoCard, semanticNote, emptyState, errorState } from '../cards.js';
 
 export async function initPhoto() {
   const id = document.body.dataset.photoId;
+  $('photo-edit-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    saveEdit(id, {
+      caption: $('photo-edit-caption').value,
+      keywords: $('photo-edit-keywords').value.split(',').map((k) => k.trim()).filter(Boolean),
+      rating: Number($('photo-edit-rating').value),
+      favorite: $('photo-edit-favorite').checked,
+    });
+  });
+  $('photo-edit-reset').addEventListener('click', () => saveEdit(id, { reset: true }));
   await Promise.all([loadPhoto(id), loadSimilar(id)]);
+}
+
+async function saveEdit(id, body) {
+  const status = $('photo-edit-status');
+  $('photo-edit-submit').disabled = true;
+  try {
+    await api(`/api/v1/photos/${encodeURIComponent(id)}`, { method: 'PATCH', body });
+    setStatus(status, 'Saved.');
+    await loadPhoto(id);
+  } catch (err) {
+    setStatus(status, describeError(err), 'error');
+  } finally {
+    $('photo-edit-submit').disabled = false;
+  }
 }
 
 async function loadPhoto(id) {
@@ -25,17 +49,23 @@ async function loadPhoto(id) {
   $('photo-album').textContent = [p.album, formatDate(p.taken_at)].filter(Boolean).join(' · ');
   const img = $('photo-image');
   img.alt = p.description || title;
-  if (p.width && p.height) {
-    img.width = p.width;
-    img.height = p.height;
-  }
-  img.src = p.issue === 'no_preview' ? '' : (p.image_url || p.thumbnail_url || '');
-  if (!img.src) img.hidden = true;
+  // Shown at its own size at most: a small original is not blown up.
+  const failed = p.status === 'failed';
+  img.src = p.issue === 'no_preview' || failed ? '' : (p.image_url || p.thumbnail_url || '');
+  if (!img.getAttribute('src')) img.hidden = true;
   if (p.issue === 'no_preview') {
     setStatus(status, 'A RAW file without an embedded preview: its details are indexed, there is no picture to show.');
+  } else if (failed) {
+    setStatus(status, `This file could not be read${p.error ? `: ${p.error}` : '.'} Fix or replace it, then sync its source.`, 'error');
   }
   $('photo-caption').textContent = p.caption || '';
-  $('photo-description').textContent = p.description || 'Not described yet. It will be once the description job has run.';
+  $('photo-edit-caption').value = p.caption || '';
+  $('photo-edit-keywords').value = (p.keywords || []).join(', ');
+  $('photo-edit-rating').value = String(p.rating || 0);
+  $('photo-edit-favorite').checked = Boolean(p.favorite);
+  $('photo-description').textContent = p.description || (failed
+    ? 'Not described: the file could not be read.'
+    : 'Not described yet: its description is waiting in the queue (the Activity page shows why).');
 
   const kw = $('photo-keywords');
   kw.replaceChildren(...(p.keywords || []).map((k) => h('li', {},
@@ -51,6 +81,7 @@ async function loadPhoto(id) {
   const rows = [
     [files.length > 1 ? 'Files' : 'File', files.length ? files.join(', ') : p.file_name],
     ['Rating', p.rating > 0 ? '★'.repeat(p.rating) : (p.rating < 0 ? 'rejected' : '')],
+    ['Favourite', p.favorite ? 'yes' : ''],
     ['Label', p.label],
     ['Taken', formatDate(p.taken_at, true)],
     ['Size', p.width && p.height ? `${p.width} × ${p.height}` : ''],
@@ -78,7 +109,7 @@ async function loadPhoto(id) {
     sm.href = p.web_url;
     sm.hidden = false;
   }
-  if (p.issue !== 'no_preview') {
+  if (p.issue !== 'no_preview' && !failed) {
     status.textContent = '';
     status.hidden = true;
   }

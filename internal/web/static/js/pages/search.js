@@ -7,6 +7,7 @@
 import { api, withQuery, describeError, ApiError } from '../api.js';
 import { $, h, debounce, setStatus } from '../dom.js';
 import { resultCard, resultsStatus, semanticNote, emptyState, errorState } from '../cards.js';
+import { stepsPanel } from '../steps.js';
 
 const PAGE = 24;
 const DEBOUNCE_MS = 250;
@@ -94,6 +95,7 @@ export async function initSearch() {
       controller = null;
       results.replaceChildren(emptyState('Search your photos in plain words',
         'Try “red barn in snow at dusk” or “kids on the beach”.', 'search-idle'));
+      stepsPanel().then((panel) => { if (panel && !state().q) results.prepend(panel); });
       setStatus(status, '');
       renderHints([]);
       renderLoose([]);

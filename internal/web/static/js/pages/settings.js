@@ -1,6 +1,6 @@
-// settings.js — the user's settings (Claude model, monthly budget,
-// SmugMug write-back), the CLIP model's state, this month's usage, the
-// account's signed-in sessions and its password.
+// settings.js — the user's settings (Claude model, monthly budget), the
+// CLIP model's state, this month's usage, the account's API tokens, its
+// signed-in sessions and its password.
 import { api, describeError } from '../api.js';
 import { $, h, formatDate, formatUSD, setStatus } from '../dom.js';
 
@@ -15,7 +15,67 @@ export async function initSettings() {
     changePassword();
   });
   $('sessions-end-all').addEventListener('click', endAll);
-  await Promise.all([load(), loadModels(), loadUsage(), loadSessions()]);
+  $('token-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    createToken();
+  });
+  await Promise.all([load(), loadModels(), loadUsage(), loadSessions(), loadTokens()]);
+}
+
+async function loadTokens() {
+  const list = $('tokens-list');
+  try {
+    const { tokens } = await api('/api/v1/tokens');
+    list.replaceChildren(...tokens.map((t) => h('li', { class: 'flex items-center justify-between gap-3 py-2', dataset: { testid: 'token', tokenId: String(t.id) } },
+      h('div', { class: 'min-w-0' },
+        h('p', { class: 'font-medium' }, t.name, h('span', { class: 'ml-2 font-mono text-xs text-slate-500 dark:text-slate-400' }, `${t.hint}…`)),
+        h('p', { class: 'text-xs text-slate-500 dark:text-slate-400', dataset: { testid: 'token-meta' } },
+          `${t.scope === 'read' ? 'only reads' : 'reads and changes'} · created ${formatDate(t.created_at)} · ${t.last_used_at ? `last used ${formatDate(t.last_used_at, true)}` : 'never used'}`)),
+      h('button', {
+        type: 'button',
+        class: 'rounded-md border border-red-300 px-2 py-1 text-xs text-red-700 hover:bg-slate-100 dark:border-red-800 dark:text-red-300 dark:hover:bg-slate-800',
+        'aria-label': `Revoke ${t.name}`,
+        dataset: { testid: 'token-revoke' },
+        onclick: () => revokeToken(t),
+      }, 'Revoke'))));
+    if (!tokens.length) list.replaceChildren(h('li', { class: 'py-2 text-slate-500 dark:text-slate-400' }, 'No tokens yet.'));
+  } catch (err) {
+    setStatus($('tokens-status'), `Tokens unavailable: ${describeError(err)}`, 'error');
+  }
+}
+
+async function createToken() {
+  const name = $('token-name');
+  if (!name.value.trim()) {
+    setStatus($('tokens-status'), 'Say what the token is for.', 'error');
+    name.focus();
+    return;
+  }
+  $('token-submit').disabled = true;
+  try {
+    const t = await api('/api/v1/tokens', { method: 'POST', body: { name: name.value.trim(), scope: $('token-scope').value } });
+    name.value = '';
+    $('token-value').textContent = t.token;
+    $('token-new').hidden = false;
+    setStatus($('tokens-status'), `Created “${t.name}”.`);
+    await loadTokens();
+  } catch (err) {
+    setStatus($('tokens-status'), describeError(err), 'error');
+  } finally {
+    $('token-submit').disabled = false;
+  }
+}
+
+async function revokeToken(t) {
+  if (!confirm(`Revoke “${t.name}”? Whatever uses it stops working at once.`)) return;
+  try {
+    await api(`/api/v1/tokens/${encodeURIComponent(t.id)}`, { method: 'DELETE' });
+    $('token-new').hidden = true;
+    setStatus($('tokens-status'), `Revoked “${t.name}”.`);
+    await loadTokens();
+  } catch (err) {
+    setStatus($('tokens-status'), describeError(err), 'error');
+  }
 }
 
 // describeAgent names a browser from its User-Agent, roughly: enough for a
@@ -90,16 +150,29 @@ async function changePassword() {
   }
 }
 
+/** modelLabel names a Claude model with what a photo costs with it. */
+export function modelLabel(m, isDefault) {
+  const fmt = (v) => `$${v < 0.01 ? v.toFixed(4) : v.toFixed(3)}`;
+  return `${m.id} — ${fmt(m.photo_usd)} / ${fmt(m.photo_usd_batch)} per photo${isDefault ? ' (server default)' : ''}`;
+}
+
 async function load() {
   const status = $('settings-status');
   const submit = $('settings-submit');
   submit.disabled = true;
   try {
-    const s = await api('/api/v1/settings');
-    $('settings-claude-model').value = s.claude_model || '';
+    const [s, models] = await Promise.all([api('/api/v1/settings'), api('/api/v1/models')]);
+    const claude = models.claude || { models: [] };
+    $('settings-claude-missing').hidden = claude.configured !== false;
+    const select = $('settings-claude-model');
+    const options = claude.models.map((m) => h('option', { value: m.id }, modelLabel(m, m.is_server_default)));
+    // The server's model may be a dated snapshot of a listed one.
+    const chosen = claude.models.find((m) => m.id === s.claude_model) ||
+      claude.models.find((m) => s.claude_model && s.claude_model.startsWith(`${m.id}-`) && m.is_server_default);
+    if (!chosen && s.claude_model) options.unshift(h('option', { value: s.claude_model }, s.claude_model));
+    select.replaceChildren(...options);
+    select.value = chosen ? chosen.id : s.claude_model;
     $('settings-budget').value = s.monthly_budget_usd ?? '';
-    $('settings-writeback-keywords').checked = Boolean(s.writeback_keywords);
-    $('settings-writeback-captions').checked = Boolean(s.writeback_captions);
     submit.disabled = false;
   } catch (err) {
     setStatus(status, `Could not load settings: ${describeError(err)}`, 'error');
@@ -121,10 +194,8 @@ async function save() {
     await api('/api/v1/settings', {
       method: 'PUT',
       body: {
-        claude_model: $('settings-claude-model').value.trim(),
+        claude_model: $('settings-claude-model').value,
         monthly_budget_usd: budget,
-        writeback_keywords: $('settings-writeback-keywords').checked,
-        writeback_captions: $('settings-writeback-captions').checked,
       },
     });
     setStatus(status, 'Saved.');

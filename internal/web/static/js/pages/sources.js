@@ -1,7 +1,8 @@
 // sources.js — where photos come from: the list of sources with their state,
 // the files each did not index as photos (by reason, listed on demand),
-// "Sync now", "Remove", the SmugMug connect link and (for admins) the form
-// that adds a folder on the server.
+// "Sync now", "Remove", a SmugMug source's write-back switches and what was
+// written back, the SmugMug connect link (or how the operator enables it)
+// and (for admins) the form that adds a folder on the server.
 import { api, describeError } from '../api.js';
 import { $, h, formatDate, setStatus } from '../dom.js';
 import { emptyState, errorState } from '../cards.js';
@@ -54,11 +55,13 @@ async function loadSources() {
   try {
     const data = await api('/api/v1/sources');
     const sources = data.sources || [];
+    smugmugAvailable(data.smugmug_configured !== false);
     // Keep a sync message the user has not read yet across a refresh.
     const messages = new Map([...list.querySelectorAll('[data-testid=source-item]')].map((li) => [li.dataset.sourceId, li.querySelector('[data-testid=source-sync-status]')?.textContent || '']));
     list.replaceChildren(...sources.map((s) => sourceItem(s, messages.get(String(s.id)))));
     if (!sources.length) {
-      list.append(h('li', {}, emptyState('No sources yet', 'Connect SmugMug or add a folder to start indexing.', 'sources-empty')));
+      const how = data.smugmug_configured === false ? 'Add a folder to start indexing.' : 'Connect SmugMug or add a folder to start indexing.';
+      list.append(h('li', {}, emptyState('No sources yet', how, 'sources-empty')));
     }
     schedulePoll(sources);
   } catch (err) {
@@ -111,6 +114,67 @@ function issuesBlock(s) {
     }
   });
   return box;
+}
+
+// smugmugAvailable shows the connect link, or, when the server has no
+// SmugMug API key, what the operator sets to offer it.
+function smugmugAvailable(on) {
+  $('connect-smugmug').hidden = !on;
+  $('smugmug-not-configured').hidden = on;
+}
+
+const toggleClass = 'size-4 rounded border-slate-300 accent-indigo-600';
+
+// writeBackBlock is a SmugMug source's write-back switches (off until the
+// owner turns them on) and, on opening, what was written back.
+function writeBackBlock(s) {
+  if (s.kind !== 'smugmug' || !s.writeback) return null;
+  const status = h('p', { class: 'text-xs', role: 'status', 'aria-live': 'polite', dataset: { testid: 'writeback-status' } });
+  const boxes = {};
+  const toggle = (key, label) => {
+    const id = `writeback-${key}-${s.id}`;
+    boxes[key] = h('input', { id, type: 'checkbox', class: toggleClass, checked: Boolean(s.writeback[key]), dataset: { testid: `writeback-${key}` } });
+    boxes[key].addEventListener('change', save);
+    return h('div', { class: 'flex items-center gap-2' }, boxes[key], h('label', { for: id, class: 'text-sm' }, label));
+  };
+  async function save() {
+    const body = Object.fromEntries(Object.entries(boxes).map(([k, el]) => [k, el.checked]));
+    Object.values(boxes).forEach((el) => { el.disabled = true; });
+    try {
+      await api(`/api/v1/sources/${encodeURIComponent(s.id)}/writeback`, { method: 'PUT', body });
+      setStatus(status, body.keywords || body.captions
+        ? (body.dry_run ? 'Saved: planned writes are recorded below, SmugMug is not changed.' : 'Saved: descriptions from now on are written back.')
+        : 'Saved: nothing is written back.');
+    } catch (err) {
+      setStatus(status, describeError(err), 'error');
+    } finally {
+      Object.values(boxes).forEach((el) => { el.disabled = false; });
+    }
+  }
+  const log = h('ul', { class: 'mt-2 space-y-1 text-sm', dataset: { testid: 'writeback-log' } });
+  const logBox = h('details', { class: 'mt-1 text-sm', dataset: { testid: 'writeback-writes' } },
+    h('summary', { class: 'cursor-pointer text-slate-600 dark:text-slate-400' }, 'What was written back'), log);
+  logBox.addEventListener('toggle', async () => {
+    if (!logBox.open) return;
+    try {
+      const data = await api(`/api/v1/sources/${encodeURIComponent(s.id)}/writes?limit=100`);
+      const writes = data.writes || [];
+      log.replaceChildren(...writes.map((w) => h('li', { class: 'break-words', dataset: { testid: 'writeback-entry' } },
+        h('a', { href: `/photos/${encodeURIComponent(w.photo_id)}`, class: 'font-medium text-indigo-600 hover:underline dark:text-indigo-400' }, `Photo ${w.photo_id}`),
+        ` · ${formatDate(w.at, true)} · ${w.dry_run ? 'planned (dry run)' : w.written ? 'written' : 'nothing to change'}`,
+        Object.keys(w.fields || {}).length ? h('span', { class: 'text-slate-600 dark:text-slate-400' }, ` — ${Object.entries(w.fields).map(([k, v]) => `${k}: ${v}`).join('; ')}`) : null)));
+      if (!writes.length) log.replaceChildren(h('li', { class: 'text-slate-600 dark:text-slate-400' }, 'Nothing yet.'));
+    } catch (err) {
+      log.replaceChildren(h('li', { class: 'text-red-700 dark:text-red-300' }, describeError(err)));
+    }
+  });
+  return h('fieldset', { class: 'mt-3 space-y-1 border-t border-slate-200 pt-3 dark:border-slate-800', dataset: { testid: 'writeback' } },
+    h('legend', { class: 'sr-only' }, `Write back to ${s.name}`),
+    h('p', { class: 'text-sm font-medium' }, 'Write back to SmugMug'),
+    toggle('keywords', 'Add generated keywords (never removes yours)'),
+    toggle('captions', 'Fill empty captions with the description'),
+    toggle('dry_run', 'Dry run: record what would change, change nothing'),
+    status, logBox);
 }
 
 // removeButton removes the source with everything indexed from it, after
@@ -188,6 +252,7 @@ function sourceItem(s, message = '') {
       removeButton(s, msg))),
   s.last_error ? h('p', { class: 'mt-2 break-words text-sm text-red-700 dark:text-red-300', dataset: { testid: 'source-error' } }, s.last_error) : null,
   issuesBlock(s),
+  writeBackBlock(s),
   msg);
 }
 

@@ -1,0 +1,171 @@
+package browsertest
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// The checks of issue 17's pages and fixes, each called from
+// TestBrowserFlow at the point of the walk where its state exists.
+
+// checkFirstRun: a signed-in library with no source shows what to do
+// next, as links, instead of a bare empty grid.
+func checkFirstRun(b *browser) {
+	b.t.Helper()
+	b.open("/search", "search")
+	b.do("next steps", 15*time.Second, chromedp.WaitVisible(chromedp.CSS(`[data-testid=next-step][data-step=add-source] a[href="/sources"]`)))
+	if n := eval[int](b, "claude step", `document.querySelectorAll('[data-testid=next-step][data-step=claude-key]').length`); n != 1 {
+		b.t.Errorf("a server without a Claude key does not say how to add one (%d steps)", n)
+	}
+	b.shot("first-run")
+}
+
+// checkFavicon: /favicon.ico is the icon, not a 404.
+func checkFavicon(b *browser) {
+	b.t.Helper()
+	resp, err := http.Get(b.base + "/favicon.ico")
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		b.t.Errorf("/favicon.ico: %d", resp.StatusCode)
+	}
+}
+
+// checkPhotoPages: a tiny original is shown at its own size, not
+// stretched; a photo that failed shows why, no broken image.
+func checkPhotoPages(b *browser) {
+	b.t.Helper()
+	id := eval[string](b, "tiny photo", `fetch('/api/v1/search?q=IMG_20180725_163423&limit=5').then((r) => r.json()).then((d) => String((d.results.find((x) => x.title.includes('tiny')) || {}).photo_id || ''))`)
+	if id == "" {
+		b.fail("tiny photo", fmt.Errorf("IMG_20180725_163423-tiny.jpg not found"))
+	}
+	b.open("/photos/"+id, "photo")
+	size := eval[[]float64](b, "tiny size", `(async () => { const i = document.querySelector('[data-testid=photo-image]'); if (!i.complete) await i.decode().catch(() => {}); return [i.getBoundingClientRect().width, i.naturalWidth]; })()`)
+	if len(size) != 2 || size[1] == 0 || size[0] > size[1]+0.5 {
+		b.t.Errorf("a tiny photo is shown %v px wide for %v px of pixels: stretched", size[0], size[1])
+	}
+	failed := eval[string](b, "failed photo", `fetch('/api/v1/photos?limit=200').then((r) => r.json()).then((d) => String((d.photos.find((p) => p.status === 'failed') || {}).photo_id || ''))`)
+	if failed == "" {
+		b.t.Error("the shared photos have no failed photo to show")
+		return
+	}
+	b.open("/photos/"+failed, "photo")
+	b.do("failed photo", 15*time.Second, chromedp.WaitVisible(chromedp.CSS(`[data-testid=photo-status][data-kind=error]`)))
+	st := eval[map[string]string](b, "failed page", `({ status: document.querySelector('[data-testid=photo-status]').textContent,
+		description: document.querySelector('[data-testid=photo-description]').textContent,
+		img: String(!document.querySelector('[data-testid=photo-image]').hidden) })`)
+	if !strings.Contains(st["status"], "could not be read") || strings.Contains(st["description"], "once the") || st["img"] != "false" {
+		b.t.Errorf("a failed photo's page: %v", st)
+	}
+	b.shot("photo-failed")
+}
+
+// checkFailures: a failed photo job links its photo, and Retry shows only
+// where retrying can help.
+func checkFailures(b *browser) {
+	b.t.Helper()
+	type job struct {
+		Retry, NoRetry, Link bool
+		Retryable            bool
+	}
+	jobs := eval[[]job](b, "failed jobs", `(async () => {
+		const d = await fetch('/api/v1/jobs?state=failed').then((r) => r.json());
+		return [...document.querySelectorAll('[data-testid=failed-job]')].map((li) => ({
+			Retry: !!li.querySelector('[data-testid=job-retry]'),
+			NoRetry: !!li.querySelector('[data-testid=job-no-retry]'),
+			Link: !!li.querySelector('a[data-testid=job-photo][href^="/photos/"]'),
+			Retryable: (d.jobs.find((j) => String(j.id) === li.dataset.jobId) || {}).retryable === true,
+		}));
+	})()`)
+	if len(jobs) == 0 {
+		b.t.Error("no failed jobs listed")
+	}
+	for _, j := range jobs {
+		if j.Retry != j.Retryable || j.NoRetry == j.Retryable || !j.Link {
+			b.t.Errorf("failed job shown %+v", j)
+		}
+	}
+}
+
+// checkSettings: the model is chosen from the known ones with their
+// price and saved; an API token is created (shown once), listed and used.
+func checkSettings(b *browser) string {
+	b.t.Helper()
+	b.open("/settings", "settings")
+	b.do("models listed", 15*time.Second, chromedp.WaitReady(chromedp.CSS(`#settings-claude-model option[value="claude-sonnet-4-6"]`)))
+	b.do("choose Sonnet", 15*time.Second,
+		chromedp.SetValue(chromedp.ID("settings-claude-model"), "claude-sonnet-4-6"),
+		chromedp.Click(chromedp.ID("settings-submit")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=settings-status]:not(:empty)`)),
+	)
+	if got := eval[string](b, "saved model", `fetch('/api/v1/settings').then((r) => r.json()).then((s) => s.claude_model)`); got != "claude-sonnet-4-6" {
+		b.t.Errorf("after choosing Sonnet the settings say %q", got)
+	}
+	b.do("create token", 15*time.Second,
+		chromedp.SendKeys(chromedp.ID("token-name"), "backup script"),
+		chromedp.Click(chromedp.ID("token-submit")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=token-value]:not(:empty)`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=token]`)),
+	)
+	token := eval[string](b, "token", `document.querySelector('[data-testid=token-value]').textContent`)
+	if !strings.HasPrefix(token, "tvk_") {
+		b.t.Fatalf("the new token reads %q", token)
+	}
+	b.shot("settings")
+	b.open("/settings", "settings")
+	if shown := eval[string](b, "token gone", `document.body.textContent`); strings.Contains(shown, token) {
+		b.t.Error("the token is shown again after a reload")
+	}
+	return token
+}
+
+// checkAccounts: the administrator's Accounts page lists the account and
+// adds one; a phone-wide screen keeps the navigation on one row.
+func checkAccounts(b *browser) {
+	b.t.Helper()
+	b.open("/accounts", "accounts")
+	b.do("accounts", 15*time.Second,
+		chromedp.WaitVisible(chromedp.CSS(`#nav-accounts`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=account]`)),
+		chromedp.SendKeys(chromedp.ID("account-add-email"), "bea@example.com"),
+		chromedp.SendKeys(chromedp.ID("account-add-password"), "a long enough password"),
+		chromedp.Click(chromedp.ID("account-add-submit")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=account][data-email="bea@example.com"] [data-testid=account-disable]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid=account][data-email="bea@example.com"] [data-testid=account-disable]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=account][data-email="bea@example.com"] [data-testid=account-enable]`)),
+	)
+	b.shot("accounts")
+	b.do("phone", 10*time.Second, chromedp.EmulateViewport(390, 844))
+	b.open("/search", "search")
+	rows := eval[float64](b, "nav rows", `(() => { const n = document.querySelector('nav[aria-label=Main]'); const h = n.getBoundingClientRect().height; const a = document.getElementById('nav-search').getBoundingClientRect().height; return h / a; })()`)
+	if rows > 1.9 {
+		b.t.Errorf("on a phone the navigation is %.1f links high: it wraps", rows)
+	}
+	b.shot("phone")
+	b.do("desktop", 10*time.Second, chromedp.EmulateViewport(1280, 800))
+}
+
+// checkEditing: keywords typed on the photo page win and are searchable.
+func checkEditing(b *browser, id string) {
+	b.t.Helper()
+	b.open("/photos/"+id, "photo")
+	b.do("edit keywords", 15*time.Second,
+		chromedp.Click(chromedp.CSS(`[data-testid=photo-edit] summary`)),
+		chromedp.WaitVisible(chromedp.ID("photo-edit-keywords")),
+		chromedp.SetValue(chromedp.ID("photo-edit-keywords"), "zebracorn, barn"),
+		chromedp.Click(chromedp.ID("photo-edit-submit")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=photo-keyword]`)),
+	)
+	b.waitFor("edited keywords", 10*time.Second, func() (bool, string) {
+		kws := eval[string](b, "keywords", `[...document.querySelectorAll('[data-testid=photo-keyword]')].map((a) => a.textContent).join(',')`)
+		return kws == "zebracorn,barn", kws
+	})
+	b.open("/search?q=zebracorn", "search")
+	b.do("edited keyword found", 15*time.Second, chromedp.WaitVisible(chromedp.CSS(`[data-testid=result-card][data-photo-id="`+id+`"]`)))
+}
