@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/targetvision/targetvision/internal/blob"
 	"github.com/targetvision/targetvision/internal/claude"
 	"github.com/targetvision/targetvision/internal/clip"
 	"github.com/targetvision/targetvision/internal/config"
@@ -96,6 +97,27 @@ type app struct {
 	memory *photo.Memory
 	// flush sends buffered error reports before exit.
 	flush func()
+	// blobStore is the blob store, opened on first use (blobs).
+	blobStore blob.Store
+}
+
+// blobs opens the store that keeps thumbnails and renditions
+// (TARGETVISION_BLOB_URL) on first use: commands that never touch them
+// never reach the object store.
+func (a *app) blobs(ctx context.Context) (blob.Store, error) {
+	if a.blobStore != nil {
+		return a.blobStore, nil
+	}
+	s, err := blob.Open(ctx, blobOptions(a.cfg))
+	if err != nil {
+		return nil, err
+	}
+	a.blobStore = s
+	return s, nil
+}
+
+func blobOptions(c config.Config) blob.Options {
+	return blob.Options{URL: c.BlobURL, DataDir: c.DataDir, AccessKeyID: c.AWSAccessKeyID, SecretAccessKey: c.AWSSecretAccessKey}
 }
 
 func openApp(ctx context.Context, cmd *cobra.Command, e *env, cfg config.Config) (*app, error) {
@@ -168,8 +190,12 @@ func (a *app) loadCLIP() *clip.Model {
 
 // pipelineOptions configure the photo pipeline with whatever models and
 // services are available.
-func (a *app) pipelineOptions(m *clip.Model, onSync localsource.Progress) pipeline.Options {
-	opts := pipeline.Options{DataDir: a.cfg.DataDir, Limits: a.limits(), Logger: a.log, OnSync: onSync, Budget: a.monthlyBudget}
+func (a *app) pipelineOptions(ctx context.Context, m *clip.Model, onSync localsource.Progress) (pipeline.Options, error) {
+	blobs, err := a.blobs(ctx)
+	if err != nil {
+		return pipeline.Options{}, err
+	}
+	opts := pipeline.Options{DataDir: a.cfg.DataDir, Blobs: blobs, Limits: a.limits(), Logger: a.log, OnSync: onSync, Budget: a.monthlyBudget}
 	if m != nil {
 		opts.Embedder = m
 	}
@@ -181,7 +207,7 @@ func (a *app) pipelineOptions(m *clip.Model, onSync localsource.Progress) pipeli
 	} else if sm != nil {
 		opts.Remote = map[store.SourceKind]pipeline.RemoteSource{store.SourceSmugMug: smugRemote{sm}}
 	}
-	return opts
+	return opts, nil
 }
 
 // smugmugBox seals SmugMug tokens with a key derived from SECRET_KEY.

@@ -108,7 +108,11 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 	if err := engine.Warm(ctx); err != nil {
 		return err
 	}
-	pipe := pipeline.New(a.db, a.pipelineOptions(model, nil))
+	popts, err := a.pipelineOptions(ctx, model, nil)
+	if err != nil {
+		return err
+	}
+	pipe := pipeline.New(a.db, popts)
 	metrics := observe.NewMetrics()
 	status := httpapi.ModelStatus{Name: c.CLIPModel}
 	if model != nil {
@@ -132,7 +136,7 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 		SmugMug: smHandler,
 		DB:      a.db, Search: engine, Pipeline: pipe, Sessions: sessions, Devices: devices, Hasher: hasher, Metrics: metrics,
 		Logger: a.log, SetupCode: setupCode, Hosts: hosts, Trust: trust, FolderRoots: roots, MetricsToken: c.MetricsToken,
-		DataDir: c.DataDir, Web: site.Handler(), Models: func() httpapi.ModelStatus { return status },
+		DataDir: c.DataDir, Blobs: popts.Blobs, BlobRedirect: c.BlobRedirect, Web: site.Handler(), Models: func() httpapi.ModelStatus { return status },
 		Defaults:    httpapi.UserSettings{ClaudeModel: c.ClaudeModel, MonthlyBudgetUSD: c.MonthlyBudgetUSD},
 		AllowSignup: c.AllowSignup,
 		CORSOrigins: splitList(c.CORSOrigins),
@@ -151,7 +155,7 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 		return err
 	}
 	base := scheme + "://" + ln.Addr().String()
-	a.log.InfoContext(ctx, "serving", "url", base, "store", a.db.Dialect(), "workers", workers, "tls", scheme == "https")
+	a.log.InfoContext(ctx, "serving", "url", base, "store", a.db.Dialect(), "blobs", popts.Blobs.Describe(), "workers", workers, "tls", scheme == "https")
 	if err := a.announceSetup(ctx, e, base, setupCode); err != nil {
 		ln.Close()
 		return err

@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path/filepath"
+	"os"
 	"strconv"
 	"time"
 
+	"github.com/targetvision/targetvision/internal/blob"
 	"github.com/targetvision/targetvision/internal/claude"
 	"github.com/targetvision/targetvision/internal/jobs"
 	"github.com/targetvision/targetvision/internal/store"
@@ -33,7 +34,16 @@ func (p *Pipeline) handleDescribe(ctx context.Context, j store.Job, ph store.Pho
 	} else if over != nil {
 		return jobs.Snooze(over, time.Hour)
 	}
-	res, err := p.opts.Describer.Describe(ctx, p.describeRequest(j.UserID, ph))
+	work, err := p.workDir()
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	req, err := p.describeRequest(ctx, j.UserID, ph, work)
+	if err != nil {
+		return err
+	}
+	res, err := p.opts.Describer.Describe(ctx, req)
 	if err := describeError(err); err != nil {
 		return err
 	}
@@ -62,12 +72,21 @@ func (p *Pipeline) overBudget(ctx context.Context, userID int64, projected float
 	return nil, nil
 }
 
-func (p *Pipeline) describeRequest(userID int64, ph store.Photo) claude.Request {
+// describeRequest asks for a description of the photo's rendition, copied
+// into work when the blob store is not a local directory.
+func (p *Pipeline) describeRequest(ctx context.Context, userID int64, ph store.Photo, work string) (claude.Request, error) {
+	file, err := p.localBlob(ctx, ph.RenditionPath, work)
+	if errors.Is(err, blob.ErrNotFound) {
+		return claude.Request{}, jobs.Permanent(fmt.Errorf("pipeline: describe photo %d: %w", ph.ID, err))
+	}
+	if err != nil {
+		return claude.Request{}, fmt.Errorf("pipeline: describe photo %d: %w", ph.ID, err)
+	}
 	return claude.Request{
 		UserID:        strconv.FormatInt(userID, 10),
-		Path:          filepath.Join(p.opts.DataDir, ph.RenditionPath),
+		Path:          file,
 		ContentSHA256: ph.ContentHash,
-	}
+	}, nil
 }
 
 // describeError says what a failed description means for its job.
@@ -170,6 +189,11 @@ func (p *Pipeline) DescribeQueued(ctx context.Context, worker string, mode claud
 	var reqs []claude.Request
 	var jobsOf []store.Job
 	var photos []store.Photo
+	work, err := p.workDir()
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(work)
 	perPhoto := p.opts.Describer.Estimate(len(held), mode) / float64(len(held))
 	projected := map[int64]float64{}
 	for _, j := range held {
@@ -187,7 +211,14 @@ func (p *Pipeline) DescribeQueued(ctx context.Context, worker string, mode claud
 			p.db.Snooze(ctx, j.ID, worker, over.Error(), time.Hour)
 			continue
 		}
-		reqs, jobsOf, photos = append(reqs, p.describeRequest(j.UserID, ph)), append(jobsOf, j), append(photos, ph)
+		req, err := p.describeRequest(ctx, j.UserID, ph, work)
+		if err != nil {
+			if ferr := p.db.Fail(ctx, j.ID, worker, err.Error(), time.Minute, jobs.IsPermanent(err)); ferr != nil {
+				return 0, ferr
+			}
+			continue
+		}
+		reqs, jobsOf, photos = append(reqs, req), append(jobsOf, j), append(photos, ph)
 	}
 	hb, stopHB := context.WithCancel(ctx)
 	defer stopHB()

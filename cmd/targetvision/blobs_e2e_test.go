@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/targetvision/targetvision/internal/blob"
+	"github.com/targetvision/targetvision/internal/blob/blobtest"
+	"github.com/targetvision/targetvision/internal/claude/claudetest"
+	"github.com/targetvision/targetvision/internal/clip/cliptest"
+	"github.com/targetvision/targetvision/internal/pipeline"
+	"github.com/targetvision/targetvision/internal/store/storetest"
+)
+
+// blobEnv is the environment selecting the test S3 server's bucket.
+func blobEnv(opts blob.Options) []string {
+	return []string{"TARGETVISION_BLOB_URL=" + opts.URL, "AWS_ACCESS_KEY_ID=" + opts.AccessKeyID, "AWS_SECRET_ACCESS_KEY=" + opts.SecretAccessKey}
+}
+
+// derivedFiles lists the thumbnails and renditions in a data directory.
+func derivedFiles(t *testing.T, dataDir string) []string {
+	t.Helper()
+	var out []string
+	for _, d := range []string{"thumbs", "renditions"} {
+		filepath.WalkDir(filepath.Join(dataDir, d), func(p string, de os.DirEntry, err error) error {
+			if err == nil && !de.IsDir() {
+				out = append(out, p)
+			}
+			return nil
+		})
+	}
+	return out
+}
+
+// TestTwoHostsShareObjectStorage is issue 15's reason for blobs: two
+// processes with their own data directories ("hosts") on one Postgres and
+// one bucket. One indexes — its renditions are embedded and described
+// from the bucket, and none stay on its disk — and the other serves the
+// thumbnails it never made.
+func TestTwoHostsShareObjectStorage(t *testing.T) {
+	t.Parallel()
+	opts := blobtest.S3Options(t)
+	pg := storetest.PostgresURL(t)
+	fake := claudetest.New(t, claudetest.Options{})
+	const repo = "test/tiny-clip"
+	hub := cliptest.NewCheckpointHub(t, repo, cliptest.Options{Seed: 7})
+	shared := append(blobEnv(opts), "DATABASE_URL="+pg, "SECRET_KEY=one secret for every host of this deployment",
+		"TARGETVISION_SYNC_INTERVAL=0", "HF_ENDPOINT="+hub.URL, "TARGETVISION_CLIP_MODEL="+repo)
+	a := newCLI(t, append(shared, "ANTHROPIC_API_KEY=test-key", "ANTHROPIC_BASE_URL="+fake.URL)...)
+	a.ok("models", "pull")
+	copyPhotos(t, filepath.Join(a.dir, "lib"), "Canon_40D.jpg", "Nikon_D70.jpg", "Pentax_K10D.jpg")
+	a.ok("index", filepath.Join(a.dir, "lib"))
+	if got := fake.Stats().Answered; got != 3 {
+		t.Fatalf("Claude described %d photos, want 3 (renditions read back from the bucket)", got)
+	}
+	out := a.ok("search", "countryside", "--json")
+	if n := strings.Count(out, `"vector_rank": `) - strings.Count(out, `"vector_rank": null`); n != 3 || strings.Count(out, `"photo_id"`) != 3 {
+		t.Fatalf("want 3 described and embedded photos:\n%s", out)
+	}
+	if files := derivedFiles(t, filepath.Join(a.dir, "data")); len(files) != 0 {
+		t.Errorf("with object storage the data directory still holds %v", files)
+	}
+	s3, err := blob.Open(t.Context(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, err := range s3.List(t.Context(), "") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 6 {
+		t.Errorf("the bucket holds %d files, want 3 thumbnails and 3 renditions", n)
+	}
+
+	b := newCLI(t, shared...)
+	_, base, _ := b.startServe()
+	web := newClient(t, base)
+	code := strings.TrimSpace(b.ok("setup-code"))
+	body, _ := json.Marshal(map[string]string{"email": "owner@example.com", "password": "a long password", "setup_code": code})
+	if status, resp := web.do("POST", "/api/v1/auth/signup", string(body), ""); status != 201 {
+		t.Fatalf("sign-up on host B: %d %s", status, resp)
+	}
+	status, resp := web.do("GET", "/api/v1/search?q=Canon", "", "")
+	var res searchJSON
+	if err := json.Unmarshal([]byte(resp), &res); status != 200 || err != nil || len(res.Results) == 0 {
+		t.Fatalf("search on host B: %d %s", status, resp)
+	}
+	status, thumb := web.do("GET", res.Results[0].ThumbnailURL, "", "")
+	if status != 200 || !inBucket(t, s3, pipeline.ThumbPrefix, []byte(thumb)) {
+		t.Fatalf("host B's thumbnail of host A's photo: %d, %d bytes, not one of the bucket's thumbnails", status, len(thumb))
+	}
+	if files := derivedFiles(t, filepath.Join(b.dir, "data")); len(files) != 0 {
+		t.Errorf("host B wrote derived files to its disk: %v", files)
+	}
+}
+
+// inBucket reports whether b is the content of a blob under prefix.
+func inBucket(t *testing.T, s blob.Store, prefix string, b []byte) bool {
+	t.Helper()
+	for info, err := range s.List(t.Context(), prefix) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := s.Open(t.Context(), info.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(r)
+		r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Equal(got, b) {
+			return true
+		}
+	}
+	return false
+}
