@@ -124,3 +124,47 @@ func inBucket(t *testing.T, s blob.Store, prefix string, b []byte) bool {
 	}
 	return false
 }
+
+// TestBlobsMigrate moves a data directory's files made before object
+// storage into a bucket; a server on the bucket then shows them, and a
+// second run finds nothing left to do.
+func TestBlobsMigrate(t *testing.T) {
+	t.Parallel()
+	opts := blobtest.S3Options(t)
+	c := newCLI(t, "TARGETVISION_SYNC_INTERVAL=0")
+	copyPhotos(t, filepath.Join(c.dir, "lib"), "Canon_40D.jpg", "Nikon_D70.jpg")
+	c.ok("index", filepath.Join(c.dir, "lib"))
+	data := filepath.Join(c.dir, "data")
+	before := derivedFiles(t, data)
+	if len(before) != 4 {
+		t.Fatalf("indexing made %v; want 2 thumbnails and 2 renditions", before)
+	}
+	if _, errOut, code := c.run("blobs", "migrate"); code == 0 || !strings.Contains(errOut, "TARGETVISION_BLOB_URL is not set") {
+		t.Errorf("migrate without a destination: exit %d, %s", code, errOut)
+	}
+	thumb, err := os.ReadFile(filepath.Join(data, "thumbs", "1", "1.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	c.env = append(c.env, blobEnv(opts)...)
+	if out := c.ok("blobs", "migrate"); !strings.Contains(out, "moved 4 files") {
+		t.Fatalf("migrate: %s", out)
+	}
+	if left := derivedFiles(t, data); len(left) != 0 {
+		t.Errorf("after the move the data directory still holds %v", left)
+	}
+	if out := c.ok("blobs", "migrate"); !strings.Contains(out, "moved 0 files") || !strings.Contains(out, "0 were there already") {
+		t.Errorf("second migrate: %s", out)
+	}
+	_, base, _ := c.startServe()
+	web := newClient(t, base)
+	body, _ := json.Marshal(map[string]string{"email": "owner@example.com", "password": "a long password",
+		"setup_code": strings.TrimSpace(c.ok("setup-code"))})
+	if status, resp := web.do("POST", "/api/v1/auth/signup", string(body), ""); status != 201 {
+		t.Fatalf("sign-up: %d %s", status, resp)
+	}
+	if status, got := web.do("GET", "/api/v1/photos/1/thumbnail", "", ""); status != 200 || got != string(thumb) {
+		t.Errorf("a migrated thumbnail: %d, %d bytes; want the %d bytes made before", status, len(got), len(thumb))
+	}
+}

@@ -83,6 +83,7 @@ defaults; ` + "`targetvision config`" + ` lists them.`,
 		newEmbedCmd(e, get),
 		newSmugMugCmd(e, get),
 		newBenchCmd(e, get),
+		newBlobsCmd(e, get),
 	)
 	return root
 }
