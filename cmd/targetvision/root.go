@@ -84,6 +84,7 @@ defaults; ` + "`targetvision config`" + ` lists them.`,
 		newSmugMugCmd(e, get),
 		newBenchCmd(e, get),
 		newBlobsCmd(e, get),
+		newHealthcheckCmd(e, get),
 	)
 	return root
 }
