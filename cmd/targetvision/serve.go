@@ -102,6 +102,9 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 	if err != nil {
 		return err
 	}
+	if err := a.waitForBlobs(ctx); err != nil {
+		return err
+	}
 	model := a.loadCLIP()
 	engine := a.searchEngine(model)
 	defer engine.Close(context.WithoutCancel(ctx)) // saves the vector index snapshot for a quick restart
@@ -215,6 +218,24 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 	err = g.Wait()
 	a.log.Info("stopped")
 	return err
+}
+
+// waitForBlobs opens the blob store, giving object storage that starts
+// beside the server (compose) a minute to answer.
+func (a *app) waitForBlobs(ctx context.Context) error {
+	const tries = 30
+	for i := 1; ; i++ {
+		_, err := a.blobs(ctx)
+		if err == nil || i == tries {
+			return err
+		}
+		a.log.WarnContext(ctx, "object storage does not answer yet; retrying", "attempt", i, "err", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(2 * time.Second):
+		}
+	}
 }
 
 // syncPeriodically queues a sync of every source each interval. The queue

@@ -375,11 +375,16 @@ func (c Config) Secret() ([]byte, error) {
 	}
 	key := make([]byte, 32)
 	rand.Read(key)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return c.Secret() // another process won the race; use its key
-	}
+	// Written whole to a file of its own, then linked into place: a process
+	// starting at the same moment (replicas sharing a volume) sees no key
+	// or the whole key, never a half-written file, and one key wins.
+	f, err := os.CreateTemp(c.DataDir, "secret.key.tmp-*")
 	if err != nil {
+		return nil, fmt.Errorf("config: create secret key: %w", err)
+	}
+	defer os.Remove(f.Name())
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
 		return nil, fmt.Errorf("config: create secret key: %w", err)
 	}
 	if _, err := f.WriteString(hex.EncodeToString(key) + "\n"); err != nil {
@@ -388,6 +393,11 @@ func (c Config) Secret() ([]byte, error) {
 	}
 	if err := f.Close(); err != nil {
 		return nil, fmt.Errorf("config: write secret key: %w", err)
+	}
+	if err := os.Link(f.Name(), path); errors.Is(err, fs.ErrExist) {
+		return c.Secret() // another process won the race; use its key
+	} else if err != nil {
+		return nil, fmt.Errorf("config: create secret key: %w", err)
 	}
 	return key, nil
 }

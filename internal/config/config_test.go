@@ -127,3 +127,33 @@ func TestBlobSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestSecretRace: replicas sharing a data directory (compose's volume)
+// start at once; every one must end up with the same, whole key.
+func TestSecretRace(t *testing.T) {
+	t.Parallel()
+	for round := range 20 {
+		c := Config{DataDir: filepath.Join(t.TempDir(), "data")}
+		keys := make(chan string, 8)
+		errs := make(chan error, 8)
+		for range 8 {
+			go func() {
+				k, err := c.Secret()
+				keys <- string(k)
+				errs <- err
+			}()
+		}
+		var first string
+		for i := range 8 {
+			k, err := <-keys, <-errs
+			if err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+			if i == 0 {
+				first = k
+			} else if k != first {
+				t.Fatalf("round %d: two processes got different keys", round)
+			}
+		}
+	}
+}
