@@ -85,6 +85,8 @@ defaults; ` + "`targetvision config`" + ` lists them.`,
 		newBenchCmd(e, get),
 		newBlobsCmd(e, get),
 		newHealthcheckCmd(e, get),
+		newBackupCmd(e, get),
+		newRestoreCmd(e, get),
 	)
 	return root
 }
