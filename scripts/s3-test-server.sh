@@ -27,7 +27,7 @@ install_weed() {
   [ -n "$src" ] || { echo "s3-test-server: download of seaweedfs failed" >&2; exit 1; }
   # Built inside its own module (go install pkg@version refuses modules with
   # replace directives, which seaweedfs has).
-  (cd "$src" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$weed_bin.tmp" ./weed)
+  (cd "$src" && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$weed_bin.tmp" ./weed)
   mv "$weed_bin.tmp" "$weed_bin"
   mkdir -p "$(dirname "$stamp")"
   echo "$weed_version" >"$stamp"

@@ -157,3 +157,32 @@ func TestSecretRace(t *testing.T) {
 		}
 	}
 }
+
+// TestREADMEListsEverySetting keeps the README's configuration table true:
+// every variable the loader reads has a row.
+func TestREADMEListsEverySetting(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "| `") {
+			rows = append(rows, line)
+		}
+	}
+	for _, v := range Vars() {
+		found := false
+		for _, r := range rows {
+			cell, _, _ := strings.Cut(strings.TrimPrefix(r, "| "), " |")
+			if strings.Contains(cell, "`"+v.Name+"`") {
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("README's configuration table has no row for %s", v.Name)
+		}
+	}
+}
