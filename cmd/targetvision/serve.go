@@ -116,6 +116,9 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 		return err
 	}
 	pipe := pipeline.New(a.db, popts)
+	if err := pipe.RemoveStaleWork(24 * time.Hour); err != nil {
+		a.log.WarnContext(ctx, "could not clear old work files", "err", err)
+	}
 	metrics := observe.NewMetrics()
 	status := httpapi.ModelStatus{Name: c.CLIPModel}
 	if model != nil {

@@ -277,6 +277,30 @@ func (p *Pipeline) workDir() (string, error) {
 	return dir, nil
 }
 
+// RemoveStaleWork deletes work directories that a crashed process left in
+// DataDir/tmp, if older than maxAge (a live job's are younger: several
+// processes may share the data directory).
+func (p *Pipeline) RemoveStaleWork(maxAge time.Duration) error {
+	tmp := filepath.Join(p.opts.DataDir, "tmp")
+	entries, err := os.ReadDir(tmp)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || time.Since(info.ModTime()) < maxAge {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(tmp, e.Name())); err != nil {
+			return fmt.Errorf("pipeline: %w", err)
+		}
+	}
+	return nil
+}
+
 // localBlob gives a file name holding the blob at key, for readers that
 // take one (the decoder, Claude's request): the file itself when blobs live
 // in a directory, else a copy in dir.
