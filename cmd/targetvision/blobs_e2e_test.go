@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -99,6 +100,33 @@ func TestTwoHostsShareObjectStorage(t *testing.T) {
 	}
 	if files := derivedFiles(t, filepath.Join(b.dir, "data")); len(files) != 0 {
 		t.Errorf("host B wrote derived files to its disk: %v", files)
+	}
+
+	// Host C redirects to the bucket instead (TARGETVISION_BLOB_REDIRECT),
+	// for the same signed-in browser: the session lives in Postgres.
+	cHost := newCLI(t, append(shared, "TARGETVISION_BLOB_REDIRECT=1m")...)
+	_, baseC, _ := cHost.startServe()
+	webC := newClient(t, baseC)
+	webC.http.Jar = web.http.Jar // cookies go by host name, not port
+	webC.http.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	req, _ := http.NewRequest("GET", baseC+res.Results[0].ThumbnailURL, nil)
+	resp2, err := webC.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp2.Body.Close()
+	loc := resp2.Header.Get("Location")
+	if resp2.StatusCode != http.StatusFound || !strings.Contains(loc, "X-Amz-Signature=") {
+		t.Fatalf("host C with redirects: %d to %q; want 302 to a presigned URL", resp2.StatusCode, loc)
+	}
+	got, err := http.Get(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body2, _ := io.ReadAll(got.Body)
+	got.Body.Close()
+	if got.StatusCode != 200 || string(body2) != thumb {
+		t.Errorf("the presigned URL: %d, %d bytes; want the thumbnail's %d", got.StatusCode, len(body2), len(thumb))
 	}
 }
 
