@@ -2,7 +2,12 @@
 GO ?= go
 PGDIR ?= /tmp/targetvision-pg
 
-.PHONY: help run test bench lint css css-check pg-start pg-stop
+DOCKER ?= docker
+IMAGE ?= targetvision:dev
+# The Go image the Dockerfile builds with; CI passes a locally built one.
+GO_IMAGE ?= golang:1.26-bookworm
+
+.PHONY: help run test bench lint css css-check pg-start pg-stop image
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -33,3 +38,6 @@ pg-start: ## start a local Postgres test cluster and print its URL
 
 pg-stop: ## stop the local Postgres test cluster
 	@scripts/pg-test-cluster.sh stop $(PGDIR)
+
+image: ## build the container image $(IMAGE) (GO_IMAGE=… picks the Go build image)
+	$(DOCKER) build --network host --build-arg GO_IMAGE=$(GO_IMAGE) --build-arg GOPROXY=$$($(GO) env GOPROXY) -t $(IMAGE) .

@@ -171,12 +171,15 @@ func (a *app) syncAndDrain(ctx context.Context, e *env, sources []store.Source, 
 			progressbar.OptionShowCount(), progressbar.OptionSetWidth(30), progressbar.OptionClearOnFinish(),
 			progressbar.OptionThrottle(100_000_000))
 	}
-	popts := a.pipelineOptions(model, func(done, total int, _ string) {
+	popts, err := a.pipelineOptions(ctx, model, func(done, total int, _ string) {
 		if bar != nil {
 			bar.ChangeMax(total)
 			bar.Set(done)
 		}
 	})
+	if err != nil {
+		return err
+	}
 	popts.DescribeInBulk = true
 	p := pipeline.New(a.db, popts)
 	var failedSync int

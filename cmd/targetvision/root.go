@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/targetvision/targetvision/internal/blob"
 	"github.com/targetvision/targetvision/internal/claude"
 	"github.com/targetvision/targetvision/internal/clip"
 	"github.com/targetvision/targetvision/internal/config"
@@ -84,6 +85,10 @@ defaults; ` + "`targetvision config`" + ` lists them.`,
 		newSmugMugCmd(e, get),
 		newBenchCmd(e, get),
 		newEvalCmd(e, get),
+		newBlobsCmd(e, get),
+		newHealthcheckCmd(e, get),
+		newBackupCmd(e, get),
+		newRestoreCmd(e, get),
 	)
 	return root
 }
@@ -100,6 +105,27 @@ type app struct {
 	flush func()
 	// clipOff is why loadCLIP found no usable model ("" when it did).
 	clipOff string
+	// blobStore is the blob store, opened on first use (blobs).
+	blobStore blob.Store
+}
+
+// blobs opens the store that keeps thumbnails and renditions
+// (TARGETVISION_BLOB_URL) on first use: commands that never touch them
+// never reach the object store.
+func (a *app) blobs(ctx context.Context) (blob.Store, error) {
+	if a.blobStore != nil {
+		return a.blobStore, nil
+	}
+	s, err := blob.Open(ctx, blobOptions(a.cfg))
+	if err != nil {
+		return nil, err
+	}
+	a.blobStore = s
+	return s, nil
+}
+
+func blobOptions(c config.Config) blob.Options {
+	return blob.Options{URL: c.BlobURL, DataDir: c.DataDir, AccessKeyID: c.AWSAccessKeyID, SecretAccessKey: c.AWSSecretAccessKey}
 }
 
 func openApp(ctx context.Context, cmd *cobra.Command, e *env, cfg config.Config) (*app, error) {
@@ -174,8 +200,12 @@ func (a *app) loadCLIP() *clip.Model {
 
 // pipelineOptions configure the photo pipeline with whatever models and
 // services are available.
-func (a *app) pipelineOptions(m *clip.Model, onSync localsource.Progress) pipeline.Options {
-	opts := pipeline.Options{DataDir: a.cfg.DataDir, Limits: a.limits(), Logger: a.log, OnSync: onSync, Defaults: a.defaults()}
+func (a *app) pipelineOptions(ctx context.Context, m *clip.Model, onSync localsource.Progress) (pipeline.Options, error) {
+	blobs, err := a.blobs(ctx)
+	if err != nil {
+		return pipeline.Options{}, err
+	}
+	opts := pipeline.Options{DataDir: a.cfg.DataDir, Blobs: blobs, Limits: a.limits(), Logger: a.log, OnSync: onSync, Defaults: a.defaults()}
 	if m != nil {
 		opts.Embedder = m
 	}
@@ -187,7 +217,7 @@ func (a *app) pipelineOptions(m *clip.Model, onSync localsource.Progress) pipeli
 	} else if sm != nil {
 		opts.Remote = map[store.SourceKind]pipeline.RemoteSource{store.SourceSmugMug: smugRemote{sm}}
 	}
-	return opts
+	return opts, nil
 }
 
 // smugmugBox seals SmugMug tokens with a key derived from SECRET_KEY.

@@ -103,14 +103,23 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 	if err != nil {
 		return err
 	}
+	if err := a.waitForBlobs(ctx); err != nil {
+		return err
+	}
 	model := a.loadCLIP()
 	engine := a.searchEngine(model)
 	defer engine.Close(context.WithoutCancel(ctx)) // saves the vector index snapshot for a quick restart
 	if err := engine.Warm(ctx); err != nil {
 		return err
 	}
-	popts := a.pipelineOptions(model, nil)
+	popts, err := a.pipelineOptions(ctx, model, nil)
+	if err != nil {
+		return err
+	}
 	pipe := pipeline.New(a.db, popts)
+	if err := pipe.RemoveStaleWork(24 * time.Hour); err != nil {
+		a.log.WarnContext(ctx, "could not clear old work files", "err", err)
+	}
 	// Jobs no worker of this server can run say why on the Activity page,
 	// instead of sitting there as "queued".
 	waiting := map[string]string{}
@@ -143,7 +152,7 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 		SmugMug: smHandler,
 		DB:      a.db, Search: engine, Pipeline: pipe, Sessions: sessions, Devices: devices, Hasher: hasher, Metrics: metrics,
 		Logger: a.log, SetupCode: setupCode, Hosts: hosts, Trust: trust, FolderRoots: roots, MetricsToken: c.MetricsToken,
-		DataDir: c.DataDir, Web: site.Handler(), Models: func() httpapi.ModelStatus { return status },
+		DataDir: c.DataDir, Blobs: popts.Blobs, BlobRedirect: c.BlobRedirect, Web: site.Handler(), Models: func() httpapi.ModelStatus { return status },
 		Waiting: waiting, ClaudeConfigured: popts.Describer != nil,
 		AllowSignup: c.AllowSignup,
 		CORSOrigins: splitList(c.CORSOrigins),
@@ -162,7 +171,7 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 		return err
 	}
 	base := scheme + "://" + ln.Addr().String()
-	a.log.InfoContext(ctx, "serving", "url", base, "store", a.db.Dialect(), "workers", workers, "tls", scheme == "https")
+	a.log.InfoContext(ctx, "serving", "url", base, "store", a.db.Dialect(), "blobs", popts.Blobs.Describe(), "workers", workers, "tls", scheme == "https")
 	if err := a.announceSetup(ctx, e, base, setupCode); err != nil {
 		ln.Close()
 		return err
@@ -222,6 +231,24 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 	err = g.Wait()
 	a.log.Info("stopped")
 	return err
+}
+
+// waitForBlobs opens the blob store, giving object storage that starts
+// beside the server (compose) a minute to answer.
+func (a *app) waitForBlobs(ctx context.Context) error {
+	const tries = 30
+	for i := 1; ; i++ {
+		_, err := a.blobs(ctx)
+		if err == nil || i == tries {
+			return err
+		}
+		a.log.WarnContext(ctx, "object storage does not answer yet; retrying", "attempt", i, "err", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(2 * time.Second):
+		}
+	}
 }
 
 // syncPeriodically queues a sync of every source each interval. The queue

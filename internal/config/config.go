@@ -105,6 +105,17 @@ type Config struct {
 	// MetricsAddr, when set, serves /metrics without a token on this
 	// separate address (say 127.0.0.1:9090). Default none.
 	MetricsAddr string
+	// BlobURL is where thumbnails and renditions live: empty for the data
+	// directory (the default), s3://bucket?endpoint=…&region=… for an
+	// S3-compatible bucket (internal/blob documents the parameters).
+	BlobURL string
+	// BlobRedirect, when positive, answers image requests with a redirect
+	// to a presigned URL valid this long (S3 only). Default 0: the app
+	// serves the bytes itself.
+	BlobRedirect time.Duration
+	// AWSAccessKeyID and AWSSecretAccessKey are the object store's
+	// credentials; unset, the instance's IAM role is asked.
+	AWSAccessKeyID, AWSSecretAccessKey string
 	// DecodeMemoryMB bounds the bytes of decoded pixels all of a process's
 	// workers hold at once; a photo that needs more alone is refused as too
 	// large. Default 512.
@@ -212,6 +223,19 @@ func Vars() []Var {
 		strVar("TARGETVISION_FOLDER_ROOTS", "", "folders under which web users may add sources (comma-separated; default: the server user's home)", false, func(c *Config) *string { return &c.FolderRoots }),
 		strVar("TARGETVISION_METRICS_TOKEN", "", "bearer token for /metrics; unset = /metrics only on TARGETVISION_METRICS_ADDR", true, func(c *Config) *string { return &c.MetricsToken }),
 		strVar("TARGETVISION_METRICS_ADDR", "", "separate listen address serving /metrics without a token (e.g. 127.0.0.1:9090)", false, func(c *Config) *string { return &c.MetricsAddr }),
+		strVar("TARGETVISION_BLOB_URL", "", "where thumbnails and renditions live: unset = the data directory; s3://bucket?endpoint=…&region=… = S3-compatible object storage", false, func(c *Config) *string { return &c.BlobURL }),
+		{Name: "TARGETVISION_BLOB_REDIRECT", Default: "0", Help: "with object storage, redirect image requests to presigned URLs valid this long (e.g. 15m; 0 = the app serves the bytes)",
+			set: func(c *Config, s string) error {
+				d, err := time.ParseDuration(s)
+				if err != nil || d < 0 || (d > 0 && d < 10*time.Second) || d > 7*24*time.Hour {
+					return errors.New("want 0 or a duration from 10s to 168h, such as 15m")
+				}
+				c.BlobRedirect = d
+				return nil
+			},
+			get: func(c *Config) string { return c.BlobRedirect.String() }},
+		strVar("AWS_ACCESS_KEY_ID", "", "object storage access key (with TARGETVISION_BLOB_URL); unset = the instance's IAM role", false, func(c *Config) *string { return &c.AWSAccessKeyID }),
+		strVar("AWS_SECRET_ACCESS_KEY", "", "object storage secret key", true, func(c *Config) *string { return &c.AWSSecretAccessKey }),
 		intVar("TARGETVISION_DECODE_MEMORY_MB", "512", "decoded-pixel memory all workers of a process may hold at once", func(c *Config) *int { return &c.DecodeMemoryMB }),
 		strVar("SENTRY_DSN", "", "report errors to Sentry when set", true, func(c *Config) *string { return &c.SentryDSN }),
 		strVar("TARGETVISION_LOG_LEVEL", "info", "debug, info, warn or error", false, func(c *Config) *string { return &c.LogLevel }),
@@ -308,6 +332,12 @@ func (c Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("TARGETVISION_SEARCH_LANGUAGE=%q: want english or simple", c.SearchLanguage))
 	}
+	if c.BlobURL != "" && !strings.HasPrefix(c.BlobURL, "s3://") && !strings.HasPrefix(c.BlobURL, "file:///") {
+		errs = append(errs, errors.New("TARGETVISION_BLOB_URL: want s3://bucket?endpoint=…&region=… (or file:///dir)"))
+	}
+	if c.BlobRedirect > 0 && !strings.HasPrefix(c.BlobURL, "s3://") {
+		errs = append(errs, errors.New("TARGETVISION_BLOB_REDIRECT needs object storage (an s3:// TARGETVISION_BLOB_URL) to sign URLs for"))
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -358,11 +388,16 @@ func (c Config) Secret() ([]byte, error) {
 	}
 	key := make([]byte, 32)
 	rand.Read(key)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return c.Secret() // another process won the race; use its key
-	}
+	// Written whole to a file of its own, then linked into place: a process
+	// starting at the same moment (replicas sharing a volume) sees no key
+	// or the whole key, never a half-written file, and one key wins.
+	f, err := os.CreateTemp(c.DataDir, "secret.key.tmp-*")
 	if err != nil {
+		return nil, fmt.Errorf("config: create secret key: %w", err)
+	}
+	defer os.Remove(f.Name())
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
 		return nil, fmt.Errorf("config: create secret key: %w", err)
 	}
 	if _, err := f.WriteString(hex.EncodeToString(key) + "\n"); err != nil {
@@ -371,6 +406,11 @@ func (c Config) Secret() ([]byte, error) {
 	}
 	if err := f.Close(); err != nil {
 		return nil, fmt.Errorf("config: write secret key: %w", err)
+	}
+	if err := os.Link(f.Name(), path); errors.Is(err, fs.ErrExist) {
+		return c.Secret() // another process won the race; use its key
+	} else if err != nil {
+		return nil, fmt.Errorf("config: create secret key: %w", err)
 	}
 	return key, nil
 }

@@ -92,6 +92,72 @@ func TestSecretGeneratedOnce(t *testing.T) {
 	}
 }
 
+func TestBlobSettings(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(map[string]string{"TARGETVISION_BLOB_URL": "s3://photos?endpoint=http://127.0.0.1:8333", "TARGETVISION_BLOB_REDIRECT": "15m",
+		"AWS_ACCESS_KEY_ID": "id", "AWS_SECRET_ACCESS_KEY": "very-secret"}), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c.BlobRedirect != 15*time.Minute || c.AWSAccessKeyID != "id" {
+		t.Errorf("loaded %+v", c)
+	}
+	if d := strings.Join(c.Dump(), "\n"); strings.Contains(d, "very-secret") {
+		t.Errorf("dump shows the object store's secret key:\n%s", d)
+	}
+	for _, tc := range []struct{ url, redirect string }{
+		{"minio://photos", "0"},     // not a scheme we speak
+		{"", "15m"},                 // nothing to presign for
+		{"file:///srv/blobs", "1m"}, // a directory cannot presign
+	} {
+		c, err := Load(env(map[string]string{"TARGETVISION_BLOB_URL": tc.url, "TARGETVISION_BLOB_REDIRECT": tc.redirect}), "")
+		if err == nil {
+			err = c.Validate()
+		}
+		if err == nil {
+			t.Errorf("BLOB_URL=%q BLOB_REDIRECT=%s accepted", tc.url, tc.redirect)
+		}
+	}
+	for _, bad := range []string{"soon", "-1m", "1s", "200h"} {
+		if _, err := Load(env(map[string]string{"TARGETVISION_BLOB_REDIRECT": bad}), ""); err == nil {
+			t.Errorf("TARGETVISION_BLOB_REDIRECT=%s accepted", bad)
+		}
+	}
+}
+
+// TestSecretRace: replicas sharing a data directory (compose's volume)
+// start at once; every one must end up with the same, whole key.
+func TestSecretRace(t *testing.T) {
+	t.Parallel()
+	for round := range 20 {
+		c := Config{DataDir: filepath.Join(t.TempDir(), "data")}
+		keys := make(chan string, 8)
+		errs := make(chan error, 8)
+		for range 8 {
+			go func() {
+				k, err := c.Secret()
+				keys <- string(k)
+				errs <- err
+			}()
+		}
+		var first string
+		for i := range 8 {
+			k, err := <-keys, <-errs
+			if err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+			if i == 0 {
+				first = k
+			} else if k != first {
+				t.Fatalf("round %d: two processes got different keys", round)
+			}
+		}
+	}
+}
+
 // TestREADMEListsEverySetting keeps the README's configuration table true:
 // every setting of Vars appears in it, and it names none that is gone.
 func TestREADMEListsEverySetting(t *testing.T) {

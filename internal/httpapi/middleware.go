@@ -135,15 +135,23 @@ func (s *Server) cors(next http.Handler) http.Handler {
 }
 
 // contentSecurityPolicy: no inline script or style, images only from this
-// server (every photo is served by it, after its auth check), no framing.
-const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+// server (every photo is served by it, after its auth check — or, with
+// presigned redirects, from the object store it signs URLs for), no
+// framing. imgOrigin is that object store's origin, or empty.
+func contentSecurityPolicy(imgOrigin string) string {
+	img := "img-src 'self' data:"
+	if imgOrigin != "" {
+		img += " " + imgOrigin
+	}
+	return "default-src 'self'; " + img + "; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+}
 
 // securityHeaders: the CSP, no sniffing, no framing, and HSTS when the
 // client came over HTTPS (ours, or a trusted proxy's).
-func securityHeaders(next http.Handler) http.Handler {
+func securityHeaders(csp string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")

@@ -306,6 +306,10 @@ func buildOpenAPI(table []route) ([]byte, error) {
 				})
 			oc.AddRespStructure(nil, openapi.WithHTTPStatus(http.StatusNotModified),
 				func(cu *openapi.ContentUnit) { cu.Description = "Unchanged since If-Modified-Since." })
+			oc.AddRespStructure(nil, openapi.WithHTTPStatus(http.StatusFound),
+				func(cu *openapi.ContentUnit) {
+					cu.Description = "With TARGETVISION_BLOB_REDIRECT: Location is a short-lived presigned URL of the file in object storage."
+				})
 		}
 
 		errs := map[int]string{421: errorDescriptions[421], 429: errorDescriptions[429], 500: errorDescriptions[500]}

@@ -5,11 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/targetvision/targetvision/internal/blob"
 	"github.com/targetvision/targetvision/internal/plaintext"
 	"github.com/targetvision/targetvision/internal/search"
 	"github.com/targetvision/targetvision/internal/store"
@@ -290,22 +289,33 @@ func (s *Server) serveDerived(w http.ResponseWriter, r *http.Request, which func
 	if err != nil {
 		return err
 	}
-	rel := which(p)
-	if rel == "" || !filepath.IsLocal(rel) {
-		return &apiError{status: http.StatusNotFound, code: "not_ready", msg: "this photo has no image yet"}
+	key := which(p)
+	notReady := &apiError{status: http.StatusNotFound, code: "not_ready", msg: "this photo has no image yet"}
+	if blob.ValidKey(key) != nil {
+		return notReady
 	}
-	f, err := os.Open(filepath.Join(s.d.DataDir, rel))
-	if err != nil {
-		return &apiError{status: http.StatusNotFound, code: "not_ready", msg: "this photo has no image yet"}
+	if s.presign != nil {
+		u, err := s.presign.PresignGet(r.Context(), key, s.d.BlobRedirect)
+		if err != nil {
+			return err
+		}
+		// The browser may reuse the redirect for half the URL's life.
+		w.Header().Set("Cache-Control", fmt.Sprintf("private, max-age=%d", int(s.d.BlobRedirect.Seconds()/2)))
+		w.Header().Set("Location", u)
+		w.WriteHeader(http.StatusFound)
+		return nil
 	}
-	defer f.Close()
-	st, err := f.Stat()
+	f, err := s.d.Blobs.Open(r.Context(), key)
+	if errors.Is(err, blob.ErrNotFound) {
+		return notReady
+	}
 	if err != nil {
 		return err
 	}
+	defer f.Close()
 	w.Header().Set("Content-Type", "image/jpeg")
 	w.Header().Set("Cache-Control", "private, max-age=86400")
-	http.ServeContent(&rangeErrorWriter{ResponseWriter: w, s: s, r: r}, r, "", st.ModTime(), f)
+	http.ServeContent(&rangeErrorWriter{ResponseWriter: w, s: s, r: r}, r, "", f.ModTime, f)
 	return nil
 }
 

@@ -139,7 +139,7 @@ func (s *Server) routes() (http.Handler, error) {
 	h = s.limitBody(h)
 	h = s.cors(h)
 	h = s.logRequests(h)
-	h = securityHeaders(h)
+	h = securityHeaders(s.csp, h)
 	h = s.edgeGuard(h)
 	h = s.recoverPanics(h)
 	return h, nil

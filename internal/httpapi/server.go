@@ -21,6 +21,7 @@ import (
 
 	"github.com/targetvision/targetvision/internal/apierror"
 	"github.com/targetvision/targetvision/internal/auth"
+	"github.com/targetvision/targetvision/internal/blob"
 	"github.com/targetvision/targetvision/internal/edge"
 	"github.com/targetvision/targetvision/internal/observe"
 	"github.com/targetvision/targetvision/internal/pipeline"
@@ -55,8 +56,14 @@ type Deps struct {
 	MetricsToken string
 	// MaxStreamsPerUser bounds a user's open event streams; default 8.
 	MaxStreamsPerUser int
-	// DataDir holds thumbnails and renditions.
+	// DataDir is the data directory (never a local source).
 	DataDir string
+	// Blobs holds thumbnails and renditions; nil means the data directory.
+	Blobs blob.Store
+	// BlobRedirect, when positive and Blobs can presign URLs, answers an
+	// image request (after its auth check) with a redirect to a URL valid
+	// this long, so the bytes come from the object store or its CDN.
+	BlobRedirect time.Duration
 	// Web serves the UI's pages and assets; nil serves the API only.
 	Web http.Handler
 	// Models reports the CLIP model's state for the settings page.
@@ -99,6 +106,10 @@ type Server struct {
 	streams   map[int64]int
 	// openapi is the OpenAPI document and docsHTML its page, built once by New.
 	openapi, docsHTML []byte
+	// csp is the Content-Security-Policy every response carries.
+	csp string
+	// presign, when set, redirects image requests to presigned URLs.
+	presign blob.Presigner
 }
 
 // New builds the server and its route table.
@@ -124,7 +135,15 @@ func New(d Deps) (*Server, error) {
 	if d.Models == nil {
 		d.Models = func() ModelStatus { return ModelStatus{} }
 	}
+	if d.Blobs == nil {
+		d.Blobs = blob.NewDir(d.DataDir)
+	}
 	s := &Server{d: d, log: d.Logger, login: auth.NewLoginLimiter(auth.LoginLimitConfig{}), streams: map[int64]int{}}
+	s.csp = contentSecurityPolicy("")
+	if ps, ok := d.Blobs.(blob.Presigner); ok && d.BlobRedirect > 0 {
+		s.presign = ps
+		s.csp = contentSecurityPolicy(ps.PresignOrigin())
+	}
 	doc, err := buildOpenAPI(s.table())
 	if err != nil {
 		return nil, err

@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path/filepath"
+	"os"
 	"strconv"
 	"time"
 
+	"github.com/targetvision/targetvision/internal/blob"
 	"github.com/targetvision/targetvision/internal/claude"
 	"github.com/targetvision/targetvision/internal/jobs"
 	"github.com/targetvision/targetvision/internal/store"
@@ -60,7 +61,16 @@ func (p *Pipeline) handleDescribe(ctx context.Context, j store.Job, ph store.Pho
 	} else if over != nil {
 		return jobs.Snooze(over, time.Hour)
 	}
-	res, err := p.opts.Describer.Describe(ctx, p.describeRequest(j.UserID, st.ClaudeModel, ph))
+	work, err := p.workDir()
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	req, err := p.describeRequest(ctx, j.UserID, st.ClaudeModel, ph, work)
+	if err != nil {
+		return err
+	}
+	res, err := p.opts.Describer.Describe(ctx, req)
 	if err := describeError(err); err != nil {
 		return err
 	}
@@ -86,13 +96,23 @@ func (p *Pipeline) overBudget(ctx context.Context, userID int64, budget, project
 	return nil, nil
 }
 
-func (p *Pipeline) describeRequest(userID int64, model string, ph store.Photo) claude.Request {
+// describeRequest asks for a description of the photo's rendition with
+// the user's model, the rendition copied into work when the blob store is
+// not a local directory.
+func (p *Pipeline) describeRequest(ctx context.Context, userID int64, model string, ph store.Photo, work string) (claude.Request, error) {
+	file, err := p.localBlob(ctx, ph.RenditionPath, work)
+	if errors.Is(err, blob.ErrNotFound) {
+		return claude.Request{}, jobs.Permanent(fmt.Errorf("pipeline: describe photo %d: %w", ph.ID, err))
+	}
+	if err != nil {
+		return claude.Request{}, fmt.Errorf("pipeline: describe photo %d: %w", ph.ID, err)
+	}
 	return claude.Request{
 		UserID:        strconv.FormatInt(userID, 10),
 		Model:         model,
-		Path:          filepath.Join(p.opts.DataDir, ph.RenditionPath),
+		Path:          file,
 		ContentSHA256: ph.ContentHash,
-	}
+	}, nil
 }
 
 // describeError says what a failed description means for its job.
@@ -176,8 +196,13 @@ func (p *Pipeline) DescribeQueued(ctx context.Context, r *jobs.Runner, mode clau
 	if p.opts.Describer == nil {
 		return 0, nil
 	}
+	work, err := p.workDir()
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(work)
 	described := 0
-	_, err := r.RunBatch(ctx, KindDescribe, limit, func(ctx context.Context, js []store.Job) []error {
+	_, err = r.RunBatch(ctx, KindDescribe, limit, func(ctx context.Context, js []store.Job) []error {
 		outcomes := make([]error, len(js))
 		var reqs []claude.Request
 		var todo []int // index into js of each request
@@ -214,7 +239,12 @@ func (p *Pipeline) DescribeQueued(ctx context.Context, r *jobs.Runner, mode clau
 				outcomes[i] = jobs.Snooze(over, time.Hour)
 				continue
 			}
-			reqs, todo, photos = append(reqs, p.describeRequest(j.UserID, st.ClaudeModel, ph)), append(todo, i), append(photos, ph)
+			req, err := p.describeRequest(ctx, j.UserID, st.ClaudeModel, ph, work)
+			if err != nil {
+				outcomes[i] = err
+				continue
+			}
+			reqs, todo, photos = append(reqs, req), append(todo, i), append(photos, ph)
 		}
 		for _, o := range p.opts.Describer.DescribeAll(ctx, reqs, mode) {
 			i := todo[o.Index]

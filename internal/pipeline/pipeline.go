@@ -11,12 +11,15 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"io"
 	"log/slog"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"time"
 
+	"github.com/targetvision/targetvision/internal/blob"
 	"github.com/targetvision/targetvision/internal/jobs"
 	"github.com/targetvision/targetvision/internal/localsource"
 	"github.com/targetvision/targetvision/internal/photo"
@@ -57,7 +60,11 @@ type RemoteSource interface {
 // Options configure a Pipeline. Embedder may be nil (no CLIP model yet):
 // embed jobs then wait in the queue.
 type Options struct {
-	DataDir  string
+	// DataDir holds files being made (DataDir/tmp) and, without Blobs,
+	// the thumbnails and renditions.
+	DataDir string
+	// Blobs keeps thumbnails and renditions; nil means the data directory.
+	Blobs    blob.Store
 	Limits   photo.Limits
 	Embedder ImageEmbedder
 	Index    VectorIndex
@@ -89,6 +96,9 @@ type Pipeline struct {
 func New(db *store.DB, opts Options) *Pipeline {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Blobs == nil {
+		opts.Blobs = blob.NewDir(opts.DataDir)
 	}
 	return &Pipeline{db: db, opts: opts, log: opts.Logger}
 }
@@ -190,7 +200,7 @@ func (p *Pipeline) SyncSource(ctx context.Context, src store.Source, deep bool) 
 			}
 		}
 		for _, id := range res.DeletedIDs {
-			p.removeDerived(src.UserID, id)
+			p.removeDerived(ctx, src.UserID, id)
 		}
 	}
 	status, msg, when := store.SourceOK, "", time.Now()
@@ -229,15 +239,23 @@ func (p *Pipeline) handleSync(ctx context.Context, j store.Job) error {
 	return nil
 }
 
-// ThumbPath and RenditionPath are where a photo's derived files live,
-// relative to the data dir.
+// Key prefixes of the derived files in the blob store: everything the
+// pipeline makes lives under one of them (`blobs migrate` and `backup`
+// copy exactly these).
+const (
+	ThumbPrefix     = "thumbs/"
+	RenditionPrefix = "renditions/"
+)
+
+// ThumbPath and RenditionPath are a photo's blob keys (which are also its
+// files' paths relative to the data dir when blobs live there).
 func ThumbPath(userID, photoID int64) string {
-	return filepath.Join("thumbs", strconv.FormatInt(userID, 10), strconv.FormatInt(photoID, 10)+".jpg")
+	return path.Join(ThumbPrefix, strconv.FormatInt(userID, 10), strconv.FormatInt(photoID, 10)+".jpg")
 }
 
-// RenditionPath is the ≤2200 px analysis image of a photo, relative to the data dir.
+// RenditionPath is the key of the ≤2200 px analysis image of a photo.
 func RenditionPath(userID, photoID int64) string {
-	return filepath.Join("renditions", strconv.FormatInt(userID, 10), strconv.FormatInt(photoID, 10)+".jpg")
+	return path.Join(RenditionPrefix, strconv.FormatInt(userID, 10), strconv.FormatInt(photoID, 10)+".jpg")
 }
 
 // RemoveSource removes one of the user's sources with its photos, their
@@ -250,15 +268,83 @@ func (p *Pipeline) RemoveSource(ctx context.Context, userID, sourceID int64) (in
 		return 0, err
 	}
 	for _, id := range ids {
-		p.removeDerived(userID, id)
+		p.removeDerived(ctx, userID, id)
 	}
 	p.log.InfoContext(ctx, "source removed", "source_id", sourceID, "photos", len(ids))
 	return len(ids), nil
 }
 
-func (p *Pipeline) removeDerived(userID, photoID int64) {
-	os.Remove(filepath.Join(p.opts.DataDir, ThumbPath(userID, photoID)))
-	os.Remove(filepath.Join(p.opts.DataDir, RenditionPath(userID, photoID)))
+func (p *Pipeline) removeDerived(ctx context.Context, userID, photoID int64) {
+	for _, key := range []string{ThumbPath(userID, photoID), RenditionPath(userID, photoID)} {
+		if err := p.opts.Blobs.Delete(ctx, key); err != nil {
+			p.log.WarnContext(ctx, "remove a deleted photo's derived file", "photo_id", photoID, "key", key, "err", err)
+		}
+	}
+}
+
+// workDir is a fresh directory under DataDir/tmp for one job's files;
+// the caller removes it.
+func (p *Pipeline) workDir() (string, error) {
+	tmp := filepath.Join(p.opts.DataDir, "tmp")
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
+		return "", fmt.Errorf("pipeline: %w", err)
+	}
+	dir, err := os.MkdirTemp(tmp, "job-")
+	if err != nil {
+		return "", fmt.Errorf("pipeline: %w", err)
+	}
+	return dir, nil
+}
+
+// RemoveStaleWork deletes work directories that a crashed process left in
+// DataDir/tmp, if older than maxAge (a live job's are younger: several
+// processes may share the data directory).
+func (p *Pipeline) RemoveStaleWork(maxAge time.Duration) error {
+	tmp := filepath.Join(p.opts.DataDir, "tmp")
+	entries, err := os.ReadDir(tmp)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || time.Since(info.ModTime()) < maxAge {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(tmp, e.Name())); err != nil {
+			return fmt.Errorf("pipeline: %w", err)
+		}
+	}
+	return nil
+}
+
+// localBlob gives a file name holding the blob at key, for readers that
+// take one (the decoder, Claude's request): the file itself when blobs live
+// in a directory, else a copy in dir.
+func (p *Pipeline) localBlob(ctx context.Context, key, dir string) (string, error) {
+	if d, ok := p.opts.Blobs.(*blob.Dir); ok {
+		return d.LocalPath(key)
+	}
+	r, err := p.opts.Blobs.Open(ctx, key)
+	if err != nil {
+		return "", err
+	}
+	defer r.Close()
+	dst := filepath.Join(dir, path.Base(key))
+	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("pipeline: copy of %s: %w", key, err)
+	}
+	if _, err := io.Copy(f, r); err != nil {
+		f.Close()
+		return "", fmt.Errorf("pipeline: copy of %s: %w", key, err)
+	}
+	if err := f.Close(); err != nil {
+		return "", fmt.Errorf("pipeline: copy of %s: %w", key, err)
+	}
+	return dst, nil
 }
 
 // handleProcess reads a photo's file once: EXIF, hash, thumbnail and
@@ -271,23 +357,25 @@ func (p *Pipeline) handleProcess(ctx context.Context, j store.Job, ph store.Phot
 		return err
 	}
 	thumb, rend := ThumbPath(j.UserID, ph.ID), RenditionPath(j.UserID, ph.ID)
+	// The files are made in a work directory, then put in the blob store.
+	work, err := p.workDir()
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
 	file := localsource.Path(src, ph)
 	if src.Kind != store.SourceLocal {
 		rs := p.opts.Remote[src.Kind]
 		if rs == nil {
 			return jobs.Permanent(fmt.Errorf("pipeline: processing %s photos is not available yet", src.Kind))
 		}
-		// The download lands beside the final rendition and is replaced by it.
-		file = filepath.Join(p.opts.DataDir, rend+".download")
-		defer os.Remove(file)
+		file = filepath.Join(work, "download")
 		if err := rs.Fetch(ctx, src, ph, file); err != nil {
 			return err
 		}
 	}
-	info, err := photo.Process(ctx, file, p.opts.Limits, photo.Outputs{
-		ThumbPath:     filepath.Join(p.opts.DataDir, thumb),
-		RenditionPath: filepath.Join(p.opts.DataDir, rend),
-	})
+	out := photo.Outputs{ThumbPath: filepath.Join(work, "thumb.jpg"), RenditionPath: filepath.Join(work, "rendition.jpg")}
+	info, err := photo.Process(ctx, file, p.opts.Limits, out)
 	noPreview := errors.Is(err, photo.ErrNoPreview)
 	if err != nil && !noPreview {
 		if ctx.Err() != nil {
@@ -305,6 +393,13 @@ func (p *Pipeline) handleProcess(ctx context.Context, j store.Job, ph store.Phot
 	if info.Truncated {
 		p.log.WarnContext(ctx, "photo file ends early; indexed what it holds, the rest grey", "photo_id", ph.ID, "file", ph.SourceKey)
 	}
+	if !noPreview {
+		for key, file := range map[string]string{thumb: out.ThumbPath, rend: out.RenditionPath} {
+			if err := blob.PutFile(ctx, p.opts.Blobs, key, file); err != nil {
+				return fmt.Errorf("pipeline: store photo %d's derived file: %w", ph.ID, err)
+			}
+		}
+	}
 	applyInfo(&ph, info, src.Kind == store.SourceLocal)
 	if src.Kind == store.SourceLocal {
 		p.applyWritten(ctx, &ph, info, src)
@@ -320,7 +415,7 @@ func (p *Pipeline) handleProcess(ctx context.Context, j store.Job, ph store.Phot
 		// A RAW whose previews were stripped is a photo all the same: its
 		// camera, date and the photographer's words are searchable. There
 		// are no pixels to show, embed or describe.
-		p.removeDerived(j.UserID, ph.ID)
+		p.removeDerived(ctx, j.UserID, ph.ID)
 		ph.ThumbPath, ph.RenditionPath, ph.Issue, ph.Error = "", "", store.IssueNoPreview, err.Error()
 	}
 	if _, _, err := p.db.UpsertPhoto(ctx, ph); err != nil {
@@ -449,7 +544,19 @@ func (p *Pipeline) handleEmbed(ctx context.Context, j store.Job, ph store.Photo)
 	if ph.RenditionPath == "" {
 		return jobs.Permanent(fmt.Errorf("pipeline: photo %d has no rendition to embed", ph.ID))
 	}
-	img, _, err := photo.Decode(ctx, filepath.Join(p.opts.DataDir, ph.RenditionPath), p.opts.Limits)
+	work, err := p.workDir()
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	file, err := p.localBlob(ctx, ph.RenditionPath, work)
+	if err != nil {
+		if errors.Is(err, blob.ErrNotFound) {
+			return jobs.Permanent(fmt.Errorf("pipeline: embed photo %d: %w", ph.ID, err))
+		}
+		return fmt.Errorf("pipeline: embed photo %d: %w", ph.ID, err)
+	}
+	img, _, err := photo.Decode(ctx, file, p.opts.Limits)
 	if err != nil {
 		if ctx.Err() != nil {
 			return err
@@ -478,10 +585,10 @@ func (p *Pipeline) RemoveUser(ctx context.Context, userID int64) (int, error) {
 		return 0, err
 	}
 	for _, id := range ids {
-		p.removeDerived(userID, id)
+		p.removeDerived(ctx, userID, id)
 	}
 	for _, dir := range []string{filepath.Dir(ThumbPath(userID, 0)), filepath.Dir(RenditionPath(userID, 0))} {
-		os.Remove(filepath.Join(p.opts.DataDir, dir)) // empty now; a leftover file keeps it
+		os.Remove(filepath.Join(p.opts.DataDir, dir)) // empty now (a directory store); a leftover file keeps it
 	}
 	p.log.InfoContext(ctx, "user removed", "user_id", userID, "photos", len(ids))
 	return len(ids), nil
