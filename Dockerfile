@@ -15,7 +15,11 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY cmd ./cmd
 COPY internal ./internal
-RUN go build -ldflags='-s -w' -o /out/usr/local/bin/targetvision ./cmd/targetvision
+# nodynamic: the HEIC and AVIF decoders otherwise link purego to dlopen a
+# system libheif/libavif, which makes even a CGO_ENABLED=0 binary dynamically
+# linked (it needs ld-linux, which scratch lacks); without it they use their
+# bundled WebAssembly build.
+RUN go build -tags nodynamic -ldflags='-s -w' -o /out/usr/local/bin/targetvision ./cmd/targetvision
 # The final image's whole file system besides the binary: CA certificates,
 # a passwd entry for the user, and the volumes' mount points owned by it.
 RUN mkdir -p /out/etc/ssl/certs /out/data/models /out/tmp \
