@@ -42,7 +42,7 @@ var updateDocs = flag.Bool("update-screenshots", false, "write the README screen
 
 // docShots are the screenshots committed for the README: viewport-sized
 // (1280×800) captures reduced to 256 colours, small enough to keep in git.
-var docShots = []string{"sources", "activity", "search", "photo"}
+var docShots = []string{"sources", "activity", "search", "photo", "viewer"}
 
 // binary is the targetvision binary, built once by TestMain; chromium is
 // the browser it found ("" = none).
@@ -333,7 +333,7 @@ func newBrowser(t *testing.T, base string) *browser {
 	)
 	// The whole browser session is bounded; each step has its own, shorter
 	// bound below.
-	root, cancelRoot := context.WithTimeout(context.Background(), 3*time.Minute)
+	root, cancelRoot := context.WithTimeout(context.Background(), 6*time.Minute)
 	actx, cancelAlloc := chromedp.NewExecAllocator(root, opts...)
 	ctx, cancelTab := chromedp.NewContext(actx)
 	t.Cleanup(func() {
@@ -725,6 +725,7 @@ func TestBrowserFlow(t *testing.T) {
 	b.open("/library", "library")
 	b.do("library grid", 30*time.Second, chromedp.WaitVisible(chromedp.CSS(`[data-testid=library-grid] [data-testid=photo-card]`)))
 	b.shot("library")
+	checkViewer(b, photos)
 	checkPhotoPages(b)
 
 	b.open("/settings", "settings")

@@ -145,6 +145,13 @@ func seedLibrary(t *testing.T, ts *testServer, u account, dir, albumName string,
 		if p, _, err = db.UpsertPhoto(ctx, p); err != nil {
 			t.Fatal(err)
 		}
+		// The original, in the source's folder.
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, s.key)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, s.key), l.thumb, 0o644); err != nil {
+			t.Fatal(err)
+		}
 		for _, rel := range []string{p.ThumbPath, p.RenditionPath} {
 			full := filepath.Join(ts.dataDir, rel)
 			if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
@@ -261,12 +268,16 @@ func TestIsolation(t *testing.T) {
 				}
 				r := c.build(A, as)
 				variants := []string{r.path}
+				sep := "?"
+				if strings.Contains(r.path, "?") {
+					sep = "&"
+				}
 				if r.method == http.MethodGet {
-					variants = append(variants, r.path+"?"+aFilters.Encode())
+					variants = append(variants, r.path+sep+aFilters.Encode())
 				}
 				if rt.pattern == "GET /api/v1/search" || rt.pattern == "GET /api/v1/photos" {
 					for _, f := range oneFilter {
-						variants = append(variants, r.path+"?"+f.Encode())
+						variants = append(variants, r.path+sep+f.Encode())
 					}
 				}
 				for _, path := range variants {
@@ -690,7 +701,26 @@ func isolationCases(t *testing.T, ts *testServer, A *library) map[string]isolati
 			other: wantNotFound},
 		"GET /api/v1/photos/{id}/thumbnail": {build: photo("/thumbnail"), owner: image, other: wantNotFound},
 		"GET /api/v1/photos/{id}/image":     {build: photo("/image"), owner: image, other: wantNotFound},
-		"GET /api/v1/albums":                {build: get("/api/v1/albums"), owner: contains("Aardvark Album"), other: contains("Bob's Lighthouses")},
+		"GET /api/v1/photos/{id}/original": {build: photo("/original"),
+			owner: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				image(t, rec)
+				if cd := rec.Header().Get("Content-Disposition"); cd != `attachment; filename=alice-private-1.jpg` {
+					t.Errorf("owner's original is not an attachment named like its file: %q", cd)
+				}
+			},
+			other: wantNotFound},
+		"GET /api/v1/photos/originals.zip": {
+			build: func(o *library, _ account) req {
+				return req{method: "GET", path: fmt.Sprintf("/api/v1/photos/originals.zip?ids=%d,%d", o.photos[0].ID, o.photos[1].ID)}
+			},
+			owner: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				wantStatus(t, rec, 200)
+				if got := zipEntries(t, rec.Body.Bytes()); len(got) != 2 || !bytes.Equal(got["alice-private-1.jpg"], A.thumb) || !bytes.Equal(got["alice-private-2.jpg"], A.thumb) {
+					t.Errorf("owner's zip holds %d files, want her two originals", len(got))
+				}
+			},
+			other: wantNotFound},
+		"GET /api/v1/albums": {build: get("/api/v1/albums"), owner: contains("Aardvark Album"), other: contains("Bob's Lighthouses")},
 
 		"GET /api/v1/sources": {build: get("/api/v1/sources"), owner: contains(A.source.Path), other: contains("bob-folder")},
 		"POST /api/v1/sources": {

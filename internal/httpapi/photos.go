@@ -197,6 +197,7 @@ type photoDetail struct {
 	GPS          *gpsJSON     `json:"gps" nullable:"true" description:"Where the photo was taken; null when unknown."`
 	ThumbnailURL string       `json:"thumbnail_url"`
 	ImageURL     string       `json:"image_url"`
+	OriginalURL  string       `json:"original_url" description:"Downloads the original file (GET /api/v1/photos/{id}/original); empty when this server cannot, as for SmugMug photos, whose originals SmugMug keeps (web_url)."`
 	WebURL       string       `json:"web_url"`
 	SourceID     int64        `json:"source_id"`
 	Status       string       `json:"status" enum:"pending,ready,failed"`
@@ -258,6 +259,11 @@ func (s *Server) getPhoto(w http.ResponseWriter, r *http.Request) error {
 	}
 	if p.GPS != nil {
 		d.GPS = &gpsJSON{Lat: p.GPS.Lat, Lon: p.GPS.Lon}
+	}
+	if src, err := s.d.DB.Source(r.Context(), uid, p.SourceID); err != nil {
+		return err
+	} else if src.Kind == store.SourceLocal {
+		d.OriginalURL = fmt.Sprintf("/api/v1/photos/%d/original", p.ID)
 	}
 	if m, err := s.d.DB.AIMetadata(r.Context(), uid, id); err == nil {
 		d.Description = plaintext.Line(m.Description)

@@ -56,6 +56,8 @@ func (s *Server) table() []route {
 		{"GET /api/v1/photos/{id}/similar", s.handle(s.similar), false},
 		{"GET /api/v1/photos/{id}/thumbnail", s.handle(s.thumbnail), false},
 		{"GET /api/v1/photos/{id}/image", s.handle(s.image), false},
+		{"GET /api/v1/photos/{id}/original", s.handle(s.original), false},
+		{"GET /api/v1/photos/originals.zip", s.handle(s.originalsZip), false},
 		{"GET /api/v1/albums", s.handle(s.albums), false},
 
 		{"GET /api/v1/sources", s.handle(s.listSources), false},

@@ -79,6 +79,11 @@ type Deps struct {
 	// RateLimit is the per-user/per-IP API budget in requests per second
 	// (burst 4×); default 20.
 	RateLimit float64
+	// MaxZipBytes bounds the originals of one zip download; default 4 GiB.
+	MaxZipBytes int64
+	// MaxZipDuration bounds how long one zip download may stream;
+	// default 30 minutes.
+	MaxZipDuration time.Duration
 }
 
 // ModelStatus describes the CLIP model for the UI.
@@ -120,6 +125,12 @@ func New(d Deps) (*Server, error) {
 	}
 	if d.RateLimit <= 0 {
 		d.RateLimit = 20
+	}
+	if d.MaxZipBytes <= 0 {
+		d.MaxZipBytes = 4 << 30
+	}
+	if d.MaxZipDuration <= 0 {
+		d.MaxZipDuration = 30 * time.Minute
 	}
 	if d.Models == nil {
 		d.Models = func() ModelStatus { return ModelStatus{} }

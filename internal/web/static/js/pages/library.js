@@ -5,6 +5,7 @@ import { api, withQuery, describeError } from '../api.js';
 import { $, h, setStatus } from '../dom.js';
 import { photoCard, emptyState, errorState } from '../cards.js';
 import { stepsPanel } from '../steps.js';
+import { openViewer, withView } from '../viewer.js';
 
 const PAGE = 48;
 
@@ -23,6 +24,16 @@ export async function initLibrary() {
   let total = Infinity;
   let loading = false;
   let generation = 0; // bumped when the album changes, to drop stale pages
+  let shown = []; // the photos in the grid, in order, for the viewer
+  const view = (p) => () => openViewer({
+    items: () => shown,
+    index: shown.indexOf(p),
+    more: async () => {
+      const before = shown.length;
+      await loadMore();
+      return shown.length > before;
+    },
+  });
 
   async function loadMore() {
     if (loading || offset >= total) return;
@@ -34,7 +45,8 @@ export async function initLibrary() {
       const data = await api(withQuery('/api/v1/photos', { limit: PAGE, offset, album }));
       if (gen !== generation) return;
       const photos = data.photos || [];
-      for (const p of photos) grid.append(photoCard(p));
+      for (const p of photos) grid.append(withView(photoCard(p), p, view(p)));
+      shown.push(...photos);
       offset += photos.length;
       total = photos.length === 0 ? offset : (data.total ?? Infinity);
       count.textContent = Number.isFinite(total) ? `${total} ${total === 1 ? 'photo' : 'photos'}` : '';
@@ -70,6 +82,7 @@ export async function initLibrary() {
     loading = false;
     offset = 0;
     total = Infinity;
+    shown = [];
     grid.replaceChildren();
     heading.textContent = name || 'All photos';
     history.replaceState(null, '', withQuery('/library', { album }));

@@ -8,6 +8,7 @@ import { api, withQuery, describeError, ApiError } from '../api.js';
 import { $, h, debounce, setStatus } from '../dom.js';
 import { resultCard, resultsStatus, semanticNote, emptyState, errorState } from '../cards.js';
 import { stepsPanel } from '../steps.js';
+import { openViewer, withView } from '../viewer.js';
 
 const PAGE = 24;
 const DEBOUNCE_MS = 250;
@@ -34,6 +35,20 @@ export async function initSearch() {
 
   let controller = null;
   let offset = 0;
+  // shown are the hits on screen, in order: the viewer steps through them
+  // and loads the next page past the last.
+  let shown = [];
+  let total = 0;
+  const view = (hit) => () => openViewer({
+    items: () => shown,
+    index: shown.findIndex((x) => x.photo_id === hit.photo_id),
+    more: async () => {
+      if (offset >= total) return false;
+      const before = shown.length;
+      await run({ append: true });
+      return shown.length > before;
+    },
+  });
   // lastKey is the query and filters of the results on screen (or being
   // fetched); an event that changes nothing (a blur after typing, a
   // repeated Enter) neither refetches nor re-renders, so the chip the user
@@ -112,15 +127,17 @@ export async function initSearch() {
       if (mine !== controller) return;
       const hits = data.results || [];
       if (!append) {
+        shown = [];
         results.replaceChildren();
         renderHints(data.hints || []);
         const note = semanticNote(data.semantic);
         semantic.textContent = note;
         semantic.hidden = !note;
       }
-      for (const hit of hits) results.append(resultCard(hit, { testid: 'result-card' }));
+      for (const hit of hits) results.append(withView(resultCard(hit, { testid: 'result-card' }), hit, view(hit)));
+      shown.push(...hits);
       offset += hits.length;
-      const total = data.total ?? offset;
+      total = data.total ?? offset;
       const looseHits = data.loosely_related || [];
       renderLoose(looseHits);
       if (offset === 0) {
@@ -165,7 +182,8 @@ export async function initSearch() {
 
   /** renderLoose fills the loosely related section, apart from the results. */
   function renderLoose(hits) {
-    looseResults.replaceChildren(...hits.map((hit) => resultCard(hit, { testid: 'loose-card' })));
+    looseResults.replaceChildren(...hits.map((hit) => withView(resultCard(hit, { testid: 'loose-card' }), hit,
+      () => openViewer({ items: () => hits, index: hits.indexOf(hit) }))));
     loose.hidden = hits.length === 0;
   }
 
