@@ -130,3 +130,44 @@ func sameAsAFile(dir, name string, data []byte) bool {
 	})
 	return found
 }
+
+// checkTimeline: the library by month, each month a section with a
+// sticky header and its photos; the year scrubber jumps to a year.
+func checkTimeline(b *browser) {
+	b.t.Helper()
+	b.open("/timeline", "timeline")
+	b.do("timeline", 15*time.Second,
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=timeline-section] [data-testid=timeline-header]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=timeline-section] [data-testid=photo-card]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=timeline-year]`)),
+	)
+	type tl struct {
+		Sections, Years int
+		Sticky          string
+		Counted, Total  int
+	}
+	got := eval[tl](b, "timeline layout", `(async () => {
+		const d = await fetch('/api/v1/timeline').then((r) => r.json());
+		const secs = [...document.querySelectorAll('[data-testid=timeline-section]')];
+		return { Sections: secs.length, Years: document.querySelectorAll('[data-testid=timeline-year]').length,
+			Sticky: getComputedStyle(secs[0].querySelector('[data-testid=timeline-header]')).position,
+			Counted: d.periods.reduce((n, p) => n + p.count, 0) + d.undated, Total: d.total };
+	})()`)
+	if got.Sections < 5 || got.Years < 5 || got.Sticky != "sticky" || got.Counted != got.Total || got.Total == 0 {
+		b.t.Errorf("timeline: %+v", got)
+	}
+	b.shot("timeline")
+	// The oldest year: its first section comes to the top, its photos load.
+	oldest := eval[string](b, "oldest year", `[...document.querySelectorAll('[data-testid=timeline-year]')].pop().dataset.year`)
+	b.do("scrub to "+oldest, 15*time.Second, chromedp.Click(chromedp.CSS(`[data-testid=timeline-year][data-year="`+oldest+`"]`)))
+	b.waitFor("scrubbed", 10*time.Second, func() (bool, string) {
+		s := eval[[]any](b, "scrub state", `(() => {
+			const sec = [...document.querySelectorAll('[data-testid=timeline-section]')].find((s) => s.dataset.period.startsWith('`+oldest+`'));
+			return [Math.round(sec.getBoundingClientRect().top), sec.querySelectorAll('[data-testid=photo-card]').length,
+				document.querySelector('[data-testid=timeline-year][aria-current]')?.dataset.year || ''];
+		})()`)
+		top, _ := s[0].(float64)
+		n, _ := s[1].(float64)
+		return top < 120 && n > 0 && s[2] == oldest, fmt.Sprint(s)
+	})
+}

@@ -720,6 +720,13 @@ func isolationCases(t *testing.T, ts *testServer, A *library) map[string]isolati
 				}
 			},
 			other: wantNotFound},
+		"GET /api/v1/timeline": {build: get("/api/v1/timeline"), owner: contains(`"period":"2024-06","from":"2024-06-01","to":"2024-06-30","count":2`),
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				wantStatus(t, rec, 200)
+				if strings.Contains(rec.Body.String(), `"count":2`) || strings.Contains(rec.Body.String(), `"count":3`) {
+					t.Errorf("Bob's timeline counts Alice's photos: %s", rec.Body)
+				}
+			}},
 		"GET /api/v1/albums": {build: get("/api/v1/albums"), owner: contains("Aardvark Album"), other: contains("Bob's Lighthouses")},
 
 		"GET /api/v1/sources": {build: get("/api/v1/sources"), owner: contains(A.source.Path), other: contains("bob-folder")},

@@ -181,6 +181,9 @@ func operations() map[string]operation {
 				404: idNotFound + " original_unavailable: none of the photos has an original this server can send.",
 				413: "zip_too_large: the originals are larger than one download may be; select fewer photos.",
 			}},
+		"GET /api/v1/timeline": {id: "timeline", tag: "photos", summary: "How many photos were taken each month or day",
+			description: "Newest first, with the day range that lists each period's photos (GET /api/v1/photos?from=&to=), and the count of photos without a capture time: the timeline lays out every section and its year scrubber from this, then loads each section's photos as it scrolls near. Takes the listing's filters.",
+			params:      timelineParams{}, resp: timelineJSON{}, errors: map[int]string{400: badParams}},
 		"GET /api/v1/albums": {id: "listAlbums", tag: "photos", summary: "Albums with photo counts, by name", resp: albumList{}},
 
 		"GET /api/v1/sources": {id: "listSources", tag: "sources", summary: "Sources (local folders, SmugMug) with their sync state",

@@ -124,8 +124,9 @@ func timePtr(t time.Time) *time.Time {
 
 // listParams are GET /api/v1/photos's parameters.
 type listParams struct {
-	Limit  int `query:"limit" minimum:"1" maximum:"200" default:"50"`
-	Offset int `query:"offset" minimum:"0" maximum:"1000000000" default:"0"`
+	Limit   int  `query:"limit" minimum:"1" maximum:"200" default:"50"`
+	Offset  int  `query:"offset" minimum:"0" maximum:"1000000000" default:"0"`
+	Undated bool `query:"undated" description:"Only photos without a capture time (the timeline's last section)."`
 	filterParams
 }
 
@@ -144,6 +145,7 @@ func (s *Server) listPhotos(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	f.Undated = p.Undated
 	uid := userID(r)
 	ps, total, err := s.d.DB.ListPhotos(r.Context(), uid, f, p.Limit, p.Offset)
 	if err != nil {

@@ -59,6 +59,7 @@ func (s *Server) table() []route {
 		{"GET /api/v1/photos/{id}/original", s.handle(s.original), false},
 		{"GET /api/v1/photos/originals.zip", s.handle(s.originalsZip), false},
 		{"GET /api/v1/albums", s.handle(s.albums), false},
+		{"GET /api/v1/timeline", s.handle(s.timeline), false},
 
 		{"GET /api/v1/sources", s.handle(s.listSources), false},
 		{"POST /api/v1/sources", s.handle(s.createSource), false},

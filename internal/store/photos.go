@@ -306,6 +306,9 @@ type Filter struct {
 	Exclude string
 	// MinRating keeps photos rated at least this many stars (1-5).
 	MinRating int
+	// Undated keeps only photos without a capture time (the timeline's
+	// last section).
+	Undated bool
 }
 
 // likeContains is a LIKE pattern (with ESCAPE '\') matching values that
@@ -367,6 +370,9 @@ func (s *DB) where(f Filter, conds []string, args []any) ([]string, []any) {
 	}
 	if f.MinRating > 0 {
 		add("COALESCE(p.user_rating, p.rating) >= ?", f.MinRating)
+	}
+	if f.Undated {
+		conds = append(conds, "p.taken_at IS NULL")
 	}
 	return conds, args
 }
@@ -461,7 +467,7 @@ func (s *DB) copiedFilterSQL(ctx context.Context, alias string, userID int64, f 
 	if m, ok := s.excludeMatch(f.Exclude); ok {
 		add("NOT EXISTS (SELECT 1 FROM photo_search xs WHERE xs.photo_id = x.photo_id AND xs.tsv @@ to_tsquery("+s.lang.regconfig()+", ?))", m)
 	}
-	if rest := (Filter{Keyword: f.Keyword, Status: f.Status, MinRating: f.MinRating}); rest != (Filter{}) {
+	if rest := (Filter{Keyword: f.Keyword, Status: f.Status, MinRating: f.MinRating, Undated: f.Undated}); rest != (Filter{}) {
 		photo, pargs := s.where(rest, nil, args)
 		args = pargs
 		conds = append(conds, "EXISTS (SELECT 1 FROM photos p WHERE p.id = "+alias+".photo_id AND "+strings.Join(photo, " AND ")+")")

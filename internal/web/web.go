@@ -66,6 +66,7 @@ func Pages() []Page {
 	return []Page{
 		{Name: "search", Pattern: "GET /{$}", Title: "Search", Nav: "search"},
 		{Name: "search", Pattern: "GET /search", Title: "Search", Nav: "search"},
+		{Name: "timeline", Pattern: "GET /timeline", Title: "Timeline", Nav: "timeline"},
 		{Name: "library", Pattern: "GET /library", Title: "Library", Nav: "library"},
 		{Name: "photo", Pattern: "GET /photos/{id}", Title: "Photo", Nav: "library"},
 		{Name: "sources", Pattern: "GET /sources", Title: "Sources", Nav: "sources"},

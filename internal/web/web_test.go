@@ -89,6 +89,7 @@ func TestPagesServeShellWithHashedAssets(t *testing.T) {
 		{"/search", "search", false},
 		{"/search?q=barn", "search", false},
 		{"/library", "library", false},
+		{"/timeline", "timeline", false},
 		{"/photos/123", "photo", false},
 		{"/sources", "sources", false},
 		{"/activity", "activity", false},
@@ -589,7 +590,7 @@ func TestModulesFindTheirElements(t *testing.T) {
 	t.Parallel()
 	tpl := templateFiles(t)
 	layout := tpl["templates/layout.html"]
-	for _, page := range []string{"search", "library", "photo", "sources", "activity", "settings"} {
+	for _, page := range []string{"search", "library", "timeline", "photo", "sources", "activity", "settings"} {
 		src, err := fs.ReadFile(staticFS, "static/js/pages/"+page+".js")
 		if err != nil {
 			t.Fatal(err)
