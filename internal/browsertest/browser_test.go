@@ -42,7 +42,7 @@ var updateDocs = flag.Bool("update-screenshots", false, "write the README screen
 
 // docShots are the screenshots committed for the README: viewport-sized
 // (1280×800) captures reduced to 256 colours, small enough to keep in git.
-var docShots = []string{"sources", "activity", "search", "photo", "viewer", "timeline"}
+var docShots = []string{"sources", "activity", "search", "photo", "viewer", "timeline", "bulk"}
 
 // binary is the targetvision binary, built once by TestMain; chromium is
 // the browser it found ("" = none).
@@ -726,6 +726,7 @@ func TestBrowserFlow(t *testing.T) {
 	b.do("library grid", 30*time.Second, chromedp.WaitVisible(chromedp.CSS(`[data-testid=library-grid] [data-testid=photo-card]`)))
 	b.shot("library")
 	checkTimeline(b)
+	checkBulk(b)
 	checkViewer(b, photos)
 	checkPhotoPages(b)
 

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -169,5 +170,97 @@ func checkTimeline(b *browser) {
 		top, _ := s[0].(float64)
 		n, _ := s[1].(float64)
 		return top < 120 && n > 0 && s[2] == oldest, fmt.Sprint(s)
+	})
+}
+
+// checkBulk: on the timeline, a click and a shift-click select three
+// photos; a keyword added to them is searchable at once; they go into a
+// new album of the person's, and their originals download as one zip.
+func checkBulk(b *browser) {
+	b.t.Helper()
+	b.open("/timeline", "timeline")
+	b.do("timeline cards", 15*time.Second, chromedp.WaitVisible(chromedp.CSS(`[data-testid=timeline-section] [data-testid=select-toggle]`)))
+	ids := eval[[]string](b, "first three", `[...document.querySelectorAll('[data-testid=timeline-section] [data-testid=select-toggle]')].slice(0, 3).map((x) => x.dataset.photoId)`)
+	if len(ids) != 3 {
+		b.fail("select", fmt.Errorf("the timeline shows %d photos to select", len(ids)))
+	}
+	box := func(id string) string {
+		return `[data-testid=timeline-section] [data-testid=select-toggle][data-photo-id="` + id + `"]`
+	}
+	b.do("select one", 15*time.Second,
+		chromedp.Click(chromedp.CSS(box(ids[0]))),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=selection-bar]`)),
+	)
+	// Out from under the toolbar, then shift-click the third.
+	eval[bool](b, "scroll", `(document.querySelector('`+box(ids[2])+`').scrollIntoView({ block: 'center' }), true)`)
+	b.do("select the run", 15*time.Second, shiftClick(box(ids[2])))
+	type sel struct {
+		Count   string
+		Checked []string
+	}
+	got := eval[sel](b, "selection", `({ Count: document.querySelector('[data-testid=selection-count]').textContent,
+		Checked: [...document.querySelectorAll('[data-testid=select-toggle][aria-checked=true]')].map((x) => x.dataset.photoId) })`)
+	if got.Count != "3 selected" || len(got.Checked) != 3 {
+		b.t.Errorf("a click and a shift-click selected %+v, want %v", got, ids)
+	}
+	b.do("add keyword", 15*time.Second,
+		chromedp.Click(chromedp.CSS(`[data-testid=selection-add-keyword]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=selection-input]`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=selection-input]`), "zebrafinch"),
+		chromedp.Click(chromedp.CSS(`[data-testid=selection-submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=selection-add-keyword]`)),
+	)
+	b.waitFor("keyword added", 10*time.Second, func() (bool, string) {
+		s := eval[string](b, "status", `document.querySelector('[data-testid=selection-status]').textContent`)
+		return strings.Contains(s, "to 3 photos"), s
+	})
+	b.shot("bulk")
+	b.do("add to album", 15*time.Second,
+		chromedp.Click(chromedp.CSS(`[data-testid=selection-add-album]`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=selection-input]`), "Keepers"),
+		chromedp.Click(chromedp.CSS(`[data-testid=selection-submit]`)),
+	)
+	b.waitFor("album made", 10*time.Second, func() (bool, string) {
+		s := eval[string](b, "status", `document.querySelector('[data-testid=selection-status]').textContent`)
+		return strings.Contains(s, "Keepers") && strings.Contains(s, "3 photos"), s
+	})
+	zip := eval[[]any](b, "zip", `fetch('/api/v1/photos/originals.zip?ids=`+strings.Join(ids, ",")+`').then(async (r) => [r.status, r.headers.get('Content-Type'), new TextDecoder().decode((await r.arrayBuffer()).slice(0, 2))])`)
+	if len(zip) != 3 || zip[0] != float64(200) || zip[1] != "application/zip" || zip[2] != "PK" {
+		b.t.Errorf("the selection's zip: %v", zip)
+	}
+
+	// The keyword is searchable at once: the three photos, no others.
+	b.open("/search?q=zebrafinch", "search")
+	b.do("keyword found", 15*time.Second, chromedp.WaitVisible(chromedp.CSS(`[data-testid=result-card]`)))
+	found := eval[[]string](b, "found", `[...document.querySelectorAll('[data-testid=result-card]')].map((a) => a.dataset.photoId).sort()`)
+	want := append([]string{}, ids...)
+	slices.Sort(want)
+	if !slices.Equal(found, want) {
+		b.t.Errorf("zebrafinch finds %v, want the three selected %v", found, want)
+	}
+	// The album lists them in the Library.
+	b.open("/library", "library")
+	b.do("album listed", 15*time.Second,
+		chromedp.Click(chromedp.CSS(`[data-testid=collection-list] [data-testid=album-item]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=library-grid] [data-testid=photo-card]`)),
+	)
+	b.waitFor("album photos", 10*time.Second, func() (bool, string) {
+		n := eval[int](b, "album photos", `document.querySelectorAll('[data-testid=library-grid] [data-testid=photo-card]').length`)
+		return n == 3, fmt.Sprint(n)
+	})
+}
+
+// shiftClick clicks the first element matching css with Shift held.
+func shiftClick(css string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		nodes, err := chromedp.Nodes(chromedp.CSS(css), chromedp.NodeVisible)(ctx, t)
+		if err != nil {
+			return err
+		}
+		if len(nodes) == 0 {
+			return fmt.Errorf("no %s", css)
+		}
+		_, err = chromedp.MouseClickNode(nodes[0], chromedp.ButtonModifiers(chromedp.ModifierShift))(ctx, t)
+		return err
 	})
 }

@@ -43,6 +43,10 @@ type library struct {
 	smug func() store.Source
 	// token and spareToken are API tokens of the user (made when first asked).
 	token, spareToken func() store.APIToken
+	// coll is the user's collection of all their photos; spareColl another,
+	// for the owner's delete (made when first asked).
+	coll      store.Collection
+	spareColl func() store.Collection
 }
 
 func (l *library) photoIDs() []int64 {
@@ -109,6 +113,16 @@ func seedLibrary(t *testing.T, ts *testServer, u account, dir, albumName string,
 		}
 	}
 	l.token, l.spareToken = tokenNamed("backup script"), tokenNamed("spare")
+	var spareColl store.Collection
+	l.spareColl = func() store.Collection {
+		if spareColl.ID == 0 {
+			var err error
+			if spareColl, err = db.CreateCollection(ctx, u.id, "spare "+u.email, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return spareColl
+	}
 	var smug store.Source
 	l.smug = func() store.Source {
 		if smug.ID == 0 {
@@ -172,6 +186,12 @@ func seedLibrary(t *testing.T, ts *testServer, u account, dir, albumName string,
 			t.Fatal(err)
 		}
 		l.photos = append(l.photos, p)
+	}
+	if l.coll, err = db.CreateCollection(ctx, u.id, title(l.photos[0])+" picks", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ChangeCollection(ctx, u.id, l.coll.ID, l.photoIDs(), nil); err != nil {
+		t.Fatal(err)
 	}
 	l.queuedJob, _, err = db.Enqueue(ctx, store.Job{UserID: u.id, Kind: pipeline.KindProcess, PhotoID: l.photos[0].ID})
 	if err != nil {
@@ -256,7 +276,7 @@ func TestIsolation(t *testing.T) {
 			"camera": {"hasselblad"}, "source": {strconv.FormatInt(A.source.ID, 10)}}
 		oneFilter := []url.Values{{"q": {"zanzibarn"}}, {"album": {A.album.Name}}, {"keyword": {"quetzalcoatl"}},
 			{"camera": {"hasselblad"}}, {"source": {strconv.FormatInt(A.source.ID, 10)}}, {"q": {"quetzal barn"}},
-			{"q": {"quetzalcoatl"}}}
+			{"q": {"quetzalcoatl"}}, {"collection": {strconv.FormatInt(A.coll.ID, 10)}}}
 
 		cases := isolationCases(t, ts, A)
 		walk := func(as account, owner bool) {
@@ -727,6 +747,76 @@ func isolationCases(t *testing.T, ts *testServer, A *library) map[string]isolati
 					t.Errorf("Bob's timeline counts Alice's photos: %s", rec.Body)
 				}
 			}},
+		"POST /api/v1/photos/keywords": {
+			build: func(o *library, as account) req {
+				kw := "ownkeyword"
+				if as.id != o.user.id {
+					kw = "hijacked"
+				}
+				return req{method: "POST", path: "/api/v1/photos/keywords", body: jsonString(t, keywordEdit{PhotoIDs: o.photoIDs(), Add: []string{kw}})}
+			},
+			owner: contains(`"updated":2`),
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				wantNotFound(t, rec)
+				for _, id := range A.photoIDs() {
+					if p, err := ts.db.Photo(t.Context(), A.user.id, id); err != nil || p.Edits.Keywords != nil && slices.Contains(*p.Edits.Keywords, "hijacked") {
+						t.Errorf("Bob changed the keywords of Alice's photo %d: %v", id, err)
+					}
+				}
+			},
+		},
+		"GET /api/v1/collections": {build: get("/api/v1/collections"), owner: contains("Zanzibarn at dusk picks"),
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				wantStatus(t, rec, 200)
+				if strings.Contains(rec.Body.String(), "Zanzibarn") {
+					t.Errorf("Alice's collections listed for Bob: %s", rec.Body)
+				}
+			}},
+		"POST /api/v1/collections": {
+			build: func(o *library, as account) req {
+				return req{method: "POST", path: "/api/v1/collections", body: jsonString(t, newCollection{Name: fmt.Sprintf("made by %d", as.id), PhotoIDs: o.photoIDs()})}
+			},
+			owner: contains(`"photo_count":2`),
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				wantNotFound(t, rec)
+				for _, u := range mustUsers(t, ts) {
+					cs, _ := ts.db.Collections(t.Context(), u.ID)
+					for _, c := range cs {
+						if strings.HasPrefix(c.Name, "made by") {
+							t.Errorf("Bob's request with Alice's photos made a collection: %+v", c)
+						}
+					}
+				}
+			},
+		},
+		"POST /api/v1/collections/{id}/photos": {
+			build: func(o *library, _ account) req {
+				return req{method: "POST", path: fmt.Sprintf("/api/v1/collections/%d/photos", o.coll.ID), body: jsonString(t, collectionChange{Remove: []int64{o.photos[1].ID}})}
+			},
+			owner: contains(`"photo_count":1`),
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				wantNotFound(t, rec)
+				if c, err := ts.db.CollectionByID(t.Context(), A.user.id, A.coll.ID); err != nil || c.PhotoCount != 2 {
+					t.Errorf("Bob changed Alice's collection: %+v %v", c, err)
+				}
+			},
+		},
+		"DELETE /api/v1/collections/{id}": {
+			build: func(o *library, as account) req {
+				id := o.coll.ID
+				if as.id == o.user.id {
+					id = o.spareColl().ID
+				}
+				return req{method: "DELETE", path: fmt.Sprintf("/api/v1/collections/%d", id)}
+			},
+			owner: func(t *testing.T, rec *httptest.ResponseRecorder) { wantStatus(t, rec, 204) },
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				wantNotFound(t, rec)
+				if _, err := ts.db.CollectionByID(t.Context(), A.user.id, A.coll.ID); err != nil {
+					t.Errorf("Bob deleted Alice's collection: %v", err)
+				}
+			},
+		},
 		"GET /api/v1/albums": {build: get("/api/v1/albums"), owner: contains("Aardvark Album"), other: contains("Bob's Lighthouses")},
 
 		"GET /api/v1/sources": {build: get("/api/v1/sources"), owner: contains(A.source.Path), other: contains("bob-folder")},

@@ -25,10 +25,13 @@ type filterParams struct {
 	Source  int64  `query:"source" minimum:"1" description:"Only photos of this source id."`
 	HasGPS  bool   `query:"has_gps" description:"Only photos with a GPS position."`
 	Rating  int    `query:"rating" minimum:"1" maximum:"5" description:"Only photos the photographer rated at least this many stars (XMP rating)."`
+	// Collection is one of the user's own albums (GET /api/v1/collections).
+	Collection int64 `query:"collection" minimum:"1" description:"Only photos in this collection of yours (GET /api/v1/collections)."`
 }
 
 func (p filterParams) filter() (store.Filter, error) {
-	f := store.Filter{Album: p.Album, Camera: p.Camera, Keyword: p.Keyword, SourceID: p.Source, HasGPS: p.HasGPS, MinRating: p.Rating}
+	f := store.Filter{Album: p.Album, Camera: p.Camera, Keyword: p.Keyword, SourceID: p.Source, HasGPS: p.HasGPS, MinRating: p.Rating,
+		CollectionID: p.Collection}
 	var err error
 	if f.From, err = parseDate("from", p.From); err != nil {
 		return f, err

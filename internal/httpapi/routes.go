@@ -60,6 +60,11 @@ func (s *Server) table() []route {
 		{"GET /api/v1/photos/originals.zip", s.handle(s.originalsZip), false},
 		{"GET /api/v1/albums", s.handle(s.albums), false},
 		{"GET /api/v1/timeline", s.handle(s.timeline), false},
+		{"POST /api/v1/photos/keywords", s.handle(s.editKeywords), false},
+		{"GET /api/v1/collections", s.handle(s.listCollections), false},
+		{"POST /api/v1/collections", s.handle(s.createCollection), false},
+		{"POST /api/v1/collections/{id}/photos", s.handle(s.changeCollection), false},
+		{"DELETE /api/v1/collections/{id}", s.handle(s.deleteCollection), false},
 
 		{"GET /api/v1/sources", s.handle(s.listSources), false},
 		{"POST /api/v1/sources", s.handle(s.createSource), false},

@@ -309,6 +309,8 @@ type Filter struct {
 	// Undated keeps only photos without a capture time (the timeline's
 	// last section).
 	Undated bool
+	// CollectionID keeps the photos of one of the user's collections.
+	CollectionID int64
 }
 
 // likeContains is a LIKE pattern (with ESCAPE '\') matching values that
@@ -373,6 +375,11 @@ func (s *DB) where(f Filter, conds []string, args []any) ([]string, []any) {
 	}
 	if f.Undated {
 		conds = append(conds, "p.taken_at IS NULL")
+	}
+	if f.CollectionID != 0 {
+		// Not correlated with p: one look-up of the collection's photos,
+		// scoped to the user ($1) as well as to the collection.
+		add("p.id IN (SELECT photo_id FROM collection_photos WHERE user_id = $1 AND collection_id = ?)", f.CollectionID)
 	}
 	return conds, args
 }
@@ -467,7 +474,7 @@ func (s *DB) copiedFilterSQL(ctx context.Context, alias string, userID int64, f 
 	if m, ok := s.excludeMatch(f.Exclude); ok {
 		add("NOT EXISTS (SELECT 1 FROM photo_search xs WHERE xs.photo_id = x.photo_id AND xs.tsv @@ to_tsquery("+s.lang.regconfig()+", ?))", m)
 	}
-	if rest := (Filter{Keyword: f.Keyword, Status: f.Status, MinRating: f.MinRating, Undated: f.Undated}); rest != (Filter{}) {
+	if rest := (Filter{Keyword: f.Keyword, Status: f.Status, MinRating: f.MinRating, Undated: f.Undated, CollectionID: f.CollectionID}); rest != (Filter{}) {
 		photo, pargs := s.where(rest, nil, args)
 		args = pargs
 		conds = append(conds, "EXISTS (SELECT 1 FROM photos p WHERE p.id = "+alias+".photo_id AND "+strings.Join(photo, " AND ")+")")

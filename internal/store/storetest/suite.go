@@ -72,6 +72,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("SourceWriteBack", func(t *testing.T) { t.Parallel(); testSourceWriteBack(t, open(t, store.Options{})) })
 	t.Run("PhotoEdits", func(t *testing.T) { t.Parallel(); testPhotoEdits(t, open(t, store.Options{})) })
 	t.Run("PhotoDates", func(t *testing.T) { t.Parallel(); testPhotoDates(t, open(t, store.Options{})) })
+	t.Run("BulkEdits", func(t *testing.T) { t.Parallel(); testBulkEdits(t, open(t, store.Options{})) })
 	t.Run("APITokens", func(t *testing.T) {
 		t.Parallel()
 		c := NewClock()

@@ -8,6 +8,7 @@ import { $, h, setStatus } from '../dom.js';
 import { photoCard, emptyState, errorState } from '../cards.js';
 import { stepsPanel } from '../steps.js';
 import { openViewer, withView } from '../viewer.js';
+import { selectable } from '../selection.js';
 
 const PAGE = 200;
 
@@ -44,6 +45,7 @@ export async function initTimeline() {
   const yearList = $('timeline-year-list');
   const byButtons = [$('timeline-by-month'), $('timeline-by-day')];
 
+  const selection = selectable({ order: () => sections.flatMap((s) => s.photos) });
   let by = new URLSearchParams(location.search).get('by') === 'day' ? 'day' : 'month';
   let sections = [];
   let generation = 0;
@@ -73,7 +75,7 @@ export async function initTimeline() {
           const data = await api(withQuery('/api/v1/photos', { ...params, limit: PAGE, offset: s.photos.length }));
           if (gen !== generation) return;
           const photos = data.photos || [];
-          for (const p of photos) s.grid.append(withView(photoCard(p), p, view(p)));
+          for (const p of photos) s.grid.append(selection.decorate(withView(photoCard(p), p, view(p)), p));
           s.photos.push(...photos);
           s.done = photos.length < PAGE || s.photos.length >= (data.total ?? 0);
         }
@@ -162,6 +164,7 @@ export async function initTimeline() {
     const gen = ++generation;
     if (observer) observer.disconnect();
     sections = [];
+    selection.clear();
     root.replaceChildren();
     root.setAttribute('aria-busy', 'true');
     setStatus(status, 'Loading…');
