@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -263,4 +264,42 @@ func shiftClick(css string) chromedp.Action[chromedp.Void] {
 		_, err = chromedp.MouseClickNode(nodes[0], chromedp.ButtonModifiers(chromedp.ModifierShift))(ctx, t)
 		return err
 	})
+}
+
+// checkMap: the map page marks every photo with a GPS position (the
+// shared photos have several), lists them with their places, and copes
+// with tiles that cannot load (the test's tile server is dead): a note,
+// the markers still there, no CSP violation.
+func checkMap(b *browser) {
+	b.t.Helper()
+	b.open("/map", "map")
+	b.do("map", 20*time.Second,
+		chromedp.WaitReady(chromedp.CSS(`[data-testid=map][data-markers]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=map-list-item]`)),
+	)
+	type mapState struct {
+		Markers, Listed, WithGPS int
+		Places                   []string
+	}
+	got := eval[mapState](b, "map state", `(async () => {
+		const d = await fetch('/api/v1/map').then((r) => r.json());
+		return { Markers: Number(document.querySelector('[data-testid=map]').dataset.markers),
+			Listed: document.querySelectorAll('[data-testid=map-list-item]').length,
+			WithGPS: d.total, Places: d.points.map((p) => p.place).filter(Boolean) };
+	})()`)
+	if got.WithGPS < 3 || got.Markers != got.WithGPS || got.Listed != got.WithGPS || len(got.Places) < 3 {
+		b.t.Errorf("map: %+v", got)
+	}
+	b.waitFor("tiles fail gracefully", 20*time.Second, func() (bool, string) {
+		s := eval[[]string](b, "tile state", `[document.querySelector('[data-testid=map]').dataset.tileErrors || '', document.querySelector('[data-testid=map-status]').textContent]`)
+		return s[0] != "" && strings.Contains(s[1], "could not be loaded"), fmt.Sprint(s)
+	})
+	b.shot("map")
+	// A photo's place is searchable by place:, and shown on its page.
+	place := got.Places[0]
+	city := strings.TrimSpace(strings.Split(place, ",")[0])
+	n := eval[int](b, "place search", `fetch('/api/v1/search?q=`+url.QueryEscape("place:\""+city+"\"")+`').then((r) => r.json()).then((d) => d.total)`)
+	if n < 1 {
+		b.t.Errorf("place:%q finds nothing", city)
+	}
 }

@@ -255,6 +255,15 @@ func TestIsolation(t *testing.T) {
 		B := seedLibrary(t, ts, bob, filepath.Join(root, "bob-folder"), "Bob's Lighthouses", color.RGBA{30, 30, 200, 255}, []photoSpec{
 			{"lighthouse.jpg", "Lighthouse", "A lighthouse on a cliff", []string{"quetzalcoatl"}},
 		}, false)
+		// Alice's photos were taken in Berlin: the map and place filters
+		// have something of hers to leak.
+		for i, p := range A.photos {
+			p.GPS = &store.GPS{Lat: 52.52, Lon: 13.40}
+			var err error
+			if A.photos[i], _, err = db.UpsertPhoto(ctx, p); err != nil || A.photos[i].Place != "Berlin, Germany" {
+				t.Fatalf("Alice's GPS: %v %q", err, A.photos[i].Place)
+			}
+		}
 		for _, u := range []*library{A, B} {
 			u.budget = map[int64]float64{alice.id: 42, bob.id: 7}[u.user.id]
 			body := jsonString(t, UserSettings{MonthlyBudgetUSD: u.budget})
@@ -276,7 +285,7 @@ func TestIsolation(t *testing.T) {
 			"camera": {"hasselblad"}, "source": {strconv.FormatInt(A.source.ID, 10)}}
 		oneFilter := []url.Values{{"q": {"zanzibarn"}}, {"album": {A.album.Name}}, {"keyword": {"quetzalcoatl"}},
 			{"camera": {"hasselblad"}}, {"source": {strconv.FormatInt(A.source.ID, 10)}}, {"q": {"quetzal barn"}},
-			{"q": {"quetzalcoatl"}}, {"collection": {strconv.FormatInt(A.coll.ID, 10)}}}
+			{"q": {"quetzalcoatl"}}, {"collection": {strconv.FormatInt(A.coll.ID, 10)}}, {"place": {"berlin"}}, {"q": {"place:berlin"}}}
 
 		cases := isolationCases(t, ts, A)
 		walk := func(as account, owner bool) {
@@ -817,6 +826,13 @@ func isolationCases(t *testing.T, ts *testServer, A *library) map[string]isolati
 				}
 			},
 		},
+		"GET /api/v1/map": {build: get("/api/v1/map"), owner: contains(`"place":"Berlin, Germany"`),
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				wantStatus(t, rec, 200)
+				if strings.Contains(rec.Body.String(), "Berlin") {
+					t.Errorf("Alice's positions on Bob's map: %s", rec.Body)
+				}
+			}},
 		"GET /api/v1/albums": {build: get("/api/v1/albums"), owner: contains("Aardvark Album"), other: contains("Bob's Lighthouses")},
 
 		"GET /api/v1/sources": {build: get("/api/v1/sources"), owner: contains(A.source.Path), other: contains("bob-folder")},

@@ -134,16 +134,15 @@ func (s *Server) cors(next http.Handler) http.Handler {
 	})
 }
 
-// contentSecurityPolicy: no inline script or style, images only from this
-// server (every photo is served by it, after its auth check), no framing.
-const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
-
-// securityHeaders: the CSP, no sniffing, no framing, and HSTS when the
-// client came over HTTPS (ours, or a trusted proxy's).
-func securityHeaders(next http.Handler) http.Handler {
+// securityHeaders: the CSP (no inline script or style, images only from
+// this server — every photo is served by it, after its auth check — and
+// the map's tile server, no framing; MapTiles.contentSecurityPolicy), no
+// sniffing, no framing, and HSTS when the client came over HTTPS (ours, or
+// a trusted proxy's).
+func securityHeaders(csp string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")

@@ -200,6 +200,9 @@ func operations() map[string]operation {
 			errors: map[int]string{400: "bad_request: no photos, or more than 1000.", 404: idNotFound, 409: "saved_search: the collection is a saved search."}},
 		"DELETE /api/v1/collections/{id}": {id: "deleteCollection", tag: "collections", summary: "Delete a collection (its photos stay in the library)",
 			params: collectionParams{}, status: http.StatusNoContent, errors: map[int]string{404: idNotFound}},
+		"GET /api/v1/map": {id: "map", tag: "photos", summary: "Your photos with a GPS position, for the map",
+			description: "With the tile server the map uses (TARGETVISION_MAP_TILES; the Content-Security-Policy allows its host for images). Each photo with its position and the place named from it. Takes the listing's filters.",
+			params:      mapParams{}, resp: mapJSON{}, errors: map[int]string{400: badParams}},
 		"GET /api/v1/albums": {id: "listAlbums", tag: "photos", summary: "Albums with photo counts, by name", resp: albumList{}},
 
 		"GET /api/v1/sources": {id: "listSources", tag: "sources", summary: "Sources (local folders, SmugMug) with their sync state",

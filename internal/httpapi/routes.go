@@ -60,6 +60,7 @@ func (s *Server) table() []route {
 		{"GET /api/v1/photos/originals.zip", s.handle(s.originalsZip), false},
 		{"GET /api/v1/albums", s.handle(s.albums), false},
 		{"GET /api/v1/timeline", s.handle(s.timeline), false},
+		{"GET /api/v1/map", s.handle(s.mapView), false},
 		{"POST /api/v1/photos/keywords", s.handle(s.editKeywords), false},
 		{"GET /api/v1/collections", s.handle(s.listCollections), false},
 		{"POST /api/v1/collections", s.handle(s.createCollection), false},
@@ -147,7 +148,7 @@ func (s *Server) routes() (http.Handler, error) {
 	h = s.limitBody(h)
 	h = s.cors(h)
 	h = s.logRequests(h)
-	h = securityHeaders(h)
+	h = securityHeaders(s.d.MapTiles.contentSecurityPolicy(), h)
 	h = s.edgeGuard(h)
 	h = s.recoverPanics(h)
 	return h, nil

@@ -79,6 +79,9 @@ type Deps struct {
 	// RateLimit is the per-user/per-IP API budget in requests per second
 	// (burst 4×); default 20.
 	RateLimit float64
+	// MapTiles is the map page's tile server (ParseMapTiles); the zero
+	// value shows no tiles and allows no other origin.
+	MapTiles MapTiles
 	// MaxZipBytes bounds the originals of one zip download; default 4 GiB.
 	MaxZipBytes int64
 	// MaxZipDuration bounds how long one zip download may stream;

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/targetvision/targetvision/internal/place"
 )
 
 // DateCount is how many of a user's photos were taken in one period.
@@ -220,4 +222,57 @@ func (s *DB) ChangeCollection(ctx context.Context, userID, id int64, add, remove
 		_, err := tx.ExecContext(ctx, "UPDATE collections SET updated_at = $1 WHERE user_id = $2 AND id = $3", now, userID, id)
 		return err
 	})
+}
+
+// fillPlaces names the places of photos stored before places were
+// (migration 00051 leaves them NULL), in batches, and refreshes their
+// full-text documents so their places are searchable. Photos without GPS
+// get "" so they are not looked at again.
+func (s *DB) fillPlaces(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, "UPDATE photos SET place = '' WHERE place IS NULL AND (gps_lat IS NULL OR gps_lon IS NULL)"); err != nil {
+		return fmt.Errorf("store: fill places: %w", err)
+	}
+	for {
+		rows, err := s.db.QueryContext(ctx, "SELECT id, user_id, gps_lat, gps_lon FROM photos WHERE place IS NULL ORDER BY id LIMIT 500")
+		if err != nil {
+			return fmt.Errorf("store: fill places: %w", err)
+		}
+		type named struct {
+			id, user int64
+			place    string
+		}
+		var batch []named
+		for rows.Next() {
+			var n named
+			var lat, lon float64
+			if err := rows.Scan(&n.id, &n.user, &lat, &lon); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: fill places: %w", err)
+			}
+			n.place = place.Name(lat, lon)
+			batch = append(batch, n)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: fill places: %w", err)
+		}
+		if len(batch) == 0 {
+			return nil
+		}
+		err = s.inTx(ctx, func(tx *sql.Tx) error {
+			for _, n := range batch {
+				if _, err := tx.ExecContext(ctx, "UPDATE photos SET place = $1 WHERE id = $2", n.place, n.id); err != nil {
+					return err
+				}
+				if err := s.refreshSearch(ctx, tx, n.user, n.id); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("store: fill places: %w", err)
+		}
+		s.log.InfoContext(ctx, "named the places of photos", "photos", len(batch))
+	}
 }

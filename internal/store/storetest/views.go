@@ -132,3 +132,40 @@ func testBulkEdits(t *testing.T, db *store.DB) {
 		t.Fatalf("deleted collection: %v", err)
 	}
 }
+
+// testPlaces: a photo with GPS is named its place, which is shown,
+// searched as text ("iceland") and by the place filter; one without GPS
+// has none; a move of the GPS renames it.
+func testPlaces(t *testing.T, db *store.DB) {
+	ctx := t.Context()
+	f := newFixture(t, db, "places@example.com")
+	g := newFixture(t, db, "other-places@example.com")
+	berlin := f.photo("berlin.jpg")
+	berlin.GPS = &store.GPS{Lat: 52.5163, Lon: 13.3777}
+	berlin = must[store.Photo](t)(first(db.UpsertPhoto(ctx, berlin)))
+	ice := f.photo("ice.jpg")
+	ice.GPS = &store.GPS{Lat: 64.15, Lon: -21.94}
+	ice = must[store.Photo](t)(first(db.UpsertPhoto(ctx, ice)))
+	none := must[store.Photo](t)(first(db.UpsertPhoto(ctx, f.photo("none.jpg"))))
+	theirs := g.photo("their-berlin.jpg")
+	theirs.GPS = berlin.GPS
+	must[store.Photo](t)(first(db.UpsertPhoto(ctx, theirs)))
+	if berlin.Place != "Berlin, Germany" || ice.Place != "Reykjavik, Iceland" || none.Place != "" {
+		t.Fatalf("places: %q %q %q", berlin.Place, ice.Place, none.Place)
+	}
+	ps, total, err := db.ListPhotos(ctx, f.user.ID, store.Filter{Place: "BERLIN"}, 10, 0)
+	noErr(t, err)
+	if total != 1 || ps[0].ID != berlin.ID {
+		t.Fatalf("place filter berlin: %d %v", total, ps)
+	}
+	hits, err := db.SearchText(ctx, f.user.ID, store.TextQuery{Terms: []string{"iceland"}, Limit: 10})
+	noErr(t, err)
+	if len(hits) != 1 || hits[0].PhotoID != ice.ID {
+		t.Fatalf("iceland finds %v, want photo %d", hits, ice.ID)
+	}
+	ice.GPS = &store.GPS{Lat: 52.52, Lon: 13.40}
+	ice = must[store.Photo](t)(first(db.UpsertPhoto(ctx, ice)))
+	if hits, _ := db.SearchText(ctx, f.user.ID, store.TextQuery{Terms: []string{"iceland"}, Limit: 10}); len(hits) != 0 || ice.Place != "Berlin, Germany" {
+		t.Fatalf("after the GPS moved: %q, iceland finds %v", ice.Place, hits)
+	}
+}

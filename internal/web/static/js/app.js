@@ -6,6 +6,7 @@ import { $ } from './dom.js';
 import { initSearch } from './pages/search.js';
 import { initLibrary } from './pages/library.js';
 import { initTimeline } from './pages/timeline.js';
+import { initMap } from './pages/map.js';
 import { initPhoto } from './pages/photo.js';
 import { initSources } from './pages/sources.js';
 import { initActivity } from './pages/activity.js';
@@ -17,6 +18,7 @@ const pages = {
   search: initSearch,
   timeline: initTimeline,
   library: initLibrary,
+  map: initMap,
   photo: initPhoto,
   sources: initSources,
   activity: initActivity,
