@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds internal/web/static/app.css from web/css/app.css with the Tailwind
-# CLI pinned in package-lock.json.
+# CLI pinned in package-lock.json, and copies the map library (Leaflet, its
+# ES module build, pinned likewise) into internal/web/static/vendor, so the
+# server serves it itself (no CDN).
 #
 #   web/build.sh          rebuild the CSS in place (then commit it)
 #   web/build.sh --check  rebuild into a temporary file and fail if it differs
@@ -25,10 +27,21 @@ if [[ ! -x node_modules/.bin/tailwindcss || package-lock.json -nt node_modules/.
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# vendor writes the vendored modules into $1: Leaflet without its source
+# map comment (the map is not shipped) and with its licence beside it.
+vendor() {
+  mkdir -p "$1/leaflet"
+  grep -v '^//# sourceMappingURL=' node_modules/leaflet/dist/leaflet-src.esm.js >"$1/leaflet/leaflet.js"
+  cp node_modules/leaflet/LICENSE "$1/leaflet/license.txt"
+}
+vendored="$here/../internal/web/static/vendor"
+
 case "${1:-}" in
   "")
     npx --no-install tailwindcss --input ./css/app.css --output "$out" --minify
     echo "web/build.sh: wrote ${out#"$here/../"}"
+    vendor "$vendored"
+    echo "web/build.sh: wrote internal/web/static/vendor"
     ;;
   --check)
     tmp="$(mktemp -d)"
@@ -40,6 +53,12 @@ case "${1:-}" in
       exit 1
     fi
     echo "web/build.sh: app.css is up to date"
+    vendor "$tmp/vendor"
+    if ! diff -r "$tmp/vendor" "$vendored" >/dev/null; then
+      echo "web/build.sh: internal/web/static/vendor is out of date; run web/build.sh and commit the result" >&2
+      exit 1
+    fi
+    echo "web/build.sh: vendor is up to date"
     node --test test/
     ;;
   *)

@@ -148,9 +148,13 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 		}
 		smHandler = h
 	}
+	tiles, err := httpapi.ParseMapTiles(c.MapTiles, c.MapAttribution)
+	if err != nil {
+		return fmt.Errorf("TARGETVISION_MAP_TILES: %w", err)
+	}
 	srv, err := httpapi.New(httpapi.Deps{
-		SmugMug: smHandler,
-		DB:      a.db, Search: engine, Pipeline: pipe, Sessions: sessions, Devices: devices, Hasher: hasher, Metrics: metrics,
+		SmugMug: smHandler, MapTiles: tiles,
+		DB: a.db, Search: engine, Pipeline: pipe, Sessions: sessions, Devices: devices, Hasher: hasher, Metrics: metrics,
 		Logger: a.log, SetupCode: setupCode, Hosts: hosts, Trust: trust, FolderRoots: roots, MetricsToken: c.MetricsToken,
 		DataDir: c.DataDir, Blobs: popts.Blobs, BlobRedirect: c.BlobRedirect, Web: site.Handler(), Models: func() httpapi.ModelStatus { return status },
 		Waiting: waiting, ClaudeConfigured: popts.Describer != nil,

@@ -99,6 +99,12 @@ type Config struct {
 	// may add local sources. Default: the server user's home directory.
 	// The data directory is never allowed.
 	FolderRoots string
+	// MapTiles is the map page's tile server, a URL template with {z}, {x},
+	// {y} (and optionally {s}); "off" shows no map tiles. Default
+	// OpenStreetMap's. The Content-Security-Policy allows exactly its host.
+	MapTiles string
+	// MapAttribution is the credit shown on the map for its tiles.
+	MapAttribution string
 	// MetricsToken, when set, is the bearer token /metrics asks for; unset,
 	// /metrics is not served on the main address.
 	MetricsToken string
@@ -221,6 +227,8 @@ func Vars() []Var {
 		boolVar("TARGETVISION_ACME", "false", "get the public URL's certificate from an ACME CA (Let's Encrypt) and serve HTTPS", func(c *Config) *bool { return &c.ACME }),
 		strVar("TARGETVISION_ACME_DIRECTORY", "https://acme-v02.api.letsencrypt.org/directory", "ACME directory URL", false, func(c *Config) *string { return &c.ACMEDirectory }),
 		strVar("TARGETVISION_FOLDER_ROOTS", "", "folders under which web users may add sources (comma-separated; default: the server user's home)", false, func(c *Config) *string { return &c.FolderRoots }),
+		strVar("TARGETVISION_MAP_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "the map page's tile server, a URL template with {z}, {x}, {y} (and optionally {s}); off = no tiles", false, func(c *Config) *string { return &c.MapTiles }),
+		strVar("TARGETVISION_MAP_ATTRIBUTION", "© OpenStreetMap contributors", "the credit shown on the map for its tiles", false, func(c *Config) *string { return &c.MapAttribution }),
 		strVar("TARGETVISION_METRICS_TOKEN", "", "bearer token for /metrics; unset = /metrics only on TARGETVISION_METRICS_ADDR", true, func(c *Config) *string { return &c.MetricsToken }),
 		strVar("TARGETVISION_METRICS_ADDR", "", "separate listen address serving /metrics without a token (e.g. 127.0.0.1:9090)", false, func(c *Config) *string { return &c.MetricsAddr }),
 		strVar("TARGETVISION_BLOB_URL", "", "where thumbnails and renditions live: unset = the data directory; s3://bucket?endpoint=…&region=… = S3-compatible object storage", false, func(c *Config) *string { return &c.BlobURL }),

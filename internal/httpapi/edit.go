@@ -44,18 +44,9 @@ func (s *Server) patchPhoto(w http.ResponseWriter, r *http.Request) error {
 		e.Caption = &c
 	}
 	if in.Keywords != nil {
-		if len(*in.Keywords) > 200 {
-			return errBadRequest("at most 200 keywords")
-		}
-		kws := []string{}
-		for _, k := range *in.Keywords {
-			k = plaintext.Line(strings.TrimSpace(k))
-			if len(k) > 100 {
-				return errBadRequest("a keyword is longer than 100 characters")
-			}
-			if k != "" && !slices.ContainsFunc(kws, func(x string) bool { return strings.EqualFold(x, k) }) {
-				kws = append(kws, k)
-			}
+		kws, err := cleanKeywords(*in.Keywords)
+		if err != nil {
+			return err
 		}
 		e.Keywords = &kws
 	}
@@ -69,4 +60,24 @@ func (s *Server) patchPhoto(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.getPhoto(w, r)
+}
+
+// cleanKeywords trims keywords, drops empty ones and repeats
+// (case-insensitive) and checks the bounds: at most 200, each at most 100
+// bytes. The photo edit and the bulk edit share it.
+func cleanKeywords(in []string) ([]string, error) {
+	if len(in) > 200 {
+		return nil, errBadRequest("at most 200 keywords")
+	}
+	kws := []string{}
+	for _, k := range in {
+		k = plaintext.Line(strings.TrimSpace(k))
+		if len(k) > 100 {
+			return nil, errBadRequest("a keyword is longer than 100 characters")
+		}
+		if k != "" && !slices.ContainsFunc(kws, func(x string) bool { return strings.EqualFold(x, k) }) {
+			kws = append(kws, k)
+		}
+	}
+	return kws, nil
 }

@@ -43,6 +43,10 @@ type library struct {
 	smug func() store.Source
 	// token and spareToken are API tokens of the user (made when first asked).
 	token, spareToken func() store.APIToken
+	// coll is the user's collection of all their photos; spareColl another,
+	// for the owner's delete (made when first asked).
+	coll      store.Collection
+	spareColl func() store.Collection
 }
 
 func (l *library) photoIDs() []int64 {
@@ -109,6 +113,16 @@ func seedLibrary(t *testing.T, ts *testServer, u account, dir, albumName string,
 		}
 	}
 	l.token, l.spareToken = tokenNamed("backup script"), tokenNamed("spare")
+	var spareColl store.Collection
+	l.spareColl = func() store.Collection {
+		if spareColl.ID == 0 {
+			var err error
+			if spareColl, err = db.CreateCollection(ctx, u.id, "spare "+u.email, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return spareColl
+	}
 	var smug store.Source
 	l.smug = func() store.Source {
 		if smug.ID == 0 {
@@ -145,6 +159,13 @@ func seedLibrary(t *testing.T, ts *testServer, u account, dir, albumName string,
 		if p, _, err = db.UpsertPhoto(ctx, p); err != nil {
 			t.Fatal(err)
 		}
+		// The original, in the source's folder.
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, s.key)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, s.key), l.thumb, 0o644); err != nil {
+			t.Fatal(err)
+		}
 		for _, rel := range []string{p.ThumbPath, p.RenditionPath} {
 			full := filepath.Join(ts.dataDir, rel)
 			if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
@@ -165,6 +186,12 @@ func seedLibrary(t *testing.T, ts *testServer, u account, dir, albumName string,
 			t.Fatal(err)
 		}
 		l.photos = append(l.photos, p)
+	}
+	if l.coll, err = db.CreateCollection(ctx, u.id, title(l.photos[0])+" picks", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ChangeCollection(ctx, u.id, l.coll.ID, l.photoIDs(), nil); err != nil {
+		t.Fatal(err)
 	}
 	l.queuedJob, _, err = db.Enqueue(ctx, store.Job{UserID: u.id, Kind: pipeline.KindProcess, PhotoID: l.photos[0].ID})
 	if err != nil {
@@ -228,6 +255,15 @@ func TestIsolation(t *testing.T) {
 		B := seedLibrary(t, ts, bob, filepath.Join(root, "bob-folder"), "Bob's Lighthouses", color.RGBA{30, 30, 200, 255}, []photoSpec{
 			{"lighthouse.jpg", "Lighthouse", "A lighthouse on a cliff", []string{"quetzalcoatl"}},
 		}, false)
+		// Alice's photos were taken in Berlin: the map and place filters
+		// have something of hers to leak.
+		for i, p := range A.photos {
+			p.GPS = &store.GPS{Lat: 52.52, Lon: 13.40}
+			var err error
+			if A.photos[i], _, err = db.UpsertPhoto(ctx, p); err != nil || A.photos[i].Place != "Berlin, Germany" {
+				t.Fatalf("Alice's GPS: %v %q", err, A.photos[i].Place)
+			}
+		}
 		for _, u := range []*library{A, B} {
 			u.budget = map[int64]float64{alice.id: 42, bob.id: 7}[u.user.id]
 			body := jsonString(t, UserSettings{MonthlyBudgetUSD: u.budget})
@@ -249,7 +285,7 @@ func TestIsolation(t *testing.T) {
 			"camera": {"hasselblad"}, "source": {strconv.FormatInt(A.source.ID, 10)}}
 		oneFilter := []url.Values{{"q": {"zanzibarn"}}, {"album": {A.album.Name}}, {"keyword": {"quetzalcoatl"}},
 			{"camera": {"hasselblad"}}, {"source": {strconv.FormatInt(A.source.ID, 10)}}, {"q": {"quetzal barn"}},
-			{"q": {"quetzalcoatl"}}}
+			{"q": {"quetzalcoatl"}}, {"collection": {strconv.FormatInt(A.coll.ID, 10)}}, {"place": {"berlin"}}, {"q": {"place:berlin"}}}
 
 		cases := isolationCases(t, ts, A)
 		walk := func(as account, owner bool) {
@@ -261,12 +297,16 @@ func TestIsolation(t *testing.T) {
 				}
 				r := c.build(A, as)
 				variants := []string{r.path}
+				sep := "?"
+				if strings.Contains(r.path, "?") {
+					sep = "&"
+				}
 				if r.method == http.MethodGet {
-					variants = append(variants, r.path+"?"+aFilters.Encode())
+					variants = append(variants, r.path+sep+aFilters.Encode())
 				}
 				if rt.pattern == "GET /api/v1/search" || rt.pattern == "GET /api/v1/photos" {
 					for _, f := range oneFilter {
-						variants = append(variants, r.path+"?"+f.Encode())
+						variants = append(variants, r.path+sep+f.Encode())
 					}
 				}
 				for _, path := range variants {
@@ -690,7 +730,110 @@ func isolationCases(t *testing.T, ts *testServer, A *library) map[string]isolati
 			other: wantNotFound},
 		"GET /api/v1/photos/{id}/thumbnail": {build: photo("/thumbnail"), owner: image, other: wantNotFound},
 		"GET /api/v1/photos/{id}/image":     {build: photo("/image"), owner: image, other: wantNotFound},
-		"GET /api/v1/albums":                {build: get("/api/v1/albums"), owner: contains("Aardvark Album"), other: contains("Bob's Lighthouses")},
+		"GET /api/v1/photos/{id}/original": {build: photo("/original"),
+			owner: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				image(t, rec)
+				if cd := rec.Header().Get("Content-Disposition"); cd != `attachment; filename=alice-private-1.jpg` {
+					t.Errorf("owner's original is not an attachment named like its file: %q", cd)
+				}
+			},
+			other: wantNotFound},
+		"GET /api/v1/photos/originals.zip": {
+			build: func(o *library, _ account) req {
+				return req{method: "GET", path: fmt.Sprintf("/api/v1/photos/originals.zip?ids=%d,%d", o.photos[0].ID, o.photos[1].ID)}
+			},
+			owner: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				wantStatus(t, rec, 200)
+				if got := zipEntries(t, rec.Body.Bytes()); len(got) != 2 || !bytes.Equal(got["alice-private-1.jpg"], A.thumb) || !bytes.Equal(got["alice-private-2.jpg"], A.thumb) {
+					t.Errorf("owner's zip holds %d files, want her two originals", len(got))
+				}
+			},
+			other: wantNotFound},
+		"GET /api/v1/timeline": {build: get("/api/v1/timeline"), owner: contains(`"period":"2024-06","from":"2024-06-01","to":"2024-06-30","count":2`),
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				wantStatus(t, rec, 200)
+				if strings.Contains(rec.Body.String(), `"count":2`) || strings.Contains(rec.Body.String(), `"count":3`) {
+					t.Errorf("Bob's timeline counts Alice's photos: %s", rec.Body)
+				}
+			}},
+		"POST /api/v1/photos/keywords": {
+			build: func(o *library, as account) req {
+				kw := "ownkeyword"
+				if as.id != o.user.id {
+					kw = "hijacked"
+				}
+				return req{method: "POST", path: "/api/v1/photos/keywords", body: jsonString(t, keywordEdit{PhotoIDs: o.photoIDs(), Add: []string{kw}})}
+			},
+			owner: contains(`"updated":2`),
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				wantNotFound(t, rec)
+				for _, id := range A.photoIDs() {
+					if p, err := ts.db.Photo(t.Context(), A.user.id, id); err != nil || p.Edits.Keywords != nil && slices.Contains(*p.Edits.Keywords, "hijacked") {
+						t.Errorf("Bob changed the keywords of Alice's photo %d: %v", id, err)
+					}
+				}
+			},
+		},
+		"GET /api/v1/collections": {build: get("/api/v1/collections"), owner: contains("Zanzibarn at dusk picks"),
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				wantStatus(t, rec, 200)
+				if strings.Contains(rec.Body.String(), "Zanzibarn") {
+					t.Errorf("Alice's collections listed for Bob: %s", rec.Body)
+				}
+			}},
+		"POST /api/v1/collections": {
+			build: func(o *library, as account) req {
+				return req{method: "POST", path: "/api/v1/collections", body: jsonString(t, newCollection{Name: fmt.Sprintf("made by %d", as.id), PhotoIDs: o.photoIDs()})}
+			},
+			owner: contains(`"photo_count":2`),
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				wantNotFound(t, rec)
+				for _, u := range mustUsers(t, ts) {
+					cs, _ := ts.db.Collections(t.Context(), u.ID)
+					for _, c := range cs {
+						if strings.HasPrefix(c.Name, "made by") {
+							t.Errorf("Bob's request with Alice's photos made a collection: %+v", c)
+						}
+					}
+				}
+			},
+		},
+		"POST /api/v1/collections/{id}/photos": {
+			build: func(o *library, _ account) req {
+				return req{method: "POST", path: fmt.Sprintf("/api/v1/collections/%d/photos", o.coll.ID), body: jsonString(t, collectionChange{Remove: []int64{o.photos[1].ID}})}
+			},
+			owner: contains(`"photo_count":1`),
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				wantNotFound(t, rec)
+				if c, err := ts.db.CollectionByID(t.Context(), A.user.id, A.coll.ID); err != nil || c.PhotoCount != 2 {
+					t.Errorf("Bob changed Alice's collection: %+v %v", c, err)
+				}
+			},
+		},
+		"DELETE /api/v1/collections/{id}": {
+			build: func(o *library, as account) req {
+				id := o.coll.ID
+				if as.id == o.user.id {
+					id = o.spareColl().ID
+				}
+				return req{method: "DELETE", path: fmt.Sprintf("/api/v1/collections/%d", id)}
+			},
+			owner: func(t *testing.T, rec *httptest.ResponseRecorder) { wantStatus(t, rec, 204) },
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				wantNotFound(t, rec)
+				if _, err := ts.db.CollectionByID(t.Context(), A.user.id, A.coll.ID); err != nil {
+					t.Errorf("Bob deleted Alice's collection: %v", err)
+				}
+			},
+		},
+		"GET /api/v1/map": {build: get("/api/v1/map"), owner: contains(`"place":"Berlin, Germany"`),
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
+				wantStatus(t, rec, 200)
+				if strings.Contains(rec.Body.String(), "Berlin") {
+					t.Errorf("Alice's positions on Bob's map: %s", rec.Body)
+				}
+			}},
+		"GET /api/v1/albums": {build: get("/api/v1/albums"), owner: contains("Aardvark Album"), other: contains("Bob's Lighthouses")},
 
 		"GET /api/v1/sources": {build: get("/api/v1/sources"), owner: contains(A.source.Path), other: contains("bob-folder")},
 		"POST /api/v1/sources": {

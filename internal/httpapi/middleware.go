@@ -135,15 +135,21 @@ func (s *Server) cors(next http.Handler) http.Handler {
 }
 
 // contentSecurityPolicy: no inline script or style, images only from this
-// server (every photo is served by it, after its auth check — or, with
-// presigned redirects, from the object store it signs URLs for), no
-// framing. imgOrigin is that object store's origin, or empty.
-func contentSecurityPolicy(imgOrigin string) string {
-	img := "img-src 'self' data:"
-	if imgOrigin != "" {
-		img += " " + imgOrigin
+// server (every photo is served by it, after its auth check), no framing.
+// blobOrigin is the object store it signs redirect URLs for (photos come
+// from there then), tileOrigin the map's tile server (tiles are <img>, and
+// Leaflet may fetch them); each is empty when there is none.
+func contentSecurityPolicy(blobOrigin, tileOrigin string) string {
+	img, connect := "'self' data:", "'self'"
+	if blobOrigin != "" {
+		img += " " + blobOrigin
 	}
-	return "default-src 'self'; " + img + "; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+	if tileOrigin != "" {
+		img += " " + tileOrigin
+		connect += " " + tileOrigin
+	}
+	return "default-src 'self'; img-src " + img + "; style-src 'self'; script-src 'self'; connect-src " + connect +
+		"; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
 }
 
 // securityHeaders: the CSP, no sniffing, no framing, and HSTS when the

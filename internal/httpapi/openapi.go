@@ -35,7 +35,10 @@ type operation struct {
 	// also are further success answers: status → body and what it means.
 	also        map[int]alsoResp
 	contentType string
-	format      string // of a non-JSON body: "binary" for images
+	// moreTypes are further media types of the same body (an original
+	// is a JPEG, a PNG, a RAW…).
+	moreTypes []string
+	format    string // of a non-JSON body: "binary" for images
 	// file marks a file served with http.ServeContent, which also answers
 	// Range and conditional requests (206, 304, 416).
 	file bool
@@ -165,6 +168,41 @@ func operations() map[string]operation {
 		"GET /api/v1/photos/{id}/image": {id: "photoImage", tag: "photos", summary: "The photo's display rendition (JPEG, at most 2200 px)",
 			params: photoParams{}, contentType: "image/jpeg", format: "binary", file: true,
 			errors: map[int]string{404: idNotFound + " not_ready: the rendition is not made yet."}},
+		"GET /api/v1/photos/{id}/original": {id: "photoOriginal", tag: "photos", summary: "Download the photo's original file",
+			description: "The file the photo was indexed from, byte for byte, as an attachment named like it, with its media type. SmugMug keeps its photos' originals: for those the answer is original_unavailable, and the photo's web_url opens it on SmugMug.",
+			params:      photoParams{}, contentType: "application/octet-stream", format: "binary", file: true,
+			moreTypes: []string{"image/jpeg", "image/png", "image/gif", "image/webp", "image/heic", "image/heif", "image/avif", "image/tiff", "image/x-adobe-dng"},
+			errors:    map[int]string{404: idNotFound + " original_unavailable: a SmugMug photo, or the file is no longer in its folder."}},
+		"GET /api/v1/photos/originals.zip": {id: "photoOriginalsZip", tag: "photos", summary: "Download many photos' originals as one zip",
+			description: "Streamed as it is read; photos are stored, not compressed again. Every id must be one of your photos, else nothing is sent (404). Originals this server cannot send (SmugMug's, files gone from their folder) are listed in not-included.txt inside the zip. At most 500 photos and, by default, 4 GiB and 30 minutes per download.",
+			params:      zipParams{}, contentType: "application/zip", format: "binary",
+			errors: map[int]string{
+				400: "bad_request: ids is empty, malformed or names more than 500 photos.",
+				404: idNotFound + " original_unavailable: none of the photos has an original this server can send.",
+				413: "zip_too_large: the originals are larger than one download may be; select fewer photos.",
+			}},
+		"GET /api/v1/timeline": {id: "timeline", tag: "photos", summary: "How many photos were taken each month or day",
+			description: "Newest first, with the day range that lists each period's photos (GET /api/v1/photos?from=&to=), and the count of photos without a capture time: the timeline lays out every section and its year scrubber from this, then loads each section's photos as it scrolls near. Takes the listing's filters.",
+			params:      timelineParams{}, resp: timelineJSON{}, errors: map[int]string{400: badParams}},
+		"POST /api/v1/photos/keywords": {id: "editKeywords", tag: "photos", summary: "Add or remove keywords on many photos",
+			description: "Each photo's keywords as shown (your edited ones, else the file's and Claude's), less remove, plus add, become your edited keywords — as PATCH /api/v1/photos/{id} sets them: searchable at once, kept when the photo is described again. Every id must be one of your photos, else nothing changes (404).",
+			body:        keywordEdit{}, resp: keywordEditResult{},
+			errors: map[int]string{400: "bad_request: no photos, more than 1000, or no keyword to add or remove; a keyword is out of bounds.", 404: idNotFound}},
+		"GET /api/v1/collections": {id: "listCollections", tag: "collections", summary: "Your own albums (collections) and saved searches, by name",
+			resp: collectionList{}},
+		"POST /api/v1/collections": {id: "createCollection", tag: "collections", summary: "Make a collection, or save a search as a smart album",
+			description: "With photo_ids it holds those photos at once (every id must be yours, else nothing is made: 404); with a query it is a saved search, whose photos are the search's. Its photos list with GET /api/v1/photos?collection={id}.",
+			body:        newCollection{}, status: http.StatusCreated, resp: collectionJSON{},
+			errors: map[int]string{400: "bad_request: no name, or both a query and photo_ids.", 404: idNotFound, 409: "conflict: you have a collection of that name."}},
+		"POST /api/v1/collections/{id}/photos": {id: "changeCollection", tag: "collections", summary: "Put photos in a collection or take them out",
+			description: "All or nothing: every id must be one of your photos (404 otherwise). A saved search holds no photos (409).",
+			params:      collectionParams{}, body: collectionChange{}, resp: collectionJSON{},
+			errors: map[int]string{400: "bad_request: no photos, or more than 1000.", 404: idNotFound, 409: "saved_search: the collection is a saved search."}},
+		"DELETE /api/v1/collections/{id}": {id: "deleteCollection", tag: "collections", summary: "Delete a collection (its photos stay in the library)",
+			params: collectionParams{}, status: http.StatusNoContent, errors: map[int]string{404: idNotFound}},
+		"GET /api/v1/map": {id: "map", tag: "photos", summary: "Your photos with a GPS position, for the map",
+			description: "With the tile server the map uses (TARGETVISION_MAP_TILES; the Content-Security-Policy allows its host for images). Each photo with its position and the place named from it. Takes the listing's filters.",
+			params:      mapParams{}, resp: mapJSON{}, errors: map[int]string{400: badParams}},
 		"GET /api/v1/albums": {id: "listAlbums", tag: "photos", summary: "Albums with photo counts, by name", resp: albumList{}},
 
 		"GET /api/v1/sources": {id: "listSources", tag: "sources", summary: "Sources (local folders, SmugMug) with their sync state",
@@ -291,8 +329,10 @@ func buildOpenAPI(table []route) ([]byte, error) {
 		}
 		switch {
 		case op.contentType != "":
-			oc.AddRespStructure(op.resp, openapi.WithHTTPStatus(status), openapi.WithContentType(op.contentType),
-				func(cu *openapi.ContentUnit) { cu.Format = op.format })
+			for _, ct := range append([]string{op.contentType}, op.moreTypes...) {
+				oc.AddRespStructure(op.resp, openapi.WithHTTPStatus(status), openapi.WithContentType(ct),
+					func(cu *openapi.ContentUnit) { cu.Format = op.format })
+			}
 		default:
 			oc.AddRespStructure(op.resp, openapi.WithHTTPStatus(status))
 		}
@@ -300,10 +340,12 @@ func buildOpenAPI(table []route) ([]byte, error) {
 			oc.AddRespStructure(a.body, openapi.WithHTTPStatus(code), func(cu *openapi.ContentUnit) { cu.Description = a.description })
 		}
 		if op.file {
-			oc.AddRespStructure(nil, openapi.WithHTTPStatus(http.StatusPartialContent), openapi.WithContentType(op.contentType),
-				func(cu *openapi.ContentUnit) {
-					cu.Format, cu.Description = op.format, "The requested byte range of the file (a Range request)."
-				})
+			for _, ct := range append([]string{op.contentType}, op.moreTypes...) {
+				oc.AddRespStructure(nil, openapi.WithHTTPStatus(http.StatusPartialContent), openapi.WithContentType(ct),
+					func(cu *openapi.ContentUnit) {
+						cu.Format, cu.Description = op.format, "The requested byte range of the file (a Range request)."
+					})
+			}
 			oc.AddRespStructure(nil, openapi.WithHTTPStatus(http.StatusNotModified),
 				func(cu *openapi.ContentUnit) { cu.Description = "Unchanged since If-Modified-Since." })
 			oc.AddRespStructure(nil, openapi.WithHTTPStatus(http.StatusFound),

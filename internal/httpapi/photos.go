@@ -24,10 +24,14 @@ type filterParams struct {
 	Source  int64  `query:"source" minimum:"1" description:"Only photos of this source id."`
 	HasGPS  bool   `query:"has_gps" description:"Only photos with a GPS position."`
 	Rating  int    `query:"rating" minimum:"1" maximum:"5" description:"Only photos the photographer rated at least this many stars (XMP rating)."`
+	Place   string `query:"place" maxLength:"200" description:"Only photos whose place, named from their GPS position (\"Berlin, Germany\"), contains this (case-insensitive)."`
+	// Collection is one of the user's own albums (GET /api/v1/collections).
+	Collection int64 `query:"collection" minimum:"1" description:"Only photos in this collection of yours (GET /api/v1/collections)."`
 }
 
 func (p filterParams) filter() (store.Filter, error) {
-	f := store.Filter{Album: p.Album, Camera: p.Camera, Keyword: p.Keyword, SourceID: p.Source, HasGPS: p.HasGPS, MinRating: p.Rating}
+	f := store.Filter{Album: p.Album, Camera: p.Camera, Keyword: p.Keyword, SourceID: p.Source, HasGPS: p.HasGPS, MinRating: p.Rating,
+		CollectionID: p.Collection, Place: p.Place}
 	var err error
 	if f.From, err = parseDate("from", p.From); err != nil {
 		return f, err
@@ -43,7 +47,7 @@ func (p filterParams) filter() (store.Filter, error) {
 
 // searchParams are GET /api/v1/search's parameters.
 type searchParams struct {
-	Q      string `query:"q" maxLength:"500" description:"Plain-language query; quoted phrases, -excluded words and field filters (album:, camera:, keyword:, rating:, before:, after: with 2019, 2019-06, \"June 2019\" or 2019-06-30) work too. Stop words (the, in, at) are left out; a word finds its other forms. Empty lists photos newest first."`
+	Q      string `query:"q" maxLength:"500" description:"Plain-language query; quoted phrases, -excluded words and field filters (album:, camera:, keyword:, place:, rating:, before:, after: with 2019, 2019-06, \"June 2019\" or 2019-06-30) work too. Stop words (the, in, at) are left out; a word finds its other forms. Empty lists photos newest first."`
 	Limit  int    `query:"limit" minimum:"1" maximum:"200" default:"20"`
 	Offset int    `query:"offset" minimum:"0" maximum:"10000" default:"0"`
 	filterParams
@@ -123,8 +127,9 @@ func timePtr(t time.Time) *time.Time {
 
 // listParams are GET /api/v1/photos's parameters.
 type listParams struct {
-	Limit  int `query:"limit" minimum:"1" maximum:"200" default:"50"`
-	Offset int `query:"offset" minimum:"0" maximum:"1000000000" default:"0"`
+	Limit   int  `query:"limit" minimum:"1" maximum:"200" default:"50"`
+	Offset  int  `query:"offset" minimum:"0" maximum:"1000000000" default:"0"`
+	Undated bool `query:"undated" description:"Only photos without a capture time (the timeline's last section)."`
 	filterParams
 }
 
@@ -143,6 +148,7 @@ func (s *Server) listPhotos(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	f.Undated = p.Undated
 	uid := userID(r)
 	ps, total, err := s.d.DB.ListPhotos(r.Context(), uid, f, p.Limit, p.Offset)
 	if err != nil {
@@ -194,8 +200,10 @@ type photoDetail struct {
 	Lens         string       `json:"lens"`
 	Exposure     exposureJSON `json:"exposure"`
 	GPS          *gpsJSON     `json:"gps" nullable:"true" description:"Where the photo was taken; null when unknown."`
+	Place        string       `json:"place" description:"The place named from the GPS position, offline (\"Berlin, Germany\", or just the country far from towns); empty without GPS."`
 	ThumbnailURL string       `json:"thumbnail_url"`
 	ImageURL     string       `json:"image_url"`
+	OriginalURL  string       `json:"original_url" description:"Downloads the original file (GET /api/v1/photos/{id}/original); empty when this server cannot, as for SmugMug photos, whose originals SmugMug keeps (web_url)."`
 	WebURL       string       `json:"web_url"`
 	SourceID     int64        `json:"source_id"`
 	Status       string       `json:"status" enum:"pending,ready,failed"`
@@ -246,7 +254,7 @@ func (s *Server) getPhoto(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := photoDetail{PhotoID: p.ID, Title: title(p), Caption: plaintext.Clean(p.ShownCaption()), FileName: plaintext.Line(p.FileName),
 		Album: plaintext.Line(p.AlbumName), Keywords: plaintext.Lines(p.ShownKeywords(nil)), TakenAt: timePtr(p.TakenAt), Width: p.Width, Height: p.Height,
-		Camera: plaintext.Line(cameraName(p.CameraMake, p.CameraModel)), Lens: plaintext.Line(p.Lens),
+		Camera: plaintext.Line(cameraName(p.CameraMake, p.CameraModel)), Lens: plaintext.Line(p.Lens), Place: p.Place,
 		Exposure:     exposureJSON{Time: p.ExposureTime, FNumber: p.FNumber, ISO: p.ISO, FocalLength: p.FocalLength},
 		ThumbnailURL: thumbURL(p), ImageURL: imageURL(p),
 		WebURL: p.WebURL, SourceID: p.SourceID, Status: p.Status, Error: plaintext.Line(p.Error),
@@ -257,6 +265,11 @@ func (s *Server) getPhoto(w http.ResponseWriter, r *http.Request) error {
 	}
 	if p.GPS != nil {
 		d.GPS = &gpsJSON{Lat: p.GPS.Lat, Lon: p.GPS.Lon}
+	}
+	if src, err := s.d.DB.Source(r.Context(), uid, p.SourceID); err != nil {
+		return err
+	} else if src.Kind == store.SourceLocal {
+		d.OriginalURL = fmt.Sprintf("/api/v1/photos/%d/original", p.ID)
 	}
 	if m, err := s.d.DB.AIMetadata(r.Context(), uid, id); err == nil {
 		d.Description = plaintext.Line(m.Description)

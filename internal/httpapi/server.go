@@ -86,6 +86,14 @@ type Deps struct {
 	// RateLimit is the per-user/per-IP API budget in requests per second
 	// (burst 4×); default 20.
 	RateLimit float64
+	// MapTiles is the map page's tile server (ParseMapTiles); the zero
+	// value shows no tiles and allows no other origin.
+	MapTiles MapTiles
+	// MaxZipBytes bounds the originals of one zip download; default 4 GiB.
+	MaxZipBytes int64
+	// MaxZipDuration bounds how long one zip download may stream;
+	// default 30 minutes.
+	MaxZipDuration time.Duration
 }
 
 // ModelStatus describes the CLIP model for the UI.
@@ -132,6 +140,12 @@ func New(d Deps) (*Server, error) {
 	if d.RateLimit <= 0 {
 		d.RateLimit = 20
 	}
+	if d.MaxZipBytes <= 0 {
+		d.MaxZipBytes = 4 << 30
+	}
+	if d.MaxZipDuration <= 0 {
+		d.MaxZipDuration = 30 * time.Minute
+	}
 	if d.Models == nil {
 		d.Models = func() ModelStatus { return ModelStatus{} }
 	}
@@ -139,11 +153,12 @@ func New(d Deps) (*Server, error) {
 		d.Blobs = blob.NewDir(d.DataDir)
 	}
 	s := &Server{d: d, log: d.Logger, login: auth.NewLoginLimiter(auth.LoginLimitConfig{}), streams: map[int64]int{}}
-	s.csp = contentSecurityPolicy("")
+	blobOrigin := ""
 	if ps, ok := d.Blobs.(blob.Presigner); ok && d.BlobRedirect > 0 {
 		s.presign = ps
-		s.csp = contentSecurityPolicy(ps.PresignOrigin())
+		blobOrigin = ps.PresignOrigin()
 	}
+	s.csp = contentSecurityPolicy(blobOrigin, d.MapTiles.origin)
 	doc, err := buildOpenAPI(s.table())
 	if err != nil {
 		return nil, err

@@ -624,6 +624,7 @@ func mergeFilter(base, q store.Filter) store.Filter {
 	f.Album = cmp.Or(f.Album, q.Album)
 	f.Camera = cmp.Or(f.Camera, q.Camera)
 	f.Keyword = cmp.Or(f.Keyword, q.Keyword)
+	f.Place = cmp.Or(f.Place, q.Place)
 	f.MinRating = max(f.MinRating, q.MinRating)
 	if !q.From.IsZero() && (f.From.IsZero() || q.From.After(f.From)) {
 		f.From = q.From

@@ -18,7 +18,10 @@ import (
 //
 //	red barn "golden hour" -people camera:canon album:"Summer Trips"
 //	after:2019 before:2021-06 after:"June 2019" keyword:snow rating:4
+//	place:Berlin place:iceland
 //
+// place:X keeps photos whose place, named from their GPS position
+// ("Berlin, Germany"), contains X.
 // rating:N keeps photos the photographer rated N stars or more (1-5).
 // after:X keeps photos taken on or after the start of X and before:X keeps
 // photos taken before the start of X, where X is a year, a month (YYYY-MM,
@@ -34,8 +37,8 @@ type Query struct {
 	Phrases []string
 	// Exclude are the words after a minus sign (or in a -"quoted phrase").
 	Exclude []string
-	// Filter holds the operators (camera:, album:, keyword:, rating:,
-	// after:, before:).
+	// Filter holds the operators (camera:, album:, keyword:, place:,
+	// rating:, after:, before:).
 	Filter store.Filter
 	// Hints say what was not understood: a key: that is no operator, an
 	// after:/before: that is no date.
@@ -153,7 +156,7 @@ func ParseQuery(s string) Query {
 }
 
 // operators are the recognised key: prefixes, lower-case.
-var operators = []string{"camera", "album", "after", "before", "keyword", "rating"}
+var operators = []string{"camera", "album", "after", "before", "keyword", "place", "rating"}
 
 func operatorList() string {
 	out := make([]string, len(operators))
@@ -195,6 +198,8 @@ func applyOperator(f *store.Filter, key, val string) (*Hint, bool) {
 		f.Album = val
 	case "keyword":
 		f.Keyword = val
+	case "place":
+		f.Place = val
 	case "rating":
 		n, err := strconv.Atoi(strings.TrimSuffix(val, "+"))
 		if err != nil || n < 1 || n > 5 {

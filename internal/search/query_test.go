@@ -26,6 +26,8 @@ func TestParseQuery(t *testing.T) {
 		{"camera:canon dog", Query{Text: "dog", Terms: []string{"dog"}, Filter: store.Filter{Camera: "canon"}}},
 		{`album:"Summer Trips" keyword:snow`, Query{Filter: store.Filter{Album: "Summer Trips", Keyword: "snow"}}},
 		{"ALBUM:Trips", Query{Filter: store.Filter{Album: "Trips"}}},
+		{"place:Berlin barn", Query{Text: "barn", Terms: []string{"barn"}, Filter: store.Filter{Place: "Berlin"}}},
+		{`place:"new york"`, Query{Filter: store.Filter{Place: "new york"}}},
 		{"rating:4 owl", Query{Text: "owl", Terms: []string{"owl"}, Filter: store.Filter{MinRating: 4}}},
 		{"rating:5+", Query{Filter: store.Filter{MinRating: 5}}},
 		{"rating:6", Query{Hints: []Hint{{Code: HintBadValue, Message: "“rating:6” needs 1 to 5 stars, so it was left out."}}}},
@@ -42,7 +44,7 @@ func TestParseQuery(t *testing.T) {
 		{"camera:", Query{Text: "camera:", Terms: []string{"camera:"}}},
 		{`album:""`, Query{Text: `album:""`, Terms: []string{`album:""`}}},
 		{"lens:50mm", Query{Text: "lens:50mm", Terms: []string{"lens:50mm"}, Hints: []Hint{{Code: HintUnknownOperator,
-			Message: "“lens:” is not a filter, so “lens 50mm” was searched for as words. Filters: camera:, album:, after:, before:, keyword:, rating:."}}}},
+			Message: "“lens:” is not a filter, so “lens 50mm” was searched for as words. Filters: camera:, album:, after:, before:, keyword:, place:, rating:."}}}},
 		{"http://example.com", Query{Text: "http://example.com", Terms: []string{"http://example.com"}}},
 		{"10:30", Query{Text: "10:30", Terms: []string{"10:30"}}},
 		// Bare years and months may be dates.

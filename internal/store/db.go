@@ -216,6 +216,9 @@ func (s *DB) Migrate(ctx context.Context) (int, error) {
 	if err := s.syncTextLanguage(ctx); err != nil {
 		return len(res), err
 	}
+	if err := s.fillPlaces(ctx); err != nil {
+		return len(res), err
+	}
 	return len(res), s.findRankIndex(ctx)
 }
 

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/targetvision/targetvision/internal/place"
 )
 
 // UpsertAlbum inserts or updates the album with (SourceID, Key) and returns it.
@@ -54,7 +56,7 @@ const photoCols = `p.id, p.user_id, p.source_id, COALESCE(p.album_id, 0), p.sour
 	p.taken_at, p.width, p.height, p.size, p.format, p.camera_make, p.camera_model, p.lens, p.exposure_time,
 	p.f_number, p.iso, p.focal_length, p.gps_lat, p.gps_lon, p.content_hash, p.thumb_path, p.rendition_path,
 	p.web_url, p.remote_updated, p.status, p.error, p.created_at, p.updated_at, COALESCE(a.name, ''),
-	p.issue, p.companions, p.rating, p.label, p.user_caption, p.user_keywords, p.user_rating, p.favorite`
+	p.issue, p.companions, p.rating, p.label, p.user_caption, p.user_keywords, p.user_rating, p.favorite, COALESCE(p.place, '')`
 
 const photoFrom = " FROM photos p LEFT JOIN albums a ON a.id = p.album_id "
 
@@ -67,7 +69,7 @@ func scanPhoto(row interface{ Scan(...any) error }, p *Photo) error {
 		tm(&p.TakenAt), &p.Width, &p.Height, &p.Size, &p.Format, &p.CameraMake, &p.CameraModel, &p.Lens, &p.ExposureTime,
 		&p.FNumber, &p.ISO, &p.FocalLength, &lat, &lon, &p.ContentHash, &p.ThumbPath, &p.RenditionPath,
 		&p.WebURL, tm(&p.RemoteUpdated), &p.Status, &p.Error, tm(&p.CreatedAt), tm(&p.UpdatedAt), &p.AlbumName,
-		&p.Issue, &comp, &p.Rating, &p.Label, &uCaption, &uKeywords, &uRating, &p.Favorite)
+		&p.Issue, &comp, &p.Rating, &p.Label, &uCaption, &uKeywords, &uRating, &p.Favorite, &p.Place)
 	if err != nil {
 		return err
 	}
@@ -147,8 +149,10 @@ func (s *DB) UpsertPhoto(ctx context.Context, p Photo) (Photo, bool, error) {
 		p.Status = PhotoPending
 	}
 	var lat, lon any
+	p.Place = ""
 	if p.GPS != nil {
 		lat, lon = p.GPS.Lat, p.GPS.Lon
+		p.Place = place.Name(p.GPS.Lat, p.GPS.Lon)
 	}
 	now := s.ts(s.now())
 	var changed bool
@@ -167,9 +171,9 @@ func (s *DB) UpsertPhoto(ctx context.Context, p Photo) (Photo, bool, error) {
 		err = tx.QueryRowContext(ctx, `INSERT INTO photos (user_id, source_id, album_id, source_key, file_name, title, caption, keywords,
 			taken_at, width, height, size, format, camera_make, camera_model, lens, exposure_time, f_number, iso, focal_length,
 			gps_lat, gps_lon, content_hash, thumb_path, rendition_path, web_url, remote_updated, status, error, created_at, updated_at,
-			issue, companions, rating, label)
+			issue, companions, rating, label, place)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $30,
-			$31, $32, $33, $34)
+			$31, $32, $33, $34, $35)
 			ON CONFLICT (source_id, source_key) DO UPDATE SET album_id = excluded.album_id, file_name = excluded.file_name,
 			  title = excluded.title, caption = excluded.caption, keywords = excluded.keywords, taken_at = excluded.taken_at,
 			  width = excluded.width, height = excluded.height, size = excluded.size, format = excluded.format,
@@ -179,12 +183,12 @@ func (s *DB) UpsertPhoto(ctx context.Context, p Photo) (Photo, bool, error) {
 			  content_hash = excluded.content_hash, thumb_path = excluded.thumb_path, rendition_path = excluded.rendition_path,
 			  web_url = excluded.web_url, remote_updated = excluded.remote_updated, status = excluded.status,
 			  error = excluded.error, updated_at = excluded.updated_at, issue = excluded.issue, companions = excluded.companions,
-			  rating = excluded.rating, label = excluded.label
+			  rating = excluded.rating, label = excluded.label, place = excluded.place
 			RETURNING id`,
 			p.UserID, p.SourceID, nullInt(p.AlbumID), p.SourceKey, p.FileName, p.Title, p.Caption, encodeList(p.Keywords),
 			s.ts(p.TakenAt), p.Width, p.Height, p.Size, p.Format, p.CameraMake, p.CameraModel, p.Lens, p.ExposureTime,
 			p.FNumber, p.ISO, p.FocalLength, lat, lon, p.ContentHash, p.ThumbPath, p.RenditionPath, p.WebURL,
-			s.ts(p.RemoteUpdated), p.Status, p.Error, now, p.Issue, encodeCompanions(p.Companions), p.Rating, p.Label).Scan(&p.ID)
+			s.ts(p.RemoteUpdated), p.Status, p.Error, now, p.Issue, encodeCompanions(p.Companions), p.Rating, p.Label, p.Place).Scan(&p.ID)
 		if err != nil {
 			return fmt.Errorf("store: upsert photo %q: %w", p.SourceKey, err)
 		}
@@ -306,6 +310,14 @@ type Filter struct {
 	Exclude string
 	// MinRating keeps photos rated at least this many stars (1-5).
 	MinRating int
+	// Undated keeps only photos without a capture time (the timeline's
+	// last section).
+	Undated bool
+	// CollectionID keeps the photos of one of the user's collections.
+	CollectionID int64
+	// Place keeps photos whose place (named from GPS) contains this,
+	// case-insensitive: "berlin", "iceland".
+	Place string
 }
 
 // likeContains is a LIKE pattern (with ESCAPE '\') matching values that
@@ -367,6 +379,17 @@ func (s *DB) where(f Filter, conds []string, args []any) ([]string, []any) {
 	}
 	if f.MinRating > 0 {
 		add("COALESCE(p.user_rating, p.rating) >= ?", f.MinRating)
+	}
+	if f.Undated {
+		conds = append(conds, "p.taken_at IS NULL")
+	}
+	if f.Place != "" {
+		add(`LOWER(COALESCE(p.place, '')) LIKE ? ESCAPE '\'`, likeContains(strings.ToLower(f.Place)))
+	}
+	if f.CollectionID != 0 {
+		// Not correlated with p: one look-up of the collection's photos,
+		// scoped to the user ($1) as well as to the collection.
+		add("p.id IN (SELECT photo_id FROM collection_photos WHERE user_id = $1 AND collection_id = ?)", f.CollectionID)
 	}
 	return conds, args
 }
@@ -461,7 +484,7 @@ func (s *DB) copiedFilterSQL(ctx context.Context, alias string, userID int64, f 
 	if m, ok := s.excludeMatch(f.Exclude); ok {
 		add("NOT EXISTS (SELECT 1 FROM photo_search xs WHERE xs.photo_id = x.photo_id AND xs.tsv @@ to_tsquery("+s.lang.regconfig()+", ?))", m)
 	}
-	if rest := (Filter{Keyword: f.Keyword, Status: f.Status, MinRating: f.MinRating}); rest != (Filter{}) {
+	if rest := (Filter{Keyword: f.Keyword, Status: f.Status, MinRating: f.MinRating, Undated: f.Undated, CollectionID: f.CollectionID, Place: f.Place}); rest != (Filter{}) {
 		photo, pargs := s.where(rest, nil, args)
 		args = pargs
 		conds = append(conds, "EXISTS (SELECT 1 FROM photos p WHERE p.id = "+alias+".photo_id AND "+strings.Join(photo, " AND ")+")")

@@ -155,38 +155,42 @@ type PhotoEdit struct {
 // refreshes its full-text document in the same transaction, so the words
 // are searchable at once.
 func (s *DB) SetPhotoEdits(ctx context.Context, userID, photoID int64, e PhotoEdit) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		sets, args := []string{}, []any{}
-		set := func(col string, v any) {
-			args = append(args, v)
-			sets = append(sets, fmt.Sprintf("%s = $%d", col, len(args)))
-		}
-		if e.Reset {
-			set("user_caption", nil)
-			set("user_keywords", nil)
-			set("user_rating", nil)
-		}
-		if e.Caption != nil {
-			set("user_caption", *e.Caption)
-		}
-		if e.Keywords != nil {
-			set("user_keywords", encodeList(*e.Keywords))
-		}
-		if e.Rating != nil {
-			set("user_rating", *e.Rating)
-		}
-		if e.Favorite != nil {
-			set("favorite", *e.Favorite)
-		}
-		set("updated_at", s.ts(s.now()))
-		args = append(args, userID, photoID)
-		res, err := tx.ExecContext(ctx, fmt.Sprintf("UPDATE photos SET %s WHERE user_id = $%d AND id = $%d",
-			strings.Join(sets, ", "), len(args)-1, len(args)), args...)
-		if err := affected(res, err, fmt.Sprintf("edit photo %d", photoID)); err != nil {
-			return err
-		}
-		return s.refreshSearch(ctx, tx, userID, photoID)
-	})
+	return s.inTx(ctx, func(tx *sql.Tx) error { return s.setPhotoEdits(ctx, tx, userID, photoID, e) })
+}
+
+// setPhotoEdits is SetPhotoEdits inside tx: the one writer of a person's
+// edits, for one photo (PATCH) and for many (EditKeywords).
+func (s *DB) setPhotoEdits(ctx context.Context, tx *sql.Tx, userID, photoID int64, e PhotoEdit) error {
+	sets, args := []string{}, []any{}
+	set := func(col string, v any) {
+		args = append(args, v)
+		sets = append(sets, fmt.Sprintf("%s = $%d", col, len(args)))
+	}
+	if e.Reset {
+		set("user_caption", nil)
+		set("user_keywords", nil)
+		set("user_rating", nil)
+	}
+	if e.Caption != nil {
+		set("user_caption", *e.Caption)
+	}
+	if e.Keywords != nil {
+		set("user_keywords", encodeList(*e.Keywords))
+	}
+	if e.Rating != nil {
+		set("user_rating", *e.Rating)
+	}
+	if e.Favorite != nil {
+		set("favorite", *e.Favorite)
+	}
+	set("updated_at", s.ts(s.now()))
+	args = append(args, userID, photoID)
+	res, err := tx.ExecContext(ctx, fmt.Sprintf("UPDATE photos SET %s WHERE user_id = $%d AND id = $%d",
+		strings.Join(sets, ", "), len(args)-1, len(args)), args...)
+	if err := affected(res, err, fmt.Sprintf("edit photo %d", photoID)); err != nil {
+		return err
+	}
+	return s.refreshSearch(ctx, tx, userID, photoID)
 }
 
 // ShownCaption is the photo's caption with the person's edit laid over the

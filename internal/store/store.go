@@ -135,6 +135,9 @@ type Photo struct {
 	ISO          int
 	FocalLength  float64
 	GPS          *GPS
+	// Place is where the photo was taken, named from GPS ("Berlin,
+	// Germany"; package place); set by UpsertPhoto, "" when unknown.
+	Place string
 
 	ContentHash   string // sha256 hex of the original bytes (or SmugMug MD5 as "md5:…")
 	ThumbPath     string // relative to the data dir

@@ -58,7 +58,7 @@ func searchDocs(ctx context.Context, q querier, userID int64, ids []int64) (map[
 	// replace the file's and Claude's, so a removed one stays removed.
 	rows, err := q.QueryContext(ctx, `SELECT p.id, p.title, COALESCE(p.user_caption, p.caption), COALESCE(p.user_keywords, p.keywords),
 		p.file_name, p.camera_make, p.camera_model, p.lens,
-		COALESCE(a.name, ''), COALESCE(m.description, ''),
+		TRIM(COALESCE(a.name, '') || ' ' || COALESCE(p.place, '')), COALESCE(m.description, ''),
 		CASE WHEN p.user_keywords IS NULL THEN COALESCE(m.keywords, '[]') ELSE '[]' END, COALESCE(m.objects, '[]'),
 		COALESCE(m.colors, '[]'), COALESCE(m.scene, ''), COALESCE(m.text_in_image, '')
 		FROM photos p LEFT JOIN albums a ON a.id = p.album_id LEFT JOIN ai_metadata m ON m.photo_id = p.id

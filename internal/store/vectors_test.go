@@ -118,7 +118,7 @@ func TestFilterRenderingsAgree(t *testing.T) {
 				{}, {Album: "PETS"}, {Album: "trips"}, {Album: "none"}, {AlbumID: l.albums["Trips"].ID}, {Camera: "canon"},
 				{Camera: "NIK"}, {From: y(2016)}, {To: y(2020)}, {From: y(2016), To: y(2020)}, {HasGPS: true},
 				{SourceID: l.srcA.ID}, {SourceID: l.srcB.ID}, {Keyword: "snow"}, {Keyword: "dog", Camera: "nikon"},
-				{Status: store.PhotoReady, Album: "pets"}, {Exclude: "snow"}, {Exclude: "dogs", Album: "pets"},
+				{Status: store.PhotoReady, Album: "pets"}, {Exclude: "snow"}, {Exclude: "dogs", Album: "pets"}, {Undated: true}, {CollectionID: 1}, {Place: "germany"},
 			}
 			check := func(when string) {
 				t.Helper()

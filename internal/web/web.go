@@ -66,7 +66,9 @@ func Pages() []Page {
 	return []Page{
 		{Name: "search", Pattern: "GET /{$}", Title: "Search", Nav: "search"},
 		{Name: "search", Pattern: "GET /search", Title: "Search", Nav: "search"},
+		{Name: "timeline", Pattern: "GET /timeline", Title: "Timeline", Nav: "timeline"},
 		{Name: "library", Pattern: "GET /library", Title: "Library", Nav: "library"},
+		{Name: "map", Pattern: "GET /map", Title: "Map", Nav: "map"},
 		{Name: "photo", Pattern: "GET /photos/{id}", Title: "Photo", Nav: "library"},
 		{Name: "sources", Pattern: "GET /sources", Title: "Sources", Nav: "sources"},
 		{Name: "activity", Pattern: "GET /activity", Title: "Activity", Nav: "activity"},
@@ -134,13 +136,15 @@ func (s *Site) assetURL(name string) (string, error) {
 }
 
 // modulePreloads is the template function "modulePreloads": the hashed URLs
-// of every module but the entry, sorted. The shell lists them as
-// <link rel="modulepreload"> so the browser fetches the whole module graph
-// at once instead of discovering it one import level per round trip.
+// of every module but the entry and the vendored libraries, sorted. The
+// shell lists them as <link rel="modulepreload"> so the browser fetches the
+// whole module graph at once instead of discovering it one import level per
+// round trip; a vendored library (the map's Leaflet) is imported only by
+// the page that needs it, when it needs it.
 func (s *Site) modulePreloads() []string {
 	var urls []string
 	for name, a := range s.assets.byName {
-		if path.Ext(name) == ".js" && name != "js/app.js" {
+		if path.Ext(name) == ".js" && name != "js/app.js" && !strings.HasPrefix(name, "vendor/") {
 			urls = append(urls, "/static/"+a.hashed)
 		}
 	}

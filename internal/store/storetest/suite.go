@@ -71,6 +71,9 @@ func Run(t *testing.T, open Opener) {
 	})
 	t.Run("SourceWriteBack", func(t *testing.T) { t.Parallel(); testSourceWriteBack(t, open(t, store.Options{})) })
 	t.Run("PhotoEdits", func(t *testing.T) { t.Parallel(); testPhotoEdits(t, open(t, store.Options{})) })
+	t.Run("PhotoDates", func(t *testing.T) { t.Parallel(); testPhotoDates(t, open(t, store.Options{})) })
+	t.Run("BulkEdits", func(t *testing.T) { t.Parallel(); testBulkEdits(t, open(t, store.Options{})) })
+	t.Run("Places", func(t *testing.T) { t.Parallel(); testPlaces(t, open(t, store.Options{})) })
 	t.Run("APITokens", func(t *testing.T) {
 		t.Parallel()
 		c := NewClock()
@@ -345,6 +348,7 @@ func testPhotos(t *testing.T, db *store.DB) {
 	p.Width, p.Height, p.Size, p.Format = 4000, 3000, 123456, "jpeg"
 	p.CameraMake, p.CameraModel, p.Lens, p.ExposureTime, p.FNumber, p.ISO, p.FocalLength = "Canon", "EOS 40D", "EF 50mm", "1/250", 2.8, 200, 50
 	p.GPS = &store.GPS{Lat: 47.5, Lon: -122.25}
+	p.Place = "Seattle, United States" // named by the store from the GPS
 	p.Rating, p.Label, p.Issue = 4, "Red", ""
 	p.Companions = []store.Companion{{Key: "trips/IMG_0001.CR2", Role: store.CompanionRAW, Size: 25 << 20,
 		ModTime: time.Date(2024, 7, 1, 18, 31, 0, 0, time.UTC)}, {Key: "trips/IMG_0001.xmp", Role: store.CompanionSidecar, Size: 900,

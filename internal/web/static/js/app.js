@@ -5,6 +5,8 @@ import { api, isUnauthorized } from './api.js';
 import { $ } from './dom.js';
 import { initSearch } from './pages/search.js';
 import { initLibrary } from './pages/library.js';
+import { initTimeline } from './pages/timeline.js';
+import { initMap } from './pages/map.js';
 import { initPhoto } from './pages/photo.js';
 import { initSources } from './pages/sources.js';
 import { initActivity } from './pages/activity.js';
@@ -14,7 +16,9 @@ import { initLogin, initSignup } from './pages/auth.js';
 
 const pages = {
   search: initSearch,
+  timeline: initTimeline,
   library: initLibrary,
+  map: initMap,
   photo: initPhoto,
   sources: initSources,
   activity: initActivity,

@@ -70,7 +70,7 @@ export function resultCard(hit, { testid = 'result-card' } = {}) {
     'aria-expanded': 'false',
     'aria-controls': id,
     'aria-label': `Why this photo: ${hit.title || 'photo'}`,
-    class: 'absolute right-1.5 top-1.5 rounded-full bg-black/65 px-2 py-0.5 text-xs font-medium text-white hover:bg-black/80 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500',
+    class: 'absolute right-10 top-1.5 rounded-full bg-black/65 px-2 py-0.5 text-xs font-medium text-white hover:bg-black/80 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500',
     dataset: { testid: 'why-toggle' },
   }, 'Why?');
   toggle.addEventListener('click', () => {

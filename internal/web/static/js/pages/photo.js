@@ -4,9 +4,21 @@
 import { api, describeError } from '../api.js';
 import { $, h, formatDate, setStatus } from '../dom.js';
 import { photoCard, semanticNote, emptyState, errorState } from '../cards.js';
+import { fillDetails } from '../details.js';
+import { openViewer, withView } from '../viewer.js';
+
+// viewerItems are what the viewer steps through from this page: the photo,
+// then the photos that look like it.
+let viewerItems = [];
+
+function viewAt(index) {
+  openViewer({ items: () => viewerItems, index });
+}
 
 export async function initPhoto() {
   const id = document.body.dataset.photoId;
+  $('photo-view').addEventListener('click', () => viewAt(0));
+  $('photo-image').addEventListener('click', () => viewAt(0));
   $('photo-edit-form').addEventListener('submit', (e) => {
     e.preventDefault();
     saveEdit(id, {
@@ -44,6 +56,7 @@ async function loadPhoto(id) {
     return;
   }
   const title = p.title || p.file_name || 'Untitled';
+  viewerItems = [{ photo_id: p.photo_id, title, thumbnail_url: p.thumbnail_url, description: p.description }, ...viewerItems.slice(1)];
   document.title = `${title} · TargetVision`;
   $('photo-title').textContent = title;
   $('photo-album').textContent = [p.album, formatDate(p.taken_at)].filter(Boolean).join(' · ');
@@ -76,26 +89,7 @@ async function loadPhoto(id) {
     }, k))));
   if (!kw.children.length) kw.append(h('li', { class: 'text-sm text-slate-500 dark:text-slate-400' }, 'None yet.'));
 
-  const ex = p.exposure || {};
-  const files = (p.files || []).map((f) => (f.role === 'image' ? f.name : `${f.name} (${f.role === 'raw' ? 'RAW' : 'sidecar'})`));
-  const rows = [
-    [files.length > 1 ? 'Files' : 'File', files.length ? files.join(', ') : p.file_name],
-    ['Rating', p.rating > 0 ? '★'.repeat(p.rating) : (p.rating < 0 ? 'rejected' : '')],
-    ['Favourite', p.favorite ? 'yes' : ''],
-    ['Label', p.label],
-    ['Taken', formatDate(p.taken_at, true)],
-    ['Size', p.width && p.height ? `${p.width} × ${p.height}` : ''],
-    ['Camera', p.camera],
-    ['Lens', p.lens],
-    ['Exposure', ex.time ? `${ex.time} s` : ''],
-    ['Aperture', ex.f_number ? `ƒ/${ex.f_number}` : ''],
-    ['ISO', ex.iso ? String(ex.iso) : ''],
-    ['Focal length', ex.focal_length ? `${ex.focal_length} mm` : ''],
-    ['Position', p.gps ? `${Number(p.gps.lat).toFixed(5)}, ${Number(p.gps.lon).toFixed(5)}` : ''],
-  ].filter(([, v]) => v);
-  $('photo-exif').tBodies[0].replaceChildren(...rows.map(([k, v]) => h('tr', { class: 'border-b border-slate-200 last:border-0 dark:border-slate-800' },
-    h('th', { scope: 'row', class: 'w-28 whitespace-nowrap py-1 pr-4 text-left align-top font-normal text-slate-500 dark:text-slate-400' }, k),
-    h('td', { class: 'py-1 break-all' }, v))));
+  fillDetails($('photo-exif').tBodies[0], p);
 
   const map = $('photo-map-link');
   if (p.gps && Number.isFinite(Number(p.gps.lat)) && Number.isFinite(Number(p.gps.lon))) {
@@ -104,6 +98,9 @@ async function loadPhoto(id) {
     map.href = `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=15/${lat}/${lon}`;
     map.hidden = false;
   }
+  const dl = $('photo-download');
+  dl.hidden = !p.original_url;
+  if (p.original_url) dl.href = p.original_url;
   const sm = $('photo-smugmug-link');
   if (p.web_url && /^https?:\/\//.test(p.web_url)) {
     sm.href = p.web_url;
@@ -123,7 +120,8 @@ async function loadSimilar(id) {
   try {
     const data = await api(`/api/v1/photos/${encodeURIComponent(id)}/similar`);
     const hits = (data.results || []).filter((r) => String(r.photo_id) !== String(id));
-    grid.replaceChildren(...hits.map((r) => photoCard(r, { testid: 'similar-card' })));
+    viewerItems = [viewerItems[0] || { photo_id: Number(id), title: '' }, ...hits];
+    grid.replaceChildren(...hits.map((r, i) => withView(photoCard(r, { testid: 'similar-card' }), r, () => viewAt(i + 1))));
     const off = semanticNote(data.semantic);
     if (!hits.length) {
       grid.append(off

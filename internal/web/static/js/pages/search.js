@@ -8,6 +8,8 @@ import { api, withQuery, describeError, ApiError } from '../api.js';
 import { $, h, debounce, setStatus } from '../dom.js';
 import { resultCard, resultsStatus, semanticNote, emptyState, errorState } from '../cards.js';
 import { stepsPanel } from '../steps.js';
+import { openViewer, withView } from '../viewer.js';
+import { selectable } from '../selection.js';
 
 const PAGE = 24;
 const DEBOUNCE_MS = 250;
@@ -34,6 +36,36 @@ export async function initSearch() {
 
   let controller = null;
   let offset = 0;
+  // shown are the hits on screen, in order: the viewer steps through them
+  // and loads the next page past the last.
+  let shown = [];
+  let total = 0;
+  // "Select all" selects every hit of the query, not just those on
+  // screen: the ids come page by page (at most 1000, the bulk bound).
+  const selection = selectable({
+    order: () => shown,
+    all: async () => {
+      const ids = [];
+      const s = state();
+      for (let off = 0; off < 1000; off += 200) {
+        const data = await api(withQuery('/api/v1/search', { ...s, limit: 200, offset: off }));
+        const hits = data.results || [];
+        ids.push(...hits.map((x) => x.photo_id));
+        if (hits.length < 200 || off + hits.length >= (data.total ?? 0)) break;
+      }
+      return ids;
+    },
+  });
+  const view = (hit) => () => openViewer({
+    items: () => shown,
+    index: shown.findIndex((x) => x.photo_id === hit.photo_id),
+    more: async () => {
+      if (offset >= total) return false;
+      const before = shown.length;
+      await run({ append: true });
+      return shown.length > before;
+    },
+  });
   // lastKey is the query and filters of the results on screen (or being
   // fetched); an event that changes nothing (a blur after typing, a
   // repeated Enter) neither refetches nor re-renders, so the chip the user
@@ -112,15 +144,18 @@ export async function initSearch() {
       if (mine !== controller) return;
       const hits = data.results || [];
       if (!append) {
+        shown = [];
+        selection.clear();
         results.replaceChildren();
         renderHints(data.hints || []);
         const note = semanticNote(data.semantic);
         semantic.textContent = note;
         semantic.hidden = !note;
       }
-      for (const hit of hits) results.append(resultCard(hit, { testid: 'result-card' }));
+      for (const hit of hits) results.append(selection.decorate(withView(resultCard(hit, { testid: 'result-card' }), hit, view(hit)), hit));
+      shown.push(...hits);
       offset += hits.length;
-      const total = data.total ?? offset;
+      total = data.total ?? offset;
       const looseHits = data.loosely_related || [];
       renderLoose(looseHits);
       if (offset === 0) {
@@ -165,7 +200,8 @@ export async function initSearch() {
 
   /** renderLoose fills the loosely related section, apart from the results. */
   function renderLoose(hits) {
-    looseResults.replaceChildren(...hits.map((hit) => resultCard(hit, { testid: 'loose-card' })));
+    looseResults.replaceChildren(...hits.map((hit) => withView(resultCard(hit, { testid: 'loose-card' }), hit,
+      () => openViewer({ items: () => hits, index: hits.indexOf(hit) }))));
     loose.hidden = hits.length === 0;
   }
 
@@ -181,6 +217,25 @@ export async function initSearch() {
     if (el.type === 'text') el.addEventListener('input', runSoon);
   }
   more.addEventListener('click', () => run({ append: true }));
+
+  // A search saved as a smart album: the Library lists it, and opening it
+  // runs the search again, so it keeps up with the library.
+  const save = $('search-save');
+  input.addEventListener('input', () => { save.hidden = !input.value.trim(); save.textContent = 'Save as smart album'; });
+  save.hidden = !input.value.trim();
+  save.addEventListener('click', async () => {
+    const q = input.value.trim();
+    if (!q) return;
+    save.disabled = true;
+    try {
+      await api('/api/v1/collections', { method: 'POST', body: { name: q, query: q } });
+      save.textContent = 'Saved: in the Library';
+    } catch (err) {
+      save.textContent = describeError(err);
+    } finally {
+      save.disabled = false;
+    }
+  });
 
   // "/" jumps to the search box from anywhere on the page, as on most sites.
   document.addEventListener('keydown', (e) => {
