@@ -70,3 +70,24 @@ func TestMapTilesInCSP(t *testing.T) {
 		t.Errorf("map: %+v", m)
 	}
 }
+
+// TestCSPOrigins: the object store a photo redirect points at may serve
+// images only; the tile server may serve images and be fetched; neither
+// appears when it is not configured.
+func TestCSPOrigins(t *testing.T) {
+	t.Parallel()
+	const blobO, tileO = "https://bucket.example.net", "https://*.tiles.example.org"
+	for _, c := range []struct {
+		blob, tile, img, connect string
+	}{
+		{"", "", "img-src 'self' data:;", "connect-src 'self';"},
+		{blobO, "", "img-src 'self' data: " + blobO + ";", "connect-src 'self';"},
+		{"", tileO, "img-src 'self' data: " + tileO + ";", "connect-src 'self' " + tileO + ";"},
+		{blobO, tileO, "img-src 'self' data: " + blobO + " " + tileO + ";", "connect-src 'self' " + tileO + ";"},
+	} {
+		csp := contentSecurityPolicy(c.blob, c.tile)
+		if !strings.Contains(csp, c.img) || !strings.Contains(csp, c.connect) || !strings.Contains(csp, "script-src 'self';") {
+			t.Errorf("contentSecurityPolicy(%q, %q) = %s; want %s and %s", c.blob, c.tile, csp, c.img, c.connect)
+		}
+	}
+}
