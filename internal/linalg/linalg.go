@@ -51,6 +51,8 @@
 //	go test -tags openblas -run '^$' -bench MatMulTransB -cpu 2 -count 5 ./internal/linalg
 package linalg
 
+import "math"
+
 // MatMulTransB computes C = A·Bᵀ (+ C when accumulate is true) for row-major
 // A (m×k), B (n×k) and C (m×n). This is the shape of a neural-network linear
 // layer whose weights are stored [out, in], as Hugging Face checkpoints store them,
@@ -95,4 +97,24 @@ func checkDims(lc, la, lb, m, n, k int) {
 	if la < m*k || lb < n*k || lc < m*n {
 		panic("linalg: slice shorter than its matrix")
 	}
+}
+
+// Normalized returns v scaled to unit length (a zero vector stays zero),
+// with the sum of squares and the scaling in float64: how the search
+// engine stores and compares embeddings, and how the synthetic library
+// generates them, so both arrive at the same floats.
+func Normalized(v []float32) []float32 {
+	var s float64
+	for _, x := range v {
+		s += float64(x) * float64(x)
+	}
+	out := make([]float32, len(v))
+	if s == 0 {
+		return out
+	}
+	inv := 1 / math.Sqrt(s)
+	for i, x := range v {
+		out[i] = float32(float64(x) * inv)
+	}
+	return out
 }

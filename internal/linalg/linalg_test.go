@@ -526,3 +526,19 @@ func FuzzMatMul(f *testing.F) {
 		})
 	})
 }
+
+func TestNormalized(t *testing.T) {
+	v := []float32{3, 0, 4}
+	got := Normalized(v)
+	if got[0] != 0.6 || got[1] != 0 || got[2] != 0.8 || v[0] != 3 {
+		t.Fatalf("Normalized([3 0 4]) = %v (input now %v), want [0.6 0 0.8] and the input untouched", got, v)
+	}
+	r := rand.New(rand.NewPCG(31, 32))
+	u := Normalized(randSlice(r, 512))
+	if n := Dot(u, u); math.Abs(float64(n)-1) > 1e-6 {
+		t.Fatalf("|Normalized(v)|² = %v, want 1", n)
+	}
+	if z := Normalized(make([]float32, 4)); len(z) != 4 || z[0] != 0 || z[3] != 0 {
+		t.Fatalf("Normalized(0) = %v, want zeros", z)
+	}
+}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/targetvision/targetvision/internal/clip"
 	"github.com/targetvision/targetvision/internal/clip/cliptest"
+	"github.com/targetvision/targetvision/internal/linalg"
 	"github.com/targetvision/targetvision/internal/store"
 	"github.com/targetvision/targetvision/internal/store/storetest"
 )
@@ -148,7 +149,7 @@ func randVec(r *rand.Rand, dim int) []float32 {
 	for i := range v {
 		v[i] = float32(r.NormFloat64())
 	}
-	return normalized(v)
+	return linalg.Normalized(v)
 }
 
 // near is v plus a little noise, renormalised.
@@ -157,7 +158,7 @@ func near(r *rand.Rand, v []float32, noise float64) []float32 {
 	for i := range v {
 		out[i] = v[i] + float32(noise*r.NormFloat64())
 	}
-	return normalized(out)
+	return linalg.Normalized(out)
 }
 
 func neg(v []float32) []float32 {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/targetvision/targetvision/internal/linalg"
 	"github.com/targetvision/targetvision/internal/store"
 )
 
@@ -38,7 +39,7 @@ func TestIntrospection(t *testing.T) {
 			t.Fatalf("Settings() = %+v, want %+v", got, want)
 		}
 
-		hits, err := e.NearestPhotos(ctx, a.user.ID, normalized(barn), 10, store.Filter{})
+		hits, err := e.NearestPhotos(ctx, a.user.ID, linalg.Normalized(barn), 10, store.Filter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -55,7 +56,7 @@ func TestIntrospection(t *testing.T) {
 		if len(hits) != 10 || !slices.Equal(first, close) {
 			t.Fatalf("NearestPhotos: %d hits, first six %v, want the photos near the barn %v", len(hits), first, close)
 		}
-		if hits, err := e.NearestPhotos(ctx, a.user.ID, normalized(barn), 10, store.Filter{Album: "none"}); err != nil || len(hits) != 0 {
+		if hits, err := e.NearestPhotos(ctx, a.user.ID, linalg.Normalized(barn), 10, store.Filter{Album: "none"}); err != nil || len(hits) != 0 {
 			t.Fatalf("NearestPhotos with a filter nothing passes: %v, %v", hits, err)
 		}
 
@@ -75,7 +76,7 @@ func TestIntrospection(t *testing.T) {
 			t.Fatalf("Search found %d, the vector leg %d matches", resp.Total, matches)
 		}
 
-		st, ok, err := e.FloorStats(ctx, a.user.ID, normalized(barn))
+		st, ok, err := e.FloorStats(ctx, a.user.ID, linalg.Normalized(barn))
 		if err != nil || !ok || st.Spread <= 0 || st.Median > 0.5 {
 			t.Fatalf("FloorStats = %+v, %v, %v", st, ok, err)
 		}
@@ -84,7 +85,7 @@ func TestIntrospection(t *testing.T) {
 		if matches == 0 || matches >= len(hits) || hits[matches-1].Similarity < floor || hits[matches].Similarity >= floor {
 			t.Fatalf("floor %.3f from FloorStats does not split the hits at %d matches: %+v", floor, matches, hits)
 		}
-		if _, ok, err := e.FloorStats(ctx, b.user.ID, normalized(barn)); err != nil || ok {
+		if _, ok, err := e.FloorStats(ctx, b.user.ID, linalg.Normalized(barn)); err != nil || ok {
 			t.Fatalf("FloorStats of a one-photo library: ok %v, %v; want too small to tell", ok, err)
 		}
 
