@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -89,5 +90,18 @@ func TestBenchKeep(t *testing.T) {
 	var tables int
 	if err := db.QueryRow("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").Scan(&tables); err != nil || tables != 0 {
 		t.Fatalf("the other database was touched: %d tables, %v", tables, err)
+	}
+}
+
+// TestTopK checks the exact ranking recall is measured against: the k most
+// similar, best first, the earlier photo first among equals.
+func TestTopK(t *testing.T) {
+	t.Parallel()
+	h := topK{k: 3}
+	for i, sim := range []float32{0.1, 0.9, 0.5, 0.9, 0.2, 0.7, -1} {
+		h.offer(i, sim)
+	}
+	if got := h.indexes(); !slices.Equal(got, []int{1, 3, 5}) {
+		t.Fatalf("top 3 = %v, want [1 3 5]", got)
 	}
 }
