@@ -22,8 +22,9 @@ import (
 const (
 	// batchMinRows is the fewest rows of A that take the packed path. The
 	// copy of B is paid once per batchMaxCols columns whatever m is: at
-	// 50 rows (one image) it cost a quarter of the product and the tile
-	// kernels were faster; at 200 the packed path was ahead (docs/benchmarks.md).
+	// 50 rows (one image) the packed path was a quarter slower than the
+	// tiles, at 64 and 100 about even, from 128 (160, 200, 800) ahead
+	// (docs/benchmarks.md).
 	batchMinRows = 128
 	// batchKC is the k extent of a packed panel.
 	batchKC = 384
