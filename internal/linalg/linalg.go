@@ -49,6 +49,10 @@
 //
 //	go test -run '^$' -bench . ./internal/linalg
 //	go test -tags openblas -run '^$' -bench MatMulTransB -cpu 2 -count 5 ./internal/linalg
+//	go test -tags openblas -run '^$' -bench Interleaved -benchtime 30x -cpu 1,2 -count 3 ./internal/linalg
+//
+// The last calls the implementations in turn and reports each one's fastest
+// call: the ratios to trust on a machine shared with other work.
 package linalg
 
 import "math"
