@@ -36,9 +36,11 @@ func AsmBatchKernels() map[string]func(c, a, b []float32, m, n, k int, accumulat
 	for _, p := range asmBatch() {
 		fns[p.name] = func(c, a, b []float32, m, n, k int, accumulate bool) {
 			checkDims(len(c), len(a), len(b), m, n, k)
-			if m > 0 && n > 0 && k > 0 {
-				gemmBatch(p, c, a, b, m, n, k, n, k, k, accumulate)
+			if m == 0 || n == 0 || k == 0 {
+				gemmTransBWith(activeTile, c, a, b, m, n, k, n, k, k, accumulate) // what an empty product means
+				return
 			}
+			gemmBatch(p, c, a, b, m, n, k, n, k, k, accumulate)
 		}
 	}
 	return fns
