@@ -9,12 +9,12 @@ import (
 
 	"github.com/targetvision/targetvision/internal/config"
 	"github.com/targetvision/targetvision/internal/indexbench"
-	"github.com/targetvision/targetvision/internal/search"
+	"github.com/targetvision/targetvision/internal/searchbench"
 )
 
 func newBenchCmd(e *env, cfg func() config.Config) *cobra.Command {
 	b := &cobra.Command{Use: "bench", Short: "Measure search and indexing speed on synthetic data"}
-	var o search.BenchOptions
+	var o searchbench.Options
 	var cpuProfile string
 	sc := &cobra.Command{
 		Use:   "search --photos N --store sqlite|postgres",
@@ -47,7 +47,7 @@ afterwards (or keeps, with --keep). Your own data is never touched.`,
 				}
 				defer pprof.StopCPUProfile()
 			}
-			_, err := search.Bench(cmd.Context(), o)
+			_, err := searchbench.Run(cmd.Context(), o)
 			return err
 		},
 	}

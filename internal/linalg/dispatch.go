@@ -10,6 +10,10 @@ var (
 	// activePanel is the outer-product kernel for MatMul with a small B;
 	// nil sends every product through the tile kernels.
 	activePanel *panelKernel
+	// activeBatch is the panel kernel for A·Bᵀ with at least batchMinRows
+	// rows of A, on packed panels of B; nil sends those products through
+	// the tile kernels.
+	activeBatch *panelKernel
 	// activeSkinny is the kernel for A·Bᵀ with at most skinnyMaxRows rows
 	// of A; nil sends those products through the tile kernels.
 	activeSkinny *skinnyKernel
@@ -35,6 +39,9 @@ func init() {
 	transpose8x8 = asmTranspose8x8()
 	if p := asmPanels(); len(p) > 0 {
 		activePanel = p[0]
+	}
+	if b := asmBatch(); len(b) > 0 {
+		activeBatch = b[0]
 	}
 	if s := asmSkinny(); len(s) > 0 {
 		activeSkinny = s[0]

@@ -86,3 +86,6 @@ func asmPanels() []*panelKernel { return nil }
 
 // asmSkinny lists assembly small-m kernels: none on arm64 yet.
 func asmSkinny() []*skinnyKernel { return nil }
+
+// asmBatch lists the assembly panel kernels for packed batch products: none on arm64.
+func asmBatch() []*panelKernel { return nil }

@@ -16,3 +16,6 @@ func asmPanels() []*panelKernel { return nil }
 
 // asmSkinny lists the assembly small-m kernels: none in this build.
 func asmSkinny() []*skinnyKernel { return nil }
+
+// asmBatch lists the assembly panel kernels for packed batch products: none in this build.
+func asmBatch() []*panelKernel { return nil }

@@ -44,6 +44,10 @@ func gemmTransB(c, a, b []float32, m, n, k, ldc, lda, ldb int, accumulate bool) 
 		gemmSkinny(*activeSkinny, c, a, b, m, n, k, ldc, lda, ldb, accumulate)
 		return
 	}
+	if useBatch(m, n, k) {
+		gemmBatch(activeBatch, c, a, b, m, n, k, ldc, lda, ldb, accumulate)
+		return
+	}
 	gemmTransBWith(activeTile, c, a, b, m, n, k, ldc, lda, ldb, accumulate)
 }
 
@@ -164,19 +168,25 @@ func gemmSerial(t tileKernel, c, a, b []float32, m, n, k, ldc, lda, ldb int, acc
 						continue
 					}
 					t.fn(kcur, ap, ldax, bp, ldbx, &tmp[0], nr, false)
-					for i := range mv {
-						ci := c[(ir+i)*ldc+jr : (ir+i)*ldc+jr+nv]
-						ti := tmp[i*nr : i*nr+nv]
-						if acc {
-							for j, v := range ti {
-								ci[j] += v
-							}
-						} else {
-							copy(ci, ti)
-						}
-					}
+					flushTile(c[ir*ldc+jr:], ldc, tmp[:], nr, mv, nv, acc)
 				}
 			}
+		}
+	}
+}
+
+// flushTile stores (or, with accumulate, adds) the first rows×cols of a
+// scratch tile t (stride ldt) into C (stride ldc): how a kernel's partial
+// tile at an edge reaches C.
+func flushTile(c []float32, ldc int, t []float32, ldt, rows, cols int, accumulate bool) {
+	for i := range rows {
+		ci, ti := c[i*ldc:i*ldc+cols], t[i*ldt:i*ldt+cols]
+		if !accumulate {
+			copy(ci, ti)
+			continue
+		}
+		for j, v := range ti {
+			ci[j] += v
 		}
 	}
 }

@@ -122,14 +122,17 @@ func TestMatMulTransBPublic(t *testing.T) {
 }
 
 // dispatchConfigs runs fn once for every tile kernel this CPU can run, each
-// with every panel kernel and with none, set as the active ones. It swaps
+// with every panel kernel and with none, set as the active ones, then with
+// each skinny kernel and each batch kernel. It swaps
 // package globals, which is why the tests of this package do not run in
 // parallel.
 func dispatchConfigs(t *testing.T, fn func(name string)) {
-	savedTile, savedPanel, savedSkinny := activeTile, activePanel, activeSkinny
-	defer func() { activeTile, activePanel, activeSkinny = savedTile, savedPanel, savedSkinny }()
+	savedTile, savedPanel, savedSkinny, savedBatch := activeTile, activePanel, activeSkinny, activeBatch
+	defer func() {
+		activeTile, activePanel, activeSkinny, activeBatch = savedTile, savedPanel, savedSkinny, savedBatch
+	}()
 	panels := append([]*panelKernel{nil}, asmPanels()...)
-	activeSkinny = nil
+	activeSkinny, activeBatch = nil, nil
 	for _, tk := range tileKernels() {
 		for _, p := range panels {
 			activeTile, activePanel = tk, p
@@ -146,6 +149,12 @@ func dispatchConfigs(t *testing.T, fn func(name string)) {
 	for _, sk := range skinnyKernels() {
 		activeSkinny = &sk
 		fn(fmt.Sprintf("%s skinny=%s", activeTile.name, sk.name))
+	}
+	// Each batch kernel takes the products with many rows.
+	activeSkinny = savedSkinny
+	for _, bk := range batchKernels() {
+		activeBatch = &bk
+		fn(fmt.Sprintf("%s batch=%s", activeTile.name, bk.name))
 	}
 }
 
@@ -225,16 +234,41 @@ func TestSkinnyRoutes(t *testing.T) {
 func publicShapes() []shape {
 	return append(testShapes(),
 		shape{50, 64, 50}, shape{50, 50, 64}, shape{3, 40, 70}, shape{13, 130, 64},
-		shape{800, 64, 50}, shape{400, 200, 65}, shape{7, 300, 60}, shape{20, 600, 30})
+		shape{800, 64, 50}, shape{400, 200, 65}, shape{7, 300, 60}, shape{20, 600, 30},
+		// The packed path: rows from batchMinRows, k past batchKC.
+		shape{batchMinRows, 50, 70}, shape{137, 97, 400}, shape{200, 300, 31})
 }
 
+// panelKernels lists the pure-Go panel kernel and every assembly one this
+// CPU runs: MatMul's and the packed path's.
+func panelKernels() []panelKernel {
+	ps := []panelKernel{genericPanel}
+	for _, p := range append(asmPanels(), asmBatch()...) {
+		ps = append(ps, *p)
+	}
+	return ps
+}
+
+// TestPanelKernels runs each panel kernel alone on one tile for every k up
+// to 40 and some long ones (both parities of the unrolled loops), every
+// column count up to nr (masked kernels) and every misalignment of A, B and
+// C. A packedB kernel gets B as the packed path lays it out: rows nr floats
+// apart, zero past the valid columns.
 func TestPanelKernels(t *testing.T) {
 	r := rand.New(rand.NewPCG(17, 18))
-	for _, p := range asmPanels() {
-		for k := 1; k <= 40; k++ {
+	ks := []int{}
+	for k := 1; k <= 40; k++ {
+		ks = append(ks, k)
+	}
+	ks = append(ks, 383, 384, 385, 1031)
+	for _, p := range panelKernels() {
+		for _, k := range ks {
 			for cols := 1; cols <= p.nr; cols += 1 + cols%5 {
 				if !p.masked {
 					cols = p.nr
+				}
+				if k > 40 && cols != p.nr && cols != 1 {
+					continue
 				}
 				for _, acc := range []bool{false, true} {
 					off := (k + cols) % 4
@@ -243,13 +277,91 @@ func TestPanelKernels(t *testing.T) {
 					bt := make([]float32, cols*k)
 					transposeWith(nil, bt, b, k, cols)
 					want, bound := refMatMulTransB(c0, a, bt, s.m, cols, k, acc)
+					ldb := cols
+					if p.packedB {
+						ldb = p.nr
+						bp := make([]float32, k*p.nr)
+						for q := range k {
+							copy(bp[q*p.nr:], b[q*cols:(q+1)*cols])
+						}
+						b = bp
+					}
 					_, as := placed(a, off, 7)
 					_, bs := placed(b, 3-off, 7)
 					cw, cs := placed(c0, (off+1)%4, -99)
-					p.fn(k, &as[0], k, &bs[0], cols, &cs[0], cols, ^uint64(0)>>(64-cols), acc)
+					p.fn(k, &as[0], k, &bs[0], ldb, &cs[0], cols, ^uint64(0)>>(64-cols), acc)
 					name := fmt.Sprintf("%s panel off=%d", p.name, off)
 					checkMatMul(t, name, s, acc, cs, want, bound)
 					checkSentinels(t, cw, (off+1)%4, s.m*cols, -99, name)
+				}
+			}
+		}
+	}
+}
+
+// batchKernels lists the kernels the packed path can run here: the pure-Go
+// panel kernel and the assembly ones.
+func batchKernels() []panelKernel {
+	ps := []panelKernel{genericPanel}
+	for _, p := range asmBatch() {
+		ps = append(ps, *p)
+	}
+	return ps
+}
+
+// TestBatchRoutes runs the packed path with each kernel, planned for 1 to 3
+// goroutines, on shapes that reach its edges: rows past the last full mr,
+// columns past the last full panel and past a block, k past batchKC and not
+// a multiple of 8 (the transpose's remainder), blocks of rows when the
+// columns are too few, all with misaligned A, B and C.
+func TestBatchRoutes(t *testing.T) {
+	r := rand.New(rand.NewPCG(25, 26))
+	shapes := []shape{
+		{1, 1, 1}, {8, 48, 384}, {9, 49, 385}, {17, 100, 13}, {130, 97, 50},
+		{131, 400, 30}, {200, 130, 771}, {300, 40, 100}, {64, 1000, 20},
+	}
+	for _, p := range batchKernels() {
+		for _, s := range shapes {
+			for _, workers := range []int{1, 2, 3} {
+				acc := (s.m+workers)%2 == 0
+				a, b, c := randSlice(r, s.m*s.k), randSlice(r, s.n*s.k), randSlice(r, s.m*s.n)
+				want, bound := refMatMulTransB(c, a, b, s.m, s.n, s.k, acc)
+				_, as := placed(a, 1, 7)
+				_, bs := placed(b, 2, 7)
+				cw, cs := placed(c, 3, -99)
+				gemmBatchOn(workers, &p, cs, as, bs, s.m, s.n, s.k, s.n, s.k, s.k, acc)
+				name := fmt.Sprintf("batch %s workers=%d", p.name, workers)
+				checkMatMul(t, name, s, acc, cs, want, bound)
+				checkSentinels(t, cw, 3, s.m*s.n, -99, name)
+			}
+		}
+	}
+}
+
+// TestPlanBatch checks that the blocks of planBatch cover C exactly, are
+// whole tiles and panels, stay within L2's width, and give every goroutine
+// at least one block once the product is big enough to share.
+func TestPlanBatch(t *testing.T) {
+	for _, nr := range []int{16, 48} {
+		for _, mr := range []int{6, 8} {
+			for _, m := range []int{1, 7, 128, 200, 800, 3000} {
+				for _, n := range []int{1, 47, 48, 200, 768, 2304, 3072, 5000} {
+					for workers := 1; workers <= 4; workers++ {
+						g := planBatch(m, n, mr, nr, workers)
+						what := fmt.Sprintf("planBatch(%d, %d, %d, %d, %d) = %+v", m, n, mr, nr, workers, g)
+						if g.cols%nr != 0 || g.rows%mr != 0 {
+							t.Fatalf("%s: blocks are not whole tiles", what)
+						}
+						if g.nBlocks*g.cols < n || (g.nBlocks-1)*g.cols >= n || g.mBlocks*g.rows < m || (g.mBlocks-1)*g.rows >= m {
+							t.Fatalf("%s: blocks do not cover C exactly", what)
+						}
+						if g.cols > (batchMaxCols+nr-1)/nr*nr {
+							t.Fatalf("%s: blocks wider than batchMaxCols", what)
+						}
+						if m >= batchMinRows && n >= 2*batchMinCols && g.nBlocks*g.mBlocks < workers {
+							t.Fatalf("%s: fewer blocks than goroutines", what)
+						}
+					}
 				}
 			}
 		}
@@ -389,14 +501,15 @@ func TestTranspose(t *testing.T) {
 	}
 }
 
-// FuzzMatMul checks MatMulTransB and MatMul, on every kernel this CPU runs,
+// FuzzMatMul checks MatMulTransB and MatMul (up to 159 rows: every path), on every kernel this CPU runs,
 // against the reference for fuzzed shapes; plain go test runs the seeds.
 func FuzzMatMul(f *testing.F) {
 	f.Add(uint8(1), uint8(1), uint8(1), false, uint64(1))
 	f.Add(uint8(50), uint8(67), uint8(33), true, uint64(2))
 	f.Add(uint8(7), uint8(130), uint8(200), false, uint64(3))
+	f.Add(uint8(150), uint8(100), uint8(140), true, uint64(4))
 	f.Fuzz(func(t *testing.T, m8, n8, k8 uint8, acc bool, seed uint64) {
-		m, n, k := int(m8)%80, int(n8)+int(m8)/80, int(k8)*3%250
+		m, n, k := int(m8)%160, int(n8)+int(m8)/160, int(k8)*3%250
 		r := rand.New(rand.NewPCG(seed, seed))
 		s := shape{m, n, k}
 		a, b, c := randSlice(r, m*k), randSlice(r, n*k), randSlice(r, m*n)
@@ -412,4 +525,20 @@ func FuzzMatMul(f *testing.F) {
 			checkMatMul(t, "MatMul "+name, s, acc, got, want, bound)
 		})
 	})
+}
+
+func TestNormalized(t *testing.T) {
+	v := []float32{3, 0, 4}
+	got := Normalized(v)
+	if got[0] != 0.6 || got[1] != 0 || got[2] != 0.8 || v[0] != 3 {
+		t.Fatalf("Normalized([3 0 4]) = %v (input now %v), want [0.6 0 0.8] and the input untouched", got, v)
+	}
+	r := rand.New(rand.NewPCG(31, 32))
+	u := Normalized(randSlice(r, 512))
+	if n := Dot(u, u); math.Abs(float64(n)-1) > 1e-6 {
+		t.Fatalf("|Normalized(v)|² = %v, want 1", n)
+	}
+	if z := Normalized(make([]float32, 4)); len(z) != 4 || z[0] != 0 || z[3] != 0 {
+		t.Fatalf("Normalized(0) = %v, want zeros", z)
+	}
 }

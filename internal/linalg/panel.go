@@ -7,13 +7,18 @@ import "runtime"
 // accumulate is true, for row-major A (stride lda), B (stride ldb) and C
 // (stride ldc), accumulating the whole tile in registers. All mr rows of A
 // are read. A masked kernel takes cols ≤ nr from mask (bit j set for each
-// valid column j) and touches only those columns of B and C; an unmasked one
-// always reads and writes nr columns (mask is then all ones).
+// valid column j) and touches only those columns of C, and of B unless it
+// is packedB; an unmasked one always reads and writes nr columns (mask is
+// then all ones).
 type panelKernel struct {
 	name   string
 	mr, nr int
 	masked bool
-	fn     panelFunc
+	// packedB marks a kernel for the packed path's panels only (batch.go):
+	// it takes B's rows as nr floats apart whatever ldb says, and reads all
+	// nr columns of each, the panel's zero padding included.
+	packedB bool
+	fn      panelFunc
 }
 
 type panelFunc func(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, mask uint64, accumulate bool)
@@ -65,19 +70,7 @@ func gemmPanelSerial(p *panelKernel, c, a, b []float32, m, n, k, ldc, lda, ldb i
 	}
 	var tmp [maxPanelTile]float32
 	// flush copies the first rows×cols of tmp into C at row i, column j.
-	flush := func(i, j, rows, cols int) {
-		for r := range rows {
-			ci := c[(i+r)*ldc+j : (i+r)*ldc+j+cols]
-			ti := tmp[r*nr : r*nr+cols]
-			if accumulate {
-				for x, v := range ti {
-					ci[x] += v
-				}
-			} else {
-				copy(ci, ti)
-			}
-		}
-	}
+	flush := func(i, j, rows, cols int) { flushTile(c[i*ldc+j:], ldc, tmp[:], nr, rows, cols, accumulate) }
 	for jc := 0; jc < n; jc += nr {
 		cols := min(nr, n-jc)
 		mask := ^uint64(0) >> (64 - cols)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/hashicorp/golang-lru/v2/expirable"
 
+	"github.com/targetvision/targetvision/internal/linalg"
 	"github.com/targetvision/targetvision/internal/plaintext"
 	"github.com/targetvision/targetvision/internal/store"
 )
@@ -482,7 +482,7 @@ func (e *Engine) embed(ctx context.Context, text string) ([]float32, error) {
 	if err != nil {
 		return nil, err
 	}
-	v = normalized(v)
+	v = linalg.Normalized(v)
 	e.cache.Add(key, v)
 	return v, nil
 }
@@ -513,7 +513,7 @@ func (e *Engine) Similar(ctx context.Context, userID, photoID int64, limit int) 
 	if err != nil {
 		return Response{}, fmt.Errorf("search: similar: %w", err)
 	}
-	hits, err := e.vec.search(ctx, vecQuery{userID: userID, model: e.opts.Model, vec: normalized(v), k: limit + 1, exclude: photoID})
+	hits, err := e.vec.search(ctx, vecQuery{userID: userID, model: e.opts.Model, vec: linalg.Normalized(v), k: limit + 1, exclude: photoID})
 	if err != nil {
 		return Response{}, fmt.Errorf("search: similar: %w", err)
 	}
@@ -633,22 +633,6 @@ func mergeFilter(base, q store.Filter) store.Filter {
 		f.To = q.To
 	}
 	return f
-}
-
-func normalized(v []float32) []float32 {
-	var s float64
-	for _, x := range v {
-		s += float64(x) * float64(x)
-	}
-	out := make([]float32, len(v))
-	if s == 0 {
-		return out
-	}
-	inv := 1 / math.Sqrt(s)
-	for i, x := range v {
-		out[i] = float32(float64(x) * inv)
-	}
-	return out
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

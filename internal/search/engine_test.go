@@ -19,6 +19,7 @@ import (
 
 	"github.com/targetvision/targetvision/internal/clip"
 	"github.com/targetvision/targetvision/internal/clip/cliptest"
+	"github.com/targetvision/targetvision/internal/linalg"
 	"github.com/targetvision/targetvision/internal/store"
 	"github.com/targetvision/targetvision/internal/store/storetest"
 )
@@ -152,7 +153,7 @@ func randVec(r *rand.Rand, dim int) []float32 {
 	for i := range v {
 		v[i] = float32(r.NormFloat64())
 	}
-	return normalized(v)
+	return linalg.Normalized(v)
 }
 
 // near is v plus a little noise, renormalised.
@@ -161,7 +162,7 @@ func near(r *rand.Rand, v []float32, noise float64) []float32 {
 	for i := range v {
 		out[i] = v[i] + float32(noise*r.NormFloat64())
 	}
-	return normalized(out)
+	return linalg.Normalized(out)
 }
 
 func neg(v []float32) []float32 {
@@ -508,27 +509,17 @@ func TestQueryEmbeddingCache(t *testing.T) {
 	}
 }
 
-// selectIDs runs a query of one integer column and returns the values.
-func selectIDs(t *testing.T, db *store.DB, query string, args []any) []int64 {
-	t.Helper()
-	rows, err := db.SQL().QueryContext(t.Context(), query, args...)
-	if err != nil {
-		t.Fatal(err)
+// mapEmbedder answers the queries it knows with fixed vectors.
+type mapEmbedder map[string][]float32
+
+func (f mapEmbedder) EmbedText(_ context.Context, s string) ([]float32, error) {
+	if v, ok := f[s]; ok {
+		return v, nil
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, id)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return nil, fmt.Errorf("no vector for query %q", s)
 }
+
+func (mapEmbedder) Name() string { return "floor-model" }
 
 // TestLanguageRulesInWhy: a stemmed hit says which query word it matched
 // and the photo's own word; stop words are left out and said so.
@@ -661,7 +652,7 @@ func TestVectorFloor(t *testing.T) {
 		for range 50 {
 			a.add(photoSpec{title: "photo", vec: randVec(r, dim)})
 		}
-		emb := fixedEmbedder{"red barn": barn, "zebracorn": randVec(r, dim)}
+		emb := mapEmbedder{"red barn": barn, "zebracorn": randVec(r, dim)}
 		e := New(db, Options{Embedder: emb, Model: "floor-model"})
 		resp := search(t, e, a.user.ID, "red barn")
 		got := ids(resp.Results)

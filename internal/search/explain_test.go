@@ -6,8 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/targetvision/targetvision/internal/linalg"
 	"github.com/targetvision/targetvision/internal/store"
 	"github.com/targetvision/targetvision/internal/store/storetest"
+	"github.com/targetvision/targetvision/internal/synthlib"
 )
 
 // TestPostgresVectorLegRecall checks that what the engine's vector leg
@@ -19,13 +21,14 @@ func TestPostgresVectorLegRecall(t *testing.T) {
 	url := storetest.PostgresURL(t)
 	ctx := t.Context()
 	const n, dim = 2000, 512
-	s := &synth{photos: n, dim: dim, users: 3, seed: 1}
+	s := synthlib.New(synthlib.Options{Photos: n, Dim: dim, Users: 3, Seed: 1})
 	start := time.Now()
-	users, ids, _, _, err := fillPostgresTimed(ctx, url, s)
+	f, err := synthlib.FillPostgres(ctx, url, s)
 	t.Logf("fill %v", time.Since(start))
 	if err != nil {
 		t.Fatal(err)
 	}
+	users, ids := f.Users, f.PhotoIDs
 	db, err := store.Open(ctx, url, store.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -39,9 +42,9 @@ func TestPostgresVectorLegRecall(t *testing.T) {
 		{Camera: "canon"},
 		{From: y(2015)},
 		{Album: "Album 3", From: y(2010), To: y(2020)},
-		{Keyword: s.topics[0][0]},
+		{Keyword: s.Topics(0)[0]},
 	} {
-		q := vecQuery{userID: users[0], model: synthModel, vec: s.point(r, r.IntN(s.clusters)), k: 20, filter: f}
+		q := vecQuery{userID: users[0], model: synthlib.Model, vec: s.Point(r, r.IntN(s.Clusters())), k: 20, filter: f}
 		start := time.Now()
 		hits, err := x.search(ctx, q)
 		t.Logf("search %v", time.Since(start))
@@ -70,16 +73,16 @@ func TestPostgresVectorLegRecall(t *testing.T) {
 // exactTop ranks all of the synthetic library in Go, keeping the photos of
 // the query's user that pass its filter. Vectors are normalised as the
 // in-process index stores them.
-func exactTop(t *testing.T, db *store.DB, s *synth, ids []int64, q vecQuery) []int64 {
+func exactTop(t *testing.T, db *store.DB, s *synthlib.Library, ids []int64, q vecQuery) []int64 {
 	t.Helper()
 	pass, err := db.PhotosPassing(t.Context(), q.userID, q.filter, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := topK{k: q.k}
-	for i := range s.photos {
+	for i := range s.Options().Photos {
 		if pass[ids[i]] {
-			h.offer(ids[i], dot(q.vec, normalized(s.photo(i).vec)))
+			h.offer(ids[i], dot(q.vec, linalg.Normalized(s.Photo(i).Vec)))
 		}
 	}
 	var out []int64

@@ -134,7 +134,7 @@ func (e *Engine) floorSet(ctx context.Context, userID int64, dim int) (*floorSet
 	set = &floorSet{at: time.Now()}
 	for _, v := range vs {
 		if len(v) == dim {
-			set.vecs = append(set.vecs, normalized(v)...)
+			set.vecs = append(set.vecs, linalg.Normalized(v)...)
 			set.n++
 		}
 	}

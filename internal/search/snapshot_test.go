@@ -9,6 +9,7 @@ import (
 
 	"github.com/targetvision/targetvision/internal/store"
 	"github.com/targetvision/targetvision/internal/store/storetest"
+	"github.com/targetvision/targetvision/internal/synthlib"
 )
 
 // TestSnapshot checks that the SQLite vector index restarts from its
@@ -18,17 +19,17 @@ func TestSnapshot(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := storetest.OpenSQLite(t, store.Options{})
-	s := &synth{photos: 1200, dim: 16, users: 2, seed: 3}
-	users, ids, err := fillSQLite(ctx, db, s)
+	s := synthlib.New(synthlib.Options{Photos: 1200, Dim: 16, Users: 2, Seed: 3})
+	users, ids, err := synthlib.FillSQLite(ctx, db, s)
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	path := snapshotPath(dir, synthModel)
+	path := snapshotPath(dir, synthlib.Model)
 	r := rand.New(rand.NewPCG(1, 2))
 	queries := make([][]float32, 5)
 	for i := range queries {
-		queries[i] = s.point(r, r.IntN(s.clusters))
+		queries[i] = s.Point(r, r.IntN(s.Clusters()))
 	}
 	// results lists what an engine finds for every query and user.
 	results := func(e *Engine) [][]int64 {
@@ -36,7 +37,7 @@ func TestSnapshot(t *testing.T) {
 		var out [][]int64
 		for _, u := range users {
 			for _, q := range queries {
-				hits, err := e.vec.search(ctx, vecQuery{userID: u, model: synthModel, vec: q, k: 30})
+				hits, err := e.vec.search(ctx, vecQuery{userID: u, model: synthlib.Model, vec: q, k: 30})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -50,7 +51,7 @@ func TestSnapshot(t *testing.T) {
 		return out
 	}
 	open := func(dir string) *Engine {
-		e := New(db, Options{Model: synthModel, IndexDir: dir})
+		e := New(db, Options{Model: synthlib.Model, IndexDir: dir})
 		if err := e.Warm(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -64,10 +65,10 @@ func TestSnapshot(t *testing.T) {
 	want := results(first)
 
 	// Changes while no engine runs: a replaced vector, a deleted photo.
-	if err := db.SaveEmbedding(ctx, store.Embedding{PhotoID: ids[0], UserID: users[s.owner(0)], Model: synthModel, Vector: queries[0]}); err != nil {
+	if err := db.SaveEmbedding(ctx, store.Embedding{PhotoID: ids[0], UserID: users[s.Owner(0)], Model: synthlib.Model, Vector: queries[0]}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.DeletePhoto(ctx, users[s.owner(1)], ids[1]); err != nil {
+	if err := db.DeletePhoto(ctx, users[s.Owner(1)], ids[1]); err != nil {
 		t.Fatal(err)
 	}
 	fresh := results(open(""))
@@ -95,8 +96,8 @@ func TestSnapshot(t *testing.T) {
 
 	// A snapshot of another database is ignored (its counts disagree).
 	other := storetest.OpenSQLite(t, store.Options{})
-	s2 := &synth{photos: 1100, dim: 16, users: 1, seed: 4}
-	if _, _, err := fillSQLite(ctx, other, s2); err != nil {
+	s2 := synthlib.New(synthlib.Options{Photos: 1100, Dim: 16, Users: 1, Seed: 4})
+	if _, _, err := synthlib.FillSQLite(ctx, other, s2); err != nil {
 		t.Fatal(err)
 	}
 	otherDir := t.TempDir()
@@ -107,11 +108,11 @@ func TestSnapshot(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(otherDir, filepath.Base(path)), data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	e := New(other, Options{Model: synthModel, IndexDir: otherDir})
+	e := New(other, Options{Model: synthlib.Model, IndexDir: otherDir})
 	if err := e.Warm(ctx); err != nil {
 		t.Fatal(err)
 	}
-	x := e.vec.(*memIndex).model(synthModel)
+	x := e.vec.(*memIndex).model(synthlib.Model)
 	if n := len(x.owner); n != 1100 {
 		t.Fatalf("foreign snapshot used: %d vectors", n)
 	}

@@ -1,4 +1,10 @@
-package search
+// Package searchbench measures the search engine on a synthetic library
+// (internal/synthlib) in a scratch store: end-to-end latency percentiles,
+// per kind of query and per leg, the vector leg's recall@10 against an exact
+// scan, the relevance floor's precision and recall, and the index's build
+// time and size. It is what `targetvision bench search` runs, and it sees
+// the engine only through search's exported API.
+package searchbench
 
 import (
 	"context"
@@ -21,11 +27,13 @@ import (
 	"time"
 
 	"github.com/targetvision/targetvision/internal/linalg"
+	"github.com/targetvision/targetvision/internal/search"
 	"github.com/targetvision/targetvision/internal/store"
+	"github.com/targetvision/targetvision/internal/synthlib"
 )
 
-// BenchOptions configure Bench. Zero fields take the documented defaults.
-type BenchOptions struct {
+// Options configure Run. Zero fields take the documented defaults.
+type Options struct {
 	// Photos is the library size; default 100,000.
 	Photos int
 	// Store is "sqlite" (default) or "postgres".
@@ -75,8 +83,8 @@ type BenchOptions struct {
 	Out io.Writer
 }
 
-// BenchResult is what Bench measured.
-type BenchResult struct {
+// Result is what Run measured.
+type Result struct {
 	Store            string
 	Photos, Dim      int
 	Fill             time.Duration // writing the synthetic library
@@ -108,13 +116,13 @@ func (f fixedEmbedder) EmbedText(_ context.Context, s string) ([]float32, error)
 	return nil, fmt.Errorf("bench: no vector for query %q", s)
 }
 
-func (fixedEmbedder) Name() string { return synthModel }
+func (fixedEmbedder) Name() string { return synthlib.Model }
 
-// Bench fills a scratch store with a synthetic library and measures the real
+// Run fills a scratch store with a synthetic library and measures the real
 // Engine on it: end-to-end latency percentiles, the vector leg's recall@10
 // against an exact scan, index build (or load) time and index memory. It is
 // what `targetvision bench search` runs.
-func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
+func Run(ctx context.Context, o Options) (Result, error) {
 	o.Photos = max(o.Photos, 0)
 	if o.Photos == 0 {
 		o.Photos = 100_000
@@ -137,21 +145,21 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 	if o.Out == nil {
 		o.Out = os.Stdout
 	}
-	res := BenchResult{Store: o.Store, Photos: o.Photos, Dim: o.Dim, Queries: o.Queries,
+	res := Result{Store: o.Store, Photos: o.Photos, Dim: o.Dim, Queries: o.Queries,
 		GoMaxProcs: runtime.GOMAXPROCS(0), CPUs: runtime.NumCPU()}
 	if o.Layout != "" && o.Layout != "compositional" && o.Layout != "islands" {
-		return BenchResult{}, fmt.Errorf("bench: unknown layout %q (compositional or islands)", o.Layout)
+		return Result{}, fmt.Errorf("bench: unknown layout %q (compositional or islands)", o.Layout)
 	}
 	if o.Keep != "" && o.Store != "postgres" {
-		return BenchResult{}, errors.New("bench: keeping the scratch library is for the postgres store")
+		return Result{}, errors.New("bench: keeping the scratch library is for the postgres store")
 	}
-	s := &synth{photos: o.Photos, dim: o.Dim, users: 1, seed: o.Seed, noText: o.VectorOnly && o.Store == "postgres",
-		islands: o.Layout == "islands", hnswParams: o.HNSWParams}
-	s.init()
+	s := synthlib.New(synthlib.Options{Photos: o.Photos, Dim: o.Dim, Users: 1, Seed: o.Seed, NoText: o.VectorOnly && o.Store == "postgres",
+		Islands: o.Layout == "islands", HNSWParams: o.HNSWParams})
 	logf := func(format string, args ...any) { fmt.Fprintf(o.Out, "# "+format+"\n", args...) }
 
 	var db *store.DB
 	var users, ids []int64
+	var scratchURL string // postgres
 	var err error
 	start := time.Now()
 	switch o.Store {
@@ -172,7 +180,7 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 		}
 		defer db.Close()
 		logf("filling %d photos into %s", o.Photos, path)
-		if users, ids, err = fillSQLite(ctx, db, s); err != nil {
+		if users, ids, err = synthlib.FillSQLite(ctx, db, s); err != nil {
 			return res, err
 		}
 		res.Fill = time.Since(start)
@@ -184,6 +192,7 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 		if err != nil {
 			return res, err
 		}
+		scratchURL = scratch
 		defer drop()
 		if !created {
 			if users, ids, res.Build, res.IndexBytes, err = keptLibrary(ctx, scratch, s); err != nil {
@@ -192,9 +201,11 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 			logf("measuring the library kept in database %s", o.Keep)
 		} else {
 			logf("filling %d photos into a scratch database", o.Photos)
-			if users, ids, res.Build, res.IndexBytes, err = fillPostgresTimed(ctx, scratch, s); err != nil {
+			f, err := synthlib.FillPostgres(ctx, scratch, s)
+			if err != nil {
 				return res, err
 			}
+			users, ids, res.Build, res.IndexBytes = f.Users, f.PhotoIDs, f.Build, f.IndexBytes
 			res.Fill = time.Since(start) - res.Build
 			if o.Keep != "" {
 				if err := keepLibrary(ctx, scratch, s, users, res.Build); err != nil {
@@ -215,7 +226,7 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 	texts := make([]string, o.Queries)
 	kinds := make([]string, o.Queries) // "plain" or the filter's operator
 	for i := range texts {
-		text, vec := s.query(i)
+		text, vec, _ := s.Query(i)
 		kinds[i] = "plain"
 		switch i % 8 {
 		case 1:
@@ -223,19 +234,20 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 		case 3:
 			text, kinds[i] = text+" camera:canon", "camera:"
 		case 5:
-			text, kinds[i] = text+fmt.Sprintf(` album:"Album %d"`, i%s.albums), "album:"
+			text, kinds[i] = text+fmt.Sprintf(` album:"Album %d"`, i%s.Albums()), "album:"
 		}
 		texts[i] = text
-		emb[ParseQuery(text).Text] = vec
+		emb[search.ParseQuery(text).Text] = vec
 	}
 	snapDir, err := os.MkdirTemp("", "tv-bench-snap-")
 	if err != nil {
 		return res, fmt.Errorf("bench: %w", err)
 	}
 	defer os.RemoveAll(snapDir)
-	opts := Options{Embedder: emb, EfSearch: o.EfSearch, Candidates: o.Candidates, Logger: slog.New(slog.DiscardHandler), IndexDir: snapDir}
-	eng := New(db, opts)
-	res.EfSearch = max(eng.opts.EfSearch, eng.opts.Candidates)
+	opts := search.Options{Embedder: emb, EfSearch: o.EfSearch, Candidates: o.Candidates, Logger: slog.New(slog.DiscardHandler), IndexDir: snapDir}
+	eng := search.New(db, opts)
+	set := eng.Settings()
+	res.EfSearch = max(set.EfSearch, set.Candidates)
 	if o.Store == "sqlite" {
 		// First start: load from the store (and write the snapshot).
 		t := time.Now()
@@ -243,9 +255,9 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 			return res, err
 		}
 		res.Build = time.Since(t)
-		res.IndexBytes = eng.vec.(*memIndex).model(synthModel).bytes()
+		res.IndexBytes = eng.IndexBytes()
 		// Restart: a new engine reads the snapshot.
-		eng = New(db, opts)
+		eng = search.New(db, opts)
 		t = time.Now()
 		if err := eng.Warm(ctx); err != nil {
 			return res, err
@@ -256,20 +268,15 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 			res.Restart.Round(time.Millisecond), humanBytes(res.IndexBytes))
 	} else {
 		logf("HNSW index built in %v (%s)", res.Build.Round(time.Millisecond), humanBytes(res.IndexBytes))
-		var version, buffers, huge string
-		if err := db.SQL().QueryRowContext(ctx, "SELECT current_setting('server_version'), current_setting('shared_buffers'), current_setting('huge_pages')").Scan(&version, &buffers, &huge); err == nil {
-			text := "GIN (ranks every match)"
-			if db.RankedTextIndex() {
-				text = "rum (best matches first)"
-			}
-			logf("server: PostgreSQL %s, shared_buffers %s, huge_pages %s; full-text index %s", version, buffers, huge, text)
+		if server, err := serverSettings(ctx, db, scratchURL); err == nil {
+			logf("%s", server)
 		}
 	}
 
 	user := users[0]
 	// Warm-up: every query once, which also fills the query cache.
 	for _, text := range texts {
-		if _, err := eng.Search(ctx, user, Request{Query: text, Limit: 20}); err != nil {
+		if _, err := eng.Search(ctx, user, search.Request{Query: text, Limit: 20}); err != nil {
 			return res, err
 		}
 	}
@@ -278,7 +285,7 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 	total := 0
 	for i, text := range texts {
 		t := time.Now()
-		resp, err := eng.Search(ctx, user, Request{Query: text, Limit: 20})
+		resp, err := eng.Search(ctx, user, search.Request{Query: text, Limit: 20})
 		if err != nil {
 			return res, err
 		}
@@ -292,16 +299,14 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 	tlat := make([]time.Duration, 0, len(texts))
 	legs := map[string][2][]time.Duration{}
 	for i, text := range texts {
-		q := ParseQuery(text)
 		t := time.Now()
-		if _, err := db.SearchText(ctx, user, store.TextQuery{Terms: q.Terms, Phrases: q.Phrases, Exclude: q.Exclude,
-			Filter: q.Filter, Limit: eng.opts.Candidates}); err != nil {
+		if _, err := eng.TextLeg(ctx, user, text); err != nil {
 			return res, err
 		}
 		td := time.Since(t)
 		tlat = append(tlat, td)
 		t = time.Now()
-		if _, _, err := eng.vectorLeg(ctx, user, q, q.Filter, eng.opts.Candidates); err != nil {
+		if _, _, err := eng.VectorLeg(ctx, user, text); err != nil {
 			return res, err
 		}
 		l := legs[kinds[i]]
@@ -315,7 +320,7 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 	nq := min(o.RecallQueries, o.Queries)
 	qs := make([][]float32, nq)
 	for i := range qs {
-		_, qs[i] = s.query(i)
+		_, qs[i], _ = s.Query(i)
 	}
 	from := time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)
 	exact, exactF := exactBench(s, qs, from, 10)
@@ -323,15 +328,15 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 	var hit, hitF, want, wantF, lost int
 	// The leg is asked for as many candidates as a search asks it for (and
 	// so runs with the same ef_search); recall is of its first ten.
-	k := eng.opts.Candidates
+	k := set.Candidates
 	for i, q := range qs {
 		t := time.Now()
-		got, err := eng.vec.search(ctx, vecQuery{userID: user, model: synthModel, vec: q, k: k})
+		got, err := eng.NearestPhotos(ctx, user, q, k, store.Filter{})
 		if err != nil {
 			return res, err
 		}
 		vlat = append(vlat, time.Since(t))
-		gotF, err := eng.vec.search(ctx, vecQuery{userID: user, model: synthModel, vec: q, k: k, filter: store.Filter{From: from}})
+		gotF, err := eng.NearestPhotos(ctx, user, q, k, store.Filter{From: from})
 		if err != nil {
 			return res, err
 		}
@@ -372,18 +377,37 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 		logf("restart: index from its snapshot in %v", res.Restart.Round(time.Millisecond))
 	}
 	logf("%d queries (1/8 each with after:, camera:, album:), %.1f results per page, GOMAXPROCS %d", o.Queries, res.MeanResults, res.GoMaxProcs)
-	logf("relevance floor (a query is about its cluster's photos; %d queries; exact over the library, and among the vector leg's %d candidates):", min(nq, 50), eng.opts.Candidates)
+	logf("relevance floor (a query is about its cluster's photos; %d queries; exact over the library, and among the vector leg's %d candidates):", min(nq, 50), set.Candidates)
 	ftw := tabwriter.NewWriter(o.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(ftw, "# z\tprecision\trecall\tmatches/query\tcluster/query\tleg precision\tleg recall")
 	for _, f := range res.Floor {
 		mark := ""
-		if f.Z == eng.floorZ() {
+		if f.Z == set.FloorZ {
 			mark = " (default)"
 		}
 		fmt.Fprintf(ftw, "# %.1f%s\t%.3f\t%.3f\t%.1f\t%.1f\t%.3f\t%.3f\n", f.Z, mark, f.Precision, f.Recall, f.Matches, f.Relevant, f.LegPrecision, f.LegRecall)
 	}
 	ftw.Flush()
 	return res, nil
+}
+
+// serverSettings describes the Postgres server of the scratch database at
+// url and the store's full-text index, for the report.
+func serverSettings(ctx context.Context, db *store.DB, url string) (string, error) {
+	conn, err := sql.Open("pgx", url)
+	if err != nil {
+		return "", fmt.Errorf("bench: %w", err)
+	}
+	defer conn.Close()
+	var version, buffers, huge string
+	if err := conn.QueryRowContext(ctx, "SELECT current_setting('server_version'), current_setting('shared_buffers'), current_setting('huge_pages')").Scan(&version, &buffers, &huge); err != nil {
+		return "", fmt.Errorf("bench: server settings: %w", err)
+	}
+	text := "GIN (ranks every match)"
+	if db.RankedTextIndex() {
+		text = "rum (best matches first)"
+	}
+	return fmt.Sprintf("server: PostgreSQL %s, shared_buffers %s, huge_pages %s; full-text index %s", version, buffers, huge, text), nil
 }
 
 // FloorQuality is how well the vector leg's relevance floor at one z tells
@@ -406,8 +430,9 @@ type FloorQuality struct {
 // benchFloor measures the relevance floor at several z on nq queries: the
 // floor is the engine's own (its sample of the stored library), the
 // similarities are exact over every generated photo.
-func benchFloor(ctx context.Context, eng *Engine, s *synth, user int64, ids []int64, nq int) ([]FloorQuality, error) {
+func benchFloor(ctx context.Context, eng *search.Engine, s *synthlib.Library, user int64, ids []int64, nq int) ([]FloorQuality, error) {
 	zs := []float64{1, 2, 3, 4, 5, 6, 8, 10}
+	photos := s.Options().Photos
 	type q struct {
 		vec       []float32
 		cluster   int
@@ -416,20 +441,20 @@ func benchFloor(ctx context.Context, eng *Engine, s *synth, user int64, ids []in
 	}
 	qs := make([]q, nq)
 	for i := range qs {
-		_, qs[i].vec, qs[i].cluster = s.queryOf(i)
-		var err error
-		var ok bool
-		if qs[i].med, qs[i].sprd, ok, err = eng.floorStats(ctx, user, qs[i].vec); err != nil || !ok {
+		_, qs[i].vec, qs[i].cluster = s.Query(i)
+		st, ok, err := eng.FloorStats(ctx, user, qs[i].vec)
+		if err != nil || !ok {
 			return nil, fmt.Errorf("bench: floor: no sample (%v)", err)
 		}
-		qs[i].sims = make([]float32, s.photos)
+		qs[i].med, qs[i].sprd = st.Median, st.Spread
+		qs[i].sims = make([]float32, photos)
 	}
-	clusterOf := make([]int, s.photos)
-	for i := range s.photos {
-		p := s.photo(i)
-		clusterOf[i] = p.cluster
+	clusterOf := make([]int, photos)
+	for i := range photos {
+		p := s.Photo(i)
+		clusterOf[i] = p.Cluster
 		for j := range qs {
-			qs[j].sims[i] = linalg.Dot(qs[j].vec, p.vec)
+			qs[j].sims[i] = linalg.Dot(qs[j].vec, p.Vec)
 		}
 	}
 	pos := make(map[int64]int, len(ids))
@@ -453,16 +478,16 @@ func benchFloor(ctx context.Context, eng *Engine, s *synth, user int64, ids []in
 					}
 				}
 			}
-			hits, err := eng.vec.search(ctx, vecQuery{userID: user, model: synthModel, vec: x.vec, k: eng.opts.Candidates})
+			hits, err := eng.NearestPhotos(ctx, user, x.vec, eng.Settings().Candidates, store.Filter{})
 			if err != nil {
 				return nil, err
 			}
 			for _, h := range hits {
-				in := clusterOf[pos[h.photoID]] == x.cluster
+				in := clusterOf[pos[h.PhotoID]] == x.cluster
 				if in {
 					legRel++
 				}
-				if h.sim >= floor {
+				if h.Similarity >= floor {
 					legAbove++
 					if in {
 						legHit++
@@ -486,41 +511,63 @@ func ratio(a, b int) float64 {
 
 // exactBench is the exact top k of each query over the whole synthetic
 // library, unfiltered and among photos taken from `from` on, as photo indexes.
-func exactBench(s *synth, qs [][]float32, from time.Time, k int) (all, filtered [][]int) {
+func exactBench(s *synthlib.Library, qs [][]float32, from time.Time, k int) (all, filtered [][]int) {
 	hs := make([]topK, len(qs))
 	hf := make([]topK, len(qs))
 	for i := range qs {
 		hs[i], hf[i] = topK{k: k}, topK{k: k}
 	}
-	for i := range s.photos {
-		p := s.photo(i)
-		after := !p.taken.Before(from)
+	for i := range s.Options().Photos {
+		p := s.Photo(i)
+		after := !p.Taken.Before(from)
 		for j, q := range qs {
-			d := linalg.Dot(q, p.vec)
-			hs[j].offer(int64(i), d)
+			d := linalg.Dot(q, p.Vec)
+			hs[j].offer(i, d)
 			if after {
-				hf[j].offer(int64(i), d)
+				hf[j].offer(i, d)
 			}
 		}
 	}
-	conv := func(h *topK) []int {
-		var out []int
-		for _, v := range h.sorted() {
-			out = append(out, int(v.photoID))
-		}
-		return out
-	}
 	all, filtered = make([][]int, len(qs)), make([][]int, len(qs))
 	for j := range qs {
-		all[j], filtered[j] = conv(&hs[j]), conv(&hf[j])
+		all[j], filtered[j] = hs[j].indexes(), hf[j].indexes()
 	}
 	return all, filtered
 }
 
-func overlap(got []vecHit, want []int, ids []int64) int {
+// topK keeps the k most similar of the photos offered, best first; ties
+// go to the lower index.
+type topK struct {
+	k    int
+	idx  []int
+	sims []float32
+}
+
+func (h *topK) offer(i int, sim float32) {
+	n := len(h.idx)
+	if n == h.k && sim <= h.sims[n-1] {
+		return
+	}
+	at, _ := slices.BinarySearchFunc(h.sims, sim, func(x, t float32) int {
+		if x >= t {
+			return -1
+		}
+		return 1
+	})
+	if n < h.k {
+		h.idx, h.sims = append(h.idx, 0), append(h.sims, 0)
+	}
+	copy(h.idx[at+1:], h.idx[at:])
+	copy(h.sims[at+1:], h.sims[at:])
+	h.idx[at], h.sims[at] = i, sim
+}
+
+func (h *topK) indexes() []int { return h.idx }
+
+func overlap(got []search.VectorHit, want []int, ids []int64) int {
 	n := 0
 	for _, w := range want {
-		if slices.ContainsFunc(got, func(h vecHit) bool { return h.photoID == ids[w] }) {
+		if slices.ContainsFunc(got, func(h search.VectorHit) bool { return h.PhotoID == ids[w] }) {
 			n++
 		}
 	}
@@ -571,14 +618,9 @@ func scratchDatabase(ctx context.Context, admin, keep string) (dbURL string, cre
 
 var keepName = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
 
-// libraryKey names everything a kept library was generated from.
-func (s *synth) libraryKey() string {
-	return fmt.Sprintf("photos=%d dim=%d users=%d seed=%d islands=%v notext=%v hnsw=%q", s.photos, s.dim, s.users, s.seed, s.islands, s.noText, s.hnswParams)
-}
-
 // keepLibrary records in the scratch database what its library was
 // generated from, so a later run can measure it again.
-func keepLibrary(ctx context.Context, url string, s *synth, users []int64, build time.Duration) error {
+func keepLibrary(ctx context.Context, url string, s *synthlib.Library, users []int64, build time.Duration) error {
 	db, err := sql.Open("pgx", url)
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)
@@ -587,7 +629,7 @@ func keepLibrary(ctx context.Context, url string, s *synth, users []int64, build
 	if _, err := db.ExecContext(ctx, "CREATE TABLE bench_library (library text NOT NULL, users text NOT NULL, build_ms bigint NOT NULL)"); err != nil {
 		return fmt.Errorf("bench: keep library: %w", err)
 	}
-	if _, err := db.ExecContext(ctx, "INSERT INTO bench_library VALUES ($1, $2, $3)", s.libraryKey(), joinIDs(users), build.Milliseconds()); err != nil {
+	if _, err := db.ExecContext(ctx, "INSERT INTO bench_library VALUES ($1, $2, $3)", s.Key(), synthlib.JoinIDs(users), build.Milliseconds()); err != nil {
 		return fmt.Errorf("bench: keep library: %w", err)
 	}
 	return nil
@@ -597,7 +639,7 @@ func keepLibrary(ctx context.Context, url string, s *synth, users []int64, build
 // that already existed. A database holding anything else (another
 // database, an interrupted fill), or a library of other options, is an
 // error: it is never filled or dropped.
-func keptLibrary(ctx context.Context, url string, s *synth) (users, photoIDs []int64, build time.Duration, indexBytes int64, err error) {
+func keptLibrary(ctx context.Context, url string, s *synthlib.Library) (users, photoIDs []int64, build time.Duration, indexBytes int64, err error) {
 	db, err := sql.Open("pgx", url)
 	if err != nil {
 		return nil, nil, 0, 0, fmt.Errorf("bench: %w", err)
@@ -616,13 +658,13 @@ func keptLibrary(ctx context.Context, url string, s *synth) (users, photoIDs []i
 		}
 		users = append(users, id)
 	}
-	if key != s.libraryKey() {
-		return nil, nil, 0, 0, fmt.Errorf("bench: the kept library was generated as %s, not %s: drop the database or keep under another name", key, s.libraryKey())
+	if key != s.Key() {
+		return nil, nil, 0, 0, fmt.Errorf("bench: the kept library was generated as %s, not %s: drop the database or keep under another name", key, s.Key())
 	}
-	if photoIDs, err = synthPhotoIDs(ctx, db, s, users); err != nil {
+	if photoIDs, err = synthlib.PhotoIDs(ctx, db, s, users); err != nil {
 		return nil, nil, 0, 0, err
 	}
-	if indexBytes, err = hnswIndexBytes(ctx, db, s.dim); err != nil {
+	if indexBytes, err = synthlib.HNSWIndexBytes(ctx, db, s.Options().Dim); err != nil {
 		return nil, nil, 0, 0, err
 	}
 	return users, photoIDs, time.Duration(ms) * time.Millisecond, indexBytes, nil

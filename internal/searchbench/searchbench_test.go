@@ -1,15 +1,15 @@
-package search
+package searchbench
 
 import (
 	"bytes"
 	"database/sql"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/targetvision/targetvision/internal/linalg"
 	"github.com/targetvision/targetvision/internal/store/storetest"
 )
 
@@ -21,14 +21,14 @@ func TestBenchSmall(t *testing.T) {
 	for _, st := range []string{"sqlite", "postgres"} {
 		t.Run(st, func(t *testing.T) {
 			t.Parallel()
-			o := BenchOptions{Photos: 800, Store: st, Dim: 32, Queries: 24, RecallQueries: 10, Dir: t.TempDir()}
+			o := Options{Photos: 800, Store: st, Dim: 32, Queries: 24, RecallQueries: 10, Dir: t.TempDir()}
 			if st == "postgres" {
 				storetest.PostgresURL(t) // skips (or fails in CI) without a cluster
 				o.DatabaseURL = os.Getenv(storetest.EnvPostgres)
 			}
 			var out bytes.Buffer
 			o.Out = &out
-			res, err := Bench(t.Context(), o)
+			res, err := Run(t.Context(), o)
 			if err != nil {
 				t.Fatalf("%v\n%s", err, out.String())
 			}
@@ -37,73 +37,6 @@ func TestBenchSmall(t *testing.T) {
 				t.Fatalf("implausible result %+v", res)
 			}
 		})
-	}
-}
-
-// TestSynthShape checks the synthetic library has the shape its comment
-// claims, which the benchmark's recall numbers depend on: unrelated photos
-// at a CLIP-like cosine, photos of a cluster closer to each other than to
-// any other cluster, clusters sharing a theme closer than clusters that do
-// not, and albums of event size.
-func TestSynthShape(t *testing.T) {
-	t.Parallel()
-	s := &synth{photos: 40000, dim: 512, users: 1, seed: 1}
-	s.init()
-	const n = 600
-	ps := make([]synthPhoto, n)
-	for i := range ps {
-		ps[i] = s.photo(i)
-	}
-	var same, other float64
-	var nSame, nOther int
-	for i := range ps {
-		for j := i + 1; j < n; j++ {
-			d := float64(linalg.Dot(ps[i].vec, ps[j].vec))
-			if ps[i].cluster == ps[j].cluster {
-				same, nSame = same+d, nSame+1
-			} else {
-				other, nOther = other+d, nOther+1
-			}
-		}
-	}
-	same, other = same/float64(nSame), other/float64(nOther)
-	t.Logf("mean cosine: same cluster %.3f, different clusters %.3f", same, other)
-	if other < 0.35 || other > 0.6 {
-		t.Errorf("unrelated photos at cosine %.3f, want CLIP's ≈ 0.45", other)
-	}
-	if same < other+0.2 {
-		t.Errorf("photos of a cluster (%.3f) not clearly closer than others (%.3f)", same, other)
-	}
-	// Clusters that share a theme are closer than clusters that share none.
-	var shared, apart float64
-	var nShared, nApart int
-	for a := range s.clusters {
-		for b := a + 1; b < s.clusters; b++ {
-			d := float64(linalg.Dot(normalized(s.centroids[a]), normalized(s.centroids[b])))
-			if s.clusterThemes[a][0] == s.clusterThemes[b][0] || s.clusterThemes[a][0] == s.clusterThemes[b][1] ||
-				s.clusterThemes[a][1] == s.clusterThemes[b][0] || s.clusterThemes[a][1] == s.clusterThemes[b][1] {
-				shared, nShared = shared+d, nShared+1
-			} else {
-				apart, nApart = apart+d, nApart+1
-			}
-		}
-	}
-	shared, apart = shared/float64(nShared), apart/float64(nApart)
-	t.Logf("centroid cosine: sharing a theme %.3f, not %.3f", shared, apart)
-	if shared < apart+0.1 {
-		t.Errorf("clusters sharing a theme (%.3f) not closer than others (%.3f)", shared, apart)
-	}
-	sizes := map[int]int{}
-	for i := range s.photos {
-		sizes[s.photo(i).album]++
-	}
-	if len(sizes) != s.albums || s.albums != 80 {
-		t.Errorf("%d albums used of %d, want 80 (40,000 photos / 500)", len(sizes), s.albums)
-	}
-	for a, n := range sizes {
-		if n < 100 || n > 2000 {
-			t.Errorf("album %d has %d photos, want an event's few hundred", a, n)
-		}
 	}
 }
 
@@ -126,9 +59,9 @@ func TestBenchKeep(t *testing.T) {
 			adb.Close()
 		}
 	})
-	run := func(photos int, keep string) (BenchResult, string, error) {
+	run := func(photos int, keep string) (Result, string, error) {
 		var out bytes.Buffer
-		res, err := Bench(t.Context(), BenchOptions{Photos: photos, Store: "postgres", DatabaseURL: admin, Dim: 32,
+		res, err := Run(t.Context(), Options{Photos: photos, Store: "postgres", DatabaseURL: admin, Dim: 32,
 			Queries: 16, RecallQueries: 8, Keep: keep, Out: &out})
 		return res, out.String(), err
 	}
@@ -157,5 +90,18 @@ func TestBenchKeep(t *testing.T) {
 	var tables int
 	if err := db.QueryRow("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").Scan(&tables); err != nil || tables != 0 {
 		t.Fatalf("the other database was touched: %d tables, %v", tables, err)
+	}
+}
+
+// TestTopK checks the exact ranking recall is measured against: the k most
+// similar, best first, the earlier photo first among equals.
+func TestTopK(t *testing.T) {
+	t.Parallel()
+	h := topK{k: 3}
+	for i, sim := range []float32{0.1, 0.9, 0.5, 0.9, 0.2, 0.7, -1} {
+		h.offer(i, sim)
+	}
+	if got := h.indexes(); !slices.Equal(got, []int{1, 3, 5}) {
+		t.Fatalf("top 3 = %v, want [1 3 5]", got)
 	}
 }
