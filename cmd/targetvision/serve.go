@@ -131,7 +131,7 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 		if err != nil {
 			return err
 		}
-		h := smugsync.NewHandler(a.db, box, smugsync.ClientConfig(c), a.log)
+		h := smugsync.NewHandler(a.db, box, a.smugmugConfig(), a.log)
 		h.OnConnect = func(ctx context.Context, src store.Source) {
 			if _, err := pipe.EnqueueSync(ctx, src.UserID, src.ID); err != nil {
 				a.log.ErrorContext(ctx, "queue first SmugMug sync", "source_id", src.ID, "err", err)
@@ -148,6 +148,7 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 		Defaults:    httpapi.UserSettings{ClaudeModel: c.ClaudeModel, MonthlyBudgetUSD: c.MonthlyBudgetUSD},
 		AllowSignup: c.AllowSignup,
 		CORSOrigins: splitList(c.CORSOrigins),
+		RateBuckets: a.buckets,
 	})
 	if err != nil {
 		return err

@@ -4,10 +4,10 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/targetvision/targetvision/internal/auth"
 	"github.com/targetvision/targetvision/internal/edge"
+	"github.com/targetvision/targetvision/internal/ratelimit"
 )
 
 // route is one entry of the route table.
@@ -71,12 +71,14 @@ func (s *Server) table() []route {
 // metrics → CORS → body limit → session → CSRF → rate limit.
 func (s *Server) routes() (http.Handler, error) {
 	mux := http.NewServeMux()
-	apiLimit := auth.NewKeyedLimiter(s.d.RateLimit, int(4*s.d.RateLimit), 10000, time.Now)
+	apiLimit := auth.NewSharedLimiter(s.d.RateBuckets, "api", ratelimit.PerSecond(s.d.RateLimit, int(4*s.d.RateLimit)))
 	limited := auth.RateLimitWith(apiLimit, func(r *http.Request) string {
 		if c, ok := auth.ClaimsFrom(r.Context()); ok {
 			return "u:" + itoa(c.UserID)
 		}
 		return "ip:" + edge.ClientKey(r)
+	}, func(r *http.Request, err error) {
+		s.log.WarnContext(r.Context(), "API rate limit not applied", "err", err)
 	})
 	for _, rt := range s.table() {
 		h := rt.h

@@ -24,6 +24,7 @@ import (
 	"github.com/targetvision/targetvision/internal/edge"
 	"github.com/targetvision/targetvision/internal/observe"
 	"github.com/targetvision/targetvision/internal/pipeline"
+	"github.com/targetvision/targetvision/internal/ratelimit"
 	"github.com/targetvision/targetvision/internal/search"
 	"github.com/targetvision/targetvision/internal/store"
 )
@@ -79,6 +80,10 @@ type Deps struct {
 	// RateLimit is the per-user/per-IP API budget in requests per second
 	// (burst 4×); default 20.
 	RateLimit float64
+	// RateBuckets keep the sign-in and API budgets. Default this process's
+	// memory; processes sharing one Postgres pass the store's buckets
+	// (store.DB.RateBuckets), or each would grant the whole budget.
+	RateBuckets ratelimit.Buckets
 }
 
 // ModelStatus describes the CLIP model for the UI.
@@ -124,7 +129,10 @@ func New(d Deps) (*Server, error) {
 	if d.Models == nil {
 		d.Models = func() ModelStatus { return ModelStatus{} }
 	}
-	s := &Server{d: d, log: d.Logger, login: auth.NewLoginLimiter(auth.LoginLimitConfig{}), streams: map[int64]int{}}
+	if d.RateBuckets == nil {
+		d.RateBuckets = ratelimit.NewLocal(0, nil)
+	}
+	s := &Server{d: d, log: d.Logger, login: auth.NewLoginLimiter(auth.LoginLimitConfig{Buckets: d.RateBuckets}), streams: map[int64]int{}}
 	doc, err := buildOpenAPI(s.table())
 	if err != nil {
 		return nil, err
