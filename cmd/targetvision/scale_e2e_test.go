@@ -1,14 +1,18 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/targetvision/targetvision/internal/auth"
 	"github.com/targetvision/targetvision/internal/ratelimit"
 	"github.com/targetvision/targetvision/internal/smugmug"
 	"github.com/targetvision/targetvision/internal/smugmug/smugmugtest"
@@ -23,6 +27,16 @@ import (
 // scaleSecret is the SECRET_KEY both processes of a test share, as the
 // processes of one deployment do.
 const scaleSecret = "scale-test-secret-key-0123456789"
+
+// addUser adds an account with `users add`, the password on standard input.
+func (c *cli) addUser(email, password string) {
+	c.t.Helper()
+	cmd := c.cmd(c.t.Context(), "users", "add", email)
+	cmd.Stdin = strings.NewReader(password + "\n")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		c.t.Fatalf("users add: %v %s", err, out)
+	}
+}
 
 // postJSON posts body as JSON and returns the status and response body.
 func postJSON(t testing.TB, url string, body any) (int, string) {
@@ -46,11 +60,7 @@ func TestLoginLimitAcrossProcesses(t *testing.T) {
 	t.Parallel()
 	url := storetest.PostgresURL(t)
 	c := newCLI(t, "DATABASE_URL="+url, "TARGETVISION_SYNC_INTERVAL=0", "SECRET_KEY="+scaleSecret)
-	cmd := c.cmd(t.Context(), "users", "add", "ann@example.com")
-	cmd.Stdin = strings.NewReader("correct horse battery staple\n")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("users add: %v %s", err, out)
-	}
+	c.addUser("ann@example.com", "correct horse battery staple")
 	_, a, _ := c.startServe("--no-workers")
 	_, b, _ := c.startServe("--no-workers")
 	wrong := map[string]string{"email": "ann@example.com", "password": "wrong password, try again"}
@@ -174,5 +184,114 @@ func TestSmugMugRateAcrossProcesses(t *testing.T) {
 	// two processes with a budget each would send twice the rate.
 	if v := smugmugtest.RateViolation(api, ratelimit.PerMinute(perMinute, 1), 1); v != "" {
 		t.Fatalf("%s\nthe two processes together exceeded %d requests a minute", v, perMinute)
+	}
+}
+
+// login signs in at base and returns the session cookie.
+func login(t testing.TB, base, email, password string) *http.Cookie {
+	t.Helper()
+	b, _ := json.Marshal(map[string]string{"email": email, "password": password})
+	resp, err := http.Post(base+"/api/v1/auth/login", "application/json", bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, ck := range resp.Cookies() {
+		if ck.Name == auth.DefaultSessionCookie && ck.Value != "" {
+			return ck
+		}
+	}
+	t.Fatalf("sign-in at %s: %d, no session cookie", base, resp.StatusCode)
+	return nil
+}
+
+// progressStream opens GET /api/v1/events and sends each progress event's
+// data on the returned channel until ctx ends.
+func progressStream(t *testing.T, ctx context.Context, base string, session *http.Cookie) <-chan map[string]any {
+	t.Helper()
+	r, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/events", nil)
+	r.AddCookie(session)
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("events at %s: %d", base, resp.StatusCode)
+	}
+	out := make(chan map[string]any, 1000)
+	go func() {
+		defer resp.Body.Close()
+		defer close(out)
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+				var ev map[string]any
+				if json.Unmarshal([]byte(data), &ev) == nil {
+					out <- ev
+				}
+			}
+		}
+	}()
+	return out
+}
+
+// TestProgressAcrossProcesses: a process with workers indexes photos; the
+// Activity stream open on another process, which runs no workers and
+// polls nothing, shows the progress as it happens — pushed through
+// Postgres (LISTEN/NOTIFY) — and ends at the finished counts.
+func TestProgressAcrossProcesses(t *testing.T) {
+	t.Parallel()
+	url := storetest.PostgresURL(t)
+	c := newCLI(t, "DATABASE_URL="+url, "TARGETVISION_SYNC_INTERVAL=0", "SECRET_KEY="+scaleSecret)
+	c.addUser("ann@example.com", "correct horse battery staple")
+	_, web, _ := c.startServe("--no-workers")
+	session := login(t, web, "ann@example.com", "correct horse battery staple")
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	events := progressStream(t, ctx, web, session)
+	if ev := <-events; ev["queued"] != 0.0 || ev["done"] != 0.0 {
+		t.Fatalf("first event %v, want nothing yet", ev)
+	}
+
+	db, err := store.Open(ctx, url, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	u, err := db.UserByEmail(ctx, "ann@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib := filepath.Join(c.dir, "lib")
+	copyPhotos(t, lib, "Canon_40D.jpg", "Nikon_D70.jpg", "Kodak_CX7530.jpg")
+	src, err := db.CreateSource(ctx, store.Source{UserID: u.ID, Kind: store.SourceLocal, Name: lib, Path: lib})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.startServe() // the worker
+	if _, _, err := db.Enqueue(ctx, store.Job{UserID: u.ID, Kind: "sync", Priority: 10, DedupeKey: fmt.Sprintf("sync:%d", src.ID),
+		Payload: fmt.Appendf(nil, `{"source_id":%d}`, src.ID)}); err != nil {
+		t.Fatal(err)
+	}
+	// sync + 3 process jobs finish; embed and describe wait (no model, no key).
+	var seen []string
+	for {
+		ev, ok := <-events
+		if !ok {
+			t.Fatalf("the stream ended after %v", seen)
+		}
+		seen = append(seen, fmt.Sprintf("%v/%v/%v", ev["queued"], ev["running"], ev["done"]))
+		if ev["done"] == 4.0 && ev["running"] == 0.0 && ev["queued"] == 0.0 {
+			break
+		}
+	}
+	if len(seen) < 2 {
+		t.Fatalf("the stream showed only %v: no progress on the way", seen)
+	}
+	// Nothing changes now: the stream stays quiet (keep-alives are no events).
+	select {
+	case ev := <-events:
+		t.Fatalf("an event with nothing changed: %v", ev)
+	case <-time.After(2 * time.Second):
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/targetvision/targetvision/internal/edge"
 	"github.com/targetvision/targetvision/internal/observe"
 	"github.com/targetvision/targetvision/internal/pipeline"
+	"github.com/targetvision/targetvision/internal/progress"
 	"github.com/targetvision/targetvision/internal/ratelimit"
 	"github.com/targetvision/targetvision/internal/search"
 	"github.com/targetvision/targetvision/internal/store"
@@ -102,6 +103,8 @@ type Server struct {
 	// streams counts each user's open event streams.
 	streamsMu sync.Mutex
 	streams   map[int64]int
+	// progress pushes job progress to the event streams.
+	progress *progress.Hub
 	// openapi is the OpenAPI document and docsHTML its page, built once by New.
 	openapi, docsHTML []byte
 }
@@ -133,6 +136,13 @@ func New(d Deps) (*Server, error) {
 		d.RateBuckets = ratelimit.NewLocal(0, nil)
 	}
 	s := &Server{d: d, log: d.Logger, login: auth.NewLoginLimiter(auth.LoginLimitConfig{Buckets: d.RateBuckets}), streams: map[int64]int{}}
+	// SQLite signals this process's job changes only: a CLI run beside the
+	// server is caught by re-reading now and then, per user, not per stream.
+	var poll time.Duration
+	if d.DB.Dialect() == store.SQLite {
+		poll = sqliteProgressPoll
+	}
+	s.progress = progress.New(progress.Config{Listen: d.DB.ListenJobs, Read: s.readProgress, Poll: poll, Logger: d.Logger})
 	doc, err := buildOpenAPI(s.table())
 	if err != nil {
 		return nil, err
@@ -148,6 +158,10 @@ func New(d Deps) (*Server, error) {
 	s.handler = h
 	return s, nil
 }
+
+// sqliteProgressPoll is how often the progress of users with open streams is
+// re-read on SQLite, where another process's job changes are not signalled.
+const sqliteProgressPoll = 3 * time.Second
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }

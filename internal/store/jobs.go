@@ -78,7 +78,11 @@ func (s *DB) Enqueue(ctx context.Context, j Job) (out Job, created bool, err err
 	if err := scanJob(rows, &out); err != nil {
 		return Job{}, false, fmt.Errorf("store: enqueue %s: %w", j.Kind, err)
 	}
-	return out, true, rows.Err()
+	if err := rows.Close(); err != nil {
+		return Job{}, false, fmt.Errorf("store: enqueue %s: %w", j.Kind, err)
+	}
+	s.jobsChanged(out.UserID)
+	return out, true, nil
 }
 
 // Claim takes the next ready job of one of the kinds for worker, holding it
@@ -112,6 +116,7 @@ func (s *DB) Claim(ctx context.Context, worker string, kinds []string, lease tim
 		}
 		return Job{}, fmt.Errorf("store: claim: %w", err)
 	}
+	s.jobsChanged(j.UserID)
 	return j, nil
 }
 
@@ -124,21 +129,31 @@ func (s *DB) Heartbeat(ctx context.Context, id int64, worker string, lease time.
 
 // Complete marks a job the worker holds as done.
 func (s *DB) Complete(ctx context.Context, id int64, worker string) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET state = 'done', locked_by = '', locked_until = NULL, last_error = '', updated_at = $1
-		WHERE id = $2 AND locked_by = $3 AND state = 'running'`, s.ts(s.now()), id, worker)
-	return affected(res, err, fmt.Sprintf("complete job %d", id))
+	return s.settleJob(ctx, fmt.Sprintf("complete job %d", id), `UPDATE jobs SET state = 'done', locked_by = '', locked_until = NULL, last_error = '', updated_at = $1
+		WHERE id = $2 AND locked_by = $3 AND state = 'running' RETURNING user_id`, s.ts(s.now()), id, worker)
+}
+
+// settleJob runs a statement that changes one held job's state and
+// returns its user, and tells this process's listeners (ListenJobs) whose
+// jobs changed. No row means the worker no longer holds the job.
+func (s *DB) settleJob(ctx context.Context, what, query string, args ...any) error {
+	var uid int64
+	if err := s.db.QueryRowContext(ctx, query, args...).Scan(&uid); err != nil {
+		return notFound(what, err)
+	}
+	s.jobsChanged(uid)
+	return nil
 }
 
 // Fail records a failed attempt. The job runs again after backoff unless it
 // is permanent or out of attempts, in which case it is failed for good.
 func (s *DB) Fail(ctx context.Context, id int64, worker, reason string, backoff time.Duration, permanent bool) error {
 	now := s.now()
-	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET
+	return s.settleJob(ctx, fmt.Sprintf("fail job %d", id), `UPDATE jobs SET
 		state = CASE WHEN $1 OR attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
 		run_at = $2, last_error = $3, locked_by = '', locked_until = NULL, updated_at = $4
-		WHERE id = $5 AND locked_by = $6 AND state = 'running'`,
+		WHERE id = $5 AND locked_by = $6 AND state = 'running' RETURNING user_id`,
 		permanent, s.ts(now.Add(backoff)), reason, s.ts(now), id, worker)
-	return affected(res, err, fmt.Sprintf("fail job %d", id))
 }
 
 // Snooze puts a held job back without counting the attempt, to run after
@@ -146,29 +161,32 @@ func (s *DB) Fail(ctx context.Context, id int64, worker, reason string, backoff 
 // API key, a rate limit).
 func (s *DB) Snooze(ctx context.Context, id int64, worker, reason string, delay time.Duration) error {
 	now := s.now()
-	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET state = 'queued', attempts = attempts - 1, run_at = $1, last_error = $2,
+	return s.settleJob(ctx, fmt.Sprintf("snooze job %d", id), `UPDATE jobs SET state = 'queued', attempts = attempts - 1, run_at = $1, last_error = $2,
 		locked_by = '', locked_until = NULL, updated_at = $3
-		WHERE id = $4 AND locked_by = $5 AND state = 'running'`, s.ts(now.Add(delay)), reason, s.ts(now), id, worker)
-	return affected(res, err, fmt.Sprintf("snooze job %d", id))
+		WHERE id = $4 AND locked_by = $5 AND state = 'running' RETURNING user_id`, s.ts(now.Add(delay)), reason, s.ts(now), id, worker)
 }
 
 // ReleaseWorker returns every job the worker holds to the queue without
 // counting the attempt: graceful shutdown hands in-flight work back.
 func (s *DB) ReleaseWorker(ctx context.Context, worker string) (int, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET state = 'queued', attempts = attempts - 1, locked_by = '', locked_until = NULL, updated_at = $1
-		WHERE locked_by = $2 AND state = 'running'`, s.ts(s.now()), worker)
+	uids, err := queryIDs(ctx, s.db, `UPDATE jobs SET state = 'queued', attempts = attempts - 1, locked_by = '', locked_until = NULL, updated_at = $1
+		WHERE locked_by = $2 AND state = 'running' RETURNING user_id`, s.ts(s.now()), worker)
 	if err != nil {
 		return 0, fmt.Errorf("store: release worker %s: %w", worker, err)
 	}
-	n, err := res.RowsAffected()
-	return int(n), err
+	s.jobsChanged(uids...)
+	return len(uids), nil
 }
 
 // RetryJob puts one of the user's failed jobs back in the queue with fresh attempts.
 func (s *DB) RetryJob(ctx context.Context, userID, id int64) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET state = 'queued', attempts = 0, run_at = $1, updated_at = $1
 		WHERE user_id = $2 AND id = $3 AND state = 'failed'`, s.ts(s.now()), userID, id)
-	return affected(res, err, fmt.Sprintf("retry job %d", id))
+	if err := affected(res, err, fmt.Sprintf("retry job %d", id)); err != nil {
+		return err
+	}
+	s.jobsChanged(userID)
+	return nil
 }
 
 // Job returns one of the user's jobs.
@@ -180,13 +198,19 @@ func (s *DB) Job(ctx context.Context, userID, id int64) (Job, error) {
 	return j, nil
 }
 
-// Jobs lists the user's jobs in a state ("" for all), most recently updated first.
+// Jobs lists the user's jobs in a state ("" for all), most recently updated
+// first, walking an index in that order (the Activity page at 3M jobs).
 func (s *DB) Jobs(ctx context.Context, userID int64, state string, limit int) ([]Job, error) {
 	if limit <= 0 {
 		limit = 100
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT "+jobCols+` FROM jobs WHERE user_id = $1 AND ($2 = '' OR state = $2)
-		ORDER BY updated_at DESC, id DESC LIMIT $3`, userID, state, limit)
+	// Two statements, not one with ($2 = '' OR state = $2): a plan made
+	// for both cases could use neither index.
+	q, args := "SELECT "+jobCols+` FROM jobs WHERE user_id = $1 ORDER BY updated_at DESC, id DESC LIMIT $2`, []any{userID, limit}
+	if state != "" {
+		q, args = "SELECT "+jobCols+` FROM jobs WHERE user_id = $1 AND state = $2 ORDER BY updated_at DESC, id DESC LIMIT $3`, []any{userID, state, limit}
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list jobs: %w", err)
 	}
@@ -202,9 +226,15 @@ func (s *DB) Jobs(ctx context.Context, userID int64, state string, limit int) ([
 	return out, rows.Err()
 }
 
-// JobCounts counts the user's jobs by state (userID 0 counts everyone's, for metrics).
+// JobCounts counts the user's jobs by state (userID 0 counts everyone's, for
+// metrics), from the counters the jobs table's triggers keep (job_counts):
+// a few rows per user, however many jobs there are.
 func (s *DB) JobCounts(ctx context.Context, userID int64) (map[string]int, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT state, COUNT(*) FROM jobs WHERE ($1 = 0 OR user_id = $1) GROUP BY state", userID)
+	q, args := "SELECT state, SUM(n) FROM job_counts WHERE user_id = $1 GROUP BY state", []any{userID}
+	if userID == 0 {
+		q, args = "SELECT state, SUM(n) FROM job_counts GROUP BY state", nil
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: count jobs: %w", err)
 	}
@@ -221,10 +251,11 @@ func (s *DB) JobCounts(ctx context.Context, userID int64) (map[string]int, error
 	return out, rows.Err()
 }
 
-// CountJobs counts the user's jobs of a kind in a state.
+// CountJobs counts the user's jobs of a kind in a state (from the counters).
 func (s *DB) CountJobs(ctx context.Context, userID int64, kind, state string) (int, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM jobs WHERE user_id = $1 AND kind = $2 AND state = $3", userID, kind, state).Scan(&n)
+	err := s.db.QueryRowContext(ctx, "SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE user_id = $1 AND kind = $2 AND state = $3",
+		userID, kind, state).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: count jobs: %w", err)
 	}

@@ -63,6 +63,8 @@ func Run(t *testing.T, open Opener) {
 		c := NewClock()
 		testJobsLifecycle(t, open(t, store.Options{Now: c.Now}), c)
 	})
+	t.Run("JobCounts", func(t *testing.T) { t.Parallel(); testJobCounts(t, open(t, store.Options{})) })
+	t.Run("ListenJobs", func(t *testing.T) { t.Parallel(); testListenJobs(t, open(t, store.Options{})) })
 	t.Run("JobsConcurrentClaims", func(t *testing.T) { t.Parallel(); testJobsConcurrent(t, open(t, store.Options{})) })
 	t.Run("DescribeLedger", func(t *testing.T) { t.Parallel(); testLedger(t, open(t, store.Options{})) })
 	t.Run("Remote", func(t *testing.T) { t.Parallel(); testRemote(t, open(t, store.Options{})) })
@@ -917,6 +919,7 @@ func testJobsConcurrent(t *testing.T, db *store.DB) {
 	if len(seen) != jobs {
 		t.Fatalf("ran %d distinct jobs, want %d", len(seen), jobs)
 	}
+	wantExactCounts(t, db, "after workers raced")
 	for id, n := range seen {
 		if n != 1 {
 			t.Fatalf("job %d ran %d times", id, n)
