@@ -109,6 +109,21 @@ func (s *Server) retryJob(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// dismissJob takes one of the user's failed jobs off the list of failures
+// (it is counted in the user's job history); failures stay until retried
+// or dismissed, whatever the retention of finished jobs.
+func (s *Server) dismissJob(w http.ResponseWriter, r *http.Request) error {
+	var p jobIDParams
+	if err := bindParams(r, &p); err != nil {
+		return err
+	}
+	if err := s.d.DB.DismissJob(r.Context(), userID(r), p.ID); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 // progressEvent is the data of each "progress" event of GET /api/v1/events.
 type progressEvent struct {
 	Queued  int    `json:"queued"`

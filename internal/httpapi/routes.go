@@ -57,6 +57,7 @@ func (s *Server) table() []route {
 
 		{"GET /api/v1/jobs", s.handle(s.listJobs), false},
 		{"POST /api/v1/jobs/{id}/retry", s.handle(s.retryJob), false},
+		{"DELETE /api/v1/jobs/{id}", s.handle(s.dismissJob), false},
 		{"GET /api/v1/events", s.handle(s.events), false},
 
 		{"GET /api/v1/usage", s.handle(s.usage), false},

@@ -228,11 +228,17 @@ func (s *DB) Jobs(ctx context.Context, userID int64, state string, limit int) ([
 
 // JobCounts counts the user's jobs by state (userID 0 counts everyone's, for
 // metrics), from the counters the jobs table's triggers keep (job_counts):
-// a few rows per user, however many jobs there are.
+// a few rows per user, however many jobs there are. Done includes the
+// jobs pruned after the retention period (job_history).
 func (s *DB) JobCounts(ctx context.Context, userID int64) (map[string]int, error) {
-	q, args := "SELECT state, SUM(n) FROM job_counts WHERE user_id = $1 GROUP BY state", []any{userID}
+	q, args := `SELECT state, SUM(n) FROM (
+			SELECT state, n FROM job_counts WHERE user_id = $1
+			UNION ALL SELECT 'done', done FROM job_history WHERE user_id = $1) c
+		GROUP BY state`, []any{userID}
 	if userID == 0 {
-		q, args = "SELECT state, SUM(n) FROM job_counts GROUP BY state", nil
+		q, args = `SELECT state, SUM(n) FROM (
+				SELECT state, n FROM job_counts UNION ALL SELECT 'done', done FROM job_history) c
+			GROUP BY state`, nil
 	}
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -251,7 +257,8 @@ func (s *DB) JobCounts(ctx context.Context, userID int64) (map[string]int, error
 	return out, rows.Err()
 }
 
-// CountJobs counts the user's jobs of a kind in a state (from the counters).
+// CountJobs counts the user's jobs of a kind in a state that are still in
+// the jobs table (from the counters; pruned jobs are not counted).
 func (s *DB) CountJobs(ctx context.Context, userID int64, kind, state string) (int, error) {
 	var n int
 	err := s.db.QueryRowContext(ctx, "SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE user_id = $1 AND kind = $2 AND state = $3",
@@ -278,4 +285,78 @@ func (s *DB) RunningWorkers(ctx context.Context) ([]string, error) {
 		out = append(out, w)
 	}
 	return out, rows.Err()
+}
+
+// PruneJobs deletes up to limit of the jobs that finished (done) before
+// before, oldest first, and adds them to the users' job history (one row
+// per user, kind and day), in one transaction: the Activity page's done
+// count is unchanged, the jobs table stays bounded. It returns how many it
+// pruned; call it until that is less than limit. Several processes may
+// prune at once.
+func (s *DB) PruneJobs(ctx context.Context, before time.Time, limit int) (int, error) {
+	if limit <= 0 {
+		limit = 10000
+	}
+	var n int
+	var err error
+	if s.dialect == Postgres {
+		// One statement: the batch is locked as it is picked (another
+		// pruner skips it) and counted into the history as it goes.
+		err = s.db.QueryRowContext(ctx, `WITH gone AS (
+				DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE state = 'done' AND updated_at < $1
+					ORDER BY updated_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+				RETURNING user_id, kind, (updated_at AT TIME ZONE 'UTC')::date AS day),
+			sums AS (SELECT user_id, kind, day, COUNT(*) AS n FROM gone GROUP BY user_id, kind, day),
+			kept AS (INSERT INTO job_history AS h (user_id, kind, day, done)
+				SELECT user_id, kind, day, n FROM sums ORDER BY user_id, kind, day
+				ON CONFLICT (user_id, kind, day) DO UPDATE SET done = h.done + EXCLUDED.done)
+			SELECT COALESCE(SUM(n), 0) FROM sums`, s.ts(before), limit).Scan(&n)
+	} else {
+		batch := `SELECT id FROM jobs WHERE state = 'done' AND updated_at < $1 ORDER BY updated_at LIMIT $2`
+		err = s.inTx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO job_history (user_id, kind, day, done)
+				SELECT user_id, kind, substr(updated_at, 1, 10), COUNT(*) FROM jobs WHERE id IN (`+batch+`)
+				GROUP BY user_id, kind, substr(updated_at, 1, 10)
+				ON CONFLICT (user_id, kind, day) DO UPDATE SET done = done + excluded.done`, s.ts(before), limit); err != nil {
+				return err
+			}
+			res, err := tx.ExecContext(ctx, "DELETE FROM jobs WHERE id IN ("+batch+")", s.ts(before), limit)
+			if err != nil {
+				return err
+			}
+			deleted, err := res.RowsAffected()
+			n = int(deleted)
+			return err
+		})
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: prune jobs: %w", err)
+	}
+	return n, nil
+}
+
+// DismissJob removes one of the user's failed jobs from the list of
+// failures, counting it in the user's job history: failures stay until
+// the user retries or dismisses them, however old.
+func (s *DB) DismissJob(ctx context.Context, userID, id int64) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var kind string
+		var updated time.Time
+		err := tx.QueryRowContext(ctx, "DELETE FROM jobs WHERE user_id = $1 AND id = $2 AND state = 'failed' RETURNING kind, updated_at",
+			userID, id).Scan(&kind, tm(&updated))
+		if err != nil {
+			return notFound(fmt.Sprintf("dismiss job %d", id), err)
+		}
+		day := updated.UTC().Format(time.DateOnly)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO job_history (user_id, kind, day, failed) VALUES ($1, $2, $3, 1)
+			ON CONFLICT (user_id, kind, day) DO UPDATE SET failed = job_history.failed + 1`, userID, kind, day); err != nil {
+			return fmt.Errorf("store: dismiss job %d: %w", id, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.jobsChanged(userID)
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"sync"
 	"testing"
 	"time"
 
@@ -154,5 +155,135 @@ func testListenJobs(t *testing.T, db *store.DB) {
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("ListenJobs returned %v after its context ended", err)
+	}
+}
+
+// testJobPrune: finished jobs older than the cutoff leave the jobs table
+// in batches and live on in the done count; failures stay until dismissed
+// or retried, however old; queued and running jobs are never pruned.
+func testJobPrune(t *testing.T, db *store.DB, clock *Clock) {
+	ctx := t.Context()
+	f := newFixture(t, db, "a@example.com")
+	g := newFixture(t, db, "b@example.com")
+	var ids []int64
+	for i := range 7 {
+		j, _, err := db.Enqueue(ctx, store.Job{UserID: f.user.ID, Kind: "process", DedupeKey: fmt.Sprint("p", i), MaxAttempts: 1})
+		noErr(t, err)
+		ids = append(ids, j.ID)
+	}
+	_, _, err := db.Enqueue(ctx, store.Job{UserID: g.user.ID, Kind: "process", DedupeKey: "g"})
+	noErr(t, err)
+	finish := func(n int, fail bool) {
+		t.Helper()
+		for range n {
+			j := must[store.Job](t)(db.Claim(ctx, "w", []string{"process"}, time.Minute))
+			if fail {
+				noErr(t, db.Fail(ctx, j.ID, "w", "corrupt", 0, true))
+			} else {
+				noErr(t, db.Complete(ctx, j.ID, "w"))
+			}
+		}
+	}
+	finish(3, false) // done at t0
+	finish(1, true)  // failed at t0
+	old := clock.Now()
+	clock.Advance(time.Hour)
+	finish(1, false) // done at t0+1h
+	finish(1, true)  // failed at t0+1h
+	// left: one of f's jobs queued
+	before := must[map[string]int](t)(db.JobCounts(ctx, f.user.ID))
+	if before[store.JobDone] != 4 || before[store.JobFailed] != 2 || before[store.JobQueued] != 1 {
+		t.Fatalf("counts before pruning %v", before)
+	}
+
+	cutoff := old.Add(30 * time.Minute)
+	if n := must[int](t)(db.PruneJobs(ctx, cutoff, 2)); n != 2 {
+		t.Fatalf("first batch pruned %d, want 2", n)
+	}
+	if n := must[int](t)(db.PruneJobs(ctx, cutoff, 2)); n != 1 {
+		t.Fatalf("second batch pruned %d, want the 1 left", n)
+	}
+	if n := must[int](t)(db.PruneJobs(ctx, cutoff, 2)); n != 0 {
+		t.Fatalf("third batch pruned %d, want 0", n)
+	}
+	wantExactCounts(t, db, "after pruning")
+	after := must[map[string]int](t)(db.JobCounts(ctx, f.user.ID))
+	if !maps.Equal(before, after) {
+		t.Fatalf("pruning changed the counts: %v → %v", before, after)
+	}
+	if l := must[[]store.Job](t)(db.Jobs(ctx, f.user.ID, store.JobDone, 10)); len(l) != 1 {
+		t.Fatalf("%d done jobs listed after pruning, want the 1 after the cutoff", len(l))
+	}
+	if c := must[map[string]int](t)(db.JobCounts(ctx, 0)); c[store.JobDone] != 4 {
+		t.Fatalf("everyone's done count after pruning: %v", c)
+	}
+
+	// A year on, everything finished goes — but not failures, nor waiting work.
+	clock.Advance(365 * 24 * time.Hour)
+	if n := must[int](t)(db.PruneJobs(ctx, clock.Now(), 100)); n != 1 {
+		t.Fatalf("pruned %d a year on, want the last done job", n)
+	}
+	failed := must[[]store.Job](t)(db.Jobs(ctx, f.user.ID, store.JobFailed, 10))
+	if len(failed) != 2 {
+		t.Fatalf("%d failures left after pruning everything old, want 2", len(failed))
+	}
+	if c := must[map[string]int](t)(db.JobCounts(ctx, f.user.ID)); c[store.JobQueued] != 1 || c[store.JobDone] != 4 {
+		t.Fatalf("counts a year on %v", c)
+	}
+
+	// Dismissing: only the user's own failed jobs.
+	wantNotFound(t, db.DismissJob(ctx, g.user.ID, failed[0].ID), "dismiss another user's job")
+	queued := must[[]store.Job](t)(db.Jobs(ctx, f.user.ID, store.JobQueued, 10))
+	wantNotFound(t, db.DismissJob(ctx, f.user.ID, queued[0].ID), "dismiss a queued job")
+	noErr(t, db.DismissJob(ctx, f.user.ID, failed[0].ID))
+	wantNotFound(t, db.DismissJob(ctx, f.user.ID, failed[0].ID), "dismiss a job twice")
+	noErr(t, db.RetryJob(ctx, f.user.ID, failed[1].ID))
+	if c := must[map[string]int](t)(db.JobCounts(ctx, f.user.ID)); c[store.JobFailed] != 0 || c[store.JobQueued] != 2 {
+		t.Fatalf("counts after a dismiss and a retry %v", c)
+	}
+	wantExactCounts(t, db, "after dismissing")
+	var done, dismissed int
+	noErr(t, db.SQL().QueryRowContext(ctx, "SELECT SUM(done), SUM(failed) FROM job_history WHERE user_id = $1", f.user.ID).Scan(&done, &dismissed))
+	if done != 4 || dismissed != 1 {
+		t.Fatalf("history holds %d done and %d dismissed, want 4 and 1", done, dismissed)
+	}
+
+	// Pruners of several processes at once share the work.
+	for i := range 30 {
+		_, _, err := db.Enqueue(ctx, store.Job{UserID: g.user.ID, Kind: "embed", DedupeKey: fmt.Sprint("e", i)})
+		noErr(t, err)
+	}
+	for range 30 {
+		j := must[store.Job](t)(db.Claim(ctx, "w", []string{"embed"}, time.Minute))
+		noErr(t, db.Complete(ctx, j.ID, "w"))
+	}
+	clock.Advance(time.Hour)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	total := 0
+	for range 3 {
+		wg.Go(func() {
+			for {
+				n, err := db.PruneJobs(ctx, clock.Now(), 4)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				total += n
+				mu.Unlock()
+				if n == 0 {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if total != 30 {
+		t.Fatalf("three pruners pruned %d, want 30", total)
+	}
+	wantExactCounts(t, db, "after concurrent pruning")
+	if c := must[map[string]int](t)(db.JobCounts(ctx, g.user.ID)); c[store.JobDone] != 30 {
+		t.Fatalf("g's done count after concurrent pruning %v", c)
 	}
 }

@@ -64,6 +64,11 @@ func Run(t *testing.T, open Opener) {
 		testJobsLifecycle(t, open(t, store.Options{Now: c.Now}), c)
 	})
 	t.Run("JobCounts", func(t *testing.T) { t.Parallel(); testJobCounts(t, open(t, store.Options{})) })
+	t.Run("JobPrune", func(t *testing.T) {
+		t.Parallel()
+		c := NewClock()
+		testJobPrune(t, open(t, store.Options{Now: c.Now}), c)
+	})
 	t.Run("ListenJobs", func(t *testing.T) { t.Parallel(); testListenJobs(t, open(t, store.Options{})) })
 	t.Run("JobsConcurrentClaims", func(t *testing.T) { t.Parallel(); testJobsConcurrent(t, open(t, store.Options{})) })
 	t.Run("DescribeLedger", func(t *testing.T) { t.Parallel(); testLedger(t, open(t, store.Options{})) })
