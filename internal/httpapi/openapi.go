@@ -275,6 +275,7 @@ func buildOpenAPI(table []route) ([]byte, error) {
 		errs := map[int]string{421: errorDescriptions[421], 429: errorDescriptions[429], 500: errorDescriptions[500]}
 		if !public[pattern] {
 			errs[401] = errorDescriptions[401]
+			errs[503] = "unavailable: the session could not be checked (the database does not answer); try again after Retry-After."
 			oc.AddSecurity(securityCookie)
 			oc.AddSecurity(securityBearer)
 		}
@@ -296,7 +297,7 @@ func buildOpenAPI(table []route) ([]byte, error) {
 		}
 		for code, d := range errs {
 			oc.AddRespStructure(apierror.Body{}, openapi.WithHTTPStatus(code), func(cu *openapi.ContentUnit) { cu.Description = d })
-			if code == http.StatusTooManyRequests {
+			if code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable {
 				oc.AddRespStructure(retryAfter{}, openapi.WithHTTPStatus(code))
 			}
 		}
