@@ -38,8 +38,8 @@ func (c *cli) addUser(email, password string) {
 	}
 }
 
-// postJSON posts body as JSON and returns the status and response body.
-func postJSON(t testing.TB, url string, body any) (int, string) {
+// postJSON posts body as JSON and returns the response, its body read.
+func postJSON(t testing.TB, url string, body any) (*http.Response, string) {
 	t.Helper()
 	b, _ := json.Marshal(body)
 	resp, err := http.Post(url, "application/json", bytes.NewReader(b))
@@ -49,7 +49,7 @@ func postJSON(t testing.TB, url string, body any) (int, string) {
 	defer resp.Body.Close()
 	var out bytes.Buffer
 	out.ReadFrom(resp.Body)
-	return resp.StatusCode, out.String()
+	return resp, out.String()
 }
 
 // TestLoginLimitAcrossProcesses: the per-account sign-in budget (5 a
@@ -68,19 +68,19 @@ func TestLoginLimitAcrossProcesses(t *testing.T) {
 	// client address budget aside (all come from 127.0.0.1, 20 a minute).
 	for i := range 5 {
 		base := []string{a, b}[i%2]
-		if code, body := postJSON(t, base+"/api/v1/auth/login", wrong); code != http.StatusUnauthorized {
-			t.Fatalf("guess %d at %s: %d %s, want 401", i+1, base, code, body)
+		if resp, body := postJSON(t, base+"/api/v1/auth/login", wrong); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("guess %d at %s: %d %s, want 401", i+1, base, resp.StatusCode, body)
 		}
 	}
 	for _, base := range []string{a, b} {
-		code, body := postJSON(t, base+"/api/v1/auth/login", wrong)
-		if code != http.StatusTooManyRequests || !strings.Contains(body, "rate_limited") {
-			t.Fatalf("sixth guess at %s: %d %s, want 429: the account's budget is per process", base, code, body)
+		resp, body := postJSON(t, base+"/api/v1/auth/login", wrong)
+		if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "rate_limited") {
+			t.Fatalf("sixth guess at %s: %d %s, want 429: the account's budget is per process", base, resp.StatusCode, body)
 		}
 	}
 	right := map[string]string{"email": "ann@example.com", "password": "correct horse battery staple"}
-	if code, body := postJSON(t, a+"/api/v1/auth/login", right); code != http.StatusTooManyRequests {
-		t.Fatalf("the right password within the spent budget: %d %s, want 429 (the budget counts attempts, not failures)", code, body)
+	if resp, body := postJSON(t, a+"/api/v1/auth/login", right); resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("the right password within the spent budget: %d %s, want 429 (the budget counts attempts, not failures)", resp.StatusCode, body)
 	}
 }
 
@@ -190,12 +190,7 @@ func TestSmugMugRateAcrossProcesses(t *testing.T) {
 // login signs in at base and returns the session cookie.
 func login(t testing.TB, base, email, password string) *http.Cookie {
 	t.Helper()
-	b, _ := json.Marshal(map[string]string{"email": email, "password": password})
-	resp, err := http.Post(base+"/api/v1/auth/login", "application/json", bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	resp, _ := postJSON(t, base+"/api/v1/auth/login", map[string]string{"email": email, "password": password})
 	for _, ck := range resp.Cookies() {
 		if ck.Name == auth.DefaultSessionCookie && ck.Value != "" {
 			return ck
