@@ -63,7 +63,7 @@ afterwards (or keeps, with --keep). Your own data is never touched.`,
 	sc.Flags().BoolVar(&o.VectorOnly, "vector-only", false, "fill vectors only, no text (quicker at 1M; measures the vector leg)")
 	sc.Flags().StringVar(&o.Keep, "keep", "", "postgres: name the scratch database and keep it; a later run with the same name and options measures it again without filling")
 	sc.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a Go CPU profile of the whole run to this file")
-	b.AddCommand(sc, newBenchIndexCmd(e))
+	b.AddCommand(sc, newBenchIndexCmd(e), newBenchHTTPCmd(e, cfg))
 	return b
 }
 

@@ -19,7 +19,9 @@ import (
 	"github.com/targetvision/targetvision/internal/observe"
 	"github.com/targetvision/targetvision/internal/photo"
 	"github.com/targetvision/targetvision/internal/pipeline"
+	"github.com/targetvision/targetvision/internal/ratelimit"
 	"github.com/targetvision/targetvision/internal/secret"
+	"github.com/targetvision/targetvision/internal/smugmug"
 	"github.com/targetvision/targetvision/internal/smugsync"
 	"github.com/targetvision/targetvision/internal/store"
 )
@@ -107,6 +109,10 @@ type app struct {
 	clipOff string
 	// blobStore is the blob store, opened on first use (blobs).
 	blobStore blob.Store
+	// buckets keep the rate budgets (SmugMug accounts, sign-in, API): the
+	// store's on Postgres, shared by every process; this process's
+	// memory on SQLite.
+	buckets ratelimit.Buckets
 }
 
 // blobs opens the store that keeps thumbnails and renditions
@@ -146,6 +152,10 @@ func openApp(ctx context.Context, cmd *cobra.Command, e *env, cfg config.Config)
 		return nil, err
 	}
 	a := &app{cfg: cfg, log: log, db: db, flush: flush, memory: photo.NewMemory(int64(cfg.DecodeMemoryMB) << 20)}
+	a.buckets = ratelimit.NewLocal(0, nil)
+	if db.Dialect() == store.Postgres {
+		a.buckets = db.RateBuckets()
+	}
 	// A soft limit for the Go heap a little above the decode budget makes
 	// the collector return a finished photo's pixels before the next
 	// photo's are allocated, rather than let the heap double first.
@@ -238,7 +248,16 @@ func (a *app) smugmug() (*smugsync.Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	return smugsync.New(a.db, box, smugsync.ClientConfig(a.cfg), a.log), nil
+	return smugsync.New(a.db, box, a.smugmugConfig(), a.log), nil
+}
+
+// smugmugConfig is the SmugMug clients' configuration, each account's
+// request budget kept in the app's buckets: shared by every process on a
+// Postgres, so N processes syncing one account stay within one budget.
+func (a *app) smugmugConfig() smugmug.Config {
+	cfg := smugsync.ClientConfig(a.cfg)
+	cfg.Budget = a.buckets
+	return cfg
 }
 
 // describer is Claude when ANTHROPIC_API_KEY is set; without it photos wait

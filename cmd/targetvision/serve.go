@@ -40,8 +40,10 @@ func newServeCmd(e *env, cfg func() config.Config) *cobra.Command {
 		Long: `Serves the web UI and the JSON API (default http://127.0.0.1:8080), runs the
 pipeline's workers, and re-syncs every source periodically. Several serve
 processes can share one PostgreSQL database (DATABASE_URL): the job queue
-hands each job to exactly one of them. SIGTERM drains HTTP requests, then
-hands in-flight jobs back to the queue.`,
+hands each job to exactly one of them, and rate limits and progress are
+shared through it. Finished jobs are pruned after TARGETVISION_JOB_RETENTION
+(failures stay until retried or dismissed). SIGTERM drains HTTP requests,
+then hands in-flight jobs back to the queue.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c := cfg()
@@ -140,7 +142,7 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 		if err != nil {
 			return err
 		}
-		h := smugsync.NewHandler(a.db, box, smugsync.ClientConfig(c), a.log)
+		h := smugsync.NewHandler(a.db, box, a.smugmugConfig(), a.log)
 		h.OnConnect = func(ctx context.Context, src store.Source) {
 			if _, err := pipe.EnqueueSync(ctx, src.UserID, src.ID); err != nil {
 				a.log.ErrorContext(ctx, "queue first SmugMug sync", "source_id", src.ID, "err", err)
@@ -160,6 +162,7 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 		Waiting: waiting, ClaudeConfigured: popts.Describer != nil,
 		AllowSignup: c.AllowSignup,
 		CORSOrigins: splitList(c.CORSOrigins),
+		RateBuckets: a.buckets,
 	})
 	if err != nil {
 		return err
@@ -231,6 +234,7 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 		if c.SyncInterval > 0 {
 			g.Go(func() error { return a.syncPeriodically(workCtx, pipe, c.SyncInterval) })
 		}
+		g.Go(func() error { return a.tidyPeriodically(workCtx, c.JobRetention) })
 	}
 	err = g.Wait()
 	a.log.Info("stopped")

@@ -39,7 +39,7 @@ renews its token. Afterwards the library is synced (skip with --no-sync).`,
 			if err != nil {
 				return err
 			}
-			src, err := smugsync.ConnectPIN(ctx, a.db, box, smugsync.ClientConfig(c), a.user.ID, e.stdin, e.stdout)
+			src, err := smugsync.ConnectPIN(ctx, a.db, box, a.smugmugConfig(), a.user.ID, e.stdin, e.stdout)
 			if err != nil {
 				return err
 			}

@@ -71,9 +71,11 @@
 //
 // # Rate limits
 //
-// KeyedLimiter is a token bucket per key (golang.org/x/time/rate) kept in a
-// bounded LRU, so an attacker cycling through keys costs memory up to the
-// bound and no more. RateLimit turns it into HTTP middleware answering 429
+// KeyedLimiter is a token bucket per key taken from ratelimit.Buckets: in
+// this process's memory (a bounded LRU, so an attacker cycling through keys
+// costs memory up to the bound and no more), or in the database that every
+// process of a deployment shares, so that N processes do not grant N
+// budgets. RateLimit turns it into HTTP middleware answering 429
 // with Retry-After and the API's JSON error body; LoginLimiter applies one
 // budget per client IP and one per account to sign-in attempts, so neither a
 // single address guessing many accounts nor many addresses guessing one

@@ -1,17 +1,17 @@
 package auth
 
 import (
-	"container/list"
+	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/targetvision/targetvision/internal/apierror"
-	"golang.org/x/time/rate"
+	"github.com/targetvision/targetvision/internal/ratelimit"
 )
 
 // RateLimitedError says an action was refused by a rate limit and when it
@@ -47,94 +47,53 @@ func WriteRateLimited(w http.ResponseWriter, retryAfter time.Duration) {
 		fmt.Sprintf("too many requests; try again in %d s", secs))
 }
 
-// KeyedLimiter is a token bucket per key, the buckets kept in an LRU of at
-// most a fixed number of keys. A key evicted from the LRU starts again with a
-// full bucket, so the bound should comfortably exceed the number of keys
-// active within one refill period.
+// KeyedLimiter spends one budget per key (a client address, a user) from
+// ratelimit.Buckets: in this process's memory, or in the database that every
+// process of a deployment shares, so N processes do not grant N budgets.
 type KeyedLimiter struct {
-	limit   rate.Limit
-	burst   int
-	maxKeys int
-	now     func() time.Time
-
-	mu    sync.Mutex
-	order *list.List // front = most recently used; values are *keyedEntry
-	items map[string]*list.Element
-}
-
-type keyedEntry struct {
-	key string
-	lim *rate.Limiter
+	buckets ratelimit.Buckets
+	prefix  string
+	limit   ratelimit.Limit
 }
 
 // NewKeyedLimiter returns a limiter allowing rps events per second per key
-// with bursts of burst, remembering up to maxKeys keys (default 10000 when
-// maxKeys <= 0). now is the clock (nil means time.Now); tests pass a fake
-// clock so no test depends on timing.
+// with bursts of burst, its buckets in this process's memory (an LRU of at
+// most maxKeys keys, default 10000 when maxKeys <= 0). now is the clock (nil
+// means time.Now); tests pass a fake clock so no test depends on timing.
 func NewKeyedLimiter(rps float64, burst, maxKeys int, now func() time.Time) *KeyedLimiter {
-	if maxKeys <= 0 {
-		maxKeys = 10000
-	}
-	if now == nil {
-		now = time.Now
-	}
-	return &KeyedLimiter{
-		limit: rate.Limit(rps), burst: max(1, burst), maxKeys: maxKeys, now: now,
-		order: list.New(), items: make(map[string]*list.Element),
-	}
+	return NewSharedLimiter(ratelimit.NewLocal(maxKeys, now), "", ratelimit.PerSecond(rps, max(1, burst)))
 }
 
-// get returns key's limiter, creating it (and evicting the least recently
-// used key beyond the bound) as needed. The caller holds mu.
-func (k *KeyedLimiter) get(key string) *rate.Limiter {
-	if el, ok := k.items[key]; ok {
-		k.order.MoveToFront(el)
-		return el.Value.(*keyedEntry).lim
+// NewSharedLimiter returns a limiter spending l per key from b, its keys
+// prefixed with name so that budgets sharing b never share a bucket.
+func NewSharedLimiter(b ratelimit.Buckets, name string, l ratelimit.Limit) *KeyedLimiter {
+	l.Burst = max(1, l.Burst)
+	prefix := ""
+	if name != "" {
+		prefix = name + ":"
 	}
-	lim := rate.NewLimiter(k.limit, k.burst)
-	k.items[key] = k.order.PushFront(&keyedEntry{key: key, lim: lim})
-	for k.order.Len() > k.maxKeys {
-		oldest := k.order.Back()
-		k.order.Remove(oldest)
-		delete(k.items, oldest.Value.(*keyedEntry).key)
-	}
-	return lim
+	return &KeyedLimiter{buckets: b, prefix: prefix, limit: l}
 }
 
 // Allow takes one token from key's bucket. When the bucket is empty it takes
-// nothing and returns false with the wait until a token will be there.
-func (k *KeyedLimiter) Allow(key string) (bool, time.Duration) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	now := k.now()
-	res := k.get(key).ReserveN(now, 1)
-	if !res.OK() {
-		// Only when burst is 0, which NewKeyedLimiter rules out.
-		return false, time.Hour
+// nothing and returns false with the wait until a token will be there. An
+// error means the buckets could not be reached (the shared database is
+// down).
+func (k *KeyedLimiter) Allow(ctx context.Context, key string) (bool, time.Duration, error) {
+	ok, wait, err := k.buckets.Take(ctx, k.prefix+key, k.limit)
+	if err != nil {
+		return false, 0, fmt.Errorf("auth: rate limit: %w", err)
 	}
-	if d := res.DelayFrom(now); d > 0 {
-		res.CancelAt(now)
-		return false, d
-	}
-	return true, 0
+	return ok, wait, nil
 }
 
 // Reset forgets key, giving it a full bucket again; the login limiter resets
 // an account after a successful sign-in.
-func (k *KeyedLimiter) Reset(key string) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if el, ok := k.items[key]; ok {
-		k.order.Remove(el)
-		delete(k.items, key)
+func (k *KeyedLimiter) Reset(ctx context.Context, key string) error {
+	if err := k.buckets.Reset(ctx, k.prefix+key); err != nil {
+		return fmt.Errorf("auth: rate limit reset: %w", err)
 	}
-}
-
-// Len returns how many keys are remembered (for tests and metrics).
-func (k *KeyedLimiter) Len() int {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.order.Len()
+	return nil
 }
 
 // RateLimit returns middleware that allows rps requests per second with
@@ -143,16 +102,25 @@ func (k *KeyedLimiter) Len() int {
 // get 429 with Retry-After and the JSON error body. A request whose key is
 // empty is not limited.
 func RateLimit(keyFunc func(*http.Request) string, rps float64, burst int) func(http.Handler) http.Handler {
-	return RateLimitWith(NewKeyedLimiter(rps, burst, 0, nil), keyFunc)
+	return RateLimitWith(NewKeyedLimiter(rps, burst, 0, nil), keyFunc, nil)
 }
 
-// RateLimitWith is RateLimit over a given limiter, for a shared budget
-// across routes or a fake clock in tests.
-func RateLimitWith(lim *KeyedLimiter, keyFunc func(*http.Request) string) func(http.Handler) http.Handler {
+// RateLimitWith is RateLimit over a given limiter, for a budget shared
+// across routes or processes, or a fake clock in tests. When the limiter's
+// buckets cannot be reached the request goes through (it will meet the same
+// outage where it needs the database, and /readyz must still answer), and
+// onErr, if set, hears of it.
+func RateLimitWith(lim *KeyedLimiter, keyFunc func(*http.Request) string, onErr func(*http.Request, error)) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if key := keyFunc(r); key != "" {
-				if ok, wait := lim.Allow(key); !ok {
+				ok, wait, err := lim.Allow(r.Context(), key)
+				switch {
+				case err != nil:
+					if onErr != nil {
+						onErr(r, err)
+					}
+				case !ok:
 					WriteRateLimited(w, wait)
 					return
 				}
@@ -171,9 +139,14 @@ type LoginLimitConfig struct {
 	// PerAccount is sign-in attempts per minute for one e-mail, with that
 	// many in a burst. Default 5.
 	PerAccount int
-	// MaxKeys bounds each LRU. Default 10000.
+	// Buckets keep the budgets. Default in this process's memory (an LRU
+	// of MaxKeys keys per budget, on clock Now); a deployment of several
+	// processes passes the buckets its database shares, or each process
+	// would grant the whole budget again.
+	Buckets ratelimit.Buckets
+	// MaxKeys bounds the default in-memory LRU. Default 10000.
 	MaxKeys int
-	// Now is the clock. Default time.Now.
+	// Now is the default buckets' clock. Default time.Now.
 	Now func() time.Time
 }
 
@@ -196,10 +169,14 @@ func NewLoginLimiter(cfg LoginLimitConfig) *LoginLimiter {
 	if perAccount <= 0 {
 		perAccount = 5
 	}
+	b := cfg.Buckets
+	if b == nil {
+		b = ratelimit.NewLocal(3*max(cfg.MaxKeys, 10000), cfg.Now)
+	}
 	return &LoginLimiter{
-		byIP:      NewKeyedLimiter(float64(perIP)/60, perIP, cfg.MaxKeys, cfg.Now),
-		byAccount: NewKeyedLimiter(float64(perAccount)/60, perAccount, cfg.MaxKeys, cfg.Now),
-		byDevice:  NewKeyedLimiter(float64(perAccount)/60, perAccount, cfg.MaxKeys, cfg.Now),
+		byIP:      NewSharedLimiter(b, "login-ip", ratelimit.PerMinute(perIP, perIP)),
+		byAccount: NewSharedLimiter(b, "login-account", ratelimit.PerMinute(perAccount, perAccount)),
+		byDevice:  NewSharedLimiter(b, "login-device", ratelimit.PerMinute(perAccount, perAccount)),
 	}
 }
 
@@ -209,22 +186,29 @@ func NewLoginLimiter(cfg LoginLimitConfig) *LoginLimiter {
 // from a known device spends that device's budget instead of the account's,
 // so strangers exhausting the account's budget do not lock its owner out.
 // The account is compared case-insensitively, as e-mails are. An attempt
-// refused by the address budget does not spend the account's.
-func (l *LoginLimiter) Check(ip, account, device string) error {
-	if ok, wait := l.byIP.Allow(ip); !ok {
-		return &RateLimitedError{Scope: "ip", RetryAfter: wait}
+// refused by the address budget does not spend the account's. Any other
+// error means the budgets could not be reached, and the attempt is refused.
+func (l *LoginLimiter) Check(ctx context.Context, ip, account, device string) error {
+	if err := spend(ctx, l.byIP, "ip", ip); err != nil {
+		return err
 	}
 	switch {
 	case account == "":
 		return nil
 	case device != "":
-		if ok, wait := l.byDevice.Allow(device); !ok {
-			return &RateLimitedError{Scope: "device", RetryAfter: wait}
-		}
+		return spend(ctx, l.byDevice, "device", device)
 	default:
-		if ok, wait := l.byAccount.Allow(normalizeAccount(account)); !ok {
-			return &RateLimitedError{Scope: "account", RetryAfter: wait}
-		}
+		return spend(ctx, l.byAccount, "account", normalizeAccount(account))
+	}
+}
+
+func spend(ctx context.Context, lim *KeyedLimiter, scope, key string) error {
+	ok, wait, err := lim.Allow(ctx, key)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &RateLimitedError{Scope: scope, RetryAfter: wait}
 	}
 	return nil
 }
@@ -232,11 +216,12 @@ func (l *LoginLimiter) Check(ip, account, device string) error {
 // Succeeded restores the budgets of account and device ("" for none) after
 // a correct password, so a user who mistyped a few times is not left with
 // a smaller budget.
-func (l *LoginLimiter) Succeeded(account, device string) {
-	l.byAccount.Reset(normalizeAccount(account))
+func (l *LoginLimiter) Succeeded(ctx context.Context, account, device string) error {
+	err := l.byAccount.Reset(ctx, normalizeAccount(account))
 	if device != "" {
-		l.byDevice.Reset(device)
+		err = errors.Join(err, l.byDevice.Reset(ctx, device))
 	}
+	return err
 }
 
 func normalizeAccount(account string) string {

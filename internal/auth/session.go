@@ -36,6 +36,9 @@ var (
 	ErrSessionRevoked = errors.New("auth: session revoked")
 	// ErrNoSession means the request carried no session cookie or bearer token.
 	ErrNoSession = errors.New("auth: no session")
+	// ErrSessionUnknown means the session could not be looked up (the
+	// store did not answer): not a verdict on the session.
+	ErrSessionUnknown = errors.New("auth: session store unavailable")
 )
 
 // DefaultSessionCookie is the session cookie's name when SessionConfig.CookieName is empty.
@@ -222,7 +225,7 @@ func (s *Sessions) Authenticate(ctx context.Context, r *http.Request, lookup Ses
 	}
 	active, err := lookup.SessionActive(ctx, c.UserID, c.SessionID)
 	if err != nil {
-		return Claims{}, fmt.Errorf("auth: session of user %d: %w", c.UserID, err)
+		return Claims{}, fmt.Errorf("auth: session of user %d: %w: %w", c.UserID, ErrSessionUnknown, err)
 	}
 	if !active {
 		return Claims{}, ErrSessionRevoked
@@ -312,19 +315,32 @@ func (s *Sessions) Middleware(lookup SessionLookup, next http.Handler) http.Hand
 			if BearerToken(r) == "" {
 				s.ClearSessionCookie(w, r)
 			}
+		case errors.Is(err, ErrSessionUnknown):
+			// A store outage: keep the cookie, so a transient error does
+			// not sign the user out, and let RequireUser say the server
+			// is unavailable rather than that the user is signed out
+			// (during a database restart every request answered 401).
+			r = r.WithContext(context.WithValue(r.Context(), sessionUnknownKey{}, true))
 		default:
-			// No session, or the version lookup failed (a store outage):
-			// anonymous for this request, but keep the cookie so a
-			// transient error does not sign the user out.
+			// No session: anonymous.
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
+// sessionUnknownKey marks a request whose session could not be looked up.
+type sessionUnknownKey struct{}
+
 // RequireUser answers 401 with the API's JSON error unless Middleware put
-// a signed-in user in the request's context.
+// a signed-in user in the request's context, and 503 with Retry-After when
+// the session could not be looked up (a store outage).
 func RequireUser(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if unknown, _ := r.Context().Value(sessionUnknownKey{}).(bool); unknown {
+			w.Header().Set("Retry-After", "5")
+			apierror.Write(w, http.StatusServiceUnavailable, "unavailable", "the server cannot check your session right now; try again shortly")
+			return
+		}
 		if _, ok := ClaimsFrom(r.Context()); !ok {
 			apierror.Write(w, http.StatusUnauthorized, "unauthorized", "sign in first")
 			return

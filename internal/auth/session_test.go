@@ -305,8 +305,9 @@ func TestMiddlewareAndRequireUser(t *testing.T) {
 		{"no session", live, "", http.StatusUnauthorized, false},
 		{"tampered session", live, token[:len(token)-2] + "xx", http.StatusUnauthorized, true},
 		{"signed out", sessionTable{}, token, http.StatusUnauthorized, true},
-		// A store outage must not sign everybody out.
-		{"session lookup fails", sessionTable(nil), token, http.StatusUnauthorized, false},
+		// A store outage must not sign everybody out, nor tell them
+		// they are signed out: 503, the cookie kept.
+		{"session lookup fails", sessionTable(nil), token, http.StatusServiceUnavailable, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -322,6 +323,9 @@ func TestMiddlewareAndRequireUser(t *testing.T) {
 			}
 			if tt.wantStatus == http.StatusUnauthorized && !strings.Contains(w.Body.String(), `"code":"unauthorized"`) {
 				t.Fatalf("body %q lacks the JSON error", w.Body.String())
+			}
+			if tt.wantStatus == http.StatusServiceUnavailable && (!strings.Contains(w.Body.String(), `"code":"unavailable"`) || w.Header().Get("Retry-After") == "") {
+				t.Fatalf("outage answer %q (Retry-After %q) lacks the JSON error or Retry-After", w.Body.String(), w.Header().Get("Retry-After"))
 			}
 			cleared := strings.Contains(w.Header().Get("Set-Cookie"), "Max-Age=0")
 			if cleared != tt.wantCleared {

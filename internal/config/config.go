@@ -72,6 +72,11 @@ type Config struct {
 	// SyncInterval is how often `serve` re-syncs every source; 0 disables.
 	// Default 1h.
 	SyncInterval time.Duration
+	// JobRetention is how long finished jobs stay in the jobs table before
+	// `serve` prunes them into per-day counts (job_history), keeping the
+	// table bounded at any library size; failed jobs stay until retried or
+	// dismissed. 0 keeps them forever. Default 168h (a week).
+	JobRetention time.Duration
 	// AllowSignup lets anyone create an account after the first (admin) one.
 	// Default false: later accounts come from `users add`.
 	AllowSignup bool
@@ -177,6 +182,19 @@ func intVar[T int | int64](name, def, help string, p func(*Config) *T) Var {
 		get: func(c *Config) string { return strconv.FormatInt(int64(*p(c)), 10) }}
 }
 
+func durationVar(name, def, help string, p func(*Config) *time.Duration) Var {
+	return Var{Name: name, Default: def, Help: help,
+		set: func(c *Config, s string) error {
+			d, err := time.ParseDuration(s)
+			if err != nil || d < 0 {
+				return errors.New("want a duration such as 30m or 0")
+			}
+			*p(c) = d
+			return nil
+		},
+		get: func(c *Config) string { return p(c).String() }}
+}
+
 // Vars lists every setting, in the order the README documents them.
 func Vars() []Var {
 	return []Var{
@@ -208,16 +226,8 @@ func Vars() []Var {
 		strVar("TARGETVISION_SEARCH_LANGUAGE", "english", "full-text search language: english (stems, stop words) or simple (neither)", false, func(c *Config) *string { return &c.SearchLanguage }),
 		intVar("TARGETVISION_MAX_PIXELS", "100000000", "refuse images whose header claims more pixels", func(c *Config) *int64 { return &c.MaxPixels }),
 		intVar("TARGETVISION_WORKERS", "2", "concurrent pipeline workers per process", func(c *Config) *int { return &c.Workers }),
-		{Name: "TARGETVISION_SYNC_INTERVAL", Default: "1h", Help: "how often `serve` re-syncs every source (0 = never)",
-			set: func(c *Config, s string) error {
-				d, err := time.ParseDuration(s)
-				if err != nil || d < 0 {
-					return errors.New("want a duration such as 30m or 0")
-				}
-				c.SyncInterval = d
-				return nil
-			},
-			get: func(c *Config) string { return c.SyncInterval.String() }},
+		durationVar("TARGETVISION_SYNC_INTERVAL", "1h", "how often `serve` re-syncs every source (0 = never)", func(c *Config) *time.Duration { return &c.SyncInterval }),
+		durationVar("TARGETVISION_JOB_RETENTION", "168h", "how long finished jobs stay listed before `serve` prunes them into daily counts (0 = forever); failures stay until retried or dismissed", func(c *Config) *time.Duration { return &c.JobRetention }),
 		boolVar("TARGETVISION_ALLOW_SIGNUP", "false", "let anyone create an account after the first (admin) one", func(c *Config) *bool { return &c.AllowSignup }),
 		strVar("TARGETVISION_CORS_ORIGINS", "", "origins allowed to call the API from another site (comma-separated; default none)", false, func(c *Config) *string { return &c.CORSOrigins }),
 		strVar("TARGETVISION_PUBLIC_URL", "", "the URL people use, e.g. https://photos.example.com (comma-separated for several); other host names are refused", false, func(c *Config) *string { return &c.PublicURL }),

@@ -28,6 +28,7 @@ func TestPrecedence(t *testing.T) {
 		{"env over dotenv", c.Env("TARGETVISION_WORKERS"), "4"},
 		{"flag over dotenv", c.ClaudeModel, "from-flag"},
 		{"duration", c.SyncInterval.String(), (5 * time.Minute).String()},
+		{"job retention default", c.JobRetention.String(), (7 * 24 * time.Hour).String()},
 	}
 	for _, tc := range cases {
 		if tc.got != tc.want {
@@ -42,7 +43,7 @@ func TestPrecedence(t *testing.T) {
 func TestBadValues(t *testing.T) {
 	t.Parallel()
 	for name, val := range map[string]string{
-		"TARGETVISION_WORKERS": "many", "TARGETVISION_SYNC_INTERVAL": "soon", "CLAUDE_MONTHLY_BUDGET_USD": "-1",
+		"TARGETVISION_WORKERS": "many", "TARGETVISION_SYNC_INTERVAL": "soon", "TARGETVISION_JOB_RETENTION": "-1h", "CLAUDE_MONTHLY_BUDGET_USD": "-1",
 	} {
 		if _, err := Load(env(map[string]string{name: val}), ""); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s=%s: error %v should name the variable", name, val, err)

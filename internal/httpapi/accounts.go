@@ -72,7 +72,7 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	}
 	if n == 0 {
 		// The address budget bounds guesses at the setup code.
-		if err := s.login.Check(ip, "", ""); err != nil {
+		if err := s.login.Check(ctx, ip, "", ""); err != nil {
 			return err
 		}
 		if !auth.SetupCodeMatches(s.d.SetupCode, c.SetupCode) {
@@ -100,7 +100,7 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 		return errForbidden("sign-up is closed on this server; ask the administrator for an account")
 	}
 	device := s.d.Devices.ID(r, email)
-	if err := s.login.Check(ip, email, device); err != nil {
+	if err := s.login.Check(ctx, ip, email, device); err != nil {
 		return err
 	}
 	hash, err := s.d.Hasher.Hash(c.Password)
@@ -124,7 +124,7 @@ func (s *Server) loginHandler(w http.ResponseWriter, r *http.Request) error {
 	}
 	email := strings.ToLower(strings.TrimSpace(c.Email))
 	device := s.d.Devices.ID(r, email)
-	if err := s.login.Check(edge.ClientKey(r), email, device); err != nil {
+	if err := s.login.Check(r.Context(), edge.ClientKey(r), email, device); err != nil {
 		return err // a *auth.RateLimitedError: 429 with Retry-After
 	}
 	return s.signIn(w, r, email, c.Password, device)
@@ -155,7 +155,9 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, email, password,
 	if u.Disabled() {
 		return &apiError{status: http.StatusForbidden, code: "account_disabled", msg: "this account is disabled; ask the administrator"}
 	}
-	s.login.Succeeded(email, device)
+	if err := s.login.Succeeded(r.Context(), email, device); err != nil {
+		s.log.WarnContext(r.Context(), "restore sign-in budget", "err", err)
+	}
 	// A hash made with weaker parameters than today's is upgraded now,
 	// while the password is at hand; failing that only logs.
 	if s.d.Hasher.NeedsRehash(u.PasswordHash) {
@@ -307,7 +309,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	device := s.d.Devices.ID(r, u.Email)
-	if err := s.login.Check(edge.ClientKey(r), u.Email, device); err != nil {
+	if err := s.login.Check(r.Context(), edge.ClientKey(r), u.Email, device); err != nil {
 		return err
 	}
 	if s.d.Hasher.Verify(in.CurrentPassword, u.PasswordHash) != nil {
@@ -323,7 +325,9 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if err := s.d.DB.SetPassword(r.Context(), u.ID, hash); err != nil {
 		return err
 	}
-	s.login.Succeeded(u.Email, device)
+	if err := s.login.Succeeded(r.Context(), u.Email, device); err != nil {
+		s.log.WarnContext(r.Context(), "restore sign-in budget", "err", err)
+	}
 	if _, err := s.d.DB.DeleteSessions(r.Context(), u.ID, c.SessionID); err != nil {
 		return err
 	}

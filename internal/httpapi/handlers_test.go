@@ -284,6 +284,7 @@ func TestBadParams(t *testing.T) {
 			{"POST", "/api/v1/sources/x/sync", "", 404, "not_found"},
 			{"POST", "/api/v1/sources/777/sync", "", 404, "not_found"},
 			{"POST", "/api/v1/jobs/777/retry", "", 404, "not_found"},
+			{"DELETE", "/api/v1/jobs/777", "", 404, "not_found"},
 			{"POST", "/api/v1/sources", `{"kind":"smugmug","path":"/tmp"}`, 400, "bad_request"},
 			{"POST", "/api/v1/sources", `{"kind":"local","path":"relative/dir"}`, 400, "folder_not_allowed"},
 			{"POST", "/api/v1/sources", `{"kind":"local","path":"/no/such/folder/anywhere"}`, 400, "folder_not_allowed"},

@@ -47,6 +47,9 @@ type library struct {
 	// for the owner's delete (made when first asked).
 	coll      store.Collection
 	spareColl func() store.Collection
+	// spareFailure adds a second failed job for the user (made when first
+	// asked, for the owner's dismissal of a failure).
+	spareFailure func() store.Job
 }
 
 func (l *library) photoIDs() []int64 {
@@ -211,6 +214,23 @@ func seedLibrary(t *testing.T, ts *testServer, u account, dir, albumName string,
 		if l.failedJob, err = db.Job(ctx, u.id, j.ID); err != nil || l.failedJob.State != store.JobFailed {
 			t.Fatalf("failed job: %+v %v", l.failedJob, err)
 		}
+	}
+	var spareFailure store.Job
+	l.spareFailure = func() store.Job {
+		if spareFailure.ID == 0 {
+			j, _, err := db.Enqueue(ctx, store.Job{UserID: u.id, Kind: "spare-failure", MaxAttempts: 1})
+			if err == nil {
+				j, err = db.Claim(ctx, "test-worker", []string{"spare-failure"}, time.Minute)
+			}
+			if err == nil {
+				err = db.Fail(ctx, j.ID, "test-worker", "for dismissal", 0, true)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			spareFailure = j
+		}
+		return spareFailure
 	}
 	return l
 }
@@ -921,6 +941,17 @@ func isolationCases(t *testing.T, ts *testServer, A *library) map[string]isolati
 		"POST /api/v1/jobs/{id}/retry": {
 			build: func(o *library, _ account) req {
 				return req{method: "POST", path: fmt.Sprintf("/api/v1/jobs/%d/retry", o.failedJob.ID)}
+			},
+			owner: func(t *testing.T, rec *httptest.ResponseRecorder) { wantStatus(t, rec, 204) },
+			other: wantNotFound,
+		},
+		"DELETE /api/v1/jobs/{id}": {
+			build: func(o *library, as account) req {
+				id := o.failedJob.ID
+				if as.id == o.user.id {
+					id = o.spareFailure().ID
+				}
+				return req{method: "DELETE", path: fmt.Sprintf("/api/v1/jobs/%d", id)}
 			},
 			owner: func(t *testing.T, rec *httptest.ResponseRecorder) { wantStatus(t, rec, 204) },
 			other: wantNotFound,

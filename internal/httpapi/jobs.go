@@ -114,6 +114,21 @@ func (s *Server) retryJob(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// dismissJob takes one of the user's failed jobs off the list of failures
+// (it is counted in the user's job history); failures stay until retried
+// or dismissed, whatever the retention of finished jobs.
+func (s *Server) dismissJob(w http.ResponseWriter, r *http.Request) error {
+	var p jobIDParams
+	if err := bindParams(r, &p); err != nil {
+		return err
+	}
+	if err := s.d.DB.DismissJob(r.Context(), userID(r), p.ID); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 // progressEvent is the data of each "progress" event of GET /api/v1/events.
 type progressEvent struct {
 	Queued  int    `json:"queued"`
@@ -124,9 +139,29 @@ type progressEvent struct {
 	Current string `json:"current" description:"Kind of a running job (sync, process, embed, describe), or empty."`
 }
 
-// events streams the user's job progress as Server-Sent Events. It reads
-// the counts from the store (not from this process's workers), so it shows
-// the work of every worker process of a scaled-out deployment.
+// readProgress is the user's progress as the data of a "progress" event:
+// the hub reads it once per change for all of the user's streams.
+func (s *Server) readProgress(ctx context.Context, uid int64) ([]byte, error) {
+	counts, _, err := s.jobCounts(ctx, uid)
+	if err != nil {
+		return nil, err
+	}
+	current := ""
+	running, err := s.d.DB.Jobs(ctx, uid, store.JobRunning, 1)
+	if err != nil {
+		return nil, err
+	}
+	if len(running) > 0 {
+		current = running[0].Kind
+	}
+	return json.Marshal(progressEvent{Queued: counts[store.JobQueued], Waiting: counts["waiting"], Running: counts[store.JobRunning],
+		Done: counts[store.JobDone], Failed: counts[store.JobFailed], Current: current})
+}
+
+// events streams the user's job progress as Server-Sent Events. The
+// progress hub pushes each change of the user's jobs — made by any worker
+// process of a scaled-out deployment — to every stream of the user; a
+// stream sends only what changed and costs no query while nothing does.
 func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 	uid := userID(r)
 	if !s.openStream(uid) {
@@ -134,6 +169,11 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 			msg: "too many open progress streams for this account; close some tabs"}
 	}
 	defer s.closeStream(uid)
+	updates, unsubscribe, err := s.progress.Subscribe(r.Context(), uid)
+	if err != nil {
+		return err
+	}
+	defer unsubscribe()
 	rc := http.NewResponseController(w)
 	// The server's write timeout would cut the stream: each write gets its
 	// own window instead, so a stalled client is still let go.
@@ -144,54 +184,39 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
+	keepAlive := time.NewTicker(streamKeepAlive)
+	defer keepAlive.Stop()
 	// A stream ends after streamLifetime; EventSource reconnects at once,
 	// through the authentication and limits of a new request.
 	end := time.NewTimer(streamLifetime)
 	defer end.Stop()
-	last, idle := "", 0
 	for {
-		counts, _, err := s.jobCounts(r.Context(), uid)
-		if err != nil {
-			return nil // client gone or store down: end the stream; EventSource reconnects
-		}
-		current := ""
-		if running, err := s.d.DB.Jobs(r.Context(), uid, store.JobRunning, 1); err == nil && len(running) > 0 {
-			current = running[0].Kind
-		}
-		msg, _ := json.Marshal(progressEvent{Queued: counts[store.JobQueued], Waiting: counts["waiting"], Running: counts[store.JobRunning],
-			Done: counts[store.JobDone], Failed: counts[store.JobFailed], Current: current})
-		if string(msg) != last {
-			extend()
-			fmt.Fprintf(w, "event: progress\ndata: %s\n\n", msg)
-			last, idle = string(msg), 0
-			if rc.Flush() != nil {
-				return nil
-			}
-		} else if idle++; idle >= 15 {
-			extend()
-			fmt.Fprint(w, ": keep-alive\n\n")
-			idle = 0
-			if rc.Flush() != nil {
-				return nil
-			}
-		}
 		select {
 		case <-r.Context().Done():
 			return nil
 		case <-end.C:
 			return nil
-		case <-tick.C:
+		case msg := <-updates:
+			extend()
+			fmt.Fprintf(w, "event: progress\ndata: %s\n\n", msg)
+		case <-keepAlive.C:
+			extend()
+			fmt.Fprint(w, ": keep-alive\n\n")
+		}
+		if rc.Flush() != nil {
+			return nil
 		}
 	}
 }
 
 // streamWriteWindow is how long one write to an event stream may take;
-// streamLifetime is how long a stream lasts before the client reconnects.
+// streamLifetime is how long a stream lasts before the client reconnects;
+// streamKeepAlive is how often a quiet stream sends a comment, so proxies
+// keep it open.
 const (
 	streamWriteWindow = 30 * time.Second
 	streamLifetime    = time.Hour
+	streamKeepAlive   = 15 * time.Second
 )
 
 // openStream counts one more open event stream for uid, unless the user

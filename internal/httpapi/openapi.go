@@ -236,8 +236,12 @@ func operations() map[string]operation {
 		"POST /api/v1/jobs/{id}/retry": {id: "retryJob", tag: "jobs", summary: "Queue a failed job again with fresh attempts",
 			params: jobIDParams{}, status: http.StatusNoContent,
 			errors: map[int]string{404: idNotFound + " A job that has not failed is not found either."}},
+		"DELETE /api/v1/jobs/{id}": {id: "dismissJob", tag: "jobs", summary: "Dismiss a failed job",
+			description: "Takes a failed job off the list of failures; it stays counted. Failures are kept until retried or dismissed; finished jobs are pruned after the server's retention period (TARGETVISION_JOB_RETENTION) and stay counted as done.",
+			params:      jobIDParams{}, status: http.StatusNoContent,
+			errors: map[int]string{404: idNotFound + " A job that has not failed is not found either."}},
 		"GET /api/v1/events": {id: "events", tag: "jobs", summary: "Live job progress (Server-Sent Events)",
-			description: "A text/event-stream of \"progress\" events, each with a ProgressEvent as its data, sent when the counts change, with a keep-alive comment every 15 s. It reads the store, so it shows the work of every worker process. A stream ends after an hour (EventSource reconnects); an account may hold 8 open at once.",
+			description: "A text/event-stream of \"progress\" events, each with a ProgressEvent as its data: the current progress at once, then each change, made by any worker process, within about a quarter of a second; a keep-alive comment every 15 s. A stream ends after an hour (EventSource reconnects); an account may hold 8 open at once.",
 			resp:        progressEvent{}, contentType: "text/event-stream",
 			errors: map[int]string{429: "too_many_streams: the account has its maximum of streams open; rate_limited: over the request budget."}},
 
@@ -357,6 +361,7 @@ func buildOpenAPI(table []route) ([]byte, error) {
 		errs := map[int]string{421: errorDescriptions[421], 429: errorDescriptions[429], 500: errorDescriptions[500]}
 		if !public[pattern] {
 			errs[401] = errorDescriptions[401]
+			errs[503] = "unavailable: the session could not be checked (the database does not answer); try again after Retry-After."
 			oc.AddSecurity(securityCookie)
 			oc.AddSecurity(securityBearer)
 		}
@@ -378,7 +383,7 @@ func buildOpenAPI(table []route) ([]byte, error) {
 		}
 		for code, d := range errs {
 			oc.AddRespStructure(apierror.Body{}, openapi.WithHTTPStatus(code), func(cu *openapi.ContentUnit) { cu.Description = d })
-			if code == http.StatusTooManyRequests {
+			if code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable {
 				oc.AddRespStructure(retryAfter{}, openapi.WithHTTPStatus(code))
 			}
 		}

@@ -5,10 +5,10 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/targetvision/targetvision/internal/auth"
 	"github.com/targetvision/targetvision/internal/edge"
+	"github.com/targetvision/targetvision/internal/ratelimit"
 )
 
 // route is one entry of the route table.
@@ -77,6 +77,7 @@ func (s *Server) table() []route {
 
 		{"GET /api/v1/jobs", s.handle(s.listJobs), false},
 		{"POST /api/v1/jobs/{id}/retry", s.handle(s.retryJob), false},
+		{"DELETE /api/v1/jobs/{id}", s.handle(s.dismissJob), false},
 		{"GET /api/v1/events", s.handle(s.events), false},
 
 		{"GET /api/v1/usage", s.handle(s.usage), false},
@@ -91,12 +92,14 @@ func (s *Server) table() []route {
 // metrics → CORS → body limit → session → CSRF → rate limit.
 func (s *Server) routes() (http.Handler, error) {
 	mux := http.NewServeMux()
-	apiLimit := auth.NewKeyedLimiter(s.d.RateLimit, int(4*s.d.RateLimit), 10000, time.Now)
+	apiLimit := auth.NewSharedLimiter(s.d.RateBuckets, "api", ratelimit.PerSecond(s.d.RateLimit, int(4*s.d.RateLimit)))
 	limited := auth.RateLimitWith(apiLimit, func(r *http.Request) string {
 		if c, ok := auth.ClaimsFrom(r.Context()); ok {
 			return "u:" + itoa(c.UserID)
 		}
 		return "ip:" + edge.ClientKey(r)
+	}, func(r *http.Request, err error) {
+		s.log.WarnContext(r.Context(), "API rate limit not applied", "err", err)
 	})
 	for _, rt := range s.table() {
 		h := rt.h

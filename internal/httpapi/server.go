@@ -25,6 +25,8 @@ import (
 	"github.com/targetvision/targetvision/internal/edge"
 	"github.com/targetvision/targetvision/internal/observe"
 	"github.com/targetvision/targetvision/internal/pipeline"
+	"github.com/targetvision/targetvision/internal/progress"
+	"github.com/targetvision/targetvision/internal/ratelimit"
 	"github.com/targetvision/targetvision/internal/search"
 	"github.com/targetvision/targetvision/internal/store"
 )
@@ -94,6 +96,10 @@ type Deps struct {
 	// MaxZipDuration bounds how long one zip download may stream;
 	// default 30 minutes.
 	MaxZipDuration time.Duration
+	// RateBuckets keep the sign-in and API budgets. Default this process's
+	// memory; processes sharing one Postgres pass the store's buckets
+	// (store.DB.RateBuckets), or each would grant the whole budget.
+	RateBuckets ratelimit.Buckets
 }
 
 // ModelStatus describes the CLIP model for the UI.
@@ -112,6 +118,8 @@ type Server struct {
 	// streams counts each user's open event streams.
 	streamsMu sync.Mutex
 	streams   map[int64]int
+	// progress pushes job progress to the event streams.
+	progress *progress.Hub
 	// openapi is the OpenAPI document and docsHTML its page, built once by New.
 	openapi, docsHTML []byte
 	// csp is the Content-Security-Policy every response carries.
@@ -152,13 +160,23 @@ func New(d Deps) (*Server, error) {
 	if d.Blobs == nil {
 		d.Blobs = blob.NewDir(d.DataDir)
 	}
-	s := &Server{d: d, log: d.Logger, login: auth.NewLoginLimiter(auth.LoginLimitConfig{}), streams: map[int64]int{}}
+	if d.RateBuckets == nil {
+		d.RateBuckets = ratelimit.NewLocal(0, nil)
+	}
+	s := &Server{d: d, log: d.Logger, login: auth.NewLoginLimiter(auth.LoginLimitConfig{Buckets: d.RateBuckets}), streams: map[int64]int{}}
 	blobOrigin := ""
 	if ps, ok := d.Blobs.(blob.Presigner); ok && d.BlobRedirect > 0 {
 		s.presign = ps
 		blobOrigin = ps.PresignOrigin()
 	}
 	s.csp = contentSecurityPolicy(blobOrigin, d.MapTiles.origin)
+	// SQLite signals this process's job changes only: a CLI run beside the
+	// server is caught by re-reading now and then, per user, not per stream.
+	var poll time.Duration
+	if d.DB.Dialect() == store.SQLite {
+		poll = sqliteProgressPoll
+	}
+	s.progress = progress.New(progress.Config{Listen: d.DB.ListenJobs, Read: s.readProgress, Poll: poll, Logger: d.Logger})
 	doc, err := buildOpenAPI(s.table())
 	if err != nil {
 		return nil, err
@@ -174,6 +192,10 @@ func New(d Deps) (*Server, error) {
 	s.handler = h
 	return s, nil
 }
+
+// sqliteProgressPoll is how often the progress of users with open streams is
+// re-read on SQLite, where another process's job changes are not signalled.
+const sqliteProgressPoll = 3 * time.Second
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }

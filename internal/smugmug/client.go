@@ -26,12 +26,12 @@ import (
 // network failures with exponential backoff that honours Retry-After.
 // A Client is safe for concurrent use.
 type Client struct {
-	cfg     Config
-	http    *http.Client
-	origin  string // scheme://host of the API, for the API's own /api/v2/... URIs
-	base    string // APIBase without a trailing slash
-	limiter *accountLimiter
-	log     *slog.Logger
+	cfg    Config
+	http   *http.Client
+	origin string         // scheme://host of the API, for the API's own /api/v2/... URIs
+	base   string         // APIBase without a trailing slash
+	budget *accountBudget // nil: unlimited
+	log    *slog.Logger
 
 	// Seams for white-box tests; never nil.
 	sleep  func(context.Context, time.Duration) error
@@ -72,15 +72,15 @@ func NewClient(cfg Config, tok Token) (*Client, error) {
 		return nil
 	}
 	return &Client{
-		cfg:     cfg,
-		http:    signed,
-		origin:  u.Scheme + "://" + u.Host,
-		base:    base,
-		limiter: cfg.Limiters.get(accountKey(cfg.APIKey, tok.Token), cfg.RequestsPerMinute, cfg.RateBurst),
-		log:     cfg.Logger,
-		sleep:   sleepCtx,
-		now:     time.Now,
-		jitter:  rand.Float64,
+		cfg:    cfg,
+		http:   signed,
+		origin: u.Scheme + "://" + u.Host,
+		base:   base,
+		budget: newAccountBudget(cfg, tok.Token),
+		log:    cfg.Logger,
+		sleep:  sleepCtx,
+		now:    time.Now,
+		jitter: rand.Float64,
 	}, nil
 }
 
@@ -145,7 +145,7 @@ func (c *Client) send(ctx context.Context, req request) (*http.Response, error) 
 	var lastErr error
 	for attempt := 1; ; attempt++ {
 		if req.limited {
-			if err := c.limiter.wait(ctx, c.sleep, c.now); err != nil {
+			if err := c.budget.wait(ctx, c.sleep); err != nil {
 				return nil, fmt.Errorf("smugmug: %s %s: rate limit wait: %w", req.method, path, err)
 			}
 		}
@@ -170,7 +170,7 @@ func (c *Client) send(ctx context.Context, req request) (*http.Response, error) 
 			lastErr = fmt.Errorf("smugmug: %s %s: %w", req.method, path, err)
 			delay = c.backoff(attempt)
 		} else {
-			c.observeRateHeaders(resp)
+			c.observeRateHeaders(ctx, resp)
 			if resp.StatusCode < 300 {
 				return resp, nil
 			}
@@ -207,7 +207,7 @@ func (c *Client) backoff(attempt int) time.Duration {
 
 // observeRateHeaders pauses the account when SmugMug says its window is
 // used up (X-RateLimit-Remaining: 0) until X-RateLimit-Reset.
-func (c *Client) observeRateHeaders(resp *http.Response) {
+func (c *Client) observeRateHeaders(ctx context.Context, resp *http.Response) {
 	if resp.Header.Get("X-RateLimit-Remaining") != "0" {
 		return
 	}
@@ -219,7 +219,9 @@ func (c *Client) observeRateHeaders(resp *http.Response) {
 	if limit := c.now().Add(c.cfg.MaxRetryDelay); until.After(limit) {
 		until = limit
 	}
-	c.limiter.pause(until)
+	if err := c.budget.pause(ctx, until); err != nil {
+		c.log.WarnContext(ctx, "smugmug: record the rate-limit pause", slog.Any("err", err))
+	}
 }
 
 // readAPIError consumes a non-2xx response.

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/targetvision/targetvision/internal/ratelimit"
 	"github.com/targetvision/targetvision/internal/smugmug"
 	"github.com/targetvision/targetvision/internal/smugmug/smugmugtest"
 )
@@ -268,9 +269,30 @@ func TestClientsOfOneAccountShareABucket(t *testing.T) {
 		t.Fatal("two clients of one account have separate buckets")
 	}
 	if smugmug.SharesLimiter(a, other) {
-		t.Fatal("two accounts share a bucket")
+		t.Fatal("two tokens share a bucket although nothing says they are one account")
 	}
-	cfg.Limiters = smugmug.NewLimiters()
+	named := cfg
+	named.Account = "ansel"
+	a2, err := smugmug.NewClient(named, e.fake.IssueToken("ansel", smugmug.PermissionRead))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b2, err := smugmug.NewClient(named, e.fake.IssueToken("ansel", smugmug.PermissionRead))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !smugmug.SharesLimiter(a2, b2) {
+		t.Fatal("two tokens of the account named in Config.Account have separate buckets")
+	}
+	named.Account = "dorothea"
+	c2, err := smugmug.NewClient(named, e.fake.IssueToken("ansel", smugmug.PermissionRead))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if smugmug.SharesLimiter(a2, c2) {
+		t.Fatal("two named accounts share a bucket")
+	}
+	cfg.Budget = ratelimit.NewLocal(0, nil)
 	if smugmug.SharesLimiter(a, e.client(t, cfg)) {
 		t.Fatal("separate registries share a bucket")
 	}

@@ -10,4 +10,6 @@ import (
 func SetSleep(c *Client, f func(context.Context, time.Duration) error) { c.sleep = f }
 
 // SharesLimiter reports whether two clients draw from one token bucket.
-func SharesLimiter(a, b *Client) bool { return a.limiter == b.limiter }
+func SharesLimiter(a, b *Client) bool {
+	return a.budget.buckets == b.budget.buckets && a.budget.key == b.budget.key
+}

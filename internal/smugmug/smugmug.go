@@ -1,8 +1,9 @@
 // Package smugmug is TargetVision's SmugMug API v2 integration: the OAuth 1.0a
 // sign-in (out-of-band PIN for the CLI, redirect for the web UI), a client for
 // the endpoints the indexer needs (authenticated user, albums, album images,
-// size details, downloads, image PATCH), a per-account rate limiter shared by
-// every client of the process, an incremental sync engine that keeps a small
+// size details, downloads, image PATCH), a per-account request budget shared
+// by every client of the account (across processes, when the budget is the
+// shared database's), an incremental sync engine that keeps a small
 // store interface in step with a library, and opt-in write-back of generated
 // keywords and captions that never overwrites the owner's own text.
 //
@@ -21,6 +22,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/targetvision/targetvision/internal/ratelimit"
 )
 
 // Default endpoints of the real service.
@@ -69,15 +72,22 @@ type Config struct {
 	// Permissions requested by Auth. Default PermissionRead.
 	Permissions Permission
 	// RequestsPerMinute is the per-account budget of API requests; all
-	// clients of one account in this process share it (see Limiters).
+	// clients of one account drawing from the same Budget share it.
 	// Default DefaultRequestsPerMinute. Negative means unlimited (tests).
 	RequestsPerMinute int
 	// RateBurst is the token bucket's burst. Default 1, so no window of any
 	// length ever sees more than RequestsPerMinute requests per minute plus one.
 	RateBurst int
-	// Limiters is the registry the account buckets come from. Default a
-	// process-wide registry.
-	Limiters *Limiters
+	// Account names the SmugMug account (its nickname) a client acts for,
+	// which names its budget: SmugMug counts requests per user and
+	// application, so every token of one account spends from one bucket.
+	// Empty: the access token stands for the account.
+	Account string
+	// Budget keeps the account buckets. Pass one Buckets to every client
+	// of a process, and the store's (store.DB.RateBuckets) when several
+	// processes share a Postgres, so that they share one budget per
+	// account. Default buckets of this client alone.
+	Budget ratelimit.Buckets
 	// MaxAttempts bounds the attempts of one call on 429, 5xx and network
 	// errors. Default DefaultMaxAttempts.
 	MaxAttempts int
@@ -106,8 +116,8 @@ func (c Config) withDefaults() Config {
 	c.Permissions = cmp.Or(c.Permissions, PermissionRead)
 	c.RequestsPerMinute = cmp.Or(c.RequestsPerMinute, DefaultRequestsPerMinute)
 	c.RateBurst = max(c.RateBurst, 1)
-	if c.Limiters == nil {
-		c.Limiters = defaultLimiters
+	if c.Budget == nil {
+		c.Budget = ratelimit.NewLocal(0, nil)
 	}
 	c.MaxAttempts = cmp.Or(c.MaxAttempts, DefaultMaxAttempts)
 	c.RetryBaseDelay = cmp.Or(c.RetryBaseDelay, 2*time.Second)

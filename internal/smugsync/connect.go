@@ -52,6 +52,13 @@ func ConnectPIN(ctx context.Context, db *store.DB, box *secret.Box, cfg smugmug.
 	return src, nil
 }
 
+// SaveToken saves an access token got outside ConnectPIN and the web flow
+// (another machine's connection, a test) as userID's source of the account
+// the token belongs to, exactly as a connection does.
+func SaveToken(ctx context.Context, db *store.DB, box *secret.Box, cfg smugmug.Config, userID int64, tok smugmug.Token) (store.Source, error) {
+	return saveAccount(ctx, db, box, cfg, userID, tok)
+}
+
 // saveAccount learns the token's nickname and stores the token, sealed, in
 // the user's source for that account.
 func saveAccount(ctx context.Context, db *store.DB, box *secret.Box, cfg smugmug.Config, userID int64, tok smugmug.Token) (store.Source, error) {

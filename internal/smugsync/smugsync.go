@@ -25,6 +25,7 @@ import (
 	"github.com/targetvision/targetvision/internal/config"
 	"github.com/targetvision/targetvision/internal/jobs"
 	"github.com/targetvision/targetvision/internal/localsource"
+	"github.com/targetvision/targetvision/internal/ratelimit"
 	"github.com/targetvision/targetvision/internal/secret"
 	"github.com/targetvision/targetvision/internal/smugmug"
 	"github.com/targetvision/targetvision/internal/store"
@@ -94,13 +95,19 @@ type Source struct {
 }
 
 // New returns the SmugMug implementation of pipeline.RemoteSource. box seals
-// tokens (see NewBox); cfg is usually ClientConfig(config); logger may be nil.
+// tokens (see NewBox); cfg is usually ClientConfig(config) with the budget
+// of the deployment (cfg.Budget: the store's buckets when processes share a
+// Postgres; default buckets of this Source); logger may be nil.
 func New(db *store.DB, box *secret.Box, cfg smugmug.Config, logger *slog.Logger) *Source {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = logger
+	}
+	if cfg.Budget == nil {
+		// Every client this source makes shares one budget per account.
+		cfg.Budget = ratelimit.NewLocal(0, nil)
 	}
 	return &Source{db: db, box: box, cfg: cfg, log: logger}
 }
@@ -142,7 +149,9 @@ func (s *Source) client(ctx context.Context, src store.Source) (*smugmug.Client,
 	if err != nil {
 		return nil, s.needsReconnect(ctx, src, UnreadableTokenMessage, err)
 	}
-	c, err := smugmug.NewClient(s.cfg, tok)
+	cfg := s.cfg
+	cfg.Account = src.Name // the nickname: every connection of the account shares its budget
+	c, err := smugmug.NewClient(cfg, tok)
 	if err != nil {
 		return nil, jobs.Permanent(fmt.Errorf("smugsync: %w", err))
 	}

@@ -46,6 +46,10 @@ type DB struct {
 	lang  textLanguage
 	stops stopCache
 	log   *slog.Logger
+	// dsn is the Postgres URL, for connections of their own (LISTEN).
+	dsn string
+	// signals fan job changes out to this process's listeners (SQLite).
+	signals jobSignals
 }
 
 // Options tune Open. The zero value is ready to use.
@@ -78,7 +82,8 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	}
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		s.dialect = Postgres
-		s.db, err = sql.Open("pgx", shortQuerySettings(dsn))
+		s.dsn = shortQuerySettings(dsn)
+		s.db, err = sql.Open("pgx", s.dsn)
 		if err == nil {
 			s.db.SetMaxOpenConns(20)
 			s.db.SetMaxIdleConns(10)

@@ -78,7 +78,11 @@ func (s *DB) Enqueue(ctx context.Context, j Job) (out Job, created bool, err err
 	if err := scanJob(rows, &out); err != nil {
 		return Job{}, false, fmt.Errorf("store: enqueue %s: %w", j.Kind, err)
 	}
-	return out, true, rows.Err()
+	if err := rows.Close(); err != nil {
+		return Job{}, false, fmt.Errorf("store: enqueue %s: %w", j.Kind, err)
+	}
+	s.jobsChanged(out.UserID)
+	return out, true, nil
 }
 
 // Claim takes the next ready job of one of the kinds for worker, holding it
@@ -112,6 +116,7 @@ func (s *DB) Claim(ctx context.Context, worker string, kinds []string, lease tim
 		}
 		return Job{}, fmt.Errorf("store: claim: %w", err)
 	}
+	s.jobsChanged(j.UserID)
 	return j, nil
 }
 
@@ -124,21 +129,31 @@ func (s *DB) Heartbeat(ctx context.Context, id int64, worker string, lease time.
 
 // Complete marks a job the worker holds as done.
 func (s *DB) Complete(ctx context.Context, id int64, worker string) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET state = 'done', locked_by = '', locked_until = NULL, last_error = '', updated_at = $1
-		WHERE id = $2 AND locked_by = $3 AND state = 'running'`, s.ts(s.now()), id, worker)
-	return affected(res, err, fmt.Sprintf("complete job %d", id))
+	return s.settleJob(ctx, fmt.Sprintf("complete job %d", id), `UPDATE jobs SET state = 'done', locked_by = '', locked_until = NULL, last_error = '', updated_at = $1
+		WHERE id = $2 AND locked_by = $3 AND state = 'running' RETURNING user_id`, s.ts(s.now()), id, worker)
+}
+
+// settleJob runs a statement that changes one held job's state and
+// returns its user, and tells this process's listeners (ListenJobs) whose
+// jobs changed. No row means the worker no longer holds the job.
+func (s *DB) settleJob(ctx context.Context, what, query string, args ...any) error {
+	var uid int64
+	if err := s.db.QueryRowContext(ctx, query, args...).Scan(&uid); err != nil {
+		return notFound(what, err)
+	}
+	s.jobsChanged(uid)
+	return nil
 }
 
 // Fail records a failed attempt. The job runs again after backoff unless it
 // is permanent or out of attempts, in which case it is failed for good.
 func (s *DB) Fail(ctx context.Context, id int64, worker, reason string, backoff time.Duration, permanent bool) error {
 	now := s.now()
-	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET
+	return s.settleJob(ctx, fmt.Sprintf("fail job %d", id), `UPDATE jobs SET
 		state = CASE WHEN $1 OR attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
 		run_at = $2, last_error = $3, locked_by = '', locked_until = NULL, updated_at = $4
-		WHERE id = $5 AND locked_by = $6 AND state = 'running'`,
+		WHERE id = $5 AND locked_by = $6 AND state = 'running' RETURNING user_id`,
 		permanent, s.ts(now.Add(backoff)), reason, s.ts(now), id, worker)
-	return affected(res, err, fmt.Sprintf("fail job %d", id))
 }
 
 // Snooze puts a held job back without counting the attempt, to run after
@@ -146,29 +161,32 @@ func (s *DB) Fail(ctx context.Context, id int64, worker, reason string, backoff 
 // API key, a rate limit).
 func (s *DB) Snooze(ctx context.Context, id int64, worker, reason string, delay time.Duration) error {
 	now := s.now()
-	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET state = 'queued', attempts = attempts - 1, run_at = $1, last_error = $2,
+	return s.settleJob(ctx, fmt.Sprintf("snooze job %d", id), `UPDATE jobs SET state = 'queued', attempts = attempts - 1, run_at = $1, last_error = $2,
 		locked_by = '', locked_until = NULL, updated_at = $3
-		WHERE id = $4 AND locked_by = $5 AND state = 'running'`, s.ts(now.Add(delay)), reason, s.ts(now), id, worker)
-	return affected(res, err, fmt.Sprintf("snooze job %d", id))
+		WHERE id = $4 AND locked_by = $5 AND state = 'running' RETURNING user_id`, s.ts(now.Add(delay)), reason, s.ts(now), id, worker)
 }
 
 // ReleaseWorker returns every job the worker holds to the queue without
 // counting the attempt: graceful shutdown hands in-flight work back.
 func (s *DB) ReleaseWorker(ctx context.Context, worker string) (int, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET state = 'queued', attempts = attempts - 1, locked_by = '', locked_until = NULL, updated_at = $1
-		WHERE locked_by = $2 AND state = 'running'`, s.ts(s.now()), worker)
+	uids, err := queryIDs(ctx, s.db, `UPDATE jobs SET state = 'queued', attempts = attempts - 1, locked_by = '', locked_until = NULL, updated_at = $1
+		WHERE locked_by = $2 AND state = 'running' RETURNING user_id`, s.ts(s.now()), worker)
 	if err != nil {
 		return 0, fmt.Errorf("store: release worker %s: %w", worker, err)
 	}
-	n, err := res.RowsAffected()
-	return int(n), err
+	s.jobsChanged(uids...)
+	return len(uids), nil
 }
 
 // RetryJob puts one of the user's failed jobs back in the queue with fresh attempts.
 func (s *DB) RetryJob(ctx context.Context, userID, id int64) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET state = 'queued', attempts = 0, run_at = $1, updated_at = $1
 		WHERE user_id = $2 AND id = $3 AND state = 'failed'`, s.ts(s.now()), userID, id)
-	return affected(res, err, fmt.Sprintf("retry job %d", id))
+	if err := affected(res, err, fmt.Sprintf("retry job %d", id)); err != nil {
+		return err
+	}
+	s.jobsChanged(userID)
+	return nil
 }
 
 // Job returns one of the user's jobs.
@@ -180,13 +198,19 @@ func (s *DB) Job(ctx context.Context, userID, id int64) (Job, error) {
 	return j, nil
 }
 
-// Jobs lists the user's jobs in a state ("" for all), most recently updated first.
+// Jobs lists the user's jobs in a state ("" for all), most recently updated
+// first, walking an index in that order (the Activity page at 3M jobs).
 func (s *DB) Jobs(ctx context.Context, userID int64, state string, limit int) ([]Job, error) {
 	if limit <= 0 {
 		limit = 100
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT "+jobCols+` FROM jobs WHERE user_id = $1 AND ($2 = '' OR state = $2)
-		ORDER BY updated_at DESC, id DESC LIMIT $3`, userID, state, limit)
+	// Two statements, not one with ($2 = '' OR state = $2): a plan made
+	// for both cases could use neither index.
+	q, args := "SELECT "+jobCols+` FROM jobs WHERE user_id = $1 ORDER BY updated_at DESC, id DESC LIMIT $2`, []any{userID, limit}
+	if state != "" {
+		q, args = "SELECT "+jobCols+` FROM jobs WHERE user_id = $1 AND state = $2 ORDER BY updated_at DESC, id DESC LIMIT $3`, []any{userID, state, limit}
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list jobs: %w", err)
 	}
@@ -202,9 +226,21 @@ func (s *DB) Jobs(ctx context.Context, userID int64, state string, limit int) ([
 	return out, rows.Err()
 }
 
-// JobCounts counts the user's jobs by state (userID 0 counts everyone's, for metrics).
+// JobCounts counts the user's jobs by state (userID 0 counts everyone's, for
+// metrics), from the counters the jobs table's triggers keep (job_counts):
+// a few rows per user, however many jobs there are. Done includes the
+// jobs pruned after the retention period (job_history).
 func (s *DB) JobCounts(ctx context.Context, userID int64) (map[string]int, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT state, COUNT(*) FROM jobs WHERE ($1 = 0 OR user_id = $1) GROUP BY state", userID)
+	q, args := `SELECT state, SUM(n) FROM (
+			SELECT state, n FROM job_counts WHERE user_id = $1
+			UNION ALL SELECT 'done', done FROM job_history WHERE user_id = $1) c
+		GROUP BY state`, []any{userID}
+	if userID == 0 {
+		q, args = `SELECT state, SUM(n) FROM (
+				SELECT state, n FROM job_counts UNION ALL SELECT 'done', done FROM job_history) c
+			GROUP BY state`, nil
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: count jobs: %w", err)
 	}
@@ -221,10 +257,12 @@ func (s *DB) JobCounts(ctx context.Context, userID int64) (map[string]int, error
 	return out, rows.Err()
 }
 
-// CountJobs counts the user's jobs of a kind in a state.
+// CountJobs counts the user's jobs of a kind in a state that are still in
+// the jobs table (from the counters; pruned jobs are not counted).
 func (s *DB) CountJobs(ctx context.Context, userID int64, kind, state string) (int, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM jobs WHERE user_id = $1 AND kind = $2 AND state = $3", userID, kind, state).Scan(&n)
+	err := s.db.QueryRowContext(ctx, "SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE user_id = $1 AND kind = $2 AND state = $3",
+		userID, kind, state).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: count jobs: %w", err)
 	}
@@ -247,4 +285,78 @@ func (s *DB) RunningWorkers(ctx context.Context) ([]string, error) {
 		out = append(out, w)
 	}
 	return out, rows.Err()
+}
+
+// PruneJobs deletes up to limit of the jobs that finished (done) before
+// before, oldest first, and adds them to the users' job history (one row
+// per user, kind and day), in one transaction: the Activity page's done
+// count is unchanged, the jobs table stays bounded. It returns how many it
+// pruned; call it until that is less than limit. Several processes may
+// prune at once.
+func (s *DB) PruneJobs(ctx context.Context, before time.Time, limit int) (int, error) {
+	if limit <= 0 {
+		limit = 10000
+	}
+	var n int
+	var err error
+	if s.dialect == Postgres {
+		// One statement: the batch is locked as it is picked (another
+		// pruner skips it) and counted into the history as it goes.
+		err = s.db.QueryRowContext(ctx, `WITH gone AS (
+				DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE state = 'done' AND updated_at < $1
+					ORDER BY updated_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+				RETURNING user_id, kind, (updated_at AT TIME ZONE 'UTC')::date AS day),
+			sums AS (SELECT user_id, kind, day, COUNT(*) AS n FROM gone GROUP BY user_id, kind, day),
+			kept AS (INSERT INTO job_history AS h (user_id, kind, day, done)
+				SELECT user_id, kind, day, n FROM sums ORDER BY user_id, kind, day
+				ON CONFLICT (user_id, kind, day) DO UPDATE SET done = h.done + EXCLUDED.done)
+			SELECT COALESCE(SUM(n), 0) FROM sums`, s.ts(before), limit).Scan(&n)
+	} else {
+		batch := `SELECT id FROM jobs WHERE state = 'done' AND updated_at < $1 ORDER BY updated_at LIMIT $2`
+		err = s.inTx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO job_history (user_id, kind, day, done)
+				SELECT user_id, kind, substr(updated_at, 1, 10), COUNT(*) FROM jobs WHERE id IN (`+batch+`)
+				GROUP BY user_id, kind, substr(updated_at, 1, 10)
+				ON CONFLICT (user_id, kind, day) DO UPDATE SET done = done + excluded.done`, s.ts(before), limit); err != nil {
+				return err
+			}
+			res, err := tx.ExecContext(ctx, "DELETE FROM jobs WHERE id IN ("+batch+")", s.ts(before), limit)
+			if err != nil {
+				return err
+			}
+			deleted, err := res.RowsAffected()
+			n = int(deleted)
+			return err
+		})
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: prune jobs: %w", err)
+	}
+	return n, nil
+}
+
+// DismissJob removes one of the user's failed jobs from the list of
+// failures, counting it in the user's job history: failures stay until
+// the user retries or dismisses them, however old.
+func (s *DB) DismissJob(ctx context.Context, userID, id int64) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var kind string
+		var updated time.Time
+		err := tx.QueryRowContext(ctx, "DELETE FROM jobs WHERE user_id = $1 AND id = $2 AND state = 'failed' RETURNING kind, updated_at",
+			userID, id).Scan(&kind, tm(&updated))
+		if err != nil {
+			return notFound(fmt.Sprintf("dismiss job %d", id), err)
+		}
+		day := updated.UTC().Format(time.DateOnly)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO job_history (user_id, kind, day, failed) VALUES ($1, $2, $3, 1)
+			ON CONFLICT (user_id, kind, day) DO UPDATE SET failed = job_history.failed + 1`, userID, kind, day); err != nil {
+			return fmt.Errorf("store: dismiss job %d: %w", id, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.jobsChanged(userID)
+	return nil
 }

@@ -158,6 +158,9 @@ func (s *DB) DeleteSource(ctx context.Context, userID, id int64) ([]int64, error
 		}
 		return nil
 	})
+	if err == nil {
+		s.jobsChanged(userID)
+	}
 	return ids, err
 }
 
@@ -220,6 +223,7 @@ func (s *DB) AbsorbSource(ctx context.Context, userID, fromID, toID int64, prefi
 	if prefix == "" || fromID == toID {
 		return fmt.Errorf("store: absorb source %d into %d: %w", fromID, toID, ErrConflict)
 	}
+	defer s.jobsChanged(userID)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		n := 0
 		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM sources WHERE user_id = $1 AND id IN ($2, $3)", userID, fromID, toID).Scan(&n); err != nil {

@@ -17,7 +17,7 @@ import (
 // with the rum index the ranking query is its ordered scan, which reads as
 // many rows as it returns, never a sort of every match; with a small
 // album's filter it starts from the album, and leaves a large one to the
-// planner.
+// planner; a small library, beside a large one, starts from its own rows.
 func TestPostgresTextRankPlans(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
@@ -101,6 +101,38 @@ func TestPostgresTextRankPlans(t *testing.T) {
 	if plan := explain(db, album, true); strings.Contains(plan, "CTE") {
 		t.Errorf("large album: checked photo by photo:\n%s", plan)
 	}
+	// A small library beside the large one is checked photo by photo too:
+	// the rum index would walk the large library's matches to find its.
+	small, err := db.CreateUser(ctx, "small@example.com", "x", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ssrc, err := db.CreateSource(ctx, store.Source{UserID: small.ID, Kind: store.SourceLocal, Name: "/s", Path: "/s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO photos (user_id, source_id, source_key, file_name, title, created_at, updated_at)
+		SELECT $1, $2, 'k' || i, 'f' || i || '.jpg', 'golden gate ' || md5(i::text), now(), now() FROM generate_series(1, 200) i`,
+		`INSERT INTO photo_search (photo_id, user_id, doc, tsv)
+		SELECT id, user_id, title, to_tsvector('english', title) FROM photos WHERE user_id = $1`,
+	} {
+		args := []any{small.ID, ssrc.ID}
+		if strings.Contains(q, "photo_search (photo_id") {
+			args = args[:1]
+		}
+		if _, err := db.SQL().ExecContext(ctx, q, args...); err != nil {
+			t.Fatalf("%.40s: %v", q, err)
+		}
+	}
+	if plan, err := store.ExplainTextRank(ctx, db, small.ID, golden, true); err != nil || !strings.Contains(plan, "CTE") ||
+		strings.Contains(plan, "photo_search_rum") {
+		t.Errorf("small library: not from the user's own photos (%v):\n%s", err, plan)
+	}
+	if hits, err := db.SearchText(ctx, small.ID, golden); err != nil || len(hits) != 200 {
+		t.Errorf("small library: %d hits, %v", len(hits), err)
+	}
+
 	// The engine's answer is the same either way: the best-ranked photos,
 	// ties in photo order.
 	hits, err := db.SearchText(ctx, u.ID, golden)

@@ -33,6 +33,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/targetvision/targetvision/internal/ratelimit"
 	"github.com/targetvision/targetvision/internal/smugmug"
 )
 
@@ -164,11 +165,15 @@ type Fault struct {
 
 // RequestRecord is one logged request.
 type RequestRecord struct {
+	// Time is when the fake received the request, on its request clock
+	// (the wall clock; a synctest bubble's clock with InMemoryClient).
 	Time   time.Time
 	Method string
 	Path   string
 	Query  string
 	Status int
+	// Token is the request's oauth_token, unverified ("" for none).
+	Token string
 }
 
 // New starts a fake server, closed when the test ends.
@@ -228,12 +233,13 @@ func (s *Server) OAuthBase() string { return s.URL + "/services/oauth/1.0a" }
 
 // Config returns a client configuration pointed at the fake with its
 // consumer credentials and an unlimited rate (set RequestsPerMinute to test
-// limiting), short retry delays and a private limiter registry.
+// limiting), short retry delays and buckets of its own, shared by the
+// clients made with it.
 func (s *Server) Config() smugmug.Config {
 	return smugmug.Config{
 		APIKey: s.opts.ConsumerKey, APISecret: s.opts.ConsumerSecret,
 		APIBase: s.APIBase(), OAuthBase: s.OAuthBase(),
-		RequestsPerMinute: -1, Limiters: smugmug.NewLimiters(),
+		RequestsPerMinute: -1, Budget: ratelimit.NewLocal(0, nil),
 		RetryBaseDelay: time.Millisecond, MaxRetryDelay: 50 * time.Millisecond,
 		HTTPClient: s.ts.Client(),
 	}
@@ -707,8 +713,12 @@ func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 	w := &statusWriter{ResponseWriter: rw}
 	path, rawQuery, _ := strings.Cut(r.RequestURI, "?")
 	query, _ := url.ParseQuery(rawQuery)
+	var token string
+	if oauth, err := parseAuthHeader(r.Header.Get("Authorization")); err == nil {
+		token = oauth.Get("oauth_token")
+	}
 	s.mu.Lock()
-	s.log = append(s.log, RequestRecord{Time: time.Now(), Method: r.Method, Path: path, Query: rawQuery})
+	s.log = append(s.log, RequestRecord{Time: time.Now(), Method: r.Method, Path: path, Query: rawQuery, Token: token})
 	idx := len(s.log) - 1
 	s.perPath[path]++
 	fault := s.fault
@@ -722,10 +732,6 @@ func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 	}()
 
 	if fault != nil {
-		var token string
-		if oauth, err := parseAuthHeader(r.Header.Get("Authorization")); err == nil {
-			token = oauth.Get("oauth_token")
-		}
 		if f := fault(Request{N: idx + 1, Method: r.Method, Path: path, Query: query, Token: token}); f != nil {
 			s.writeFault(w, path, *f)
 			return

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/targetvision/targetvision/internal/ratelimit"
+	"github.com/targetvision/targetvision/internal/ratelimit/ratelimittest"
 	"github.com/targetvision/targetvision/internal/store"
 )
 
@@ -61,6 +63,13 @@ func Run(t *testing.T, open Opener) {
 		c := NewClock()
 		testJobsLifecycle(t, open(t, store.Options{Now: c.Now}), c)
 	})
+	t.Run("JobCounts", func(t *testing.T) { t.Parallel(); testJobCounts(t, open(t, store.Options{})) })
+	t.Run("JobPrune", func(t *testing.T) {
+		t.Parallel()
+		c := NewClock()
+		testJobPrune(t, open(t, store.Options{Now: c.Now}), c)
+	})
+	t.Run("ListenJobs", func(t *testing.T) { t.Parallel(); testListenJobs(t, open(t, store.Options{})) })
 	t.Run("JobsConcurrentClaims", func(t *testing.T) { t.Parallel(); testJobsConcurrent(t, open(t, store.Options{})) })
 	t.Run("DescribeLedger", func(t *testing.T) { t.Parallel(); testLedger(t, open(t, store.Options{})) })
 	t.Run("Remote", func(t *testing.T) { t.Parallel(); testRemote(t, open(t, store.Options{})) })
@@ -84,6 +93,17 @@ func Run(t *testing.T, open Opener) {
 		c := NewClock()
 		testAccounts(t, open(t, store.Options{Now: c.Now}), c)
 	})
+	t.Run("RateBuckets", func(t *testing.T) {
+		t.Parallel()
+		ratelimittest.Run(t, func(t *testing.T, now func() time.Time) ratelimit.Buckets {
+			return open(t, store.Options{Now: now}).RateBuckets()
+		})
+	})
+	t.Run("RateBucketsPrune", func(t *testing.T) {
+		t.Parallel()
+		c := NewClock()
+		testRatePrune(t, open(t, store.Options{Now: c.Now}), c)
+	})
 	t.Run("MigrateIdempotent", func(t *testing.T) {
 		t.Parallel()
 		db := open(t, store.Options{})
@@ -95,6 +115,31 @@ func Run(t *testing.T, open Opener) {
 			t.Fatalf("pending after migrate = %v, %v", p, err)
 		}
 	})
+}
+
+// testRatePrune: Prune forgets the buckets that are full again, and only
+// those; a forgotten bucket is full.
+func testRatePrune(t *testing.T, db *store.DB, clock *Clock) {
+	ctx := t.Context()
+	b := db.RateBuckets()
+	slow := ratelimit.Limit{Every: time.Hour, Burst: 1}
+	fast := ratelimit.Limit{Every: time.Second, Burst: 1}
+	for _, k := range []string{"slow", "fast"} {
+		l := map[string]ratelimit.Limit{"slow": slow, "fast": fast}[k]
+		if ok, _, err := b.Take(ctx, k, l); err != nil || !ok {
+			t.Fatalf("take %s: %v %v", k, ok, err)
+		}
+	}
+	clock.Advance(2 * time.Second)
+	if n := must[int64](t)(b.Prune(ctx)); n != 1 {
+		t.Fatalf("pruned %d buckets, want the full one only", n)
+	}
+	if ok, _, _ := b.Take(ctx, "slow", slow); ok {
+		t.Fatal("prune forgot a bucket that was still empty")
+	}
+	if ok, _, _ := b.Take(ctx, "fast", fast); !ok {
+		t.Fatal("a pruned bucket is not full")
+	}
 }
 
 func must[T any](t testing.TB) func(T, error) T {
@@ -893,6 +938,7 @@ func testJobsConcurrent(t *testing.T, db *store.DB) {
 	if len(seen) != jobs {
 		t.Fatalf("ran %d distinct jobs, want %d", len(seen), jobs)
 	}
+	wantExactCounts(t, db, "after workers raced")
 	for id, n := range seen {
 		if n != 1 {
 			t.Fatalf("job %d ran %d times", id, n)

@@ -1,6 +1,6 @@
 // activity.js — what the workers are doing: job counts updated live from the
 // server's event stream, this month's Claude cost against the budget, and
-// the failed jobs with their reasons and a retry button.
+// the failed jobs with their reasons, a retry and a dismiss button.
 import { api, withQuery, describeError } from '../api.js';
 import { $, h, formatDate, formatUSD, setStatus } from '../dom.js';
 
@@ -139,6 +139,23 @@ function failedJob(j) {
       retry.disabled = false;
     }
   });
+  const dismiss = h('button', {
+    type: 'button',
+    class: 'rounded-md px-3 py-1 text-sm font-medium text-slate-600 hover:bg-slate-100 disabled:opacity-50 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-slate-300 dark:hover:bg-slate-800',
+    dataset: { testid: 'job-dismiss' },
+    'aria-label': `Dismiss ${j.kind} job ${j.id}`,
+  }, 'Dismiss');
+  dismiss.addEventListener('click', async () => {
+    dismiss.disabled = true;
+    try {
+      // The failure leaves the list and stays counted.
+      await api(`/api/v1/jobs/${encodeURIComponent(j.id)}`, { method: 'DELETE' });
+      dismiss.closest('li')?.remove();
+    } catch (err) {
+      setStatus(msg, describeError(err), 'error');
+      dismiss.disabled = false;
+    }
+  });
   const what = [`${j.attempts ?? 0} ${j.attempts === 1 ? 'attempt' : 'attempts'}`, formatDate(j.updated_at, true)].filter(Boolean).join(' · ');
   return h('li', { class: 'flex flex-wrap items-start justify-between gap-3 p-3', dataset: { testid: 'failed-job', jobId: String(j.id) } },
     h('div', { class: 'min-w-0 flex-1' },
@@ -150,5 +167,5 @@ function failedJob(j) {
         }, `photo ${j.photo_id}`)] : null,
         ` · ${what}`),
       h('p', { class: 'mt-0.5 break-words text-sm text-red-700 dark:text-red-300', dataset: { testid: 'job-error' } }, j.last_error || 'No reason recorded.')),
-    h('div', { class: 'flex items-center gap-2' }, msg, retry));
+    h('div', { class: 'flex items-center gap-2' }, msg, retry, dismiss));
 }
