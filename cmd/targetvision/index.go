@@ -20,6 +20,7 @@ import (
 	"github.com/targetvision/targetvision/internal/localsource"
 	"github.com/targetvision/targetvision/internal/pipeline"
 	"github.com/targetvision/targetvision/internal/plaintext"
+	"github.com/targetvision/targetvision/internal/source"
 	"github.com/targetvision/targetvision/internal/store"
 )
 
@@ -268,7 +269,7 @@ func (a *app) describe(ctx context.Context, e *env, p *pipeline.Pipeline, d pipe
 	return nil
 }
 
-func summarise(r localsource.Result) string {
+func summarise(r source.Result) string {
 	s := fmt.Sprintf("%d files: %d new, %d changed, %d moved, %d deleted, %d unchanged",
 		r.Files, r.New, r.Changed, r.Moved, r.Deleted, r.Unchanged)
 	if len(r.Skipped) > 0 {

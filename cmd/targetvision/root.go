@@ -15,7 +15,6 @@ import (
 	"github.com/targetvision/targetvision/internal/claude"
 	"github.com/targetvision/targetvision/internal/clip"
 	"github.com/targetvision/targetvision/internal/config"
-	"github.com/targetvision/targetvision/internal/localsource"
 	"github.com/targetvision/targetvision/internal/observe"
 	"github.com/targetvision/targetvision/internal/photo"
 	"github.com/targetvision/targetvision/internal/pipeline"
@@ -23,6 +22,7 @@ import (
 	"github.com/targetvision/targetvision/internal/secret"
 	"github.com/targetvision/targetvision/internal/smugmug"
 	"github.com/targetvision/targetvision/internal/smugsync"
+	"github.com/targetvision/targetvision/internal/source"
 	"github.com/targetvision/targetvision/internal/store"
 )
 
@@ -210,7 +210,7 @@ func (a *app) loadCLIP() *clip.Model {
 
 // pipelineOptions configure the photo pipeline with whatever models and
 // services are available.
-func (a *app) pipelineOptions(ctx context.Context, m *clip.Model, onSync localsource.Progress) (pipeline.Options, error) {
+func (a *app) pipelineOptions(ctx context.Context, m *clip.Model, onSync source.Progress) (pipeline.Options, error) {
 	blobs, err := a.blobs(ctx)
 	if err != nil {
 		return pipeline.Options{}, err

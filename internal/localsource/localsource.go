@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/targetvision/targetvision/internal/source"
 	"github.com/targetvision/targetvision/internal/store"
 )
 
@@ -35,26 +36,6 @@ type Store interface {
 	SetSkippedFiles(ctx context.Context, userID, sourceID int64, files []store.SkippedFile) error
 }
 
-// Result counts what a sync found.
-type Result struct {
-	// Files counts the photos found (a RAW+JPEG pair is one).
-	Files     int
-	New       int
-	Changed   int
-	Moved     int
-	Deleted   int
-	Unchanged int
-	// ToProcess are the photos whose content is new or changed.
-	ToProcess []int64
-	// Deleted photos' ids, so the caller can remove their derived files.
-	DeletedIDs []int64
-	// Skipped are the files that did not become photos, with the reason.
-	Skipped []store.SkippedFile
-}
-
-// Progress is called after each file is looked at.
-type Progress func(done, total int, file string)
-
 type file struct {
 	key   string // slash-separated path relative to the root
 	abs   string
@@ -66,8 +47,8 @@ type file struct {
 }
 
 // Sync brings src (a local source) up to date with its folder.
-func Sync(ctx context.Context, st Store, src store.Source, progress Progress) (Result, error) {
-	var res Result
+func Sync(ctx context.Context, st Store, src store.Source, progress source.Progress) (source.Result, error) {
+	var res source.Result
 	root := src.Path
 	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
 		if err == nil {

@@ -23,6 +23,7 @@ import (
 	"github.com/targetvision/targetvision/internal/jobs"
 	"github.com/targetvision/targetvision/internal/localsource"
 	"github.com/targetvision/targetvision/internal/photo"
+	"github.com/targetvision/targetvision/internal/source"
 	"github.com/targetvision/targetvision/internal/store"
 	"github.com/targetvision/targetvision/internal/xmp"
 )
@@ -53,7 +54,7 @@ type VectorIndex interface {
 // reports what changed; Fetch downloads a photo's analysis rendition to dst
 // (the pipeline then reads EXIF, makes the thumbnail and so on from it).
 type RemoteSource interface {
-	Sync(ctx context.Context, src store.Source, progress localsource.Progress) (localsource.Result, error)
+	Sync(ctx context.Context, src store.Source, progress source.Progress) (source.Result, error)
 	Fetch(ctx context.Context, src store.Source, p store.Photo, dst string) error
 }
 
@@ -82,7 +83,7 @@ type Options struct {
 	Describer Describer
 	Logger    *slog.Logger
 	// OnSync, if set, is told each file a sync looks at (progress bars).
-	OnSync localsource.Progress
+	OnSync source.Progress
 }
 
 // Pipeline holds the job handlers' dependencies.
@@ -168,17 +169,17 @@ type WriteBacker interface {
 // DeepSyncer is a RemoteSource that can also re-list everything (SmugMug
 // does not bump album times for caption or keyword edits).
 type DeepSyncer interface {
-	SyncDeep(ctx context.Context, src store.Source, progress localsource.Progress) (localsource.Result, error)
+	SyncDeep(ctx context.Context, src store.Source, progress source.Progress) (source.Result, error)
 }
 
 // SyncSource runs a sync now (the CLI's `index` and `sync` use it directly
 // for their progress bar) and queues processing of what changed. deep asks
 // a remote source to re-list everything.
-func (p *Pipeline) SyncSource(ctx context.Context, src store.Source, deep bool) (localsource.Result, error) {
+func (p *Pipeline) SyncSource(ctx context.Context, src store.Source, deep bool) (source.Result, error) {
 	if err := p.db.SetSourceStatus(ctx, src.UserID, src.ID, store.SourceSyncing, "", time.Time{}); err != nil {
-		return localsource.Result{}, err
+		return source.Result{}, err
 	}
-	var res localsource.Result
+	var res source.Result
 	var err error
 	switch src.Kind {
 	case store.SourceLocal:

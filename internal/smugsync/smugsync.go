@@ -24,10 +24,10 @@ import (
 
 	"github.com/targetvision/targetvision/internal/config"
 	"github.com/targetvision/targetvision/internal/jobs"
-	"github.com/targetvision/targetvision/internal/localsource"
 	"github.com/targetvision/targetvision/internal/ratelimit"
 	"github.com/targetvision/targetvision/internal/secret"
 	"github.com/targetvision/targetvision/internal/smugmug"
+	"github.com/targetvision/targetvision/internal/source"
 	"github.com/targetvision/targetvision/internal/store"
 )
 
@@ -201,21 +201,21 @@ func (e *ReconnectError) SourceStatus() (status, message string) {
 // refused token marks the source needs_reconnect and returns a permanent
 // error (errors.Is ErrNeedsReconnect and smugmug.ErrUnauthorized) without
 // deleting anything. progress, if set, is told (albums done, albums, album).
-func (s *Source) Sync(ctx context.Context, src store.Source, progress localsource.Progress) (localsource.Result, error) {
+func (s *Source) Sync(ctx context.Context, src store.Source, progress source.Progress) (source.Result, error) {
 	return s.sync(ctx, src, progress, false)
 }
 
 // SyncDeep is Sync re-listing every album whatever its timestamps (`sync
 // --full`): it catches owner edits of image text that SmugMug does not
 // reflect in album timestamps, at one request per album.
-func (s *Source) SyncDeep(ctx context.Context, src store.Source, progress localsource.Progress) (localsource.Result, error) {
+func (s *Source) SyncDeep(ctx context.Context, src store.Source, progress source.Progress) (source.Result, error) {
 	return s.sync(ctx, src, progress, true)
 }
 
-func (s *Source) sync(ctx context.Context, src store.Source, progress localsource.Progress, deep bool) (localsource.Result, error) {
+func (s *Source) sync(ctx context.Context, src store.Source, progress source.Progress, deep bool) (source.Result, error) {
 	client, err := s.client(ctx, src)
 	if err != nil {
-		return localsource.Result{}, err
+		return source.Result{}, err
 	}
 	st := newSyncStore(s.db, src)
 	scfg := smugmug.SyncerConfig{Logger: s.log.With(slog.Int64("source_id", src.ID)), DeepEvery: s.DeepEvery}
@@ -225,15 +225,15 @@ func (s *Source) sync(ctx context.Context, src store.Source, progress localsourc
 	res, err := smugmug.NewSyncer(client, st, scfg).Sync(ctx, smugmug.SyncOptions{Deep: deep})
 	if err != nil {
 		if errors.Is(err, smugmug.ErrUnauthorized) {
-			return localsource.Result{}, s.needsReconnect(ctx, src, ReconnectMessage, err)
+			return source.Result{}, s.needsReconnect(ctx, src, ReconnectMessage, err)
 		}
-		return localsource.Result{}, fmt.Errorf("smugsync: sync source %d: %w", src.ID, err)
+		return source.Result{}, fmt.Errorf("smugsync: sync source %d: %w", src.ID, err)
 	}
 	ch, err := st.r.FinishSync(ctx)
 	if err != nil {
-		return localsource.Result{}, fmt.Errorf("smugsync: sync source %d: %w", src.ID, err)
+		return source.Result{}, fmt.Errorf("smugsync: sync source %d: %w", src.ID, err)
 	}
-	out := localsource.Result{
+	out := source.Result{
 		Files:      res.Images,
 		New:        res.ImagesNew,
 		Changed:    max(0, len(ch.Process)-res.ImagesNew),

@@ -22,11 +22,11 @@ import (
 	"github.com/targetvision/targetvision/internal/auth"
 	"github.com/targetvision/targetvision/internal/config"
 	"github.com/targetvision/targetvision/internal/jobs"
-	"github.com/targetvision/targetvision/internal/localsource"
 	"github.com/targetvision/targetvision/internal/pipeline"
 	"github.com/targetvision/targetvision/internal/secret"
 	"github.com/targetvision/targetvision/internal/smugmug"
 	"github.com/targetvision/targetvision/internal/smugmug/smugmugtest"
+	"github.com/targetvision/targetvision/internal/source"
 	"github.com/targetvision/targetvision/internal/store"
 	"github.com/targetvision/targetvision/internal/store/storetest"
 )
@@ -197,7 +197,7 @@ func testLifecycle(t *testing.T, db *store.DB) {
 
 	// Unchanged: one album listing, nothing queued.
 	f.fake.ResetCounts()
-	res = must[localsource.Result](t)(s.Sync(ctx, src, nil))
+	res = must[source.Result](t)(s.Sync(ctx, src, nil))
 	n := f.fake.RequestCount()
 	t.Logf("unchanged re-sync of %d albums: %d requests", len(albums), n)
 	if n > len(albums)/100+3 || len(res.ToProcess) != 0 || len(res.DeletedIDs) != 0 || res.New != 0 {
@@ -211,7 +211,7 @@ func testLifecycle(t *testing.T, db *store.DB) {
 	f.fake.MoveImage(moved, f.albums[2])
 	f.fake.DeleteImage(deleted)
 	f.fake.ResetCounts()
-	res = must[localsource.Result](t)(s.Sync(ctx, src, nil))
+	res = must[source.Result](t)(s.Sync(ctx, src, nil))
 	t.Logf("sync after replace+move+delete: %d requests", f.fake.RequestCount())
 	after := f.photos(t, src)
 	if !slices.Equal(res.ToProcess, []int64{photos[replaced].ID}) || !slices.Equal(res.DeletedIDs, []int64{photos[deleted].ID}) ||
@@ -254,7 +254,7 @@ func testLifecycle(t *testing.T, db *store.DB) {
 	// An owner edit of the text (LastUpdated only) updates the row on a deep
 	// sync without queuing analysis.
 	f.fake.EditImage(moved, func(im *smugmugtest.Image) { im.Title = "Renamed by owner" })
-	res = must[localsource.Result](t)(s.SyncDeep(ctx, src, nil))
+	res = must[source.Result](t)(s.SyncDeep(ctx, src, nil))
 	if len(res.ToProcess) != 0 || f.photos(t, src)[moved].Title != "Renamed by owner" {
 		t.Fatalf("text edit: %+v", res)
 	}
@@ -326,7 +326,7 @@ func testWriteBack(t *testing.T, db *store.DB) {
 	f := newFixture(t, db)
 	src := f.connectPIN(t)
 	s := New(db, f.box, f.cfg, quiet())
-	must[localsource.Result](t)(s.Sync(ctx, src, nil))
+	must[source.Result](t)(s.Sync(ctx, src, nil))
 	st0, _ := f.fake.AlbumState(f.albums[0])
 	key := st0.Images[0]
 	f.fake.EditImage(key, func(im *smugmugtest.Image) { im.Caption = "" })
@@ -386,7 +386,7 @@ func testWriteBack(t *testing.T, db *store.DB) {
 		t.Fatalf("photo after write-back %+v", got)
 	}
 	s.DeepEvery = time.Nanosecond
-	if res := must[localsource.Result](t)(s.Sync(ctx, src, nil)); len(res.ToProcess) != 0 {
+	if res := must[source.Result](t)(s.Sync(ctx, src, nil)); len(res.ToProcess) != 0 {
 		t.Fatalf("write-back made the sync re-process: %+v", res)
 	}
 
@@ -522,12 +522,12 @@ func TestUnchangedResyncRequests(t *testing.T) {
 	f.fake.Generate("ansel", 247, func(int) int { return 1 })
 	src := f.connectPIN(t)
 	s := New(db, f.box, f.cfg, quiet())
-	res := must[localsource.Result](t)(s.Sync(ctx, src, nil))
+	res := must[source.Result](t)(s.Sync(ctx, src, nil))
 	if res.New != 12+247 {
 		t.Fatalf("first sync %+v", res)
 	}
 	f.fake.ResetCounts()
-	res = must[localsource.Result](t)(s.Sync(ctx, src, nil))
+	res = must[source.Result](t)(s.Sync(ctx, src, nil))
 	n := f.fake.RequestCount()
 	t.Logf("unchanged re-sync of 250 albums: %d requests", n)
 	if n > 250/100+3 || len(res.ToProcess) != 0 {
