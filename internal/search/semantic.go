@@ -20,7 +20,7 @@ func (e *Engine) Semantic() Semantic { return e.semantic() }
 
 // semantic is the engine's status.
 func (e *Engine) semantic() Semantic {
-	if e.opts.Embedder != nil {
+	if e.embedder() != nil {
 		return Semantic{Enabled: true, Model: e.opts.Model}
 	}
 	return Semantic{Model: e.opts.Model, Reason: e.opts.SemanticOff, Fix: FixPullModel}
