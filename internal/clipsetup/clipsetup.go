@@ -181,7 +181,7 @@ func obtain(ctx context.Context, ref Reference, dst string) error {
 		src := filepath.Join(ref.From, ReferenceFile)
 		if _, err := os.Stat(src); err == nil {
 			if err := VerifyReference(src); err != nil {
-				return err
+				return fmt.Errorf("%w (remove it, or put the right image there)", err)
 			}
 			return copyFile(src, dst)
 		}
@@ -191,10 +191,13 @@ func obtain(ctx context.Context, ref Reference, dst string) error {
 		url = DefaultReferenceURL
 	}
 	err := FetchReference(ctx, ref.Client, url, dst)
-	if err != nil && !errors.Is(err, ErrReferenceMismatch) {
+	if errors.Is(err, ErrReferenceMismatch) {
+		return fmt.Errorf("%w (TARGETVISION_CLIP_CHECK_IMAGE names another file: point it at the openai/CLIP repository's CLIP.png, or set it to off)", err)
+	}
+	if err != nil {
 		return fmt.Errorf("could not fetch the reference image from %s (%w); the model is used unchecked until %s is next to it", url, err, ReferenceFile)
 	}
-	return err
+	return nil
 }
 
 func copyFile(src, dst string) error {
