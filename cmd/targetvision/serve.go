@@ -106,7 +106,7 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 	if err := a.waitForBlobs(ctx); err != nil {
 		return err
 	}
-	model := a.loadCLIP()
+	model := a.loadCLIP(ctx)
 	engine := a.searchEngine(model)
 	defer engine.Close(context.WithoutCancel(ctx)) // saves the vector index snapshot for a quick restart
 	if err := engine.Warm(ctx); err != nil {

@@ -2,7 +2,6 @@ package clipsetup_test
 
 import (
 	"errors"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -12,39 +11,13 @@ import (
 	"github.com/targetvision/targetvision/internal/clip"
 	"github.com/targetvision/targetvision/internal/clip/cliptest"
 	"github.com/targetvision/targetvision/internal/clipsetup"
+	"github.com/targetvision/targetvision/internal/clipsetup/clipsetuptest"
 	"github.com/targetvision/targetvision/internal/testshared"
 )
 
-// referenceImage is ../shared/clip/CLIP.png, read in place.
-func referenceImage(t *testing.T) []byte {
-	t.Helper()
-	b, err := os.ReadFile(testshared.Path(t, "clip", "CLIP.png"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func referenceImage(t *testing.T) []byte { return clipsetuptest.Image(t) }
 
-// imageServer serves the reference image at /CLIP.png, a changed copy at
-// /wrong.png and 404 elsewhere, as raw.githubusercontent.com would.
-func imageServer(t *testing.T) *httptest.Server {
-	t.Helper()
-	good := referenceImage(t)
-	bad := append([]byte(nil), good...)
-	bad[len(bad)/2] ^= 0xff
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/CLIP.png":
-			w.Write(good)
-		case "/wrong.png":
-			w.Write(bad)
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
+func imageServer(t *testing.T) *httptest.Server { return clipsetuptest.NewServer(t) }
 
 // TestReferenceHash: the hash the binary carries is that of the OpenAI
 // CLIP README's image in ../shared.
