@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/targetvision/targetvision/internal/clip"
 	"github.com/targetvision/targetvision/internal/clip/cliptest"
@@ -148,5 +149,95 @@ func TestModelLoadChecksOnce(t *testing.T) {
 	on, reason := semantic(t, cl)
 	if on || !strings.Contains(reason, "failed its self-check") || !strings.Contains(reason, `"a diagram" 0.`) {
 		t.Errorf("failing weights: on %v, reason %q", on, reason)
+	}
+}
+
+// TestServeDownloadsModel: an administrator starts the CLIP download on a
+// running server without a model (POST /api/v1/models/clip/download); it
+// downloads, checks itself on the reference image and is put to use at
+// once: search by meaning turns on and the embed jobs that were waiting
+// run — no restart.
+func TestServeDownloadsModel(t *testing.T) {
+	t.Parallel()
+	const repo = "test/tiny-clip"
+	hub := cliptest.NewCheckpointHub(t, repo, cliptest.Options{Seed: 10})
+	ref := clipsetuptest.NewServer(t)
+	c := newCLI(t, "HF_ENDPOINT="+hub.URL, "TARGETVISION_CLIP_MODEL="+repo, "TARGETVISION_CLIP_CHECK_IMAGE="+ref.URL+"/CLIP.png")
+	c.ok("index", filepath.Join(testshared.Path(t), "testdata", "photos", "camera"))
+	_, base, logs := c.startServe()
+	web := newClient(t, base)
+	body, _ := json.Marshal(map[string]string{"email": "admin@example.com", "password": "a long password",
+		"setup_code": strings.TrimSpace(c.ok("setup-code"))})
+	if status, resp := web.do("POST", "/api/v1/auth/signup", string(body), ""); status != 201 {
+		t.Fatalf("sign-up: %d %s", status, resp)
+	}
+	type models struct {
+		CLIP struct {
+			Present     bool   `json:"present"`
+			Reason      string `json:"reason"`
+			CanDownload bool   `json:"can_download"`
+			Download    *struct {
+				Phase     string `json:"phase"`
+				Error     string `json:"error"`
+				SelfCheck *struct {
+					Pass bool `json:"pass"`
+				} `json:"self_check"`
+			} `json:"download"`
+		} `json:"clip"`
+	}
+	getModels := func() models {
+		status, resp := web.do("GET", "/api/v1/models", "", "")
+		var m models
+		if status != 200 || json.Unmarshal([]byte(resp), &m) != nil {
+			t.Fatalf("GET /api/v1/models: %d %s", status, resp)
+		}
+		return m
+	}
+	semanticOn := func() bool {
+		_, resp := web.do("GET", "/api/v1/search?q=camera", "", "")
+		var r struct {
+			Semantic struct {
+				Enabled bool `json:"enabled"`
+			} `json:"semantic"`
+		}
+		json.Unmarshal([]byte(resp), &r)
+		return r.Semantic.Enabled
+	}
+	embedWaiting := func() bool {
+		_, resp := web.do("GET", "/api/v1/jobs?state=queued&limit=500", "", "")
+		return strings.Contains(resp, `"kind":"embed"`)
+	}
+	if m := getModels(); m.CLIP.Present || !m.CLIP.CanDownload || semanticOn() || !embedWaiting() {
+		t.Fatalf("before: %+v, semantic %v, embed waiting %v", m.CLIP, semanticOn(), embedWaiting())
+	}
+	if status, resp := web.do("POST", "/api/v1/models/clip/download", "", ""); status != 202 || !strings.Contains(resp, `"phase"`) {
+		t.Fatalf("start: %d %s", status, resp)
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	var m models
+	for {
+		m = getModels()
+		if d := m.CLIP.Download; d != nil && (d.Phase == "installed" || d.Phase == "failed") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("download did not finish: %+v\n%s", m.CLIP, logs)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if d := m.CLIP.Download; d.Phase != "installed" || d.SelfCheck == nil || !d.SelfCheck.Pass || !m.CLIP.Present || m.CLIP.CanDownload {
+		t.Fatalf("after: %+v %+v", m.CLIP, d)
+	}
+	if !semanticOn() {
+		t.Error("search by meaning still off after the download")
+	}
+	for embedWaiting() {
+		if time.Now().After(deadline) {
+			t.Fatalf("embed jobs still queued after the model arrived\n%s", logs)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if status, resp := web.do("POST", "/api/v1/models/clip/download", "", ""); status != 409 || !strings.Contains(resp, "model_installed") {
+		t.Errorf("a download with the model in use: %d %s", status, resp)
 	}
 }
