@@ -16,6 +16,7 @@ import (
 
 	"github.com/targetvision/targetvision/internal/auth"
 	"github.com/targetvision/targetvision/internal/clip"
+	"github.com/targetvision/targetvision/internal/clipsetup"
 	"github.com/targetvision/targetvision/internal/config"
 	"github.com/targetvision/targetvision/internal/modelhub"
 	"github.com/targetvision/targetvision/internal/photo"
@@ -193,11 +194,19 @@ func newModelsCmd(e *env, cfg func() config.Config) *cobra.Command {
 	var revision, checkImage string
 	pull := &cobra.Command{
 		Use:   "pull [NAME]",
-		Short: "Download CLIP weights and tokenizer files into the data dir",
+		Short: "Download CLIP weights and tokenizer files into the data dir, and check them",
 		Long: `Downloads config.json, model.safetensors, vocab.json and merges.txt of a CLIP
 checkpoint from the model hub (HF_ENDPOINT) into DATA/models/, resuming an
 interrupted download and checking each file against the hub's sha256.
-NAME defaults to TARGETVISION_CLIP_MODEL (` + clip.DefaultModel + `).`,
+NAME defaults to TARGETVISION_CLIP_MODEL (` + clip.DefaultModel + `).
+
+Then it runs the model's self-check: it fetches the OpenAI CLIP README's image
+(TARGETVISION_CLIP_CHECK_IMAGE, default the openai/CLIP repository's
+CLIP.png; refused unless its SHA-256 is the one this binary carries) next to
+the model, classifies it as the README does and prints the numbers. A model
+that fails is removed. When the image cannot be fetched the model is
+installed unchecked, and said so; it is checked at its first load once
+CLIP.png is beside it.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c := cfg()
@@ -212,7 +221,7 @@ NAME defaults to TARGETVISION_CLIP_MODEL (` + clip.DefaultModel + `).`,
 			if err != nil {
 				return fmt.Errorf("downloaded %s but it does not load: %w", name, err)
 			}
-			if err := selfCheck(cmd.Context(), e, m, name, dir, checkImage, true); err != nil {
+			if err := selfCheck(cmd.Context(), e, m, name, dir, checkRef(c, checkImage, ""), true); err != nil {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "%s ready in %s (embedding dimension %d)\n", name, dir, m.Dim())
@@ -234,63 +243,92 @@ func modelName(c config.Config, args []string) string {
 	return c.CLIPModel
 }
 
-const checkImageHelp = "the OpenAI CLIP README's CLIP.png: classify it as the README does and refuse a model that does not reproduce the published result"
+const checkImageHelp = "a copy of the OpenAI CLIP README's CLIP.png to check the model with, instead of fetching it from TARGETVISION_CLIP_CHECK_IMAGE (its SHA-256 must match)"
 
-// selfCheck runs the model's self-check on the reference image (clip.SelfCheck:
-// the published zero-shot result of ../shared/specs/clip.md §7.1) and prints
-// the numbers. A model that fails is removed when remove is set (a fresh
-// pull or import), so it is never loaded. Without an image it says how to
-// run it.
-func selfCheck(ctx context.Context, e *env, m *clip.Model, name, dir, imagePath string, remove bool) error {
-	if imagePath == "" {
-		fmt.Fprintln(e.stdout, "self-check skipped: pass --check-image CLIP.png (the OpenAI CLIP README's image) to check the weights against the published result")
-		return nil
+// checkSource is where a self-check gets its image: the --check-image
+// file, else a copy in ref.From (an import's DIR), else
+// TARGETVISION_CLIP_CHECK_IMAGE.
+type checkSource struct {
+	ref   clipsetup.Reference
+	image string
+}
+
+// checkRef is the check source of the configuration and a command's flags.
+func checkRef(c config.Config, image, from string) checkSource {
+	return checkSource{ref: clipsetup.Reference{URL: c.CLIPCheckImage, From: from}, image: image}
+}
+
+// selfCheck runs the self-check of the model in dir (clipsetup.CheckNew:
+// the published zero-shot result of ../shared/specs/clip.md §7.1) and
+// prints the numbers. A model that fails is removed when remove is set (a
+// fresh pull or import), so it is never loaded. A check that cannot run
+// is said and, unless remove is unset (models check, which exists to run
+// it), not an error.
+func selfCheck(ctx context.Context, e *env, m *clip.Model, name, dir string, src checkSource, remove bool) error {
+	if src.image != "" {
+		if err := clipsetup.VerifyReference(src.image); err != nil {
+			return err
+		}
+		b, err := os.ReadFile(src.image)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, clipsetup.ReferenceFile), b, 0o600); err != nil {
+			return err
+		}
 	}
-	img, _, err := photo.Decode(ctx, imagePath, photo.Limits{MaxPixels: 100_000_000})
-	if err != nil {
-		return fmt.Errorf("self-check image: %w", err)
+	out, err := clipsetup.CheckNew(ctx, m, name, dir, src.ref)
+	if out.Ran {
+		fmt.Fprintf(e.stdout, "self-check of %s on %s: %s\n", name, clipsetup.ReferenceFile, out.Result)
 	}
-	res, err := clip.SelfCheck(ctx, m, img, clip.ReferenceFor(name))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "self-check of %s on %s: %s\n", name, filepath.Base(imagePath), res)
-	if res.Pass {
-		return nil
-	}
-	if remove {
+	var failed *clipsetup.FailedError
+	switch {
+	case errors.As(err, &failed) && remove:
 		os.RemoveAll(dir)
-		return fmt.Errorf("%s failed its self-check and was removed: %s", name, res.Reason)
+		return fmt.Errorf("%s failed its self-check and was removed: %s", name, failed.Result.Reason)
+	case errors.As(err, &failed):
+		return fmt.Errorf("%s failed its self-check: %s", name, failed.Result.Reason)
+	case errors.Is(err, clipsetup.ErrReferenceMismatch):
+		return fmt.Errorf("%w; the model's files were kept, unchecked: run the command again once the image is right", err)
+	case err != nil:
+		return err
+	case !out.Ran && !remove:
+		return fmt.Errorf("self-check could not run: %s", out.Skipped)
+	case !out.Ran:
+		fmt.Fprintf(e.stdout, "self-check skipped: %s\n", out.Skipped)
 	}
-	return fmt.Errorf("%s failed its self-check: %s", name, res.Reason)
+	return nil
 }
 
 func newModelsCheckCmd(e *env, cfg func() config.Config) *cobra.Command {
 	var imagePath string
 	cmd := &cobra.Command{
-		Use:   "check --image CLIP.png [NAME]",
+		Use:   "check [--image CLIP.png] [NAME]",
 		Short: "Check the installed CLIP model against the published zero-shot result",
 		Long: `Classifies the OpenAI CLIP README's image (CLIP.png) among "a diagram", "a dog"
 and "a cat" as the README does, and compares: for openai/clip-vit-base-patch32
 each probability must be within 2e-3 of the published [0.9927937, 0.00421068,
 0.00299572]; for any other checkpoint "a diagram" must win with p > 0.99.
-Exits non-zero, with the numbers, when the model fails.`,
+The image is the CLIP.png next to the model (pull puts it there), else --image,
+else fetched from TARGETVISION_CLIP_CHECK_IMAGE; its SHA-256 must be the one
+this binary carries. Exits non-zero, with the numbers, when the model fails.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c := cfg()
 			name := modelName(c, args)
-			if imagePath == "" {
-				return errors.New("--image is required: the OpenAI CLIP README's CLIP.png")
-			}
 			dir := clip.ModelDir(c.DataDir, name)
 			m, err := clip.Load(dir, clip.WithName(name))
 			if err != nil {
 				return fmt.Errorf("%w (download it with `targetvision models pull`)", err)
 			}
-			return selfCheck(cmd.Context(), e, m, name, dir, imagePath, false)
+			src := checkRef(c, imagePath, "")
+			if src.ref.URL == clipsetup.Off {
+				src.ref.URL = "" // asked for: run it
+			}
+			return selfCheck(cmd.Context(), e, m, name, dir, src, false)
 		},
 	}
-	cmd.Flags().StringVar(&imagePath, "image", "", "the OpenAI CLIP README's CLIP.png")
+	cmd.Flags().StringVar(&imagePath, "image", "", "a copy of the OpenAI CLIP README's CLIP.png (default: the one next to the model, else fetched)")
 	return cmd
 }
 
@@ -306,7 +344,9 @@ downloaded and verified it (source.json), so a damaged copy is refused and
 nothing is installed; then the model must load. NAME defaults to the
 repository recorded in DIR, else TARGETVISION_CLIP_MODEL. A directory
 without recorded checksums (not from pull) is installed only if it loads,
-and said so.`,
+and said so. Then the self-check runs as after pull, on DIR/CLIP.png when
+the copy has it (pull leaves it there; checked against the hash this binary
+carries), else on the image fetched from TARGETVISION_CLIP_CHECK_IMAGE.`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c := cfg()
@@ -338,7 +378,7 @@ and said so.`,
 				os.RemoveAll(dir)
 				return fmt.Errorf("imported %s but it does not load, so it was removed: %w", name, err)
 			}
-			if err := selfCheck(cmd.Context(), e, m, name, dir, checkImage, true); err != nil {
+			if err := selfCheck(cmd.Context(), e, m, name, dir, checkRef(c, checkImage, src), true); err != nil {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "%s ready in %s (embedding dimension %d; %s)\n", name, dir, m.Dim(), checked)

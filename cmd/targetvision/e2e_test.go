@@ -53,8 +53,10 @@ type cli struct {
 
 func newCLI(t testing.TB, extraEnv ...string) *cli {
 	dir := t.TempDir()
+	// Tests never touch the internet: the self-check's reference image
+	// comes from a port nothing answers on unless a test serves it.
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "TARGETVISION_DATA=" + filepath.Join(dir, "data"),
-		"TARGETVISION_LOG_FORMAT=json", "TARGETVISION_WORKERS=2"}
+		"TARGETVISION_LOG_FORMAT=json", "TARGETVISION_WORKERS=2", "TARGETVISION_CLIP_CHECK_IMAGE=http://127.0.0.1:9/CLIP.png"}
 	return &cli{t: t, env: append(env, extraEnv...), dir: dir}
 }
 

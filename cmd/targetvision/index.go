@@ -161,7 +161,7 @@ func newSyncCmd(e *env, cfg func() config.Config) *cobra.Command {
 // syncAndDrain syncs the sources with a progress bar, then runs the
 // pipeline's jobs until the queue is idle, then prints a summary.
 func (a *app) syncAndDrain(ctx context.Context, e *env, sources []store.Source, o drainOptions) error {
-	model := a.loadCLIP()
+	model := a.loadCLIP(ctx)
 	tty := isTerminal(e.stderr)
 	var bar *progressbar.ProgressBar
 	newBar := func(max int, desc string) *progressbar.ProgressBar {

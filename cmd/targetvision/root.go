@@ -14,6 +14,7 @@ import (
 	"github.com/targetvision/targetvision/internal/blob"
 	"github.com/targetvision/targetvision/internal/claude"
 	"github.com/targetvision/targetvision/internal/clip"
+	"github.com/targetvision/targetvision/internal/clipsetup"
 	"github.com/targetvision/targetvision/internal/config"
 	"github.com/targetvision/targetvision/internal/observe"
 	"github.com/targetvision/targetvision/internal/photo"
@@ -107,6 +108,8 @@ type app struct {
 	flush func()
 	// clipOff is why loadCLIP found no usable model ("" when it did).
 	clipOff string
+	// clipCheck is the loaded model's self-check (nil: no model).
+	clipCheck *clipsetup.SelfCheck
 	// blobStore is the blob store, opened on first use (blobs).
 	blobStore blob.Store
 	// buckets keep the rate budgets (SmugMug accounts, sign-in, API): the
@@ -191,7 +194,7 @@ func (a *app) limits() photo.Limits {
 // loadCLIP loads the configured CLIP model if it has been pulled. Without
 // one it says once, clearly, how to get it, and returns nil: everything but
 // the vector half of search keeps working.
-func (a *app) loadCLIP() *clip.Model {
+func (a *app) loadCLIP(ctx context.Context) *clip.Model {
 	dir := clip.ModelDir(a.cfg.DataDir, a.cfg.CLIPModel)
 	if _, err := os.Stat(filepath.Join(dir, "model.safetensors")); err != nil {
 		a.log.Warn("no CLIP model yet: searches use text only and photos wait to be embedded; run `targetvision models pull` to download it",
@@ -205,7 +208,38 @@ func (a *app) loadCLIP() *clip.Model {
 		a.clipOff = fmt.Sprintf("the CLIP model in %s does not load (%v), so photos are found by their words only", dir, err)
 		return nil
 	}
+	if !a.checkCLIP(ctx, m, dir) {
+		return nil
+	}
 	return m
+}
+
+// checkCLIP runs the model's self-check at its load when the reference
+// image lies beside it (clipsetup.CheckOnce: once per weights, the pass
+// remembered), and says whether the model may be used: one that fails is
+// refused, with the numbers, wherever the CLIP status is shown.
+func (a *app) checkCLIP(ctx context.Context, m *clip.Model, dir string) bool {
+	name := a.cfg.CLIPModel
+	res, remembered, err := clipsetup.CheckOnce(ctx, m, name, dir)
+	var failed *clipsetup.FailedError
+	switch {
+	case err == nil:
+		a.clipCheck = &clipsetup.SelfCheck{Ran: true, Labels: res.Labels, Probs: res.Probs, Pass: true}
+		a.log.InfoContext(ctx, "CLIP self-check passed", "model", name, "remembered", remembered, "probs", res.Probs)
+		return true
+	case errors.As(err, &failed):
+		a.clipCheck = &clipsetup.SelfCheck{Ran: true, Labels: res.Labels, Probs: res.Probs, Reason: res.Reason}
+		a.log.ErrorContext(ctx, "CLIP model refused: it failed its self-check; searches use text only", "model", name, "result", res.String())
+		a.clipOff = fmt.Sprintf("the CLIP model %s failed its self-check on the OpenAI CLIP README's image (%s), so it is not used and photos are found by their words only", name, res)
+		return false
+	case errors.Is(err, clipsetup.ErrNoReference):
+		a.clipCheck = &clipsetup.SelfCheck{Skipped: "no " + clipsetup.ReferenceFile + " next to the model"}
+		a.log.DebugContext(ctx, "CLIP self-check not run: no reference image next to the model", "dir", dir)
+	default:
+		a.clipCheck = &clipsetup.SelfCheck{Skipped: err.Error()}
+		a.log.WarnContext(ctx, "CLIP self-check could not run; the model is used unchecked", "model", name, "err", err)
+	}
+	return true
 }
 
 // pipelineOptions configure the photo pipeline with whatever models and

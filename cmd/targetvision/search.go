@@ -33,7 +33,7 @@ func (a *app) searchEngine(m *clip.Model) *search.Engine {
 // cliEngine is searchEngine with the CLIP model if there is one, its
 // vector index loaded; Close it to save the index snapshot.
 func (a *app) cliEngine(ctx context.Context) (*search.Engine, error) {
-	eng := a.searchEngine(a.loadCLIP())
+	eng := a.searchEngine(a.loadCLIP(ctx))
 	if err := eng.Warm(ctx); err != nil {
 		return nil, err
 	}

@@ -5,12 +5,14 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -19,10 +21,13 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/targetvision/targetvision/internal/auth"
+	"github.com/targetvision/targetvision/internal/clip"
+	"github.com/targetvision/targetvision/internal/clipsetup"
 	"github.com/targetvision/targetvision/internal/config"
 	"github.com/targetvision/targetvision/internal/edge"
 	"github.com/targetvision/targetvision/internal/httpapi"
 	"github.com/targetvision/targetvision/internal/jobs"
+	"github.com/targetvision/targetvision/internal/modelhub"
 	"github.com/targetvision/targetvision/internal/observe"
 	"github.com/targetvision/targetvision/internal/pipeline"
 	"github.com/targetvision/targetvision/internal/search"
@@ -108,7 +113,7 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 	if err := a.waitForBlobs(ctx); err != nil {
 		return err
 	}
-	model := a.loadCLIP()
+	model := a.loadCLIP(ctx)
 	engine := a.searchEngine(model)
 	defer engine.Close(context.WithoutCancel(ctx)) // saves the vector index snapshot for a quick restart
 	if err := engine.Warm(ctx); err != nil {
@@ -122,20 +127,32 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 	if err := pipe.RemoveStaleWork(24 * time.Hour); err != nil {
 		a.log.WarnContext(ctx, "could not clear old work files", "err", err)
 	}
-	// Jobs no worker of this server can run say why on the Activity page,
-	// instead of sitting there as "queued".
-	waiting := map[string]string{}
-	if model == nil {
-		waiting[pipeline.KindEmbed] = "Waiting for a CLIP model: " + a.clipOff + ". " + search.FixPullModel
-	}
-	if popts.Describer == nil {
-		waiting[pipeline.KindDescribe] = "Waiting for Claude: set ANTHROPIC_API_KEY and restart the server."
-	}
 	metrics := observe.NewMetrics()
-	status := httpapi.ModelStatus{Name: c.CLIPModel}
-	if model != nil {
-		status.Present, status.Dim = true, model.Dim()
+	var runner *jobs.Runner
+	if workers {
+		runner = jobs.New(a.db, jobs.Config{Workers: c.Workers, Logger: a.log, OnEvent: func(ev jobs.Event) {
+			metrics.JobsFinished.WithLabelValues(ev.Job.Kind, ev.State).Inc()
+		}})
+		pipe.Register(runner)
 	}
+	live := a.liveModel(model, popts.Describer != nil)
+	downloads := clipsetup.NewDownloader(clipsetup.DownloaderConfig{
+		Hub: modelhub.Options{Endpoint: c.HFEndpoint, Repo: c.CLIPModel, Dir: clip.ModelDir(c.DataDir, c.CLIPModel),
+			Token: c.HFToken, Logger: a.log},
+		Reference: clipsetup.Reference{URL: c.CLIPCheckImage},
+		Logger:    a.log,
+		// The model an administrator downloads from Settings is used at
+		// once: search by meaning turns on, and the waiting embed jobs run.
+		Install: func(ctx context.Context, m *clip.Model) error {
+			if err := engine.SetEmbedder(ctx, m); err != nil {
+				return err
+			}
+			pipe.EnableEmbedding(runner, m)
+			live.installed(m)
+			return nil
+		},
+	})
+	live.downloads = downloads
 	var smHandler http.Handler
 	if c.SmugMugAPIKey != "" && c.SmugMugAPISecret != "" {
 		box, err := a.smugmugBox()
@@ -158,8 +175,8 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 		SmugMug: smHandler, MapTiles: tiles,
 		DB: a.db, Search: engine, Pipeline: pipe, Sessions: sessions, Devices: devices, Hasher: hasher, Metrics: metrics,
 		Logger: a.log, SetupCode: setupCode, Hosts: hosts, Trust: trust, FolderRoots: roots, MetricsToken: c.MetricsToken,
-		DataDir: c.DataDir, Blobs: popts.Blobs, BlobRedirect: c.BlobRedirect, Web: site.Handler(), Models: func() httpapi.ModelStatus { return status },
-		Waiting: waiting, ClaudeConfigured: popts.Describer != nil,
+		DataDir: c.DataDir, Blobs: popts.Blobs, BlobRedirect: c.BlobRedirect, Web: site.Handler(),
+		Models: live.status, ModelDownloads: downloads, Waiting: live.waiting, ClaudeConfigured: popts.Describer != nil,
 		AllowSignup: c.AllowSignup,
 		CORSOrigins: splitList(c.CORSOrigins),
 		RateBuckets: a.buckets,
@@ -225,11 +242,8 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 		stopWork()
 		return err
 	})
+	g.Go(func() error { return downloads.Run(workCtx) })
 	if workers {
-		runner := jobs.New(a.db, jobs.Config{Workers: c.Workers, Logger: a.log, OnEvent: func(ev jobs.Event) {
-			metrics.JobsFinished.WithLabelValues(ev.Job.Kind, ev.State).Inc()
-		}})
-		pipe.Register(runner)
 		g.Go(func() error { return runner.Run(workCtx) })
 		if c.SyncInterval > 0 {
 			g.Go(func() error { return a.syncPeriodically(workCtx, pipe, c.SyncInterval) })
@@ -239,6 +253,58 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 	err = g.Wait()
 	a.log.Info("stopped")
 	return err
+}
+
+// liveModel is the CLIP model's state as a running server reports it: the
+// model loaded at start, or the one an administrator downloaded since.
+type liveModel struct {
+	downloads *clipsetup.Downloader
+
+	mu       sync.Mutex
+	st       httpapi.ModelStatus
+	waitings map[string]string
+}
+
+// liveModel is the state after loadCLIP, with the reasons jobs this server
+// cannot run wait (shown on the Activity page instead of "queued").
+func (a *app) liveModel(m *clip.Model, claude bool) *liveModel {
+	l := &liveModel{st: httpapi.ModelStatus{Name: a.cfg.CLIPModel, SelfCheck: a.clipCheck}, waitings: map[string]string{}}
+	if m != nil {
+		l.st.Present, l.st.Dim = true, m.Dim()
+	} else {
+		l.st.Reason = a.clipOff
+		l.waitings[pipeline.KindEmbed] = "Waiting for a CLIP model: " + a.clipOff + ". " + search.FixPullModel
+	}
+	if !claude {
+		l.waitings[pipeline.KindDescribe] = "Waiting for Claude: set ANTHROPIC_API_KEY and restart the server."
+	}
+	return l
+}
+
+// installed records a model put to use while the server runs.
+func (l *liveModel) installed(m *clip.Model) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.st = httpapi.ModelStatus{Name: l.st.Name, Present: true, Dim: m.Dim()}
+	delete(l.waitings, pipeline.KindEmbed)
+}
+
+func (l *liveModel) status() httpapi.ModelStatus {
+	l.mu.Lock()
+	st := l.st
+	l.mu.Unlock()
+	if l.downloads != nil && st.SelfCheck == nil && st.Present {
+		if d := l.downloads.Status(); d.Phase == clipsetup.PhaseInstalled {
+			st.SelfCheck = d.SelfCheck
+		}
+	}
+	return st
+}
+
+func (l *liveModel) waiting() map[string]string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return maps.Clone(l.waitings)
 }
 
 // waitForBlobs opens the blob store, giving object storage that starts

@@ -132,15 +132,27 @@ func freeAddr(t *testing.T) string {
 // fail and the test sees the page cope.
 var deadTiles = "http://127.0.0.1:9/tiles/{z}/{x}/{y}.png"
 
+// serverModel is the CLIP model name the browser tests' servers use.
+const serverModel = "cliptest/tiny"
+
 // startServer runs `targetvision serve` on the embedded store with a tiny
 // random CLIP checkpoint in its data directory, and waits for /readyz.
 func startServer(t *testing.T) (base, data string, logs *syncBuffer) {
 	t.Helper()
+	return startServerWith(t, true)
+}
+
+// startServerWith is startServer, with the model in place or not, and
+// further environment variables.
+func startServerWith(t *testing.T, withModel bool, env ...string) (base, data string, logs *syncBuffer) {
+	t.Helper()
 	dir := t.TempDir()
 	data = filepath.Join(dir, "data")
-	const model = "cliptest/tiny"
-	if err := cliptest.WriteCheckpoint(clip.ModelDir(data, model), cliptest.Options{Seed: 7}); err != nil {
-		t.Fatal(err)
+	const model = serverModel
+	if withModel {
+		if err := cliptest.WriteCheckpoint(clip.ModelDir(data, model), cliptest.Options{Seed: 7}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	addr := freeAddr(t)
 	cmd := exec.Command(binary, "serve", "--addr", addr)
@@ -155,7 +167,10 @@ func startServer(t *testing.T) (base, data string, logs *syncBuffer) {
 		// Tests never touch the internet: the map's tiles come from a port
 		// nothing listens on, so every tile fails, as offline.
 		"TARGETVISION_MAP_TILES=" + deadTiles,
+		// Nor does the model self-check's image.
+		"TARGETVISION_CLIP_CHECK_IMAGE=http://127.0.0.1:9/CLIP.png",
 	}
+	cmd.Env = append(cmd.Env, env...)
 	logs = &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -59,6 +60,10 @@ type Config struct {
 	// CLIPModel is the hub repository of the CLIP checkpoint. Default
 	// "laion/CLIP-ViT-B-32-laion2B-s34B-b79K".
 	CLIPModel string
+	// CLIPCheckImage is where the model self-check fetches the OpenAI CLIP
+	// README's image (verified by the hash the binary carries), or "off".
+	// Default the openai/CLIP repository's raw CLIP.png.
+	CLIPCheckImage string
 	// SearchLanguage is the language of full-text search: "english"
 	// (default; stems and stop words) or "simple" (neither). Changing it
 	// rebuilds the full-text index at the next start.
@@ -223,6 +228,16 @@ func Vars() []Var {
 		strVar("HF_ENDPOINT", "https://huggingface.co", "model hub root for `models pull`", false, func(c *Config) *string { return &c.HFEndpoint }),
 		strVar("HF_TOKEN", "", "model hub access token, for gated or private models", true, func(c *Config) *string { return &c.HFToken }),
 		strVar("TARGETVISION_CLIP_MODEL", "laion/CLIP-ViT-B-32-laion2B-s34B-b79K", "CLIP checkpoint (hub repository name)", false, func(c *Config) *string { return &c.CLIPModel }),
+		{Name: "TARGETVISION_CLIP_CHECK_IMAGE", Default: "https://raw.githubusercontent.com/openai/CLIP/main/CLIP.png",
+			Help: "where the CLIP self-check fetches its reference image (the OpenAI CLIP README's CLIP.png, checked against the hash in the binary); off = no self-check",
+			set: func(c *Config, s string) error {
+				if u, err := url.Parse(s); s != "off" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+					return errors.New("want an http(s) URL of CLIP.png, or off")
+				}
+				c.CLIPCheckImage = s
+				return nil
+			},
+			get: func(c *Config) string { return c.CLIPCheckImage }},
 		strVar("TARGETVISION_SEARCH_LANGUAGE", "english", "full-text search language: english (stems, stop words) or simple (neither)", false, func(c *Config) *string { return &c.SearchLanguage }),
 		intVar("TARGETVISION_MAX_PIXELS", "100000000", "refuse images whose header claims more pixels", func(c *Config) *int64 { return &c.MaxPixels }),
 		intVar("TARGETVISION_WORKERS", "2", "concurrent pipeline workers per process", func(c *Config) *int { return &c.Workers }),

@@ -44,6 +44,7 @@ func TestBadValues(t *testing.T) {
 	t.Parallel()
 	for name, val := range map[string]string{
 		"TARGETVISION_WORKERS": "many", "TARGETVISION_SYNC_INTERVAL": "soon", "TARGETVISION_JOB_RETENTION": "-1h", "CLAUDE_MONTHLY_BUDGET_USD": "-1",
+		"TARGETVISION_CLIP_CHECK_IMAGE": "/srv/CLIP.png",
 	} {
 		if _, err := Load(env(map[string]string{name: val}), ""); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s=%s: error %v should name the variable", name, val, err)
@@ -53,6 +54,27 @@ func TestBadValues(t *testing.T) {
 	c.Workers, c.LogLevel = 0, "loud"
 	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "WORKERS") || !strings.Contains(err.Error(), "LOG_LEVEL") {
 		t.Fatalf("Validate: %v", err)
+	}
+}
+
+// TestCLIPCheckImage: the self-check's image comes from the openai/CLIP
+// repository by default, from another http(s) URL if set, or not at all.
+func TestCLIPCheckImage(t *testing.T) {
+	t.Parallel()
+	for val, want := range map[string]string{
+		"":                               "https://raw.githubusercontent.com/openai/CLIP/main/CLIP.png",
+		"off":                            "off",
+		"http://mirror.local/CLIP.png":   "http://mirror.local/CLIP.png",
+		"https://example.com/a/CLIP.png": "https://example.com/a/CLIP.png",
+	} {
+		vars := map[string]string{}
+		if val != "" {
+			vars["TARGETVISION_CLIP_CHECK_IMAGE"] = val
+		}
+		c, err := Load(env(vars), "")
+		if err != nil || c.CLIPCheckImage != want {
+			t.Errorf("%q: %q %v, want %q", val, c.CLIPCheckImage, err, want)
+		}
 	}
 }
 

@@ -547,7 +547,9 @@ func TestWaitingJobsAndSemanticStatus(t *testing.T) {
 	t.Parallel()
 	forEachStore(t, func(t *testing.T, db *store.DB) {
 		ts := newTestServer(t, db, func(d *Deps) {
-			d.Waiting = map[string]string{"embed": "Waiting for a CLIP model: run `targetvision models pull`."}
+			d.Waiting = func() map[string]string {
+				return map[string]string{"embed": "Waiting for a CLIP model: run `targetvision models pull`."}
+			}
 		})
 		a := ts.signup("a@example.com")
 		ctx := t.Context()

@@ -262,6 +262,7 @@ func TestIsolation(t *testing.T) {
 		root := t.TempDir()
 		ts := newTestServer(t, db, func(d *Deps) {
 			d.AllowSignup, d.RateLimit, d.FolderRoots, d.MetricsToken = true, 10000, []string{root}, "metrics-token"
+			d.ModelDownloads = newFakeDownloads()
 		})
 		ctx := t.Context()
 		alice := ts.signup("alice@example.com")
@@ -993,5 +994,12 @@ func isolationCases(t *testing.T, ts *testServer, A *library) map[string]isolati
 			other: contains(`"monthly_budget_usd":8`),
 		},
 		"GET /api/v1/models": {build: get("/api/v1/models"), owner: ok, other: ok},
+		// Server-wide, no user's data: the administrator may start it,
+		// nobody else.
+		"POST /api/v1/models/clip/download": {
+			build: func(*library, account) req { return req{method: "POST", path: "/api/v1/models/clip/download"} },
+			owner: func(t *testing.T, rec *httptest.ResponseRecorder) { wantStatus(t, rec, 202) },
+			other: func(t *testing.T, rec *httptest.ResponseRecorder) { wantError(t, rec, 403, "forbidden") },
+		},
 	}
 }

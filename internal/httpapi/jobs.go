@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/targetvision/targetvision/internal/clipsetup"
 	"github.com/targetvision/targetvision/internal/plaintext"
 	"github.com/targetvision/targetvision/internal/store"
 )
@@ -60,7 +61,11 @@ func (s *Server) jobCounts(ctx context.Context, uid int64) (map[string]int, []wa
 	}
 	counts["waiting"] = 0
 	waiting := []waitingJobs{}
-	for _, kind := range slices.Sorted(maps.Keys(s.d.Waiting)) {
+	var reasons map[string]string
+	if s.d.Waiting != nil {
+		reasons = s.d.Waiting()
+	}
+	for _, kind := range slices.Sorted(maps.Keys(reasons)) {
 		n, err := s.d.DB.CountJobs(ctx, uid, kind, store.JobQueued)
 		if err != nil {
 			return nil, nil, err
@@ -68,7 +73,7 @@ func (s *Server) jobCounts(ctx context.Context, uid int64) (map[string]int, []wa
 		if n > 0 {
 			counts[store.JobQueued] -= n
 			counts["waiting"] += n
-			waiting = append(waiting, waitingJobs{Kind: kind, Count: n, Reason: s.d.Waiting[kind]})
+			waiting = append(waiting, waitingJobs{Kind: kind, Count: n, Reason: reasons[kind]})
 		}
 	}
 	return counts, waiting, nil
@@ -190,6 +195,36 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 	// through the authentication and limits of a new request.
 	end := time.NewTimer(streamLifetime)
 	defer end.Stop()
+	// An administrator's stream also follows the server's model download,
+	// read once a second (it is this process's memory, not the store).
+	var modelTick <-chan time.Time
+	var downloads ModelDownloads
+	if s.d.ModelDownloads != nil {
+		if admin, err := s.isAdmin(r); err == nil && admin {
+			downloads = s.d.ModelDownloads
+			t := time.NewTicker(time.Second)
+			defer t.Stop()
+			modelTick = t.C
+		}
+	}
+	lastModel := ""
+	sendModel := func() bool {
+		st := downloads.Status()
+		if st.Phase == clipsetup.PhaseIdle {
+			return false
+		}
+		msg, _ := json.Marshal(st)
+		if string(msg) == lastModel {
+			return false
+		}
+		lastModel = string(msg)
+		extend()
+		fmt.Fprintf(w, "event: model\ndata: %s\n\n", msg)
+		return true
+	}
+	if downloads != nil && sendModel() && rc.Flush() != nil {
+		return nil
+	}
 	for {
 		select {
 		case <-r.Context().Done():
@@ -202,6 +237,10 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 		case <-keepAlive.C:
 			extend()
 			fmt.Fprint(w, ": keep-alive\n\n")
+		case <-modelTick:
+			if !sendModel() {
+				continue
+			}
 		}
 		if rc.Flush() != nil {
 			return nil

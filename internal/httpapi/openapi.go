@@ -13,6 +13,7 @@ import (
 	"github.com/swaggest/openapi-go/openapi31"
 
 	"github.com/targetvision/targetvision/internal/apierror"
+	"github.com/targetvision/targetvision/internal/clipsetup"
 	"github.com/targetvision/targetvision/internal/search"
 )
 
@@ -241,7 +242,7 @@ func operations() map[string]operation {
 			params:      jobIDParams{}, status: http.StatusNoContent,
 			errors: map[int]string{404: idNotFound + " A job that has not failed is not found either."}},
 		"GET /api/v1/events": {id: "events", tag: "jobs", summary: "Live job progress (Server-Sent Events)",
-			description: "A text/event-stream of \"progress\" events, each with a ProgressEvent as its data: the current progress at once, then each change, made by any worker process, within about a quarter of a second; a keep-alive comment every 15 s. A stream ends after an hour (EventSource reconnects); an account may hold 8 open at once.",
+			description: "A text/event-stream of \"progress\" events, each with a ProgressEvent as its data: the current progress at once, then each change, made by any worker process, within about a quarter of a second; a keep-alive comment every 15 s. An administrator's stream also carries \"model\" events, each with the server's model download status (as POST /api/v1/models/clip/download answers) as its data, sent when it changes, once a download has been started. A stream ends after an hour (EventSource reconnects); an account may hold 8 open at once.",
 			resp:        progressEvent{}, contentType: "text/event-stream",
 			errors: map[int]string{429: "too_many_streams: the account has its maximum of streams open; rate_limited: over the request budget."}},
 
@@ -250,7 +251,17 @@ func operations() map[string]operation {
 		"PUT /api/v1/settings": {id: "putSettings", tag: "settings", summary: "Replace the user's settings",
 			body: UserSettings{}, resp: UserSettings{},
 			errors: map[int]string{400: "bad_request: monthly_budget_usd is negative or claude_model is too long; budget_above_ceiling: monthly_budget_usd is above the server's ceiling (CLAUDE_MONTHLY_BUDGET_USD)."}},
-		"GET /api/v1/models": {id: "models", tag: "settings", summary: "The CLIP model's state", resp: modelsJSON{}},
+		"GET /api/v1/models": {id: "models", tag: "settings", summary: "The CLIP model's state",
+			description: "The CLIP model in use (or why none is, with its self-check), the Claude models a user may choose; for administrators also the server's model download (clip.download) and whether they may start one (clip.can_download).",
+			resp:        modelsJSON{}},
+		"POST /api/v1/models/clip/download": {id: "startModelDownload", tag: "settings", summary: "Download the CLIP model (administrators)",
+			description: "Starts downloading TARGETVISION_CLIP_MODEL from the model hub (HF_ENDPOINT) into the server's data directory, one download at a time: each file is checked against the hub's checksum, then the model's self-check runs on the OpenAI CLIP README's image (TARGETVISION_CLIP_CHECK_IMAGE, verified by the hash the binary carries). A model that passes is put to use at once — search by meaning turns on and waiting embed jobs run — without a restart; other server processes sharing the database load it at their next start (from their own data directory). One that fails is removed. The answer is the download's first status; GET /api/v1/events streams its progress as \"model\" events, and GET /api/v1/models has its last state.",
+			status:      http.StatusAccepted, resp: clipsetup.Status{},
+			errors: map[int]string{
+				403: "forbidden: not an administrator.",
+				409: "download_running: a download is under way; model_installed: the model is installed and in use.",
+				501: "download_unavailable: this server cannot download models.",
+			}},
 	}
 }
 

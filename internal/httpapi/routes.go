@@ -84,6 +84,7 @@ func (s *Server) table() []route {
 		{"GET /api/v1/settings", s.handle(s.getSettings), false},
 		{"PUT /api/v1/settings", s.handle(s.putSettings), false},
 		{"GET /api/v1/models", s.handle(s.models), false},
+		{"POST /api/v1/models/clip/download", s.handle(s.startModelDownload), false},
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/targetvision/targetvision/internal/apierror"
 	"github.com/targetvision/targetvision/internal/auth"
 	"github.com/targetvision/targetvision/internal/blob"
+	"github.com/targetvision/targetvision/internal/clipsetup"
 	"github.com/targetvision/targetvision/internal/edge"
 	"github.com/targetvision/targetvision/internal/observe"
 	"github.com/targetvision/targetvision/internal/pipeline"
@@ -70,10 +71,15 @@ type Deps struct {
 	Web http.Handler
 	// Models reports the CLIP model's state for the settings page.
 	Models func() ModelStatus
+	// ModelDownloads runs the CLIP model download an administrator starts
+	// from the Settings page; nil: this server cannot (501).
+	ModelDownloads ModelDownloads
 	// Waiting names the job kinds this server's workers cannot run, with
 	// why in words (no CLIP model, no Claude key): their queued jobs are
-	// reported as waiting, with the reason, not as queued. Nil: none.
-	Waiting map[string]string
+	// reported as waiting, with the reason, not as queued. It is asked
+	// each time, since a model installed while the server runs ends the
+	// wait. Nil: none.
+	Waiting func() map[string]string
 	// SmugMug handles /smugmug/connect and its callback; nil answers 501.
 	SmugMug http.Handler
 	// ClaudeConfigured says the server has a Claude API key (the Settings
@@ -105,8 +111,25 @@ type Deps struct {
 // ModelStatus describes the CLIP model for the UI.
 type ModelStatus struct {
 	Name    string `json:"name"`
-	Present bool   `json:"present"`
+	Present bool   `json:"present" description:"The server searches and embeds with the model now."`
 	Dim     int    `json:"dim"`
+	// Reason says why the model is not in use (missing, does not load,
+	// failed its self-check); empty when it is.
+	Reason string `json:"reason,omitempty"`
+	// SelfCheck is the self-check of the model in use, or of the one refused.
+	SelfCheck *clipsetup.SelfCheck `json:"self_check,omitempty"`
+	// CanDownload: the signed-in user is an administrator and may start
+	// the download (POST /api/v1/models/clip/download).
+	CanDownload bool `json:"can_download" description:"The signed-in user is an administrator, the server has no model in use, and it can download one (POST /api/v1/models/clip/download)."`
+	// Download is the server's current or last download (administrators).
+	Download *clipsetup.Status `json:"download,omitempty" description:"The current or last model download of this server; administrators only."`
+}
+
+// ModelDownloads starts and reports the server's model download
+// (clipsetup.Downloader).
+type ModelDownloads interface {
+	Start() (clipsetup.Status, error)
+	Status() clipsetup.Status
 }
 
 // Server is the HTTP handler.

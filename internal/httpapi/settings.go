@@ -114,7 +114,11 @@ type claudeModelJSON struct {
 }
 
 func (s *Server) models(w http.ResponseWriter, r *http.Request) error {
-	out := modelsJSON{CLIP: s.d.Models(), Claude: claudeModels{Default: s.d.Pipeline.Defaults().ClaudeModel, Configured: s.d.ClaudeConfigured, Models: []claudeModelJSON{}}}
+	clip, err := s.clipStatus(r)
+	if err != nil {
+		return err
+	}
+	out := modelsJSON{CLIP: clip, Claude: claudeModels{Default: s.d.Pipeline.Defaults().ClaudeModel, Configured: s.d.ClaudeConfigured, Models: []claudeModelJSON{}}}
 	for _, m := range claude.Models() {
 		def := s.d.Pipeline.Defaults().ClaudeModel == m.ID
 		if p, ok := claude.PriceFor(s.d.Pipeline.Defaults().ClaudeModel); ok && !def && strings.HasPrefix(s.d.Pipeline.Defaults().ClaudeModel, m.ID+"-") && p == m.Price {

@@ -88,10 +88,12 @@ type Config struct {
 
 // Runner claims and runs jobs of the kinds it has handlers for.
 type Runner struct {
-	q        Queue
-	host     string
-	cfg      Config
-	id       string
+	q    Queue
+	host string
+	cfg  Config
+	id   string
+
+	mu       sync.RWMutex // guards handlers: Handle may run beside Run
 	handlers map[string]Handler
 }
 
@@ -168,9 +170,24 @@ func (r *Runner) ID() string { return r.id }
 
 // Handle registers the handler of a job kind. Jobs of kinds without a
 // handler stay queued (e.g. describe jobs while no API key is configured).
-func (r *Runner) Handle(kind string, h Handler) { r.handlers[kind] = h }
+// It may be called while the runner runs: the workers claim the new kind
+// from their next poll on (embed jobs once a CLIP model is installed on a
+// running server).
+func (r *Runner) Handle(kind string, h Handler) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.handlers[kind] = h
+}
+
+func (r *Runner) handler(kind string) Handler {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.handlers[kind]
+}
 
 func (r *Runner) kinds() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
 	ks := make([]string, 0, len(r.handlers))
 	for k := range r.handlers {
 		ks = append(ks, k)
@@ -194,7 +211,6 @@ func (r *Runner) run(ctx context.Context, untilIdle bool) error {
 	if _, err := r.ReclaimOrphans(ctx); err != nil {
 		r.cfg.Logger.WarnContext(ctx, "reclaim orphaned jobs", "err", err)
 	}
-	kinds := r.kinds()
 	var (
 		wg      sync.WaitGroup
 		mu      sync.Mutex
@@ -205,7 +221,7 @@ func (r *Runner) run(ctx context.Context, untilIdle bool) error {
 	for range r.cfg.Workers {
 		wg.Go(func() {
 			for ctx.Err() == nil {
-				j, err := r.q.Claim(ctx, r.id, kinds, r.cfg.Lease)
+				j, err := r.q.Claim(ctx, r.id, r.kinds(), r.cfg.Lease)
 				if errors.Is(err, store.ErrNoJob) {
 					if untilIdle {
 						mu.Lock()
@@ -404,7 +420,7 @@ func (r *Runner) safeCall(ctx context.Context, j store.Job) (err error) {
 			err = Permanent(fmt.Errorf("jobs: %s handler panicked: %v", j.Kind, p))
 		}
 	}()
-	h := r.handlers[j.Kind]
+	h := r.handler(j.Kind)
 	if h == nil {
 		return Permanent(fmt.Errorf("jobs: no handler for %q", j.Kind))
 	}

@@ -270,3 +270,44 @@ func BenchmarkQueue(b *testing.B) {
 		})
 	}
 }
+
+// TestHandleWhileRunning: a kind registered after Run started (an embed
+// handler once a CLIP model is installed on a running server) is claimed
+// from the next poll on; until then its jobs stay queued.
+func TestHandleWhileRunning(t *testing.T) {
+	t.Parallel()
+	db, u := setup(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	late, _, err := db.Enqueue(ctx, store.Job{UserID: u.ID, Kind: "late"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	early, _, err := db.Enqueue(ctx, store.Job{UserID: u.ID, Kind: "early"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := jobs.New(db, fast())
+	earlyDone := make(chan struct{})
+	r.Handle("early", func(context.Context, store.Job) error { close(earlyDone); return nil })
+	done := make(chan error)
+	go func() { done <- r.Run(ctx) }()
+	<-earlyDone
+	if j, _ := db.Job(ctx, u.ID, late.ID); j.State != store.JobQueued {
+		t.Fatalf("a job without a handler ran: %+v", j)
+	}
+	ran := make(chan struct{})
+	r.Handle("late", func(context.Context, store.Job) error { close(ran); return nil })
+	select {
+	case <-ran:
+	case <-time.After(30 * time.Second):
+		t.Fatal("a handler registered while running never got its job")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if j, _ := db.Job(t.Context(), u.ID, early.ID); j.State != store.JobDone {
+		t.Errorf("early job: %+v", j)
+	}
+}

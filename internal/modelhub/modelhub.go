@@ -70,6 +70,35 @@ type Options struct {
 	// Retries is how many times an interrupted download is resumed; default
 	// 3, negative for none.
 	Retries int
+	// OnProgress, when set, is told each file's phase and bytes as they
+	// change (a caller that shows progress itself, such as the Settings
+	// page); it is called from Pull's goroutine and must be quick.
+	OnProgress func(FileProgress)
+}
+
+// FileProgress is where one file of a Pull stands.
+type FileProgress struct {
+	// File is the file's name in the repository.
+	File string
+	// Phase is PhaseDownloading, PhaseVerifying or PhaseDone.
+	Phase string
+	// Done is the bytes on disk; Total the file's size (-1 if the hub
+	// does not say).
+	Done, Total int64
+}
+
+// The phases of FileProgress.
+const (
+	PhaseDownloading = "downloading"
+	PhaseVerifying   = "verifying"
+	PhaseDone        = "done"
+)
+
+// report tells OnProgress, if set.
+func (o Options) report(name, phase string, done, total int64) {
+	if o.OnProgress != nil {
+		o.OnProgress(FileProgress{File: name, Phase: phase, Done: done, Total: total})
+	}
 }
 
 func (o *Options) validate() error {
@@ -377,11 +406,19 @@ func fetch(ctx context.Context, opts Options, name string, meta fileMeta) error 
 	if ver == nil {
 		log.WarnContext(ctx, "hub published no usable checksum; checking size only", "etag", meta.etag)
 	}
+	if fi, err := os.Stat(final); err == nil && (meta.size < 0 || fi.Size() == meta.size) {
+		opts.report(name, PhaseVerifying, fi.Size(), meta.size)
+	}
 	if ok, err := alreadyHave(final, meta, ver); err != nil {
 		return err
 	} else if ok {
 		log.InfoContext(ctx, "file up to date")
 		progressLine(opts.Progress, name, "up to date")
+		size := meta.size
+		if fi, err := os.Stat(final); err == nil {
+			size = fi.Size()
+		}
+		opts.report(name, PhaseDone, size, meta.size)
 		return nil
 	}
 	if err := os.MkdirAll(filepath.Dir(final), 0o700); err != nil {
@@ -405,6 +442,11 @@ func fetch(ctx context.Context, opts Options, name string, meta fileMeta) error 
 	if lastErr != nil {
 		return lastErr
 	}
+	size := meta.size
+	if fi, err := os.Stat(part); err == nil {
+		size = fi.Size()
+	}
+	opts.report(name, PhaseVerifying, size, meta.size)
 	if err := verify(part, meta, ver); err != nil {
 		os.Remove(part)
 		return fmt.Errorf("%w: %s: %v", ErrChecksum, name, err)
@@ -412,6 +454,7 @@ func fetch(ctx context.Context, opts Options, name string, meta fileMeta) error 
 	if err := os.Rename(part, final); err != nil {
 		return fmt.Errorf("modelhub: %w", err)
 	}
+	opts.report(name, PhaseDone, size, meta.size)
 	log.InfoContext(ctx, "file downloaded", "bytes", meta.size)
 	return nil
 }
@@ -531,7 +574,11 @@ func download(ctx context.Context, opts Options, name, part string, meta fileMet
 	if opts.Progress != nil {
 		pw := newProgress(opts.Progress, name, have, total)
 		defer pw.finish()
-		w = io.MultiWriter(f, pw)
+		w = io.MultiWriter(w, pw)
+	}
+	if opts.OnProgress != nil {
+		opts.report(name, PhaseDownloading, have, meta.size)
+		w = io.MultiWriter(w, &reportWriter{opts: opts, name: name, done: have, total: meta.size})
 	}
 	if _, err := io.Copy(w, ctxReader{ctx, resp.Body}); err != nil {
 		return fmt.Errorf("modelhub: %s: %w", name, err)
@@ -540,6 +587,19 @@ func download(ctx context.Context, opts Options, name, part string, meta fileMet
 		return fmt.Errorf("modelhub: %w", err)
 	}
 	return nil
+}
+
+// reportWriter tells OnProgress of the bytes written so far.
+type reportWriter struct {
+	opts        Options
+	name        string
+	done, total int64
+}
+
+func (r *reportWriter) Write(b []byte) (int, error) {
+	r.done += int64(len(b))
+	r.opts.report(r.name, PhaseDownloading, r.done, r.total)
+	return len(b), nil
 }
 
 // ctxReader stops a long body copy promptly when ctx is cancelled.

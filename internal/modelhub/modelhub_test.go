@@ -237,3 +237,58 @@ func TestPullFollowsRenamedRepo(t *testing.T) {
 		t.Errorf("corrupt weights behind a rename: %v", err)
 	}
 }
+
+// TestPullReportsProgress: OnProgress sees each file's bytes grow to its
+// size while it downloads, then its verification, then done; a second pull
+// only verifies.
+func TestPullReportsProgress(t *testing.T) {
+	t.Parallel()
+	hub, want := newHub(t)
+	dir := t.TempDir()
+	var events []modelhub.FileProgress
+	opts := modelhub.Options{Endpoint: hub.URL, Repo: repo, Dir: dir,
+		OnProgress: func(p modelhub.FileProgress) { events = append(events, p) }}
+	if err := modelhub.Pull(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	size := int64(len(want["model.safetensors"]))
+	var phases []string
+	var partial bool
+	for _, e := range events {
+		if e.File != "model.safetensors" {
+			continue
+		}
+		if e.Total != size {
+			t.Fatalf("event %+v: total, want %d", e, size)
+		}
+		if len(phases) == 0 || phases[len(phases)-1] != e.Phase {
+			phases = append(phases, e.Phase)
+		}
+		partial = partial || (e.Phase == modelhub.PhaseDownloading && e.Done > 0 && e.Done < size)
+	}
+	last := events[len(events)-1]
+	if strings.Join(phases, ",") != "downloading,verifying,done" || !partial || last.Phase != modelhub.PhaseDone {
+		t.Errorf("weights' phases %v (bytes part-way seen: %v), last event %+v", phases, partial, last)
+	}
+	for name := range want {
+		seen := false
+		for _, e := range events {
+			seen = seen || (e.File == name && e.Phase == modelhub.PhaseDone && e.Done == int64(len(want[name])))
+		}
+		if !seen {
+			t.Errorf("%s never reported done with its size", name)
+		}
+	}
+	events = nil
+	if err := modelhub.Pull(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range events {
+		if e.Phase == modelhub.PhaseDownloading {
+			t.Errorf("second pull reported a download: %+v", e)
+		}
+	}
+	if len(events) == 0 {
+		t.Error("second pull reported nothing")
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"path"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/targetvision/targetvision/internal/blob"
@@ -91,7 +92,13 @@ type Pipeline struct {
 	db   *store.DB
 	opts Options
 	log  *slog.Logger
+	// embedder is opts.Embedder, or the model EnableEmbedding installed
+	// later; nil without one.
+	embedder atomic.Pointer[embedderRef]
 }
+
+// embedderRef boxes an ImageEmbedder for atomic.Pointer.
+type embedderRef struct{ ImageEmbedder }
 
 // New makes a pipeline on a store.
 func New(db *store.DB, opts Options) *Pipeline {
@@ -101,14 +108,29 @@ func New(db *store.DB, opts Options) *Pipeline {
 	if opts.Blobs == nil {
 		opts.Blobs = blob.NewDir(opts.DataDir)
 	}
-	return &Pipeline{db: db, opts: opts, log: opts.Logger}
+	p := &Pipeline{db: db, opts: opts, log: opts.Logger}
+	if opts.Embedder != nil {
+		p.embedder.Store(&embedderRef{opts.Embedder})
+	}
+	return p
+}
+
+// EnableEmbedding gives a pipeline made without a CLIP model one (a model
+// installed while the server runs) and registers the embed handler on r,
+// whose workers then take the embed jobs that were waiting. r may be nil
+// (a server without workers).
+func (p *Pipeline) EnableEmbedding(r *jobs.Runner, m ImageEmbedder) {
+	p.embedder.Store(&embedderRef{m})
+	if r != nil {
+		r.Handle(KindEmbed, p.forPhoto(p.handleEmbed))
+	}
 }
 
 // Register installs the handlers this pipeline can run on a runner.
 func (p *Pipeline) Register(r *jobs.Runner) {
 	r.Handle(KindSync, p.handleSync)
 	r.Handle(KindProcess, p.forPhoto(p.handleProcess))
-	if p.opts.Embedder != nil {
+	if p.embedder.Load() != nil {
 		r.Handle(KindEmbed, p.forPhoto(p.handleEmbed))
 	}
 	if p.opts.Describer != nil && !p.opts.DescribeInBulk {
@@ -564,11 +586,15 @@ func (p *Pipeline) handleEmbed(ctx context.Context, j store.Job, ph store.Photo)
 		}
 		return jobs.Permanent(fmt.Errorf("pipeline: embed photo %d: %w", ph.ID, err))
 	}
-	vecs, err := p.opts.Embedder.EmbedImages(ctx, []image.Image{img})
+	emb := p.embedder.Load()
+	if emb == nil {
+		return jobs.Snooze(errors.New("pipeline: no CLIP model"), time.Minute)
+	}
+	vecs, err := emb.EmbedImages(ctx, []image.Image{img})
 	if err != nil {
 		return fmt.Errorf("pipeline: embed photo %d: %w", ph.ID, err)
 	}
-	if err := p.db.SaveEmbedding(ctx, store.Embedding{PhotoID: ph.ID, UserID: j.UserID, Model: p.opts.Embedder.Name(), Vector: vecs[0]}); err != nil {
+	if err := p.db.SaveEmbedding(ctx, store.Embedding{PhotoID: ph.ID, UserID: j.UserID, Model: emb.Name(), Vector: vecs[0]}); err != nil {
 		return err
 	}
 	if p.opts.Index != nil {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/golang-lru/v2/expirable"
@@ -90,7 +91,13 @@ type Engine struct {
 	cache  *expirable.LRU[string, []float32]
 	vec    vectorIndex
 	floors floorCache
+	// emb is the query embedder (nil: no model); SetEmbedder installs
+	// one while the engine serves.
+	emb atomic.Pointer[embedderRef]
 }
+
+// embedderRef boxes a TextEmbedder for atomic.Pointer.
+type embedderRef struct{ TextEmbedder }
 
 // New returns an engine over db. On SQLite the in-process vector index loads
 // itself on first use (call Warm at start-up to pay that early).
@@ -107,7 +114,40 @@ func New(db *store.DB, opts Options) *Engine {
 	} else {
 		e.vec = newMemIndex(db, opts.Logger, opts.IndexDir)
 	}
+	if opts.Embedder != nil {
+		e.emb.Store(&embedderRef{opts.Embedder})
+	}
 	return e
+}
+
+// embedder is the query embedder, or nil without a model.
+func (e *Engine) embedder() TextEmbedder {
+	if r := e.emb.Load(); r != nil {
+		return r.TextEmbedder
+	}
+	return nil
+}
+
+// SetEmbedder turns search by meaning on while the engine serves: a
+// server whose CLIP model was installed after it started (the Settings
+// page's download) uses it from the next search on. The embedder must be
+// the model the engine compares against (Options.Model), whose stored
+// photo embeddings the vector leg ranks; its index is loaded first.
+func (e *Engine) SetEmbedder(ctx context.Context, m TextEmbedder) error {
+	if m == nil {
+		return errors.New("search: no embedder")
+	}
+	if e.opts.Model != "" && m.Name() != e.opts.Model {
+		return fmt.Errorf("search: embedder is model %s, the engine compares against %s", m.Name(), e.opts.Model)
+	}
+	if e.opts.Model == "" {
+		return errors.New("search: the engine has no model name to compare against")
+	}
+	if err := e.vec.warm(ctx, e.opts.Model); err != nil {
+		return fmt.Errorf("search: load the vector index: %w", err)
+	}
+	e.emb.Store(&embedderRef{m})
+	return nil
 }
 
 // Warm loads the vector index of the engine's model now rather than on the
@@ -446,10 +486,11 @@ func (e *Engine) results(ctx context.Context, userID int64, q Query, page []fuse
 // related rest (see floor.go). Without a model, or if embedding fails, it
 // finds nothing and the search goes on with the text leg alone.
 func (e *Engine) vectorLeg(ctx context.Context, userID int64, q Query, f store.Filter, k int) (matches, loose []vecHit, err error) {
-	if e.opts.Embedder == nil || q.Text == "" {
+	emb := e.embedder()
+	if emb == nil || q.Text == "" {
 		return nil, nil, nil
 	}
-	qv, err := e.embed(ctx, q.Text)
+	qv, err := e.embed(ctx, emb, q.Text)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, nil, fmt.Errorf("search: embed query: %w", ctx.Err())
@@ -473,12 +514,12 @@ func (e *Engine) vectorLeg(ctx context.Context, userID int64, q Query, f store.F
 }
 
 // embed returns the query's embedding, from the cache when it can.
-func (e *Engine) embed(ctx context.Context, text string) ([]float32, error) {
+func (e *Engine) embed(ctx context.Context, emb TextEmbedder, text string) ([]float32, error) {
 	key := e.opts.Model + "\x00" + strings.ToLower(strings.Join(strings.Fields(text), " "))
 	if v, ok := e.cache.Get(key); ok {
 		return v, nil
 	}
-	v, err := e.opts.Embedder.EmbedText(ctx, text)
+	v, err := emb.EmbedText(ctx, text)
 	if err != nil {
 		return nil, err
 	}

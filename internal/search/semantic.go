@@ -13,14 +13,14 @@ type Semantic struct {
 }
 
 // FixPullModel is how to install the configured CLIP model.
-const FixPullModel = "Download the CLIP model with `targetvision models pull` (or copy one from another machine with `targetvision models import DIR`), then restart the server."
+const FixPullModel = "An administrator downloads the CLIP model on the Settings page (the server uses it at once), or runs `targetvision models pull` (or `targetvision models import DIR` with one copied from another machine) and restarts the server."
 
 // Semantic is the engine's status: whether its searches run the vector leg.
 func (e *Engine) Semantic() Semantic { return e.semantic() }
 
 // semantic is the engine's status.
 func (e *Engine) semantic() Semantic {
-	if e.opts.Embedder != nil {
+	if e.embedder() != nil {
 		return Semantic{Enabled: true, Model: e.opts.Model}
 	}
 	return Semantic{Model: e.opts.Model, Reason: e.opts.SemanticOff, Fix: FixPullModel}

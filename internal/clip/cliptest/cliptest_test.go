@@ -2,10 +2,12 @@ package cliptest_test
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/targetvision/targetvision/internal/clip"
 	"github.com/targetvision/targetvision/internal/clip/cliptest"
@@ -62,5 +64,46 @@ func TestHelpers(t *testing.T) {
 	// http.Head follows the redirect to the CDN copy, which names its sha256.
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("ETag") != `"`+hub.SHA256(clip.DefaultModel, "model.safetensors")+`"` {
 		t.Errorf("status %d, ETag %q", resp.StatusCode, resp.Header.Get("ETag"))
+	}
+}
+
+// TestHubHold: a held file sends its first bytes and then waits for the
+// release, so a test can watch a download under way; after the release
+// the rest arrives whole.
+func TestHubHold(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := cliptest.WriteCheckpoint(dir, cliptest.Options{Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	files, err := cliptest.CheckpointFiles(dir, "org/tiny")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub := cliptest.NewHub(t, files...)
+	release := hub.Hold("model.safetensors", 1000)
+	resp, err := http.Get(hub.URL + "/org/tiny/resolve/main/model.safetensors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	first := make([]byte, 1000)
+	if _, err := io.ReadFull(resp.Body, first); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan []byte)
+	go func() {
+		rest, _ := io.ReadAll(resp.Body)
+		got <- rest
+	}()
+	select {
+	case <-got:
+		t.Fatal("the held body went on before the release")
+	case <-time.After(100 * time.Millisecond):
+	}
+	release()
+	want, _ := os.ReadFile(filepath.Join(dir, "model.safetensors"))
+	if whole := append(first, <-got...); !bytes.Equal(whole, want) {
+		t.Errorf("after the release: %d bytes, want the file's %d", len(whole), len(want))
 	}
 }

@@ -61,6 +61,14 @@ type Hub struct {
 	requests  []HubRequest
 	interrupt map[string]int64
 	corrupt   map[string]bool
+	hold      map[string]hold
+	releases  []func()
+}
+
+// hold is a file whose next download pauses after n bytes until open closes.
+type hold struct {
+	n    int64
+	open chan struct{}
 }
 
 type hubEntry struct {
@@ -76,6 +84,7 @@ func NewHub(t testing.TB, files ...HubFile) *Hub {
 		byHash:    map[string]*hubEntry{},
 		interrupt: map[string]int64{},
 		corrupt:   map[string]bool{},
+		hold:      map[string]hold{},
 		renamed:   map[string]string{},
 	}
 	commit := sha1.New()
@@ -97,6 +106,7 @@ func NewHub(t testing.TB, files ...HubFile) *Hub {
 	h.CDN.URL = strings.Replace(h.CDN.URL, "127.0.0.1", "localhost", 1)
 	t.Cleanup(h.Close)
 	t.Cleanup(h.CDN.Close)
+	t.Cleanup(h.releaseAll) // first: a held download must not keep Close waiting
 	return h
 }
 
@@ -133,6 +143,30 @@ func (h *Hub) InterruptNext(path string, n int64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.interrupt[path] = n
+}
+
+// Hold makes the next whole download of path send n bytes, then wait
+// until release is called (or the client goes away) before the rest, so
+// a test can watch a download under way. Release is also called when the
+// test ends.
+func (h *Hub) Hold(path string, n int64) (release func()) {
+	open := make(chan struct{})
+	var once sync.Once
+	release = func() { once.Do(func() { close(open) }) }
+	h.mu.Lock()
+	h.hold[path] = hold{n: n, open: open}
+	h.releases = append(h.releases, release)
+	h.mu.Unlock()
+	return release
+}
+
+func (h *Hub) releaseAll() {
+	h.mu.Lock()
+	rs := h.releases
+	h.mu.Unlock()
+	for _, r := range rs {
+		r()
+	}
 }
 
 // Corrupt makes every download of path flip one byte of the body while the
@@ -258,7 +292,29 @@ func (h *Hub) sendBody(w http.ResponseWriter, r *http.Request, e *hubEntry) {
 			data[len(data)/2] ^= 0xff
 		}
 	}
+	held, isHeld := h.hold[e.Path]
+	if isHeld && r.Method == http.MethodGet && r.Header.Get("Range") == "" {
+		delete(h.hold, e.Path)
+	} else {
+		isHeld = false
+	}
 	h.mu.Unlock()
+	if isHeld {
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+		cut := min(held.n, int64(len(data)))
+		w.Write(data[:cut])
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+		select {
+		case <-held.open:
+		case <-r.Context().Done():
+			return
+		}
+		w.Write(data[cut:])
+		return
+	}
 	if !interrupt || r.Method != http.MethodGet {
 		w.Header().Set("Content-Type", "application/octet-stream")
 		http.ServeContent(w, r, "", time.Time{}, strings.NewReader(string(data)))

@@ -211,16 +211,135 @@ async function loadModels() {
   try {
     const m = await api('/api/v1/models');
     const clip = m.clip || {};
-    dl.replaceChildren(
-      h('dt', { class: 'text-slate-500 dark:text-slate-400' }, 'CLIP model'),
-      h('dd', { class: 'font-mono break-all' }, clip.name || '–'),
-      h('dt', { class: 'text-slate-500 dark:text-slate-400' }, 'Weights'),
-      h('dd', { dataset: { testid: 'clip-present' } }, clip.present ? 'Downloaded' : 'Missing — run “targetvision models pull”'),
-      h('dt', { class: 'text-slate-500 dark:text-slate-400' }, 'Dimensions'),
-      h('dd', {}, clip.dim ? String(clip.dim) : '–'));
+    const rows = [
+      ['CLIP model', h('dd', { class: 'font-mono break-all' }, clip.name || '–')],
+      ['Search by meaning', h('dd', { dataset: { testid: 'clip-present' } }, clip.present ? 'On'
+        : `Off — ${clip.reason || 'no CLIP model is installed'}. ${clip.can_download ? 'Download it below.' : 'An administrator can download it on this page, or run “targetvision models pull” on the server.'}`)],
+    ];
+    if (clip.self_check) rows.push(['Self-check', h('dd', { dataset: { testid: 'clip-self-check' } }, selfCheckText(clip.self_check))]);
+    rows.push(['Dimensions', h('dd', {}, clip.dim ? String(clip.dim) : '–')]);
+    dl.replaceChildren(...rows.flatMap(([k, v]) => [h('dt', { class: 'text-slate-500 dark:text-slate-400' }, k), v]));
+    showDownload(clip);
   } catch (err) {
     dl.replaceChildren(h('dd', { class: 'col-span-2 text-red-600 dark:text-red-400', role: 'alert' }, `Model information unavailable: ${describeError(err)}`));
   }
+}
+
+const RUNNING = ['downloading', 'verifying', 'checking'];
+
+/** formatBytes is a byte count for people: kB below a megabyte, else MB. */
+export function formatBytes(n) {
+  return n < 1e6 ? `${(n / 1e3).toFixed(n ? 1 : 0)} kB` : `${(n / 1e6).toFixed(1)} MB`;
+}
+
+/** fileProgressText says where one file of the model download stands. */
+export function fileProgressText(f) {
+  switch (f.phase) {
+    case 'downloading':
+      return f.total > 0 ? `${formatBytes(f.bytes)} of ${formatBytes(f.total)} (${Math.floor((f.bytes / f.total) * 100)}%)` : formatBytes(f.bytes);
+    case 'verifying':
+      return 'checking its checksum';
+    case 'done':
+      return `${formatBytes(f.bytes)}, verified`;
+    default:
+      return f.phase || 'waiting';
+  }
+}
+
+/** downloadPhaseText says what the model download is doing. */
+export function downloadPhaseText(st) {
+  switch (st.phase) {
+    case 'downloading': return 'Downloading…';
+    case 'verifying': return 'Verifying checksums…';
+    case 'checking': return 'Running the self-check on the reference image…';
+    case 'installed': return 'Installed and checked: search by meaning is on.';
+    case 'failed': return `Failed: ${st.error || 'unknown error'}`;
+    default: return '';
+  }
+}
+
+/** selfCheckText is a self-check's verdict with its numbers. */
+export function selfCheckText(sc) {
+  if (!sc) return '';
+  if (!sc.ran) return `not run: ${sc.skipped || 'no reference image'}`;
+  const numbers = (sc.labels || []).map((l, i) => `“${l}” ${Number(sc.probs[i]).toFixed(4)}`).join(', ');
+  return sc.pass ? `passed: ${numbers}` : `failed (${sc.reason}): ${numbers}`;
+}
+
+let watching = null;
+
+/** showDownload shows the download box to an administrator who may use it, or while one runs. */
+function showDownload(clip) {
+  const box = $('clip-download');
+  const st = clip.download;
+  const running = st && RUNNING.includes(st.phase);
+  box.hidden = !clip.can_download && !(st && st.phase !== 'idle');
+  const start = $('clip-download-start');
+  start.hidden = !clip.can_download;
+  start.disabled = Boolean(running);
+  start.textContent = st && st.phase === 'failed' ? 'Try the download again' : 'Download the CLIP model';
+  if (start.dataset.bound !== '1') {
+    start.dataset.bound = '1';
+    start.addEventListener('click', startDownload);
+  }
+  if (st) renderDownload(st);
+  if (running) watchDownload();
+}
+
+function renderDownload(st) {
+  const phase = $('clip-download-phase');
+  phase.textContent = downloadPhaseText(st);
+  phase.dataset.phase = st.phase;
+  phase.classList.toggle('text-red-600', st.phase === 'failed');
+  phase.classList.toggle('dark:text-red-400', st.phase === 'failed');
+  if (st.phase === 'idle') {
+    $('clip-download-files').replaceChildren();
+    return;
+  }
+  $('clip-download-files').replaceChildren(...(st.files || []).map((f) => h('li', { class: 'grid grid-cols-[10rem_1fr_12rem] items-center gap-2', dataset: { testid: 'clip-download-file', file: f.name, phase: f.phase } },
+    h('span', { class: 'truncate font-mono' }, f.name),
+    h('progress', { class: 'h-2 w-full', max: String(f.total > 0 ? f.total : 1), value: String(f.total > 0 ? f.bytes : (f.phase === 'done' ? 1 : 0)), 'aria-label': `${f.name} downloaded` }),
+    h('span', { class: 'text-slate-500 dark:text-slate-400', dataset: { testid: 'clip-download-bytes' } }, fileProgressText(f)))));
+}
+
+async function startDownload() {
+  const start = $('clip-download-start');
+  start.disabled = true;
+  try {
+    renderDownload(await api('/api/v1/models/clip/download', { method: 'POST' }));
+  } catch (err) {
+    if (err.code !== 'download_running') {
+      setStatus($('clip-download-phase'), describeError(err), 'error');
+      start.disabled = false;
+      return;
+    }
+  }
+  watchDownload();
+}
+
+/** watchDownload follows the download on the event stream until it ends. */
+function watchDownload() {
+  if (watching || !('EventSource' in window)) return;
+  const es = new EventSource('/api/v1/events');
+  watching = es;
+  const stop = () => {
+    es.close();
+    watching = null;
+  };
+  es.addEventListener('model', (e) => {
+    let st;
+    try {
+      st = JSON.parse(e.data);
+    } catch {
+      return;
+    }
+    renderDownload(st);
+    if (!RUNNING.includes(st.phase)) {
+      stop();
+      loadModels();
+    }
+  });
+  window.addEventListener('pagehide', stop);
 }
 
 async function loadUsage() {
