@@ -14,7 +14,7 @@ import (
 	"github.com/targetvision/targetvision/internal/testshared"
 )
 
-func sharedJPEGs(t *testing.T) []string {
+func sharedJPEGs(t testing.TB) []string {
 	t.Helper()
 	var files []string
 	for _, pat := range []string{"*/*.jpg", "*/*.jpeg"} {
