@@ -245,3 +245,25 @@ func TestIdctReducedMatchesFormula(t *testing.T) {
 		}
 	}
 }
+
+// TestDCShortcut: a block with only its DC coefficient is filled with the
+// value the transform at that scale would compute for every pixel.
+func TestDCShortcut(t *testing.T) {
+	t.Parallel()
+	for _, bs := range []int{8, 4, 2, 1} {
+		d := decoder{scale: 8 / bs, bs: bs}
+		for dc := int32(-1 << 14); dc <= 1<<14; dc++ {
+			b := block{0: dc}
+			dst := make([]byte, 64)
+			d.transformStore(&b, dst, 8)
+			want := dcPixel(dc, bs)
+			for y := range bs {
+				for x := range bs {
+					if dst[y*8+x] != want {
+						t.Fatalf("bs %d, DC %d: pixel (%d,%d) is %d, shortcut %d", bs, dc, x, y, dst[y*8+x], want)
+					}
+				}
+			}
+		}
+	}
+}

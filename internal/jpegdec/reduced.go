@@ -56,3 +56,40 @@ func idctReduced(b *block, n int) {
 		b[3*8+x] = (e0 - o0 + round) >> colShift
 	}
 }
+
+// idct4Store is idctReduced(b, 4) with the level shift, clipping and
+// store of transformStore, for the common scale of 1/2; it leaves b zero
+// (b must be zero outside its 4×4 corner).
+func idct4Store(b *block, dst []byte, stride int) {
+	const rowShift = 12 - redRowBits
+	var t [16]int32 // rows transformed, t[y*4+x]
+	for y := 0; y < 4; y++ {
+		f := (*[4]int32)(b[y*8 : y*8+4])
+		f0, f1, f2, f3 := f[0], f[1], f[2], f[3]
+		*f = [4]int32{}
+		r := (*[4]int32)(t[y*4 : y*4+4])
+		if f1|f2|f3 == 0 {
+			v := (redA * f0) >> rowShift
+			*r = [4]int32{v, v, v, v}
+			continue
+		}
+		e0, e1 := redA*(f0+f2), redA*(f0-f2)
+		o0, o1 := redB*f1+redC*f3, redC*f1-redB*f3
+		*r = [4]int32{(e0 + o0) >> rowShift, (e1 + o1) >> rowShift, (e1 - o1) >> rowShift, (e0 - o0) >> rowShift}
+	}
+	const colShift = 12 + redRowBits
+	const round = 1 << (colShift - 1)
+	r0 := dst[0:4:4]
+	r1 := dst[stride : stride+4 : stride+4]
+	r2 := dst[2*stride : 2*stride+4 : 2*stride+4]
+	r3 := dst[3*stride : 3*stride+4 : 3*stride+4]
+	for x := 0; x < 4; x++ {
+		t0, t1, t2, t3 := t[x], t[4+x], t[8+x], t[12+x]
+		e0, e1 := redA*(t0+t2), redA*(t0-t2)
+		o0, o1 := redB*t1+redC*t3, redC*t1-redB*t3
+		r0[x] = clampPixel((e0 + o0 + round) >> colShift)
+		r1[x] = clampPixel((e1 + o1 + round) >> colShift)
+		r2[x] = clampPixel((e1 - o1 + round) >> colShift)
+		r3[x] = clampPixel((e0 - o0 + round) >> colShift)
+	}
+}
