@@ -1,17 +1,17 @@
 package photo
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"image"
 	"image/color"
 	stddraw "image/draw"
-	"image/jpeg"
 	"os"
 	"path/filepath"
 
 	"golang.org/x/image/draw"
+
+	"github.com/targetvision/targetvision/internal/jpegenc"
 )
 
 // Default output sizes, used for the zero fields of Outputs.
@@ -190,11 +190,8 @@ func writeJPEG(img image.Image, path string, quality int) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
-	bw := bufio.NewWriterSize(tmp, 64<<10)
-	if err := jpeg.Encode(bw, img, &jpeg.Options{Quality: quality}); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
+	// One write: the encoder builds the file in memory.
+	if err := jpegenc.Encode(tmp, img, quality); err != nil {
 		return err
 	}
 	if err := tmp.Chmod(0o600); err != nil {
