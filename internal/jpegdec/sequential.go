@@ -123,6 +123,9 @@ func (d *decoder) sequentialScan(scan []scanComp, mxx, myy int) error {
 						b[0] = 0
 					case bs == 4:
 						idct4Store(&b, dst, c.stride)
+					case bs == 8:
+						idct(&b)
+						store8(&b, dst, c.stride)
 					default:
 						d.transformStore(&b, dst, c.stride)
 						b = block{}
@@ -348,5 +351,18 @@ func (d *decoder) transformStore(b *block, dst []byte, stride int) {
 		for x := range row {
 			row[x] = clampPixel(src[x])
 		}
+	}
+}
+
+// store8 writes a transformed 8×8 block's pixels, level-shifted and
+// clipped, and leaves b zero for the next block.
+func store8(b *block, dst []byte, stride int) {
+	for y := range 8 {
+		src := (*[8]int32)(b[8*y : 8*y+8])
+		row := (*[8]byte)(dst[y*stride : y*stride+8])
+		for x, v := range src {
+			row[x] = clampPixel(v)
+		}
+		*src = [8]int32{}
 	}
 }
