@@ -201,9 +201,9 @@ func Inspect(ctx context.Context, path string, lim Limits) (Info, error) {
 }
 
 // Decode returns the full image, upright (EXIF orientation 1-8 applied), and
-// its Info. The header is checked against lim before decoding. An
-// orientation other than 1 yields an *image.RGBA; otherwise the decoder's own
-// image type is returned.
+// its Info. The header is checked against lim before decoding. A YCbCr or
+// Gray image stays one when turned upright (4:1:1 and 4:1:0 chroma aside);
+// other images with an orientation other than 1 become an *image.RGBA.
 func Decode(ctx context.Context, path string, lim Limits) (image.Image, Info, error) {
 	f, err := load(ctx, path, lim.withDefaults())
 	if err != nil {
