@@ -178,9 +178,9 @@ func makeJPEG(t *testing.T, cjpeg string, c cjpegCase, w, h int, seed uint64) []
 // djpegDecode decodes with libjpeg-turbo at 1/scale: with nearest-neighbour
 // chroma upsampling (-nosmooth), so that the comparison is of the
 // transforms, or its luma alone (-grayscale).
-func djpegDecode(t *testing.T, djpeg string, data []byte, scale int, luma bool) *image.RGBA {
+func djpegDecode(t *testing.T, djpeg string, data []byte, scale string, luma bool) *image.RGBA {
 	t.Helper()
-	args := []string{"-nosmooth", "-scale", "1/" + strconv.Itoa(scale)}
+	args := []string{"-nosmooth", "-scale", scale}
 	if luma {
 		args = append(args, "-grayscale")
 	}
@@ -266,7 +266,7 @@ func TestAgainstLibjpeg(t *testing.T) {
 					t.Errorf("full size: pixels differ from image/jpeg")
 				}
 			}
-			if mean, over4 := diffStats(toRGBA(full), djpegDecode(t, djpeg, data, 1, false)); mean > 1.0 || over4 > 0.01 {
+			if mean, over4 := diffStats(toRGBA(full), djpegDecode(t, djpeg, data, "1/1", false)); mean > 1.0 || over4 > 0.01 {
 				t.Errorf("full size: differs from libjpeg by %.2f per channel on average, %.2f%% over 4", mean, 100*over4)
 			}
 			fp, fs, fz := planes(t, full)
@@ -296,26 +296,57 @@ func TestAgainstLibjpeg(t *testing.T) {
 					// libjpeg-turbo reconstructs chroma finer when scaling,
 					// and keeps more aliasing: a loose bound that still
 					// catches blocks put in the wrong place.
-					if mean, _ := diffStats(toRGBA(img), djpegDecode(t, djpeg, data, s, false)); mean > 16 {
+					if mean, _ := diffStats(toRGBA(img), djpegDecode(t, djpeg, data, "1/2", false)); mean > 16 {
 						t.Errorf("scale 1/2: differs from libjpeg by %.2f per channel on average", mean)
 					}
 				}
 				if s == 8 {
-					want := djpegDecode(t, djpeg, data, 8, true)
-					var worst int
-					for y := range sz[0].Y {
-						for x := range sz[0].X {
-							d := int(sp[0][y*ss[0]+x]) - int(want.Pix[y*want.Stride+4*x])
-							worst = max(worst, d, -d)
-						}
-					}
-					if worst > 1 {
+					if worst, _ := lumaDiff(t, djpeg, data, img, "1/8"); worst > 1 {
 						t.Errorf("scale 1/8: luma differs from libjpeg by up to %d", worst)
 					}
 				}
 			}
+			// libjpeg-turbo's 3/8 to 7/8 transforms are, like ours, the
+			// n-point IDCT of the low n×n coefficients.
+			for _, m := range []int{3, 5, 6, 7} {
+				img, truncated, err := DecodeEighths(bytes.NewReader(data), m)
+				if err != nil || truncated {
+					t.Fatalf("scale %d/8: %v (truncated %v)", m, err, truncated)
+				}
+				if b, want := img.Bounds(), image.Rect(0, 0, (w*m+7)/8, (h*m+7)/8); b != want {
+					t.Fatalf("scale %d/8: bounds %v, want %v", m, b, want)
+				}
+				scale := strconv.Itoa(m) + "/8"
+				if worst, mean := lumaDiff(t, djpeg, data, img, scale); worst > 2 || mean > 0.1 {
+					t.Errorf("scale %s: luma differs from libjpeg by up to %d, %.3f on average", scale, worst, mean)
+				}
+				if mean, _ := diffStats(toRGBA(img), djpegDecode(t, djpeg, data, scale, false)); mean > 16 {
+					t.Errorf("scale %s: differs from libjpeg by %.2f per channel on average", scale, mean)
+				}
+			}
 		})
 	}
+}
+
+// lumaDiff compares img's luma (or grey) plane with libjpeg-turbo's
+// greyscale decode at the same scale: the largest and the mean absolute
+// difference.
+func lumaDiff(t *testing.T, djpeg string, data []byte, img image.Image, scale string) (worst int, mean float64) {
+	t.Helper()
+	want := djpegDecode(t, djpeg, data, scale, true)
+	p, s, z := planes(t, img)
+	if z[0] != want.Rect.Size() {
+		t.Fatalf("scale %s: size %v, libjpeg %v", scale, z[0], want.Rect.Size())
+	}
+	var sum int
+	for y := range z[0].Y {
+		for x := range z[0].X {
+			d := int(p[0][y*s[0]+x]) - int(want.Pix[y*want.Stride+4*x])
+			worst = max(worst, d, -d)
+			sum += max(d, -d)
+		}
+	}
+	return worst, float64(sum) / float64(z[0].X*z[0].Y)
 }
 
 // TestTruncatedEverywhere cuts files of every kind at many points: each
@@ -328,20 +359,20 @@ func TestTruncatedEverywhere(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			data := makeJPEG(t, cjpeg, c, 160, 120, uint64(100+i))
-			for _, s := range []int{1, 2} {
-				full, _, err := DecodeScaled(bytes.NewReader(data), s)
+			for _, s := range []int{8, 4, 3} { // eighths
+				full, _, err := DecodeEighths(bytes.NewReader(data), s)
 				if err != nil {
 					t.Fatal(err)
 				}
 				fullPix := rgba(full)
 				for _, frac := range []int{35, 50, 65, 80, 95} {
 					cut := data[:len(data)*frac/100]
-					img, truncated, err := DecodeScaled(bytes.NewReader(cut), s)
+					img, truncated, err := DecodeEighths(bytes.NewReader(cut), s)
 					if err != nil {
-						t.Fatalf("cut at %d%%, scale 1/%d: %v", frac, s, err)
+						t.Fatalf("cut at %d%%, scale %d/8: %v", frac, s, err)
 					}
 					if !truncated {
-						t.Fatalf("cut at %d%%, scale 1/%d: not reported truncated", frac, s)
+						t.Fatalf("cut at %d%%, scale %d/8: not reported truncated", frac, s)
 					}
 					if img.Bounds() != full.Bounds() {
 						t.Fatalf("cut at %d%%: bounds %v, want %v", frac, img.Bounds(), full.Bounds())
@@ -354,7 +385,7 @@ func TestTruncatedEverywhere(t *testing.T) {
 					if frac >= 50 {
 						rows := 2
 						if !bytes.Equal(got.Pix[:rows*got.Stride], fullPix.Pix[:rows*fullPix.Stride]) {
-							t.Errorf("cut at %d%%, scale 1/%d: the first rows differ from the whole file's", frac, s)
+							t.Errorf("cut at %d%%, scale %d/8: the first rows differ from the whole file's", frac, s)
 						}
 					}
 				}

@@ -134,9 +134,12 @@ type decoder struct {
 	blackPix    []byte
 	blackStride int
 
-	// scale divides the output size (1, 2, 4 or 8); bs = 8/scale is the
-	// side of one decoded block in output pixels.
-	scale, bs int
+	// bs is the side of one decoded block in output pixels, 1 to 8: the
+	// image is decoded at bs/8 of its size.
+	bs int
+	// idctK is the reduced transform's table for a bs other than 1, 2, 4
+	// and 8 (see idctN).
+	idctK *[8][8]int32
 	// hmax and vmax are the largest sampling factors of the components:
 	// the MCU is 8*hmax by 8*vmax pixels.
 	hmax, vmax int
@@ -725,7 +728,21 @@ func DecodeScaled(r io.Reader, scale int) (image.Image, bool, error) {
 	default:
 		return nil, false, fmt.Errorf("jpegdec: scale %d is not 1, 2, 4 or 8", scale)
 	}
-	d := decoder{scale: scale, bs: 8 / scale}
+	return DecodeEighths(r, 8/scale)
+}
+
+// DecodeEighths decodes the image at m/8 of its size (m from 1 to 8, the
+// size rounded up, as libjpeg's scale_num/8), each 8×8 block becoming m×m
+// pixels through the m-point inverse DCT of its low m×m coefficients.
+// Like DecodeScaled, it reports whether the data ended early.
+func DecodeEighths(r io.Reader, m int) (image.Image, bool, error) {
+	if m < 1 || m > 8 {
+		return nil, false, fmt.Errorf("jpegdec: %d/8 is not a scale from 1/8 to 8/8", m)
+	}
+	d := decoder{bs: m}
+	if m != 1 && m != 2 && m != 4 && m != 8 {
+		d.idctK = idctTable(m)
+	}
 	img, err := d.decode(r, false)
 	return img, d.truncated, err
 }

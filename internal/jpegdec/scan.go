@@ -9,11 +9,16 @@ import (
 	"io"
 )
 
-// makeImg allocates and initializes the destination image, at 1/d.scale
-// of the full size.
+// outSize is the decoded image's size: bs/8 of the full size, rounded up.
+func (d *decoder) outSize() (w, h int) {
+	return (d.width*d.bs + 7) / 8, (d.height*d.bs + 7) / 8
+}
+
+// makeImg allocates and initializes the destination image, at d.bs/8 of
+// the full size.
 func (d *decoder) makeImg(mxx, myy int) {
 	bs := d.bs
-	w, h := (d.width+d.scale-1)/d.scale, (d.height+d.scale-1)/d.scale
+	w, h := d.outSize()
 	if d.nComp == 1 {
 		m := image.NewGray(image.Rect(0, 0, bs*mxx, bs*myy))
 		d.img1 = m.SubImage(image.Rect(0, 0, w, h)).(*image.Gray)
@@ -68,7 +73,7 @@ func (d *decoder) makeImg(mxx, myy int) {
 // cover (libjpeg's default "fancy" upsampling smooths where this copies;
 // both are within what the sampling factors allow).
 func (d *decoder) upsamplePlanes() {
-	w, h := (d.width+d.scale-1)/d.scale, (d.height+d.scale-1)/d.scale
+	w, h := d.outSize()
 	m := image.NewYCbCr(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio444)
 	dst := [3][]byte{m.Y, m.Cb, m.Cr}
 	for i := 0; i < 3; i++ {

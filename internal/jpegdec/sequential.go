@@ -123,6 +123,10 @@ func (d *decoder) sequentialScan(scan []scanComp, mxx, myy int) error {
 						b[0] = 0
 					case bs == 4:
 						idct4Store(&b, dst, c.stride)
+					case bs == 3:
+						idct3Store(&b, dst, c.stride)
+					case bs == 5:
+						idct5Store(&b, dst, c.stride, d.idctK)
 					case bs == 8:
 						idct(&b)
 						store8(&b, dst, c.stride)
@@ -300,11 +304,13 @@ func dcPixel(dc int32, bs int) uint8 {
 	switch bs {
 	case 8:
 		v = ((dc<<17 + 1<<19) >> 2) >> 18
-	case 4:
+	case 1, 2:
+		v = (dc + 4) >> 3
+	default:
+		// idctReduced and idctN: the DC term's weight is redA for every
+		// n.
 		const rowShift, colShift = 12 - redRowBits, 12 + redRowBits
 		v = (redA*((redA*dc)>>rowShift) + 1<<(colShift-1)) >> colShift
-	default:
-		v = (dc + 4) >> 3
 	}
 	return clampPixel(v)
 }
@@ -342,8 +348,10 @@ func (d *decoder) transformStore(b *block, dst []byte, stride int) {
 	case 1:
 		// The DC coefficient is eight times the block's mean.
 		b[0] = (b[0] + 4) >> 3
-	default:
+	case 2, 4:
 		idctReduced(b, bs)
+	default:
+		idctN(b, bs, d.idctK)
 	}
 	for y := range bs {
 		row := dst[y*stride : y*stride+bs]
