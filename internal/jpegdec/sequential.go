@@ -309,8 +309,7 @@ func dcPixel(dc int32, bs int) uint8 {
 	default:
 		// idctReduced and idctN: the DC term's weight is redA for every
 		// n.
-		const rowShift, colShift = 12 - redRowBits, 12 + redRowBits
-		v = (redA*((redA*dc)>>rowShift) + 1<<(colShift-1)) >> colShift
+		v = (redA*((redA*dc)>>redRowShift) + redRound) >> redColShift
 	}
 	return clampPixel(v)
 }
