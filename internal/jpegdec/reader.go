@@ -9,9 +9,11 @@
 //     (libjpeg's "premature end of JPEG file" is a warning, not an error);
 //   - every legal sampling factor combination decodes (1-4 each way, any
 //     component the largest), not only the six common chroma ratios;
-//   - DecodeScaled decodes at 1/2, 1/4 or 1/8 of the size with reduced
-//     inverse DCTs (libjpeg's scale_num/scale_denom), so a 24 MP photo
-//     wanted at 2200 px is never made at full size.
+//   - DecodeEighths decodes at any m/8 of the size (DecodeScaled at 1/2,
+//     1/4, 1/8) with reduced inverse DCTs (libjpeg's scale_num/8), so a
+//     24 MP photo wanted at 2200 px is made at 2250×1500, never whole;
+//   - sequential scans, what cameras write, are entropy-decoded about as
+//     fast as libjpeg-turbo does (see sequential.go).
 //
 // JPEG is defined in ITU-T T.81: https://www.w3.org/Graphics/JPEG/itu-t81.pdf.
 package jpegdec
