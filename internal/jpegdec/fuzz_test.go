@@ -28,8 +28,8 @@ func FuzzDecode(f *testing.F) {
 		if err != nil || cfg.Width*cfg.Height > 4<<20 {
 			return // keep fuzzing memory small
 		}
-		for _, s := range []int{8, 4, 2} {
-			_, _, _ = DecodeScaled(bytes.NewReader(data), s)
+		for m := 1; m < 8; m++ {
+			_, _, _ = DecodeEighths(bytes.NewReader(data), m)
 		}
 		got, _, err := DecodeScaled(bytes.NewReader(data), 1)
 		want, stdErr := stdjpeg.Decode(bytes.NewReader(data))
