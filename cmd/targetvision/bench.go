@@ -77,7 +77,7 @@ func newBenchIndexCmd(e *env) *cobra.Command {
 scene upscaled with Catmull-Rom plus ±8 noise, quality 90), then prints the
 CPU milliseconds per photo of: djpeg (libjpeg-turbo, Debian package
 libjpeg-turbo-progs) at full size, 1/2 and 1/4 on the same files; Go's
-image/jpeg; TargetVision's decoder at full size and 1/2; photo.Process
+image/jpeg; TargetVision's decoder at full size, 1/2 and 3/8; photo.Process
 (hash, EXIF, decode, rendition and thumbnail); and a whole index through
 the pipeline into a scratch SQLite store (no CLIP, no Claude). Each step is
 also given as a multiple of djpeg's full decode. Nothing of yours is read

@@ -3,7 +3,8 @@
 // realistic large JPEGs deterministically (a smooth random scene upscaled
 // with Catmull-Rom, ±8 noise, quality 90, like a camera's output), then
 // reports CPU milliseconds per photo for decoding alone (djpeg, Go's
-// image/jpeg, internal/jpegdec), for photo.Process (decode, EXIF, hash,
+// image/jpeg, internal/jpegdec at full size, 1/2 and 3/8, the scale a 24 MP
+// photo's rendition is decoded at), for photo.Process (decode, EXIF, hash,
 // rendition and thumbnail) and for a whole index run through the pipeline
 // into a scratch SQLite store (CLIP and Claude left out).
 package indexbench
@@ -140,6 +141,10 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		}},
 		{"jpegdec, decode at 1/2", func(data []byte, _ string) error {
 			_, _, err := jpegdec.DecodeScaled(bytes.NewReader(data), 2)
+			return err
+		}},
+		{"jpegdec, decode at 3/8", func(data []byte, _ string) error {
+			_, _, err := jpegdec.DecodeEighths(bytes.NewReader(data), 3)
 			return err
 		}},
 		{"photo.Process (read, hash, EXIF, decode, rendition, thumbnail)", func(_ []byte, path string) error {

@@ -14,7 +14,7 @@ import (
 	"github.com/targetvision/targetvision/internal/testshared"
 )
 
-func sharedJPEGs(t *testing.T) []string {
+func sharedJPEGs(t testing.TB) []string {
 	t.Helper()
 	var files []string
 	for _, pat := range []string{"*/*.jpg", "*/*.jpeg"} {
@@ -202,12 +202,13 @@ func TestScaled(t *testing.T) {
 }
 
 // TestIdctReducedMatchesFormula checks the fixed-point reduced transforms
-// against the cosine sums they implement, on random coefficients.
+// against the cosine sums they implement, on random coefficients, and the
+// unrolled ones against the table-driven one (TestUnrolledTransforms).
 func TestIdctReducedMatchesFormula(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 500 {
-		for _, n := range []int{2, 4} {
+		for _, n := range []int{2, 3, 4, 5, 6, 7} {
 			var b block
 			for i := range b {
 				b[i] = int32(rng.IntN(2049) - 1024)
@@ -234,13 +235,74 @@ func TestIdctReducedMatchesFormula(t *testing.T) {
 				}
 			}
 			got := b
-			idctReduced(&got, n)
+			if n == 2 || n == 4 {
+				idctReduced(&got, n)
+			} else {
+				idctN(&got, n, idctTable(n))
+			}
 			for y := range n {
 				for x := range n {
 					if d := math.Abs(float64(got[y*8+x]) - want[y*n+x]); d > 1.5 {
 						t.Fatalf("n=%d (%d,%d): %d, want %.2f", n, x, y, got[y*8+x], want[y*n+x])
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestDCShortcut: a block with only its DC coefficient is filled with the
+// value the transform at that scale would compute for every pixel.
+func TestDCShortcut(t *testing.T) {
+	t.Parallel()
+	for _, bs := range []int{8, 7, 6, 5, 4, 3, 2, 1} {
+		d := decoder{bs: bs, idctK: idctTable(bs)}
+		for dc := int32(-1 << 14); dc <= 1<<14; dc++ {
+			b := block{0: dc}
+			dst := make([]byte, 64)
+			d.transformStore(&b, dst, 8)
+			want := dcPixel(dc, bs)
+			for y := range bs {
+				for x := range bs {
+					if dst[y*8+x] != want {
+						t.Fatalf("bs %d, DC %d: pixel (%d,%d) is %d, shortcut %d", bs, dc, x, y, dst[y*8+x], want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestUnrolledTransforms: the unrolled 3×3, 4×4 and 5×5 transform-and-store
+// paths give the table-driven transform's pixels and leave the block zero.
+func TestUnrolledTransforms(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 2000 {
+		k5 := idctTable(5)
+		for n, store := range map[int]func(*block, []byte, int){
+			3: idct3Store, 4: idct4Store,
+			5: func(b *block, dst []byte, stride int) { idct5Store(b, dst, stride, k5) },
+		} {
+			var b block
+			for y := range n {
+				for x := range n {
+					b[y*8+x] = int32(rng.IntN(1025) - 512)
+				}
+			}
+			want := b
+			idctN(&want, n, idctTable(n))
+			got := make([]byte, 8*n)
+			store(&b, got, 8)
+			for y := range n {
+				for x := range n {
+					if w := clampPixel(want[y*8+x]); got[y*8+x] != w {
+						t.Fatalf("n=%d (%d,%d): %d, table-driven %d", n, x, y, got[y*8+x], w)
+					}
+				}
+			}
+			if b != (block{}) {
+				t.Fatalf("n=%d: block not left zero", n)
 			}
 		}
 	}

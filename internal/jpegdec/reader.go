@@ -9,9 +9,11 @@
 //     (libjpeg's "premature end of JPEG file" is a warning, not an error);
 //   - every legal sampling factor combination decodes (1-4 each way, any
 //     component the largest), not only the six common chroma ratios;
-//   - DecodeScaled decodes at 1/2, 1/4 or 1/8 of the size with reduced
-//     inverse DCTs (libjpeg's scale_num/scale_denom), so a 24 MP photo
-//     wanted at 2200 px is never made at full size.
+//   - DecodeEighths decodes at any m/8 of the size (DecodeScaled at 1/2,
+//     1/4, 1/8) with reduced inverse DCTs (libjpeg's scale_num/8), so a
+//     24 MP photo wanted at 2200 px is made at 2250×1500, never whole;
+//   - sequential scans, what cameras write, are entropy-decoded about as
+//     fast as libjpeg-turbo does (see sequential.go).
 //
 // JPEG is defined in ITU-T T.81: https://www.w3.org/Graphics/JPEG/itu-t81.pdf.
 package jpegdec
@@ -103,29 +105,29 @@ type Reader interface {
 	io.Reader
 }
 
-// bits holds the unprocessed bits that have been taken from the byte-stream.
-// The n least significant bits of a form the unread bits, to be read in MSB to
-// LSB order.
+// bits holds the unread bits of the entropy-coded data, taken from the
+// byte-stream without its stuffing. It never holds a byte past the
+// data's end, so a scan's end leaves the byte-stream at its marker.
 type bits struct {
-	a uint64 // accumulator (64 bits, so one refill covers a whole coefficient).
-	m uint64 // mask. m==1<<(n-1) when n>0, with m==0 when n==0.
-	n int32  // the number of unread bits in a.
+	// acc holds the unread bits left-aligned: the next bit is bit 63. The
+	// bits below the n counted are zero or the stream's next bits.
+	acc uint64
+	// n is the number of unread bits in acc; negative once the decoder
+	// has used zeros past the end of the data (see refill).
+	n int32
+	// eod is set when a marker or the end of the input was reached.
+	eod bool
 }
 
 type decoder struct {
 	r    io.Reader
 	bits bits
-	// bytes is a byte buffer, similar to a bufio.Reader, except that it
-	// has to be able to unread more than 1 byte, due to byte stuffing.
-	// Byte stuffing is specified in section F.1.2.3.
+	// bytes is a byte buffer, similar to a bufio.Reader.
 	bytes struct {
 		// buf[i:j] are the buffered bytes read from the underlying
 		// io.Reader that haven't yet been passed further on.
-		buf  [4096]byte
+		buf  [bufSize]byte
 		i, j int
-		// nUnreadable is the number of bytes to back up i after
-		// overshooting. It can be 0, 1 or 2.
-		nUnreadable int
 	}
 	width, height int
 
@@ -134,9 +136,12 @@ type decoder struct {
 	blackPix    []byte
 	blackStride int
 
-	// scale divides the output size (1, 2, 4 or 8); bs = 8/scale is the
-	// side of one decoded block in output pixels.
-	scale, bs int
+	// bs is the side of one decoded block in output pixels, 1 to 8: the
+	// image is decoded at bs/8 of its size.
+	bs int
+	// idctK is the reduced transform's table for a bs other than 1, 2, 4
+	// and 8 (see idctN).
+	idctK *[8][8]int32
 	// hmax and vmax are the largest sampling factors of the components:
 	// the MCU is 8*hmax by 8*vmax pixels.
 	hmax, vmax int
@@ -177,43 +182,31 @@ type decoder struct {
 	tmp        [2 * blockSize]byte
 }
 
-// fill fills up the d.bytes.buf buffer from the underlying io.Reader. It
-// should only be called when there are no unread bytes in d.bytes.
+// bufSize is the size of the decoder's input buffer.
+const bufSize = 16 << 10
+
+// fill moves the unread bytes to the start of d.bytes.buf and reads more
+// after them: at least one, or an error.
 func (d *decoder) fill() error {
-	if d.bytes.i != d.bytes.j {
-		panic("jpeg: fill called when unread bytes exist")
+	if d.bytes.i > 0 {
+		d.bytes.j = copy(d.bytes.buf[:], d.bytes.buf[d.bytes.i:d.bytes.j])
+		d.bytes.i = 0
 	}
-	// Move the last 2 bytes to the start of the buffer, in case we need
-	// to call unreadByteStuffedByte.
-	if d.bytes.j > 2 {
-		d.bytes.buf[0] = d.bytes.buf[d.bytes.j-2]
-		d.bytes.buf[1] = d.bytes.buf[d.bytes.j-1]
-		d.bytes.i, d.bytes.j = 2, 2
-	}
-	// Fill in the rest of the buffer.
-	n, err := d.r.Read(d.bytes.buf[d.bytes.j:])
-	d.bytes.j += n
-	if n > 0 {
+	if d.bytes.j == len(d.bytes.buf) {
 		return nil
 	}
-	if err == io.EOF {
-		err = io.ErrUnexpectedEOF
-	}
-	return err
-}
-
-// unreadByteStuffedByte undoes the most recent readByteStuffedByte call,
-// giving a byte of data back from d.bits to d.bytes. The Huffman look-up table
-// requires at least 8 bits for look-up, which means that Huffman decoding can
-// sometimes overshoot and read one or two too many bytes. Two-byte overshoot
-// can happen when expecting to read a 0xff 0x00 byte-stuffed byte.
-func (d *decoder) unreadByteStuffedByte() {
-	d.bytes.i -= d.bytes.nUnreadable
-	d.bytes.nUnreadable = 0
-	if d.bits.n >= 8 {
-		d.bits.a >>= 8
-		d.bits.n -= 8
-		d.bits.m >>= 8
+	for {
+		n, err := d.r.Read(d.bytes.buf[d.bytes.j:])
+		d.bytes.j += n
+		if n > 0 {
+			return nil
+		}
+		if err == io.EOF {
+			return io.ErrUnexpectedEOF
+		}
+		if err != nil {
+			return err
+		}
 	}
 }
 
@@ -227,65 +220,12 @@ func (d *decoder) readByte() (x byte, err error) {
 	}
 	x = d.bytes.buf[d.bytes.i]
 	d.bytes.i++
-	d.bytes.nUnreadable = 0
 	return x, nil
-}
-
-// errMissingFF00 means that readByteStuffedByte encountered an 0xff byte (a
-// marker byte) that wasn't the expected byte-stuffed sequence 0xff, 0x00.
-var errMissingFF00 = FormatError("missing 0xff00 sequence")
-
-// readByteStuffedByte is like readByte but is for byte-stuffed Huffman data.
-func (d *decoder) readByteStuffedByte() (x byte, err error) {
-	// Take the fast path if d.bytes.buf contains at least two bytes.
-	if d.bytes.i+2 <= d.bytes.j {
-		x = d.bytes.buf[d.bytes.i]
-		d.bytes.i++
-		d.bytes.nUnreadable = 1
-		if x != 0xff {
-			return x, err
-		}
-		if d.bytes.buf[d.bytes.i] != 0x00 {
-			return 0, errMissingFF00
-		}
-		d.bytes.i++
-		d.bytes.nUnreadable = 2
-		return 0xff, nil
-	}
-
-	d.bytes.nUnreadable = 0
-
-	x, err = d.readByte()
-	if err != nil {
-		return 0, err
-	}
-	d.bytes.nUnreadable = 1
-	if x != 0xff {
-		return x, nil
-	}
-
-	x, err = d.readByte()
-	if err != nil {
-		return 0, err
-	}
-	d.bytes.nUnreadable = 2
-	if x != 0x00 {
-		return 0, errMissingFF00
-	}
-	return 0xff, nil
 }
 
 // readFull reads exactly len(p) bytes into p. It does not care about byte
 // stuffing.
 func (d *decoder) readFull(p []byte) error {
-	// Unread the overshot bytes, if any.
-	if d.bytes.nUnreadable != 0 {
-		if d.bits.n >= 8 {
-			d.unreadByteStuffedByte()
-		}
-		d.bytes.nUnreadable = 0
-	}
-
 	for {
 		n := copy(p, d.bytes.buf[d.bytes.i:d.bytes.j])
 		p = p[n:]
@@ -302,19 +242,8 @@ func (d *decoder) readFull(p []byte) error {
 
 // ignore ignores the next n bytes.
 func (d *decoder) ignore(n int) error {
-	// Unread the overshot bytes, if any.
-	if d.bytes.nUnreadable != 0 {
-		if d.bits.n >= 8 {
-			d.unreadByteStuffedByte()
-		}
-		d.bytes.nUnreadable = 0
-	}
-
 	for {
-		m := d.bytes.j - d.bytes.i
-		if m > n {
-			m = n
-		}
+		m := min(d.bytes.j-d.bytes.i, n)
 		d.bytes.i += m
 		n -= m
 		if n == 0 {
@@ -801,7 +730,21 @@ func DecodeScaled(r io.Reader, scale int) (image.Image, bool, error) {
 	default:
 		return nil, false, fmt.Errorf("jpegdec: scale %d is not 1, 2, 4 or 8", scale)
 	}
-	d := decoder{scale: scale, bs: 8 / scale}
+	return DecodeEighths(r, 8/scale)
+}
+
+// DecodeEighths decodes the image at m/8 of its size (m from 1 to 8, the
+// size rounded up, as libjpeg's scale_num/8), each 8×8 block becoming m×m
+// pixels through the m-point inverse DCT of its low m×m coefficients.
+// Like DecodeScaled, it reports whether the data ended early.
+func DecodeEighths(r io.Reader, m int) (image.Image, bool, error) {
+	if m < 1 || m > 8 {
+		return nil, false, fmt.Errorf("jpegdec: %d/8 is not a scale from 1/8 to 8/8", m)
+	}
+	d := decoder{bs: m}
+	if m != 1 && m != 2 && m != 4 && m != 8 {
+		d.idctK = idctTable(m)
+	}
 	img, err := d.decode(r, false)
 	return img, d.truncated, err
 }

@@ -9,11 +9,16 @@ import (
 	"io"
 )
 
-// makeImg allocates and initializes the destination image, at 1/d.scale
-// of the full size.
+// outSize is the decoded image's size: bs/8 of the full size, rounded up.
+func (d *decoder) outSize() (w, h int) {
+	return (d.width*d.bs + 7) / 8, (d.height*d.bs + 7) / 8
+}
+
+// makeImg allocates and initializes the destination image, at d.bs/8 of
+// the full size.
 func (d *decoder) makeImg(mxx, myy int) {
 	bs := d.bs
-	w, h := (d.width+d.scale-1)/d.scale, (d.height+d.scale-1)/d.scale
+	w, h := d.outSize()
 	if d.nComp == 1 {
 		m := image.NewGray(image.Rect(0, 0, bs*mxx, bs*myy))
 		d.img1 = m.SubImage(image.Rect(0, 0, w, h)).(*image.Gray)
@@ -68,7 +73,7 @@ func (d *decoder) makeImg(mxx, myy int) {
 // cover (libjpeg's default "fancy" upsampling smooths where this copies;
 // both are within what the sampling factors allow).
 func (d *decoder) upsamplePlanes() {
-	w, h := (d.width+d.scale-1)/d.scale, (d.height+d.scale-1)/d.scale
+	w, h := d.outSize()
 	m := image.NewYCbCr(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio444)
 	dst := [3][]byte{m.Y, m.Cb, m.Cr}
 	for i := 0; i < 3; i++ {
@@ -117,11 +122,7 @@ func (d *decoder) processSOS(n int) error {
 	if n != 4+2*nComp {
 		return FormatError("SOS length inconsistent with number of components")
 	}
-	var scan [maxComponents]struct {
-		compIndex uint8
-		td        uint8 // DC table selector.
-		ta        uint8 // AC table selector.
-	}
+	var scan [maxComponents]scanComp
 	totalHV := 0
 	for i := 0; i < nComp; i++ {
 		cs := d.tmp[1+2*i] // Component selector.
@@ -215,10 +216,11 @@ func (d *decoder) processSOS(n int) error {
 	}
 
 	d.bits = bits{}
+	if !d.progressive {
+		return d.sequentialScan(scan[:nComp], mxx, myy)
+	}
 	mcu, expectedRST := 0, uint8(rst0Marker)
 	var (
-		// b is the decoded coefficients, in natural (not zig-zag) order.
-		b  block
 		dc [maxComponents]int32
 		// bx and by are the location of the current block, in units of 8x8
 		// blocks: the third block in the first row has (bx, by) = (2, 0).
@@ -274,72 +276,28 @@ func (d *decoder) processSOS(n int) error {
 						}
 					}
 
-					// Load the previous partially decoded coefficients, if applicable.
-					if d.progressive {
-						b = d.progCoeffs[compIndex][by*mxx*hi+bx]
-					} else {
-						b = block{}
+					if short {
+						continue // keep what earlier scans gave this block
 					}
-					if !short {
-						err := d.decodeBlock(&b, &dc, compIndex, scan[i].td, scan[i].ta, zigStart, zigEnd, ah, al)
-						if isShort(err) {
-							short, d.truncated = true, true
-							if d.progressive {
-								continue // keep what earlier scans gave this block
-							}
-							b = block{} // grey, as libjpeg leaves it
-						} else if err != nil {
-							return err
-						}
-					} else if d.progressive {
-						continue
-					}
-
-					if d.progressive {
-						// Save the coefficients.
-						d.progCoeffs[compIndex][by*mxx*hi+bx] = b
-						// At this point, we could call reconstructBlock to dequantize and perform the
-						// inverse DCT, to save early stages of a progressive image to the *image.YCbCr
-						// buffers (the whole point of progressive encoding), but in Go, the jpeg.Decode
-						// function does not return until the entire image is decoded, so we "continue"
-						// here to avoid wasted computation. Instead, reconstructBlock is called on each
-						// accumulated block by the reconstructProgressiveImage method after all of the
-						// SOS markers are processed.
-						continue
-					}
-					if err := d.reconstructBlock(&b, bx, by, int(compIndex)); err != nil {
+					// Refine the coefficients earlier scans gave the block;
+					// reconstructProgressiveImage transforms them all once
+					// every scan is read.
+					b := &d.progCoeffs[compIndex][by*mxx*hi+bx]
+					err := d.decodeBlock(b, &dc, compIndex, scan[i].td, scan[i].ta, zigStart, zigEnd, ah, al)
+					if isShort(err) {
+						short, d.truncated = true, true
+					} else if err != nil {
 						return err
 					}
 				} // for j
 			} // for i
 			mcu++
 			if !short && d.ri > 0 && mcu%d.ri == 0 && mcu < mxx*myy {
-				// For well-formed input, the RST[0-7] restart marker follows
-				// immediately. For corrupt input, call findRST to try to
-				// resynchronize.
-				if err := d.readFull(d.tmp[:2]); isShort(err) {
-					short, d.truncated = true, true
-					continue
-				} else if err != nil {
+				var err error
+				if short, err = d.restart(&expectedRST); err != nil {
 					return err
-				} else if d.tmp[0] != 0xff || d.tmp[1] != expectedRST {
-					if err := d.findRST(expectedRST); isShort(err) {
-						short, d.truncated = true, true
-						continue
-					} else if err != nil {
-						return err
-					}
 				}
-				expectedRST++
-				if expectedRST == rst7Marker+1 {
-					expectedRST = rst0Marker
-				}
-				// Reset the Huffman decoder.
-				d.bits = bits{}
-				// Reset the DC components, as per section F.2.1.3.1.
 				dc = [maxComponents]int32{}
-				// Reset the progressive decoder state, as per section G.1.2.2.
-				d.eobRun = 0
 			}
 		} // for mx
 	} // for my
@@ -359,25 +317,16 @@ func (d *decoder) decodeBlock(b *block, dc *[maxComponents]int32, compIndex uint
 		if zig == 0 {
 			zig++
 			// Decode the DC coefficient, as specified in section F.2.2.1.
-			if d.bits.n < 32 {
-				d.fillBits()
-			}
-			value, ok := d.quickHuffman(&d.huff[dcTable][td])
-			if !ok {
-				var err error
-				if value, err = d.decodeHuffman(&d.huff[dcTable][td]); err != nil {
-					return err
-				}
+			value, err := d.decodeHuffman(&d.huff[dcTable][td])
+			if err != nil {
+				return err
 			}
 			if value > 16 {
 				return UnsupportedError("excessive DC component")
 			}
-			dcDelta, ok := d.quickExtend(value)
-			if !ok {
-				var err error
-				if dcDelta, err = d.receiveExtend(value); err != nil {
-					return err
-				}
+			dcDelta, err := d.receiveExtend(value)
+			if err != nil {
+				return err
 			}
 			dc[compIndex] += dcDelta
 			b[0] = dc[compIndex] << al
@@ -389,18 +338,9 @@ func (d *decoder) decodeBlock(b *block, dc *[maxComponents]int32, compIndex uint
 			// Decode the AC coefficients, as specified in section F.2.2.2.
 			huff := &d.huff[acTable][ta]
 			for ; zig <= zigEnd; zig++ {
-				// The quick paths read codes and values from the
-				// accumulator without a call; near a marker or the end of
-				// the data the careful paths take over.
-				if d.bits.n < 32 {
-					d.fillBits()
-				}
-				value, ok := d.quickHuffman(huff)
-				if !ok {
-					var err error
-					if value, err = d.decodeHuffman(huff); err != nil {
-						return err
-					}
+				value, err := d.decodeHuffman(huff)
+				if err != nil {
+					return err
 				}
 				val0 := value >> 4
 				val1 := value & 0x0f
@@ -409,12 +349,9 @@ func (d *decoder) decodeBlock(b *block, dc *[maxComponents]int32, compIndex uint
 					if zig > zigEnd {
 						break
 					}
-					ac, ok := d.quickExtend(val1)
-					if !ok {
-						var err error
-						if ac, err = d.receiveExtend(val1); err != nil {
-							return err
-						}
+					ac, err := d.receiveExtend(val1)
+					if err != nil {
+						return err
 					}
 					b[unzig[zig]] = ac << al
 				} else {
@@ -564,8 +501,8 @@ func (d *decoder) reconstructProgressiveImage() error {
 	return nil
 }
 
-// reconstructBlock dequantizes, performs the inverse DCT and stores the block
-// to the image.
+// reconstructBlock dequantizes a progressive image's block, performs the
+// inverse DCT and stores the block to the image.
 func (d *decoder) reconstructBlock(b *block, bx, by, compIndex int) error {
 	bs := d.bs
 	if bs == 8 {
@@ -582,51 +519,11 @@ func (d *decoder) reconstructBlock(b *block, bx, by, compIndex int) error {
 			}
 		}
 	}
-	dst, stride := []byte(nil), 0
-	switch {
-	case d.nComp == 1:
-		dst, stride = d.img1.Pix[bs*(by*d.img1.Stride+bx):], d.img1.Stride
-	case d.generic:
-		dst, stride = d.planes[compIndex][bs*(by*d.planeStride[compIndex]+bx):], d.planeStride[compIndex]
-	default:
-		switch compIndex {
-		case 0:
-			dst, stride = d.img3.Y[bs*(by*d.img3.YStride+bx):], d.img3.YStride
-		case 1:
-			dst, stride = d.img3.Cb[bs*(by*d.img3.CStride+bx):], d.img3.CStride
-		case 2:
-			dst, stride = d.img3.Cr[bs*(by*d.img3.CStride+bx):], d.img3.CStride
-		case 3:
-			dst, stride = d.blackPix[bs*(by*d.blackStride+bx):], d.blackStride
-		default:
-			return UnsupportedError("too many components")
-		}
+	dst, stride, err := d.plane(compIndex)
+	if err != nil {
+		return err
 	}
-	switch bs {
-	case 8:
-		idct(b)
-	case 1:
-		// The DC coefficient is eight times the block's mean.
-		b[0] = (b[0] + 4) >> 3
-	default:
-		idctReduced(b, bs)
-	}
-	// Level shift by +128, clip to [0, 255], and write to dst.
-	for y := 0; y < bs; y++ {
-		y8 := y * 8
-		yStride := y * stride
-		for x := 0; x < bs; x++ {
-			c := b[y8+x]
-			if c < -128 {
-				c = 0
-			} else if c > 127 {
-				c = 255
-			} else {
-				c += 128
-			}
-			dst[yStride+x] = uint8(c)
-		}
-	}
+	d.transformStore(b, dst[bs*(by*stride+bx):], stride)
 	return nil
 }
 

@@ -37,7 +37,7 @@ func FuzzParseDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		pf, err := parse("fuzz.nef", data, lim)
 		if err == nil {
-			_, err = pf.decode(t.Context(), 2)
+			_, err = pf.decode(t.Context(), 3)
 		}
 		if err != nil && !errors.Is(err, ErrTooLarge) && !errors.Is(err, ErrUnsupported) && !errors.Is(err, ErrCorrupt) &&
 			!errors.Is(err, ErrNoPreview) {

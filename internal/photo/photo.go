@@ -201,9 +201,9 @@ func Inspect(ctx context.Context, path string, lim Limits) (Info, error) {
 }
 
 // Decode returns the full image, upright (EXIF orientation 1-8 applied), and
-// its Info. The header is checked against lim before decoding. An
-// orientation other than 1 yields an *image.RGBA; otherwise the decoder's own
-// image type is returned.
+// its Info. The header is checked against lim before decoding. A YCbCr or
+// Gray image stays one when turned upright (4:1:1 and 4:1:0 chroma aside);
+// other images with an orientation other than 1 become an *image.RGBA.
 func Decode(ctx context.Context, path string, lim Limits) (image.Image, Info, error) {
 	f, err := load(ctx, path, lim.withDefaults())
 	if err != nil {
@@ -218,7 +218,7 @@ func Decode(ctx context.Context, path string, lim Limits) (image.Image, Info, er
 		return nil, f.info, fmt.Errorf("photo: %s: %w", path, err)
 	}
 	defer release()
-	img, err := f.decode(ctx, 1)
+	img, err := f.decode(ctx, 8)
 	if err != nil {
 		return nil, f.info, err
 	}
@@ -414,10 +414,10 @@ func heifKind(data []byte) string {
 	return kind
 }
 
-// decode decodes the file's first frame, a JPEG at 1/scale of its size
-// (scale 1, 2, 4 or 8; other formats ignore it); the limits were checked
+// decode decodes the file's first frame, a JPEG at eighths/8 of its size
+// (1 to 8; other formats ignore it); the limits were checked
 // by load.
-func (f *file) decode(ctx context.Context, scale int) (img image.Image, err error) {
+func (f *file) decode(ctx context.Context, eighths int) (img image.Image, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("photo: %s: %w", f.path, err)
 	}
@@ -434,7 +434,7 @@ func (f *file) decode(ctx context.Context, scale int) (img image.Image, err erro
 	case bytes.HasPrefix(f.pixels, []byte{0xFF, 0xD8}):
 		// JPEG (and MPO, and RAW previews) decode like libjpeg: a cut
 		// file shows what arrived, any sampling factors work.
-		img, f.info.Truncated, err = jpegdec.DecodeScaled(bytes.NewReader(f.pixels), scale)
+		img, f.info.Truncated, err = jpegdec.DecodeEighths(bytes.NewReader(f.pixels), eighths)
 	default:
 		img, _, err = image.Decode(bytes.NewReader(f.pixels))
 	}

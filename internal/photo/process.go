@@ -1,17 +1,17 @@
 package photo
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"image"
 	"image/color"
 	stddraw "image/draw"
-	"image/jpeg"
 	"os"
 	"path/filepath"
 
 	"golang.org/x/image/draw"
+
+	"github.com/targetvision/targetvision/internal/jpegenc"
 )
 
 // Default output sizes, used for the zero fields of Outputs.
@@ -67,12 +67,12 @@ func Process(ctx context.Context, path string, lim Limits, out Outputs) (Info, e
 	rendEdge := orDefault(out.RenditionEdge, DefaultRenditionEdge)
 	// A JPEG is decoded only as large as the largest output needs (DCT
 	// scaling): a 6000×4000 photo for a 2200 px rendition is decoded at
-	// 3000×2000, for a thumbnail alone at 750×500.
+	// 2250×1500, for a thumbnail alone at 750×500.
 	need := thumbEdge
 	if out.RenditionPath != "" {
 		need = rendEdge
 	}
-	img, err := f.decode(ctx, decodeScale(f.info, need))
+	img, err := f.decode(ctx, decodeEighths(f.info, need))
 	if err != nil {
 		return f.info, err
 	}
@@ -106,15 +106,20 @@ func Process(ctx context.Context, path string, lim Limits, out Outputs) (Info, e
 	return f.info, nil
 }
 
-// decodeScale is the largest JPEG DCT scale (1, 2, 4 or 8) at which the
-// image's long edge stays at least need pixels.
-func decodeScale(in Info, need int) int {
+// decodeEighths is the smallest JPEG DCT scale m/8 at which the image's
+// long edge stays at least need pixels: a 6000×4000 photo for a 2200 px
+// rendition is decoded at 3/8 (2250×1500), a 12 MP one at 5/8. Only the
+// scales whose transforms are unrolled are chosen: at 6/8 and 7/8 the
+// table-driven transform costs more than a full decode saves in
+// resampling, so those photos are decoded whole.
+func decodeEighths(in Info, need int) int {
 	long := max(in.Width, in.Height)
-	s := 8
-	for s > 1 && (long+s-1)/s < need {
-		s /= 2
+	for _, m := range []int{1, 2, 3, 4, 5} {
+		if (long*m+7)/8 >= need {
+			return m
+		}
 	}
-	return s
+	return 8
 }
 
 // orDefault returns v, or def when v is not positive.
@@ -190,11 +195,8 @@ func writeJPEG(img image.Image, path string, quality int) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
-	bw := bufio.NewWriterSize(tmp, 64<<10)
-	if err := jpeg.Encode(bw, img, &jpeg.Options{Quality: quality}); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
+	// One write: the encoder builds the file in memory.
+	if err := jpegenc.Encode(tmp, img, quality); err != nil {
 		return err
 	}
 	if err := tmp.Chmod(0o600); err != nil {

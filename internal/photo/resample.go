@@ -15,12 +15,15 @@ import (
 
 const weightBits = 14
 
-// taps are the source indexes and weights of every output sample along
-// one axis.
+// taps are the source windows and weights of every output sample along
+// one axis. Every window lies inside the source: taps that fall outside
+// it (which repeat the edge sample) are folded into the edge sample's
+// weight, so the inner loops need no index per tap and no clamping.
 type taps struct {
-	n   int     // taps per output sample
-	idx []int32 // [out*n+t] source index (edge samples repeated)
-	w   []int32 // [out*n+t] weight, summing to 1<<weightBits per output
+	n     int     // window length
+	ws    int     // weights per output: n, or 8 (zero-padded) when n ≤ 8
+	first []int   // [out] the window's first source index
+	w     []int32 // [out*ws+t] weight, summing to 1<<weightBits per output
 }
 
 // catmullRom is the Keys cubic with a = -0.5.
@@ -40,83 +43,151 @@ func makeTaps(sn, dn int) taps {
 	scale := float64(sn) / float64(dn)
 	stretch := max(1, scale)
 	support := 2 * stretch
-	n := int(math.Ceil(2*support)) + 1
-	tp := taps{n: n, idx: make([]int32, dn*n), w: make([]int32, dn*n)}
+	// The kernel is zero at ±support, so an output reads the integers
+	// strictly inside (center-support, center+support): at most
+	// ceil(2·support) of them.
+	n := min(int(math.Ceil(2*support)), sn)
+	ws := n
+	if n <= 8 {
+		ws = 8
+	}
+	tp := taps{n: n, ws: ws, first: make([]int, dn), w: make([]int32, dn*ws)}
 	fw := make([]float64, n)
 	for d := range dn {
 		center := (float64(d)+0.5)*scale - 0.5
-		first := int(math.Ceil(center - support))
+		lo := int(math.Floor(center-support)) + 1
+		hi := int(math.Ceil(center+support)) - 1
+		start := min(max(lo, 0), sn-n)
+		tp.first[d] = start
+		clear(fw)
 		var sum float64
-		for t := range n {
-			fw[t] = catmullRom((float64(first+t) - center) / stretch)
-			sum += fw[t]
+		for i := lo; i <= hi; i++ {
+			v := catmullRom((float64(i) - center) / stretch)
+			fw[min(max(i, 0), sn-1)-start] += v
+			sum += v
 		}
 		// Integer weights that sum exactly to one, the rounding error
 		// given to the largest (central) tap.
+		w := tp.w[d*ws : d*ws+n]
 		var isum int32
 		big := 0
-		for t := range n {
-			i := min(max(first+t, 0), sn-1)
-			tp.idx[d*n+t] = int32(i)
-			w := int32(math.Round(fw[t] / sum * (1 << weightBits)))
-			tp.w[d*n+t] = w
-			isum += w
+		for t := range w {
+			w[t] = int32(math.Round(fw[t] / sum * (1 << weightBits)))
+			isum += w[t]
 			if fw[t] > fw[big] {
 				big = t
 			}
 		}
-		tp.w[d*n+big] += 1<<weightBits - isum
+		w[big] += 1<<weightBits - isum
 	}
 	return tp
 }
 
 // resamplePlane scales an sw×sh plane of 8-bit samples (rows stride
-// apart) to dw×dh into dst (rows dstStride apart).
+// apart) to dw×dh into dst (rows dstStride apart). Rows are scaled
+// horizontally as the vertical pass first needs them, into a ring of as
+// many rows as a vertical window holds, so the intermediate stays in
+// cache.
 func resamplePlane(dst []uint8, dw, dh, dstStride int, src []uint8, sw, sh, stride int) {
 	if dw == 0 || dh == 0 || sw == 0 || sh == 0 {
 		return
 	}
 	hx, vy := makeTaps(sw, dw), makeTaps(sh, dh)
-	// Horizontal pass: every source row to dw samples.
-	tmp := make([]uint8, dw*sh)
-	for y := range sh {
-		row := src[y*stride : y*stride+sw]
-		out := tmp[y*dw : y*dw+dw]
-		for x := range dw {
-			idx, w := hx.idx[x*hx.n:x*hx.n+hx.n], hx.w[x*hx.n:x*hx.n+hx.n]
-			var s int32
-			for t, i := range idx {
-				s += int32(row[i]) * w[t]
+	ring := make([]uint8, vy.n*dw)
+	rows := make([][]uint8, vy.n)
+	acc := make([]int32, dw)
+	next := 0 // the next source row to scale horizontally
+	for y := range dh {
+		f := vy.first[y]
+		for ; next < f+vy.n; next++ {
+			out := ring[(next%vy.n)*dw : (next%vy.n)*dw+dw]
+			hrow(out, src[next*stride:next*stride+sw], &hx)
+		}
+		for t := range rows {
+			r := (f + t) % vy.n
+			rows[t] = ring[r*dw : r*dw+dw]
+		}
+		vrow(dst[y*dstStride:y*dstStride+dw], acc, rows, vy.w[y*vy.ws:y*vy.ws+vy.n])
+	}
+}
+
+// hrow scales one row with the horizontal taps. Windows of up to eight
+// samples (every reduction by less than 2, so every rendition made from a
+// DCT-scaled decode) go through one unrolled eight-tap sum, with zero
+// weights past the window, wherever eight samples fit in the row.
+func hrow(out, row []uint8, tp *taps) {
+	n, ws := tp.n, tp.ws
+	x := 0
+	if ws == 8 {
+		for ; x < len(out); x++ {
+			f := tp.first[x]
+			if f+8 > len(row) {
+				break
 			}
-			out[x] = clampWeighted(s)
+			p := (*[8]uint8)(row[f : f+8])
+			w := (*[8]int32)(tp.w[x*8 : x*8+8])
+			out[x] = clampWeighted(1<<(weightBits-1) +
+				int32(p[0])*w[0] + int32(p[1])*w[1] + int32(p[2])*w[2] + int32(p[3])*w[3] +
+				int32(p[4])*w[4] + int32(p[5])*w[5] + int32(p[6])*w[6] + int32(p[7])*w[7])
 		}
 	}
-	// Vertical pass, a row at a time so memory is read in order.
-	acc := make([]int32, dw)
-	for y := range dh {
+	for ; x < len(out); x++ {
+		w := tp.w[x*ws : x*ws+n]
+		f := tp.first[x]
+		win := row[f : f+n]
+		win = win[:len(w)]
+		s := int32(1 << (weightBits - 1))
+		for t, wt := range w {
+			s += int32(win[t]) * wt
+		}
+		out[x] = clampWeighted(s)
+	}
+}
+
+// vrow writes into out the weighted sum of rows (one weight each), two
+// rows per pass over acc, the last pass rounding and clamping.
+func vrow(out []uint8, acc []int32, rows [][]uint8, ws []int32) {
+	acc = acc[:len(out)]
+	out = out[:len(acc)]
+	t := 0
+	for ; len(ws)-t > 2; t += 2 {
+		r0, r1 := rows[t][:len(acc)], rows[t+1][:len(acc)]
+		w0, w1 := ws[t], ws[t+1]
+		if t == 0 {
+			for x := range acc {
+				acc[x] = 1<<(weightBits-1) + int32(r0[x])*w0 + int32(r1[x])*w1
+			}
+			continue
+		}
+		for x := range acc {
+			acc[x] += int32(r0[x])*w0 + int32(r1[x])*w1
+		}
+	}
+	base := int32(0)
+	if t == 0 {
+		base = 1 << (weightBits - 1)
 		clear(acc)
-		idx, w := vy.idx[y*vy.n:y*vy.n+vy.n], vy.w[y*vy.n:y*vy.n+vy.n]
-		for t, i := range idx {
-			wt := w[t]
-			if wt == 0 {
-				continue
-			}
-			in := tmp[int(i)*dw : int(i)*dw+dw]
-			for x, v := range in {
-				acc[x] += int32(v) * wt
-			}
+	}
+	r0 := rows[t][:len(acc)]
+	w0 := ws[t]
+	if len(ws)-t == 1 {
+		for x, a := range acc {
+			out[x] = clampWeighted(base + a + int32(r0[x])*w0)
 		}
-		out := dst[y*dstStride : y*dstStride+dw]
-		for x, s := range acc {
-			out[x] = clampWeighted(s)
-		}
+		return
+	}
+	r1 := rows[t+1][:len(acc)]
+	w1 := ws[t+1]
+	for x, a := range acc {
+		out[x] = clampWeighted(base + a + int32(r0[x])*w0 + int32(r1[x])*w1)
 	}
 }
 
 // clampWeighted turns a weighted sum back into a sample, rounded and
 // clamped (Catmull-Rom overshoots at edges).
+// The rounding half is in s already.
 func clampWeighted(s int32) uint8 {
-	v := (s + 1<<(weightBits-1)) >> weightBits
+	v := s >> weightBits
 	switch {
 	case v < 0:
 		return 0

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"math"
+	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -217,5 +219,59 @@ func TestResamplePlane(t *testing.T) {
 	resamplePlane(half, 32, 1, 32, step, 64, 1, 64)
 	if half[8] != 0 || half[24] != 200 || half[15] > 100 || half[16] < 100 {
 		t.Fatalf("step edge moved: %v", half)
+	}
+}
+
+// TestResamplePlaneMatchesFormula: the integer, window-folded resampler
+// gives the stretched Catmull-Rom filter computed in floating point with
+// the edge samples repeated, within the 1.5 levels that rounding the
+// intermediate rows to 8 bits allows, for reductions of every window
+// length, enlargements and planes smaller than a window.
+func TestResamplePlaneMatchesFormula(t *testing.T) {
+	t.Parallel()
+	ref := func(src []uint8, sw, sh, dw, dh int) []float64 {
+		axis := func(sn, dn, d int) (lo, hi int, w func(i int) float64) {
+			scale := float64(sn) / float64(dn)
+			stretch := max(1, scale)
+			c := (float64(d)+0.5)*scale - 0.5
+			return int(math.Floor(c - 2*stretch)), int(math.Ceil(c + 2*stretch)), func(i int) float64 {
+				return catmullRom((float64(i) - c) / stretch)
+			}
+		}
+		out := make([]float64, dw*dh)
+		for y := range dh {
+			ylo, yhi, wy := axis(sh, dh, y)
+			for x := range dw {
+				xlo, xhi, wx := axis(sw, dw, x)
+				var s, sum float64
+				for j := ylo; j <= yhi; j++ {
+					for i := xlo; i <= xhi; i++ {
+						w := wx(i) * wy(j)
+						s += w * float64(src[min(max(j, 0), sh-1)*sw+min(max(i, 0), sw-1)])
+						sum += w
+					}
+				}
+				out[y*dw+x] = math.Min(math.Max(s/sum, 0), 255)
+			}
+		}
+		return out
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, c := range []struct{ sw, sh, dw, dh int }{
+		{300, 200, 220, 147}, {300, 200, 200, 120}, {300, 200, 160, 100}, {300, 200, 290, 199},
+		{110, 73, 40, 27}, {9, 7, 4, 3}, {5, 3, 2, 1}, {3, 2, 1, 1}, {40, 30, 73, 55},
+	} {
+		src := make([]uint8, c.sw*c.sh)
+		for i := range src {
+			src[i] = uint8(128 + 100*math.Sin(float64(i%c.sw)/7)*math.Cos(float64(i/c.sw)/5) + float64(rng.IntN(21)-10))
+		}
+		got := make([]uint8, c.dw*c.dh)
+		resamplePlane(got, c.dw, c.dh, c.dw, src, c.sw, c.sh, c.sw)
+		want := ref(src, c.sw, c.sh, c.dw, c.dh)
+		for i, g := range got {
+			if d := math.Abs(float64(g) - want[i]); d > 1.5 {
+				t.Fatalf("%+v: sample (%d,%d) = %d, want %.2f", c, i%c.dw, i/c.dw, g, want[i])
+			}
+		}
 	}
 }
