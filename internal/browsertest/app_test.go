@@ -169,3 +169,32 @@ func checkEditing(b *browser, id string) {
 	b.open("/search?q=zebracorn", "search")
 	b.do("edited keyword found", 15*time.Second, chromedp.WaitVisible(chromedp.CSS(`[data-testid=result-card][data-photo-id="`+id+`"]`)))
 }
+
+// checkExposureFilters: the search page's filter controls narrow the
+// photos by EXIF without any words typed — ISO from 1 keeps exactly the
+// photos whose files record an ISO speed — and show a removable chip.
+func checkExposureFilters(b *browser) {
+	b.t.Helper()
+	b.open("/search", "search")
+	b.do("ISO filter", 30*time.Second,
+		chromedp.Click(chromedp.ID("search-filters-toggle")),
+		chromedp.SendKeys(chromedp.ID("filter-iso-min"), "1"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=filter-chip][data-filter=iso_min]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=result-card]`)),
+	)
+	got := eval[[]string](b, "ISO results", `(async () => {
+		const want = await fetch('/api/v1/photos?iso_min=1&limit=200').then((r) => r.json());
+		await new Promise((r) => setTimeout(r, 50));
+		const shown = [...document.querySelectorAll('[data-testid=result-card]')].map((a) => a.dataset.photoId).sort();
+		return [shown.join(','), want.photos.map((p) => String(p.photo_id)).sort().join(','), location.search];
+	})()`)
+	if len(got) != 3 || got[0] == "" || got[0] != got[1] || !strings.Contains(got[2], "iso_min=1") {
+		b.t.Errorf("ISO from 1 on the search page shows %q; the photos with an ISO are %q (URL %q)", got[0], got[1], got[2])
+	}
+	b.shot("search-filters")
+	b.do("remove the ISO chip", 15*time.Second,
+		chromedp.Click(chromedp.CSS(`[data-testid=filter-chip][data-filter=iso_min]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`[data-testid=filter-chip]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=search-idle]`)),
+	)
+}

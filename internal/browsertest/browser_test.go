@@ -653,6 +653,11 @@ func TestBrowserFlow(t *testing.T) {
 	}
 	b.shot("search")
 
+	checkExposureFilters(b)
+	b.open("/search?q=Canon", "search")
+	b.do("search again", 30*time.Second, chromedp.WaitVisible(chromedp.CSS(`[data-testid=result-card]`)))
+	b.do("focus the box", 10*time.Second, chromedp.Focus(chromedp.ID("search-input")))
+
 	// Tab from the input reaches something focusable (not the body).
 	b.do("tab", 10*time.Second, chromedp.KeyEvent(kb.Tab))
 	if tag := eval[string](b, "tab target", `document.activeElement ? document.activeElement.tagName : ''`); tag == "" || tag == "BODY" {

@@ -27,11 +27,20 @@ type filterParams struct {
 	Place   string `query:"place" maxLength:"200" description:"Only photos whose place, named from their GPS position (\"Berlin, Germany\"), contains this (case-insensitive)."`
 	// Collection is one of the user's own albums (GET /api/v1/collections).
 	Collection int64 `query:"collection" minimum:"1" description:"Only photos in this collection of yours (GET /api/v1/collections)."`
+	// Lens and exposure come from the files' EXIF; a photo whose file
+	// does not say passes no bound.
+	Lens        string  `query:"lens" maxLength:"200" description:"Only photos whose lens (EXIF) contains this (case-insensitive), e.g. 50mm."`
+	ISOMin      int     `query:"iso_min" minimum:"1" maximum:"10000000" description:"Only photos taken at this ISO speed or higher."`
+	ISOMax      int     `query:"iso_max" minimum:"1" maximum:"10000000" description:"Only photos taken at this ISO speed or lower (photos without an ISO in their EXIF are left out)."`
+	ApertureMin float64 `query:"aperture_min" minimum:"0.5" maximum:"1000" description:"Only photos taken at this f-number or higher (stopped down at least this far: 8 for f/8)."`
+	ApertureMax float64 `query:"aperture_max" minimum:"0.5" maximum:"1000" description:"Only photos taken at this f-number or lower (at least this wide open: 2.8 for f/2.8; photos without one in their EXIF are left out)."`
+	Favorite    bool    `query:"favorite" description:"Only the photos you marked as favourites."`
 }
 
 func (p filterParams) filter() (store.Filter, error) {
 	f := store.Filter{Album: p.Album, Camera: p.Camera, Keyword: p.Keyword, SourceID: p.Source, HasGPS: p.HasGPS, MinRating: p.Rating,
-		CollectionID: p.Collection, Place: p.Place}
+		CollectionID: p.Collection, Place: p.Place, Lens: p.Lens, MinISO: p.ISOMin, MaxISO: p.ISOMax,
+		MinFNumber: p.ApertureMin, MaxFNumber: p.ApertureMax, Favorite: p.Favorite}
 	var err error
 	if f.From, err = parseDate("from", p.From); err != nil {
 		return f, err
@@ -47,7 +56,7 @@ func (p filterParams) filter() (store.Filter, error) {
 
 // searchParams are GET /api/v1/search's parameters.
 type searchParams struct {
-	Q      string `query:"q" maxLength:"500" description:"Plain-language query; quoted phrases, -excluded words and field filters (album:, camera:, keyword:, place:, rating:, before:, after: with 2019, 2019-06, \"June 2019\" or 2019-06-30) work too. Stop words (the, in, at) are left out; a word finds its other forms. Empty lists photos newest first."`
+	Q      string `query:"q" maxLength:"500" description:"Plain-language query; quoted phrases, -excluded words and field filters (album:, camera:, lens:, keyword:, place:, rating:, iso:400 or iso:100-400, aperture:2.8 or aperture:1.4-2.8, is:favorite, before:, after: with 2019, 2019-06, \"June 2019\" or 2019-06-30) work too. Stop words (the, in, at) are left out; a word finds its other forms. Empty lists photos newest first."`
 	Limit  int    `query:"limit" minimum:"1" maximum:"200" default:"20"`
 	Offset int    `query:"offset" minimum:"0" maximum:"10000" default:"0"`
 	filterParams

@@ -626,6 +626,12 @@ func mergeFilter(base, q store.Filter) store.Filter {
 	f.Keyword = cmp.Or(f.Keyword, q.Keyword)
 	f.Place = cmp.Or(f.Place, q.Place)
 	f.MinRating = max(f.MinRating, q.MinRating)
+	f.Lens = cmp.Or(f.Lens, q.Lens)
+	f.Favorite = f.Favorite || q.Favorite
+	f.MinISO = max(f.MinISO, q.MinISO)
+	f.MinFNumber = max(f.MinFNumber, q.MinFNumber)
+	f.MaxISO = minSet(f.MaxISO, q.MaxISO)
+	f.MaxFNumber = minSet(f.MaxFNumber, q.MaxFNumber)
 	if !q.From.IsZero() && (f.From.IsZero() || q.From.After(f.From)) {
 		f.From = q.From
 	}
@@ -633,6 +639,14 @@ func mergeFilter(base, q store.Filter) store.Filter {
 		f.To = q.To
 	}
 	return f
+}
+
+// minSet is the smaller of two upper bounds where 0 is no bound.
+func minSet[T int | float64](a, b T) T {
+	if a == 0 || (b != 0 && b < a) {
+		return b
+	}
+	return a
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
