@@ -590,6 +590,35 @@ func TestSmugMugConnectAndSync(t *testing.T) {
 	if written != 12 {
 		t.Fatalf("keywords written back to %d of 12 SmugMug images", written)
 	}
+
+	// The viewer's download of a SmugMug photo is its untouched original,
+	// streamed by serve with the account's token.
+	token := strings.TrimSpace(c.ok("tokens", "create", "download script", "--read-only"))
+	_, base, logs := c.startServe("--no-workers")
+	im := fake.Images("ann")[0]
+	var list struct {
+		Photos []struct {
+			PhotoID int64  `json:"photo_id"`
+			Title   string `json:"title"`
+		} `json:"photos"`
+	}
+	code, body := getWith(t, base+"/api/v1/photos?limit=50", token)
+	if err := json.Unmarshal([]byte(body), &list); code != 200 || err != nil {
+		t.Fatalf("list photos: %d %v %s", code, err, body)
+	}
+	var id int64
+	for _, p := range list.Photos {
+		if p.Title == im.Title || p.Title == im.FileName {
+			id = p.PhotoID
+		}
+	}
+	code, body = getWith(t, fmt.Sprintf("%s/api/v1/photos/%d/original", base, id), token)
+	if code != 200 || body != string(smugmugtest.Original(im.Key)) {
+		t.Fatalf("SmugMug original of photo %d (%s): %d, %d bytes\n%s", id, im.Key, code, len(body), logs)
+	}
+	if strings.Contains(logs.String(), tok) {
+		t.Error("serve logged a SmugMug request token")
+	}
 }
 
 // TestDescribeInBatch: --estimate prices the queued photos without paying;

@@ -212,7 +212,8 @@ type photoDetail struct {
 	Place        string       `json:"place" description:"The place named from the GPS position, offline (\"Berlin, Germany\", or just the country far from towns); empty without GPS."`
 	ThumbnailURL string       `json:"thumbnail_url"`
 	ImageURL     string       `json:"image_url"`
-	OriginalURL  string       `json:"original_url" description:"Downloads the original file (GET /api/v1/photos/{id}/original); empty when this server cannot, as for SmugMug photos, whose originals SmugMug keeps (web_url)."`
+	OriginalURL  string       `json:"original_url" description:"Downloads the original file (GET /api/v1/photos/{id}/original): the local file, or SmugMug's original streamed through the server; empty when this server cannot, and original_note says why."`
+	OriginalNote string       `json:"original_note,omitempty" description:"Why there is no original_url, in words: a SmugMug photo synced before originals were kept (the next full sync fixes it), one whose original SmugMug does not offer, or a server without SmugMug credentials."`
 	WebURL       string       `json:"web_url"`
 	SourceID     int64        `json:"source_id"`
 	Status       string       `json:"status" enum:"pending,ready,failed"`
@@ -275,9 +276,15 @@ func (s *Server) getPhoto(w http.ResponseWriter, r *http.Request) error {
 	if p.GPS != nil {
 		d.GPS = &gpsJSON{Lat: p.GPS.Lat, Lon: p.GPS.Lon}
 	}
-	if src, err := s.d.DB.Source(r.Context(), uid, p.SourceID); err != nil {
+	src, err := s.d.DB.Source(r.Context(), uid, p.SourceID)
+	if err != nil {
 		return err
-	} else if src.Kind == store.SourceLocal {
+	}
+	if src.Kind == store.SourceLocal {
+		d.OriginalURL = fmt.Sprintf("/api/v1/photos/%d/original", p.ID)
+	} else if d.OriginalNote, err = remoteOriginalNote(r.Context(), s.d.DB, s.d.Originals != nil, src, p); err != nil {
+		return err
+	} else if d.OriginalNote == "" {
 		d.OriginalURL = fmt.Sprintf("/api/v1/photos/%d/original", p.ID)
 	}
 	if m, err := s.d.DB.AIMetadata(r.Context(), uid, id); err == nil {

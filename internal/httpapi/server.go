@@ -74,6 +74,10 @@ type Deps struct {
 	Waiting map[string]string
 	// SmugMug handles /smugmug/connect and its callback; nil answers 501.
 	SmugMug http.Handler
+	// Originals streams the originals remote sources keep (SmugMug's),
+	// for the viewer's download and zips; nil when the server has no
+	// SmugMug credentials (those photos' originals are then unavailable).
+	Originals RemoteOriginals
 	// ClaudeConfigured says the server has a Claude API key (the Settings
 	// page says how to add one when not).
 	ClaudeConfigured bool
@@ -94,6 +98,19 @@ type Deps struct {
 	// MaxZipDuration bounds how long one zip download may stream;
 	// default 30 minutes.
 	MaxZipDuration time.Duration
+}
+
+// RemoteOriginals streams the untouched original of a photo whose source
+// keeps it remotely (SmugMug), through this server with the source owner's
+// credentials: the browser never gets them, nor a signed URL. The body
+// (closed by the caller) ends with an error past the implementation's
+// size cap; size is what the remote declared, -1 when it did not. Errors
+// that say why (not recorded yet, not offered, gone, token refused, rate
+// limited, unavailable, too large) implement
+// interface{ OriginalUnavailable() (reason, message string, retryAfter time.Duration) }
+// (smugsync.OriginalError), which writeError maps to statuses.
+type RemoteOriginals interface {
+	OpenOriginal(ctx context.Context, src store.Source, p store.Photo) (body io.ReadCloser, size int64, err error)
 }
 
 // ModelStatus describes the CLIP model for the UI.
@@ -207,8 +224,11 @@ func errNotFound() error {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *apiError
 	var rl *auth.RateLimitedError
+	var ro remoteOriginalError
 	switch {
 	case errors.As(err, &ae):
+	case errors.As(err, &ro):
+		ae = remoteOriginalAPIError(ro)
 	case errors.As(err, &rl):
 		ae = &apiError{status: http.StatusTooManyRequests, code: "rate_limited", msg: "too many attempts; wait and try again",
 			retryAfter: time.Duration(rl.RetryAfterSeconds()) * time.Second}

@@ -5,7 +5,8 @@
 // the token's permission for PATCH, the Accept header, and the literal `!`
 // in paths. It answers with SmugMug's envelope and field names, paginates
 // like SmugMug (start/count, Pages with NextPage), honours _filter and
-// _shorturis, and serves small real JPEGs as renditions. Tests edit, move and
+// _shorturis, serves small real JPEGs as renditions and, to the owner's
+// token only, originals at the ArchivedUri it lists. Tests edit, move and
 // delete images and albums (timestamps move like SmugMug's), inject 401, 404,
 // 429 and 5xx answers, and count requests.
 //
@@ -140,7 +141,11 @@ type Image struct {
 	Latitude, Longitude                float64
 	Altitude                           int
 	IsVideo, Processing, Hidden        bool
-	Patches                            int // PATCH requests applied
+	// NoOriginal is an image whose owner does not offer its original:
+	// like SmugMug, the fake then lists no ArchivedUri, ArchivedSize or
+	// ArchivedMD5 and answers its original's URL with 404.
+	NoOriginal bool
+	Patches    int // PATCH requests applied
 }
 
 // Request describes a received request to a Fault function.
@@ -635,8 +640,8 @@ func FirstAttempt(f Fault) func(Request) *Fault {
 	}
 }
 
-// SetMedia overrides the bytes served for renditions (nil restores the
-// generated JPEGs).
+// SetMedia overrides the bytes served for renditions and originals
+// (size "D"); nil restores the generated JPEGs and Original.
 func (s *Server) SetMedia(f func(imageKey, size string) (body []byte, contentType string)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -1240,8 +1245,6 @@ func (s *Server) imageFields(im *Image, inAlbum string) map[string]any {
 		"Caption": im.Caption, "Keywords": strings.Join(kw, "; "), "KeywordArray": kw,
 		"Date": ts(im.Uploaded), "DateTimeUploaded": ts(im.Uploaded), "LastUpdated": ts(im.LastUpdated),
 		"Format": im.Format, "OriginalWidth": im.Width, "OriginalHeight": im.Height, "OriginalSize": im.Size,
-		"ArchivedUri":  s.URL + "/photos/i-" + im.Key + "/" + strconv.Itoa(im.Serial) + "/" + hash + "/D/i-" + im.Key + "-D." + strings.ToLower(im.Format),
-		"ArchivedSize": im.Size, "ArchivedMD5": im.MD5,
 		"ThumbnailUrl": s.URL + "/photos/i-" + im.Key + "/" + strconv.Itoa(im.Serial) + "/" + hash + "/Th/i-" + im.Key + "-Th.jpg",
 		"IsVideo":      im.IsVideo, "Hidden": im.Hidden, "Processing": im.Processing, "CanEdit": true,
 		"Latitude": strconv.FormatFloat(im.Latitude, 'f', 14, 64), "Longitude": strconv.FormatFloat(im.Longitude, 'f', 14, 64),
@@ -1249,6 +1252,11 @@ func (s *Server) imageFields(im *Image, inAlbum string) map[string]any {
 		"Uri":                "/api/v2/image/" + ref,
 		"Uris":               map[string]string{"Image": "/api/v2/image/" + ref, "ImageSizeDetails": "/api/v2/image/" + ref + "!sizedetails", "LargestImage": "/api/v2/image/" + ref + "!largestimage", "ImageMetadata": "/api/v2/image/" + ref + "!metadata"},
 		"ComponentFileTypes": map[string][]string{"Image": {strings.ToLower(im.Format)}},
+	}
+	if !im.NoOriginal {
+		// The untouched upload, at the "D" (download) size code.
+		m["ArchivedUri"] = s.URL + "/photos/i-" + im.Key + "/" + strconv.Itoa(im.Serial) + "/" + hash + "/D/i-" + im.Key + "-D." + strings.ToLower(im.Format)
+		m["ArchivedSize"], m["ArchivedMD5"] = int64(len(Original(im.Key))), im.MD5
 	}
 	if !im.Taken.IsZero() {
 		m["DateTimeOriginal"] = ts(im.Taken)
@@ -1410,6 +1418,7 @@ func (s *Server) writeList(w http.ResponseWriter, path string, query url.Values,
 // ---- media ----------------------------------------------------------------
 
 func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request, path string, query url.Values, body []byte) {
+	var who *access
 	_, problem := s.authenticate(r, query, body, func(tok string) (string, bool) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
@@ -1417,6 +1426,7 @@ func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request, path string,
 		if a == nil || a.revoked {
 			return "", false
 		}
+		who = a
 		return a.secret, true
 	})
 	if problem != "" {
@@ -1433,22 +1443,50 @@ func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request, path string,
 	s.mu.Lock()
 	im := s.images[key]
 	ok := im != nil && parts[1] == strconv.Itoa(im.Serial) && parts[2] == im.MD5[:8]
+	var owner string
+	if ok {
+		owner = s.albums[im.AlbumKey].Owner
+		ok = size != "D" || !im.NoOriginal
+	}
 	media := s.media
 	s.mu.Unlock()
 	if !ok {
 		http.NotFound(w, r)
 		return
 	}
+	if size == "D" && (who == nil || who.nick != owner) {
+		// Only the owner's own token downloads an original.
+		s.writeError(w, path, http.StatusForbidden, "Forbidden")
+		return
+	}
 	var data []byte
 	ct := "image/jpeg"
-	if media != nil {
+	switch {
+	case media != nil:
 		data, ct = media(key, size)
-	} else {
+	case size == "D":
+		data = Original(key)
+	default:
 		data = JPEG(key)
 	}
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	w.Write(data)
+}
+
+// Original returns the original the fake keeps for an image key: a real
+// JPEG, larger than and different from its renditions (JPEG).
+func Original(key string) []byte {
+	sum := md5.Sum([]byte("original:" + key))
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for y := range 48 {
+		for x := range 64 {
+			img.Set(x, y, color.RGBA{sum[0] ^ uint8(x*3), sum[1] ^ uint8(y*5), sum[2] ^ uint8(x*y), 255})
+		}
+	}
+	var buf bytes.Buffer
+	_ = jpeg.Encode(&buf, img, &jpeg.Options{Quality: 95})
+	return buf.Bytes()
 }
 
 // JPEG returns a small real JPEG whose colour depends on seed.
