@@ -619,6 +619,31 @@ func TestSmugMugConnectAndSync(t *testing.T) {
 	if strings.Contains(logs.String(), tok) {
 		t.Error("serve logged a SmugMug request token")
 	}
+
+	// Album writes, switched on for the account: two photos become a
+	// private SmugMug album, recorded with who asked.
+	rw := strings.TrimSpace(c.ok("tokens", "create", "album script"))
+	code, body = doWith(t, http.MethodPut, fmt.Sprintf("%s/api/v1/sources/%d/writeback", base, srcs[0].ID), rw,
+		`{"keywords":true,"captions":false,"dry_run":false,"albums":true}`)
+	if code != 200 {
+		t.Fatalf("switching album writes on: %d %s", code, body)
+	}
+	code, body = doWith(t, http.MethodPost, base+"/api/v1/photos/smugmug-album", rw,
+		fmt.Sprintf(`{"photo_ids":[%d,%d],"name":"Ann's picks"}`, list.Photos[0].PhotoID, list.Photos[1].PhotoID))
+	var made struct {
+		AlbumKey  string `json:"album_key"`
+		Collected int    `json:"collected"`
+	}
+	if err := json.Unmarshal([]byte(body), &made); code != 201 || err != nil || made.Collected != 2 {
+		t.Fatalf("create a SmugMug album: %d %s\n%s", code, body, logs)
+	}
+	if a, ok := fake.AlbumState(made.AlbumKey); !ok || a.Name != "Ann's picks" || a.Privacy != "Private" || len(a.Images) != 2 {
+		t.Errorf("the album on SmugMug: %+v", a)
+	}
+	code, body = getWith(t, fmt.Sprintf("%s/api/v1/sources/%d/album-writes", base, srcs[0].ID), token)
+	if code != 200 || !strings.Contains(body, `"name":"Ann's picks"`) || !strings.Contains(body, `(API token \"album script\")`) {
+		t.Errorf("the album trail: %d %s", code, body)
+	}
 }
 
 // TestDescribeInBatch: --estimate prices the queued photos without paying;

@@ -134,6 +134,10 @@ func seedLibrary(t *testing.T, ts *testServer, u account, dir, albumName string,
 				After: store.RemoteText{Caption: l.photos[0].Title + " written back", Keywords: []string{"quetzalcoatl"}}, Written: true}); err != nil {
 				t.Fatal(err)
 			}
+			if _, err := db.RecordRemoteAlbumWrite(ctx, store.RemoteAlbumWrite{UserID: u.id, SourceID: smug.ID, Actor: u.email,
+				Name: l.photos[0].Title + " album", AlbumKey: "AK", Photos: 1, Collected: 1, Result: store.RemoteAlbumCreated}); err != nil {
+				t.Fatal(err)
+			}
 		}
 		return smug
 	}
@@ -771,6 +775,15 @@ func isolationCases(t *testing.T, ts *testServer, A *library) map[string]isolati
 					t.Errorf("Bob's timeline counts Alice's photos: %s", rec.Body)
 				}
 			}},
+		"POST /api/v1/photos/smugmug-album": {
+			// The owner's ids pass the ownership check and reach the next
+			// (they are a folder's photos); another user's are not found.
+			build: func(o *library, _ account) req {
+				return req{method: "POST", path: "/api/v1/photos/smugmug-album", body: jsonString(t, remoteAlbumRequest{PhotoIDs: o.photoIDs(), Name: "hijack"})}
+			},
+			owner: func(t *testing.T, rec *httptest.ResponseRecorder) { wantError(t, rec, 400, "not_smugmug") },
+			other: wantNotFound,
+		},
 		"POST /api/v1/photos/keywords": {
 			build: func(o *library, as account) req {
 				kw := "ownkeyword"
@@ -910,6 +923,13 @@ func isolationCases(t *testing.T, ts *testServer, A *library) map[string]isolati
 					t.Errorf("Bob switched Alice's write-back: %+v %v", src.WriteBack, err)
 				}
 			},
+		},
+		"GET /api/v1/sources/{id}/album-writes": {
+			build: func(o *library, _ account) req {
+				return req{method: "GET", path: fmt.Sprintf("/api/v1/sources/%d/album-writes", o.smug().ID)}
+			},
+			owner: contains("Zanzibarn at dusk album"),
+			other: wantNotFound,
 		},
 		"GET /api/v1/sources/{id}/writes": {
 			build: func(o *library, _ account) req {

@@ -44,17 +44,22 @@ func errOriginalUnavailable(msg string) error {
 	return &apiError{status: http.StatusNotFound, code: "original_unavailable", msg: msg}
 }
 
-// remoteOriginalError is an error of RemoteOriginals that says why.
-type remoteOriginalError interface {
+// remoteError is an error of a remote source (RemoteOriginals,
+// RemoteAlbums) that says why, in a reason and a sentence.
+type remoteError interface {
 	error
-	OriginalUnavailable() (reason, message string, retryAfter time.Duration)
+	RemoteFailure() (reason, message string, retryAfter time.Duration)
 }
 
-// remoteOriginalAPIError is the answer to a remote original that could
-// not be sent, by its reason (see smugsync.OriginalError).
-func remoteOriginalAPIError(e remoteOriginalError) *apiError {
-	reason, msg, wait := e.OriginalUnavailable()
+// remoteAPIError is the answer to what a remote source (SmugMug) refused
+// or failed to do, by its reason (smugsync.OriginalError, AlbumError).
+func remoteAPIError(e remoteError) *apiError {
+	reason, msg, wait := e.RemoteFailure()
 	switch reason {
+	case "writes_off":
+		return &apiError{status: http.StatusForbidden, code: "smugmug_writes_off", msg: msg}
+	case "write_failed":
+		return &apiError{status: http.StatusBadGateway, code: "smugmug_write_failed", msg: msg}
 	case "rate_limited":
 		return &apiError{status: http.StatusServiceUnavailable, code: "smugmug_rate_limited", msg: msg, retryAfter: max(wait, time.Second)}
 	case "reconnect":
@@ -355,9 +360,9 @@ func (s *Server) originalsZip(w http.ResponseWriter, r *http.Request) error {
 			// Asked for when its turn comes; one SmugMug refuses is listed
 			// with the others left out, and the zip goes on.
 			body, _, err := s.d.Originals.OpenOriginal(ctx, *of.remote, of.photo)
-			var ro remoteOriginalError
+			var ro remoteError
 			if errors.As(err, &ro) {
-				_, msg, _ := ro.OriginalUnavailable()
+				_, msg, _ := ro.RemoteFailure()
 				skipped = append(skipped, fmt.Sprintf("%s (photo %d): %s", title(of.photo), of.photo.ID, msg))
 				continue
 			}

@@ -118,6 +118,7 @@ type photoSummary struct {
 	Keywords     []string   `json:"keywords" nullable:"false" description:"The owner's keywords and the generated ones, without duplicates."`
 	TakenAt      *time.Time `json:"taken_at"`
 	Album        string     `json:"album"`
+	SourceID     int64      `json:"source_id"`
 	Status       string     `json:"status" enum:"pending,ready,failed" description:"ready once the thumbnail and metadata are made."`
 }
 
@@ -176,7 +177,7 @@ func (s *Server) listPhotos(w http.ResponseWriter, r *http.Request) error {
 		m := ai[p.ID]
 		out[i] = photoSummary{PhotoID: p.ID, Title: title(p), ThumbnailURL: thumbURL(p), WebURL: p.WebURL,
 			Description: plaintext.Line(m.Description), Keywords: plaintext.Lines(p.ShownKeywords(m.Keywords)),
-			TakenAt: timePtr(p.TakenAt), Album: plaintext.Line(p.AlbumName), Status: p.Status}
+			TakenAt: timePtr(p.TakenAt), Album: plaintext.Line(p.AlbumName), SourceID: p.SourceID, Status: p.Status}
 	}
 	writeJSON(w, http.StatusOK, photoList{Total: total, Photos: out})
 	return nil

@@ -78,6 +78,9 @@ type Deps struct {
 	// for the viewer's download and zips; nil when the server has no
 	// SmugMug credentials (those photos' originals are then unavailable).
 	Originals RemoteOriginals
+	// Albums creates SmugMug albums from selections (opt-in per source);
+	// nil when the server has no SmugMug credentials.
+	Albums RemoteAlbums
 	// ClaudeConfigured says the server has a Claude API key (the Settings
 	// page says how to add one when not).
 	ClaudeConfigured bool
@@ -107,7 +110,7 @@ type Deps struct {
 // size cap; size is what the remote declared, -1 when it did not. Errors
 // that say why (not recorded yet, not offered, gone, token refused, rate
 // limited, unavailable, too large) implement
-// interface{ OriginalUnavailable() (reason, message string, retryAfter time.Duration) }
+// interface{ RemoteFailure() (reason, message string, retryAfter time.Duration) }
 // (smugsync.OriginalError), which writeError maps to statuses.
 type RemoteOriginals interface {
 	OpenOriginal(ctx context.Context, src store.Source, p store.Photo) (body io.ReadCloser, size int64, err error)
@@ -224,11 +227,11 @@ func errNotFound() error {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *apiError
 	var rl *auth.RateLimitedError
-	var ro remoteOriginalError
+	var ro remoteError
 	switch {
 	case errors.As(err, &ae):
 	case errors.As(err, &ro):
-		ae = remoteOriginalAPIError(ro)
+		ae = remoteAPIError(ro)
 	case errors.As(err, &rl):
 		ae = &apiError{status: http.StatusTooManyRequests, code: "rate_limited", msg: "too many attempts; wait and try again",
 			retryAfter: time.Duration(rl.RetryAfterSeconds()) * time.Second}

@@ -31,7 +31,7 @@ type stubOriginalErr struct {
 }
 
 func (e *stubOriginalErr) Error() string { return "stub: " + e.reason }
-func (e *stubOriginalErr) OriginalUnavailable() (string, string, time.Duration) {
+func (e *stubOriginalErr) RemoteFailure() (string, string, time.Duration) {
 	return e.reason, "because " + e.reason, e.wait
 }
 

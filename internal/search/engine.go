@@ -184,6 +184,9 @@ type Result struct {
 	Keywords     []string   `json:"keywords"`
 	TakenAt      *time.Time `json:"taken_at"`
 	Album        string     `json:"album"`
+	// SourceID is the photo's source (the bulk toolbar offers a SmugMug
+	// album for photos of one SmugMug account).
+	SourceID int64 `json:"source_id"`
 	// AlsoIn are the other photos with the same bytes (a copy in another
 	// folder or source): one result, not several.
 	AlsoIn []Copy `json:"also_in,omitempty"`
@@ -588,6 +591,7 @@ func (e *Engine) hydrate(ctx context.Context, userID int64, ids []int64, photos 
 			Description:  plaintext.Line(cmp.Or(m.Description, p.ShownCaption())),
 			Keywords:     plaintext.Lines(p.ShownKeywords(m.Keywords)),
 			Album:        plaintext.Line(p.AlbumName),
+			SourceID:     p.SourceID,
 			Why:          Why{MatchedTerms: []string{}, Matches: []Match{}},
 		}
 		if w := why[id]; w != nil {

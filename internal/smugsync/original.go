@@ -49,7 +49,7 @@ const (
 // OriginalError says why a SmugMug original cannot be sent: a Reason (one
 // of the Original* constants) and a sentence for people. Callers outside
 // this package read it with errors.As on
-// interface{ OriginalUnavailable() (reason, message string, retryAfter time.Duration) }.
+// interface{ RemoteFailure() (reason, message string, retryAfter time.Duration) }.
 type OriginalError struct {
 	Reason, Message string
 	// RetryAfter is how long SmugMug asked to wait (OriginalRateLimited).
@@ -68,7 +68,7 @@ func (e *OriginalError) Error() string {
 func (e *OriginalError) Unwrap() error { return e.Err }
 
 // OriginalUnavailable reports the reason, the message and the wait.
-func (e *OriginalError) OriginalUnavailable() (reason, message string, retryAfter time.Duration) {
+func (e *OriginalError) RemoteFailure() (reason, message string, retryAfter time.Duration) {
 	return e.Reason, e.Message, e.RetryAfter
 }
 

@@ -52,7 +52,7 @@ func testOpenOriginal(t *testing.T, db *store.DB) {
 		if !errors.As(err, &oe) {
 			t.Fatalf("not an OriginalError: %v", err)
 		}
-		if r, msg, _ := oe.OriginalUnavailable(); r == "" || msg == "" {
+		if r, msg, _ := oe.RemoteFailure(); r == "" || msg == "" {
 			t.Fatalf("no reason or message: %+v", oe)
 		}
 		return oe.Reason

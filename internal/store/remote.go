@@ -526,13 +526,8 @@ func (s *DB) RecordRemoteWrite(ctx context.Context, w RemoteWrite) (RemoteWrite,
 
 // RemoteWrites lists a source's write-backs, newest first; limit ≤ 0 means all.
 func (s *DB) RemoteWrites(ctx context.Context, userID, sourceID int64, limit int) ([]RemoteWrite, error) {
-	q := `SELECT id, user_id, source_id, photo_id, image_key, before, after, fields, dry_run, written, at
-		FROM smugmug_writes WHERE user_id = $1 AND source_id = $2 ORDER BY id DESC`
-	args := []any{userID, sourceID}
-	if limit > 0 {
-		q += " LIMIT $3"
-		args = append(args, limit)
-	}
+	q, args := withLimit(`SELECT id, user_id, source_id, photo_id, image_key, before, after, fields, dry_run, written, at
+		FROM smugmug_writes WHERE user_id = $1 AND source_id = $2 ORDER BY id DESC`, []any{userID, sourceID}, limit)
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list remote writes: %w", err)
@@ -552,4 +547,14 @@ func (s *DB) RemoteWrites(ctx context.Context, userID, sourceID int64, limit int
 		out = append(out, w)
 	}
 	return out, rows.Err()
+}
+
+// withLimit appends a LIMIT of limit to q (none for limit ≤ 0), numbered
+// after args.
+func withLimit(q string, args []any, limit int) (string, []any) {
+	if limit <= 0 {
+		return q, args
+	}
+	args = append(args, limit)
+	return q + fmt.Sprintf(" LIMIT $%d", len(args)), args
 }

@@ -1077,9 +1077,20 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, path string, q
 		default:
 			s.writeError(w, path, http.StatusNotFound, "Not Found")
 		}
+	case strings.HasPrefix(rest, "/node/"):
+		id, sub, _ := strings.Cut(strings.TrimPrefix(rest, "/node/"), "!")
+		if sub != "children" || r.Method != http.MethodPost {
+			s.writeError(w, path, http.StatusNotFound, "Not Found")
+			return
+		}
+		s.createNode(w, r, path, query, who, id, body)
 	case strings.HasPrefix(rest, "/album/"):
 		key, sub, _ := strings.Cut(strings.TrimPrefix(rest, "/album/"), "!")
 		a := s.albums[key]
+		if a != nil && sub == "collectimages" && r.Method == http.MethodPost {
+			s.collectImages(w, r, path, query, who, a, body)
+			return
+		}
 		if a == nil || r.Method != http.MethodGet {
 			s.writeError(w, path, http.StatusNotFound, "Not Found")
 			return
@@ -1196,6 +1207,154 @@ func (s *Server) patchImage(w http.ResponseWriter, r *http.Request, path string,
 	im.Patches++
 	im.LastUpdated = s.tick()
 	s.writeObject(w, path, query, "Image", "Image by key", s.imageFields(im, ""))
+}
+
+// mayAdd reports whether the token may create albums and add images
+// (SmugMug's Add permission, or Modify, which includes it).
+func mayAdd(who *access) bool {
+	return who.perm == smugmug.PermissionAdd || who.perm == smugmug.PermissionModify
+}
+
+// urlNameOK is SmugMug's rule for a node's UrlName as the fake applies it:
+// 1-60 letters, digits and hyphens, starting with a capital or a digit.
+func urlNameOK(n string) bool {
+	if n == "" || len(n) > 60 || !(n[0] >= 'A' && n[0] <= 'Z' || n[0] >= '0' && n[0] <= '9') {
+		return false
+	}
+	for _, c := range n {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// createNode creates an album under the user's root folder node (POST
+// /node/{id}!children). Called with s.mu held.
+func (s *Server) createNode(w http.ResponseWriter, r *http.Request, path string, query url.Values, who *access, nodeID string, body []byte) {
+	if !mayAdd(who) {
+		s.writeError(w, path, http.StatusUnauthorized, "The user has not granted the required permissions")
+		return
+	}
+	if nodeID != "root"+who.nick {
+		// Only the root folder exists in the fake; another user's is not found.
+		s.writeError(w, path, http.StatusNotFound, "Not Found")
+		return
+	}
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		s.writeError(w, path, http.StatusBadRequest, "Bad Request: expected application/json")
+		return
+	}
+	var f struct{ Type, Name, UrlName, Privacy string }
+	if err := json.Unmarshal(body, &f); err != nil {
+		s.writeError(w, path, http.StatusBadRequest, "Bad Request: "+err.Error())
+		return
+	}
+	switch {
+	case f.Type != "Album":
+		s.writeError(w, path, http.StatusBadRequest, "Bad Request: Type must be Album here")
+		return
+	case strings.TrimSpace(f.Name) == "" || len(f.Name) > 255:
+		s.writeError(w, path, http.StatusBadRequest, "Bad Request: Name is required (at most 255 characters)")
+		return
+	case !urlNameOK(f.UrlName):
+		s.writeError(w, path, http.StatusBadRequest, "Bad Request: UrlName must start with a capital letter or a number and hold only letters, numbers and hyphens (at most 60)")
+		return
+	case f.Privacy != "" && f.Privacy != "Public" && f.Privacy != "Unlisted" && f.Privacy != "Private":
+		s.writeError(w, path, http.StatusBadRequest, "Bad Request: Privacy must be Public, Unlisted or Private")
+		return
+	}
+	u := s.users[who.nick]
+	for _, k := range u.albums {
+		if a := s.albums[k]; a.FolderPath == "" && strings.EqualFold(a.URLName, f.UrlName) {
+			s.writeError(w, path, http.StatusConflict, "Conflict: a node named "+f.UrlName+" already exists here")
+			return
+		}
+	}
+	now := s.tick()
+	a := &Album{Key: s.newKey(6), Owner: who.nick, Name: f.Name, URLName: f.UrlName, Privacy: cmpOr(f.Privacy, "Public"),
+		Date: now, LastUpdated: now, ImagesLastUpdated: now}
+	a.NodeID = "n" + a.Key
+	s.albums[a.Key] = a
+	u.albums = append(u.albums, a.Key)
+	node := map[string]any{
+		"NodeID": a.NodeID, "Name": a.Name, "Type": "Album", "UrlName": a.URLName, "UrlPath": a.URLPath(),
+		"WebUri": "https://" + a.Owner + ".smugmug.test" + a.URLPath() + "/n-" + a.NodeID, "Privacy": a.Privacy,
+		"DateAdded": ts(now), "DateModified": ts(now), "HasChildren": false, "IsRoot": false,
+		"Uri": "/api/v2/node/" + a.NodeID, "UriDescription": "Node with the given id.",
+		"Uris": map[string]string{"Album": "/api/v2/album/" + a.Key, "ParentNode": "/api/v2/node/root" + who.nick},
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusCreated)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"Request":  map[string]any{"Version": "v2", "Method": "POST", "Uri": path},
+		"Response": map[string]any{"Uri": path, "Locator": "Node", "LocatorType": "Object", "UriDescription": "Node with the given id.", "EndpointType": "Node", "Node": applyShaping(node, query)},
+		"Code":     http.StatusCreated, "Message": "Created",
+	})
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// collectImages shows images in the album too (POST
+// /album/{key}!collectimages, CollectUris in a JSON body; a query string is
+// refused, as SmugMug does). Called with s.mu held.
+func (s *Server) collectImages(w http.ResponseWriter, r *http.Request, path string, query url.Values, who *access, a *Album, body []byte) {
+	if !mayAdd(who) {
+		s.writeError(w, path, http.StatusUnauthorized, "The user has not granted the required permissions")
+		return
+	}
+	if a.Owner != who.nick {
+		s.writeError(w, path, http.StatusForbidden, "Forbidden")
+		return
+	}
+	if query.Has("CollectUris") || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		s.writeError(w, path, http.StatusBadRequest, "Bad Request: CollectUris goes in a JSON body")
+		return
+	}
+	var f struct{ CollectUris string }
+	if err := json.Unmarshal(body, &f); err != nil || strings.TrimSpace(f.CollectUris) == "" {
+		s.writeError(w, path, http.StatusBadRequest, "Bad Request: CollectUris is required")
+		return
+	}
+	uris := strings.Split(f.CollectUris, ",")
+	if len(uris) > smugmug.CollectBatch {
+		s.writeError(w, path, http.StatusBadRequest, "Bad Request: too many CollectUris")
+		return
+	}
+	var keys []string
+	for _, u := range uris {
+		u = strings.TrimSpace(u)
+		ref, ok := strings.CutPrefix(u, "/api/v2/image/")
+		if !ok {
+			// An AlbumImage URI: /api/v2/album/{album}/image/{key}-{serial}.
+			rest, found := strings.CutPrefix(u, "/api/v2/album/")
+			var album string
+			album, ref, found = strings.Cut(rest, "/image/")
+			if !found || s.albums[album] == nil {
+				s.writeError(w, path, http.StatusBadRequest, "Bad Request: "+u+" is not an image URI")
+				return
+			}
+		}
+		key, serial, _ := strings.Cut(ref, "-")
+		im := s.images[key]
+		if im == nil || serial != strconv.Itoa(im.Serial) || s.albums[im.AlbumKey].Owner != who.nick {
+			s.writeError(w, path, http.StatusBadRequest, "Bad Request: "+u+" is not an image of this user")
+			return
+		}
+		keys = append(keys, key)
+	}
+	for _, k := range keys {
+		if !slices.Contains(a.Images, k) {
+			a.Images = append(a.Images, k)
+		}
+	}
+	a.ImagesLastUpdated = s.tick()
+	s.writeEnvelope(w, "POST", map[string]any{"Uri": path, "UriDescription": "Collect images into album"}, nil)
 }
 
 func splitKeywords(s string) []string {

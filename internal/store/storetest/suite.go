@@ -70,6 +70,7 @@ func Run(t *testing.T, open Opener) {
 		testUserSettings(t, open(t, store.Options{Now: c.Now}), c)
 	})
 	t.Run("SourceWriteBack", func(t *testing.T) { t.Parallel(); testSourceWriteBack(t, open(t, store.Options{})) })
+	t.Run("RemoteAlbumWrites", func(t *testing.T) { t.Parallel(); testRemoteAlbumWrites(t, open(t, store.Options{})) })
 	t.Run("PhotoEdits", func(t *testing.T) { t.Parallel(); testPhotoEdits(t, open(t, store.Options{})) })
 	t.Run("PhotoDates", func(t *testing.T) { t.Parallel(); testPhotoDates(t, open(t, store.Options{})) })
 	t.Run("BulkEdits", func(t *testing.T) { t.Parallel(); testBulkEdits(t, open(t, store.Options{})) })

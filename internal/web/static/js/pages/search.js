@@ -60,7 +60,7 @@ export async function initSearch() {
       for (let off = 0; off < 1000; off += 200) {
         const data = await api(withQuery('/api/v1/search', { ...s, limit: 200, offset: off }));
         const hits = data.results || [];
-        ids.push(...hits.map((x) => x.photo_id));
+        ids.push(...hits.map((x) => ({ photo_id: x.photo_id, source_id: x.source_id })));
         if (hits.length < 200 || off + hits.length >= (data.total ?? 0)) break;
       }
       return ids;
