@@ -1,27 +1,116 @@
 package browsertest
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/targetvision/targetvision/internal/claude/claudetest"
 )
 
 // The checks of issue 17's pages and fixes, each called from
 // TestBrowserFlow at the point of the walk where its state exists.
 
 // checkFirstRun: a signed-in library with no source shows what to do
-// next, as links, instead of a bare empty grid.
-func checkFirstRun(b *browser) {
+// next, as links, instead of a bare empty grid; "Add a Claude key" only
+// when the server has none (web/test/steps.test.mjs covers that case).
+func checkFirstRun(b *browser, claudeConfigured bool) {
 	b.t.Helper()
 	b.open("/search", "search")
 	b.do("next steps", 15*time.Second, chromedp.WaitVisible(chromedp.CSS(`[data-testid=next-step][data-step=add-source] a[href="/sources"]`)))
-	if n := eval[int](b, "claude step", `document.querySelectorAll('[data-testid=next-step][data-step=claude-key]').length`); n != 1 {
-		b.t.Errorf("a server without a Claude key does not say how to add one (%d steps)", n)
+	want := map[bool]int{true: 0, false: 1}[claudeConfigured]
+	if n := eval[int](b, "claude step", `document.querySelectorAll('[data-testid=next-step][data-step=claude-key]').length`); n != want {
+		b.t.Errorf("the Claude key step shows %d times on a server whose key is configured: %v", n, claudeConfigured)
 	}
 	b.shot("first-run")
+}
+
+// checkNextDescription: after the model was changed in Settings (to
+// Sonnet, by checkSettings), the next photo is described by that model —
+// the fake API's log shows the request — while every earlier description
+// asked the deployment's default.
+func checkNextDescription(b *browser, claude *claudetest.Server, before int, folder string) {
+	b.t.Helper()
+	const chosen, deployment = "claude-sonnet-4-6", "claude-haiku-4-5-20251001"
+	for i, s := range claude.Sent()[:before] {
+		if s.Model != deployment {
+			b.t.Errorf("description %d before the change asked %q, want the default %q", i, s.Model, deployment)
+		}
+	}
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for y := range 48 {
+		for x := range 64 {
+			img.Set(x, y, color.RGBA{uint8(x * 4), 90, uint8(y * 5), 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, nil); err != nil {
+		b.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(folder, "after-the-change.jpg"), buf.Bytes(), 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	src := eval[float64](b, "add the second folder", `fetch('/api/v1/sources', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+		body: JSON.stringify({ kind: 'local', path: `+strconv.Quote(folder)+` }) }).then((r) => r.json()).then((s) => s.id || 0)`)
+	if src == 0 {
+		b.fail("add the second folder", fmt.Errorf("the server did not add %s", folder))
+	}
+	var model string
+	b.waitFor("the new photo described", 90*time.Second, func() (bool, string) {
+		model = eval[string](b, "described by", fmt.Sprintf(`(async () => {
+			const l = await fetch('/api/v1/photos?source=%d').then((r) => r.json());
+			if (!l.photos || !l.photos.length) return '';
+			const p = await fetch('/api/v1/photos/' + l.photos[0].photo_id).then((r) => r.json());
+			return (p.ai && p.ai.model) || '';
+		})()`, int64(src)))
+		return model != "", "no description yet"
+	})
+	if model != chosen {
+		b.t.Errorf("the photo added after choosing %s was described by %q", chosen, model)
+	}
+	after := claude.Sent()[before:]
+	if len(after) == 0 || after[len(after)-1].Model != chosen {
+		b.t.Errorf("the fake Claude API was asked %+v after the change, want %s", after, chosen)
+	}
+	// The walk goes on with the shared photos' folder alone.
+	if code := eval[float64](b, "remove the second folder", fmt.Sprintf(`fetch('/api/v1/sources/%d', { method: 'DELETE' }).then((r) => r.status)`, int64(src))); code != 204 {
+		b.t.Errorf("removing the second folder: %v", code)
+	}
+}
+
+// checkCLISearch: the token made on the Settings page lets the command
+// line's HTTP client search the server (search --server); without it the
+// command says what it needs.
+func checkCLISearch(b *browser, token string) {
+	b.t.Helper()
+	run := func(tok string) (string, error) {
+		ctx, cancel := context.WithTimeout(b.t.Context(), 30*time.Second)
+		defer cancel()
+		dir := b.t.TempDir()
+		cmd := exec.CommandContext(ctx, binary, "search", "--server", b.base, "canon")
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "TARGETVISION_DATA=" + filepath.Join(dir, "data"), "TARGETVISION_TOKEN=" + tok}
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	out, err := run(token)
+	if err != nil || !strings.Contains(out, "Canon_40D.jpg") {
+		b.t.Errorf("targetvision search --server with the token: %v\n%s", err, out)
+	}
+	if out, err := run(""); err == nil || !strings.Contains(out, "TARGETVISION_TOKEN") {
+		b.t.Errorf("search --server without a token: %v\n%s", err, out)
+	}
 }
 
 // checkFavicon: /favicon.ico is the icon, not a 404.

@@ -1,8 +1,12 @@
 // Package browsertest drives the real targetvision binary with a headless
-// Chromium: sign up, add the shared test photos as a source, watch the
-// indexing finish, search, open a photo and its similar photos, and visit
-// every page, with screenshots of each and a console that must stay free of
-// JavaScript errors and Content-Security-Policy violations.
+// Chromium, on the embedded store and on Postgres side by side: sign up,
+// add the shared test photos as a source, watch the indexing (and the fake
+// Claude's descriptions) finish, search, open a photo and its similar
+// photos, work on a selection, view, download, map; change the Claude
+// model and see the next description use it; make an API token and search
+// with it from the command line — visiting every page, with screenshots of
+// each and a console that must stay free of JavaScript errors and
+// Content-Security-Policy violations.
 //
 // It lives in its own package (tests only) so the browser and chromedp stay
 // out of every other package's test binary.
@@ -30,8 +34,10 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/targetvision/targetvision/internal/claude/claudetest"
 	"github.com/targetvision/targetvision/internal/clip"
 	"github.com/targetvision/targetvision/internal/clip/cliptest"
+	"github.com/targetvision/targetvision/internal/store/storetest"
 
 	"github.com/targetvision/targetvision/internal/testshared"
 )
@@ -104,11 +110,11 @@ func chromiumPath(t *testing.T) string {
 }
 
 // artifactDir is where every page's screenshot goes: $TARGETVISION_ARTIFACTS
-// (kept by CI) or a temporary directory.
-func artifactDir(t *testing.T) string {
+// (kept by CI; a folder per store) or a temporary directory.
+func artifactDir(t *testing.T, store string) string {
 	t.Helper()
 	if d := os.Getenv("TARGETVISION_ARTIFACTS"); d != "" {
-		d = filepath.Join(d, "browser")
+		d = filepath.Join(d, "browser", store)
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -132,9 +138,31 @@ func freeAddr(t *testing.T) string {
 // fail and the test sees the page cope.
 var deadTiles = "http://127.0.0.1:9/tiles/{z}/{x}/{y}.png"
 
-// startServer runs `targetvision serve` on the embedded store with a tiny
-// random CLIP checkpoint in its data directory, and waits for /readyz.
-func startServer(t *testing.T) (base, data string, logs *syncBuffer) {
+// serverEnv is what a test server runs with beyond the defaults.
+type serverEnv struct {
+	// databaseURL selects Postgres; "" is the embedded SQLite store.
+	databaseURL string
+	// claudeURL is the fake Anthropic API ("" = no key: photos wait).
+	claudeURL string
+	// roots are further folders sources may be added from.
+	roots []string
+}
+
+// vars are env's settings as environment variables.
+func (env serverEnv) vars() []string {
+	var out []string
+	if env.databaseURL != "" {
+		out = append(out, "DATABASE_URL="+env.databaseURL)
+	}
+	if env.claudeURL != "" {
+		out = append(out, "ANTHROPIC_API_KEY=test-key", "ANTHROPIC_BASE_URL="+env.claudeURL)
+	}
+	return out
+}
+
+// startServer runs `targetvision serve` with a tiny random CLIP checkpoint
+// in its data directory, on the store env names, and waits for /readyz.
+func startServer(t *testing.T, env serverEnv) (base, data string, logs *syncBuffer) {
 	t.Helper()
 	dir := t.TempDir()
 	data = filepath.Join(dir, "data")
@@ -145,17 +173,17 @@ func startServer(t *testing.T) (base, data string, logs *syncBuffer) {
 	addr := freeAddr(t)
 	cmd := exec.Command(binary, "serve", "--addr", addr)
 	cmd.Dir = dir
-	// A clean environment: no ANTHROPIC_API_KEY (describe jobs wait), no
-	// DATABASE_URL (embedded SQLite), no periodic re-sync.
-	cmd.Env = []string{
+	// A clean environment: only env's store and Claude (the fake), no
+	// periodic re-sync.
+	cmd.Env = append([]string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + dir,
 		"TARGETVISION_DATA=" + data, "TARGETVISION_CLIP_MODEL=" + model,
 		"TARGETVISION_LOG_FORMAT=json", "TARGETVISION_WORKERS=2", "TARGETVISION_SYNC_INTERVAL=0",
-		"TARGETVISION_FOLDER_ROOTS=" + filepath.Join(testshared.Path(t), "testdata"),
+		"TARGETVISION_FOLDER_ROOTS=" + strings.Join(append([]string{filepath.Join(testshared.Path(t), "testdata")}, env.roots...), ","),
 		// Tests never touch the internet: the map's tiles come from a port
 		// nothing listens on, so every tile fails, as offline.
 		"TARGETVISION_MAP_TILES=" + deadTiles,
-	}
+	}, env.vars()...)
 	logs = &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
@@ -325,9 +353,11 @@ type browser struct {
 	base string
 	art  string
 	con  *console
+	// docs: this walk's screenshots may update the README's (one store's).
+	docs bool
 }
 
-func newBrowser(t *testing.T, base string) *browser {
+func newBrowser(t *testing.T, base, store string) *browser {
 	t.Helper()
 	execPath := chromiumPath(t)
 	profile := t.TempDir()
@@ -352,7 +382,7 @@ func newBrowser(t *testing.T, base string) *browser {
 		cancelAlloc() // waits for the browser process to exit
 		cancelRoot()
 	})
-	b := &browser{t: t, ctx: ctx, base: base, art: artifactDir(t), con: &console{}}
+	b := &browser{t: t, ctx: ctx, base: base, art: artifactDir(t, store), con: &console{}, docs: store == "sqlite"}
 	msgs := chromedp.Console(ctx) // starts the browser and subscribes
 	go func() {
 		for m, err := range msgs {
@@ -443,7 +473,7 @@ func (b *browser) shot(name string) {
 	if err := os.WriteFile(filepath.Join(b.art, name+".png"), full, 0o644); err != nil {
 		b.t.Fatal(err)
 	}
-	if *updateDocs && slices.Contains(docShots, name) {
+	if *updateDocs && b.docs && slices.Contains(docShots, name) {
 		view, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 		if err != nil {
 			b.fail("screenshot "+name, err)
@@ -492,12 +522,32 @@ type jobState struct {
 
 // TestBrowserFlow is issue 7's walk through the product in a real browser
 // on the embedded store.
+// TestBrowserFlow is issue 17's walk, on the embedded store and on
+// Postgres (when TARGETVISION_TEST_DATABASE_URL names a test cluster, as
+// in CI), side by side.
 func TestBrowserFlow(t *testing.T) {
-	photos := filepath.Join(testshared.Path(t), "testdata", "photos")
 	chromiumPath(t) // skip (or fail in CI) before starting anything
+	for _, st := range []struct {
+		name string
+		url  func(testing.TB) string
+	}{{"sqlite", func(testing.TB) string { return "" }}, {"postgres", storetest.PostgresURL}} {
+		t.Run(st.name, func(t *testing.T) {
+			t.Parallel()
+			browserFlow(t, st.name, st.url(t))
+		})
+	}
+}
+
+func browserFlow(t *testing.T, storeName, databaseURL string) {
+	photos := filepath.Join(testshared.Path(t), "testdata", "photos")
 	start := time.Now()
-	base, data, _ := startServer(t)
-	b := newBrowser(t, base)
+	// Claude is the fake API, whose request log shows the model each
+	// description was asked of; more is a folder added after the model
+	// changes in Settings.
+	claude := claudetest.New(t, claudetest.Options{})
+	more := t.TempDir()
+	base, data, _ := startServer(t, serverEnv{databaseURL: databaseURL, claudeURL: claude.URL, roots: []string{more}})
+	b := newBrowser(t, base, storeName)
 
 	// Signed out, a page sends the visitor to sign in and back afterwards;
 	// on a server with no account yet, sign-in sends them on to create the
@@ -539,7 +589,7 @@ func TestBrowserFlow(t *testing.T) {
 	b.con.expect("")
 	// The operator reads the code on the server.
 	cmd := exec.Command(binary, "setup-code")
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "TARGETVISION_DATA=" + data}
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "TARGETVISION_DATA=" + data}, serverEnv{databaseURL: databaseURL}.vars()...)
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("setup-code: %v", err)
@@ -557,7 +607,7 @@ func TestBrowserFlow(t *testing.T) {
 		t.Errorf("nav shows %q, want the new account's e-mail", who)
 	}
 
-	checkFirstRun(b)
+	checkFirstRun(b, true)
 	checkFavicon(b)
 
 	// Sources: add the shared photos folder.
@@ -572,9 +622,9 @@ func TestBrowserFlow(t *testing.T) {
 		t.Fatalf("adding the folder reported %q", msg)
 	}
 
-	// Activity: the live counts show the indexing finish. Describe jobs wait
-	// for ever without ANTHROPIC_API_KEY, so "finished" means no sync,
-	// process or embed job is queued or running, and some are done.
+	// Activity: the live counts show the indexing finish: no sync,
+	// process, embed or describe job is queued or running (Claude is the
+	// fake), and some are done.
 	b.open("/activity", "activity")
 	b.do("live stream", 30*time.Second, chromedp.WaitReady(chromedp.CSS(`#live-indicator[data-state=live]`)))
 	var js jobState
@@ -586,7 +636,7 @@ func TestBrowserFlow(t *testing.T) {
 				return r.json();
 			};
 			const [q, r] = await Promise.all([get('queued'), get('running')]);
-			const busy = [...q.jobs, ...r.jobs].filter((j) => j.kind !== 'describe').map((j) => j.kind + ':' + j.state);
+			const busy = [...q.jobs, ...r.jobs].map((j) => j.kind + ':' + j.state);
 			return { counts: q.counts, busy };
 		})()`)
 		return len(js.Busy) == 0 && js.Counts["done"] > 0, fmt.Sprintf("counts %v, %d busy", js.Counts, len(js.Busy))
@@ -753,15 +803,10 @@ func TestBrowserFlow(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=models-info]`)),
 	)
 	b.shot("settings")
+	describedBefore := len(claude.Sent())
 	token := checkSettings(b)
-	// A script searches with the token: the API answers it as the user.
-	req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/search?q=canon", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
-		t.Errorf("search with the token made on the Settings page: %v %v", resp, err)
-	} else {
-		resp.Body.Close()
-	}
+	checkNextDescription(b, claude, describedBefore, more)
+	checkCLISearch(b, token)
 	checkAccounts(b)
 
 	// Dark mode: the same search in prefers-color-scheme: dark.
