@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/targetvision/targetvision/internal/claude/claudetest"
+	"github.com/targetvision/targetvision/internal/smugmug/smugmugtest"
 )
 
 // The checks of issue 17's pages and fixes, each called from
@@ -286,4 +288,81 @@ func checkExposureFilters(b *browser) {
 		chromedp.WaitNotPresent(chromedp.CSS(`[data-testid=filter-chip]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=search-idle]`)),
 	)
+}
+
+// checkSmugMug: a SmugMug account connected from the Sources page syncs;
+// its photo's download is SmugMug's original, streamed by the server; with
+// album writes switched on for the account, "Select all" on a search of
+// its album offers "Create SmugMug album", which makes a private album of
+// the photos on SmugMug, listed under "Albums created here". The account
+// is removed again for the rest of the walk.
+func checkSmugMug(b *browser, smug *smugmugtest.Server) {
+	b.t.Helper()
+	b.open("/sources", "sources")
+	b.do("connect SmugMug", 30*time.Second,
+		chromedp.Click(chromedp.ID("connect-smugmug")),
+		chromedp.WaitReady(chromedp.CSS(`body[data-page="sources"][data-ready="true"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=source-item][data-kind=smugmug]`)),
+	)
+	waitJobsIdle(b, "SmugMug sync")
+	src := eval[string](b, "smugmug source", `document.querySelector('[data-testid=source-item][data-kind=smugmug]').dataset.sourceId`)
+	item := `[data-testid=source-item][data-source-id="` + src + `"]`
+
+	// The original of a SmugMug photo, through the server.
+	originals := map[int]bool{}
+	for _, im := range smug.Images("ann") {
+		originals[len(smugmugtest.Original(im.Key))] = true
+	}
+	got := eval[[]float64](b, "SmugMug original", `(async () => {
+		const l = await fetch('/api/v1/photos?source=`+src+`').then((r) => r.json());
+		const p = await fetch('/api/v1/photos/' + l.photos[0].photo_id).then((r) => r.json());
+		if (!p.original_url) return [0, 0, 0];
+		const r = await fetch(p.original_url);
+		const b = new Uint8Array(await r.arrayBuffer());
+		return [r.status, b.length, b[0]];
+	})()`)
+	if len(got) != 3 || got[0] != 200 || !originals[int(got[1])] || got[2] != 0xFF {
+		b.t.Errorf("a SmugMug photo's original: status, bytes, first byte %v; want one of the originals", got)
+	}
+
+	// Album writes are off: switch them on for the account.
+	b.do("album writes on", 15*time.Second,
+		chromedp.Click(chromedp.CSS(item+` [data-testid=writeback-albums]`)),
+		chromedp.WaitVisible(chromedp.CSS(item+` [data-testid=writeback-status]:not(:empty)`)),
+	)
+	const name = "Picks from TargetVision"
+	b.open("/search?q="+url.QueryEscape(`album:"ann album 0"`), "search")
+	b.do("create a SmugMug album", 30*time.Second,
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=result-card]`)),
+		// The toolbar, with "Select all", shows once a photo is selected.
+		chromedp.Click(chromedp.CSS(`[data-testid=select-toggle]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid=selection-all]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=selection-count]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=selection-smugmug-album]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid=selection-smugmug-album]`)),
+		chromedp.SendKeys(chromedp.ID("selection-input"), name),
+		chromedp.Click(chromedp.CSS(`[data-testid=selection-submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=selection-smugmug-link]`)),
+	)
+	b.shot("smugmug-album")
+	var made smugmugtest.Album
+	for _, k := range smug.AlbumKeys("ann") {
+		if a, _ := smug.AlbumState(k); a.Name == name {
+			made = a
+		}
+	}
+	if len(made.Images) != 3 || made.Privacy != "Private" {
+		b.t.Errorf("the album on SmugMug: %+v", made)
+	}
+	b.open("/sources", "sources")
+	b.do("albums created here", 15*time.Second,
+		chromedp.Click(chromedp.CSS(item+` [data-testid=album-writes] summary`)),
+		chromedp.WaitVisible(chromedp.CSS(item+` [data-testid=album-write]`)),
+	)
+	if txt := eval[string](b, "album trail", `document.querySelector('`+item+` [data-testid=album-write]').textContent`); !strings.Contains(txt, name) || !strings.Contains(txt, "3 of 3") {
+		b.t.Errorf("the album trail reads %q", txt)
+	}
+	if code := eval[float64](b, "remove SmugMug", `fetch('/api/v1/sources/`+src+`', { method: 'DELETE' }).then((r) => r.status)`); code != 204 {
+		b.t.Errorf("removing the SmugMug source: %v", code)
+	}
 }

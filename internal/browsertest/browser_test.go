@@ -37,6 +37,7 @@ import (
 	"github.com/targetvision/targetvision/internal/claude/claudetest"
 	"github.com/targetvision/targetvision/internal/clip"
 	"github.com/targetvision/targetvision/internal/clip/cliptest"
+	"github.com/targetvision/targetvision/internal/smugmug/smugmugtest"
 	"github.com/targetvision/targetvision/internal/store/storetest"
 
 	"github.com/targetvision/targetvision/internal/testshared"
@@ -146,6 +147,8 @@ type serverEnv struct {
 	claudeURL string
 	// roots are further folders sources may be added from.
 	roots []string
+	// smugmug is the fake SmugMug (nil: no SmugMug credentials).
+	smugmug *smugmugtest.Server
 }
 
 // vars are env's settings as environment variables.
@@ -156,6 +159,10 @@ func (env serverEnv) vars() []string {
 	}
 	if env.claudeURL != "" {
 		out = append(out, "ANTHROPIC_API_KEY=test-key", "ANTHROPIC_BASE_URL="+env.claudeURL)
+	}
+	if env.smugmug != nil {
+		out = append(out, "SMUGMUG_API_KEY="+smugmugtest.ConsumerKey, "SMUGMUG_API_SECRET="+smugmugtest.ConsumerSecret,
+			"SMUGMUG_API_BASE="+env.smugmug.APIBase(), "SMUGMUG_OAUTH_BASE="+env.smugmug.OAuthBase(), "SMUGMUG_REQUESTS_PER_MINUTE=6000")
 	}
 	return out
 }
@@ -517,11 +524,29 @@ func (b *browser) waitFor(step string, d time.Duration, cond func() (bool, strin
 // jobState is what the indexing wait reads from GET /api/v1/jobs.
 type jobState struct {
 	Counts map[string]int `json:"counts"`
-	Busy   []string       `json:"busy"` // kinds of queued/running jobs other than describe
+	Busy   []string       `json:"busy"` // kind:state of the queued and running jobs
 }
 
-// TestBrowserFlow is issue 7's walk through the product in a real browser
-// on the embedded store.
+// waitJobsIdle waits until no job is queued or running and some are done.
+func waitJobsIdle(b *browser, step string) jobState {
+	b.t.Helper()
+	var js jobState
+	b.waitFor(step, 2*time.Minute, func() (bool, string) {
+		js = eval[jobState](b, "jobs", `(async () => {
+			const get = async (state) => {
+				const r = await fetch('/api/v1/jobs?limit=500&state=' + state, { headers: { Accept: 'application/json' } });
+				if (!r.ok) throw new Error('GET /api/v1/jobs: ' + r.status);
+				return r.json();
+			};
+			const [q, r] = await Promise.all([get('queued'), get('running')]);
+			const busy = [...q.jobs, ...r.jobs].map((j) => j.kind + ':' + j.state);
+			return { counts: q.counts, busy };
+		})()`)
+		return len(js.Busy) == 0 && js.Counts["done"] > 0, fmt.Sprintf("counts %v, %d busy", js.Counts, len(js.Busy))
+	})
+	return js
+}
+
 // TestBrowserFlow is issue 17's walk, on the embedded store and on
 // Postgres (when TARGETVISION_TEST_DATABASE_URL names a test cluster, as
 // in CI), side by side.
@@ -546,7 +571,11 @@ func browserFlow(t *testing.T, storeName, databaseURL string) {
 	// changes in Settings.
 	claude := claudetest.New(t, claudetest.Options{})
 	more := t.TempDir()
-	base, data, _ := startServer(t, serverEnv{databaseURL: databaseURL, claudeURL: claude.URL, roots: []string{more}})
+	smug := smugmugtest.New(t, smugmugtest.Options{})
+	smug.AddUser("ann", "Ann Adams")
+	smug.Generate("ann", 1, func(int) int { return 3 })
+	smug.AuthorizeAs("ann")
+	base, data, _ := startServer(t, serverEnv{databaseURL: databaseURL, claudeURL: claude.URL, roots: []string{more}, smugmug: smug})
 	b := newBrowser(t, base, storeName)
 
 	// Signed out, a page sends the visitor to sign in and back afterwards;
@@ -627,20 +656,7 @@ func browserFlow(t *testing.T, storeName, databaseURL string) {
 	// fake), and some are done.
 	b.open("/activity", "activity")
 	b.do("live stream", 30*time.Second, chromedp.WaitReady(chromedp.CSS(`#live-indicator[data-state=live]`)))
-	var js jobState
-	b.waitFor("indexing", 2*time.Minute, func() (bool, string) {
-		js = eval[jobState](b, "jobs", `(async () => {
-			const get = async (state) => {
-				const r = await fetch('/api/v1/jobs?limit=500&state=' + state, { headers: { Accept: 'application/json' } });
-				if (!r.ok) throw new Error('GET /api/v1/jobs: ' + r.status);
-				return r.json();
-			};
-			const [q, r] = await Promise.all([get('queued'), get('running')]);
-			const busy = [...q.jobs, ...r.jobs].map((j) => j.kind + ':' + j.state);
-			return { counts: q.counts, busy };
-		})()`)
-		return len(js.Busy) == 0 && js.Counts["done"] > 0, fmt.Sprintf("counts %v, %d busy", js.Counts, len(js.Busy))
-	})
+	js := waitJobsIdle(b, "indexing")
 	// The page's own numbers (from the event stream) catch up.
 	b.waitFor("activity counts", 30*time.Second, func() (bool, string) {
 		c := eval[map[string]string](b, "count texts", `Object.fromEntries(['queued','running','done','failed'].map((s) =>
@@ -807,6 +823,7 @@ func browserFlow(t *testing.T, storeName, databaseURL string) {
 	token := checkSettings(b)
 	checkNextDescription(b, claude, describedBefore, more)
 	checkCLISearch(b, token)
+	checkSmugMug(b, smug)
 	checkAccounts(b)
 
 	// Dark mode: the same search in prefers-color-scheme: dark.
