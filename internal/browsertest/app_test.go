@@ -195,6 +195,11 @@ func checkSettings(b *browser) string {
 		chromedp.Click(chromedp.ID("settings-submit")),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=settings-status]:not(:empty)`)),
 	)
+	// The status reads "Saving…" while the PUT is on its way.
+	b.waitFor("model saved", 15*time.Second, func() (bool, string) {
+		st := eval[string](b, "settings status", `document.querySelector('[data-testid=settings-status]').textContent`)
+		return st != "Saving…", "status: " + st
+	})
 	if got := eval[string](b, "saved model", `fetch('/api/v1/settings').then((r) => r.json()).then((s) => s.claude_model)`); got != "claude-sonnet-4-6" {
 		b.t.Errorf("after choosing Sonnet the settings say %q", got)
 	}
