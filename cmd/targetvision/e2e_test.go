@@ -592,6 +592,60 @@ func TestSmugMugConnectAndSync(t *testing.T) {
 	if written != 12 {
 		t.Fatalf("keywords written back to %d of 12 SmugMug images", written)
 	}
+
+	// The viewer's download of a SmugMug photo is its untouched original,
+	// streamed by serve with the account's token.
+	token := strings.TrimSpace(c.ok("tokens", "create", "download script", "--read-only"))
+	_, base, logs := c.startServe("--no-workers")
+	im := fake.Images("ann")[0]
+	var list struct {
+		Photos []struct {
+			PhotoID int64  `json:"photo_id"`
+			Title   string `json:"title"`
+		} `json:"photos"`
+	}
+	code, body := getWith(t, base+"/api/v1/photos?limit=50", token)
+	if err := json.Unmarshal([]byte(body), &list); code != 200 || err != nil {
+		t.Fatalf("list photos: %d %v %s", code, err, body)
+	}
+	var id int64
+	for _, p := range list.Photos {
+		if p.Title == im.Title || p.Title == im.FileName {
+			id = p.PhotoID
+		}
+	}
+	code, body = getWith(t, fmt.Sprintf("%s/api/v1/photos/%d/original", base, id), token)
+	if code != 200 || body != string(smugmugtest.Original(im.Key)) {
+		t.Fatalf("SmugMug original of photo %d (%s): %d, %d bytes\n%s", id, im.Key, code, len(body), logs)
+	}
+	if strings.Contains(logs.String(), tok) {
+		t.Error("serve logged a SmugMug request token")
+	}
+
+	// Album writes, switched on for the account: two photos become a
+	// private SmugMug album, recorded with who asked.
+	rw := strings.TrimSpace(c.ok("tokens", "create", "album script"))
+	code, body = doWith(t, http.MethodPut, fmt.Sprintf("%s/api/v1/sources/%d/writeback", base, srcs[0].ID), rw,
+		`{"keywords":true,"captions":false,"dry_run":false,"albums":true}`)
+	if code != 200 {
+		t.Fatalf("switching album writes on: %d %s", code, body)
+	}
+	code, body = doWith(t, http.MethodPost, base+"/api/v1/photos/smugmug-album", rw,
+		fmt.Sprintf(`{"photo_ids":[%d,%d],"name":"Ann's picks"}`, list.Photos[0].PhotoID, list.Photos[1].PhotoID))
+	var made struct {
+		AlbumKey  string `json:"album_key"`
+		Collected int    `json:"collected"`
+	}
+	if err := json.Unmarshal([]byte(body), &made); code != 201 || err != nil || made.Collected != 2 {
+		t.Fatalf("create a SmugMug album: %d %s\n%s", code, body, logs)
+	}
+	if a, ok := fake.AlbumState(made.AlbumKey); !ok || a.Name != "Ann's picks" || a.Privacy != "Private" || len(a.Images) != 2 {
+		t.Errorf("the album on SmugMug: %+v", a)
+	}
+	code, body = getWith(t, fmt.Sprintf("%s/api/v1/sources/%d/album-writes", base, srcs[0].ID), token)
+	if code != 200 || !strings.Contains(body, `"name":"Ann's picks"`) || !strings.Contains(body, `(API token \"album script\")`) {
+		t.Errorf("the album trail: %d %s", code, body)
+	}
 }
 
 // TestDescribeInBatch: --estimate prices the queued photos without paying;

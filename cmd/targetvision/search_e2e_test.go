@@ -279,7 +279,7 @@ func TestSearchIssue12Examples(t *testing.T) {
 			})
 			for _, c := range []struct{ q, code, says string }{
 				{"after:abc", "bad_value", "“after:abc” is not a date"},
-				{"lens:50mm", "unknown_operator", "“lens:” is not a filter"},
+				{"mood:happy", "unknown_operator", "“mood:” is not a filter"},
 			} {
 				t.Run(c.q, func(t *testing.T) {
 					if res := l.search(t, c.q); !strings.Contains(res.hint(c.code), c.says) {

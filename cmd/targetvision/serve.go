@@ -167,12 +167,19 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 		}
 		smHandler = h
 	}
+	// SmugMug photos' originals stream through the server with their
+	// account's token, from the same SmugMug source the pipeline syncs.
+	var originals httpapi.RemoteOriginals
+	var albums httpapi.RemoteAlbums
+	if r, ok := popts.Remote[store.SourceSmugMug].(smugRemote); ok {
+		originals, albums = r.Source, r.Source
+	}
 	tiles, err := httpapi.ParseMapTiles(c.MapTiles, c.MapAttribution)
 	if err != nil {
 		return fmt.Errorf("TARGETVISION_MAP_TILES: %w", err)
 	}
 	srv, err := httpapi.New(httpapi.Deps{
-		SmugMug: smHandler, MapTiles: tiles,
+		SmugMug: smHandler, Originals: originals, Albums: albums, MapTiles: tiles,
 		DB: a.db, Search: engine, Pipeline: pipe, Sessions: sessions, Devices: devices, Hasher: hasher, Metrics: metrics,
 		Logger: a.log, SetupCode: setupCode, Hosts: hosts, Trust: trust, FolderRoots: roots, MetricsToken: c.MetricsToken,
 		DataDir: c.DataDir, Blobs: popts.Blobs, BlobRedirect: c.BlobRedirect, Web: site.Handler(),

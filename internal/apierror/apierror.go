@@ -16,7 +16,7 @@ type Body struct {
 
 // Detail is the error itself.
 type Detail struct {
-	Code    string `json:"code" required:"true" description:"Machine-readable: bad_request, bad_credentials, unauthorized, forbidden, setup_code_required, csrf_rejected, unknown_host, not_found, not_ready, range_not_satisfiable, method_not_allowed, smugmug_not_configured, conflict, budget_above_ceiling, unknown_model, writeback_unsupported, token_read_only, session_required, account_disabled, last_admin, folder_not_allowed, too_large, rate_limited, too_many_streams, internal, store_unreachable, migrations_pending."`
+	Code    string `json:"code" required:"true" description:"Machine-readable: bad_request, bad_credentials, unauthorized, forbidden, setup_code_required, csrf_rejected, unknown_host, not_found, not_ready, range_not_satisfiable, method_not_allowed, smugmug_not_configured, conflict, budget_above_ceiling, unknown_model, writeback_unsupported, token_read_only, session_required, account_disabled, last_admin, folder_not_allowed, too_large, rate_limited, too_many_streams, original_unavailable, original_too_large, zip_too_large, smugmug_reconnect, smugmug_unavailable, smugmug_rate_limited, smugmug_writes_off, smugmug_write_failed, not_smugmug, mixed_sources, internal, store_unreachable, migrations_pending."`
 	Message string `json:"message" required:"true" description:"A sentence for people; never a stack trace."`
 }
 

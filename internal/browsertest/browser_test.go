@@ -1,8 +1,12 @@
 // Package browsertest drives the real targetvision binary with a headless
-// Chromium: sign up, add the shared test photos as a source, watch the
-// indexing finish, search, open a photo and its similar photos, and visit
-// every page, with screenshots of each and a console that must stay free of
-// JavaScript errors and Content-Security-Policy violations.
+// Chromium, on the embedded store and on Postgres side by side: sign up,
+// add the shared test photos as a source, watch the indexing (and the fake
+// Claude's descriptions) finish, search, open a photo and its similar
+// photos, work on a selection, view, download, map; change the Claude
+// model and see the next description use it; make an API token and search
+// with it from the command line — visiting every page, with screenshots of
+// each and a console that must stay free of JavaScript errors and
+// Content-Security-Policy violations.
 //
 // It lives in its own package (tests only) so the browser and chromedp stay
 // out of every other package's test binary.
@@ -30,8 +34,11 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/targetvision/targetvision/internal/claude/claudetest"
 	"github.com/targetvision/targetvision/internal/clip"
 	"github.com/targetvision/targetvision/internal/clip/cliptest"
+	"github.com/targetvision/targetvision/internal/smugmug/smugmugtest"
+	"github.com/targetvision/targetvision/internal/store/storetest"
 
 	"github.com/targetvision/targetvision/internal/testshared"
 )
@@ -104,11 +111,11 @@ func chromiumPath(t *testing.T) string {
 }
 
 // artifactDir is where every page's screenshot goes: $TARGETVISION_ARTIFACTS
-// (kept by CI) or a temporary directory.
-func artifactDir(t *testing.T) string {
+// (kept by CI; a folder per store) or a temporary directory.
+func artifactDir(t *testing.T, store string) string {
 	t.Helper()
 	if d := os.Getenv("TARGETVISION_ARTIFACTS"); d != "" {
-		d = filepath.Join(d, "browser")
+		d = filepath.Join(d, "browser", store)
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -135,21 +142,47 @@ var deadTiles = "http://127.0.0.1:9/tiles/{z}/{x}/{y}.png"
 // serverModel is the CLIP model name the browser tests' servers use.
 const serverModel = "cliptest/tiny"
 
-// startServer runs `targetvision serve` on the embedded store with a tiny
-// random CLIP checkpoint in its data directory, and waits for /readyz.
-func startServer(t *testing.T) (base, data string, logs *syncBuffer) {
-	t.Helper()
-	return startServerWith(t, true)
+// serverEnv is what a test server runs with beyond the defaults.
+type serverEnv struct {
+	// databaseURL selects Postgres; "" is the embedded SQLite store.
+	databaseURL string
+	// claudeURL is the fake Anthropic API ("" = no key: photos wait).
+	claudeURL string
+	// roots are further folders sources may be added from.
+	roots []string
+	// smugmug is the fake SmugMug (nil: no SmugMug credentials).
+	smugmug *smugmugtest.Server
+	// noModel starts the server without the CLIP checkpoint in place.
+	noModel bool
+	// extra are further environment variables, last (so they win).
+	extra []string
 }
 
-// startServerWith is startServer, with the model in place or not, and
-// further environment variables.
-func startServerWith(t *testing.T, withModel bool, env ...string) (base, data string, logs *syncBuffer) {
+// vars are env's settings as environment variables.
+func (env serverEnv) vars() []string {
+	var out []string
+	if env.databaseURL != "" {
+		out = append(out, "DATABASE_URL="+env.databaseURL)
+	}
+	if env.claudeURL != "" {
+		out = append(out, "ANTHROPIC_API_KEY=test-key", "ANTHROPIC_BASE_URL="+env.claudeURL)
+	}
+	if env.smugmug != nil {
+		out = append(out, "SMUGMUG_API_KEY="+smugmugtest.ConsumerKey, "SMUGMUG_API_SECRET="+smugmugtest.ConsumerSecret,
+			"SMUGMUG_API_BASE="+env.smugmug.APIBase(), "SMUGMUG_OAUTH_BASE="+env.smugmug.OAuthBase(), "SMUGMUG_REQUESTS_PER_MINUTE=6000")
+	}
+	return append(out, env.extra...)
+}
+
+// startServer runs `targetvision serve` with a tiny random CLIP checkpoint
+// in its data directory (unless env.noModel), on the store env names, and
+// waits for /readyz.
+func startServer(t *testing.T, env serverEnv) (base, data string, logs *syncBuffer) {
 	t.Helper()
 	dir := t.TempDir()
 	data = filepath.Join(dir, "data")
 	const model = serverModel
-	if withModel {
+	if !env.noModel {
 		if err := cliptest.WriteCheckpoint(clip.ModelDir(data, model), cliptest.Options{Seed: 7}); err != nil {
 			t.Fatal(err)
 		}
@@ -157,20 +190,19 @@ func startServerWith(t *testing.T, withModel bool, env ...string) (base, data st
 	addr := freeAddr(t)
 	cmd := exec.Command(binary, "serve", "--addr", addr)
 	cmd.Dir = dir
-	// A clean environment: no ANTHROPIC_API_KEY (describe jobs wait), no
-	// DATABASE_URL (embedded SQLite), no periodic re-sync.
-	cmd.Env = []string{
+	// A clean environment: only env's store and Claude (the fake), no
+	// periodic re-sync.
+	cmd.Env = append([]string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + dir,
 		"TARGETVISION_DATA=" + data, "TARGETVISION_CLIP_MODEL=" + model,
 		"TARGETVISION_LOG_FORMAT=json", "TARGETVISION_WORKERS=2", "TARGETVISION_SYNC_INTERVAL=0",
-		"TARGETVISION_FOLDER_ROOTS=" + filepath.Join(testshared.Path(t), "testdata"),
+		"TARGETVISION_FOLDER_ROOTS=" + strings.Join(append([]string{filepath.Join(testshared.Path(t), "testdata")}, env.roots...), ","),
 		// Tests never touch the internet: the map's tiles come from a port
 		// nothing listens on, so every tile fails, as offline.
 		"TARGETVISION_MAP_TILES=" + deadTiles,
 		// Nor does the model self-check's image.
 		"TARGETVISION_CLIP_CHECK_IMAGE=http://127.0.0.1:9/CLIP.png",
-	}
-	cmd.Env = append(cmd.Env, env...)
+	}, env.vars()...)
 	logs = &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
@@ -340,9 +372,11 @@ type browser struct {
 	base string
 	art  string
 	con  *console
+	// docs: this walk's screenshots may update the README's (one store's).
+	docs bool
 }
 
-func newBrowser(t *testing.T, base string) *browser {
+func newBrowser(t *testing.T, base, store string) *browser {
 	t.Helper()
 	execPath := chromiumPath(t)
 	profile := t.TempDir()
@@ -367,7 +401,7 @@ func newBrowser(t *testing.T, base string) *browser {
 		cancelAlloc() // waits for the browser process to exit
 		cancelRoot()
 	})
-	b := &browser{t: t, ctx: ctx, base: base, art: artifactDir(t), con: &console{}}
+	b := &browser{t: t, ctx: ctx, base: base, art: artifactDir(t, store), con: &console{}, docs: store == "sqlite"}
 	msgs := chromedp.Console(ctx) // starts the browser and subscribes
 	go func() {
 		for m, err := range msgs {
@@ -458,7 +492,7 @@ func (b *browser) shot(name string) {
 	if err := os.WriteFile(filepath.Join(b.art, name+".png"), full, 0o644); err != nil {
 		b.t.Fatal(err)
 	}
-	if *updateDocs && slices.Contains(docShots, name) {
+	if *updateDocs && b.docs && slices.Contains(docShots, name) {
 		view, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 		if err != nil {
 			b.fail("screenshot "+name, err)
@@ -502,17 +536,59 @@ func (b *browser) waitFor(step string, d time.Duration, cond func() (bool, strin
 // jobState is what the indexing wait reads from GET /api/v1/jobs.
 type jobState struct {
 	Counts map[string]int `json:"counts"`
-	Busy   []string       `json:"busy"` // kinds of queued/running jobs other than describe
+	Busy   []string       `json:"busy"` // kind:state of the queued and running jobs
 }
 
-// TestBrowserFlow is issue 7's walk through the product in a real browser
-// on the embedded store.
+// waitJobsIdle waits until no job is queued or running and some are done.
+func waitJobsIdle(b *browser, step string) jobState {
+	b.t.Helper()
+	var js jobState
+	b.waitFor(step, 2*time.Minute, func() (bool, string) {
+		js = eval[jobState](b, "jobs", `(async () => {
+			const get = async (state) => {
+				const r = await fetch('/api/v1/jobs?limit=500&state=' + state, { headers: { Accept: 'application/json' } });
+				if (!r.ok) throw new Error('GET /api/v1/jobs: ' + r.status);
+				return r.json();
+			};
+			const [q, r] = await Promise.all([get('queued'), get('running')]);
+			const busy = [...q.jobs, ...r.jobs].map((j) => j.kind + ':' + j.state);
+			return { counts: q.counts, busy };
+		})()`)
+		return len(js.Busy) == 0 && js.Counts["done"] > 0, fmt.Sprintf("counts %v, %d busy", js.Counts, len(js.Busy))
+	})
+	return js
+}
+
+// TestBrowserFlow is issue 17's walk, on the embedded store and on
+// Postgres (when TARGETVISION_TEST_DATABASE_URL names a test cluster, as
+// in CI), side by side.
 func TestBrowserFlow(t *testing.T) {
-	photos := filepath.Join(testshared.Path(t), "testdata", "photos")
 	chromiumPath(t) // skip (or fail in CI) before starting anything
+	for _, st := range []struct {
+		name string
+		url  func(testing.TB) string
+	}{{"sqlite", func(testing.TB) string { return "" }}, {"postgres", storetest.PostgresURL}} {
+		t.Run(st.name, func(t *testing.T) {
+			t.Parallel()
+			browserFlow(t, st.name, st.url(t))
+		})
+	}
+}
+
+func browserFlow(t *testing.T, storeName, databaseURL string) {
+	photos := filepath.Join(testshared.Path(t), "testdata", "photos")
 	start := time.Now()
-	base, data, _ := startServer(t)
-	b := newBrowser(t, base)
+	// Claude is the fake API, whose request log shows the model each
+	// description was asked of; more is a folder added after the model
+	// changes in Settings.
+	claude := claudetest.New(t, claudetest.Options{})
+	more := t.TempDir()
+	smug := smugmugtest.New(t, smugmugtest.Options{})
+	smug.AddUser("ann", "Ann Adams")
+	smug.Generate("ann", 1, func(int) int { return 3 })
+	smug.AuthorizeAs("ann")
+	base, data, _ := startServer(t, serverEnv{databaseURL: databaseURL, claudeURL: claude.URL, roots: []string{more}, smugmug: smug})
+	b := newBrowser(t, base, storeName)
 
 	// Signed out, a page sends the visitor to sign in and back afterwards;
 	// on a server with no account yet, sign-in sends them on to create the
@@ -554,7 +630,7 @@ func TestBrowserFlow(t *testing.T) {
 	b.con.expect("")
 	// The operator reads the code on the server.
 	cmd := exec.Command(binary, "setup-code")
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "TARGETVISION_DATA=" + data}
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "TARGETVISION_DATA=" + data}, serverEnv{databaseURL: databaseURL}.vars()...)
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("setup-code: %v", err)
@@ -572,7 +648,7 @@ func TestBrowserFlow(t *testing.T) {
 		t.Errorf("nav shows %q, want the new account's e-mail", who)
 	}
 
-	checkFirstRun(b)
+	checkFirstRun(b, true)
 	checkFavicon(b)
 
 	// Sources: add the shared photos folder.
@@ -587,25 +663,12 @@ func TestBrowserFlow(t *testing.T) {
 		t.Fatalf("adding the folder reported %q", msg)
 	}
 
-	// Activity: the live counts show the indexing finish. Describe jobs wait
-	// for ever without ANTHROPIC_API_KEY, so "finished" means no sync,
-	// process or embed job is queued or running, and some are done.
+	// Activity: the live counts show the indexing finish: no sync,
+	// process, embed or describe job is queued or running (Claude is the
+	// fake), and some are done.
 	b.open("/activity", "activity")
 	b.do("live stream", 30*time.Second, chromedp.WaitReady(chromedp.CSS(`#live-indicator[data-state=live]`)))
-	var js jobState
-	b.waitFor("indexing", 2*time.Minute, func() (bool, string) {
-		js = eval[jobState](b, "jobs", `(async () => {
-			const get = async (state) => {
-				const r = await fetch('/api/v1/jobs?limit=500&state=' + state, { headers: { Accept: 'application/json' } });
-				if (!r.ok) throw new Error('GET /api/v1/jobs: ' + r.status);
-				return r.json();
-			};
-			const [q, r] = await Promise.all([get('queued'), get('running')]);
-			const busy = [...q.jobs, ...r.jobs].filter((j) => j.kind !== 'describe').map((j) => j.kind + ':' + j.state);
-			return { counts: q.counts, busy };
-		})()`)
-		return len(js.Busy) == 0 && js.Counts["done"] > 0, fmt.Sprintf("counts %v, %d busy", js.Counts, len(js.Busy))
-	})
+	js := waitJobsIdle(b, "indexing")
 	// The page's own numbers (from the event stream) catch up.
 	b.waitFor("activity counts", 30*time.Second, func() (bool, string) {
 		c := eval[map[string]string](b, "count texts", `Object.fromEntries(['queued','running','done','failed'].map((s) =>
@@ -667,6 +730,11 @@ func TestBrowserFlow(t *testing.T) {
 		t.Errorf("Canon_40D.jpg is not among the results %+v", cards)
 	}
 	b.shot("search")
+
+	checkExposureFilters(b)
+	b.open("/search?q=Canon", "search")
+	b.do("search again", 30*time.Second, chromedp.WaitVisible(chromedp.CSS(`[data-testid=result-card]`)))
+	b.do("focus the box", 10*time.Second, chromedp.Focus(chromedp.ID("search-input")))
 
 	// Tab from the input reaches something focusable (not the body).
 	b.do("tab", 10*time.Second, chromedp.KeyEvent(kb.Tab))
@@ -763,15 +831,11 @@ func TestBrowserFlow(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=models-info]`)),
 	)
 	b.shot("settings")
+	describedBefore := len(claude.Sent())
 	token := checkSettings(b)
-	// A script searches with the token: the API answers it as the user.
-	req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/search?q=canon", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
-		t.Errorf("search with the token made on the Settings page: %v %v", resp, err)
-	} else {
-		resp.Body.Close()
-	}
+	checkNextDescription(b, claude, describedBefore, more)
+	checkCLISearch(b, token)
+	checkSmugMug(b, smug)
 	checkAccounts(b)
 
 	// Dark mode: the same search in prefers-color-scheme: dark.

@@ -25,8 +25,8 @@ func TestBrowserModelDownload(t *testing.T) {
 	hub := cliptest.NewCheckpointHub(t, serverModel, cliptest.Options{Seed: 10}) // passes the self-check
 	release := hub.Hold("model.safetensors", 1<<20)
 	ref := clipsetuptest.NewServer(t)
-	base, data, _ := startServerWith(t, false, "HF_ENDPOINT="+hub.URL, "TARGETVISION_CLIP_CHECK_IMAGE="+ref.URL+"/CLIP.png")
-	b := newBrowser(t, base)
+	base, data, _ := startServer(t, serverEnv{noModel: true, extra: []string{"HF_ENDPOINT=" + hub.URL, "TARGETVISION_CLIP_CHECK_IMAGE=" + ref.URL + "/CLIP.png"}})
+	b := newBrowser(t, base, "models") // its own artifact folder; not the README's screenshots
 
 	cmd := exec.Command(binary, "setup-code")
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "TARGETVISION_DATA=" + data}

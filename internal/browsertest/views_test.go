@@ -181,10 +181,24 @@ func checkBulk(b *browser) {
 	b.t.Helper()
 	b.open("/timeline", "timeline")
 	b.do("timeline cards", 15*time.Second, chromedp.WaitVisible(chromedp.CSS(`[data-testid=timeline-section] [data-testid=select-toggle]`)))
-	ids := eval[[]string](b, "first three", `[...document.querySelectorAll('[data-testid=timeline-section] [data-testid=select-toggle]')].slice(0, 3).map((x) => x.dataset.photoId)`)
-	if len(ids) != 3 {
-		b.fail("select", fmt.Errorf("the timeline shows %d photos to select", len(ids)))
-	}
+	// Sections load their photos as they near the screen, one request
+	// each, answered in any order: the first three on screen are those
+	// once no section is loading and two looks agree.
+	var ids []string
+	prev := ""
+	b.waitFor("three photos to select", 15*time.Second, func() (bool, string) {
+		type shown struct {
+			IDs  []string
+			Busy int
+		}
+		st := eval[shown](b, "first three", `({ IDs: [...document.querySelectorAll('[data-testid=timeline-section] [data-testid=select-toggle]')].slice(0, 3).map((x) => x.dataset.photoId),
+			Busy: document.querySelectorAll('[data-testid=timeline-grid][aria-busy=true]').length })`)
+		ids = st.IDs
+		key := fmt.Sprint(ids)
+		stable := key == prev
+		prev = key
+		return len(ids) == 3 && st.Busy == 0 && stable, fmt.Sprintf("the timeline shows %d photos to select, %d sections loading", len(ids), st.Busy)
+	})
 	box := func(id string) string {
 		return `[data-testid=timeline-section] [data-testid=select-toggle][data-photo-id="` + id + `"]`
 	}

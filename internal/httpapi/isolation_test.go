@@ -137,6 +137,10 @@ func seedLibrary(t *testing.T, ts *testServer, u account, dir, albumName string,
 				After: store.RemoteText{Caption: l.photos[0].Title + " written back", Keywords: []string{"quetzalcoatl"}}, Written: true}); err != nil {
 				t.Fatal(err)
 			}
+			if _, err := db.RecordRemoteAlbumWrite(ctx, store.RemoteAlbumWrite{UserID: u.id, SourceID: smug.ID, Actor: u.email,
+				Name: l.photos[0].Title + " album", AlbumKey: "AK", Photos: 1, Collected: 1, Result: store.RemoteAlbumCreated}); err != nil {
+				t.Fatal(err)
+			}
 		}
 		return smug
 	}
@@ -153,6 +157,7 @@ func seedLibrary(t *testing.T, ts *testServer, u account, dir, albumName string,
 		p := store.Photo{UserID: u.id, SourceID: l.source.ID, AlbumID: l.album.ID, SourceKey: s.key, FileName: s.key,
 			Title: s.title, Keywords: s.keywords, TakenAt: time.Date(2024, 6, 10+i, 18, 0, 0, 0, time.UTC),
 			Width: 16, Height: 16, Size: int64(len(l.thumb)), Format: "jpeg", CameraMake: "Hasselblad", CameraModel: "X2D",
+			Lens: "XCD 45mm F3.5", ISO: 400, FNumber: 3.5,
 			ContentHash: fmt.Sprintf("%s-%d", s.key, u.id), Status: store.PhotoReady}
 		p, _, err = db.UpsertPhoto(ctx, p)
 		if err != nil {
@@ -285,6 +290,15 @@ func TestIsolation(t *testing.T) {
 				t.Fatalf("Alice's GPS: %v %q", err, A.photos[i].Place)
 			}
 		}
+		// Every photo is a four-star favourite, Bob's as well as Alice's.
+		for _, l := range []*library{A, B} {
+			fav, stars := true, 4
+			for _, p := range l.photos {
+				if err := db.SetPhotoEdits(ctx, l.user.id, p.ID, store.PhotoEdit{Favorite: &fav, Rating: &stars}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
 		for _, u := range []*library{A, B} {
 			u.budget = map[int64]float64{alice.id: 42, bob.id: 7}[u.user.id]
 			body := jsonString(t, UserSettings{MonthlyBudgetUSD: u.budget})
@@ -301,12 +315,16 @@ func TestIsolation(t *testing.T) {
 		markers := []string{"Zanzibarn at dusk", "Zanzibarn in snow", "xylophonic", "alice-private", "Aardvark Album",
 			A.source.Path, alice.email, "the model refused"}
 		// Every GET is also sent with all of Alice's filters; the photo
-		// searches and listings with each on its own too.
+		// searches and listings with each on its own too. Bob's photo has
+		// the same lens, exposure, rating and favourite mark as hers.
 		aFilters := url.Values{"q": {"zanzibarn"}, "album": {A.album.Name}, "keyword": {"quetzalcoatl"},
-			"camera": {"hasselblad"}, "source": {strconv.FormatInt(A.source.ID, 10)}}
+			"camera": {"hasselblad"}, "source": {strconv.FormatInt(A.source.ID, 10)}, "lens": {"xcd"}, "iso_min": {"400"},
+			"iso_max": {"400"}, "aperture_min": {"3.5"}, "aperture_max": {"3.5"}, "favorite": {"true"}, "rating": {"4"}}
 		oneFilter := []url.Values{{"q": {"zanzibarn"}}, {"album": {A.album.Name}}, {"keyword": {"quetzalcoatl"}},
 			{"camera": {"hasselblad"}}, {"source": {strconv.FormatInt(A.source.ID, 10)}}, {"q": {"quetzal barn"}},
-			{"q": {"quetzalcoatl"}}, {"collection": {strconv.FormatInt(A.coll.ID, 10)}}, {"place": {"berlin"}}, {"q": {"place:berlin"}}}
+			{"q": {"quetzalcoatl"}}, {"collection": {strconv.FormatInt(A.coll.ID, 10)}}, {"place": {"berlin"}}, {"q": {"place:berlin"}},
+			{"lens": {"XCD 45"}}, {"iso_min": {"100"}}, {"iso_max": {"800"}}, {"aperture_min": {"2"}}, {"aperture_max": {"4"}},
+			{"favorite": {"true"}}, {"rating": {"4"}}, {"q": {"lens:xcd iso:400 aperture:3.5 is:favorite rating:4"}}}
 
 		cases := isolationCases(t, ts, A)
 		walk := func(as account, owner bool) {
@@ -375,6 +393,7 @@ func TestIsolation(t *testing.T) {
 		// Where Bob's own photo matches as well as Alice's, he finds his
 		// alone: the searches are scoped, not merely empty.
 		for _, path := range []string{"/api/v1/search?q=quetzalcoatl", "/api/v1/search?keyword=quetzalcoatl&camera=hasselblad",
+			"/api/v1/search?q=is:favorite+lens:xcd+iso:400+aperture:3.5", "/api/v1/photos?favorite=true&lens=xcd&iso_min=400&aperture_max=3.5&rating=4",
 			"/api/v1/photos?keyword=quetzalcoatl", fmt.Sprintf("/api/v1/photos/%d/similar", B.photos[0].ID)} {
 			rec := ts.do(req{method: "GET", path: path, cookie: bob.cookie})
 			want := B.photoIDs()
@@ -737,7 +756,7 @@ func isolationCases(t *testing.T, ts *testServer, A *library) map[string]isolati
 			owner: contains(`"caption":"edited"`),
 			other: func(t *testing.T, rec *httptest.ResponseRecorder) {
 				wantNotFound(t, rec)
-				if p, err := ts.db.Photo(t.Context(), A.user.id, A.photos[0].ID); err != nil || p.Edits.Caption != nil || p.Favorite {
+				if p, err := ts.db.Photo(t.Context(), A.user.id, A.photos[0].ID); err != nil || p.Edits.Caption != nil {
 					t.Errorf("Bob edited Alice's photo: %+v %v", p.Edits, err)
 				}
 			},
@@ -777,6 +796,15 @@ func isolationCases(t *testing.T, ts *testServer, A *library) map[string]isolati
 					t.Errorf("Bob's timeline counts Alice's photos: %s", rec.Body)
 				}
 			}},
+		"POST /api/v1/photos/smugmug-album": {
+			// The owner's ids pass the ownership check and reach the next
+			// (they are a folder's photos); another user's are not found.
+			build: func(o *library, _ account) req {
+				return req{method: "POST", path: "/api/v1/photos/smugmug-album", body: jsonString(t, remoteAlbumRequest{PhotoIDs: o.photoIDs(), Name: "hijack"})}
+			},
+			owner: func(t *testing.T, rec *httptest.ResponseRecorder) { wantError(t, rec, 400, "not_smugmug") },
+			other: wantNotFound,
+		},
 		"POST /api/v1/photos/keywords": {
 			build: func(o *library, as account) req {
 				kw := "ownkeyword"
@@ -916,6 +944,13 @@ func isolationCases(t *testing.T, ts *testServer, A *library) map[string]isolati
 					t.Errorf("Bob switched Alice's write-back: %+v %v", src.WriteBack, err)
 				}
 			},
+		},
+		"GET /api/v1/sources/{id}/album-writes": {
+			build: func(o *library, _ account) req {
+				return req{method: "GET", path: fmt.Sprintf("/api/v1/sources/%d/album-writes", o.smug().ID)}
+			},
+			owner: contains("Zanzibarn at dusk album"),
+			other: wantNotFound,
 		},
 		"GET /api/v1/sources/{id}/writes": {
 			build: func(o *library, _ account) req {

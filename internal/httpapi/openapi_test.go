@@ -3,13 +3,13 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -27,7 +27,7 @@ type openAPIDoc struct {
 			Name, In string
 			Required bool
 			Schema   struct {
-				Minimum, Maximum *int64
+				Minimum, Maximum *float64
 				Type             any
 			}
 		}
@@ -146,8 +146,9 @@ func TestOpenAPIMatchesRouteTable(t *testing.T) {
 	}
 }
 
-// TestOpenAPIBoundsAreEnforced: every integer query parameter's documented
-// bounds are the handler's: the edges pass, one beyond is a 400.
+// TestOpenAPIBoundsAreEnforced: every numeric query parameter's documented
+// bounds are the handler's: the edges pass, one beyond (a hundredth for a
+// number that need not be whole) is a 400.
 func TestOpenAPIBoundsAreEnforced(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, stores[0].open(t), func(d *Deps) { d.RateLimit = 1000 })
@@ -160,11 +161,15 @@ func TestOpenAPIBoundsAreEnforced(t *testing.T) {
 			continue
 		}
 		for _, p := range op.Parameters {
-			if p.In != "query" || p.Schema.Type != "integer" {
+			if p.In != "query" || (p.Schema.Type != "integer" && p.Schema.Type != "number") {
 				continue
 			}
-			try := func(n int64, want bool) {
-				u := path + "?" + url.Values{p.Name: {fmt.Sprint(n)}}.Encode()
+			step := 1.0
+			if p.Schema.Type == "number" {
+				step = 0.01
+			}
+			try := func(n float64, want bool) {
+				u := path + "?" + url.Values{p.Name: {strconv.FormatFloat(n, 'f', -1, 64)}}.Encode()
 				rec := ts.do(req{method: "GET", path: u, cookie: a.cookie})
 				if ok := rec.Code == 200; ok != want {
 					t.Errorf("%s: %d %s", u, rec.Code, rec.Body)
@@ -172,12 +177,12 @@ func TestOpenAPIBoundsAreEnforced(t *testing.T) {
 			}
 			if p.Schema.Minimum != nil {
 				try(*p.Schema.Minimum, true)
-				try(*p.Schema.Minimum-1, false)
+				try(*p.Schema.Minimum-step, false)
 				checked++
 			}
 			if p.Schema.Maximum != nil {
 				try(*p.Schema.Maximum, true)
-				try(*p.Schema.Maximum+1, false)
+				try(*p.Schema.Maximum+step, false)
 				checked++
 			}
 		}

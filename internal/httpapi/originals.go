@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/targetvision/targetvision/internal/plaintext"
 	"github.com/targetvision/targetvision/internal/store"
 )
 
@@ -24,7 +25,9 @@ import (
 // or a zip of many (bulk work). Both check that every photo is the
 // signed-in user's before reading a byte, and open the file inside its
 // source's folder (os.Root), so neither a stored key nor a symbolic link
-// in the folder can reach a file outside it.
+// in the folder can reach a file outside it. A SmugMug photo's original
+// streams from SmugMug through the server (RemoteOriginals), with its
+// source owner's token.
 
 const (
 	// maxZipPhotos bounds one zip download's selection.
@@ -41,14 +44,55 @@ func errOriginalUnavailable(msg string) error {
 	return &apiError{status: http.StatusNotFound, code: "original_unavailable", msg: msg}
 }
 
-// originalFile is a photo's original, found and not yet opened.
+// remoteError is an error of a remote source (RemoteOriginals,
+// RemoteAlbums) that says why, in a reason and a sentence.
+type remoteError interface {
+	error
+	RemoteFailure() (reason, message string, retryAfter time.Duration)
+}
+
+// remoteAPIError is the answer to what a remote source (SmugMug) refused
+// or failed to do, by its reason (smugsync.OriginalError, AlbumError).
+func remoteAPIError(e remoteError) *apiError {
+	reason, msg, wait := e.RemoteFailure()
+	switch reason {
+	case "writes_off":
+		return &apiError{status: http.StatusForbidden, code: "smugmug_writes_off", msg: msg}
+	case "write_failed":
+		return &apiError{status: http.StatusBadGateway, code: "smugmug_write_failed", msg: msg}
+	case "rate_limited":
+		return &apiError{status: http.StatusServiceUnavailable, code: "smugmug_rate_limited", msg: msg, retryAfter: max(wait, time.Second)}
+	case "reconnect":
+		return &apiError{status: http.StatusBadGateway, code: "smugmug_reconnect", msg: msg}
+	case "unavailable":
+		return &apiError{status: http.StatusBadGateway, code: "smugmug_unavailable", msg: msg}
+	case "too_large":
+		return &apiError{status: http.StatusRequestEntityTooLarge, code: "original_too_large", msg: msg}
+	}
+	// not_recorded, not_offered, gone
+	return errOriginalUnavailable(msg).(*apiError)
+}
+
+// Why a SmugMug photo offers no download, as the photo's original_note and
+// the original route's answer (the same words as smugsync's errors).
+const (
+	noteNotRecorded = "This photo was synced before TargetVision kept SmugMug originals: the next full sync of its account " +
+		"(daily, or targetvision sync --full) makes it downloadable."
+	noteNotOffered = "SmugMug does not offer this photo's original to TargetVision (its owner may have turned off original " +
+		"downloads): download it on SmugMug."
+	noteNoSmugMug = "This server has no SmugMug API key, so it cannot fetch SmugMug originals: download it on SmugMug."
+)
+
+// originalFile is a photo's original, found and not yet opened: a file in
+// a local source's folder, or (remote) one a remote source keeps.
 type originalFile struct {
-	photo store.Photo
-	root  *os.Root // the source's folder
-	key   string   // the file's path inside it
-	name  string   // the file name offered to the browser
-	size  int64
-	mtime time.Time
+	photo  store.Photo
+	root   *os.Root // the source's folder
+	key    string   // the file's path inside it
+	name   string   // the file name offered to the browser
+	size   int64    // for a remote original, what its sync recorded (0: unknown)
+	mtime  time.Time
+	remote *store.Source
 }
 
 // originalResolver finds originals of one user's photos, opening each
@@ -58,10 +102,32 @@ type originalResolver struct {
 	uid   int64
 	roots map[int64]*os.Root
 	srcs  map[int64]store.Source
+	// remote: the server can stream remote (SmugMug) originals.
+	remote bool
 }
 
 func (s *Server) newOriginalResolver(uid int64) *originalResolver {
-	return &originalResolver{db: s.d.DB, uid: uid, roots: map[int64]*os.Root{}, srcs: map[int64]store.Source{}}
+	return &originalResolver{db: s.d.DB, uid: uid, roots: map[int64]*os.Root{}, srcs: map[int64]store.Source{}, remote: s.d.Originals != nil}
+}
+
+// remoteOriginalNote is why a remote (SmugMug) photo offers no download,
+// or "" when it does.
+func remoteOriginalNote(ctx context.Context, db *store.DB, configured bool, src store.Source, p store.Photo) (string, error) {
+	if !configured {
+		return noteNoSmugMug, nil
+	}
+	ref, err := db.RemoteImage(ctx, p.UserID, src.ID, p.SourceKey)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return "SmugMug no longer lists this photo; the next sync removes it.", nil
+	case err != nil:
+		return "", err
+	case !ref.OriginalKnown:
+		return noteNotRecorded, nil
+	case ref.OriginalURL == "":
+		return noteNotOffered, nil
+	}
+	return "", nil
 }
 
 func (o *originalResolver) Close() {
@@ -82,7 +148,14 @@ func (o *originalResolver) find(ctx context.Context, p store.Photo) (originalFil
 		o.srcs[p.SourceID] = src
 	}
 	if src.Kind != store.SourceLocal {
-		return originalFile{}, errOriginalUnavailable("SmugMug keeps this photo's original: download it from SmugMug (the photo's web_url)")
+		note, err := remoteOriginalNote(ctx, o.db, o.remote, src, p)
+		if err != nil {
+			return originalFile{}, err
+		}
+		if note != "" {
+			return originalFile{}, errOriginalUnavailable(note)
+		}
+		return originalFile{photo: p, name: cmp.Or(plainName(p.FileName), p.SourceKey), size: p.Size, mtime: p.RemoteUpdated, remote: &src}, nil
 	}
 	key := filepath.FromSlash(p.SourceKey)
 	if !filepath.IsLocal(key) {
@@ -121,6 +194,9 @@ func (s *Server) original(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if of.remote != nil {
+		return s.remoteOriginal(w, r, of)
+	}
 	f, err := of.root.Open(of.key)
 	if err != nil {
 		return errOriginalUnavailable("the original file is no longer in its folder; sync the source to update the library")
@@ -133,6 +209,38 @@ func (s *Server) original(w http.ResponseWriter, r *http.Request) error {
 	dw := newDeadlineWriter(w, time.Time{})
 	http.ServeContent(&rangeErrorWriter{ResponseWriter: dw, s: s, r: r}, r, "", of.mtime, f)
 	return nil
+}
+
+// remoteOriginal streams a remote source's original through the server,
+// for at most MaxZipDuration with a window per write.
+func (s *Server) remoteOriginal(w http.ResponseWriter, r *http.Request, of originalFile) error {
+	ctx, cancel := context.WithTimeout(r.Context(), s.d.MaxZipDuration)
+	defer cancel()
+	body, size, err := s.d.Originals.OpenOriginal(ctx, *of.remote, of.photo)
+	if err != nil {
+		return err
+	}
+	defer body.Close()
+	deadline, _ := ctx.Deadline()
+	h := w.Header()
+	h.Set("Content-Type", originalType(of.name))
+	h.Set("Content-Disposition", attachment(of.name))
+	h.Set("Cache-Control", "private, no-cache")
+	if size >= 0 {
+		h.Set("Content-Length", strconv.FormatInt(size, 10))
+	}
+	dw := newDeadlineWriter(w, deadline)
+	w.WriteHeader(http.StatusOK)
+	if _, err := io.Copy(dw, &ctxReader{ctx: ctx, r: body}); err != nil {
+		// The status is sent: the cut body tells the client.
+		s.log.WarnContext(r.Context(), "remote original cut", "user_id", of.photo.UserID, "photo_id", of.photo.ID, "err", err)
+	}
+	return nil
+}
+
+// plainName is a remote file name safe to offer as a download's name.
+func plainName(name string) string {
+	return strings.NewReplacer("/", "_", "\\", "_").Replace(plaintext.Line(name))
 }
 
 // zipParams are GET /api/v1/photos/originals.zip's parameters.
@@ -242,15 +350,40 @@ func (s *Server) originalsZip(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusOK)
 	zw := zip.NewWriter(dw)
 	names := map[string]bool{}
+	var written int64 // bytes of originals so far, against MaxZipBytes
 	for _, of := range files {
 		if err := ctx.Err(); err != nil {
 			s.log.WarnContext(r.Context(), "zip download cut", "user_id", uid, "photos", len(files), "err", err)
 			return nil // the status is sent; the truncated zip tells the client
 		}
+		if of.remote != nil {
+			// Asked for when its turn comes; one SmugMug refuses is listed
+			// with the others left out, and the zip goes on.
+			body, _, err := s.d.Originals.OpenOriginal(ctx, *of.remote, of.photo)
+			var ro remoteError
+			if errors.As(err, &ro) {
+				_, msg, _ := ro.RemoteFailure()
+				skipped = append(skipped, fmt.Sprintf("%s (photo %d): %s", title(of.photo), of.photo.ID, msg))
+				continue
+			}
+			if err != nil {
+				s.log.WarnContext(r.Context(), "zip download failed", "user_id", uid, "photo_id", of.photo.ID, "err", err)
+				return nil
+			}
+			err = addStreamToZip(ctx, zw, body, uniqueName(names, of.name), of.mtime, s.d.MaxZipBytes-written)
+			body.Close()
+			if err != nil {
+				s.log.WarnContext(r.Context(), "zip download failed", "user_id", uid, "photo_id", of.photo.ID, "err", err)
+				return nil
+			}
+			written += max(of.size, 0)
+			continue
+		}
 		if err := addToZip(ctx, zw, of, uniqueName(names, of.name)); err != nil {
 			s.log.WarnContext(r.Context(), "zip download failed", "user_id", uid, "photo_id", of.photo.ID, "err", err)
 			return nil
 		}
+		written += of.size
 	}
 	if len(skipped) > 0 {
 		if f, err := zw.Create(uniqueName(names, "not-included.txt")); err == nil {
@@ -277,6 +410,21 @@ func addToZip(ctx context.Context, zw *zip.Writer, of originalFile, name string)
 	// At most the size found when the zip was planned: a file growing
 	// meanwhile cannot push the download past its bound.
 	_, err = io.Copy(out, &ctxReader{ctx: ctx, r: io.LimitReader(f, of.size)})
+	return err
+}
+
+// addStreamToZip copies a remote original into the zip, at most limit
+// bytes (what is left of the zip's bound: the size a sync recorded is not
+// trusted), stopping when ctx ends.
+func addStreamToZip(ctx context.Context, zw *zip.Writer, body io.Reader, name string, mtime time.Time, limit int64) error {
+	out, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store, Modified: mtime})
+	if err != nil {
+		return err
+	}
+	n, err := io.Copy(out, &ctxReader{ctx: ctx, r: io.LimitReader(body, limit+1)})
+	if err == nil && n > limit {
+		return fmt.Errorf("%s is past the zip's bound", name)
+	}
 	return err
 }
 

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"reflect"
 	"slices"
@@ -20,7 +21,7 @@ import (
 // A path id that is not a positive whole number answers 404 (there is no
 // such resource); a bad query parameter answers 400 naming the parameter and
 // its bounds. Unknown query parameters are ignored. Supported field kinds:
-// string, int, int64, bool, and embedded structs of them.
+// string, int, int64, float64, bool, and embedded structs of them.
 func bindParams(r *http.Request, p any) error {
 	v := reflect.ValueOf(p)
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
@@ -119,6 +120,22 @@ func bindQuery(name, s string, tag reflect.StructTag, fv reflect.Value) error {
 			}
 		}
 		fv.SetInt(n)
+	case reflect.Float64:
+		lo, hi := math.Inf(-1), math.Inf(1)
+		if m := tag.Get("minimum"); m != "" {
+			lo, _ = strconv.ParseFloat(m, 64)
+		}
+		if m := tag.Get("maximum"); m != "" {
+			hi, _ = strconv.ParseFloat(m, 64)
+		}
+		n, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsNaN(n) || math.IsInf(n, 0) || n < lo || n > hi {
+			if math.IsInf(lo, 0) || math.IsInf(hi, 0) {
+				return errBadRequest("%s must be a number", name)
+			}
+			return errBadRequest("%s must be a number from %g to %g", name, lo, hi)
+		}
+		fv.SetFloat(n)
 	case reflect.Bool:
 		b, err := strconv.ParseBool(s)
 		if err != nil {

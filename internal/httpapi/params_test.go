@@ -7,12 +7,13 @@ import (
 )
 
 type bindTest struct {
-	ID    int64  `path:"id"`
-	Limit int    `query:"limit" minimum:"1" maximum:"10" default:"5"`
-	From  int    `query:"from" minimum:"0"`
-	Name  string `query:"name" maxLength:"3"`
-	Kind  string `query:"kind" enum:"a,b"`
-	On    bool   `query:"on"`
+	ID    int64   `path:"id"`
+	Limit int     `query:"limit" minimum:"1" maximum:"10" default:"5"`
+	From  int     `query:"from" minimum:"0"`
+	Name  string  `query:"name" maxLength:"3"`
+	Kind  string  `query:"kind" enum:"a,b"`
+	On    bool    `query:"on"`
+	F     float64 `query:"f" minimum:"0.5" maximum:"64"`
 	embeddedBind
 }
 
@@ -39,6 +40,12 @@ func TestBindParams(t *testing.T) {
 		{"/x?name=abcd", "1", bindTest{}, 400},
 		{"/x?kind=c", "1", bindTest{}, 400},
 		{"/x?on=yes", "1", bindTest{}, 400},
+		{"/x?f=2.8", "1", bindTest{ID: 1, Limit: 5, F: 2.8}, 0},
+		{"/x?f=64", "1", bindTest{ID: 1, Limit: 5, F: 64}, 0},
+		{"/x?f=0.4", "1", bindTest{}, 400},
+		{"/x?f=65", "1", bindTest{}, 400},
+		{"/x?f=NaN", "1", bindTest{}, 400},
+		{"/x?f=f2", "1", bindTest{}, 400},
 		{"/x", "0", bindTest{}, 404},
 		{"/x", "x1", bindTest{}, 404},
 		{"/x", "", bindTest{}, 404},
@@ -61,7 +68,7 @@ func TestBindParams(t *testing.T) {
 		t.Error("a non-pointer was accepted")
 	}
 	var bad struct {
-		F float64 `query:"f"`
+		F complex128 `query:"f"`
 	}
 	if err := bindParams(httptest.NewRequest("GET", "/?f=1", nil), &bad); err == nil || errors.As(err, new(*apiError)) {
 		t.Errorf("unsupported kind: %v, want a programming error (500)", err)

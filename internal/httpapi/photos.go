@@ -27,11 +27,20 @@ type filterParams struct {
 	Place   string `query:"place" maxLength:"200" description:"Only photos whose place, named from their GPS position (\"Berlin, Germany\"), contains this (case-insensitive)."`
 	// Collection is one of the user's own albums (GET /api/v1/collections).
 	Collection int64 `query:"collection" minimum:"1" description:"Only photos in this collection of yours (GET /api/v1/collections)."`
+	// Lens and exposure come from the files' EXIF; a photo whose file
+	// does not say passes no bound.
+	Lens        string  `query:"lens" maxLength:"200" description:"Only photos whose lens (EXIF) contains this (case-insensitive), e.g. 50mm."`
+	ISOMin      int     `query:"iso_min" minimum:"1" maximum:"10000000" description:"Only photos taken at this ISO speed or higher."`
+	ISOMax      int     `query:"iso_max" minimum:"1" maximum:"10000000" description:"Only photos taken at this ISO speed or lower (photos without an ISO in their EXIF are left out)."`
+	ApertureMin float64 `query:"aperture_min" minimum:"0.5" maximum:"1000" description:"Only photos taken at this f-number or higher (stopped down at least this far: 8 for f/8)."`
+	ApertureMax float64 `query:"aperture_max" minimum:"0.5" maximum:"1000" description:"Only photos taken at this f-number or lower (at least this wide open: 2.8 for f/2.8; photos without one in their EXIF are left out)."`
+	Favorite    bool    `query:"favorite" description:"Only the photos you marked as favourites."`
 }
 
 func (p filterParams) filter() (store.Filter, error) {
 	f := store.Filter{Album: p.Album, Camera: p.Camera, Keyword: p.Keyword, SourceID: p.Source, HasGPS: p.HasGPS, MinRating: p.Rating,
-		CollectionID: p.Collection, Place: p.Place}
+		CollectionID: p.Collection, Place: p.Place, Lens: p.Lens, MinISO: p.ISOMin, MaxISO: p.ISOMax,
+		MinFNumber: p.ApertureMin, MaxFNumber: p.ApertureMax, Favorite: p.Favorite}
 	var err error
 	if f.From, err = parseDate("from", p.From); err != nil {
 		return f, err
@@ -47,7 +56,7 @@ func (p filterParams) filter() (store.Filter, error) {
 
 // searchParams are GET /api/v1/search's parameters.
 type searchParams struct {
-	Q      string `query:"q" maxLength:"500" description:"Plain-language query; quoted phrases, -excluded words and field filters (album:, camera:, keyword:, place:, rating:, before:, after: with 2019, 2019-06, \"June 2019\" or 2019-06-30) work too. Stop words (the, in, at) are left out; a word finds its other forms. Empty lists photos newest first."`
+	Q      string `query:"q" maxLength:"500" description:"Plain-language query; quoted phrases, -excluded words and field filters (album:, camera:, lens:, keyword:, place:, rating:, iso:400 or iso:100-400, aperture:2.8 or aperture:1.4-2.8, is:favorite, before:, after: with 2019, 2019-06, \"June 2019\" or 2019-06-30) work too. Stop words (the, in, at) are left out; a word finds its other forms. Empty lists photos newest first."`
 	Limit  int    `query:"limit" minimum:"1" maximum:"200" default:"20"`
 	Offset int    `query:"offset" minimum:"0" maximum:"10000" default:"0"`
 	filterParams
@@ -109,6 +118,7 @@ type photoSummary struct {
 	Keywords     []string   `json:"keywords" nullable:"false" description:"The owner's keywords and the generated ones, without duplicates."`
 	TakenAt      *time.Time `json:"taken_at"`
 	Album        string     `json:"album"`
+	SourceID     int64      `json:"source_id"`
 	Status       string     `json:"status" enum:"pending,ready,failed" description:"ready once the thumbnail and metadata are made."`
 }
 
@@ -167,7 +177,7 @@ func (s *Server) listPhotos(w http.ResponseWriter, r *http.Request) error {
 		m := ai[p.ID]
 		out[i] = photoSummary{PhotoID: p.ID, Title: title(p), ThumbnailURL: thumbURL(p), WebURL: p.WebURL,
 			Description: plaintext.Line(m.Description), Keywords: plaintext.Lines(p.ShownKeywords(m.Keywords)),
-			TakenAt: timePtr(p.TakenAt), Album: plaintext.Line(p.AlbumName), Status: p.Status}
+			TakenAt: timePtr(p.TakenAt), Album: plaintext.Line(p.AlbumName), SourceID: p.SourceID, Status: p.Status}
 	}
 	writeJSON(w, http.StatusOK, photoList{Total: total, Photos: out})
 	return nil
@@ -203,7 +213,8 @@ type photoDetail struct {
 	Place        string       `json:"place" description:"The place named from the GPS position, offline (\"Berlin, Germany\", or just the country far from towns); empty without GPS."`
 	ThumbnailURL string       `json:"thumbnail_url"`
 	ImageURL     string       `json:"image_url"`
-	OriginalURL  string       `json:"original_url" description:"Downloads the original file (GET /api/v1/photos/{id}/original); empty when this server cannot, as for SmugMug photos, whose originals SmugMug keeps (web_url)."`
+	OriginalURL  string       `json:"original_url" description:"Downloads the original file (GET /api/v1/photos/{id}/original): the local file, or SmugMug's original streamed through the server; empty when this server cannot, and original_note says why."`
+	OriginalNote string       `json:"original_note,omitempty" description:"Why there is no original_url, in words: a SmugMug photo synced before originals were kept (the next full sync fixes it), one whose original SmugMug does not offer, or a server without SmugMug credentials."`
 	WebURL       string       `json:"web_url"`
 	SourceID     int64        `json:"source_id"`
 	Status       string       `json:"status" enum:"pending,ready,failed"`
@@ -266,9 +277,15 @@ func (s *Server) getPhoto(w http.ResponseWriter, r *http.Request) error {
 	if p.GPS != nil {
 		d.GPS = &gpsJSON{Lat: p.GPS.Lat, Lon: p.GPS.Lon}
 	}
-	if src, err := s.d.DB.Source(r.Context(), uid, p.SourceID); err != nil {
+	src, err := s.d.DB.Source(r.Context(), uid, p.SourceID)
+	if err != nil {
 		return err
-	} else if src.Kind == store.SourceLocal {
+	}
+	if src.Kind == store.SourceLocal {
+		d.OriginalURL = fmt.Sprintf("/api/v1/photos/%d/original", p.ID)
+	} else if d.OriginalNote, err = remoteOriginalNote(r.Context(), s.d.DB, s.d.Originals != nil, src, p); err != nil {
+		return err
+	} else if d.OriginalNote == "" {
 		d.OriginalURL = fmt.Sprintf("/api/v1/photos/%d/original", p.ID)
 	}
 	if m, err := s.d.DB.AIMetadata(r.Context(), uid, id); err == nil {

@@ -62,6 +62,7 @@ func (s *Server) table() []route {
 		{"GET /api/v1/timeline", s.handle(s.timeline), false},
 		{"GET /api/v1/map", s.handle(s.mapView), false},
 		{"POST /api/v1/photos/keywords", s.handle(s.editKeywords), false},
+		{"POST /api/v1/photos/smugmug-album", s.handle(s.createRemoteAlbum), false},
 		{"GET /api/v1/collections", s.handle(s.listCollections), false},
 		{"POST /api/v1/collections", s.handle(s.createCollection), false},
 		{"POST /api/v1/collections/{id}/photos", s.handle(s.changeCollection), false},
@@ -74,6 +75,7 @@ func (s *Server) table() []route {
 		{"GET /api/v1/sources/{id}/issues", s.handle(s.listSourceIssues), false},
 		{"PUT /api/v1/sources/{id}/writeback", s.handle(s.setWriteBack), false},
 		{"GET /api/v1/sources/{id}/writes", s.handle(s.listWrites), false},
+		{"GET /api/v1/sources/{id}/album-writes", s.handle(s.listAlbumWrites), false},
 
 		{"GET /api/v1/jobs", s.handle(s.listJobs), false},
 		{"POST /api/v1/jobs/{id}/retry", s.handle(s.retryJob), false},

@@ -82,6 +82,13 @@ type Deps struct {
 	Waiting func() map[string]string
 	// SmugMug handles /smugmug/connect and its callback; nil answers 501.
 	SmugMug http.Handler
+	// Originals streams the originals remote sources keep (SmugMug's),
+	// for the viewer's download and zips; nil when the server has no
+	// SmugMug credentials (those photos' originals are then unavailable).
+	Originals RemoteOriginals
+	// Albums creates SmugMug albums from selections (opt-in per source);
+	// nil when the server has no SmugMug credentials.
+	Albums RemoteAlbums
 	// ClaudeConfigured says the server has a Claude API key (the Settings
 	// page says how to add one when not).
 	ClaudeConfigured bool
@@ -106,6 +113,19 @@ type Deps struct {
 	// memory; processes sharing one Postgres pass the store's buckets
 	// (store.DB.RateBuckets), or each would grant the whole budget.
 	RateBuckets ratelimit.Buckets
+}
+
+// RemoteOriginals streams the untouched original of a photo whose source
+// keeps it remotely (SmugMug), through this server with the source owner's
+// credentials: the browser never gets them, nor a signed URL. The body
+// (closed by the caller) ends with an error past the implementation's
+// size cap; size is what the remote declared, -1 when it did not. Errors
+// that say why (not recorded yet, not offered, gone, token refused, rate
+// limited, unavailable, too large) implement
+// interface{ RemoteFailure() (reason, message string, retryAfter time.Duration) }
+// (smugsync.OriginalError), which writeError maps to statuses.
+type RemoteOriginals interface {
+	OpenOriginal(ctx context.Context, src store.Source, p store.Photo) (body io.ReadCloser, size int64, err error)
 }
 
 // ModelStatus describes the CLIP model for the UI.
@@ -252,8 +272,11 @@ func errNotFound() error {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *apiError
 	var rl *auth.RateLimitedError
+	var ro remoteError
 	switch {
 	case errors.As(err, &ae):
+	case errors.As(err, &ro):
+		ae = remoteAPIError(ro)
 	case errors.As(err, &rl):
 		ae = &apiError{status: http.StatusTooManyRequests, code: "rate_limited", msg: "too many attempts; wait and try again",
 			retryAfter: time.Duration(rl.RetryAfterSeconds()) * time.Second}

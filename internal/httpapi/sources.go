@@ -32,6 +32,9 @@ type writeBackJSON struct {
 	Keywords bool `json:"keywords" description:"Add generated keywords after the owner's own (never replacing or removing any)."`
 	Captions bool `json:"captions" description:"Set the generated description as the caption of photos that have none."`
 	DryRun   bool `json:"dry_run" description:"Plan and record the writes (GET /api/v1/sources/{id}/writes) without changing anything."`
+	// Albums is a pointer so that a client that does not know it leaves
+	// it as it is.
+	Albums *bool `json:"albums,omitempty" description:"Let the bulk toolbar create albums on this SmugMug account from selected photos (POST /api/v1/photos/smugmug-album), each recorded (GET /api/v1/sources/{id}/album-writes). Absent: unchanged."`
 }
 
 // toSourceJSON is src as the API shows it, with its photo and file-issue
@@ -49,7 +52,8 @@ func toSourceJSON(src store.Source, stats map[int64]store.SourceStats) sourceJSO
 		}
 	}
 	if src.Kind == store.SourceSmugMug {
-		j.WriteBack = &writeBackJSON{Keywords: src.WriteBack.Keywords, Captions: src.WriteBack.Captions, DryRun: src.WriteBack.DryRun}
+		albums := src.WriteBack.Albums
+		j.WriteBack = &writeBackJSON{Keywords: src.WriteBack.Keywords, Captions: src.WriteBack.Captions, DryRun: src.WriteBack.DryRun, Albums: &albums}
 	}
 	return j
 }
@@ -73,12 +77,15 @@ func (s *Server) setWriteBack(w http.ResponseWriter, r *http.Request) error {
 		return &apiError{status: http.StatusBadRequest, code: "writeback_unsupported",
 			msg: "only SmugMug sources can be written back to; a folder's files are never changed"}
 	}
-	wb := store.WriteBack{Keywords: in.Keywords, Captions: in.Captions, DryRun: in.DryRun}
+	wb := store.WriteBack{Keywords: in.Keywords, Captions: in.Captions, DryRun: in.DryRun, Albums: src.WriteBack.Albums}
+	if in.Albums != nil {
+		wb.Albums = *in.Albums
+	}
 	if err := s.d.DB.SetSourceWriteBack(r.Context(), src.UserID, src.ID, wb); err != nil {
 		return err
 	}
 	s.log.InfoContext(r.Context(), "write-back changed", "user_id", src.UserID, "source_id", src.ID,
-		"keywords", wb.Keywords, "captions", wb.Captions, "dry_run", wb.DryRun, "was", src.WriteBack)
+		"keywords", wb.Keywords, "captions", wb.Captions, "dry_run", wb.DryRun, "albums", wb.Albums, "was", src.WriteBack)
 	src.WriteBack = wb
 	j, err := s.oneSourceJSON(r, src)
 	if err != nil {

@@ -34,6 +34,15 @@ func TestWriteBackPerSource(t *testing.T) {
 			out := map[int64]*writeBackJSON{}
 			for _, s := range l.Sources {
 				out[s.ID] = s.WriteBack
+				if wb := s.WriteBack; wb != nil {
+					// Album writes are their own switch, off here throughout.
+					if wb.Albums == nil || *wb.Albums {
+						t.Errorf("source %d: albums %v", s.ID, wb.Albums)
+					}
+					c := *wb
+					c.Albums = nil
+					out[s.ID] = &c
+				}
 			}
 			return out
 		}

@@ -224,6 +224,9 @@ type Result struct {
 	Keywords     []string   `json:"keywords"`
 	TakenAt      *time.Time `json:"taken_at"`
 	Album        string     `json:"album"`
+	// SourceID is the photo's source (the bulk toolbar offers a SmugMug
+	// album for photos of one SmugMug account).
+	SourceID int64 `json:"source_id"`
 	// AlsoIn are the other photos with the same bytes (a copy in another
 	// folder or source): one result, not several.
 	AlsoIn []Copy `json:"also_in,omitempty"`
@@ -629,6 +632,7 @@ func (e *Engine) hydrate(ctx context.Context, userID int64, ids []int64, photos 
 			Description:  plaintext.Line(cmp.Or(m.Description, p.ShownCaption())),
 			Keywords:     plaintext.Lines(p.ShownKeywords(m.Keywords)),
 			Album:        plaintext.Line(p.AlbumName),
+			SourceID:     p.SourceID,
 			Why:          Why{MatchedTerms: []string{}, Matches: []Match{}},
 		}
 		if w := why[id]; w != nil {
@@ -667,6 +671,12 @@ func mergeFilter(base, q store.Filter) store.Filter {
 	f.Keyword = cmp.Or(f.Keyword, q.Keyword)
 	f.Place = cmp.Or(f.Place, q.Place)
 	f.MinRating = max(f.MinRating, q.MinRating)
+	f.Lens = cmp.Or(f.Lens, q.Lens)
+	f.Favorite = f.Favorite || q.Favorite
+	f.MinISO = max(f.MinISO, q.MinISO)
+	f.MinFNumber = max(f.MinFNumber, q.MinFNumber)
+	f.MaxISO = minSet(f.MaxISO, q.MaxISO)
+	f.MaxFNumber = minSet(f.MaxFNumber, q.MaxFNumber)
 	if !q.From.IsZero() && (f.From.IsZero() || q.From.After(f.From)) {
 		f.From = q.From
 	}
@@ -674,6 +684,14 @@ func mergeFilter(base, q store.Filter) store.Filter {
 		f.To = q.To
 	}
 	return f
+}
+
+// minSet is the smaller of two upper bounds where 0 is no bound.
+func minSet[T int | float64](a, b T) T {
+	if a == 0 || (b != 0 && b < a) {
+		return b
+	}
+	return a
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -605,7 +605,7 @@ func TestQueryTalksBack(t *testing.T) {
 			{q: "after:abc barn", code: HintBadValue, says: "“after:abc” is not a date", want: []int64{herd}},
 			{q: "lake after:June 2019", want: []int64{june, july}},
 			{q: "lake before:June", code: HintBadValue, says: "“before:June” is not a date", want: []int64{june, july}},
-			{q: "lens:50mm", code: HintUnknownOperator, says: "“lens:” is not a filter"},
+			{q: "mood:happy", code: HintUnknownOperator, says: "“mood:” is not a filter"},
 			{q: "zebracorm", code: HintDidYouMean, says: "Did you mean “zebracorns”?", query: "zebracorns"}, // the library's own word
 			{q: "Zebracorm -lake", code: HintDidYouMean, says: "“zebracorm”", query: "zebracorns -lake"},
 			{q: "xqzzyv", code: HintNoMatch, says: "No photo's text has “xqzzyv”."},

@@ -2,6 +2,7 @@ package search
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -18,11 +19,16 @@ import (
 //
 //	red barn "golden hour" -people camera:canon album:"Summer Trips"
 //	after:2019 before:2021-06 after:"June 2019" keyword:snow rating:4
-//	place:Berlin place:iceland
+//	place:Berlin place:iceland lens:50mm iso:100-400 aperture:2.8 is:favorite
 //
 // place:X keeps photos whose place, named from their GPS position
 // ("Berlin, Germany"), contains X.
 // rating:N keeps photos the photographer rated N stars or more (1-5).
+// lens:X keeps photos whose lens contains X. iso:N and aperture:N (an
+// f-number, f/2.8 or 2.8) keep photos of that value, and take a range
+// (100-400), a lower bound (1600+ or >=1600) or an upper one (<=400); an
+// aperture matches to the nearest tenth, as cameras round f-numbers.
+// is:favorite keeps the photos marked as favourites.
 // after:X keeps photos taken on or after the start of X and before:X keeps
 // photos taken before the start of X, where X is a year, a month (YYYY-MM,
 // "June 2019") or a day (YYYY-MM-DD) in UTC — so after:2019 before:2020 is
@@ -37,8 +43,8 @@ type Query struct {
 	Phrases []string
 	// Exclude are the words after a minus sign (or in a -"quoted phrase").
 	Exclude []string
-	// Filter holds the operators (camera:, album:, keyword:, place:,
-	// rating:, after:, before:).
+	// Filter holds the operators (camera:, lens:, album:, keyword:,
+	// place:, rating:, iso:, aperture:, is:, after:, before:).
 	Filter store.Filter
 	// Hints say what was not understood: a key: that is no operator, an
 	// after:/before: that is no date.
@@ -156,12 +162,15 @@ func ParseQuery(s string) Query {
 }
 
 // operators are the recognised key: prefixes, lower-case.
-var operators = []string{"camera", "album", "after", "before", "keyword", "place", "rating"}
+var operators = []string{"camera", "lens", "album", "after", "before", "keyword", "place", "rating", "iso", "aperture", "is"}
 
 func operatorList() string {
 	out := make([]string, len(operators))
 	for i, o := range operators {
 		out[i] = o + ":"
+		if o == "is" {
+			out[i] = "is:favorite"
+		}
 	}
 	return strings.Join(out, ", ")
 }
@@ -200,6 +209,32 @@ func applyOperator(f *store.Filter, key, val string) (*Hint, bool) {
 		f.Keyword = val
 	case "place":
 		f.Place = val
+	case "lens":
+		f.Lens = val
+	case "iso":
+		lo, hi, ok := parseBounds(val)
+		if !ok || lo != math.Trunc(lo) || hi != math.Trunc(hi) || hi > 1e7 {
+			return &Hint{Code: HintBadValue, Message: fmt.Sprintf("“iso:%s” is not an ISO speed, so it was left out: %s.", val, isoForms)}, false
+		}
+		f.MinISO, f.MaxISO = int(lo), int(hi)
+	case "aperture":
+		lo, hi, ok := parseBounds(strings.TrimPrefix(strings.ToLower(val), "f/"))
+		if !ok || hi > 1000 {
+			return &Hint{Code: HintBadValue, Message: fmt.Sprintf("“aperture:%s” is not an f-number, so it was left out: %s.", val, apertureForms)}, false
+		}
+		// Cameras record f/1.8 as 1.8, 1.75 or 1.7999…: a bound reaches
+		// half a tenth past the value typed.
+		if lo > 0 {
+			f.MinFNumber = roundHundredths(lo - 0.05)
+		}
+		if hi > 0 {
+			f.MaxFNumber = roundHundredths(hi + 0.05)
+		}
+	case "is":
+		if v := strings.ToLower(val); v != "favorite" && v != "favourite" && v != "fav" {
+			return &Hint{Code: HintBadValue, Message: fmt.Sprintf("“is:%s” is not something a photo can be here, so it was left out: use is:favorite.", val)}, false
+		}
+		f.Favorite = true
 	case "rating":
 		n, err := strconv.Atoi(strings.TrimSuffix(val, "+"))
 		if err != nil || n < 1 || n > 5 {
@@ -221,6 +256,42 @@ func applyOperator(f *store.Filter, key, val string) (*Hint, bool) {
 	}
 	return nil, true
 }
+
+// isoForms and apertureForms say what iso: and aperture: take.
+const (
+	isoForms      = "use a speed (iso:400), a range (iso:100-400), at least (iso:1600+) or at most (iso:<=400)"
+	apertureForms = "use an f-number (aperture:2.8 or aperture:f/2.8), a range (aperture:1.4-2.8), at least (aperture:8+) or at most (aperture:<=2)"
+)
+
+// parseBounds reads a positive number (lo = hi), a range "lo-hi", a lower
+// bound "lo+" or ">=lo", or an upper bound "<=hi"; an absent bound is 0.
+func parseBounds(s string) (lo, hi float64, ok bool) {
+	num := func(s string) (float64, bool) {
+		v, err := strconv.ParseFloat(s, 64)
+		return v, err == nil && v > 0 && !math.IsInf(v, 0)
+	}
+	switch {
+	case strings.HasPrefix(s, ">="):
+		lo, ok = num(s[2:])
+		return lo, 0, ok
+	case strings.HasPrefix(s, "<="):
+		hi, ok = num(s[2:])
+		return 0, hi, ok
+	case strings.HasSuffix(s, "+"):
+		lo, ok = num(s[:len(s)-1])
+		return lo, 0, ok
+	}
+	if a, b, found := strings.Cut(s, "-"); found {
+		lo, ok1 := num(a)
+		hi, ok2 := num(b)
+		return lo, hi, ok1 && ok2 && lo <= hi
+	}
+	v, ok := num(s)
+	return v, v, ok
+}
+
+// roundHundredths rounds v to two decimals, so a bound reads as typed.
+func roundHundredths(v float64) float64 { return math.Round(v*100) / 100 }
 
 // dateForms says what after: and before: take.
 const dateForms = "use a year (2019), a month (2019-06 or June 2019) or a day (2019-06-30)"

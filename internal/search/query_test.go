@@ -43,8 +43,27 @@ func TestParseQuery(t *testing.T) {
 		{"after:", Query{Hints: []Hint{{Code: HintBadValue, Message: "“after:” needs a date: " + dateForms + "."}}}},
 		{"camera:", Query{Text: "camera:", Terms: []string{"camera:"}}},
 		{`album:""`, Query{Text: `album:""`, Terms: []string{`album:""`}}},
-		{"lens:50mm", Query{Text: "lens:50mm", Terms: []string{"lens:50mm"}, Hints: []Hint{{Code: HintUnknownOperator,
-			Message: "“lens:” is not a filter, so “lens 50mm” was searched for as words. Filters: camera:, album:, after:, before:, keyword:, place:, rating:."}}}},
+		{"mood:happy", Query{Text: "mood:happy", Terms: []string{"mood:happy"}, Hints: []Hint{{Code: HintUnknownOperator,
+			Message: "“mood:” is not a filter, so “mood happy” was searched for as words. Filters: camera:, lens:, album:, after:, before:, keyword:, place:, rating:, iso:, aperture:, is:favorite."}}}},
+		// Lens, ISO, aperture and favourites.
+		{"lens:50mm dog", Query{Text: "dog", Terms: []string{"dog"}, Filter: store.Filter{Lens: "50mm"}}},
+		{`lens:"RF 24-70"`, Query{Filter: store.Filter{Lens: "RF 24-70"}}},
+		{"iso:400", Query{Filter: store.Filter{MinISO: 400, MaxISO: 400}}},
+		{"iso:1600+", Query{Filter: store.Filter{MinISO: 1600}}},
+		{"ISO:>=1600", Query{Filter: store.Filter{MinISO: 1600}}},
+		{"iso:<=200", Query{Filter: store.Filter{MaxISO: 200}}},
+		{"iso:100-400", Query{Filter: store.Filter{MinISO: 100, MaxISO: 400}}},
+		{"iso:high", Query{Hints: []Hint{{Code: HintBadValue, Message: "“iso:high” is not an ISO speed, so it was left out: " + isoForms + "."}}}},
+		{"iso:400-100", Query{Hints: []Hint{{Code: HintBadValue, Message: "“iso:400-100” is not an ISO speed, so it was left out: " + isoForms + "."}}}},
+		{"aperture:2.8", Query{Filter: store.Filter{MinFNumber: 2.75, MaxFNumber: 2.85}}},
+		{"aperture:f/1.8", Query{Filter: store.Filter{MinFNumber: 1.75, MaxFNumber: 1.85}}},
+		{"aperture:<=2", Query{Filter: store.Filter{MaxFNumber: 2.05}}},
+		{"aperture:8+", Query{Filter: store.Filter{MinFNumber: 7.95}}},
+		{"aperture:1.4-2.8 portrait", Query{Text: "portrait", Terms: []string{"portrait"}, Filter: store.Filter{MinFNumber: 1.35, MaxFNumber: 2.85}}},
+		{"aperture:wide", Query{Hints: []Hint{{Code: HintBadValue, Message: "“aperture:wide” is not an f-number, so it was left out: " + apertureForms + "."}}}},
+		{"is:favorite", Query{Filter: store.Filter{Favorite: true}}},
+		{"is:Favourite owl", Query{Text: "owl", Terms: []string{"owl"}, Filter: store.Filter{Favorite: true}}},
+		{"is:blurry", Query{Hints: []Hint{{Code: HintBadValue, Message: "“is:blurry” is not something a photo can be here, so it was left out: use is:favorite."}}}},
 		{"http://example.com", Query{Text: "http://example.com", Terms: []string{"http://example.com"}}},
 		{"10:30", Query{Text: "10:30", Terms: []string{"10:30"}}},
 		// Bare years and months may be dates.
@@ -78,6 +97,16 @@ func TestMergeFilter(t *testing.T) {
 	want := store.Filter{Album: "A", Camera: "nikon", From: day(2021, 1, 1), To: day(2022, 1, 1)}
 	if got != want {
 		t.Fatalf("mergeFilter = %+v, want %+v", got, want)
+	}
+	// Exposure bounds intersect too; a lens or favourites in either applies.
+	base = store.Filter{MinISO: 100, MaxISO: 800, MaxFNumber: 4, Lens: "50mm"}
+	q = store.Filter{MinISO: 400, MaxISO: 3200, MinFNumber: 1.4, MaxFNumber: 2.8, Lens: "85mm", Favorite: true}
+	want = store.Filter{MinISO: 400, MaxISO: 800, MinFNumber: 1.4, MaxFNumber: 2.8, Lens: "50mm", Favorite: true}
+	if got := mergeFilter(base, q); got != want {
+		t.Fatalf("mergeFilter = %+v, want %+v", got, want)
+	}
+	if got := mergeFilter(store.Filter{MaxISO: 800}, store.Filter{}); got.MaxISO != 800 {
+		t.Fatalf("an unset bound of the query dropped the request's: %+v", got)
 	}
 }
 

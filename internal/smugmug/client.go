@@ -122,6 +122,10 @@ type request struct {
 	limited  bool   // counts against the account's rate budget
 	retry404 bool   // list pages: SmugMug sometimes 404s mid-walk
 	accept   string
+	// once marks a write that must not be repeated blindly: a POST that
+	// failed with a 5xx, a timeout or a broken connection may have been
+	// applied, so only a 429 (refused, never applied) is retried.
+	once bool
 }
 
 // send performs req with rate limiting and retries and returns a 2xx
@@ -168,6 +172,9 @@ func (c *Client) send(ctx context.Context, req request) (*http.Response, error) 
 				return nil, fmt.Errorf("smugmug: %s %s: %w", req.method, path, ctx.Err())
 			}
 			lastErr = fmt.Errorf("smugmug: %s %s: %w", req.method, path, err)
+			if req.once {
+				return nil, lastErr
+			}
 			delay = c.backoff(attempt)
 		} else {
 			c.observeRateHeaders(ctx, resp)
@@ -178,6 +185,9 @@ func (c *Client) send(ctx context.Context, req request) (*http.Response, error) 
 			apiErr.Attempts = attempt
 			lastErr = apiErr
 			retryable := apiErr.Temporary() || (req.retry404 && apiErr.StatusCode == http.StatusNotFound && attempt < 3)
+			if req.once {
+				retryable = apiErr.StatusCode == http.StatusTooManyRequests
+			}
 			if !retryable {
 				return nil, apiErr
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"os"
@@ -531,5 +532,57 @@ func TestAlbumImagesExpandSizes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestOpenOriginal: an image's ArchivedUri streams the untouched original,
+// signed with the owner's token; another account's token is refused, an
+// image whose original is not offered has no ArchivedUri, and a cap below
+// the declared size refuses before any byte is read.
+func TestOpenOriginal(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, smugmug.PermissionRead)
+	ctx := t.Context()
+	album := e.fake.AddAlbum("ansel", "", "Originals")
+	key := e.fake.AddImage(album, smugmugtest.Image{Format: "JPG"})
+	im, err := e.c.Image(ctx, "/api/v2/image/"+key+"-0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if im.ArchivedURL == "" {
+		t.Fatal("the image has no ArchivedUri")
+	}
+	m, err := e.c.OpenMedia(ctx, im.ArchivedURL, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(m.Body)
+	m.Body.Close()
+	want := smugmugtest.Original(key)
+	if err != nil || string(b) != string(want) || m.Size != int64(len(want)) || m.ContentType != "image/jpeg" {
+		t.Fatalf("original: %d bytes (want %d), size %d, type %q, %v", len(b), len(want), m.Size, m.ContentType, err)
+	}
+	if string(want) == string(smugmugtest.JPEG(key)) {
+		t.Fatal("the fake serves the same bytes for the original and the renditions")
+	}
+	if _, err := e.c.OpenMedia(ctx, im.ArchivedURL, 100); !errors.Is(err, smugmug.ErrTooLarge) {
+		t.Errorf("a cap below the original's size: %v", err)
+	}
+
+	// Another account's token may not download Ansel's original.
+	e.fake.AddUser("bob", "Bob")
+	bob, err := smugmug.NewClient(e.cfg, e.fake.IssueToken("bob", smugmug.PermissionRead))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var apiErr *smugmug.APIError
+	if _, err := bob.OpenMedia(ctx, im.ArchivedURL, 1<<20); !errors.As(err, &apiErr) || apiErr.StatusCode != 403 {
+		t.Errorf("another account's token: %v, want 403", err)
+	}
+
+	// An image whose owner does not offer originals lists no ArchivedUri.
+	hidden := e.fake.AddImage(album, smugmugtest.Image{NoOriginal: true})
+	if im, err := e.c.Image(ctx, "/api/v2/image/"+hidden+"-0"); err != nil || im.ArchivedURL != "" || im.MD5 != "" {
+		t.Errorf("no original offered: %+v %v", im, err)
 	}
 }

@@ -150,36 +150,96 @@ type Downloaded struct {
 	ContentType string // sniffed from the bytes: image/jpeg, image/png, ...
 }
 
-// Download streams the rendition at rawURL (absolute, or an API-relative
-// /path) into dst, signed with the account's token (non-public media need
-// it). It refuses bodies larger than maxBytes (ErrTooLarge) and bodies that
-// are not an image by header and magic bytes (ErrNotImage). The file
-// appears at dst only when complete (temporary file + rename in dst's
-// directory). Downloads are retried like API calls but, being served by
-// SmugMug's media hosts, do not count against the API rate budget.
-func (c *Client) Download(ctx context.Context, rawURL, dst string, maxBytes int64) (Downloaded, error) {
+// Media is an image SmugMug is sending: its body, to be read and closed
+// by the caller, at most MaxBytes long.
+type Media struct {
+	// Body yields the image's bytes and fails with ErrTooLarge past
+	// MaxBytes; closing it ends the download.
+	Body io.ReadCloser
+	// Size is the length SmugMug declared, or -1 when it did not.
+	Size int64
+	// ContentType is sniffed from the first bytes (image/jpeg, ...), or
+	// "application/octet-stream" for a format SmugMug keeps as uploaded
+	// that is not one of the formats renditions come in (a RAW, a TIFF).
+	ContentType string
+}
+
+// OpenMedia starts the download of the media at rawURL (absolute, or an
+// API-relative /path), signed with the account's token (non-public media
+// need it). It refuses a body SmugMug declares larger than maxBytes
+// (ErrTooLarge; the returned Body also stops there) and one that is no
+// image by its Content-Type (ErrNotImage). The request is retried like an
+// API call until the answer starts; being served by SmugMug's media
+// hosts, it does not count against the API rate budget.
+func (c *Client) OpenMedia(ctx context.Context, rawURL string, maxBytes int64) (Media, error) {
 	resp, err := c.send(ctx, request{method: http.MethodGet, ref: rawURL, accept: "image/*"})
 	if err != nil {
-		return Downloaded{}, fmt.Errorf("smugmug: download: %w", err)
+		return Media{}, err
 	}
-	defer resp.Body.Close()
 	if ct := resp.Header.Get("Content-Type"); ct != "" {
 		mt, _, _ := mime.ParseMediaType(ct)
 		if !strings.HasPrefix(mt, "image/") && mt != "application/octet-stream" {
-			return Downloaded{}, fmt.Errorf("%w: content type %q", ErrNotImage, ct)
+			resp.Body.Close()
+			return Media{}, fmt.Errorf("%w: content type %q", ErrNotImage, ct)
 		}
 	}
 	if maxBytes > 0 && resp.ContentLength > maxBytes {
-		return Downloaded{}, fmt.Errorf("%w: %d > %d bytes", ErrTooLarge, resp.ContentLength, maxBytes)
+		resp.Body.Close()
+		return Media{}, fmt.Errorf("%w: %d > %d bytes", ErrTooLarge, resp.ContentLength, maxBytes)
 	}
 	head := make([]byte, 512)
 	n, err := io.ReadFull(resp.Body, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return Downloaded{}, fmt.Errorf("smugmug: download: read: %w", err)
+		resp.Body.Close()
+		return Media{}, fmt.Errorf("smugmug: read media: %w", err)
 	}
 	head = head[:n]
-	kind := sniffImage(head)
-	if kind == "" {
+	var body io.Reader = io.MultiReader(bytes.NewReader(head), resp.Body)
+	if maxBytes > 0 {
+		body = &capReader{r: body, left: maxBytes}
+	}
+	return Media{Body: readCloser{Reader: body, Closer: resp.Body}, Size: resp.ContentLength,
+		ContentType: cmp.Or(sniffImage(head), "application/octet-stream")}, nil
+}
+
+// capReader fails with ErrTooLarge once more than left bytes come.
+type capReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.left < 0 {
+		return 0, fmt.Errorf("%w: more bytes than the cap", ErrTooLarge)
+	}
+	if int64(len(p)) > c.left+1 {
+		p = p[:c.left+1]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	if c.left < 0 {
+		return n - 1, fmt.Errorf("%w: more bytes than the cap", ErrTooLarge)
+	}
+	return n, err
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
+
+// Download streams the rendition at rawURL (see OpenMedia) into dst. It
+// refuses bodies larger than maxBytes (ErrTooLarge) and bodies that are
+// not an image by header and magic bytes (ErrNotImage). The file appears
+// at dst only when complete (temporary file + rename in dst's directory).
+func (c *Client) Download(ctx context.Context, rawURL, dst string, maxBytes int64) (Downloaded, error) {
+	m, err := c.OpenMedia(ctx, rawURL, maxBytes)
+	if err != nil {
+		return Downloaded{}, fmt.Errorf("smugmug: download: %w", err)
+	}
+	defer m.Body.Close()
+	kind := m.ContentType
+	if kind == "application/octet-stream" {
 		return Downloaded{}, fmt.Errorf("%w: unrecognised magic bytes", ErrNotImage)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".part-*")
@@ -193,16 +253,12 @@ func (c *Client) Download(ctx context.Context, rawURL, dst string, maxBytes int6
 			os.Remove(tmp.Name())
 		}
 	}()
-	var body io.Reader = io.MultiReader(bytes.NewReader(head), resp.Body)
-	if maxBytes > 0 {
-		body = io.LimitReader(body, maxBytes+1)
+	written, err := io.Copy(tmp, m.Body)
+	if errors.Is(err, ErrTooLarge) {
+		return Downloaded{}, fmt.Errorf("smugmug: download: %w", err)
 	}
-	written, err := io.Copy(tmp, body)
 	if err != nil {
 		return Downloaded{}, fmt.Errorf("smugmug: download: write: %w", err)
-	}
-	if maxBytes > 0 && written > maxBytes {
-		return Downloaded{}, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, maxBytes)
 	}
 	if err := tmp.Sync(); err != nil {
 		return Downloaded{}, fmt.Errorf("smugmug: download: %w", err)

@@ -51,7 +51,9 @@ type Permission string
 
 // Permissions understood by SmugMug's authorize page.
 const (
-	PermissionRead   Permission = "Read"
+	PermissionRead Permission = "Read"
+	// PermissionAdd may also create albums and add images to them.
+	PermissionAdd    Permission = "Add"
 	PermissionModify Permission = "Modify"
 )
 

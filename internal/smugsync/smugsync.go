@@ -92,6 +92,9 @@ type Source struct {
 	// edits SmugMug does not reflect in album timestamps; see
 	// smugmug.SyncerConfig. Default 24h.
 	DeepEvery time.Duration
+	// MaxOriginalBytes caps one original OpenOriginal streams; default
+	// DefaultMaxOriginalBytes.
+	MaxOriginalBytes int64
 }
 
 // New returns the SmugMug implementation of pipeline.RemoteSource. box seals

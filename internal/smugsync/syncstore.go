@@ -95,7 +95,7 @@ func remoteImage(im smugmug.Image) store.RemoteImage {
 	r := store.RemoteImage{Key: im.ImageKey, AlbumKey: im.AlbumKey, Version: im.Serial, MD5: im.MD5,
 		ContentHash: "md5:" + im.MD5, FileName: im.FileName, Title: im.Title, Caption: im.Caption, Keywords: im.Keywords,
 		Taken: im.Taken, Width: im.Width, Height: im.Height, Size: im.Size, Format: im.Format, LastUpdated: im.LastUpdated,
-		URI: im.URI, AnalysisURL: im.Analysis.URL, WebURL: im.WebURL}
+		URI: im.URI, AnalysisURL: im.Analysis.URL, WebURL: im.WebURL, OriginalURL: im.ArchivedURL}
 	if im.MD5 == "" {
 		r.ContentHash = fmt.Sprintf("smugmug:%s-%d", im.ImageKey, im.Serial)
 	}

@@ -318,6 +318,26 @@ type Filter struct {
 	// Place keeps photos whose place (named from GPS) contains this,
 	// case-insensitive: "berlin", "iceland".
 	Place string
+	// Lens keeps photos whose lens (EXIF LensModel) contains this,
+	// case-insensitive: "50mm", "RF 24-70".
+	Lens string
+	// MinISO and MaxISO bound the ISO speed, inclusive; a photo whose
+	// file does not say (stored as 0) passes neither bound.
+	MinISO, MaxISO int
+	// MinFNumber and MaxFNumber bound the aperture's f-number, inclusive
+	// (1.8 is wider than 2.8); a photo whose file does not say passes
+	// neither bound.
+	MinFNumber, MaxFNumber float64
+	// Favorite keeps only the photos the person marked as a favourite.
+	Favorite bool
+}
+
+// photoOnly is the part of f that only the photos table can check (the
+// copies on embeddings and photo_search do not carry these columns).
+func (f Filter) photoOnly() Filter {
+	return Filter{Keyword: f.Keyword, Status: f.Status, MinRating: f.MinRating, Undated: f.Undated, CollectionID: f.CollectionID,
+		Place: f.Place, Lens: f.Lens, MinISO: f.MinISO, MaxISO: f.MaxISO, MinFNumber: f.MinFNumber, MaxFNumber: f.MaxFNumber,
+		Favorite: f.Favorite}
 }
 
 // likeContains is a LIKE pattern (with ESCAPE '\') matching values that
@@ -386,6 +406,25 @@ func (s *DB) where(f Filter, conds []string, args []any) ([]string, []any) {
 	if f.Place != "" {
 		add(`LOWER(COALESCE(p.place, '')) LIKE ? ESCAPE '\'`, likeContains(strings.ToLower(f.Place)))
 	}
+	if f.Lens != "" {
+		add(`LOWER(p.lens) LIKE ? ESCAPE '\'`, likeContains(strings.ToLower(f.Lens)))
+	}
+	// Zero is "unknown" in the photo's columns: a bound never admits it.
+	if f.MinISO > 0 {
+		add("p.iso >= ?", f.MinISO)
+	}
+	if f.MaxISO > 0 {
+		add("p.iso > 0 AND p.iso <= ?", f.MaxISO)
+	}
+	if f.MinFNumber > 0 {
+		add("p.f_number >= ?", f.MinFNumber)
+	}
+	if f.MaxFNumber > 0 {
+		add("p.f_number > 0 AND p.f_number <= ?", f.MaxFNumber)
+	}
+	if f.Favorite {
+		conds = append(conds, "p.favorite")
+	}
 	if f.CollectionID != 0 {
 		// Not correlated with p: one look-up of the collection's photos,
 		// scoped to the user ($1) as well as to the collection.
@@ -444,8 +483,9 @@ func (s *DB) resolvedFilterSQL(ctx context.Context, userID int64, f Filter) (str
 // that carries the copy of its photo's filterable columns (embeddings and
 // photo_search, kept exact by triggers; migrations 00009 and 00010) under
 // alias, with placeholders numbered from $1 (the user id). Source, album,
-// date, camera and GPS are checked on the row itself; a keyword or status
-// looks the photo up.
+// date, camera and GPS are checked on the row itself; the rest (keyword,
+// status, rating, lens, exposure, favourite…: Filter.photoOnly) looks the
+// photo up.
 func (s *DB) copiedFilterSQL(ctx context.Context, alias string, userID int64, f Filter) (string, []any, error) {
 	conds, args := []string{alias + ".user_id = $1"}, []any{userID}
 	add := func(cond string, v any) {
@@ -484,7 +524,7 @@ func (s *DB) copiedFilterSQL(ctx context.Context, alias string, userID int64, f 
 	if m, ok := s.excludeMatch(f.Exclude); ok {
 		add("NOT EXISTS (SELECT 1 FROM photo_search xs WHERE xs.photo_id = x.photo_id AND xs.tsv @@ to_tsquery("+s.lang.regconfig()+", ?))", m)
 	}
-	if rest := (Filter{Keyword: f.Keyword, Status: f.Status, MinRating: f.MinRating, Undated: f.Undated, CollectionID: f.CollectionID, Place: f.Place}); rest != (Filter{}) {
+	if rest := f.photoOnly(); rest != (Filter{}) {
 		photo, pargs := s.where(rest, nil, args)
 		args = pargs
 		conds = append(conds, "EXISTS (SELECT 1 FROM photos p WHERE p.id = "+alias+".photo_id AND "+strings.Join(photo, " AND ")+")")

@@ -65,6 +65,9 @@ type RemoteImage struct {
 	// URI is the image's address in the service's API; AnalysisURL its
 	// analysis rendition when the listing had it; WebURL its public page.
 	URI, AnalysisURL, WebURL string
+	// OriginalURL is where the untouched original is downloaded, with the
+	// owner's token; "" when the service offers none to this connection.
+	OriginalURL string
 }
 
 // RemoteImageBefore is an image's row before an upsert: its album and
@@ -200,6 +203,7 @@ type smugImageRow struct {
 	lastUpdated time.Time
 	uri         string
 	analysisURL string
+	originalURL sql.NullString
 	pending     string
 }
 
@@ -228,9 +232,10 @@ func (m *RemoteSource) UpsertImages(ctx context.Context, images []RemoteImage) (
 		for i, im := range images {
 			var row smugImageRow
 			known := true
-			err := tx.QueryRowContext(ctx, `SELECT album_key, photo_id, deleted, serial, md5, last_updated, uri, analysis_url, pending
+			err := tx.QueryRowContext(ctx, `SELECT album_key, photo_id, deleted, serial, md5, last_updated, uri, analysis_url, original_url, pending
 				FROM smugmug_images WHERE source_id = $1 AND image_key = $2`, m.sourceID, im.Key).Scan(
-				&row.albumKey, &row.photoID, &row.deleted, &row.serial, &row.md5, tm(&row.lastUpdated), &row.uri, &row.analysisURL, &row.pending)
+				&row.albumKey, &row.photoID, &row.deleted, &row.serial, &row.md5, tm(&row.lastUpdated), &row.uri, &row.analysisURL,
+				&row.originalURL, &row.pending)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 				known = false
@@ -263,7 +268,8 @@ func (m *RemoteSource) UpsertImages(ctx context.Context, images []RemoteImage) (
 			case pending == smugPendingRemoved:
 				pending = "" // deleted then seen again in this sync: a move
 			}
-			if !fieldsChanged && pending == row.pending && row.uri == im.URI && row.analysisURL == im.AnalysisURL {
+			sameOriginal := row.originalURL.Valid && row.originalURL.String == im.OriginalURL
+			if !fieldsChanged && pending == row.pending && row.uri == im.URI && row.analysisURL == im.AnalysisURL && sameOriginal {
 				continue // the common case of a deep sync: nothing to write
 			}
 
@@ -310,13 +316,14 @@ func (m *RemoteSource) UpsertImages(ctx context.Context, images []RemoteImage) (
 				}
 			}
 			_, err = tx.ExecContext(ctx, `INSERT INTO smugmug_images (source_id, image_key, user_id, album_key, photo_id, deleted,
-				serial, md5, last_updated, uri, analysis_url, pending)
-				VALUES ($1, $2, $3, $4, $5, FALSE, $6, $7, $8, $9, $10, $11)
+				serial, md5, last_updated, uri, analysis_url, original_url, pending)
+				VALUES ($1, $2, $3, $4, $5, FALSE, $6, $7, $8, $9, $10, $11, $12)
 				ON CONFLICT (source_id, image_key) DO UPDATE SET album_key = excluded.album_key, photo_id = excluded.photo_id,
 				  deleted = FALSE, serial = excluded.serial, md5 = excluded.md5, last_updated = excluded.last_updated,
-				  uri = excluded.uri, analysis_url = excluded.analysis_url, pending = excluded.pending`,
+				  uri = excluded.uri, analysis_url = excluded.analysis_url, original_url = excluded.original_url,
+				  pending = excluded.pending`,
 				m.sourceID, im.Key, m.userID, im.AlbumKey, photoID, im.Version, im.MD5, m.db.ts(im.LastUpdated),
-				im.URI, im.AnalysisURL, pending)
+				im.URI, im.AnalysisURL, im.OriginalURL, pending)
 			if err != nil {
 				return fmt.Errorf("store: upsert remote image %q: %w", im.Key, err)
 			}
@@ -394,18 +401,25 @@ type RemoteImageRef struct {
 	LastUpdated time.Time
 	URI         string // API URI, the target of size look-ups and PATCH
 	AnalysisURL string // ≤2200 px rendition, when the listing had it
+	// OriginalURL is the untouched original's address ("" when the
+	// service offers none); OriginalKnown is false for an image last
+	// listed before originals were recorded (its next listing records it).
+	OriginalURL   string
+	OriginalKnown bool
 }
 
 // RemoteImage returns a source's image by key (ErrNotFound when unknown or
 // deleted).
 func (s *DB) RemoteImage(ctx context.Context, userID, sourceID int64, imageKey string) (RemoteImageRef, error) {
 	im := RemoteImageRef{Key: imageKey}
-	err := s.db.QueryRowContext(ctx, `SELECT album_key, photo_id, serial, md5, last_updated, uri, analysis_url FROM smugmug_images
+	var orig sql.NullString
+	err := s.db.QueryRowContext(ctx, `SELECT album_key, photo_id, serial, md5, last_updated, uri, analysis_url, original_url FROM smugmug_images
 		WHERE user_id = $1 AND source_id = $2 AND image_key = $3 AND deleted = FALSE`, userID, sourceID, imageKey).Scan(
-		&im.AlbumKey, &im.PhotoID, &im.Version, &im.MD5, tm(&im.LastUpdated), &im.URI, &im.AnalysisURL)
+		&im.AlbumKey, &im.PhotoID, &im.Version, &im.MD5, tm(&im.LastUpdated), &im.URI, &im.AnalysisURL, &orig)
 	if err != nil {
 		return RemoteImageRef{}, notFound("remote image "+imageKey, err)
 	}
+	im.OriginalURL, im.OriginalKnown = orig.String, orig.Valid
 	return im, nil
 }
 
@@ -512,13 +526,8 @@ func (s *DB) RecordRemoteWrite(ctx context.Context, w RemoteWrite) (RemoteWrite,
 
 // RemoteWrites lists a source's write-backs, newest first; limit ≤ 0 means all.
 func (s *DB) RemoteWrites(ctx context.Context, userID, sourceID int64, limit int) ([]RemoteWrite, error) {
-	q := `SELECT id, user_id, source_id, photo_id, image_key, before, after, fields, dry_run, written, at
-		FROM smugmug_writes WHERE user_id = $1 AND source_id = $2 ORDER BY id DESC`
-	args := []any{userID, sourceID}
-	if limit > 0 {
-		q += " LIMIT $3"
-		args = append(args, limit)
-	}
+	q, args := withLimit(`SELECT id, user_id, source_id, photo_id, image_key, before, after, fields, dry_run, written, at
+		FROM smugmug_writes WHERE user_id = $1 AND source_id = $2 ORDER BY id DESC`, []any{userID, sourceID}, limit)
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list remote writes: %w", err)
@@ -538,4 +547,14 @@ func (s *DB) RemoteWrites(ctx context.Context, userID, sourceID int64, limit int
 		out = append(out, w)
 	}
 	return out, rows.Err()
+}
+
+// withLimit appends a LIMIT of limit to q (none for limit ≤ 0), numbered
+// after args.
+func withLimit(q string, args []any, limit int) (string, []any) {
+	if limit <= 0 {
+		return q, args
+	}
+	args = append(args, limit)
+	return q + fmt.Sprintf(" LIMIT $%d", len(args)), args
 }

@@ -84,6 +84,11 @@ type WriteBack struct {
 	Captions bool
 	// DryRun plans and records the writes without making them.
 	DryRun bool
+	// Albums lets the owner create albums on the source from a selection
+	// of its photos (the bulk toolbar's "Create SmugMug album"); each is
+	// recorded (RemoteAlbumWrites). Not part of On: nothing is written
+	// unless the owner asks for that album.
+	Albums bool
 }
 
 // On reports whether anything is to be written back.
@@ -93,8 +98,8 @@ func (w WriteBack) On() bool { return w.Keywords || w.Captions }
 // sources.
 func (s *DB) SetSourceWriteBack(ctx context.Context, userID, id int64, w WriteBack) error {
 	res, err := s.db.ExecContext(ctx,
-		"UPDATE sources SET writeback_keywords = $1, writeback_captions = $2, writeback_dry_run = $3 WHERE user_id = $4 AND id = $5",
-		w.Keywords, w.Captions, w.DryRun, userID, id)
+		"UPDATE sources SET writeback_keywords = $1, writeback_captions = $2, writeback_dry_run = $3, writeback_albums = $4 WHERE user_id = $5 AND id = $6",
+		w.Keywords, w.Captions, w.DryRun, w.Albums, userID, id)
 	return affected(res, err, fmt.Sprintf("set source %d write-back", id))
 }
 

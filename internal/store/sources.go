@@ -10,12 +10,12 @@ import (
 )
 
 const sourceCols = "id, user_id, kind, name, path, token, cursor, status, last_error, last_synced_at, settings, created_at, " +
-	"writeback_keywords, writeback_captions, writeback_dry_run"
+	"writeback_keywords, writeback_captions, writeback_dry_run, writeback_albums"
 
 func scanSource(row interface{ Scan(...any) error }, src *Source) error {
 	return row.Scan(&src.ID, &src.UserID, &src.Kind, &src.Name, &src.Path, &src.Token, &src.Cursor,
 		&src.Status, &src.LastError, tm(&src.LastSyncedAt), &src.Settings, tm(&src.CreatedAt),
-		&src.WriteBack.Keywords, &src.WriteBack.Captions, &src.WriteBack.DryRun)
+		&src.WriteBack.Keywords, &src.WriteBack.Captions, &src.WriteBack.DryRun, &src.WriteBack.Albums)
 }
 
 // CreateSource adds a source for src.UserID, or returns the existing one with
@@ -27,12 +27,12 @@ func (s *DB) CreateSource(ctx context.Context, src Source) (Source, error) {
 	var out Source
 	err := scanSource(s.db.QueryRowContext(ctx,
 		`INSERT INTO sources (user_id, kind, name, path, token, settings, status, created_at,
-			writeback_keywords, writeback_captions, writeback_dry_run)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+			writeback_keywords, writeback_captions, writeback_dry_run, writeback_albums)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 		 ON CONFLICT (user_id, kind, name) DO UPDATE SET path = excluded.path
 		 RETURNING `+sourceCols,
 		src.UserID, src.Kind, src.Name, src.Path, src.Token, src.Settings, src.Status, s.ts(s.now()),
-		src.WriteBack.Keywords, src.WriteBack.Captions, src.WriteBack.DryRun), &out)
+		src.WriteBack.Keywords, src.WriteBack.Captions, src.WriteBack.DryRun, src.WriteBack.Albums), &out)
 	if err != nil {
 		return Source{}, fmt.Errorf("store: create source: %w", err)
 	}

@@ -62,14 +62,18 @@ func newFilterLib(t *testing.T, db *store.DB) *filterLib {
 			taken         time.Time
 			keywords, ai  []string
 			gps           bool
+			lens          string
+			iso           int
+			fNumber       float64
 		}{
-			{"Pets", "Canon", y(2015), []string{"Snow"}, nil, true},
-			{"pets", "Nikon", y(2019), nil, []string{"dog", "snow"}, false},
-			{"Trips", "Canon", y(2022), nil, []string{"snowy"}, false},
-			{"", "", time.Time{}, nil, nil, false},
+			{"Pets", "Canon", y(2015), []string{"Snow"}, nil, true, "EF 50mm f/1.8", 100, 1.8},
+			{"pets", "Nikon", y(2019), nil, []string{"dog", "snow"}, false, "NIKKOR Z 24-70mm f/4 S", 6400, 4},
+			{"Trips", "Canon", y(2022), nil, []string{"snowy"}, false, "", 800, 0},
+			{"", "", time.Time{}, nil, nil, false, "", 0, 0},
 		} {
 			p := store.Photo{UserID: u.ID, SourceID: src.ID, AlbumID: albums[spec.album], SourceKey: fmt.Sprintf("%d.jpg", i),
 				FileName: fmt.Sprintf("%d.jpg", i), CameraMake: spec.camera, TakenAt: spec.taken, Keywords: spec.keywords,
+				Lens: spec.lens, ISO: spec.iso, FNumber: spec.fNumber,
 				ContentHash: fmt.Sprintf("h%d-%d", u.ID, i), Status: store.PhotoReady}
 			if spec.gps {
 				p.GPS = &store.GPS{Lat: 1, Lon: 2}
@@ -77,6 +81,12 @@ func newFilterLib(t *testing.T, db *store.DB) *filterLib {
 			p, _, err := db.UpsertPhoto(ctx, p)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if i == 1 {
+				fav := true
+				if err := db.SetPhotoEdits(ctx, u.ID, p.ID, store.PhotoEdit{Favorite: &fav}); err != nil {
+					t.Fatal(err)
+				}
 			}
 			if spec.ai != nil {
 				if err := db.SaveAIMetadata(ctx, store.AIMetadata{PhotoID: p.ID, UserID: u.ID, Model: "c", PromptVersion: "1",
@@ -119,6 +129,8 @@ func TestFilterRenderingsAgree(t *testing.T) {
 				{Camera: "NIK"}, {From: y(2016)}, {To: y(2020)}, {From: y(2016), To: y(2020)}, {HasGPS: true},
 				{SourceID: l.srcA.ID}, {SourceID: l.srcB.ID}, {Keyword: "snow"}, {Keyword: "dog", Camera: "nikon"},
 				{Status: store.PhotoReady, Album: "pets"}, {Exclude: "snow"}, {Exclude: "dogs", Album: "pets"}, {Undated: true}, {CollectionID: 1}, {Place: "germany"},
+				{Lens: "nikkor"}, {Lens: "50mm", Camera: "canon"}, {MinISO: 800}, {MaxISO: 800}, {MinISO: 100, MaxISO: 800, Album: "pets"},
+				{MaxFNumber: 2}, {MinFNumber: 2, MaxFNumber: 5.6}, {Favorite: true}, {Favorite: true, Keyword: "dog"},
 			}
 			check := func(when string) {
 				t.Helper()

@@ -5,7 +5,8 @@
 // the token's permission for PATCH, the Accept header, and the literal `!`
 // in paths. It answers with SmugMug's envelope and field names, paginates
 // like SmugMug (start/count, Pages with NextPage), honours _filter and
-// _shorturis, and serves small real JPEGs as renditions. Tests edit, move and
+// _shorturis, serves small real JPEGs as renditions and, to the owner's
+// token only, originals at the ArchivedUri it lists. Tests edit, move and
 // delete images and albums (timestamps move like SmugMug's), inject 401, 404,
 // 429 and 5xx answers, and count requests.
 //
@@ -141,7 +142,11 @@ type Image struct {
 	Latitude, Longitude                float64
 	Altitude                           int
 	IsVideo, Processing, Hidden        bool
-	Patches                            int // PATCH requests applied
+	// NoOriginal is an image whose owner does not offer its original:
+	// like SmugMug, the fake then lists no ArchivedUri, ArchivedSize or
+	// ArchivedMD5 and answers its original's URL with 404.
+	NoOriginal bool
+	Patches    int // PATCH requests applied
 }
 
 // Request describes a received request to a Fault function.
@@ -641,8 +646,8 @@ func FirstAttempt(f Fault) func(Request) *Fault {
 	}
 }
 
-// SetMedia overrides the bytes served for renditions (nil restores the
-// generated JPEGs).
+// SetMedia overrides the bytes served for renditions and originals
+// (size "D"); nil restores the generated JPEGs and Original.
 func (s *Server) SetMedia(f func(imageKey, size string) (body []byte, contentType string)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -1078,9 +1083,20 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, path string, q
 		default:
 			s.writeError(w, path, http.StatusNotFound, "Not Found")
 		}
+	case strings.HasPrefix(rest, "/node/"):
+		id, sub, _ := strings.Cut(strings.TrimPrefix(rest, "/node/"), "!")
+		if sub != "children" || r.Method != http.MethodPost {
+			s.writeError(w, path, http.StatusNotFound, "Not Found")
+			return
+		}
+		s.createNode(w, r, path, query, who, id, body)
 	case strings.HasPrefix(rest, "/album/"):
 		key, sub, _ := strings.Cut(strings.TrimPrefix(rest, "/album/"), "!")
 		a := s.albums[key]
+		if a != nil && sub == "collectimages" && r.Method == http.MethodPost {
+			s.collectImages(w, r, path, query, who, a, body)
+			return
+		}
 		if a == nil || r.Method != http.MethodGet {
 			s.writeError(w, path, http.StatusNotFound, "Not Found")
 			return
@@ -1199,6 +1215,154 @@ func (s *Server) patchImage(w http.ResponseWriter, r *http.Request, path string,
 	s.writeObject(w, path, query, "Image", "Image by key", s.imageFields(im, ""))
 }
 
+// mayAdd reports whether the token may create albums and add images
+// (SmugMug's Add permission, or Modify, which includes it).
+func mayAdd(who *access) bool {
+	return who.perm == smugmug.PermissionAdd || who.perm == smugmug.PermissionModify
+}
+
+// urlNameOK is SmugMug's rule for a node's UrlName as the fake applies it:
+// 1-60 letters, digits and hyphens, starting with a capital or a digit.
+func urlNameOK(n string) bool {
+	if n == "" || len(n) > 60 || !(n[0] >= 'A' && n[0] <= 'Z' || n[0] >= '0' && n[0] <= '9') {
+		return false
+	}
+	for _, c := range n {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// createNode creates an album under the user's root folder node (POST
+// /node/{id}!children). Called with s.mu held.
+func (s *Server) createNode(w http.ResponseWriter, r *http.Request, path string, query url.Values, who *access, nodeID string, body []byte) {
+	if !mayAdd(who) {
+		s.writeError(w, path, http.StatusUnauthorized, "The user has not granted the required permissions")
+		return
+	}
+	if nodeID != "root"+who.nick {
+		// Only the root folder exists in the fake; another user's is not found.
+		s.writeError(w, path, http.StatusNotFound, "Not Found")
+		return
+	}
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		s.writeError(w, path, http.StatusBadRequest, "Bad Request: expected application/json")
+		return
+	}
+	var f struct{ Type, Name, UrlName, Privacy string }
+	if err := json.Unmarshal(body, &f); err != nil {
+		s.writeError(w, path, http.StatusBadRequest, "Bad Request: "+err.Error())
+		return
+	}
+	switch {
+	case f.Type != "Album":
+		s.writeError(w, path, http.StatusBadRequest, "Bad Request: Type must be Album here")
+		return
+	case strings.TrimSpace(f.Name) == "" || len(f.Name) > 255:
+		s.writeError(w, path, http.StatusBadRequest, "Bad Request: Name is required (at most 255 characters)")
+		return
+	case !urlNameOK(f.UrlName):
+		s.writeError(w, path, http.StatusBadRequest, "Bad Request: UrlName must start with a capital letter or a number and hold only letters, numbers and hyphens (at most 60)")
+		return
+	case f.Privacy != "" && f.Privacy != "Public" && f.Privacy != "Unlisted" && f.Privacy != "Private":
+		s.writeError(w, path, http.StatusBadRequest, "Bad Request: Privacy must be Public, Unlisted or Private")
+		return
+	}
+	u := s.users[who.nick]
+	for _, k := range u.albums {
+		if a := s.albums[k]; a.FolderPath == "" && strings.EqualFold(a.URLName, f.UrlName) {
+			s.writeError(w, path, http.StatusConflict, "Conflict: a node named "+f.UrlName+" already exists here")
+			return
+		}
+	}
+	now := s.tick()
+	a := &Album{Key: s.newKey(6), Owner: who.nick, Name: f.Name, URLName: f.UrlName, Privacy: cmpOr(f.Privacy, "Public"),
+		Date: now, LastUpdated: now, ImagesLastUpdated: now}
+	a.NodeID = "n" + a.Key
+	s.albums[a.Key] = a
+	u.albums = append(u.albums, a.Key)
+	node := map[string]any{
+		"NodeID": a.NodeID, "Name": a.Name, "Type": "Album", "UrlName": a.URLName, "UrlPath": a.URLPath(),
+		"WebUri": "https://" + a.Owner + ".smugmug.test" + a.URLPath() + "/n-" + a.NodeID, "Privacy": a.Privacy,
+		"DateAdded": ts(now), "DateModified": ts(now), "HasChildren": false, "IsRoot": false,
+		"Uri": "/api/v2/node/" + a.NodeID, "UriDescription": "Node with the given id.",
+		"Uris": map[string]string{"Album": "/api/v2/album/" + a.Key, "ParentNode": "/api/v2/node/root" + who.nick},
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusCreated)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"Request":  map[string]any{"Version": "v2", "Method": "POST", "Uri": path},
+		"Response": map[string]any{"Uri": path, "Locator": "Node", "LocatorType": "Object", "UriDescription": "Node with the given id.", "EndpointType": "Node", "Node": applyShaping(node, query)},
+		"Code":     http.StatusCreated, "Message": "Created",
+	})
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// collectImages shows images in the album too (POST
+// /album/{key}!collectimages, CollectUris in a JSON body; a query string is
+// refused, as SmugMug does). Called with s.mu held.
+func (s *Server) collectImages(w http.ResponseWriter, r *http.Request, path string, query url.Values, who *access, a *Album, body []byte) {
+	if !mayAdd(who) {
+		s.writeError(w, path, http.StatusUnauthorized, "The user has not granted the required permissions")
+		return
+	}
+	if a.Owner != who.nick {
+		s.writeError(w, path, http.StatusForbidden, "Forbidden")
+		return
+	}
+	if query.Has("CollectUris") || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		s.writeError(w, path, http.StatusBadRequest, "Bad Request: CollectUris goes in a JSON body")
+		return
+	}
+	var f struct{ CollectUris string }
+	if err := json.Unmarshal(body, &f); err != nil || strings.TrimSpace(f.CollectUris) == "" {
+		s.writeError(w, path, http.StatusBadRequest, "Bad Request: CollectUris is required")
+		return
+	}
+	uris := strings.Split(f.CollectUris, ",")
+	if len(uris) > smugmug.CollectBatch {
+		s.writeError(w, path, http.StatusBadRequest, "Bad Request: too many CollectUris")
+		return
+	}
+	var keys []string
+	for _, u := range uris {
+		u = strings.TrimSpace(u)
+		ref, ok := strings.CutPrefix(u, "/api/v2/image/")
+		if !ok {
+			// An AlbumImage URI: /api/v2/album/{album}/image/{key}-{serial}.
+			rest, found := strings.CutPrefix(u, "/api/v2/album/")
+			var album string
+			album, ref, found = strings.Cut(rest, "/image/")
+			if !found || s.albums[album] == nil {
+				s.writeError(w, path, http.StatusBadRequest, "Bad Request: "+u+" is not an image URI")
+				return
+			}
+		}
+		key, serial, _ := strings.Cut(ref, "-")
+		im := s.images[key]
+		if im == nil || serial != strconv.Itoa(im.Serial) || s.albums[im.AlbumKey].Owner != who.nick {
+			s.writeError(w, path, http.StatusBadRequest, "Bad Request: "+u+" is not an image of this user")
+			return
+		}
+		keys = append(keys, key)
+	}
+	for _, k := range keys {
+		if !slices.Contains(a.Images, k) {
+			a.Images = append(a.Images, k)
+		}
+	}
+	a.ImagesLastUpdated = s.tick()
+	s.writeEnvelope(w, "POST", map[string]any{"Uri": path, "UriDescription": "Collect images into album"}, nil)
+}
+
 func splitKeywords(s string) []string {
 	var out []string
 	for k := range strings.SplitSeq(s, ";") {
@@ -1246,8 +1410,6 @@ func (s *Server) imageFields(im *Image, inAlbum string) map[string]any {
 		"Caption": im.Caption, "Keywords": strings.Join(kw, "; "), "KeywordArray": kw,
 		"Date": ts(im.Uploaded), "DateTimeUploaded": ts(im.Uploaded), "LastUpdated": ts(im.LastUpdated),
 		"Format": im.Format, "OriginalWidth": im.Width, "OriginalHeight": im.Height, "OriginalSize": im.Size,
-		"ArchivedUri":  s.URL + "/photos/i-" + im.Key + "/" + strconv.Itoa(im.Serial) + "/" + hash + "/D/i-" + im.Key + "-D." + strings.ToLower(im.Format),
-		"ArchivedSize": im.Size, "ArchivedMD5": im.MD5,
 		"ThumbnailUrl": s.URL + "/photos/i-" + im.Key + "/" + strconv.Itoa(im.Serial) + "/" + hash + "/Th/i-" + im.Key + "-Th.jpg",
 		"IsVideo":      im.IsVideo, "Hidden": im.Hidden, "Processing": im.Processing, "CanEdit": true,
 		"Latitude": strconv.FormatFloat(im.Latitude, 'f', 14, 64), "Longitude": strconv.FormatFloat(im.Longitude, 'f', 14, 64),
@@ -1255,6 +1417,11 @@ func (s *Server) imageFields(im *Image, inAlbum string) map[string]any {
 		"Uri":                "/api/v2/image/" + ref,
 		"Uris":               map[string]string{"Image": "/api/v2/image/" + ref, "ImageSizeDetails": "/api/v2/image/" + ref + "!sizedetails", "LargestImage": "/api/v2/image/" + ref + "!largestimage", "ImageMetadata": "/api/v2/image/" + ref + "!metadata"},
 		"ComponentFileTypes": map[string][]string{"Image": {strings.ToLower(im.Format)}},
+	}
+	if !im.NoOriginal {
+		// The untouched upload, at the "D" (download) size code.
+		m["ArchivedUri"] = s.URL + "/photos/i-" + im.Key + "/" + strconv.Itoa(im.Serial) + "/" + hash + "/D/i-" + im.Key + "-D." + strings.ToLower(im.Format)
+		m["ArchivedSize"], m["ArchivedMD5"] = int64(len(Original(im.Key))), im.MD5
 	}
 	if !im.Taken.IsZero() {
 		m["DateTimeOriginal"] = ts(im.Taken)
@@ -1416,6 +1583,7 @@ func (s *Server) writeList(w http.ResponseWriter, path string, query url.Values,
 // ---- media ----------------------------------------------------------------
 
 func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request, path string, query url.Values, body []byte) {
+	var who *access
 	_, problem := s.authenticate(r, query, body, func(tok string) (string, bool) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
@@ -1423,6 +1591,7 @@ func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request, path string,
 		if a == nil || a.revoked {
 			return "", false
 		}
+		who = a
 		return a.secret, true
 	})
 	if problem != "" {
@@ -1439,22 +1608,50 @@ func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request, path string,
 	s.mu.Lock()
 	im := s.images[key]
 	ok := im != nil && parts[1] == strconv.Itoa(im.Serial) && parts[2] == im.MD5[:8]
+	var owner string
+	if ok {
+		owner = s.albums[im.AlbumKey].Owner
+		ok = size != "D" || !im.NoOriginal
+	}
 	media := s.media
 	s.mu.Unlock()
 	if !ok {
 		http.NotFound(w, r)
 		return
 	}
+	if size == "D" && (who == nil || who.nick != owner) {
+		// Only the owner's own token downloads an original.
+		s.writeError(w, path, http.StatusForbidden, "Forbidden")
+		return
+	}
 	var data []byte
 	ct := "image/jpeg"
-	if media != nil {
+	switch {
+	case media != nil:
 		data, ct = media(key, size)
-	} else {
+	case size == "D":
+		data = Original(key)
+	default:
 		data = JPEG(key)
 	}
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	w.Write(data)
+}
+
+// Original returns the original the fake keeps for an image key: a real
+// JPEG, larger than and different from its renditions (JPEG).
+func Original(key string) []byte {
+	sum := md5.Sum([]byte("original:" + key))
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for y := range 48 {
+		for x := range 64 {
+			img.Set(x, y, color.RGBA{sum[0] ^ uint8(x*3), sum[1] ^ uint8(y*5), sum[2] ^ uint8(x*y), 255})
+		}
+	}
+	var buf bytes.Buffer
+	_ = jpeg.Encode(&buf, img, &jpeg.Options{Quality: 95})
+	return buf.Bytes()
 }
 
 // JPEG returns a small real JPEG whose colour depends on seed.

@@ -76,6 +76,55 @@ func testSourceWriteBack(t *testing.T, db *store.DB) {
 	if again.ID != src.ID || again.WriteBack != on {
 		t.Fatalf("re-adding the source: %+v", again)
 	}
+	// Creating albums is its own switch, and not what On means.
+	albums := store.WriteBack{Albums: true}
+	noErr(t, db.SetSourceWriteBack(ctx, a.ID, other.ID, albums))
+	if got := must[store.Source](t)(db.Source(ctx, a.ID, other.ID)); got.WriteBack != albums || got.WriteBack.On() {
+		t.Fatalf("album writes round trip: %+v", got.WriteBack)
+	}
+}
+
+// testRemoteAlbumWrites: the trail of albums created on a source is
+// recorded only against the user's own source and listed to them alone,
+// newest first; the remote images of a selection are found by photo.
+func testRemoteAlbumWrites(t *testing.T, db *store.DB) {
+	ctx := t.Context()
+	a, b := twoUsers(t, db)
+	src := must[store.Source](t)(db.CreateSource(ctx, store.Source{UserID: a.ID, Kind: store.SourceSmugMug, Name: "ansel"}))
+	bsrc := must[store.Source](t)(db.CreateSource(ctx, store.Source{UserID: b.ID, Kind: store.SourceSmugMug, Name: "bob"}))
+	first := must[store.RemoteAlbumWrite](t)(db.RecordRemoteAlbumWrite(ctx, store.RemoteAlbumWrite{UserID: a.ID, SourceID: src.ID,
+		Actor: "a@example.com", Name: "Best of", AlbumKey: "K1", WebURL: "https://x/Best-Of", Photos: 3, Collected: 3, Result: store.RemoteAlbumCreated}))
+	must[store.RemoteAlbumWrite](t)(db.RecordRemoteAlbumWrite(ctx, store.RemoteAlbumWrite{UserID: a.ID, SourceID: src.ID,
+		Actor: "a@example.com (API token laptop)", Name: "Nope", Photos: 2, Result: store.RemoteAlbumFailed, Error: "refused"}))
+	_, err := db.RecordRemoteAlbumWrite(ctx, store.RemoteAlbumWrite{UserID: a.ID, SourceID: bsrc.ID, Name: "x", Result: store.RemoteAlbumFailed})
+	wantNotFound(t, err, "an album write on another user's source")
+	got := must[[]store.RemoteAlbumWrite](t)(db.RemoteAlbumWrites(ctx, a.ID, src.ID, 0))
+	if len(got) != 2 || got[0].Name != "Nope" || got[0].Error != "refused" || got[1].ID != first.ID || got[1].AlbumKey != "K1" ||
+		got[1].Collected != 3 || got[1].Actor != "a@example.com" || got[1].At.IsZero() {
+		t.Fatalf("album writes %+v", got)
+	}
+	if got := must[[]store.RemoteAlbumWrite](t)(db.RemoteAlbumWrites(ctx, b.ID, src.ID, 0)); len(got) != 0 {
+		t.Fatalf("another user lists %+v", got)
+	}
+	if got := must[[]store.RemoteAlbumWrite](t)(db.RemoteAlbumWrites(ctx, a.ID, src.ID, 1)); len(got) != 1 {
+		t.Fatalf("limit 1: %+v", got)
+	}
+
+	st := db.Remote(src)
+	noErr(t, st.UpsertAlbum(ctx, store.RemoteAlbum{Key: "A", Name: "A"}))
+	must[[]store.RemoteImageBefore](t)(st.UpsertImages(ctx, []store.RemoteImage{
+		{Key: "i1", AlbumKey: "A", Version: 2, ContentHash: "h1", URI: "/api/v2/image/i1-2"},
+		{Key: "i2", AlbumKey: "A", ContentHash: "h2", URI: "/api/v2/image/i2-0"},
+	}))
+	p1 := must[store.Photo](t)(db.PhotoByKey(ctx, a.ID, src.ID, "i1"))
+	p2 := must[store.Photo](t)(db.PhotoByKey(ctx, a.ID, src.ID, "i2"))
+	refs := must[map[int64]store.RemoteImageRef](t)(db.RemoteImagesOfPhotos(ctx, a.ID, src.ID, []int64{p1.ID, p2.ID, 999999}))
+	if len(refs) != 2 || refs[p1.ID].Key != "i1" || refs[p1.ID].Version != 2 || refs[p1.ID].AlbumKey != "A" || refs[p2.ID].Key != "i2" {
+		t.Fatalf("remote images of photos: %+v", refs)
+	}
+	if refs := must[map[int64]store.RemoteImageRef](t)(db.RemoteImagesOfPhotos(ctx, b.ID, src.ID, []int64{p1.ID})); len(refs) != 0 {
+		t.Fatalf("another user's remote images: %+v", refs)
+	}
 }
 
 // testAPITokens: a token is found by its digest only while it exists and

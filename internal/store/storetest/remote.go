@@ -127,6 +127,43 @@ func testRemote(t *testing.T, db *store.DB) {
 		}
 	})
 
+	t.Run("OriginalURL", func(t *testing.T) {
+		src := newSource(t)
+		st := db.Remote(src)
+		noErr(t, st.UpsertAlbum(ctx, store.RemoteAlbum{Key: "A", Name: "A"}))
+		at := time.Date(2024, 3, 4, 5, 6, 7, 0, time.UTC)
+		im := store.RemoteImage{Key: "o1", AlbumKey: "A", Version: 1, MD5: "m", ContentHash: "md5:m", LastUpdated: at,
+			URI: "/api/v2/image/o1-1", OriginalURL: "https://photos.x/o1-D.jpg"}
+		none := store.RemoteImage{Key: "o2", AlbumKey: "A", ContentHash: "smugmug:o2-0", LastUpdated: at, URI: "/api/v2/image/o2-0"}
+		must[[]store.RemoteImageBefore](t)(st.UpsertImages(ctx, []store.RemoteImage{im, none}))
+		must[store.RemoteChanges](t)(st.FinishSync(ctx))
+		if ref := must[store.RemoteImageRef](t)(db.RemoteImage(ctx, u.ID, src.ID, "o1")); ref.OriginalURL != im.OriginalURL || !ref.OriginalKnown {
+			t.Fatalf("original of o1: %+v", ref)
+		}
+		// A listing without an original (not offered to this token) is
+		// known to have none.
+		if ref := must[store.RemoteImageRef](t)(db.RemoteImage(ctx, u.ID, src.ID, "o2")); ref.OriginalURL != "" || !ref.OriginalKnown {
+			t.Fatalf("original of o2: %+v", ref)
+		}
+		// The URL changes with nothing else (an unchanged image listed
+		// again, as a deep sync does): it is stored.
+		im.OriginalURL = "https://photos.x/o1-D2.jpg"
+		must[[]store.RemoteImageBefore](t)(st.UpsertImages(ctx, []store.RemoteImage{im}))
+		if ref := must[store.RemoteImageRef](t)(db.RemoteImage(ctx, u.ID, src.ID, "o1")); ref.OriginalURL != im.OriginalURL {
+			t.Fatalf("new original URL not stored: %+v", ref)
+		}
+		// Rows synced before originals were kept say so.
+		_, err := db.SQL().ExecContext(ctx, "UPDATE smugmug_images SET original_url = NULL WHERE source_id = $1 AND image_key = 'o1'", src.ID)
+		noErr(t, err)
+		if ref := must[store.RemoteImageRef](t)(db.RemoteImage(ctx, u.ID, src.ID, "o1")); ref.OriginalKnown || ref.OriginalURL != "" {
+			t.Fatalf("a row from before originals: %+v", ref)
+		}
+		must[[]store.RemoteImageBefore](t)(st.UpsertImages(ctx, []store.RemoteImage{im}))
+		if ref := must[store.RemoteImageRef](t)(db.RemoteImage(ctx, u.ID, src.ID, "o1")); !ref.OriginalKnown || ref.OriginalURL != im.OriginalURL {
+			t.Fatalf("the next listing did not record the original: %+v", ref)
+		}
+	})
+
 	t.Run("SignIns", func(t *testing.T) {
 		exp := time.Now().Add(10 * time.Minute)
 		noErr(t, db.SaveRemoteAuth(ctx, "rt1", u.ID, []byte("sealed"), exp))

@@ -79,6 +79,7 @@ func Run(t *testing.T, open Opener) {
 		testUserSettings(t, open(t, store.Options{Now: c.Now}), c)
 	})
 	t.Run("SourceWriteBack", func(t *testing.T) { t.Parallel(); testSourceWriteBack(t, open(t, store.Options{})) })
+	t.Run("RemoteAlbumWrites", func(t *testing.T) { t.Parallel(); testRemoteAlbumWrites(t, open(t, store.Options{})) })
 	t.Run("PhotoEdits", func(t *testing.T) { t.Parallel(); testPhotoEdits(t, open(t, store.Options{})) })
 	t.Run("PhotoDates", func(t *testing.T) { t.Parallel(); testPhotoDates(t, open(t, store.Options{})) })
 	t.Run("BulkEdits", func(t *testing.T) { t.Parallel(); testBulkEdits(t, open(t, store.Options{})) })
@@ -485,12 +486,20 @@ func testFilters(t *testing.T, db *store.DB) {
 	p1 := mk("a.jpg", "EOS 40D", d(2020), f.album.ID, []string{"Beach"}, true)
 	p2 := mk("b.jpg", "EOS R5", d(2022), other.ID, []string{"barn"}, false)
 	p3 := mk("c.jpg", "EOS R5", time.Time{}, f.album.ID, nil, false)
-	for id, stars := range map[int64]int{p1: 2, p2: 5, p3: -1} {
+	exposure := map[int64]struct {
+		stars   int
+		lens    string
+		iso     int
+		fNumber float64
+	}{p1: {2, "EF 50mm f/1.8 STM", 100, 1.8}, p2: {5, "RF 24-70mm F2.8 L", 3200, 2.8}, p3: {-1, "", 0, 0}}
+	for id, e := range exposure {
 		p := must[store.Photo](t)(db.Photo(ctx, f.user.ID, id))
-		p.Rating = stars
+		p.Rating, p.Lens, p.ISO, p.FNumber = e.stars, e.lens, e.iso, e.fNumber
 		_, _, err := db.UpsertPhoto(ctx, p)
 		noErr(t, err)
 	}
+	fav := true
+	noErr(t, db.SetPhotoEdits(ctx, f.user.ID, p2, store.PhotoEdit{Favorite: &fav}))
 	g := newFixture(t, db, "b@example.com")
 	mk2, _, err := db.UpsertPhoto(ctx, g.photo("a.jpg"))
 	noErr(t, err)
@@ -511,6 +520,16 @@ func testFilters(t *testing.T, db *store.DB) {
 		{"rating at least 3", store.Filter{MinRating: 3}, []int64{p2}},
 		{"rating at least 2", store.Filter{MinRating: 2}, []int64{p2, p1}},
 		{"source", store.Filter{SourceID: g.source.ID}, nil},
+		{"lens", store.Filter{Lens: "50MM"}, []int64{p1}},
+		{"lens _ is literal", store.Filter{Lens: "24_70"}, nil},
+		{"ISO at least", store.Filter{MinISO: 400}, []int64{p2}},
+		{"ISO at most (a photo without one is not ISO 0)", store.Filter{MaxISO: 400}, []int64{p1}},
+		{"ISO exactly", store.Filter{MinISO: 100, MaxISO: 100}, []int64{p1}},
+		{"aperture up to", store.Filter{MaxFNumber: 2}, []int64{p1}},
+		{"aperture from", store.Filter{MinFNumber: 2.8}, []int64{p2}},
+		{"aperture range", store.Filter{MinFNumber: 1.75, MaxFNumber: 2.85}, []int64{p2, p1}},
+		{"favourites", store.Filter{Favorite: true}, []int64{p2}},
+		{"favourites with a rating", store.Filter{Favorite: true, MinRating: 3, Lens: "rf"}, []int64{p2}},
 		// LIKE's wildcards in what the user typed are plain characters.
 		{"camera _ is literal", store.Filter{Camera: "_"}, nil},
 		{"camera % is literal", store.Filter{Camera: "eos%40"}, nil},

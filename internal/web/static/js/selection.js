@@ -3,7 +3,9 @@
 // the last one clicked); while anything is selected a toolbar at the foot
 // of the screen offers: add or remove a keyword (the person's own edits,
 // POST /api/v1/photos/keywords), put the photos in one of your albums
-// (collections), and download their originals as one zip.
+// (collections), download their originals as one zip, and — for photos of
+// one SmugMug account whose owner switched album writes on — create a
+// SmugMug album of them (POST /api/v1/photos/smugmug-album).
 import { api, describeError } from './api.js';
 import { h, setStatus } from './dom.js';
 
@@ -26,6 +28,22 @@ export function zipURL(ids) {
   return `/api/v1/photos/originals.zip?ids=${ids.join(',')}`;
 }
 
+/**
+ * albumSourceFor is the SmugMug source a selection can become an album on:
+ * the one source of every selected photo, when it is among writable (the
+ * SmugMug sources with album writes on); else null. sourceOf maps a photo
+ * id to its source id (unknown ids make it null).
+ */
+export function albumSourceFor(ids, sourceOf, writable) {
+  let src = null;
+  for (const id of ids) {
+    const s = sourceOf.get(id);
+    if (s === undefined || (src !== null && s !== src)) return null;
+    src = s;
+  }
+  return src !== null && writable.has(src) ? src : null;
+}
+
 /** splitKeywords reads "a, b ,, c" as ['a', 'b', 'c']. */
 export function splitKeywords(text) {
   return text.split(',').map((k) => k.trim()).filter(Boolean);
@@ -40,6 +58,8 @@ const tbButton = 'rounded-md px-3 py-1.5 text-sm font-medium hover:bg-white/15 f
  */
 export function selectable({ order, all = null }) {
   const selected = new Set();
+  const sourceOf = new Map(); // photo id → source id, as the page listed it
+  let writable = new Map(); // SmugMug source id → name, album writes on
   let anchor = null;
   const checkboxes = new Map(); // id → its checkbox buttons on the page
 
@@ -57,12 +77,21 @@ export function selectable({ order, all = null }) {
   let action = null;
 
   const act = (label, testid, fn) => h('button', { type: 'button', class: tbButton, dataset: { testid }, onclick: fn }, label);
+  const smugAlbum = act('Create SmugMug album', 'selection-smugmug-album', () => openForm('smugmug', 'Name of the new SmugMug album'));
+  smugAlbum.hidden = true;
+  // Which SmugMug accounts take new albums (the owner's opt-in, on the
+  // Sources page); without any the button never shows.
+  api('/api/v1/sources').then((data) => {
+    writable = new Map((data.sources || []).filter((x) => x.kind === 'smugmug' && x.writeback && x.writeback.albums).map((x) => [x.id, x.name]));
+    render();
+  }).catch(() => {});
   const buttons = h('div', { class: 'flex flex-wrap items-center gap-1' },
     all ? act('Select all', 'selection-all', selectAll) : null,
     act('Add keyword', 'selection-add-keyword', () => openForm('add', 'Keywords to add, separated by commas')),
     act('Remove keyword', 'selection-remove-keyword', () => openForm('remove', 'Keywords to remove')),
     act('Add to album', 'selection-add-album', () => openForm('album', 'Album name (new or existing)')),
     act('Download', 'selection-download', download),
+    smugAlbum,
     act('Clear', 'selection-clear', clear));
   const bar = h('div', {
     role: 'toolbar', 'aria-label': 'Selected photos', hidden: true,
@@ -75,6 +104,9 @@ export function selectable({ order, all = null }) {
     const n = selected.size;
     bar.hidden = n === 0;
     count.textContent = `${n} selected`;
+    const src = albumSourceFor([...selected], sourceOf, writable);
+    smugAlbum.hidden = src === null;
+    if (src !== null) smugAlbum.title = `A new album on SmugMug (${writable.get(src)}) holding the selected photos`;
     document.body.classList.toggle('pb-16', n > 0);
     for (const [id, boxes] of checkboxes) {
       for (const b of boxes) {
@@ -100,8 +132,13 @@ export function selectable({ order, all = null }) {
   async function selectAll() {
     setStatus(status, 'Finding every photo…');
     try {
-      const ids = all ? await all() : order().map((p) => p.photo_id);
-      for (const id of ids) selected.add(id);
+      const items = all ? await all() : order();
+      for (const x of items) {
+        // all() gives hits ({photo_id, source_id}) or bare ids.
+        const id = typeof x === 'object' ? x.photo_id : x;
+        if (typeof x === 'object' && x.source_id) sourceOf.set(id, x.source_id);
+        selected.add(id);
+      }
       setStatus(status, '');
       render();
     } catch (err) {
@@ -164,6 +201,12 @@ export function selectable({ order, all = null }) {
         status.replaceChildren(`Album “${c.name}” holds ${c.photo_count} ${c.photo_count === 1 ? 'photo' : 'photos'}. `,
           h('a', { href: `/library?collection=${c.id}`, class: 'underline' }, 'Open it'));
         status.dataset.kind = 'info';
+      } else if (action === 'smugmug') {
+        setStatus(status, 'Creating the album on SmugMug…');
+        const a = await api('/api/v1/photos/smugmug-album', { method: 'POST', body: { photo_ids: ids, name: text } });
+        status.replaceChildren(`SmugMug album “${a.name}” made with ${a.collected} of ${a.photos} ${a.photos === 1 ? 'photo' : 'photos'}${a.error ? ` (${a.error})` : ''}. `,
+          a.web_url ? h('a', { href: a.web_url, target: '_blank', rel: 'noopener noreferrer', class: 'underline', dataset: { testid: 'selection-smugmug-link' } }, 'Open it on SmugMug') : '');
+        status.dataset.kind = 'info';
       }
       closeForm();
     } catch (err) {
@@ -198,6 +241,7 @@ export function selectable({ order, all = null }) {
    */
   function decorate(item, photo) {
     const id = photo.photo_id;
+    if (photo.source_id) sourceOf.set(id, photo.source_id);
     const box = h('button', {
       type: 'button',
       role: 'checkbox',

@@ -144,7 +144,9 @@ export function openViewer({ items, index = 0, more = null }) {
       download.setAttribute('aria-label', `Download the original: ${(p.files && p.files[0] && p.files[0].name) || name}`);
       infoNote.textContent = '';
     } else {
-      infoNote.textContent = p.web_url ? 'SmugMug keeps the original: open the photo page to find it on SmugMug.' : 'The original cannot be downloaded from this server.';
+      // The server says why (a SmugMug photo synced before originals were
+      // kept gets its original at the next full sync).
+      infoNote.textContent = p.original_note || 'The original cannot be downloaded from this server.';
     }
     dialog.dataset.loaded = String(p.photo_id);
     dialog.dataset.taken = formatDate(p.taken_at);

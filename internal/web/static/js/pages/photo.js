@@ -101,6 +101,11 @@ async function loadPhoto(id) {
   const dl = $('photo-download');
   dl.hidden = !p.original_url;
   if (p.original_url) dl.href = p.original_url;
+  // Why there is no download (e.g. a SmugMug photo synced before
+  // originals were kept: the next full sync makes it downloadable).
+  const note = $('photo-original-note');
+  note.textContent = p.original_note || '';
+  note.hidden = !p.original_note;
   const sm = $('photo-smugmug-link');
   if (p.web_url && /^https?:\/\//.test(p.web_url)) {
     sm.href = p.web_url;

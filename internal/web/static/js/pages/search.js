@@ -19,7 +19,17 @@ const FILTERS = [
   { key: 'to', id: 'filter-to', label: 'To' },
   { key: 'camera', id: 'filter-camera', label: 'Camera' },
   { key: 'keyword', id: 'filter-keyword', label: 'Keyword' },
+  { key: 'lens', id: 'filter-lens', label: 'Lens' },
+  { key: 'iso_min', id: 'filter-iso-min', label: 'ISO from' },
+  { key: 'iso_max', id: 'filter-iso-max', label: 'ISO up to' },
+  { key: 'aperture_min', id: 'filter-aperture-min', label: 'Aperture from', chip: (v) => `f/${v}` },
+  { key: 'aperture_max', id: 'filter-aperture-max', label: 'Aperture up to', chip: (v) => `f/${v}` },
+  { key: 'rating', id: 'filter-rating', label: 'Rating', chip: (v) => `${'★'.repeat(Number(v))}${v === '5' ? '' : ' or more'}` },
+  { key: 'favorite', id: 'filter-favorite', label: 'Favourites', chip: () => 'only' },
 ];
+
+/** filtered reports whether any filter of the state s is set. */
+const filtered = (s) => FILTERS.some((f) => s[f.key]);
 
 export async function initSearch() {
   const input = $('search-input');
@@ -50,7 +60,7 @@ export async function initSearch() {
       for (let off = 0; off < 1000; off += 200) {
         const data = await api(withQuery('/api/v1/search', { ...s, limit: 200, offset: off }));
         const hits = data.results || [];
-        ids.push(...hits.map((x) => x.photo_id));
+        ids.push(...hits.map((x) => ({ photo_id: x.photo_id, source_id: x.source_id })));
         if (hits.length < 200 || off + hits.length >= (data.total ?? 0)) break;
       }
       return ids;
@@ -94,7 +104,7 @@ export async function initSearch() {
     chips.replaceChildren();
     for (const f of FILTERS) {
       if (!s[f.key]) continue;
-      const text = s[f.key];
+      const text = f.chip ? f.chip(s[f.key]) : s[f.key];
       chips.append(h('li', {},
         h('button', {
           type: 'button',
@@ -123,7 +133,7 @@ export async function initSearch() {
     if (!append && !force && key === lastKey) return;
     lastKey = key;
     if (controller) controller.abort();
-    if (!s.q) {
+    if (!s.q && !filtered(s)) {
       controller = null;
       results.replaceChildren(emptyState('Search your photos in plain words',
         'Try “red barn in snow at dusk” or “kids on the beach”.', 'search-idle'));
@@ -159,7 +169,7 @@ export async function initSearch() {
       const looseHits = data.loosely_related || [];
       renderLoose(looseHits);
       if (offset === 0) {
-        results.replaceChildren(emptyState(`No photos match “${s.q}”`,
+        results.replaceChildren(emptyState(s.q ? `No photos match “${s.q}”` : 'No photos match these filters',
           (data.hints || []).length ? 'The notes above say why.' : 'Try fewer or different words, or remove a filter.', 'search-empty'));
       }
       setStatus(status, resultsStatus(offset === 0 ? 0 : total, data.took_ms, looseHits.length));
@@ -214,7 +224,7 @@ export async function initSearch() {
   for (const f of FILTERS) {
     const el = $(f.id);
     el.addEventListener('change', () => run());
-    if (el.type === 'text') el.addEventListener('input', runSoon);
+    if (el.type === 'text' || el.type === 'number') el.addEventListener('input', runSoon);
   }
   more.addEventListener('click', () => run({ append: true }));
 

@@ -142,9 +142,10 @@ function writeBackBlock(s) {
     Object.values(boxes).forEach((el) => { el.disabled = true; });
     try {
       await api(`/api/v1/sources/${encodeURIComponent(s.id)}/writeback`, { method: 'PUT', body });
-      setStatus(status, body.keywords || body.captions
+      const text = body.keywords || body.captions
         ? (body.dry_run ? 'Saved: planned writes are recorded below, SmugMug is not changed.' : 'Saved: descriptions from now on are written back.')
-        : 'Saved: nothing is written back.');
+        : 'Saved: nothing is written back.';
+      setStatus(status, body.albums ? `${text} Selected photos can become albums here (the toolbar's “Create SmugMug album”).` : text);
     } catch (err) {
       setStatus(status, describeError(err), 'error');
     } finally {
@@ -168,13 +169,33 @@ function writeBackBlock(s) {
       log.replaceChildren(h('li', { class: 'text-red-700 dark:text-red-300' }, describeError(err)));
     }
   });
+  // The albums made here from selections: who, when, how many, the result.
+  const albumLog = h('ul', { class: 'mt-2 space-y-1 text-sm', dataset: { testid: 'album-writes-log' } });
+  const albumBox = h('details', { class: 'mt-1 text-sm', dataset: { testid: 'album-writes' } },
+    h('summary', { class: 'cursor-pointer text-slate-600 dark:text-slate-400' }, 'Albums created here'), albumLog);
+  albumBox.addEventListener('toggle', async () => {
+    if (!albumBox.open) return;
+    try {
+      const data = await api(`/api/v1/sources/${encodeURIComponent(s.id)}/album-writes?limit=100`);
+      const albums = data.albums || [];
+      albumLog.replaceChildren(...albums.map((a) => h('li', { class: 'break-words', dataset: { testid: 'album-write' } },
+        a.web_url ? h('a', { href: a.web_url, target: '_blank', rel: 'noopener noreferrer', class: 'font-medium text-indigo-600 hover:underline dark:text-indigo-400' }, a.name)
+          : h('span', { class: 'font-medium' }, a.name),
+        ` · ${formatDate(a.at, true)} · ${a.actor} · ${a.collected} of ${a.photos} ${a.photos === 1 ? 'photo' : 'photos'} · ${a.result}`,
+        a.error ? h('span', { class: 'text-slate-600 dark:text-slate-400' }, ` — ${a.error}`) : null)));
+      if (!albums.length) albumLog.replaceChildren(h('li', { class: 'text-slate-600 dark:text-slate-400' }, 'None yet.'));
+    } catch (err) {
+      albumLog.replaceChildren(h('li', { class: 'text-red-700 dark:text-red-300' }, describeError(err)));
+    }
+  });
   return h('fieldset', { class: 'mt-3 space-y-1 border-t border-slate-200 pt-3 dark:border-slate-800', dataset: { testid: 'writeback' } },
     h('legend', { class: 'sr-only' }, `Write back to ${s.name}`),
     h('p', { class: 'text-sm font-medium' }, 'Write back to SmugMug'),
     toggle('keywords', 'Add generated keywords (never removes yours)'),
     toggle('captions', 'Fill empty captions with the description'),
     toggle('dry_run', 'Dry run: record what would change, change nothing'),
-    status, logBox);
+    toggle('albums', 'Let me create albums here from selected photos (private; each one recorded)'),
+    status, logBox, albumBox);
 }
 
 // removeButton removes the source with everything indexed from it, after
