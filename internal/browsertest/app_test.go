@@ -213,7 +213,7 @@ func checkSettings(b *browser) string {
 	if !strings.HasPrefix(token, "tvk_") {
 		b.t.Fatalf("the new token reads %q", token)
 	}
-	b.shot("settings")
+	b.shot("settings-tokens")
 	b.open("/settings", "settings")
 	if shown := eval[string](b, "token gone", `document.body.textContent`); strings.Contains(shown, token) {
 		b.t.Error("the token is shown again after a reload")

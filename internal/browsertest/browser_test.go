@@ -49,7 +49,7 @@ var updateDocs = flag.Bool("update-screenshots", false, "write the README screen
 
 // docShots are the screenshots committed for the README: viewport-sized
 // (1280×800) captures reduced to 256 colours, small enough to keep in git.
-var docShots = []string{"sources", "activity", "search", "photo", "viewer", "timeline", "bulk", "map"}
+var docShots = []string{"signup", "first-run", "sources", "activity", "search", "photo", "viewer", "timeline", "bulk", "map", "accounts", "settings-tokens", "smugmug-album"}
 
 // binary is the targetvision binary, built once by TestMain; chromium is
 // the browser it found ("" = none).
