@@ -81,12 +81,25 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
-		if r.URL.Path == "/healthz" || r.URL.Path == "/metrics" {
+		if quietPath(r.URL.Path, sw.status) {
 			return
 		}
 		s.log.InfoContext(r.Context(), "http request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
 			"bytes", sw.bytes, "duration_ms", float64(time.Since(start).Microseconds())/1000)
 	})
+}
+
+// quietPath reports whether a request is left out of the log: scrapes and
+// health probes that pass, which a container's HEALTHCHECK and a load
+// balancer send every few seconds. A failing readiness probe is logged.
+func quietPath(path string, status int) bool {
+	switch path {
+	case "/healthz", "/metrics":
+		return true
+	case "/readyz":
+		return status == 0 || status == http.StatusOK
+	}
+	return false
 }
 
 func (s *Server) recoverPanics(next http.Handler) http.Handler {
