@@ -23,8 +23,8 @@ func newBlobsCmd(e *env, cfg func() config.Config) *cobra.Command {
 		Long: `Copies every thumbnail and rendition in the data directory (DATA/thumbs,
 DATA/renditions) to the blob store TARGETVISION_BLOB_URL names, checks each
 copy's size, then deletes the local file (--keep leaves it). Resumable: a
-file already in the store with the same size is not copied again, so after
-an interruption run it again. Servers can keep running meanwhile; restart
+file already in the store with the same size, and not written again since
+it was copied, is not copied again, so after an interruption run it again. Servers can keep running meanwhile; restart
 them with TARGETVISION_BLOB_URL set once it has finished.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

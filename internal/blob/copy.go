@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"sync"
+	"time"
 )
 
 // CopyOptions configure Copy.
@@ -25,7 +26,8 @@ type CopyOptions struct {
 // CopyProgress counts what Copy has done so far.
 type CopyProgress struct {
 	// Copied blobs were written to the destination; Skipped were there
-	// already with the same size (an earlier, interrupted run).
+	// already with the same size and no older than the source (an earlier,
+	// interrupted run).
 	Copied, Skipped int
 	// Bytes is the size of the blobs copied.
 	Bytes int64
@@ -34,8 +36,8 @@ type CopyProgress struct {
 }
 
 // Copy copies every blob under the prefixes from one store to another. It
-// is resumable: a blob already at the destination with the same size is
-// skipped (and, with Move, removed from the source), so running it again
+// is resumable: a blob already at the destination with the same size, and
+// not written again in the source since, is skipped (and, with Move, removed from the source), so running it again
 // after an interruption finishes the job without copying anything twice.
 func Copy(ctx context.Context, from, to Store, opts CopyOptions) (CopyProgress, error) {
 	if opts.Workers <= 0 {
@@ -112,12 +114,21 @@ func feed(ctx context.Context, list iter.Seq2[Info, error], keys chan<- Info) er
 	return nil
 }
 
+// rewritten reports whether the source blob was written again after the
+// destination's copy was made: a thumbnail made anew (its photo edited)
+// keeps its key and may keep its size. Modification times are compared to
+// the second, which is all S3 keeps; a rewrite within the second of the copy
+// goes unseen.
+func rewritten(src, dst Info) bool {
+	return src.ModTime.Truncate(time.Second).After(dst.ModTime)
+}
+
 // copyOne copies one blob unless the destination has it already; with
 // move it then removes the source.
 func copyOne(ctx context.Context, from, to Store, info Info, move bool) (copied bool, err error) {
 	st, err := to.Stat(ctx, info.Key)
 	switch {
-	case err == nil && st.Size == info.Size:
+	case err == nil && st.Size == info.Size && !rewritten(info, st):
 	case err == nil || errors.Is(err, ErrNotFound):
 		r, err := from.Open(ctx, info.Key)
 		if errors.Is(err, ErrNotFound) {

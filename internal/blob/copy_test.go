@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/targetvision/targetvision/internal/blob"
 	"github.com/targetvision/targetvision/internal/blob/blobtest"
@@ -122,6 +123,35 @@ func TestCopy(t *testing.T) {
 				third, err := blob.Copy(t.Context(), from, to, blob.CopyOptions{})
 				if err != nil || third.Copied != 0 || third.Skipped != 12 {
 					t.Errorf("third run: %+v, %v; want all 12 skipped", third, err)
+				}
+			})
+			t.Run("Rewritten", func(t *testing.T) {
+				// A thumbnail made again after a first run (its photo was
+				// edited) has the same key, and may have the same size: the
+				// next run copies it again, because it is newer than the copy.
+				t.Parallel()
+				from, to := blob.NewDir(filepath.Join(t.TempDir(), "data")), dst.open(t)
+				fill(t, from, map[string][]byte{"thumbs/3/1.jpg": []byte("old thumb"), "thumbs/3/2.jpg": []byte("unchanged")})
+				if _, err := blob.Copy(t.Context(), from, to, blob.CopyOptions{}); err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(1100 * time.Millisecond) // S3 keeps modification times to the second
+				fill(t, from, map[string][]byte{"thumbs/3/1.jpg": []byte("new thumb")})
+				res, err := blob.Copy(t.Context(), from, to, blob.CopyOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Copied != 1 || res.Skipped != 1 {
+					t.Errorf("after a rewrite: copied %d, skipped %d; want 1 and 1", res.Copied, res.Skipped)
+				}
+				r, err := to.Open(t.Context(), "thumbs/3/1.jpg")
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, _ := io.ReadAll(r)
+				r.Close()
+				if string(got) != "new thumb" {
+					t.Errorf("the destination holds %q after the source was rewritten", got)
 				}
 			})
 		})
