@@ -2,9 +2,13 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,6 +18,7 @@ import (
 	"github.com/targetvision/targetvision/internal/claude/claudetest"
 	"github.com/targetvision/targetvision/internal/store"
 	"github.com/targetvision/targetvision/internal/store/storetest"
+	"github.com/targetvision/targetvision/internal/testshared"
 )
 
 // Issue 16, "faults under load": the manual fault runs of docs/benchmarks.md
@@ -260,5 +265,132 @@ func TestKilledProcessJobsTakenOver(t *testing.T) {
 	session := login(t, baseB, "ann@example.com", "correct horse battery staple")
 	if res := apiSearch(t, baseB, session, "countryside"); len(res.Results) != len(names) {
 		t.Errorf("search finds %d of %d photos", len(res.Results), len(names))
+	}
+}
+
+// pgCluster is a throw-away Postgres cluster of one test, run by
+// scripts/pg-test-cluster.sh (as the postgres user when we are root).
+type pgCluster struct {
+	t      testing.TB
+	script string
+	dir    string
+	port   int
+}
+
+// newPGCluster starts a cluster of its own in a temporary directory, on a
+// free port, and stops it when the test ends. Without the Postgres 15
+// binaries (or, as root, runuser) it skips — and fails in CI.
+func newPGCluster(t *testing.T) *pgCluster {
+	t.Helper()
+	missing := ""
+	if _, err := os.Stat("/usr/lib/postgresql/15/bin/pg_ctl"); err != nil {
+		missing = "the PostgreSQL 15 binaries (/usr/lib/postgresql/15/bin)"
+	} else if _, err := exec.LookPath("runuser"); err != nil && os.Geteuid() == 0 {
+		missing = "runuser (Postgres refuses to run as root)"
+	}
+	if missing != "" {
+		if testshared.InCI() {
+			t.Fatalf("%s missing: CI must run the Postgres restart test", missing)
+		}
+		t.Skipf("%s missing; skipped outside CI", missing)
+	}
+	root, err := testshared.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	// The postgres user must reach its directory inside the test's.
+	for _, d := range []string{filepath.Dir(tmp), tmp} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	pg := &pgCluster{t: t, script: filepath.Join(root, "scripts", "pg-test-cluster.sh"), dir: filepath.Join(tmp, "pg"), port: port}
+	t.Cleanup(func() { pg.run("stop") })
+	if out, err := pg.run("start"); err != nil {
+		t.Fatalf("start the test cluster: %v\n%s", err, out)
+	}
+	return pg
+}
+
+// run runs the cluster script with a command (start or stop).
+func (pg *pgCluster) run(command string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", pg.script, command, pg.dir)
+	cmd.Env = append(os.Environ(), fmt.Sprintf("PGPORT_TEST=%d", pg.port))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		log, _ := os.ReadFile(filepath.Join(pg.dir, "log"))
+		return fmt.Sprintf("%s\nserver log:\n%s", out, log), fmt.Errorf("pg-test-cluster.sh %s: %w", command, err)
+	}
+	return string(out), nil
+}
+
+// URL is the cluster's admin database URL.
+func (pg *pgCluster) URL() string {
+	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", pg.port)
+}
+
+// TestServeSurvivesPostgresRestart: Postgres goes away under a running
+// serve and comes back. Meanwhile /readyz says 503 (a load balancer stops
+// sending traffic) while /healthz stays 200 (nobody restarts the process);
+// afterwards /readyz is 200 again and a signed-in search works — the same
+// session, without restarting serve.
+func TestServeSurvivesPostgresRestart(t *testing.T) {
+	t.Parallel()
+	pg := newPGCluster(t)
+	c := newCLI(t, "DATABASE_URL="+pg.URL(), "TARGETVISION_SYNC_INTERVAL=0")
+	c.addUser("ann@example.com", "correct horse battery staple")
+	lib := filepath.Join(c.dir, "lib")
+	copyPhotos(t, lib, "Canon_40D.jpg")
+	c.ok("index", lib, "--user", "ann@example.com")
+	_, base, logs := c.startServe()
+	session := login(t, base, "ann@example.com", "correct horse battery staple")
+	if res := apiSearch(t, base, session, "Canon"); len(res.Results) != 1 {
+		t.Fatalf("before the restart, search finds %d photos, want 1", len(res.Results))
+	}
+	if code, body := get(t, base+"/readyz"); code != http.StatusOK {
+		t.Fatalf("readyz before the restart: %d %s", code, body)
+	}
+
+	if out, err := pg.run("stop"); err != nil {
+		t.Fatalf("stop Postgres: %v\n%s", err, out)
+	}
+	var ready, health int
+	var readyBody string
+	waitUntil(t, time.Minute, "readyz still ready with Postgres stopped", func() bool {
+		ready, readyBody = get(t, base+"/readyz")
+		health, _ = get(t, base+"/healthz")
+		if health != http.StatusOK {
+			t.Fatalf("healthz %d with Postgres stopped: the process would be restarted for nothing", health)
+		}
+		return ready == http.StatusServiceUnavailable
+	}, func() string { return fmt.Sprintf("readyz %d %s\n%s", ready, readyBody, logs) })
+	if !strings.Contains(readyBody, "store_unreachable") {
+		t.Errorf("readyz with Postgres stopped: %s, want store_unreachable", readyBody)
+	}
+	if code, body := getSession(t, base+"/api/v1/search?q=Canon", session); code != http.StatusServiceUnavailable {
+		t.Errorf("search with Postgres stopped: %d %s, want 503 (not a sign-out)", code, body)
+	}
+
+	if out, err := pg.run("start"); err != nil {
+		t.Fatalf("start Postgres again: %v\n%s", err, out)
+	}
+	waitUntil(t, time.Minute, "readyz not ready after Postgres came back", func() bool {
+		ready, readyBody = get(t, base+"/readyz")
+		return ready == http.StatusOK
+	}, func() string { return fmt.Sprintf("readyz %d %s\n%s", ready, readyBody, logs) })
+	if code, _ := get(t, base+"/healthz"); code != http.StatusOK {
+		t.Errorf("healthz after the restart: %d", code)
+	}
+	if res := apiSearch(t, base, session, "Canon"); len(res.Results) != 1 {
+		t.Errorf("after the restart, search finds %d photos, want 1", len(res.Results))
 	}
 }
