@@ -206,7 +206,7 @@ func (a *app) syncAndDrain(ctx context.Context, e *env, sources []store.Source, 
 		return err
 	}
 	bar = newBar(counts[store.JobQueued], "indexing")
-	r := jobs.New(a.db, jobs.Config{Workers: a.cfg.Workers, Logger: a.log, OnEvent: func(ev jobs.Event) {
+	r := jobs.New(a.db, jobs.Config{Workers: a.cfg.Workers, Lease: a.cfg.JobLease, Logger: a.log, OnEvent: func(ev jobs.Event) {
 		switch ev.State {
 		case store.JobDone:
 			done.Add(1)

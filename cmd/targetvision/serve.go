@@ -48,7 +48,8 @@ processes can share one PostgreSQL database (DATABASE_URL): the job queue
 hands each job to exactly one of them, and rate limits and progress are
 shared through it. Finished jobs are pruned after TARGETVISION_JOB_RETENTION
 (failures stay until retried or dismissed). SIGTERM drains HTTP requests,
-then hands in-flight jobs back to the queue.`,
+then hands in-flight jobs back to the queue; the jobs of a killed process
+go to the others once TARGETVISION_JOB_LEASE (2m) runs out.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c := cfg()
@@ -130,7 +131,7 @@ func serve(cmd *cobra.Command, e *env, c config.Config, workers bool) error {
 	metrics := observe.NewMetrics()
 	var runner *jobs.Runner
 	if workers {
-		runner = jobs.New(a.db, jobs.Config{Workers: c.Workers, Logger: a.log, OnEvent: func(ev jobs.Event) {
+		runner = jobs.New(a.db, jobs.Config{Workers: c.Workers, Lease: c.JobLease, Logger: a.log, OnEvent: func(ev jobs.Event) {
 			metrics.JobsFinished.WithLabelValues(ev.Job.Kind, ev.State).Inc()
 		}})
 		pipe.Register(runner)

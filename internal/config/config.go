@@ -82,6 +82,11 @@ type Config struct {
 	// table bounded at any library size; failed jobs stay until retried or
 	// dismissed. 0 keeps them forever. Default 168h (a week).
 	JobRetention time.Duration
+	// JobLease is how long a running job's claim holds before another
+	// process may take the job over, after its holder died without handing
+	// it back (a kill, a lost host); the holder renews it every third of
+	// the lease while it works. At least 5s. Default 2m.
+	JobLease time.Duration
 	// AllowSignup lets anyone create an account after the first (admin) one.
 	// Default false: later accounts come from `users add`.
 	AllowSignup bool
@@ -243,6 +248,7 @@ func Vars() []Var {
 		intVar("TARGETVISION_WORKERS", "2", "concurrent pipeline workers per process", func(c *Config) *int { return &c.Workers }),
 		durationVar("TARGETVISION_SYNC_INTERVAL", "1h", "how often `serve` re-syncs every source (0 = never)", func(c *Config) *time.Duration { return &c.SyncInterval }),
 		durationVar("TARGETVISION_JOB_RETENTION", "168h", "how long finished jobs stay listed before `serve` prunes them into daily counts (0 = forever); failures stay until retried or dismissed", func(c *Config) *time.Duration { return &c.JobRetention }),
+		durationVar("TARGETVISION_JOB_LEASE", "2m", "how long a running job's claim holds before another process may take it over after its holder died (at least 5s)", func(c *Config) *time.Duration { return &c.JobLease }),
 		boolVar("TARGETVISION_ALLOW_SIGNUP", "false", "let anyone create an account after the first (admin) one", func(c *Config) *bool { return &c.AllowSignup }),
 		strVar("TARGETVISION_CORS_ORIGINS", "", "origins allowed to call the API from another site (comma-separated; default none)", false, func(c *Config) *string { return &c.CORSOrigins }),
 		strVar("TARGETVISION_PUBLIC_URL", "", "the URL people use, e.g. https://photos.example.com (comma-separated for several); other host names are refused", false, func(c *Config) *string { return &c.PublicURL }),
@@ -341,6 +347,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxPixels < 1 {
 		errs = append(errs, fmt.Errorf("TARGETVISION_MAX_PIXELS=%d: want > 0", c.MaxPixels))
+	}
+	if c.JobLease < 5*time.Second {
+		errs = append(errs, fmt.Errorf("TARGETVISION_JOB_LEASE=%s: want at least 5s", c.JobLease))
 	}
 	if c.SmugMugRPM < 1 {
 		errs = append(errs, fmt.Errorf("SMUGMUG_REQUESTS_PER_MINUTE=%d: want > 0", c.SmugMugRPM))

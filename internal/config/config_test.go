@@ -29,6 +29,7 @@ func TestPrecedence(t *testing.T) {
 		{"flag over dotenv", c.ClaudeModel, "from-flag"},
 		{"duration", c.SyncInterval.String(), (5 * time.Minute).String()},
 		{"job retention default", c.JobRetention.String(), (7 * 24 * time.Hour).String()},
+		{"job lease default", c.JobLease.String(), (2 * time.Minute).String()},
 	}
 	for _, tc := range cases {
 		if tc.got != tc.want {
@@ -44,7 +45,7 @@ func TestBadValues(t *testing.T) {
 	t.Parallel()
 	for name, val := range map[string]string{
 		"TARGETVISION_WORKERS": "many", "TARGETVISION_SYNC_INTERVAL": "soon", "TARGETVISION_JOB_RETENTION": "-1h", "CLAUDE_MONTHLY_BUDGET_USD": "-1",
-		"TARGETVISION_CLIP_CHECK_IMAGE": "/srv/CLIP.png",
+		"TARGETVISION_CLIP_CHECK_IMAGE": "/srv/CLIP.png", "TARGETVISION_JOB_LEASE": "soon",
 	} {
 		if _, err := Load(env(map[string]string{name: val}), ""); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s=%s: error %v should name the variable", name, val, err)
@@ -54,6 +55,33 @@ func TestBadValues(t *testing.T) {
 	c.Workers, c.LogLevel = 0, "loud"
 	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "WORKERS") || !strings.Contains(err.Error(), "LOG_LEVEL") {
 		t.Fatalf("Validate: %v", err)
+	}
+}
+
+// TestJobLease: the lease must outlast a heartbeat's round trip on a busy
+// machine, or live workers would lose their jobs to each other.
+func TestJobLease(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		val  string
+		want time.Duration // 0: refused
+	}{
+		{"2m", 2 * time.Minute},
+		{"5s", 5 * time.Second},
+		{"4s", 0},
+		{"0", 0},
+		{"-1m", 0},
+	} {
+		c, err := Load(env(map[string]string{"TARGETVISION_JOB_LEASE": tc.val}), "")
+		if err == nil {
+			err = c.Validate()
+		}
+		switch {
+		case tc.want == 0 && (err == nil || !strings.Contains(err.Error(), "TARGETVISION_JOB_LEASE")):
+			t.Errorf("TARGETVISION_JOB_LEASE=%s: error %v should refuse it and name the variable", tc.val, err)
+		case tc.want != 0 && (err != nil || c.JobLease != tc.want):
+			t.Errorf("TARGETVISION_JOB_LEASE=%s: %v %v, want %v", tc.val, c.JobLease, err, tc.want)
+		}
 	}
 }
 
