@@ -262,7 +262,7 @@ type Match struct {
 	// Term is the query's word or phrase, lower-case.
 	Term string `json:"term"`
 	// Field is where it was found.
-	Field string `json:"field" enum:"title,caption,keywords,description,file_name,album,camera"`
+	Field string `json:"field" enum:"title,caption,keywords,description,file_name,album,place,camera"`
 	// Words are the photo's words it matched ("zebracorn" for the term
 	// "zebracorns").
 	Words []string `json:"words"`

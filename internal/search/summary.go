@@ -10,7 +10,7 @@ import (
 // fieldNames are the text fields as a sentence names them.
 var fieldNames = map[string]string{
 	"title": "the title", "caption": "the caption", "keywords": "the keywords", "description": "the description",
-	"file_name": "the file name", "album": "the album name", "camera": "the camera",
+	"file_name": "the file name", "album": "the album name", "place": "the place", "camera": "the camera",
 }
 
 // summarize says in plain words why a photo was found: where each word is

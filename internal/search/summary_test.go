@@ -27,6 +27,10 @@ func TestSummarize(t *testing.T) {
 			{Term: "jump", Field: "album", Words: []string{"jumps"}},
 			{Term: "jump", Field: "camera", Words: []string{"jump"}},
 		}}, false, "“red barn” in the description, “jump” (as “jumping” or “jumps”) in the file name, the album name and the camera"},
+		{Why{Matches: []Match{
+			{Term: "berlin", Field: "album", Words: []string{"berlin"}},
+			{Term: "berlin", Field: "place", Words: []string{"berlin"}},
+		}}, false, "“berlin” in the album name and the place"},
 	}
 	for _, tt := range tests {
 		if got := summarize(tt.why, tt.loosely); got != tt.want {

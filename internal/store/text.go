@@ -445,8 +445,13 @@ const (
 	FieldDescription = "description"
 	FieldFileName    = "file_name"
 	FieldAlbum       = "album"
+	FieldPlace       = "place"  // the place named from the GPS (indexed with the album name)
 	FieldCamera      = "camera" // make, model and lens
 )
+
+// matchFields order a photo's matches: the document's fields, the album's
+// column told apart into the album name and the place.
+var matchFields = []string{FieldTitle, FieldCaption, FieldKeywords, FieldDescription, FieldFileName, FieldAlbum, FieldPlace, FieldCamera}
 
 // docFields are the document's fields in the column order of photo_fts.
 var docFields = []string{FieldTitle, FieldCaption, FieldKeywords, FieldDescription, FieldFileName, FieldAlbum, FieldCamera}
@@ -492,8 +497,12 @@ func (s *DB) TextMatches(ctx context.Context, userID int64, ids []int64, q TextQ
 	for _, ph := range tp.phrases {
 		terms = append(terms, term{strings.Join(ph, " "), `"` + strings.Join(ph, " ") + `"`, strings.Join(quoteAll(ph), " <-> ")})
 	}
+	albums, err := s.albumNames(ctx, userID, ids)
+	if err != nil {
+		return nil, err
+	}
 	found := map[int64]map[int][]TextMatch{} // photo → term index → matches
-	add := func(id int64, ti, field int, marked string) {
+	addField := func(id int64, ti int, field, marked string) {
 		words := markedWords(marked)
 		if len(words) == 0 {
 			return
@@ -501,7 +510,17 @@ func (s *DB) TextMatches(ctx context.Context, userID int64, ids []int64, q TextQ
 		if found[id] == nil {
 			found[id] = map[int][]TextMatch{}
 		}
-		found[id][ti] = append(found[id][ti], TextMatch{PhotoID: id, Term: terms[ti].text, Field: docFields[field], Words: words})
+		found[id][ti] = append(found[id][ti], TextMatch{PhotoID: id, Term: terms[ti].text, Field: field, Words: words})
+	}
+	add := func(id int64, ti, field int, marked string) {
+		if docFields[field] != FieldAlbum {
+			addField(id, ti, docFields[field], marked)
+			return
+		}
+		// The album's column is "album name" + " " + "place".
+		name, place := splitMarked(marked, len(strings.TrimLeft(albums[id], " ")))
+		addField(id, ti, FieldAlbum, name)
+		addField(id, ti, FieldPlace, place)
 	}
 	if s.dialect == SQLite {
 		cols := make([]string, len(docFields))
@@ -581,12 +600,57 @@ func (s *DB) TextMatches(ctx context.Context, userID int64, ids []int64, q TextQ
 		for ti := range terms {
 			ms := found[id][ti]
 			slices.SortFunc(ms, func(a, b TextMatch) int {
-				return cmp.Compare(slices.Index(docFields, a.Field), slices.Index(docFields, b.Field))
+				return cmp.Compare(slices.Index(matchFields, a.Field), slices.Index(matchFields, b.Field))
 			})
 			out = append(out, ms...)
 		}
 	}
 	return out, nil
+}
+
+// albumNames are the album names of the user's photos ids ("" for none).
+func (s *DB) albumNames(ctx context.Context, userID int64, ids []int64) (map[int64]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT p.id, COALESCE(a.name, '') FROM photos p LEFT JOIN albums a ON a.id = p.album_id
+		WHERE p.user_id = $1 AND `+inList("p.id", ids), userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: album names: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[int64]string, len(ids))
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, fmt.Errorf("store: album names: %w", err)
+		}
+		out[id] = name
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: album names: %w", err)
+	}
+	return out, nil
+}
+
+// splitMarked splits a highlighted text where its unmarked text reaches n
+// bytes: the marks never split a word, so a field joined from two parts
+// (the album name, then the place) splits back into them.
+func splitMarked(marked string, n int) (head, tail string) {
+	seen := 0
+	for i := 0; i < len(marked); {
+		if seen == n && !strings.HasPrefix(marked[i:], markClose) {
+			return marked[:i], marked[i:] // a word's closing mark stays with it
+		}
+		switch {
+		case strings.HasPrefix(marked[i:], markOpen):
+			i += len(markOpen)
+		case strings.HasPrefix(marked[i:], markClose):
+			i += len(markClose)
+		default:
+			i++
+			seen++
+		}
+	}
+	return marked, ""
 }
 
 // markedWords are the distinct words between highlight marks in s.

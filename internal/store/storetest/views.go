@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -163,6 +164,31 @@ func testPlaces(t *testing.T, db *store.DB) {
 	if len(hits) != 1 || hits[0].PhotoID != ice.ID {
 		t.Fatalf("iceland finds %v, want photo %d", hits, ice.ID)
 	}
+	// "Why" tells the place from the album name (both are in one text
+	// field): "Berlin" is the place of a photo in "Summer Trips", and both
+	// for a photo in the album "Berlin weekend".
+	weekend := must[store.Album](t)(db.UpsertAlbum(ctx, store.Album{UserID: f.user.ID, SourceID: f.source.ID, Key: "bw", Name: "Berlin weekend"}))
+	inAlbum := f.photo("bw/1.jpg")
+	inAlbum.AlbumID, inAlbum.GPS = weekend.ID, berlin.GPS
+	inAlbum = must[store.Photo](t)(first(db.UpsertPhoto(ctx, inAlbum)))
+	noPlace := f.photo("bw/2.jpg")
+	noPlace.AlbumID = weekend.ID
+	noPlace = must[store.Photo](t)(first(db.UpsertPhoto(ctx, noPlace)))
+	ms, err := db.TextMatches(ctx, f.user.ID, []int64{berlin.ID, inAlbum.ID, noPlace.ID}, store.TextQuery{Terms: []string{"berlin", "germany"}})
+	noErr(t, err)
+	var got []string
+	for _, m := range ms {
+		got = append(got, fmt.Sprintf("%d %s %s", m.PhotoID, m.Term, m.Field))
+	}
+	want := []string{
+		fmt.Sprintf("%d berlin file_name", berlin.ID), fmt.Sprintf("%d berlin place", berlin.ID), fmt.Sprintf("%d germany place", berlin.ID),
+		fmt.Sprintf("%d berlin album", inAlbum.ID), fmt.Sprintf("%d berlin place", inAlbum.ID), fmt.Sprintf("%d germany place", inAlbum.ID),
+		fmt.Sprintf("%d berlin album", noPlace.ID),
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("where berlin and germany matched:\n got %q\nwant %q", got, want)
+	}
+
 	ice.GPS = &store.GPS{Lat: 52.52, Lon: 13.40}
 	ice = must[store.Photo](t)(first(db.UpsertPhoto(ctx, ice)))
 	if hits, _ := db.SearchText(ctx, f.user.ID, store.TextQuery{Terms: []string{"iceland"}, Limit: 10}); len(hits) != 0 || ice.Place != "Berlin, Germany" {
