@@ -7,11 +7,11 @@ import (
 	"testing"
 )
 
-// TestFreshQueriesDoNotRepeat: with FreshQueries no typed search of a run
+// TestBenchFreshQueriesDoNotRepeat: with FreshQueries no typed search of a run
 // repeats (a query-embedding cache would answer it), each starts with the
 // visit's word (its text leg matches the library by it) and adds no word
 // of the libraries' titles; the default stays the typed word.
-func TestFreshQueriesDoNotRepeat(t *testing.T) {
+func TestBenchFreshQueriesDoNotRepeat(t *testing.T) {
 	for _, tc := range []struct {
 		name          string
 		first, visits uint64
@@ -53,7 +53,7 @@ func TestFreshQueriesDoNotRepeat(t *testing.T) {
 	}
 }
 
-func TestDefaultQueriesTypeTheWord(t *testing.T) {
+func TestBenchDefaultQueriesTypeTheWord(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 7))
 	var got []string
 	for k := range typed + 1 {
