@@ -29,8 +29,11 @@ database's transactions); then it runs visits — a search typed letter by
 letter, its second page, six thumbnails and a photo — at each --rates step
 of searches per second (vegeta), and prints the searches per second
 achieved, search latency percentiles, errors and CPU, and the highest rate
-sustained with a search p95 ≤ 100 ms. Run it against a scratch database:
-it adds users.`,
+sustained with a search p95 ≤ 100 ms. With --fresh-queries a visit's four
+typed searches are its word with descriptions not typed before in the run
+("barn misty sheep dawn"), so a process searching by meaning embeds each
+one (its query cache cannot answer them). Run it against a scratch
+database: it adds users.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -58,5 +61,7 @@ it adds users.`,
 	c.Flags().IntVar(&o.PhotosPerUser, "photos-per-user", 200, "each user's library")
 	c.Flags().StringVar(&rates, "rates", "10,20,40,80", "searches per second of each step, comma-separated")
 	c.Flags().DurationVar(&o.Step, "step", 20*time.Second, "how long each step runs")
+	c.Flags().BoolVar(&o.FreshQueries, "fresh-queries", false,
+		"make every typed search a text not typed before in the run (the visit's word and a new description), which no query-embedding cache answers")
 	return c
 }

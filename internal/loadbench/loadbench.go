@@ -57,6 +57,13 @@ type Options struct {
 	Rates []int
 	// Step is how long each rate runs. Default 20s.
 	Step time.Duration
+	// FreshQueries makes every typed search of a run a text no search of
+	// the run typed before ("barn misty sheep dawn": the visit's word,
+	// then a description no earlier search used), so a query-embedding
+	// cache cannot answer it: each one costs a CLIP text embedding when
+	// the processes search by meaning. By default a visit types one of
+	// the 20 words letter by letter, which a cache answers after warm-up.
+	FreshQueries bool
 	// MetricsToken reads the processes' /metrics (their CPU); empty skips
 	// the CPU columns.
 	MetricsToken string
@@ -76,6 +83,54 @@ const password = "bench password 0123456789"
 // words make the libraries' titles and what the users type.
 var words = []string{"barn", "lake", "sunset", "harbour", "meadow", "glacier", "market", "bridge", "forest", "canyon",
 	"lighthouse", "orchard", "vineyard", "desert", "island", "castle", "waterfall", "village", "station", "garden"}
+
+// The fresh descriptions (Options.FreshQueries): a mood, a subject and a
+// time, none of them in the libraries' titles nor a prefix of a title word,
+// so a fresh search's text leg matches by the visit's word alone.
+var (
+	moods = []string{"misty", "golden", "snowy", "rainy", "foggy", "frosty", "stormy", "quiet", "crowded", "empty",
+		"ancient", "rusty", "colourful", "faded", "dim", "windy", "calm", "wild", "green", "blue",
+		"red", "yellow", "pink", "purple", "grey", "white", "black", "tiny", "huge", "old",
+		"modern", "wooden", "stone", "broken", "hidden", "lonely", "busy", "famous", "sleepy", "dusty"}
+	subjects = []string{"dog", "cat", "horse", "cows", "sheep", "goats", "ducks", "swans", "bicycle", "boat",
+		"tractor", "car", "tram", "train", "child", "couple", "family", "friends", "wedding", "crowd",
+		"fisherman", "farmer", "painter", "musician", "dancer", "climber", "runner", "kite", "balloon", "umbrella",
+		"tent", "campfire", "picnic", "flowers", "pumpkins", "apples", "snowman", "fireworks", "rainbow", "clouds"}
+	times = []string{"dawn", "dusk", "noon", "midnight", "morning", "evening", "night", "twilight", "spring", "summer",
+		"autumn", "winter", "christmas", "easter", "holiday", "weekend", "monday", "friday", "birthday", "snowfall",
+		"heatwave", "blizzard", "halloween", "drizzle", "moonlight", "daybreak", "nightfall", "teatime", "lunchtime", "thaw"}
+)
+
+// freshVisits is how many visits of a run FreshQueries keeps fresh: then
+// the descriptions come round again.
+var freshVisits = uint64(len(moods) * len(subjects) * len(times) / typed)
+
+// description is the i-th fresh description: consecutive ones differ in
+// their mood, and none repeats before len(moods)·len(subjects)·len(times).
+func description(i uint64) string {
+	m, s, t := uint64(len(moods)), uint64(len(subjects)), uint64(len(times))
+	return moods[i%m] + " " + subjects[i/m%s] + " " + times[i/(m*s)%t]
+}
+
+// searchText is what search k of a visit asks (k < typed: as typed;
+// k == typed: the second page), whose word is word and whose number in
+// the run is visit. By default the word typed letter by letter ("ba",
+// "bar", "barn", "barn lake", drawing the second word from r), then the
+// word's second page; with fresh queries, four descriptions of the word
+// never typed before in the run ("barn misty sheep dawn", "barn golden
+// sheep dawn", …), then the last one's second page.
+func searchText(word string, k int, r *rand.Rand, fresh bool, visit uint64) string {
+	if fresh {
+		return word + " " + description(visit*typed+uint64(min(k, typed-1)))
+	}
+	switch {
+	case k < typed-1:
+		return word[:min(len(word), k+2)]
+	case k == typed-1:
+		return word + " " + words[r.IntN(len(words))]
+	}
+	return word
+}
 
 type user struct {
 	id     int64
@@ -109,8 +164,12 @@ func Run(ctx context.Context, o Options) error {
 	if err := signIn(ctx, users); err != nil {
 		return err
 	}
-	fmt.Fprintf(o.Out, "bench http: %d users (%d photos each), %d open Activity streams, %d serve process(es)\n\n",
+	fmt.Fprintf(o.Out, "bench http: %d users (%d photos each), %d open Activity streams, %d serve process(es)\n",
 		len(users), o.PhotosPerUser, o.Streams, len(o.Bases))
+	if o.FreshQueries {
+		fmt.Fprintf(o.Out, "fresh queries: every typed search a text not typed before in the run (for %d visits)\n", freshVisits)
+	}
+	fmt.Fprintln(o.Out)
 
 	// The cost of open streams: the processes' CPU and the database's
 	// transactions over a quiet spell without streams, then with them.
@@ -147,11 +206,13 @@ func Run(ctx context.Context, o Options) error {
 	fmt.Fprintf(o.Out, "  %8s %10s %10s %10s %10s %10s %8s %10s\n", "target/s", "searches/s", "search p50", "search p95",
 		"search p99", "all p95", "errors", "CPU ms/s")
 	best := 0.0
+	var visits uint64
 	for _, rate := range o.Rates {
-		st, err := step(ctx, o, users, rate)
+		st, err := step(ctx, o, users, rate, visits)
 		if err != nil {
 			return err
 		}
+		visits += st.visits
 		fmt.Fprintf(o.Out, "  %8d %10.1f %10s %10s %10s %10s %7.2f%% %10.1f\n", rate, st.searchesPerSec, ms(st.searchP50), ms(st.searchP95),
 			ms(st.searchP99), ms(st.allP95), 100*st.errorRate, st.cpuPerSec)
 		if st.searchP95 <= 100*time.Millisecond && st.errorRate < 0.01 {
@@ -443,10 +504,12 @@ type stepResult struct {
 	searchP50, searchP95, searchP99, allP95 time.Duration
 	errorRate                               float64
 	cpuPerSec                               float64
+	visits                                  uint64 // visits begun
 }
 
-// step runs one rate: visits at rate/5 a second, each 12 requests.
-func step(ctx context.Context, o Options, users []*user, rate int) (stepResult, error) {
+// step runs one rate: visits at rate/5 a second, each 12 requests. The
+// run's visits before it were first.
+func step(ctx context.Context, o Options, users []*user, rate int, first uint64) (stepResult, error) {
 	var seq atomic.Uint64
 	targeter := func(t *vegeta.Target) error {
 		n := seq.Add(1) - 1
@@ -459,13 +522,9 @@ func step(ctx context.Context, o Options, users []*user, rate int) (stepResult, 
 		photo := func() int64 { return u.photos[r.IntN(len(u.photos))] }
 		switch {
 		case k < typed: // typing: "ba", "bar", "barn", "barn " + second word
-			q := word[:min(len(word), k+2)]
-			if k == typed-1 {
-				q = word + " " + words[r.IntN(len(words))]
-			}
-			t.URL = u.base + "/api/v1/search?q=" + url.QueryEscape(q)
+			t.URL = u.base + "/api/v1/search?q=" + url.QueryEscape(searchText(word, k, r, o.FreshQueries, first+visit))
 		case k == typed:
-			t.URL = u.base + "/api/v1/search?q=" + url.QueryEscape(word) + "&offset=20"
+			t.URL = u.base + "/api/v1/search?q=" + url.QueryEscape(searchText(word, k, r, o.FreshQueries, first+visit)) + "&offset=20"
 		case k < requestsPerVisit-1:
 			t.URL = fmt.Sprintf("%s/api/v1/photos/%d/thumbnail", u.base, photo())
 		default:
@@ -504,5 +563,6 @@ func step(ctx context.Context, o Options, users []*user, rate int) (stepResult, 
 		allP95:    all.Latencies.P95,
 		errorRate: 1 - all.Success,
 		cpuPerSec: 1000 * (cpu1 - cpu0) / took,
+		visits:    (seq.Load() + requestsPerVisit - 1) / requestsPerVisit,
 	}, ctx.Err()
 }
