@@ -15,10 +15,11 @@ help: ## list the targets
 run: ## serve the web UI and API on the embedded store (http://127.0.0.1:8080)
 	$(GO) run ./cmd/targetvision serve
 
-test: ## run every test (Postgres tests need TARGETVISION_TEST_DATABASE_URL; .ci/run sets it)
+test: ## run every test, then the concurrent core again under the race detector (Postgres tests need TARGETVISION_TEST_DATABASE_URL; .ci/run sets it)
 	$(GO) test -count=1 -timeout 30m ./...
 	$(GO) test -count=1 -tags purego ./internal/linalg/... ./internal/clip/...
 	$(GO) test -count=1 -tags openblas -run . ./internal/linalg/
+	$(GO) test -count=1 -race ./internal/jobs/ ./internal/progress/ ./internal/ratelimit/... ./internal/pipeline/ ./internal/auth/ ./internal/blob/...
 
 bench: ## run the Go benchmarks once (CLIP, GEMM, photo processing)
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/linalg/ ./internal/clip/ ./internal/photo/
