@@ -163,6 +163,13 @@ func (ts *testServer) do(r req) *httptest.ResponseRecorder {
 	}
 	rec := httptest.NewRecorder()
 	ts.srv.ServeHTTP(rec, hr)
+	// A client that went away before the server wrote anything got no
+	// answer (a stream closed while it was still subscribing): there is
+	// nothing to hold against the contract. The recorder would show it as
+	// an empty 200.
+	if hr.Context().Err() != nil && len(rec.Header()) == 0 && rec.Body.Len() == 0 {
+		return rec
+	}
 	ts.contract.check(ts.t, hr, rec)
 	return rec
 }
