@@ -295,11 +295,7 @@ type issueJSON struct {
 // listSourceIssues accounts for every file of a source that is not a
 // photo with pixels, with the reason.
 func (s *Server) listSourceIssues(w http.ResponseWriter, r *http.Request) error {
-	var p sourceParams
-	if err := bindParams(r, &p); err != nil {
-		return err
-	}
-	src, err := s.d.DB.Source(r.Context(), userID(r), p.ID)
+	src, err := s.pathSource(r)
 	if err != nil {
 		return err
 	}
@@ -321,6 +317,15 @@ type sourceParams struct {
 	ID int64 `path:"id" minimum:"1" description:"Source id."`
 }
 
+// pathSource is the signed-in user's source the path names.
+func (s *Server) pathSource(r *http.Request) (store.Source, error) {
+	var p sourceParams
+	if err := bindParams(r, &p); err != nil {
+		return store.Source{}, err
+	}
+	return s.d.DB.Source(r.Context(), userID(r), p.ID)
+}
+
 // syncAccepted is POST /api/v1/sources/{id}/sync's answer.
 type syncAccepted struct {
 	JobID    int64 `json:"job_id" description:"The queued sync job (an already queued one is reused)."`
@@ -328,11 +333,7 @@ type syncAccepted struct {
 }
 
 func (s *Server) syncSource(w http.ResponseWriter, r *http.Request) error {
-	var p sourceParams
-	if err := bindParams(r, &p); err != nil {
-		return err
-	}
-	src, err := s.d.DB.Source(r.Context(), userID(r), p.ID)
+	src, err := s.pathSource(r)
 	if err != nil {
 		return err
 	}
