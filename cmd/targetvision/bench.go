@@ -36,19 +36,10 @@ afterwards (or keeps, with --keep). Your own data is never touched.`,
 				}
 			}
 			o.Out = e.stdout
-			if cpuProfile != "" {
-				f, err := os.Create(cpuProfile)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				if err := pprof.StartCPUProfile(f); err != nil {
-					return err
-				}
-				defer pprof.StopCPUProfile()
-			}
-			_, err := searchbench.Run(cmd.Context(), o)
-			return err
+			return withCPUProfile(cpuProfile, func() error {
+				_, err := searchbench.Run(cmd.Context(), o)
+				return err
+			})
 		},
 	}
 	sc.Flags().IntVar(&o.Photos, "photos", 100_000, "synthetic library size")
@@ -85,19 +76,10 @@ or written; --dir keeps the generated photos for another run.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.Out = e.stdout
-			if cpuProfile != "" {
-				f, err := os.Create(cpuProfile)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				if err := pprof.StartCPUProfile(f); err != nil {
-					return err
-				}
-				defer pprof.StopCPUProfile()
-			}
-			_, err := indexbench.Run(cmd.Context(), o)
-			return err
+			return withCPUProfile(cpuProfile, func() error {
+				_, err := indexbench.Run(cmd.Context(), o)
+				return err
+			})
 		},
 	}
 	c.Flags().IntVar(&o.Photos, "photos", 12, "how many photos")
@@ -106,4 +88,21 @@ or written; --dir keeps the generated photos for another run.`,
 	c.Flags().StringVar(&o.Dir, "dir", "", "keep the generated photos here (default: a temporary folder)")
 	c.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a Go CPU profile of the whole run to this file")
 	return c
+}
+
+// withCPUProfile runs fn, writing a Go CPU profile of it to path ("" = none).
+func withCPUProfile(path string, fn func() error) error {
+	if path == "" {
+		return fn()
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return err
+	}
+	defer pprof.StopCPUProfile()
+	return fn()
 }
