@@ -51,10 +51,14 @@ func TestComposeStack(t *testing.T) {
 	}
 	root := repoRoot(t)
 	photos := testshared.Path(t, "testdata", "photos")
-	ports := map[string]string{}
+	ports, used := map[string]string{}, map[string]bool{}
 	for _, k := range []string{"TV_PG_PORT", "TV_S3_PORT", "TV_S3_GRPC_PORT", "TV_S3_MASTER_PORT", "TV_S3_MASTER_GRPC_PORT",
 		"TV_S3_VOLUME_PORT", "TV_S3_VOLUME_GRPC_PORT", "TV_S3_FILER_PORT", "TV_S3_FILER_GRPC_PORT"} {
-		ports[k] = freePort(t)
+		p := freePort(t)
+		for used[p] {
+			p = freePort(t)
+		}
+		used[p], ports[k] = true, p
 	}
 	project := "tvtest" + ports["TV_PG_PORT"]
 	env := []string{"TARGETVISION_IMAGE=" + app, "TARGETVISION_POSTGRES_IMAGE=" + pgImage, "TARGETVISION_S3_IMAGE=" + s3Image,

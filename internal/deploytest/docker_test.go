@@ -3,10 +3,12 @@ package deploytest
 import (
 	"bytes"
 	"context"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -78,13 +80,20 @@ func tryCtx(ctx context.Context, env []string, name string, args ...string) (str
 // freePort is a port nothing listens on now.
 func freePort(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	// Below the kernel's ephemeral range (32768–60999 on Linux): a port from
+	// there, free when picked, can be taken by any outgoing connection of
+	// the tests running beside this one before the container binds it.
+	for range 100 {
+		port := strconv.Itoa(20000 + rand.IntN(12000))
+		l, err := net.Listen("tcp", "127.0.0.1:"+port)
+		if err != nil {
+			continue
+		}
+		l.Close()
+		return port
 	}
-	defer l.Close()
-	_, port, _ := net.SplitHostPort(l.Addr().String())
-	return port
+	t.Fatal("no free port between 20000 and 32000")
+	return ""
 }
 
 // eventually polls check until it succeeds or the deadline passes.
